@@ -1,0 +1,123 @@
+# tmprof build.
+#   make            build bpf objects, skeletons and the tmprof binary
+#   make deps       install build and test dependencies from Debian (idempotent)
+#   make test       deps + build + unit tests + end-to-end tests (root, real BPF)
+#   make demo       deps + build + profile the bundled stand-in TaskManager
+#   make bench      benchmarks (figures, not pass/fail)
+#   make SANITIZE=1 ...   build user space with ASan + UBSan
+
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+JAVAC    ?= javac
+BUILD    := build
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. -I$(BUILD)
+LDLIBS   := -lbpf -ldw -lelf -lz -lstdc++ -lm
+ifeq ($(SANITIZE),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -I. -Wall -Werror
+
+# Debian packages the build, the tests and the demo need.
+DEPS_PKGS := make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
+             libcmocka-dev libunwind-dev libjemalloc-dev openjdk-17-jdk-headless \
+             procps gawk
+
+SYMBOLIZE_SRCS  := $(wildcard symbolize/*.c)
+FLAMEGRAPH_SRCS := $(wildcard flamegraph/*.c)
+AGENT_SRCS      := $(filter-out agent/main.c,$(wildcard agent/*.c))
+BPF_SRCS        := $(wildcard bpf/*.bpf.c)
+SKELETONS       := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+SYMBOLIZE_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(SYMBOLIZE_SRCS))
+FLAMEGRAPH_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FLAMEGRAPH_SRCS))
+AGENT_OBJS      := $(patsubst %.c,$(BUILD)/%.o,$(AGENT_SRCS))
+LIB_OBJS        := $(AGENT_OBJS) $(SYMBOLIZE_OBJS) $(FLAMEGRAPH_OBJS)
+
+UNIT_SRCS       := $(wildcard tests/unit/test_*.c)
+UNIT_BINS       := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TEST_HELPERS    := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
+
+WORKLOAD_SRCS   := $(shell find tests/workloads -name '*.java' 2>/dev/null)
+WORKLOAD_STAMP  := $(BUILD)/workloads/.stamp
+
+.PHONY: all deps test unit e2e demo bench clean workloads
+.DELETE_ON_ERROR:
+# Keep the BPF objects: the skeletons embed them and tests load them too.
+.SECONDARY: $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+
+all: $(BUILD)/tmprof
+
+# vmlinux.h from the running kernel's BTF; the committed copy is the fallback
+# for machines without /sys/kernel/btf/vmlinux or without bpftool.
+$(BUILD)/vmlinux.h: bpf/vmlinux_fallback.h
+	@mkdir -p $(@D)
+	@if [ -r /sys/kernel/btf/vmlinux ] && $(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp 2>/dev/null; then \
+		mv $@.tmp $@; \
+	else \
+		echo "vmlinux.h: no kernel BTF, using bpf/vmlinux_fallback.h"; rm -f $@.tmp; cp $< $@; \
+	fi
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard bpf/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c $(SKELETONS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libtmprof.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tmprof: $(BUILD)/agent/main.o $(BUILD)/libtmprof.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# One cmocka binary per module; tests/unit/test_X.wrap may hold -Wl,--wrap=... flags.
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_HELPERS) $(BUILD)/libtmprof.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(TEST_HELPERS) $(BUILD)/libtmprof.a \
+		$(shell cat tests/unit/$*.wrap 2>/dev/null) -lcmocka $(LDLIBS)
+
+$(WORKLOAD_STAMP): $(WORKLOAD_SRCS)
+	@mkdir -p $(BUILD)/workloads
+	$(JAVAC) -d $(BUILD)/workloads $(WORKLOAD_SRCS)
+	@touch $@
+
+workloads: $(WORKLOAD_STAMP)
+
+deps:
+	@missing=""; for p in $(DEPS_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	else echo "deps: all installed"; fi
+
+unit: $(UNIT_BINS)
+e2e: $(BUILD)/tmprof $(WORKLOAD_STAMP)
+
+test: deps
+	$(MAKE) all unit e2e
+	tests/run.sh $(BUILD)
+
+demo: deps
+	$(MAKE) all workloads
+	tests/demo.sh $(BUILD)
+
+bench: deps
+	$(MAKE) all workloads
+	tests/bench.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,255 @@
+#include "agent/cpu_sampler.h"
+
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cpu_sample.skel.h"
+
+struct cpu_sampler {
+	struct cpu_sample_bpf *skel;
+	struct bpf_link **links;
+	int *perf_fds;
+	int ncpus;
+	struct cpu_sample_key *keys; /* drain scratch */
+	size_t keys_cap;
+};
+
+static int perf_event_open_cpu_clock(unsigned int freq_hz, int cpu)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.freq = 1,
+		.sample_freq = freq_hz,
+	};
+	int fd;
+
+	/* pid -1, one CPU: samples whatever runs there; the program filters. */
+	fd = (int)syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int cpu_list_parse(const char *text, bool *cpus, int max)
+{
+	const char *p = text;
+	int n = 0;
+
+	memset(cpus, 0, max * sizeof(*cpus));
+	while (*p && *p != '\n') {
+		char *end;
+		long lo = strtol(p, &end, 10), hi;
+
+		if (end == p || lo < 0)
+			return -EINVAL;
+		hi = lo;
+		p = end;
+		if (*p == '-') {
+			hi = strtol(p + 1, &end, 10);
+			if (end == p + 1 || hi < lo)
+				return -EINVAL;
+			p = end;
+		}
+		for (long c = lo; c <= hi && c < max; c++, n++)
+			cpus[c] = true;
+		if (*p == ',')
+			p++;
+		else if (*p && *p != '\n')
+			return -EINVAL;
+	}
+	return n;
+}
+
+static int cpu_online_read(bool *cpus, int max)
+{
+	char buf[4096];
+	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
+	int err;
+
+	if (!f)
+		return -errno;
+	err = fgets(buf, sizeof(buf), f) ? cpu_list_parse(buf, cpus, max) : -EIO;
+	fclose(f);
+	return err;
+}
+
+void cpu_sampler_close(struct cpu_sampler *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->ncpus; i++) {
+		bpf_link__destroy(s->links ? s->links[i] : NULL);
+		if (s->perf_fds && s->perf_fds[i] >= 0)
+			close(s->perf_fds[i]);
+	}
+	free(s->links);
+	free(s->perf_fds);
+	free(s->keys);
+	cpu_sample_bpf__destroy(s->skel);
+	free(s);
+}
+
+int cpu_sampler_open(unsigned int freq_hz, struct cpu_sampler **out)
+{
+	struct cpu_sampler *s;
+	bool *online = NULL;
+	int err;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->skel = cpu_sample_bpf__open_and_load();
+	if (!s->skel) {
+		err = -errno;
+		goto fail;
+	}
+	err = libbpf_num_possible_cpus();
+	if (err < 0)
+		goto fail;
+	s->ncpus = err;
+	online = calloc(s->ncpus, sizeof(*online));
+	if (!online) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	err = cpu_online_read(online, s->ncpus);
+	if (err < 0)
+		goto fail;
+	s->links = calloc(s->ncpus, sizeof(*s->links));
+	s->perf_fds = malloc(s->ncpus * sizeof(*s->perf_fds));
+	if (!s->links || !s->perf_fds) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (int cpu = 0; cpu < s->ncpus; cpu++)
+		s->perf_fds[cpu] = -1;
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		if (!online[cpu])
+			continue;
+		s->perf_fds[cpu] = perf_event_open_cpu_clock(freq_hz, cpu);
+		if (s->perf_fds[cpu] < 0) {
+			err = s->perf_fds[cpu];
+			goto fail;
+		}
+		s->links[cpu] = bpf_program__attach_perf_event(s->skel->progs.cpu_sample,
+							       s->perf_fds[cpu]);
+		if (!s->links[cpu]) {
+			err = -errno;
+			goto fail;
+		}
+	}
+	free(online);
+	*out = s;
+	return 0;
+fail:
+	free(online);
+	cpu_sampler_close(s);
+	return err < 0 ? err : -EINVAL;
+}
+
+int cpu_sampler_add_target(struct cpu_sampler *s, pid_t tgid)
+{
+	__u32 key = (__u32)tgid;
+	__u8 one = 1;
+
+	return bpf_map__update_elem(s->skel->maps.targets, &key, sizeof(key), &one, sizeof(one),
+				    BPF_ANY) ? -errno : 0;
+}
+
+int cpu_sampler_remove_target(struct cpu_sampler *s, pid_t tgid)
+{
+	__u32 key = (__u32)tgid;
+
+	if (bpf_map__delete_elem(s->skel->maps.targets, &key, sizeof(key), 0) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int cpu_sampler_drain(struct cpu_sampler *s, cpu_sample_fn fn, void *ctx)
+{
+	int map_fd = bpf_map__fd(s->skel->maps.counts);
+	struct cpu_sample_key *prev = NULL;
+	size_t nkeys = 0;
+	int err = 0;
+
+	/* Collect keys first: deleting while walking would restart the walk. */
+	for (;;) {
+		if (nkeys == s->keys_cap) {
+			size_t cap = s->keys_cap ? s->keys_cap * 2 : 1024;
+			void *n = realloc(s->keys, cap * sizeof(*s->keys));
+
+			if (!n)
+				return -ENOMEM;
+			s->keys = n;
+			s->keys_cap = cap;
+			prev = nkeys ? &s->keys[nkeys - 1] : NULL;
+		}
+		if (bpf_map_get_next_key(map_fd, prev, &s->keys[nkeys]))
+			break;
+		prev = &s->keys[nkeys++];
+	}
+	for (size_t i = 0; i < nkeys; i++) {
+		uint64_t count;
+
+		if (bpf_map_lookup_and_delete_elem(map_fd, &s->keys[i], &count))
+			continue; /* raced with nothing: key vanished, nothing to count */
+		err = fn(ctx, &s->keys[i], count);
+		if (err)
+			break;
+	}
+	return err;
+}
+
+int cpu_sampler_stack(struct cpu_sampler *s, int32_t id, uint64_t *ips, size_t max)
+{
+	uint64_t buf[TMPROF_MAX_STACK_DEPTH];
+	__u32 key = (__u32)id;
+	size_t depth = 0;
+
+	if (id < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.stacks), &key, buf))
+		return -errno;
+	while (depth < TMPROF_MAX_STACK_DEPTH && buf[depth] && depth < max) {
+		ips[depth] = buf[depth];
+		depth++;
+	}
+	return (int)depth;
+}
+
+int cpu_sampler_stats(struct cpu_sampler *s, uint64_t out[CPU_STAT__MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+	int err = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 i = 0; i < CPU_STAT__MAX; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.stats), &i, vals)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < ncpu; c++)
+			out[i] += vals[c];
+	}
+	free(vals);
+	return err;
+}
+
+int cpu_sampler_prog_fd(const struct cpu_sampler *s)
+{
+	return bpf_program__fd(s->skel->progs.cpu_sample);
+}

@@ -1,0 +1,42 @@
+/* The CPU sampler: loads bpf/cpu_sample.bpf.c, opens one software cpu-clock
+ * perf event per online CPU and attaches the program to each. */
+#ifndef TMPROF_AGENT_CPU_SAMPLER_H
+#define TMPROF_AGENT_CPU_SAMPLER_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "bpf/cpu_sample.h"
+
+struct cpu_sampler;
+
+/* -EPERM: not privileged enough to load BPF or open perf events. */
+int cpu_sampler_open(unsigned int freq_hz, struct cpu_sampler **out);
+void cpu_sampler_close(struct cpu_sampler *s);
+
+int cpu_sampler_add_target(struct cpu_sampler *s, pid_t tgid);
+int cpu_sampler_remove_target(struct cpu_sampler *s, pid_t tgid);
+
+typedef int (*cpu_sample_fn)(void *ctx, const struct cpu_sample_key *key, uint64_t count);
+/* Move the in-kernel counts to user space: each key is read and deleted
+ * atomically, so no sample is counted twice or lost between drains. */
+int cpu_sampler_drain(struct cpu_sampler *s, cpu_sample_fn fn, void *ctx);
+
+/* Copy stack `id` (leaf first) into ips; returns the depth or -errno. Stack
+ * ids stay valid for the sampler's life: entries are never deleted. */
+int cpu_sampler_stack(struct cpu_sampler *s, int32_t id, uint64_t *ips, size_t max);
+
+/* Sum of the per-CPU counters, indexed by enum cpu_stat. */
+int cpu_sampler_stats(struct cpu_sampler *s, uint64_t out[CPU_STAT__MAX]);
+
+/* Parse a CPU list like "0-3,6" (sysfs online/possible) into cpus[0..max).
+ * Returns how many CPUs are set, or -EINVAL. */
+int cpu_list_parse(const char *text, bool *cpus, int max);
+
+/* For benchmarks: the program's fd (bpf_prog_get_info_by_fd run_time_ns). */
+int cpu_sampler_prog_fd(const struct cpu_sampler *s);
+
+#endif

@@ -1,0 +1,17 @@
+/* tmprof's documented exit codes (README "Exit codes"). */
+#ifndef TMPROF_AGENT_EXIT_CODES_H
+#define TMPROF_AGENT_EXIT_CODES_H
+
+enum tmprof_exit {
+	EXIT_OK = 0,
+	EXIT_USAGE = 1,      /* bad command line or bad input file */
+	EXIT_NO_TARGET = 2,  /* PID does not exist, is not accessible, or no TaskManager found */
+	EXIT_NO_BPF = 3,     /* not root / no CAP_BPF+CAP_PERFMON, or BPF programs fail to load */
+	EXIT_OUTPUT = 4,     /* output cannot be written (path, permissions, disk full) */
+	EXIT_PARTIAL = 5,    /* output written, but incomplete: a target exited during the
+			      * recording, or its JVM refused attach / did not answer, so
+			      * Java frames or thread names are missing */
+	EXIT_INTERNAL = 70,  /* a bug in tmprof */
+};
+
+#endif

@@ -1,0 +1,43 @@
+/* Facts about a process read from /proc: ids, namespaces, command line. */
+#ifndef TMPROF_AGENT_PROC_INFO_H
+#define TMPROF_AGENT_PROC_INFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct proc_status {
+	pid_t tgid;
+	pid_t nspid;  /* innermost pid namespace id (last NSpid field); = tgid if none */
+	uid_t euid;
+	gid_t egid;
+	char name[64];
+};
+
+/* Parse the text of /proc/PID/status. */
+int proc_status_parse(const char *text, size_t len, struct proc_status *out);
+/* Read /proc/PID/status. -ESRCH if the process does not exist. */
+int proc_status_read(pid_t pid, struct proc_status *out);
+/* Innermost-namespace id of thread tid of process pid (NSpid of
+ * /proc/PID/task/TID/status), or -errno. */
+int proc_thread_nstid(pid_t pid, pid_t tid, pid_t *nstid);
+
+/* argv of the process: NUL-separated /proc/PID/cmdline split into a
+ * malloc'd vector (argv[argc] == NULL). Free with proc_argv_free. */
+int proc_argv_read(pid_t pid, char ***argv, int *argc);
+int proc_argv_parse(const char *buf, size_t len, char ***argv, int *argc);
+void proc_argv_free(char **argv);
+
+/* True when the process lives in another pid namespace than tmprof. */
+bool proc_in_other_pidns(pid_t pid);
+bool proc_exists(pid_t pid);
+
+/* Read /proc/PID/<name> (name e.g. "environ", "task/12/status") into a
+ * malloc'd NUL-terminated buffer of at most max bytes (-EFBIG if larger).
+ * -ESRCH if the process does not exist. */
+int proc_file_read(pid_t pid, const char *name, size_t max, char **buf, size_t *len);
+/* 1 if process pid shares namespace ns ("mnt", "net", "pid", ...) with
+ * tmprof, 0 if not, -errno if it cannot be told. */
+int proc_ns_shared(pid_t pid, const char *ns);
+
+#endif

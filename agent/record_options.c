@@ -1,0 +1,173 @@
+#include "agent/record_options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FREQ_HZ 10000
+#define MAX_DURATION_S (7.0 * 24 * 3600)
+
+void record_options_usage(FILE *out)
+{
+	fputs("usage: tmprof record (-p PID[,PID...] | --all-taskmanagers) [options]\n"
+	      "  -p, --pid PID[,PID...]   processes to profile (JVMs or any process)\n"
+	      "      --all-taskmanagers   every Flink TaskManager on this host\n"
+	      "  -d, --duration SECONDS   how long to record (default 30; Ctrl-C stops early)\n"
+	      "  -F, --frequency HZ       samples per second per CPU (default 99)\n"
+	      "  -o, --output FILE        folded stacks (default tmprof.folded)\n"
+	      "      --threads            thread frame at the root (default)\n"
+	      "      --no-threads         no thread frame\n"
+	      "      --stats              print agent cost figures on stderr\n"
+	      "  -v, --verbose            debug messages\n",
+	      out);
+}
+
+int pid_list_parse(const char *text, pid_t *pids, size_t max, size_t *count)
+{
+	const char *p = text;
+
+	if (!*p)
+		return -EINVAL;
+	while (*p) {
+		char *end;
+		long v;
+		bool dup = false;
+
+		errno = 0;
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v = strtol(p, &end, 10);
+		if (errno || v <= 0 || v > INT_MAX || (*end && *end != ','))
+			return -EINVAL;
+		for (size_t i = 0; i < *count; i++)
+			dup |= pids[i] == (pid_t)v;
+		if (!dup) {
+			if (*count >= max)
+				return -E2BIG;
+			pids[(*count)++] = (pid_t)v;
+		}
+		p = *end ? end + 1 : end;
+		if (*end == ',' && !*p)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_positive(const char *text, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || end == text || *end || !isfinite(v) || v <= 0 || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int record_options_parse(int argc, char **argv, struct record_options *opts, char *err,
+			 size_t errlen)
+{
+	enum { OPT_ALL_TM = 256, OPT_THREADS, OPT_NO_THREADS, OPT_STATS };
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "all-taskmanagers", no_argument, NULL, OPT_ALL_TM },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "frequency", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "threads", no_argument, NULL, OPT_THREADS },
+		{ "no-threads", no_argument, NULL, OPT_NO_THREADS },
+		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	double v;
+	int c, r;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->duration_s = 30;
+	opts->freq_hz = 99;
+	opts->output = "tmprof.folded";
+	opts->threads = true;
+	optind = 0; /* reset getopt: tests parse several command lines */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:d:F:o:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			r = pid_list_parse(optarg, opts->pids, RECORD_MAX_PIDS, &opts->npids);
+			if (r) {
+				snprintf(err, errlen,
+					 "-p %s: expected process ids separated by commas (at most %d), e.g. -p 1234,5678",
+					 optarg, RECORD_MAX_PIDS);
+				return -EINVAL;
+			}
+			break;
+		case OPT_ALL_TM:
+			opts->all_taskmanagers = true;
+			break;
+		case 'd':
+			if (parse_positive(optarg, MAX_DURATION_S, &opts->duration_s)) {
+				snprintf(err, errlen, "-d %s: expected seconds > 0 (at most one week), e.g. -d 30",
+					 optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'F':
+			if (parse_positive(optarg, MAX_FREQ_HZ, &v) || v != floor(v)) {
+				snprintf(err, errlen, "-F %s: expected a whole number of Hz from 1 to %d, e.g. -F 99",
+					 optarg, MAX_FREQ_HZ);
+				return -EINVAL;
+			}
+			opts->freq_hz = (unsigned int)v;
+			break;
+		case 'o':
+			if (!*optarg) {
+				snprintf(err, errlen, "-o: empty file name; name the output file, e.g. -o cpu.folded");
+				return -EINVAL;
+			}
+			opts->output = optarg;
+			break;
+		case OPT_THREADS:
+			opts->threads = true;
+			break;
+		case OPT_NO_THREADS:
+			opts->threads = false;
+			break;
+		case OPT_STATS:
+			opts->stats = true;
+			break;
+		case 'v':
+			opts->verbose = true;
+			break;
+		case 'h':
+			opts->help = true;
+			return 0;
+		case ':':
+			snprintf(err, errlen, "%s needs a value; see 'tmprof record --help'", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			snprintf(err, errlen, "unknown option '%s'; see 'tmprof record --help'",
+				 argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'; see 'tmprof record --help'", argv[optind]);
+		return -EINVAL;
+	}
+	if (!opts->npids && !opts->all_taskmanagers) {
+		snprintf(err, errlen, "no target: give -p PID[,PID...] or --all-taskmanagers (see 'tmprof list')");
+		return -EINVAL;
+	}
+	if (opts->npids && opts->all_taskmanagers) {
+		snprintf(err, errlen, "-p and --all-taskmanagers exclude each other; pick one");
+		return -EINVAL;
+	}
+	return 0;
+}

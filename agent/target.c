@@ -1,0 +1,180 @@
+#include "agent/target.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/hotspot_attach.h"
+#include "agent/log.h"
+#include "agent/proc_info.h"
+#include "agent/thread_names.h"
+#include "symbolize/symbolizer.h"
+
+/* Refresh when more than 1 % of new JIT addresses are unnamed, but not for
+ * a handful: a few unnamed addresses are stubs the perf map never names. */
+#define JIT_UNRESOLVED_MIN 16
+#define JIT_UNRESOLVED_PER_MILLE 10
+
+uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int proc_start_time(pid_t pid, unsigned long long *out)
+{
+	char path[64], buf[1024], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* comm may contain spaces and parentheses: fields start after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EPROTO;
+	/* After ") " come fields 3..; starttime is field 22, i.e. the 20th here. */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		   out) != 1)
+		return -EPROTO;
+	return 0;
+}
+
+int target_open(pid_t pid, struct ksyms *ksyms, struct target *t)
+{
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	err = proc_start_time(pid, &t->start_time);
+	if (err)
+		return err == -ENOENT ? -ESRCH : err;
+	err = jvm_info_read(pid, &t->jvm);
+	if (err == 0)
+		t->is_jvm = true;
+	else if (err == -ESRCH)
+		return err;
+	return process_symbolizer_new(pid, ksyms, &t->sym);
+}
+
+void target_close(struct target *t)
+{
+	process_symbolizer_free(t->sym);
+	thread_names_free(t->names);
+	t->sym = NULL;
+	t->names = NULL;
+}
+
+const char *attach_error_text(int err)
+{
+	switch (err) {
+	case -ETIMEDOUT:
+		return "the JVM did not answer the attach request within 5 s "
+		       "(-XX:+DisableAttachMechanism, or the JVM is hung)";
+	case -ECONNREFUSED:
+		return "the JVM refused the attach connection";
+	case -ESRCH:
+		return "the process exited";
+	case -EPROTO:
+		return "the JVM's attach reply was malformed";
+	case -EACCES:
+	case -EPERM:
+		return "permission denied while attaching (run as root)";
+	default:
+		return strerror(-err);
+	}
+}
+
+void target_attach(struct target *t)
+{
+	int err;
+
+	if (!t->is_jvm)
+		return;
+	if (t->jvm.attach_disabled) {
+		/* Known from the command line: don't make the user wait 5 s. */
+		t->attach_err = -ETIMEDOUT;
+		return;
+	}
+	err = thread_names_new(t->pid, &t->names);
+	if (!err)
+		err = thread_names_refresh(t->names, 0);
+	if (!err)
+		err = hotspot_write_perf_map(t->pid, HOTSPOT_ATTACH_TIMEOUT_MS);
+	if (!err) {
+		err = process_symbolizer_load_perf_map(t->sym);
+		if (err)
+			log_warn("PID %d: the JVM wrote no readable perf map (%s); Java frames stay unnamed",
+				 t->pid, strerror(-err));
+		err = 0;
+	}
+	t->last_perf_map_ms = monotonic_ms();
+	if (err) {
+		t->attach_err = err;
+		thread_names_free(t->names);
+		t->names = NULL;
+	}
+}
+
+bool target_alive(struct target *t)
+{
+	unsigned long long start;
+
+	if (t->exited)
+		return false;
+	if (proc_start_time(t->pid, &start) || start != t->start_time)
+		t->exited = true;
+	return !t->exited;
+}
+
+void target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth)
+{
+	struct frame_sym fs;
+
+	for (uint32_t i = 0; i < depth; i++) {
+		/* Return addresses point after the call; look up the call itself. */
+		uint64_t addr = i ? ips[i] - 1 : ips[i];
+
+		process_symbolizer_resolve_user(t->sym, addr, &fs);
+		if (fs.kind == FRAME_JIT || fs.kind == FRAME_INTERPRETED || fs.kind == FRAME_INLINED) {
+			t->jit_seen++;
+		} else if (process_symbolizer_jit_unresolved(t->sym, addr)) {
+			t->jit_seen++;
+			t->jit_unresolved++;
+		}
+	}
+}
+
+int target_maybe_refresh_perf_map(struct target *t, uint64_t now_ms, uint64_t min_interval_ms)
+{
+	int err;
+
+	if (!t->is_jvm || t->attach_err || t->exited)
+		return 0;
+	if (t->jit_unresolved < JIT_UNRESOLVED_MIN ||
+	    t->jit_unresolved * 1000 < t->jit_seen * JIT_UNRESOLVED_PER_MILLE)
+		return 0;
+	if (now_ms - t->last_perf_map_ms < min_interval_ms)
+		return 0;
+	t->last_perf_map_ms = now_ms;
+	t->jit_seen = t->jit_unresolved = 0;
+	err = hotspot_write_perf_map(t->pid, HOTSPOT_ATTACH_TIMEOUT_MS);
+	if (!err)
+		err = process_symbolizer_load_perf_map(t->sym);
+	if (err) {
+		log_debug("PID %d: perf map refresh failed: %s", t->pid, strerror(-err));
+		return 0;
+	}
+	t->perf_map_refreshes++;
+	log_debug("PID %d: perf map refreshed", t->pid);
+	return 1;
+}

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/* CPU sampling: runs on every cpu-clock tick of every CPU, keeps only threads
+ * of target processes, and counts identical (tgid, tid, user stack, kernel
+ * stack) in the kernel so user space reads aggregates, not every sample. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "bpf/cpu_sample.h"
+
+#define EFAULT 14
+#define EEXIST 17
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TMPROF_MAX_TARGETS);
+	__type(key, __u32);	/* tgid, host pid namespace */
+	__type(value, __u8);
+} targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, TMPROF_STACK_ENTRIES);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, TMPROF_MAX_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TMPROF_COUNT_ENTRIES);
+	__type(key, struct cpu_sample_key);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CPU_STAT__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+/* A stack id, or -1 with the loss counted. -EFAULT means there is no stack of
+ * that kind (user-mode sample has no kernel stack; kernel threads have no user
+ * stack): not a loss. */
+static __always_inline __s32 stack_id_or_lost(long id, __u32 collision_stat, __u32 error_stat)
+{
+	if (id >= 0)
+		return id;
+	if (id == -EEXIST)
+		stat_inc(collision_stat);
+	else if (id != -EFAULT)
+		stat_inc(error_stat);
+	return -1;
+}
+
+SEC("perf_event")
+int cpu_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct cpu_sample_key key = {};
+	__u64 one = 1, *count;
+
+	/* Filter first: on a busy host most ticks belong to other processes. */
+	if (!bpf_map_lookup_elem(&targets, &tgid))
+		return 0;
+
+	stat_inc(CPU_STAT_SAMPLES);
+	key.tgid = tgid;
+	key.tid = (__u32)pid_tgid;
+	bpf_get_current_comm(&key.comm, sizeof(key.comm));
+	key.user_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK),
+					     CPU_STAT_USER_COLLISION, CPU_STAT_USER_ERROR);
+	key.kern_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, 0),
+					     CPU_STAT_KERN_COLLISION, CPU_STAT_KERN_ERROR);
+
+	count = bpf_map_lookup_elem(&counts, &key);
+	if (count) {
+		__sync_fetch_and_add(count, 1);
+		return 0;
+	}
+	if (bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST) != 0) {
+		/* Another CPU may have inserted the key meanwhile. */
+		count = bpf_map_lookup_elem(&counts, &key);
+		if (count)
+			__sync_fetch_and_add(count, 1);
+		else
+			stat_inc(CPU_STAT_COUNTS_FULL);
+	}
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,32 @@
+/* Shared between bpf/cpu_sample.bpf.c and user space (agent/cpu_sampler.c). */
+#ifndef TMPROF_BPF_CPU_SAMPLE_H
+#define TMPROF_BPF_CPU_SAMPLE_H
+
+#define TMPROF_COMM_LEN 16
+/* perf_event_max_stack's default; deeper stacks are truncated at the root. */
+#define TMPROF_MAX_STACK_DEPTH 127
+#define TMPROF_MAX_TARGETS 4096
+#define TMPROF_STACK_ENTRIES 32768
+#define TMPROF_COUNT_ENTRIES 65536
+
+/* One distinct sample: identical keys are counted in the kernel. */
+struct cpu_sample_key {
+	__u32 tgid;
+	__u32 tid;
+	__s32 user_stack_id; /* -1: no user stack (kernel thread) or lost */
+	__s32 kern_stack_id; /* -1: sample taken in user mode, or lost */
+	char comm[TMPROF_COMM_LEN];
+};
+
+/* Per-CPU counters; index with enum cpu_stat. */
+enum cpu_stat {
+	CPU_STAT_SAMPLES = 0,       /* samples of target threads */
+	CPU_STAT_USER_COLLISION,    /* user stack lost: stack map bucket taken */
+	CPU_STAT_USER_ERROR,        /* user stack lost: other error */
+	CPU_STAT_KERN_COLLISION,    /* kernel stack lost: bucket taken */
+	CPU_STAT_KERN_ERROR,        /* kernel stack lost: other error */
+	CPU_STAT_COUNTS_FULL,       /* sample dropped: counts map full */
+	CPU_STAT__MAX,
+};
+
+#endif

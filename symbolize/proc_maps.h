@@ -1,0 +1,42 @@
+/* Memory mappings of a process, from /proc/PID/maps. */
+#ifndef TMPROF_SYMBOLIZE_PROC_MAPS_H
+#define TMPROF_SYMBOLIZE_PROC_MAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct proc_map {
+	uint64_t start, end; /* [start, end) */
+	uint64_t offset;     /* file offset of start */
+	uint64_t inode;
+	unsigned int dev_major, dev_minor;
+	char perms[5];       /* "r-xp" */
+	bool deleted;        /* the path had a " (deleted)" suffix (stripped) */
+	char *path;          /* "" for anonymous memory, "[heap]", "/usr/lib/x.so" */
+};
+
+struct proc_maps {
+	struct proc_map *maps; /* sorted by start, non-overlapping */
+	size_t count;
+	size_t malformed;      /* lines that could not be parsed */
+};
+
+/* Parse the text of /proc/PID/maps (len bytes, NUL not required). */
+int proc_maps_parse(const char *text, size_t len, struct proc_maps **out);
+/* Read and parse /proc/PID/maps. -ESRCH if the process is gone. */
+int proc_maps_read(pid_t pid, struct proc_maps **out);
+/* The mapping containing addr, or NULL. */
+const struct proc_map *proc_maps_find(const struct proc_maps *pm, uint64_t addr);
+void proc_maps_free(struct proc_maps *pm);
+
+/* Anonymous memory: no file behind it ("" or a "[anon:name]" label). */
+bool proc_map_is_anon(const struct proc_map *m);
+bool proc_map_is_exec(const struct proc_map *m);
+/* A real file (absolute path), as opposed to anonymous or [vdso]-style. */
+bool proc_map_is_file(const struct proc_map *m);
+/* Last path component, or "[anon]" for anonymous memory. */
+const char *proc_map_module(const struct proc_map *m);
+
+#endif

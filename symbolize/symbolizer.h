@@ -1,0 +1,68 @@
+/* Per-process address -> frame name resolution.
+ *
+ * One process_symbolizer per target process. It snapshots /proc/PID/maps,
+ * resolves native addresses through a shared ELF cache (elf_symtab.h),
+ * kernel addresses through ksyms.h, and JIT addresses through the JVM's perf
+ * map (perf_map.h). Results are cached per address, so resolving the same
+ * stack many times is cheap.
+ */
+#ifndef TMPROF_SYMBOLIZE_SYMBOLIZER_H
+#define TMPROF_SYMBOLIZE_SYMBOLIZER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum frame_kind {
+	FRAME_KERNEL,      /* suffix _[k] */
+	FRAME_NATIVE,      /* no suffix */
+	FRAME_JIT,         /* JIT-compiled Java, suffix _[j] */
+	FRAME_INLINED,     /* inlined Java, suffix _[i] */
+	FRAME_INTERPRETED, /* interpreted Java, suffix _[0] */
+	FRAME_UNKNOWN,     /* "[unknown] (module)" */
+};
+
+struct frame_sym {
+	const char *name;   /* owned by the symbolizer; valid until it is freed */
+	const char *module; /* basename of the mapping, "[anon]", "[kernel]"... */
+	enum frame_kind kind;
+};
+
+struct symbolizer_stats {
+	uint64_t native_hits, native_misses;
+	uint64_t jit_hits, jit_misses; /* addresses in anonymous executable memory */
+	uint64_t kernel_hits, kernel_misses;
+	uint64_t perf_map_loads;
+	uint64_t maps_reloads;
+};
+
+struct ksyms;
+struct process_symbolizer;
+
+/* pid: host pid of the target. ksyms may be NULL (kernel frames unknown). */
+int process_symbolizer_new(pid_t pid, struct ksyms *ksyms, struct process_symbolizer **out);
+void process_symbolizer_free(struct process_symbolizer *ps);
+
+/* Resolve a user-space address. Never fails: unresolvable addresses give
+ * FRAME_UNKNOWN with name "[unknown]" and the module. If the address is in
+ * no known mapping, /proc/PID/maps is re-read once (rate-limited) while the
+ * process lives. */
+void process_symbolizer_resolve_user(struct process_symbolizer *ps, uint64_t addr,
+				     struct frame_sym *out);
+void process_symbolizer_resolve_kernel(struct process_symbolizer *ps, uint64_t addr,
+				       struct frame_sym *out);
+
+/* True when addr lies in anonymous executable memory (JIT code cache) and
+ * the current perf map does not name it. Used to decide a perf map refresh. */
+bool process_symbolizer_jit_unresolved(struct process_symbolizer *ps, uint64_t addr);
+
+/* (Re)load /proc/PID/root/tmp/perf-NSPID.map, opened without following
+ * symlinks and only if owned by the target's uid or root. Entries of the new
+ * map take precedence; older entries are kept for addresses the new map does
+ * not cover (samples taken earlier may still point there). Clears cached
+ * resolutions of JIT addresses. Returns 0, or -errno (-ENOENT: no map). */
+int process_symbolizer_load_perf_map(struct process_symbolizer *ps);
+
+void process_symbolizer_stats(const struct process_symbolizer *ps, struct symbolizer_stats *out);
+
+#endif

@@ -1,0 +1,240 @@
+# Shared helpers for tmprof's end-to-end tests, demo and benchmark.
+# Source it from a script as:   . "$(dirname "$0")/lib.sh" "${1:-build}"
+#
+# Provides:
+#   REPO, BUILD (absolute), TMPROF, WORKLOADS, E2E_TMP (private temp dir)
+#   ok / not_ok / check     TAP-like result lines ("ok - ...", "not ok - ...")
+#   skip_all REASON         "ok - # SKIP" and exit 0, or "not ok ... (CI=true)" and exit 1 under CI
+#   require_* checks        root, BPF, java, the tmprof binary, the workloads
+#   start_java / start_tm   background JVMs, killed on exit (trap EXIT)
+#   wait_ready PID FILE S   bounded wait for "ready" on a workload's stdout
+#   folded_* awk helpers    parsing of folded stacks
+# Every process started through these helpers is killed and E2E_TMP removed on
+# exit, whatever the outcome.
+
+set -u
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${1:-build}
+case "$BUILD" in /*) ;; *) BUILD="$REPO/$BUILD" ;; esac
+TMPROF="$BUILD/tmprof"
+WORKLOADS="$BUILD/workloads"
+TEST_NAME=$(basename "$0" .sh)
+E2E_FAILED=0
+E2E_PIDS=()
+E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/tmprof-$TEST_NAME.XXXXXX")
+chmod 755 "$E2E_TMP"
+
+# JVM options for every stand-in TaskManager.
+#  - dontinline on the hot path: HotSpot would otherwise inline
+#    processInput/processElement/map into runMailboxLoop and those frames
+#    would not exist in the machine stack (no profiler that walks frame
+#    pointers can show them). The tests check those exact frames, so keep
+#    them as real frames. quiet: no "CompileCommand: ..." lines on stdout.
+#  - -Xss / heap small: many JVMs may run at once on a 2-CPU, small machine.
+TM_JIT_OPTS=(
+	-XX:CompileCommand=quiet
+	-XX:CompileCommand=dontinline,org.apache.flink.runtime.taskmanager.Task::doRun
+	-XX:CompileCommand=dontinline,org.apache.flink.streaming.runtime.tasks.StreamTask::invoke
+	-XX:CompileCommand=dontinline,org.apache.flink.streaming.runtime.tasks.mailbox.MailboxProcessor::runMailboxLoop
+	-XX:CompileCommand=dontinline,org.apache.flink.streaming.runtime.io.StreamOneInputProcessor::processInput
+	-XX:CompileCommand=dontinline,org.apache.flink.streaming.api.operators.StreamMap::processElement
+	-XX:CompileCommand=dontinline,org.apache.flink.streaming.runtime.operators.windowing.WindowOperator::processElement
+	-XX:CompileCommand=dontinline,com.example.jobs.HashingMapper::map
+	-XX:CompileCommand=dontinline,com.example.jobs.ClickParser::map
+	-XX:CompileCommand=dontinline,com.example.jobs.SumReducer::reduce
+	-Xms64m -Xmx256m
+)
+
+MAIN_STANDALONE=org.apache.flink.runtime.taskexecutor.TaskManagerRunner
+MAIN_YARN=org.apache.flink.yarn.YarnTaskExecutorRunner
+MAIN_K8S=org.apache.flink.kubernetes.taskmanager.KubernetesTaskExecutorRunner
+MAIN_OTHER=tmprof.workload.OtherJvm
+
+# ---------------------------------------------------------------- results
+
+ok() { echo "ok - $TEST_NAME: $*"; }
+not_ok() { echo "not ok - $TEST_NAME: $*"; E2E_FAILED=1; }
+# check DESCRIPTION COMMAND...: ok if the command succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+# skip_check DESCRIPTION REASON: one check that cannot run here.
+skip_check() {
+	if [ "${CI:-}" = true ]; then
+		not_ok "$1: $2 (CI=true)"
+	else
+		echo "ok - # SKIP $TEST_NAME: $1: $2"
+	fi
+}
+# skip_all REASON: the whole script cannot run here.
+skip_all() {
+	if [ "${CI:-}" = true ]; then
+		echo "not ok - $TEST_NAME: cannot run: $1 (CI=true)"
+		exit 1
+	fi
+	echo "ok - # SKIP $TEST_NAME: $1"
+	exit 0
+}
+# finish: exit status for the script (call last).
+finish() { exit "$E2E_FAILED"; }
+
+# --------------------------------------------------------------- requirements
+
+require_root() { [ "$(id -u)" -eq 0 ] || skip_all "needs root"; }
+require_bpf() {
+	[ -e /proc/sys/kernel/perf_event_paranoid ] || skip_all "kernel without perf events"
+	[ -e /proc/sys/kernel/unprivileged_bpf_disabled ] || skip_all "kernel without BPF syscall"
+	if command -v bpftool >/dev/null 2>&1; then
+		bpftool prog show >/dev/null 2>&1 || skip_all "BPF not usable here (bpftool prog show failed)"
+	fi
+}
+require_java() { command -v java >/dev/null 2>&1 || skip_all "no java"; }
+require_tmprof() { [ -x "$TMPROF" ] || skip_all "no $TMPROF (run make)"; }
+require_workloads() {
+	[ -f "$WORKLOADS/org/apache/flink/runtime/taskexecutor/TaskManagerRunner.class" ] ||
+		skip_all "workloads not built in $WORKLOADS (make workloads)"
+}
+require_all() { require_root; require_bpf; require_java; require_tmprof; require_workloads; }
+
+# ---------------------------------------------------------------- processes
+
+e2e_cleanup() {
+	local p i
+	for p in "${E2E_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	for p in "${E2E_PIDS[@]}"; do
+		for i in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	E2E_PIDS=()
+	[ -n "${E2E_KEEP:-}" ] || rm -rf "$E2E_TMP"
+}
+trap e2e_cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# track PID: kill it on exit.
+track() { E2E_PIDS+=("$1"); }
+
+# stop PID: TERM, wait at most 5 s, KILL.
+stop_pid() {
+	local p=$1 i
+	kill -TERM "$p" 2>/dev/null || return 0
+	for i in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	return 0
+}
+
+# start_java NAME MAINCLASS [JVM options...] -- [program arguments...]
+# Starts java in the background in E2E_TMP with stdout in E2E_TMP/NAME.out and
+# stderr in E2E_TMP/NAME.err; sets JAVA_PID.
+start_java() {
+	local name=$1 main=$2
+	shift 2
+	local jvm=() app=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do jvm+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	app=("$@")
+	(cd "$E2E_TMP" && exec java "${jvm[@]}" -cp "$WORKLOADS" "$main" "${app[@]}") \
+		>"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.err" </dev/null &
+	JAVA_PID=$!
+	track "$JAVA_PID"
+}
+
+# start_tm NAME MAINCLASS on|off [extra JVM options...] -- [workload arguments...]
+# A stand-in TaskManager with (on) or without (off) -XX:+PreserveFramePointer
+# and the hot-path dontinline options; sets TM_PID and TM_OUT. Does not wait.
+start_tm() {
+	local name=$1 main=$2 pfp=$3
+	shift 3
+	local flag=-XX:-PreserveFramePointer
+	[ "$pfp" = on ] && flag=-XX:+PreserveFramePointer
+	start_java "$name" "$main" "$flag" "${TM_JIT_OPTS[@]}" "$@"
+	TM_PID=$JAVA_PID
+	TM_OUT="$E2E_TMP/$name.out"
+}
+
+# wait_ready PID STDOUT_FILE TIMEOUT_S: 0 once "ready" was printed; 1 if the
+# process died or the timeout passed.
+wait_ready() {
+	local pid=$1 file=$2 limit=$(( $3 * 10 )) i
+	for i in $(seq "$limit"); do
+		grep -qx ready "$file" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_exit PID TIMEOUT_S: waits for a child started with & ; sets WAIT_RC
+# (124 on timeout, after killing it).
+wait_exit() {
+	local pid=$1 limit=$(( $2 * 10 )) i
+	for i in $(seq "$limit"); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		WAIT_RC=124
+		return
+	fi
+	wait "$pid"
+	WAIT_RC=$?
+}
+
+# run_tmprof TIMEOUT_S ARGS...: runs tmprof in the foreground with a time
+# limit; stdout in E2E_TMP/tmprof.out, stderr in E2E_TMP/tmprof.err; sets RC.
+run_tmprof() {
+	local limit=$1
+	shift
+	timeout -k 5 "$limit" "$TMPROF" "$@" >"$E2E_TMP/tmprof.out" 2>"$E2E_TMP/tmprof.err"
+	RC=$?
+}
+
+# A PID that does not exist now.
+free_pid() {
+	local max p
+	max=$(cat /proc/sys/kernel/pid_max)
+	for p in $(( max - 1 )) $(( max - 2 )) $(( max - 3 )) 999999 ; do
+		[ -e "/proc/$p" ] || { echo "$p"; return; }
+	done
+	echo 999999
+}
+
+# ------------------------------------------------------------- folded stacks
+# Folded line: "frame;frame;...;leaf COUNT", root first. With thread frames
+# (tmprof's default) the first frame is "[<thread name> tid=<tid>]".
+
+# folded_total FILE: sum of counts.
+folded_total() { awk '{ n += $NF } END { print n + 0 }' "$1"; }
+
+# folded_by_thread FILE: "<count>\t<thread name>" per thread name (tids merged).
+folded_by_thread() {
+	awk '{
+		c = $NF; s = $0; sub(/ [0-9]+$/, "", s)
+		i = index(s, ";"); t = (i ? substr(s, 1, i - 1) : s)
+		if (t ~ /^\[.* tid=[0-9]+\]$/) { sub(/^\[/, "", t); sub(/ tid=[0-9]+\]$/, "", t) } else t = "<no thread frame>"
+		n[t] += c
+	} END { for (t in n) printf "%d\t%s\n", n[t], t }' "$1"
+}
+
+# folded_has_frame FILE REGEX: some frame matches the (awk) regex.
+folded_has_frame() {
+	awk -v re="$2" '{
+		s = $0; sub(/ [0-9]+$/, "", s); n = split(s, f, ";")
+		for (i = 1; i <= n; i++) if (f[i] ~ re) { found = 1; exit }
+	} END { exit !found }' "$1"
+}
+
+# folded_frames_matching FILE REGEX: weighted number of samples with a frame matching.
+folded_samples_with() {
+	awk -v re="$2" '{
+		c = $NF; s = $0; sub(/ [0-9]+$/, "", s); n = split(s, f, ";")
+		for (i = 1; i <= n; i++) if (f[i] ~ re) { m += c; break }
+	} END { print m + 0 }' "$1"
+}

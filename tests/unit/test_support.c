@@ -1,0 +1,49 @@
+#include "test_support.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+bool test_in_ci(void)
+{
+	const char *ci = getenv("CI");
+
+	return ci && !strcmp(ci, "true");
+}
+
+bool test_require_root(void)
+{
+	if (geteuid() == 0)
+		return true;
+	if (test_in_ci())
+		fail_msg("this test needs root and real BPF, and CI=true: failing instead of skipping");
+	skip();
+	return false;
+}
+
+char *test_mkdtemp(void)
+{
+	char *p = strdup("/tmp/tmprof-test-XXXXXX");
+
+	assert_non_null(p);
+	assert_non_null(mkdtemp(p));
+	return p;
+}
+
+void test_rm_rf(const char *path)
+{
+	char cmd[4200];
+
+	if (!path || strncmp(path, "/tmp/tmprof-test-", 17))
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", path);
+}

@@ -1,0 +1,16 @@
+/* Shared by the cmocka tests: environment checks that skip locally but fail
+ * in CI (CI=true), where root, BPF and a JVM are guaranteed. */
+#ifndef TMPROF_TESTS_TEST_SUPPORT_H
+#define TMPROF_TESTS_TEST_SUPPORT_H
+
+#include <stdbool.h>
+
+bool test_in_ci(void);
+/* Returns true when running as root; otherwise skips the test, or fails it
+ * under CI=true. Use: if (!test_require_root()) return; */
+bool test_require_root(void);
+/* Make a fresh temporary directory; returns its malloc'd path. */
+char *test_mkdtemp(void);
+void test_rm_rf(const char *path);
+
+#endif

@@ -1,0 +1,286 @@
+package tmprof.workload;
+
+import com.example.jobs.ClickParser;
+import com.example.jobs.HashingMapper;
+import com.example.jobs.SumReducer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.flink.runtime.taskmanager.Task;
+import org.apache.flink.streaming.api.functions.sink.PrintSinkFunction;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.StreamMap;
+import org.apache.flink.streaming.runtime.io.RecordWriterOutput;
+import org.apache.flink.streaming.runtime.io.StreamOneInputProcessor;
+import org.apache.flink.streaming.runtime.io.StreamTaskSourceInput;
+import org.apache.flink.streaming.runtime.operators.windowing.WindowOperator;
+import org.apache.flink.streaming.runtime.tasks.StreamTask;
+
+/**
+ * The stand-in TaskManager used by tmprof's end-to-end tests, demo and
+ * benchmark. It runs task threads named like Flink's, each with a known duty
+ * cycle, through Flink-named classes (Task.run -> StreamTask.invoke ->
+ * MailboxProcessor.runMailboxLoop -> StreamOneInputProcessor.processInput ->
+ * StreamMap.processElement -> user MapFunction), plus a few mostly sleeping
+ * Flink-named service threads.
+ *
+ * Ground truth: with --truth FILE, every 200 ms FILE is atomically replaced
+ * (FILE.tmp + rename) by one line per task thread
+ *     monotonic_ns TAB thread name TAB cumulative thread CPU ns TAB cumulative records
+ * and a last line with thread name "total_ops" carrying the sums. monotonic_ns
+ * is System.nanoTime() (CLOCK_MONOTONIC on Linux), the same for all lines of
+ * one snapshot; CPU ns come from ThreadMXBean.getThreadCpuTime.
+ */
+public final class StandInTaskManager {
+    private static final String USAGE =
+        "usage: <main class> [--truth FILE] [--duration SECONDS] [--mix default|light|single]\n"
+        + "       [--task KIND:DUTY_PERCENT:NAME]... [--burst-ms MS] [--rounds N] [--seed N]\n"
+        + "  --task replaces the mix; KIND is map, clicks or window.\n"
+        + "  Prints 'ready' on stdout once every task thread has processed records.";
+
+    private static final class RunningTask {
+        final TaskSpec spec;
+        final StreamTask streamTask;
+        final Task task;
+        final Thread thread;
+        long lastCpu;
+
+        RunningTask(TaskSpec spec, StreamTask streamTask, Task task, Thread thread) {
+            this.spec = spec;
+            this.streamTask = streamTask;
+            this.task = task;
+            this.thread = thread;
+        }
+    }
+
+    private final List<RunningTask> tasks = new ArrayList<>();
+    private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    private Path truth;
+
+    private StandInTaskManager() {}
+
+    public static int run(String[] args, String deployment) throws Exception {
+        String truthFile = null;
+        double duration = -1;
+        String mix = "default";
+        List<TaskSpec> explicit = new ArrayList<>();
+        double burstMs = 3.0;
+        int rounds = 200;
+        long seed = 42;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = (i + 1 < args.length) ? args[i + 1] : null;
+            switch (a) {
+                case "--truth": truthFile = need(a, v); i++; break;
+                case "--duration": duration = Double.parseDouble(need(a, v)); i++; break;
+                case "--mix": mix = need(a, v); i++; break;
+                case "--task": explicit.add(TaskSpec.parse(need(a, v))); i++; break;
+                case "--burst-ms": burstMs = Double.parseDouble(need(a, v)); i++; break;
+                case "--rounds": rounds = Integer.parseInt(need(a, v)); i++; break;
+                case "--seed": seed = Long.parseLong(need(a, v)); i++; break;
+                case "-h": case "--help": System.out.println(USAGE); return 0;
+                default:
+                    // Flink passes its own options (--configDir, -D...): ignore them.
+                    if (a.startsWith("--") && v != null && !v.startsWith("-")) {
+                        i++;
+                    }
+                    break;
+            }
+        }
+        List<TaskSpec> specs = explicit.isEmpty() ? TaskSpec.mix(mix) : explicit;
+        StandInTaskManager tm = new StandInTaskManager();
+        if (truthFile != null) {
+            tm.truth = Paths.get(truthFile);
+        }
+        return tm.start(specs, burstMs, rounds, seed, duration, deployment);
+    }
+
+    private static String need(String opt, String v) {
+        if (v == null) {
+            throw new IllegalArgumentException(opt + " needs a value\n" + USAGE);
+        }
+        return v;
+    }
+
+    private int start(List<TaskSpec> specs, double burstMs, int rounds, long seed, double duration,
+                      String deployment) throws Exception {
+        if (mx.isThreadCpuTimeSupported() && !mx.isThreadCpuTimeEnabled()) {
+            mx.setThreadCpuTimeEnabled(true);
+        }
+        startServiceThreads(specs);
+        int index = 0;
+        for (TaskSpec spec : specs) {
+            RunningTask rt = buildTask(spec, burstMs, rounds, seed + 7919L * index, index);
+            tasks.add(rt);
+            index++;
+        }
+        for (RunningTask rt : tasks) {
+            rt.thread.start();
+        }
+        System.err.println("stand-in TaskManager (" + deployment + ") pid " + ProcessHandle.current().pid()
+            + ": " + specs);
+        waitUntilAllProcessed(30_000);
+        if (truth != null) {
+            writeTruth();
+            Thread writer = new Thread(this::truthLoop, "tmprof-truth-writer");
+            writer.setDaemon(true);
+            writer.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(this::writeTruthQuietly, "tmprof-truth-final"));
+        }
+        PrintStream out = System.out;
+        out.println("ready");
+        out.flush();
+        if (duration >= 0) {
+            Thread.sleep((long) (duration * 1000));
+            for (RunningTask rt : tasks) {
+                rt.task.cancelExecution();
+            }
+            writeTruthQuietly();
+            return 0;
+        }
+        for (RunningTask rt : tasks) {
+            rt.thread.join();
+        }
+        return 0;
+    }
+
+    /** The place to add new task kinds (back-pressure, skew, I/O...). */
+    private RunningTask buildTask(TaskSpec spec, double burstMs, int rounds, long seed, int index) {
+        OneInputStreamOperator<Long> head;
+        switch (spec.kind) {
+            case "map":
+                head = new StreamMap<>(new HashingMapper(rounds), new RecordWriterOutput());
+                break;
+            case "clicks":
+                head = new StreamMap<>(new ClickParser(), new RecordWriterOutput());
+                break;
+            case "window":
+                head = new WindowOperator(new SumReducer(rounds / 2), new PrintSinkFunction<>(0), 4096);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown task kind " + spec.kind + " (map, clicks, window)");
+        }
+        StreamTaskSourceInput input =
+            new StreamTaskSourceInput(new DutyCycle(spec.duty, burstMs, seed), 1_000_000L * index);
+        StreamTask streamTask = new StreamTask(new StreamOneInputProcessor(input, head));
+        Task task = new Task(spec.name, streamTask);
+        return new RunningTask(spec, streamTask, task, task.createThread());
+    }
+
+    private void startServiceThreads(List<TaskSpec> specs) {
+        daemon("flink-akka.actor.default-dispatcher-2", () -> {
+            Map<Integer, Long> heartbeats = new HashMap<>();
+            int n = 0;
+            while (true) {
+                LockSupport.parkNanos(20_000_000L);
+                heartbeats.merge(n++ & 63, System.nanoTime(), Long::max);
+            }
+        });
+        daemon("flink-akka.actor.default-dispatcher-3", () -> {
+            while (true) {
+                LockSupport.parkNanos(100_000_000L);
+            }
+        });
+        daemon("Flink Netty Server (0) Thread 0", () -> {
+            while (true) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        Set<String> chains = new LinkedHashSet<>();
+        for (TaskSpec s : specs) {
+            if (s.chainName().startsWith("Source")) {
+                chains.add(s.chainName());
+            }
+        }
+        for (String c : chains) {
+            new RecordWriterOutput.OutputFlusher(c, 100).start();
+        }
+    }
+
+    private static void daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void waitUntilAllProcessed(long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            boolean all = true;
+            for (RunningTask rt : tasks) {
+                if (rt.streamTask.getNumRecordsIn() == 0) {
+                    all = false;
+                    break;
+                }
+            }
+            if (all) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        System.err.println("warning: not every task processed records within " + timeoutMs + " ms");
+    }
+
+    private void truthLoop() {
+        long next = System.nanoTime();
+        while (true) {
+            next += 200_000_000L;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            writeTruthQuietly();
+        }
+    }
+
+    private void writeTruthQuietly() {
+        try {
+            writeTruth();
+        } catch (IOException e) {
+            System.err.println("truth: " + e);
+        }
+    }
+
+    private synchronized void writeTruth() throws IOException {
+        if (truth == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        StringBuilder sb = new StringBuilder(256);
+        long cpuSum = 0;
+        long opsSum = 0;
+        for (RunningTask rt : tasks) {
+            long cpu = mx.getThreadCpuTime(rt.thread.getId());
+            long ops = rt.streamTask.getNumRecordsIn();
+            if (cpu < 0) {
+                cpu = rt.lastCpu; // thread ended: keep its last reading
+            }
+            rt.lastCpu = cpu;
+            cpuSum += cpu;
+            opsSum += ops;
+            sb.append(now).append('\t').append(rt.spec.name).append('\t').append(cpu).append('\t')
+                .append(ops).append('\n');
+        }
+        sb.append(now).append("\ttotal_ops\t").append(cpuSum).append('\t').append(opsSum).append('\n');
+        Path tmp = truth.resolveSibling(truth.getFileName() + ".tmp");
+        Files.write(tmp, sb.toString().getBytes(StandardCharsets.UTF_8));
+        Files.move(tmp, truth, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}
