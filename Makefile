@@ -106,15 +106,15 @@ unit: $(UNIT_BINS)
 e2e: $(BUILD)/tmprof $(WORKLOAD_STAMP)
 
 test: deps
-	$(MAKE) all unit e2e
+	$(MAKE) -j2 all unit e2e
 	tests/run.sh $(BUILD)
 
 demo: deps
-	$(MAKE) all workloads
+	$(MAKE) -j2 all workloads
 	tests/demo.sh $(BUILD)
 
 bench: deps
-	$(MAKE) all workloads
+	$(MAKE) -j2 all workloads
 	tests/bench.sh $(BUILD)
 
 clean:
