@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "agent/bpf_maps.h"
 #include "cpu_sample.skel.h"
 
 struct cpu_sampler {
@@ -18,8 +19,7 @@ struct cpu_sampler {
 	struct bpf_link **links;
 	int *perf_fds;
 	int ncpus;
-	struct cpu_sample_key *keys; /* drain scratch */
-	size_t keys_cap;
+	struct bpf_drain drain;
 };
 
 static int perf_event_open_cpu_clock(unsigned int freq_hz, int cpu)
@@ -92,7 +92,7 @@ void cpu_sampler_close(struct cpu_sampler *s)
 	}
 	free(s->links);
 	free(s->perf_fds);
-	free(s->keys);
+	bpf_drain_free(&s->drain);
 	cpu_sample_bpf__destroy(s->skel);
 	free(s);
 }
@@ -106,6 +106,10 @@ int cpu_sampler_open(unsigned int freq_hz, struct cpu_sampler **out)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	if (bpf_drain_init(&s->drain, sizeof(struct cpu_sample_key), sizeof(uint64_t))) {
+		free(s);
+		return -ENOMEM;
+	}
 	s->skel = cpu_sample_bpf__open_and_load();
 	if (!s->skel) {
 		err = -errno;
@@ -173,79 +177,37 @@ int cpu_sampler_remove_target(struct cpu_sampler *s, pid_t tgid)
 	return 0;
 }
 
+struct drain_adapter {
+	cpu_sample_fn fn;
+	void *ctx;
+};
+
+static int drain_one(void *ctx, const void *key, const void *value)
+{
+	struct drain_adapter *a = ctx;
+
+	return a->fn(a->ctx, key, *(const uint64_t *)value);
+}
+
 int cpu_sampler_drain(struct cpu_sampler *s, cpu_sample_fn fn, void *ctx)
 {
-	int map_fd = bpf_map__fd(s->skel->maps.counts);
-	struct cpu_sample_key *prev = NULL;
-	size_t nkeys = 0;
-	int err = 0;
+	struct drain_adapter a = { fn, ctx };
 
-	/* Collect keys first: deleting while walking would restart the walk. */
-	for (;;) {
-		if (nkeys == s->keys_cap) {
-			size_t cap = s->keys_cap ? s->keys_cap * 2 : 1024;
-			void *n = realloc(s->keys, cap * sizeof(*s->keys));
-
-			if (!n)
-				return -ENOMEM;
-			s->keys = n;
-			s->keys_cap = cap;
-			prev = nkeys ? &s->keys[nkeys - 1] : NULL;
-		}
-		if (bpf_map_get_next_key(map_fd, prev, &s->keys[nkeys]))
-			break;
-		prev = &s->keys[nkeys++];
-	}
-	for (size_t i = 0; i < nkeys; i++) {
-		uint64_t count;
-
-		if (bpf_map_lookup_and_delete_elem(map_fd, &s->keys[i], &count))
-			continue; /* raced with nothing: key vanished, nothing to count */
-		err = fn(ctx, &s->keys[i], count);
-		if (err)
-			break;
-	}
-	return err;
+	return bpf_drain_run(&s->drain, bpf_map__fd(s->skel->maps.counts), drain_one, &a);
 }
 
 int cpu_sampler_stack(struct cpu_sampler *s, int32_t id, uint64_t *ips, size_t max)
 {
-	uint64_t buf[TMPROF_MAX_STACK_DEPTH];
-	__u32 key = (__u32)id;
-	size_t depth = 0;
-
-	if (id < 0)
-		return -ENOENT;
-	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.stacks), &key, buf))
-		return -errno;
-	while (depth < TMPROF_MAX_STACK_DEPTH && buf[depth] && depth < max) {
-		ips[depth] = buf[depth];
-		depth++;
-	}
-	return (int)depth;
+	return bpf_stack_map_read(bpf_map__fd(s->skel->maps.stacks), id, ips, max);
 }
 
 int cpu_sampler_stats(struct cpu_sampler *s, uint64_t out[CPU_STAT__MAX])
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *vals;
-	int err = 0;
+	unsigned long long sums[CPU_STAT__MAX];
+	int err = bpf_percpu_counters_sum(bpf_map__fd(s->skel->maps.stats), CPU_STAT__MAX, sums);
 
-	if (ncpu < 0)
-		return ncpu;
-	vals = calloc(ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	for (__u32 i = 0; i < CPU_STAT__MAX; i++) {
-		out[i] = 0;
-		if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.stats), &i, vals)) {
-			err = -errno;
-			break;
-		}
-		for (int c = 0; c < ncpu; c++)
-			out[i] += vals[c];
-	}
-	free(vals);
+	for (int i = 0; i < CPU_STAT__MAX; i++)
+		out[i] = err ? 0 : sums[i];
 	return err;
 }
 

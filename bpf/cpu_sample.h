@@ -2,6 +2,11 @@
 #ifndef TMPROF_BPF_CPU_SAMPLE_H
 #define TMPROF_BPF_CPU_SAMPLE_H
 
+/* BPF programs get these types from vmlinux.h. */
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
 #define TMPROF_COMM_LEN 16
 /* perf_event_max_stack's default; deeper stacks are truncated at the root. */
 #define TMPROF_MAX_STACK_DEPTH 127

@@ -1,0 +1,32 @@
+/* Reading tmprof's BPF maps from user space.
+ *
+ * Draining moves aggregates out of a hash map: every key is read and deleted
+ * atomically, so a count is neither lost nor seen twice across drains. */
+#ifndef TMPROF_AGENT_BPF_MAPS_H
+#define TMPROF_AGENT_BPF_MAPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct bpf_drain {
+	void *keys;      /* scratch, grows to the largest map seen */
+	size_t cap;      /* in keys */
+	void *value;
+	size_t key_size, value_size;
+};
+
+typedef int (*bpf_drain_fn)(void *ctx, const void *key, const void *value);
+
+int bpf_drain_init(struct bpf_drain *d, size_t key_size, size_t value_size);
+void bpf_drain_free(struct bpf_drain *d);
+/* Calls fn for each entry; stops at fn's first non-zero return. */
+int bpf_drain_run(struct bpf_drain *d, int map_fd, bpf_drain_fn fn, void *ctx);
+
+/* Sum a per-CPU array of __u64 counters into out[0..n). */
+int bpf_percpu_counters_sum(int map_fd, unsigned int n, unsigned long long *out);
+
+/* Copy stack `id` of a BPF_MAP_TYPE_STACK_TRACE map (leaf first) into ips;
+ * returns the depth or -errno. */
+int bpf_stack_map_read(int map_fd, int32_t id, uint64_t *ips, size_t max);
+
+#endif

@@ -1,0 +1,33 @@
+/* The scheduler tracer: loads bpf/offcpu.bpf.c on the sched_switch,
+ * sched_wakeup and sched_wakeup_new raw tracepoints. */
+#ifndef TMPROF_AGENT_OFFCPU_TRACER_H
+#define TMPROF_AGENT_OFFCPU_TRACER_H
+
+#include <linux/types.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "bpf/offcpu.h"
+
+struct offcpu_tracer;
+
+/* start_ns: CLOCK_MONOTONIC time the recording starts; spans are clipped to it. */
+int offcpu_tracer_open(uint64_t start_ns, struct offcpu_tracer **out);
+void offcpu_tracer_close(struct offcpu_tracer *t);
+int offcpu_tracer_add_target(struct offcpu_tracer *t, pid_t tgid);
+int offcpu_tracer_remove_target(struct offcpu_tracer *t, pid_t tgid);
+
+typedef int (*sched_span_fn)(void *ctx, const struct sched_span_key *key,
+			     const struct sched_span_value *value);
+int offcpu_tracer_drain(struct offcpu_tracer *t, sched_span_fn fn, void *ctx);
+
+/* Spans still open at end_ns (a thread running, runnable or blocked when the
+ * recording stops), reported through fn like drained spans. */
+int offcpu_tracer_close_spans(struct offcpu_tracer *t, uint64_t end_ns, sched_span_fn fn,
+			      void *ctx);
+
+int offcpu_tracer_stack(struct offcpu_tracer *t, int32_t id, uint64_t *ips, size_t max);
+int offcpu_tracer_stats(struct offcpu_tracer *t, uint64_t out[OFFCPU_STAT__MAX]);
+
+#endif

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Off-CPU and run-queue time of target threads from the scheduler's raw
+ * tracepoints (no tracefs, no kprobes needed). A thread's time is cut into
+ * spans: on CPU, runnable but waiting for a CPU (run queue), and blocked;
+ * blocked and run-queue spans carry the stacks at which the thread left the
+ * CPU, which is what says *why* it was not running. */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "bpf/offcpu.h"
+
+#define EFAULT 14
+#define EEXIST 17
+
+/* Set by user space before attaching: spans that began before it are
+ * clipped to it. */
+volatile __u64 start_ns;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TMPROF_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, __u8);
+} targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, OFFCPU_STACK_ENTRIES);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, TMPROF_MAX_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+/* LRU: threads that exit without a last event must not fill the map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, OFFCPU_THREAD_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct thread_sched);
+} threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OFFCPU_TOTAL_ENTRIES);
+	__type(key, struct sched_span_key);
+	__type(value, struct sched_span_value);
+} totals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, OFFCPU_STAT__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline bool is_target(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&targets, &tgid) != NULL;
+}
+
+static __always_inline void span_add(struct task_struct *task, __u32 tgid, __u32 tid,
+				     const struct thread_sched *st, __u32 span, __u64 ns)
+{
+	struct sched_span_key key = {};
+	struct sched_span_value *v, init = { .ns = ns, .count = 1 };
+
+	if (!ns)
+		return;
+	key.tgid = tgid;
+	key.tid = tid;
+	key.span = span;
+	key.user_stack_id = span == SPAN_ONCPU || !st ? -1 : st->user_stack_id;
+	key.kern_stack_id = span == SPAN_ONCPU || !st ? -1 : st->kern_stack_id;
+	BPF_CORE_READ_STR_INTO(&key.comm, task, comm);
+	v = bpf_map_lookup_elem(&totals, &key);
+	if (v) {
+		__sync_fetch_and_add(&v->ns, ns);
+		__sync_fetch_and_add(&v->count, 1);
+		return;
+	}
+	if (bpf_map_update_elem(&totals, &key, &init, BPF_NOEXIST)) {
+		v = bpf_map_lookup_elem(&totals, &key);
+		if (v) {
+			__sync_fetch_and_add(&v->ns, ns);
+			__sync_fetch_and_add(&v->count, 1);
+		} else {
+			stat_inc(OFFCPU_STAT_TOTALS_FULL);
+		}
+	}
+}
+
+static __always_inline __s32 stack_id_or_lost(long id, __u32 collision_stat, __u32 error_stat)
+{
+	if (id >= 0)
+		return id;
+	if (id == -EEXIST)
+		stat_inc(collision_stat);
+	else if (id != -EFAULT)
+		stat_inc(error_stat);
+	return -1;
+}
+
+static __always_inline __u64 since(__u64 now, __u64 ts)
+{
+	__u64 from = ts > start_ns ? ts : start_ns;
+
+	return now > from ? now - from : 0;
+}
+
+/* prev leaves the CPU. The current task is still prev here, so the stack
+ * helpers capture prev's stacks. */
+static __always_inline void on_switch_out(void *ctx, struct task_struct *prev, __u32 prev_state,
+					  __u64 now)
+{
+	__u32 tgid = BPF_CORE_READ(prev, tgid), tid = BPF_CORE_READ(prev, pid);
+	struct thread_sched *st, init = {};
+
+	if (!is_target(tgid))
+		return;
+	stat_inc(OFFCPU_STAT_SWITCHES);
+	st = bpf_map_lookup_elem(&threads, &tid);
+	if (!st) {
+		init.tgid = tgid;
+		if (bpf_map_update_elem(&threads, &tid, &init, BPF_ANY)) {
+			stat_inc(OFFCPU_STAT_THREADS_FULL);
+			return;
+		}
+		st = bpf_map_lookup_elem(&threads, &tid);
+		if (!st)
+			return;
+	}
+	if (st->ts_in)
+		span_add(prev, tgid, tid, st, SPAN_ONCPU, since(now, st->ts_in));
+	st->ts_in = 0;
+	st->ts_out = now;
+	st->user_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK),
+					     OFFCPU_STAT_USER_COLLISION, OFFCPU_STAT_USER_ERROR);
+	st->kern_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, 0),
+					     OFFCPU_STAT_KERN_COLLISION, OFFCPU_STAT_KERN_ERROR);
+	/* prev_state 0 (TASK_RUNNING): preempted, so runnable right away. */
+	st->blocked = prev_state != 0;
+	st->ts_ready = st->blocked ? 0 : now;
+}
+
+static __always_inline void on_switch_in(struct task_struct *next, __u64 now)
+{
+	__u32 tgid = BPF_CORE_READ(next, tgid), tid = BPF_CORE_READ(next, pid);
+	struct thread_sched *st, init = {};
+
+	if (!is_target(tgid))
+		return;
+	st = bpf_map_lookup_elem(&threads, &tid);
+	if (!st) {
+		/* First sight: it was waiting for a CPU since at least start. */
+		init.tgid = tgid;
+		init.user_stack_id = init.kern_stack_id = -1;
+		span_add(next, tgid, tid, NULL, SPAN_RUNQUEUE, since(now, 0));
+		init.ts_in = now;
+		bpf_map_update_elem(&threads, &tid, &init, BPF_ANY);
+		return;
+	}
+	if (st->ts_ready) {
+		span_add(next, tgid, tid, st, SPAN_RUNQUEUE, since(now, st->ts_ready));
+	} else if (st->blocked && st->ts_out) {
+		/* Woken without us seeing the wakeup: all of it was blocked. */
+		span_add(next, tgid, tid, st, SPAN_BLOCKED, since(now, st->ts_out));
+	}
+	st->ts_ready = 0;
+	st->blocked = 0;
+	st->ts_in = now;
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	on_switch_out(ctx, prev, prev_state, now);
+	on_switch_in(next, now);
+	return 0;
+}
+
+static __always_inline void on_wakeup(struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid), tid = BPF_CORE_READ(p, pid);
+	__u64 now = bpf_ktime_get_ns();
+	struct thread_sched *st, init = {};
+
+	if (!is_target(tgid))
+		return;
+	st = bpf_map_lookup_elem(&threads, &tid);
+	if (!st) {
+		/* Blocked since before the recording: where, we cannot know. */
+		init.tgid = tgid;
+		init.user_stack_id = init.kern_stack_id = -1;
+		span_add(p, tgid, tid, &init, SPAN_BLOCKED, since(now, 0));
+		init.ts_ready = now;
+		bpf_map_update_elem(&threads, &tid, &init, BPF_ANY);
+		return;
+	}
+	if (!st->blocked || st->ts_ready)
+		return; /* already runnable: a spurious or repeated wakeup */
+	span_add(p, tgid, tid, st, SPAN_BLOCKED, since(now, st->ts_out));
+	st->ts_ready = now;
+}
+
+SEC("raw_tp/sched_wakeup")
+int BPF_PROG(on_sched_wakeup, struct task_struct *p)
+{
+	on_wakeup(p);
+	return 0;
+}
+
+SEC("raw_tp/sched_wakeup_new")
+int BPF_PROG(on_sched_wakeup_new, struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid), tid = BPF_CORE_READ(p, pid);
+	struct thread_sched init = {};
+
+	if (!is_target(tgid))
+		return 0;
+	/* A new thread starts runnable. */
+	init.tgid = tgid;
+	init.user_stack_id = init.kern_stack_id = -1;
+	init.ts_ready = bpf_ktime_get_ns();
+	bpf_map_update_elem(&threads, &tid, &init, BPF_ANY);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

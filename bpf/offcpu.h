@@ -1,0 +1,58 @@
+/* Shared between bpf/offcpu.bpf.c and user space (agent/offcpu_tracer.c). */
+#ifndef TMPROF_BPF_OFFCPU_H
+#define TMPROF_BPF_OFFCPU_H
+
+#include "bpf/cpu_sample.h"
+
+#define OFFCPU_STACK_ENTRIES 16384
+#define OFFCPU_THREAD_ENTRIES 65536
+#define OFFCPU_TOTAL_ENTRIES 65536
+
+/* What a thread was doing during an interval. */
+enum sched_span {
+	SPAN_ONCPU = 0,   /* running: switch-in to switch-out (no stacks) */
+	SPAN_RUNQUEUE,    /* runnable, waiting for a CPU: wakeup/preemption to switch-in */
+	SPAN_BLOCKED,     /* off CPU, not runnable: switch-out to wakeup */
+	SPAN__MAX,
+};
+
+/* Identical spans are summed in the kernel. Stacks are those at the last
+ * switch-out, i.e. where the thread stopped running. */
+struct sched_span_key {
+	__u32 tgid;
+	__u32 tid;
+	__s32 user_stack_id;
+	__s32 kern_stack_id;
+	__u32 span;      /* enum sched_span */
+	char comm[TMPROF_COMM_LEN];
+};
+
+struct sched_span_value {
+	__u64 ns;
+	__u64 count;
+};
+
+/* Per-thread scheduling state between events. */
+struct thread_sched {
+	__u64 ts_in;     /* switched in at, 0 while off CPU */
+	__u64 ts_out;    /* switched out at */
+	__u64 ts_ready;  /* became runnable at (preempted or woken), 0 if not runnable */
+	__s32 user_stack_id;
+	__s32 kern_stack_id;
+	__u32 tgid;
+	__u8 blocked;    /* switched out in a sleeping state */
+	__u8 pad[3];
+};
+
+enum offcpu_stat {
+	OFFCPU_STAT_SWITCHES = 0,   /* switch-outs of target threads */
+	OFFCPU_STAT_USER_COLLISION,
+	OFFCPU_STAT_USER_ERROR,
+	OFFCPU_STAT_KERN_COLLISION,
+	OFFCPU_STAT_KERN_ERROR,
+	OFFCPU_STAT_TOTALS_FULL,    /* span dropped: totals map full */
+	OFFCPU_STAT_THREADS_FULL,   /* thread state could not be stored */
+	OFFCPU_STAT__MAX,
+};
+
+#endif
