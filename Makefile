@@ -70,7 +70,14 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard bpf/*.h)
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: %.c $(SKELETONS)
+# Default rules compiled in, so the binary works anywhere on its own.
+$(BUILD)/flink_rules.h: agent/rules/flink.rules
+	@mkdir -p $(@D)
+	{ echo 'static const char flink_rules_text[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c $(SKELETONS) $(BUILD)/flink_rules.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
