@@ -1,0 +1,80 @@
+/* The per-thread time report (`tmprof record --format json`, `tmprof top`,
+ * `tmprof report`): where each thread's time went, in ms per second.
+ *
+ * Plain data so that every writer and reader shares one model; the agent
+ * fills it in. JSON layout:
+ *   {"duration_s":…, "threads":[{"pid":…, "tid":…, "name":"…", "kind":"task",
+ *     "task":{"chain":["Source: A","Map"], "subtask":1, "parallelism":4, "attempt":0},
+ *     "ms_per_s":{"cpu":…, "runqueue":…, "backpressured":…, "idle":…, "blocked":…},
+ *     "top_frames":[{"frame":"…", "share":…}]}]}
+ * A state that was not measured (e.g. off-CPU states with -e cpu) is null.
+ */
+#ifndef TMPROF_FLAMEGRAPH_THREAD_REPORT_H
+#define TMPROF_FLAMEGRAPH_THREAD_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+enum report_state {
+	REPORT_CPU,
+	REPORT_RUNQUEUE,
+	REPORT_BACKPRESSURED,
+	REPORT_IDLE,
+	REPORT_BLOCKED,
+	REPORT_STATE__MAX,
+};
+
+#define REPORT_TOP_FRAMES 5
+#define REPORT_MAX_CHAIN 32
+
+struct report_frame {
+	char *frame;
+	double share; /* of the thread's on-CPU samples, 0..1 */
+};
+
+struct report_task {
+	char *chain[REPORT_MAX_CHAIN];
+	int nchain;
+	int subtask, parallelism, attempt;
+};
+
+struct report_thread {
+	pid_t pid, tid;
+	char *name;
+	char *kind;
+	bool is_task;
+	struct report_task task;
+	double ms_per_s[REPORT_STATE__MAX];
+	bool measured[REPORT_STATE__MAX];
+	struct report_frame top[REPORT_TOP_FRAMES];
+	int ntop;
+};
+
+struct thread_report {
+	double duration_s;
+	struct report_thread *threads;
+	size_t nthreads;
+};
+
+const char *report_state_name(enum report_state s);
+
+/* Append a zeroed thread; strings set afterwards are owned by the report. */
+struct report_thread *thread_report_add(struct thread_report *r);
+void thread_report_free(struct thread_report *r);
+
+/* Threads by CPU, descending (ties: pid, tid). */
+void thread_report_sort(struct thread_report *r);
+
+int thread_report_write_json(const struct thread_report *r, FILE *out);
+int thread_report_write_json_file(const struct thread_report *r, const char *path);
+/* Read a report written by write_json. -EINVAL with "line L column C: …" in err. */
+int thread_report_read_json(const char *path, struct thread_report *r, char *err, size_t errlen);
+
+/* The operator table: one row per task thread (chain, subtask), columns per
+ * state and the hottest frame, a skew line per chain (max and median CPU
+ * across its subtasks); other threads summed by kind. */
+void thread_report_print_table(const struct thread_report *r, FILE *out, int width);
+
+#endif

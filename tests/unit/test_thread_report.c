@@ -1,0 +1,151 @@
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "flamegraph/thread_report.h"
+#include "test_support.h"
+
+static void add_task(struct thread_report *r, pid_t tid, const char *name, const char *a,
+		     const char *b, int subtask, int par, double cpu)
+{
+	struct report_thread *t = thread_report_add(r);
+
+	assert_non_null(t);
+	t->pid = 100;
+	t->tid = tid;
+	t->name = strdup(name);
+	t->kind = strdup("task");
+	t->is_task = true;
+	t->task.chain[t->task.nchain++] = strdup(a);
+	if (b)
+		t->task.chain[t->task.nchain++] = strdup(b);
+	t->task.subtask = subtask;
+	t->task.parallelism = par;
+	for (int s = 0; s < REPORT_STATE__MAX; s++)
+		t->measured[s] = true;
+	t->ms_per_s[REPORT_CPU] = cpu;
+	t->ms_per_s[REPORT_IDLE] = 1000 - cpu;
+	t->top[0].frame = strdup("org.example.Hot.loop_[j]");
+	t->top[0].share = 0.5;
+	t->ntop = 1;
+}
+
+static struct thread_report sample_report(void)
+{
+	struct thread_report r = { .duration_s = 10 };
+	struct report_thread *t;
+
+	add_task(&r, 11, "Source: A -> Map (1/3)#0", "Source: A", "Map", 1, 3, 100);
+	add_task(&r, 12, "Source: A -> Map (2/3)#0", "Source: A", "Map", 2, 3, 900);
+	add_task(&r, 13, "Source: A -> Map (3/3)#0", "Source: A", "Map", 3, 3, 200);
+	add_task(&r, 14, "Sink (1/1)#0", "Sink", NULL, 1, 1, 50);
+	t = thread_report_add(&r);
+	t->pid = 100;
+	t->tid = 15;
+	/* Bytes from another process: quote, control, invalid UTF-8, valid UTF-8. */
+	t->name = strdup("we\"ird\x01 \xff\xfe \xc3\xa9");
+	t->kind = strdup("gc");
+	t->measured[REPORT_CPU] = true;
+	t->ms_per_s[REPORT_CPU] = 30;
+	thread_report_sort(&r);
+	return r;
+}
+
+static void test_json_round_trip(void **state)
+{
+	struct thread_report r = sample_report(), back;
+	char *dir = test_mkdtemp(), path[512], err[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/r.json", dir);
+	assert_int_equal(thread_report_write_json_file(&r, path), 0);
+	assert_int_equal(thread_report_read_json(path, &back, err, sizeof(err)), 0);
+	assert_true(back.duration_s == 10);
+	assert_int_equal(back.nthreads, 5);
+	/* Sorted by CPU: the 900 ms/s subtask first. */
+	assert_int_equal(back.threads[0].tid, 12);
+	assert_true(back.threads[0].is_task);
+	assert_int_equal(back.threads[0].task.nchain, 2);
+	assert_string_equal(back.threads[0].task.chain[1], "Map");
+	assert_int_equal(back.threads[0].task.subtask, 2);
+	assert_true(back.threads[0].ms_per_s[REPORT_CPU] == 900);
+	assert_true(back.threads[0].top[0].share == 0.5);
+	for (size_t i = 0; i < back.nthreads; i++) {
+		if (back.threads[i].tid != 15)
+			continue;
+		assert_false(back.threads[i].is_task);
+		assert_string_equal(back.threads[i].name, "we\"ird\x01 \xef\xbf\xbd\xef\xbf\xbd \xc3\xa9");
+		assert_true(back.threads[i].measured[REPORT_CPU]);
+		assert_false(back.threads[i].measured[REPORT_IDLE]);
+	}
+	thread_report_free(&back);
+	thread_report_free(&r);
+	test_rm_rf(dir);
+	free(dir);
+}
+
+static void test_bad_json_names_the_place(void **state)
+{
+	char *dir = test_mkdtemp(), path[512], err[256];
+	struct thread_report r;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/bad.json", dir);
+	f = fopen(path, "w");
+	fputs("{\"duration_s\": 1,\n \"threads\": [ {\"pid\": 1,, } ]}", f);
+	fclose(f);
+	assert_int_equal(thread_report_read_json(path, &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "line 2"));
+	f = fopen(path, "w");
+	fputs("{\"threads\": 5}", f);
+	fclose(f);
+	assert_int_equal(thread_report_read_json(path, &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a tmprof report"));
+	test_rm_rf(dir);
+	free(dir);
+}
+
+static void test_table_groups_chains_with_skew(void **state)
+{
+	struct thread_report r = sample_report();
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char *chain, *sink, *row2, *row3;
+
+	(void)state;
+	thread_report_print_table(&r, f, 160);
+	fclose(f);
+	chain = strstr(buf, "Source: A -> Map  [pid 100]");
+	sink = strstr(buf, "Sink  [pid 100]");
+	assert_non_null(chain);
+	assert_non_null(sink);
+	assert_true(chain < sink);
+	/* Inside the chain, subtasks by CPU: 2/3 (900) before 3/3 (200). */
+	row2 = strstr(buf, "2/3");
+	row3 = strstr(buf, "3/3");
+	assert_true(row2 && row3 && row2 < row3);
+	assert_non_null(strstr(buf, "skew: max 900 ms/s (subtask 2/3), median 200 ms/s"));
+	assert_non_null(strstr(buf, "other threads (cpu / runqueue ms/s): gc 30/0"));
+	free(buf);
+	thread_report_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_bad_json_names_the_place),
+		cmocka_unit_test(test_table_groups_chains_with_skew),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
