@@ -1,5 +1,6 @@
-/* `tmprof record`: sample target processes' CPU stacks with BPF for a while,
- * name every frame, and write folded stacks. */
+/* `tmprof record`: gather CPU samples and/or scheduler spans of target
+ * processes for a while, name every frame, and write folded stacks or the
+ * per-thread time report. */
 #include "agent/cmd_record.h"
 
 #include <errno.h>
@@ -10,29 +11,20 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <bpf/libbpf.h>
-
-#include "agent/cpu_sampler.h"
+#include "agent/cli_common.h"
 #include "agent/exit_codes.h"
-#include "agent/jvm_info.h"
 #include "agent/log.h"
 #include "agent/profile_builder.h"
 #include "agent/record_options.h"
-#include "agent/sample_table.h"
-#include "agent/target.h"
-#include "agent/thread_names.h"
+#include "agent/session.h"
+#include "agent/state_rules.h"
 #include "flamegraph/atomic_file.h"
 #include "flamegraph/folded.h"
 #include "flamegraph/profile.h"
-#include "symbolize/ksyms.h"
-#include "symbolize/symbolizer.h"
+#include "flamegraph/thread_report.h"
 
-#define DRAIN_INTERVAL_MS 1000
-/* A thread dump stops the JVM at a safepoint: not more often than this. */
-#define THREAD_NAMES_MIN_INTERVAL_MS 5000
-#define PERF_MAP_MIN_INTERVAL_MS 5000
+#define POLL_INTERVAL_MS 1000
 #define SUMMARY_ROWS 10
 
 static volatile sig_atomic_t stop_requested;
@@ -43,398 +35,205 @@ static void on_stop_signal(int sig)
 	stop_requested = 1;
 }
 
-struct recording {
-	struct record_options opts;
-	struct target *targets;
-	size_t ntargets;
-	struct ksyms *ksyms;
-	struct cpu_sampler *sampler;
-	struct sample_table samples;
-	struct stack_cache *stacks;
-	bool *names_stale; /* per target: a tid without a name was seen */
-	struct atomic_file out;
-	double elapsed_s;
-};
-
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+static void sleep_ms(uint64_t ms)
 {
-	if (!log_verbose || level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL); /* EINTR on Ctrl-C: the caller re-checks */
 }
 
-static int fetch_stack(void *ctx, int32_t id, uint64_t *ips, size_t max)
+static void record_loop(struct session *s, double duration_s)
 {
-	return cpu_sampler_stack(ctx, id, ips, max);
-}
-
-static struct target *recording_target(struct recording *r, pid_t pid)
-{
-	for (size_t i = 0; i < r->ntargets; i++)
-		if (r->targets[i].pid == pid)
-			return &r->targets[i];
-	return NULL;
-}
-
-/* Called for every drained (key, count): merge it, and look at stacks and
- * threads we have not seen before while the process can still be read. */
-static int on_sample(void *ctx, const struct cpu_sample_key *key, uint64_t count)
-{
-	struct recording *r = ctx;
-	struct target *t = recording_target(r, (pid_t)key->tgid);
-	const struct stack_copy *user;
-	bool fresh;
-	int err;
-
-	err = sample_table_add(&r->samples, key, count);
-	if (err || !t)
-		return err;
-	user = stack_cache_get(r->stacks, key->user_stack_id, fetch_stack, r->sampler, &fresh);
-	if (user && fresh && !t->exited)
-		target_note_stack(t, user->ips, user->depth);
-	if (t->names && thread_names_note_tid(t->names, (pid_t)key->tid) == 1)
-		r->names_stale[t - r->targets] = true;
-	return 0;
-}
-
-static int resolve_targets(struct recording *r)
-{
-	const struct record_options *o = &r->opts;
-	struct jvm_info *jvms = NULL;
-	size_t njvms = 0, n = 0;
-	pid_t pids[RECORD_MAX_PIDS];
-	int err;
-
-	if (o->all_taskmanagers) {
-		err = jvm_list(&jvms, &njvms);
-		if (err) {
-			log_error("cannot scan /proc for JVMs: %s", strerror(-err));
-			return EXIT_NO_TARGET;
-		}
-		for (size_t i = 0; i < njvms && n < RECORD_MAX_PIDS; i++)
-			if (jvm_kind_is_taskmanager(jvms[i].kind))
-				pids[n++] = jvms[i].pid;
-		free(jvms);
-		if (!n) {
-			log_error("no TaskManager found on this host; 'tmprof list' shows the JVMs, "
-				  "profile one with -p PID");
-			return EXIT_NO_TARGET;
-		}
-	} else {
-		memcpy(pids, o->pids, o->npids * sizeof(pid_t));
-		n = o->npids;
-	}
-	r->targets = calloc(n, sizeof(*r->targets));
-	r->names_stale = calloc(n, sizeof(*r->names_stale));
-	if (!r->targets || !r->names_stale)
-		return EXIT_INTERNAL;
-	for (size_t i = 0; i < n; i++) {
-		err = target_open(pids[i], r->ksyms, &r->targets[r->ntargets]);
-		if (err) {
-			target_close(&r->targets[r->ntargets]);
-			if (err == -ESRCH)
-				log_error("PID %d: no such process; 'tmprof list' shows the JVMs on this host",
-					  pids[i]);
-			else
-				log_error("PID %d: cannot read the process: %s", pids[i], strerror(-err));
-			return err == -ESRCH || err == -ENOENT ? EXIT_NO_TARGET : EXIT_NO_BPF;
-		}
-		r->ntargets++;
-	}
-	return EXIT_OK;
-}
-
-static void warn_about_target(const struct target *t)
-{
-	if (!t->is_jvm)
-		return;
-	if (t->jvm.pfp != PFP_ON)
-		log_warn("PID %d: -XX:+PreserveFramePointer is off, so Java stacks stop at the leaf "
-			 "frame; add 'env.java.opts.taskmanager: -XX:+PreserveFramePointer' to the Flink "
-			 "configuration and restart the TaskManager",
-			 t->pid);
-	if (t->attach_err)
-		log_warn("PID %d: %s; Java frames and full thread names will be missing%s", t->pid,
-			 attach_error_text(t->attach_err),
-			 t->jvm.attach_disabled ? " (remove -XX:+DisableAttachMechanism)" : "");
-}
-
-static int start_sampling(struct recording *r)
-{
-	int err;
-
-	libbpf_set_print(libbpf_quiet);
-	err = cpu_sampler_open(r->opts.freq_hz, &r->sampler);
-	if (err) {
-		if (err == -EPERM || err == -EACCES)
-			log_error("cannot load BPF programs: permission denied; run as root "
-				  "(or with CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE)");
-		else
-			log_error("cannot start CPU sampling: %s; is BPF enabled in this kernel?",
-				  strerror(-err));
-		return EXIT_NO_BPF;
-	}
-	for (size_t i = 0; i < r->ntargets; i++) {
-		err = cpu_sampler_add_target(r->sampler, r->targets[i].pid);
-		if (err) {
-			log_error("PID %d: cannot add the target to the BPF filter: %s", r->targets[i].pid,
-				  strerror(-err));
-			return EXIT_NO_BPF;
-		}
-	}
-	return EXIT_OK;
-}
-
-static void refresh_names(struct recording *r, int min_interval_ms)
-{
-	for (size_t i = 0; i < r->ntargets; i++) {
-		struct target *t = &r->targets[i];
-
-		if (!r->names_stale[i] || !t->names || t->exited)
-			continue;
-		if (thread_names_refresh(t->names, min_interval_ms) == 0)
-			r->names_stale[i] = false;
-	}
-}
-
-/* Returns the number of targets still alive. */
-static size_t check_targets(struct recording *r)
-{
-	size_t alive = 0;
-
-	for (size_t i = 0; i < r->ntargets; i++) {
-		struct target *t = &r->targets[i];
-		bool was = !t->exited;
-
-		if (target_alive(t)) {
-			alive++;
-		} else if (was) {
-			log_warn("PID %d exited during the recording; keeping what was gathered", t->pid);
-			cpu_sampler_remove_target(r->sampler, t->pid);
-		}
-	}
-	return alive;
-}
-
-static int drain(struct recording *r)
-{
-	int err = cpu_sampler_drain(r->sampler, on_sample, r);
-
-	if (err)
-		log_error("reading samples from BPF failed: %s", strerror(-err));
-	return err;
-}
-
-static int sample_loop(struct recording *r)
-{
-	struct timespec t0, now;
-	uint64_t duration_ms = (uint64_t)(r->opts.duration_s * 1000);
+	uint64_t duration_ms = (uint64_t)(duration_s * 1000);
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		uint64_t elapsed, slice;
-		struct timespec ts;
+		uint64_t elapsed = (uint64_t)(session_elapsed_s(s) * 1000);
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		elapsed = (uint64_t)(now.tv_sec - t0.tv_sec) * 1000 +
-			  (uint64_t)((now.tv_nsec - t0.tv_nsec) / 1000000);
 		if (elapsed >= duration_ms || stop_requested)
 			break;
-		slice = duration_ms - elapsed < DRAIN_INTERVAL_MS ? duration_ms - elapsed :
-								    DRAIN_INTERVAL_MS;
-		ts.tv_sec = (time_t)(slice / 1000);
-		ts.tv_nsec = (long)(slice % 1000) * 1000000;
-		nanosleep(&ts, NULL); /* EINTR on Ctrl-C: the loop re-checks */
-		if (drain(r))
-			return -EIO;
-		refresh_names(r, THREAD_NAMES_MIN_INTERVAL_MS);
-		for (size_t i = 0; i < r->ntargets; i++)
-			target_maybe_refresh_perf_map(&r->targets[i], monotonic_ms(),
-						      PERF_MAP_MIN_INTERVAL_MS);
-		if (!check_targets(r)) {
+		sleep_ms(duration_ms - elapsed < POLL_INTERVAL_MS ? duration_ms - elapsed :
+								    POLL_INTERVAL_MS);
+		if (!session_poll(s)) {
 			log_warn("every target exited; stopping the recording");
 			break;
 		}
 	}
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	r->elapsed_s = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
-	/* Last drain, then one more chance for names of code and threads that
-	 * appeared late (cheap when nothing is missing). */
-	if (drain(r))
-		return -EIO;
-	check_targets(r);
-	refresh_names(r, 1000);
-	for (size_t i = 0; i < r->ntargets; i++)
-		target_maybe_refresh_perf_map(&r->targets[i], monotonic_ms(), 1000);
-	return 0;
 }
 
-static void print_summary(const struct recording *r, const struct profile *p,
-			  const struct build_result *b)
+static void print_summary(const struct profile *p, const struct build_result *b)
 {
 	double total = b->samples ? (double)b->samples : 1;
 
-	printf("\nTop threads (samples, share of all samples):\n");
+	if (!b->samples)
+		return;
+	printf("\nTop threads (CPU samples, share of all samples):\n");
 	for (size_t i = 0; i < b->nthreads && i < SUMMARY_ROWS; i++)
-		printf("  %8" PRIu64 "  %5.1f%%  %s\n", b->threads[i].samples,
-		       100.0 * (double)b->threads[i].samples / total,
-		       profile_string(p, b->threads[i].name_id));
-	printf("\nTop frames (self samples, share of all samples):\n");
+		if (b->threads[i].samples)
+			printf("  %8" PRIu64 "  %5.1f%%  %s\n", b->threads[i].samples,
+			       100.0 * (double)b->threads[i].samples / total,
+			       profile_string(p, b->threads[i].name_id));
+	printf("\nTop frames (self CPU samples, share of all samples):\n");
 	for (size_t i = 0; i < b->nleaves && i < SUMMARY_ROWS; i++)
 		printf("  %8" PRIu64 "  %5.1f%%  %s\n", b->leaves[i].samples,
 		       100.0 * (double)b->leaves[i].samples / total,
 		       profile_string(p, b->leaves[i].name_id));
-	(void)r;
 }
 
-static void report_losses(const struct recording *r, uint64_t stats[CPU_STAT__MAX],
-			  uint64_t samples)
+static void report_losses(struct session *s, const struct record_options *o)
 {
-	uint64_t user_lost = stats[CPU_STAT_USER_COLLISION] + stats[CPU_STAT_USER_ERROR];
-	uint64_t kern_lost = stats[CPU_STAT_KERN_COLLISION] + stats[CPU_STAT_KERN_ERROR];
-	uint64_t dropped = stats[CPU_STAT_COUNTS_FULL];
+	uint64_t l[4];
 
-	log_info("%" PRIu64 " samples from %zu process%s in %.1f s at %u Hz -> %s", samples,
-		 r->ntargets, r->ntargets == 1 ? "" : "es", r->elapsed_s, r->opts.freq_hz,
-		 r->opts.output);
-	if (user_lost || kern_lost || dropped)
-		log_warn("lost: %" PRIu64 " samples dropped (counts map full), %" PRIu64
-			 " user stacks (%" PRIu64 " stack map collisions), %" PRIu64
-			 " kernel stacks (%" PRIu64 " collisions); record for shorter or at a lower -F",
-			 dropped, user_lost, stats[CPU_STAT_USER_COLLISION], kern_lost,
-			 stats[CPU_STAT_KERN_COLLISION]);
+	session_losses(s, l);
+	log_info("%" PRIu64 " events from %zu process%s in %.1f s -> %s", l[0], s->ntargets,
+		 s->ntargets == 1 ? "" : "es", session_elapsed_s(s), o->output);
+	if (l[1] || l[2] || l[3])
+		log_warn("lost: %" PRIu64 " user stacks, %" PRIu64 " kernel stacks (stack map "
+			 "collisions or errors), %" PRIu64 " events dropped (maps full); record for "
+			 "shorter or at a lower -F",
+			 l[1], l[2], l[3]);
 	else
-		log_info("lost samples: 0");
+		log_info("lost: 0");
 }
 
-static void print_stats(const struct recording *r, uint64_t samples, uint64_t lost)
+static void print_stats(struct session *s)
 {
 	struct rusage ru;
+	uint64_t l[4];
 
+	session_losses(s, l);
 	getrusage(RUSAGE_SELF, &ru);
 	fprintf(stderr,
 		"stats: samples=%" PRIu64 " lost=%" PRIu64 " duration_s=%.3f agent_cpu_ms=%ld max_rss_kb=%ld\n",
-		samples, lost, r->elapsed_s,
+		l[0], l[1] + l[3], session_elapsed_s(s),
 		ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 + ru.ru_stime.tv_sec * 1000 +
 			ru.ru_stime.tv_usec / 1000,
 		ru.ru_maxrss);
 }
 
-static int write_output(struct recording *r, bool *partial)
+static int write_report(struct session *s, const struct build_result *b, const struct profile *p,
+			FILE *out)
 {
+	struct thread_report r;
+	int err = build_result_report(s, b, p, &r);
+
+	if (!err)
+		err = thread_report_write_json(&r, out);
+	thread_report_free(&r);
+	return err;
+}
+
+static int write_output(struct session *s, const struct record_options *o,
+			const struct state_rules *rules, struct atomic_file *out)
+{
+	bool spans = s->opts.events & SESSION_OFFCPU;
 	struct build_options bo = {
-		.thread_roots = r->opts.threads,
-		.process_roots = r->ntargets > 1,
+		.thread_roots = o->threads,
+		.process_roots = s->ntargets > 1,
+		.cpu_stacks = true,
+		.span_stacks = spans,
+		.rules = rules,
 	};
 	struct build_result br;
-	uint64_t stats[CPU_STAT__MAX] = { 0 };
 	struct profile *p = profile_new();
-	int err, rc = EXIT_OK;
+	int err;
 
 	if (!p)
 		return EXIT_INTERNAL;
-	err = profile_build(p, &r->samples, r->stacks, fetch_stack, r->sampler, r->targets,
-			    r->ntargets, &bo, &br);
+	err = profile_build(s, p, &bo, &br);
 	if (err) {
 		log_error("building the profile failed: %s", strerror(-err));
-		rc = EXIT_INTERNAL;
-		goto cleanup;
+		profile_free(p);
+		return EXIT_INTERNAL;
 	}
-	err = folded_write(p, r->out.fp);
+	if (record_format_of(o) == FORMAT_JSON)
+		err = write_report(s, &br, p, out->fp);
+	else
+		err = folded_write(p, out->fp);
 	if (!err)
-		err = atomic_file_commit(&r->out);
+		err = atomic_file_commit(out);
 	if (err) {
-		log_error("%s: cannot write the profile: %s; choose another -o path", r->opts.output,
+		log_error("%s: cannot write the output: %s; choose another -o path", o->output,
 			  strerror(-err));
-		atomic_file_abort(&r->out);
-		rc = EXIT_OUTPUT;
-		build_result_free(&br);
-		goto cleanup;
+		atomic_file_abort(out);
+	} else {
+		report_losses(s, o);
+		if (o->stats)
+			print_stats(s);
+		print_summary(p, &br);
 	}
-	cpu_sampler_stats(r->sampler, stats);
-	report_losses(r, stats, br.samples);
-	if (r->opts.stats)
-		print_stats(r, br.samples,
-			    stats[CPU_STAT_USER_COLLISION] + stats[CPU_STAT_USER_ERROR] +
-				    stats[CPU_STAT_COUNTS_FULL]);
-	print_summary(r, p, &br);
 	build_result_free(&br);
-	for (size_t i = 0; i < r->ntargets; i++)
-		*partial |= r->targets[i].exited || r->targets[i].attach_err;
-cleanup:
 	profile_free(p);
-	return rc;
+	return err ? EXIT_OUTPUT : EXIT_OK;
 }
 
-static void recording_free(struct recording *r)
+static int load_rules(const struct record_options *o, struct state_rules *rules)
 {
-	atomic_file_abort(&r->out);
-	cpu_sampler_close(r->sampler);
-	for (size_t i = 0; i < r->ntargets; i++)
-		target_close(&r->targets[i]);
-	free(r->targets);
-	free(r->names_stale);
-	if (r->stacks)
-		stack_cache_free(r->stacks);
-	free(r->stacks);
-	sample_table_free(&r->samples);
-	ksyms_free(r->ksyms);
+	char err[512];
+
+	if (!o->rules)
+		return state_rules_default(rules) ? EXIT_INTERNAL : EXIT_OK;
+	if (state_rules_load(o->rules, rules, err, sizeof(err))) {
+		log_error("--rules %s; fix the file or leave --rules out for Flink's defaults", err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
 }
 
 int cmd_record(int argc, char **argv)
 {
-	struct recording r = { 0 };
+	struct record_options o;
+	struct session_options so;
+	struct session s;
+	struct state_rules rules = { 0 };
+	struct atomic_file out = { 0 };
 	char errbuf[512];
-	bool partial = false;
-	int rc, err;
+	int rc;
 
-	if (record_options_parse(argc, argv, &r.opts, errbuf, sizeof(errbuf))) {
+	if (record_options_parse(argc, argv, &o, errbuf, sizeof(errbuf))) {
 		log_error("%s", errbuf);
 		return EXIT_USAGE;
 	}
-	if (r.opts.help) {
+	if (o.help) {
 		record_options_usage(stdout);
 		return EXIT_OK;
 	}
-	log_verbose = r.opts.verbose;
-	if (sample_table_init(&r.samples) || !(r.stacks = calloc(1, sizeof(*r.stacks)))) {
-		rc = EXIT_INTERNAL;
-		goto cleanup;
+	log_verbose = o.verbose;
+	cli_quiet_libbpf();
+	rc = load_rules(&o, &rules);
+	if (rc)
+		return rc;
+	so = (struct session_options){ .events = o.events, .freq_hz = o.freq_hz };
+	if (session_init(&s, &so)) {
+		state_rules_free(&rules);
+		return EXIT_INTERNAL;
 	}
-	err = ksyms_load(&r.ksyms);
-	if (err)
-		log_warn("cannot read kernel symbols (%s); kernel frames stay unnamed", strerror(-err));
-	rc = resolve_targets(&r);
+	rc = cli_add_targets(&s, o.pids, o.npids, o.all_taskmanagers);
 	if (rc)
 		goto cleanup;
 	/* Before any waiting: an unwritable destination is an error now. */
-	err = atomic_file_open(&r.out, r.opts.output);
-	if (err) {
-		log_error("%s: cannot create the output file: %s; choose a writable -o path",
-			  r.opts.output, strerror(-err));
+	if ((rc = atomic_file_open(&out, o.output)) != 0) {
+		log_error("%s: cannot create the output file: %s; choose a writable -o path", o.output,
+			  strerror(-rc));
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}
-	rc = start_sampling(&r);
+	rc = cli_start_session(&s);
 	if (rc)
 		goto cleanup;
-	for (size_t i = 0; i < r.ntargets; i++) {
-		target_attach(&r.targets[i]);
-		warn_about_target(&r.targets[i]);
-	}
-	log_info("recording %zu process%s for %.0f s at %u Hz (Ctrl-C stops early)", r.ntargets,
-		 r.ntargets == 1 ? "" : "es", r.opts.duration_s, r.opts.freq_hz);
-	if (sample_loop(&r)) {
-		rc = EXIT_INTERNAL;
-		goto cleanup;
-	}
-	rc = write_output(&r, &partial);
-	if (rc == EXIT_OK && partial)
+	log_info("recording %zu process%s for %.0f s (Ctrl-C stops early)", s.ntargets,
+		 s.ntargets == 1 ? "" : "es", o.duration_s);
+	record_loop(&s, o.duration_s);
+	if (session_cut(&s, true))
+		log_warn("closing the last scheduler spans failed; the last second may be short");
+	rc = write_output(&s, &o, &rules, &out);
+	if (rc == EXIT_OK && cli_session_incomplete(&s))
 		rc = EXIT_PARTIAL;
 cleanup:
-	recording_free(&r);
+	atomic_file_abort(&out);
+	session_free(&s);
+	state_rules_free(&rules);
 	return rc;
 }

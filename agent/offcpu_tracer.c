@@ -15,7 +15,6 @@
 struct offcpu_tracer {
 	struct offcpu_bpf *skel;
 	struct bpf_drain drain;
-	uint64_t start_ns;
 };
 
 void offcpu_tracer_close(struct offcpu_tracer *t)
@@ -27,7 +26,7 @@ void offcpu_tracer_close(struct offcpu_tracer *t)
 	free(t);
 }
 
-int offcpu_tracer_open(uint64_t start_ns, struct offcpu_tracer **out)
+int offcpu_tracer_open(struct offcpu_tracer **out)
 {
 	struct offcpu_tracer *t = calloc(1, sizeof(*t));
 	int err;
@@ -43,8 +42,6 @@ int offcpu_tracer_open(uint64_t start_ns, struct offcpu_tracer **out)
 		err = -errno;
 		goto fail;
 	}
-	t->start_ns = start_ns;
-	t->skel->bss->start_ns = start_ns;
 	err = offcpu_bpf__attach(t->skel);
 	if (err)
 		goto fail;
@@ -53,6 +50,11 @@ int offcpu_tracer_open(uint64_t start_ns, struct offcpu_tracer **out)
 fail:
 	offcpu_tracer_close(t);
 	return err < 0 ? err : -EINVAL;
+}
+
+void offcpu_tracer_set_start(struct offcpu_tracer *t, uint64_t start_ns)
+{
+	t->skel->bss->start_ns = start_ns;
 }
 
 int offcpu_tracer_add_target(struct offcpu_tracer *t, pid_t tgid)
@@ -108,8 +110,8 @@ static int read_comm(pid_t tgid, pid_t tid, char *comm)
 	return 0;
 }
 
-int offcpu_tracer_close_spans(struct offcpu_tracer *t, uint64_t end_ns, sched_span_fn fn,
-			      void *ctx)
+int offcpu_tracer_close_spans(struct offcpu_tracer *t, uint64_t from_ns, uint64_t end_ns,
+			      sched_span_fn fn, void *ctx)
 {
 	int fd = bpf_map__fd(t->skel->maps.threads);
 	__u32 tid, *prev = NULL;
@@ -141,8 +143,8 @@ int offcpu_tracer_close_spans(struct offcpu_tracer *t, uint64_t end_ns, sched_sp
 		} else {
 			continue;
 		}
-		if (from < t->start_ns)
-			from = t->start_ns;
+		if (from < from_ns)
+			from = from_ns;
 		if (end_ns <= from)
 			continue;
 		v.ns = end_ns - from;

@@ -12,8 +12,10 @@
 
 struct offcpu_tracer;
 
-/* start_ns: CLOCK_MONOTONIC time the recording starts; spans are clipped to it. */
-int offcpu_tracer_open(uint64_t start_ns, struct offcpu_tracer **out);
+int offcpu_tracer_open(struct offcpu_tracer **out);
+/* CLOCK_MONOTONIC time the recording starts: spans are clipped to it. Set
+ * it before adding targets. */
+void offcpu_tracer_set_start(struct offcpu_tracer *t, uint64_t start_ns);
 void offcpu_tracer_close(struct offcpu_tracer *t);
 int offcpu_tracer_add_target(struct offcpu_tracer *t, pid_t tgid);
 int offcpu_tracer_remove_target(struct offcpu_tracer *t, pid_t tgid);
@@ -22,10 +24,11 @@ typedef int (*sched_span_fn)(void *ctx, const struct sched_span_key *key,
 			     const struct sched_span_value *value);
 int offcpu_tracer_drain(struct offcpu_tracer *t, sched_span_fn fn, void *ctx);
 
-/* Spans still open at end_ns (a thread running, runnable or blocked when the
- * recording stops), reported through fn like drained spans. */
-int offcpu_tracer_close_spans(struct offcpu_tracer *t, uint64_t end_ns, sched_span_fn fn,
-			      void *ctx);
+/* Spans still open at end_ns (a thread running, runnable or blocked when an
+ * interval ends), clipped to [from_ns, end_ns) and reported through fn like
+ * drained spans. */
+int offcpu_tracer_close_spans(struct offcpu_tracer *t, uint64_t from_ns, uint64_t end_ns,
+			      sched_span_fn fn, void *ctx);
 
 int offcpu_tracer_stack(struct offcpu_tracer *t, int32_t id, uint64_t *ips, size_t max);
 int offcpu_tracer_stats(struct offcpu_tracer *t, uint64_t out[OFFCPU_STAT__MAX]);

@@ -6,12 +6,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/offcpu_tracer.h"
+#include "agent/session.h"
 #include "agent/target.h"
+#include "agent/thread_kind.h"
 #include "agent/thread_names.h"
+#include "bpf/cpu_sample.h"
 #include "flamegraph/profile.h"
+#include "flamegraph/thread_report.h"
 #include "symbolize/symbolizer.h"
 
-#define MAX_FRAMES (2 * TMPROF_MAX_STACK_DEPTH + 2)
+/* The report's state columns are the scheduler/rules states, in order. */
+_Static_assert((int)REPORT_CPU == (int)STATE_CPU && (int)REPORT_RUNQUEUE == (int)STATE_RUNQUEUE &&
+		       (int)REPORT_BACKPRESSURED == (int)STATE_BACKPRESSURED &&
+		       (int)REPORT_IDLE == (int)STATE_IDLE && (int)REPORT_BLOCKED == (int)STATE_BLOCKED &&
+		       (int)REPORT_STATE__MAX == (int)STATE__MAX,
+	       "report and state enums must line up");
+
+#define MAX_FRAMES (2 * TMPROF_MAX_STACK_DEPTH + 3)
 #define FRAME_TEXT_MAX 1024
 
 int frame_format(char *buf, size_t len, const char *name, const char *module, int kind)
@@ -34,23 +46,23 @@ int frame_format(char *buf, size_t len, const char *name, const char *module, in
 	return n < 0 ? -EINVAL : 0;
 }
 
-static struct target *target_find(struct target *targets, size_t n, pid_t pid)
+static struct target *target_find(struct session *s, pid_t pid)
 {
-	for (size_t i = 0; i < n; i++)
-		if (targets[i].pid == pid)
-			return &targets[i];
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (s->targets[i].pid == pid)
+			return &s->targets[i];
 	return NULL;
 }
 
-static const char *thread_name(const struct target *t, const struct cpu_sample_key *key,
-			       char *comm, size_t len)
+static const char *thread_name(const struct target *t, pid_t tid, const char *comm, char *buf,
+			       size_t len)
 {
-	const char *name = t->names ? thread_names_get(t->names, (pid_t)key->tid) : NULL;
+	const char *name = t->names ? thread_names_get(t->names, tid) : NULL;
 
 	if (name)
 		return name;
-	snprintf(comm, len, "%.*s", TMPROF_COMM_LEN, key->comm);
-	return comm;
+	snprintf(buf, len, "%.*s", TMPROF_COMM_LEN, comm);
+	return buf;
 }
 
 static const char *process_label(const struct target *t)
@@ -84,26 +96,43 @@ static int intern_frame(struct profile *p, const struct frame_sym *fs, uint32_t 
 	return err ? err : profile_intern(p, buf, id);
 }
 
-/* Frames root first: user frames are stored leaf first by the kernel, and
- * the kernel part of a stack sits below (leafward of) the user part. */
-static int stack_frames(struct profile *p, struct target *t, const struct stack_copy *user,
+/* Stacks taken in a tracepoint end in tmprof's own BPF program and the
+ * tracepoint glue: not part of what the thread was doing. */
+static uint32_t kernel_leaf_skip(struct target *t, const struct stack_copy *kern)
+{
+	uint32_t skip = 0;
+	struct frame_sym fs;
+
+	if (!kern)
+		return 0;
+	for (; skip < kern->depth; skip++) {
+		process_symbolizer_resolve_kernel(t->sym, kern->ips[skip], &fs);
+		/* A BPF program loaded after kallsyms was read is unknown. */
+		if (fs.kind != FRAME_UNKNOWN && strncmp(fs.name, "bpf_prog_", 9) &&
+		    strncmp(fs.name, "bpf_trace_run", 13) && strncmp(fs.name, "__bpf_trace_", 12))
+			break;
+	}
+	return skip;
+}
+
+/* Appends frames root first: the kernel stores stacks leaf first, and the
+ * kernel part of a stack sits leafward of the user part. Return addresses
+ * point after their call, so all but the leaf are looked up one byte
+ * earlier, inside the call. */
+static int append_stack(struct profile *p, struct target *t, const struct stack_copy *user,
 			const struct stack_copy *kern, uint32_t *frames, uint32_t *depth)
 {
 	struct frame_sym fs;
 	int err;
 
 	for (uint32_t i = user ? user->depth : 0; i-- > 0;) {
-		uint64_t addr = i ? user->ips[i] - 1 : user->ips[i];
-
-		process_symbolizer_resolve_user(t->sym, addr, &fs);
+		process_symbolizer_resolve_user(t->sym, i ? user->ips[i] - 1 : user->ips[i], &fs);
 		err = intern_frame(p, &fs, &frames[(*depth)++]);
 		if (err)
 			return err;
 	}
-	for (uint32_t i = kern ? kern->depth : 0; i-- > 0;) {
-		uint64_t addr = i ? kern->ips[i] - 1 : kern->ips[i];
-
-		process_symbolizer_resolve_kernel(t->sym, addr, &fs);
+	for (uint32_t i = kern ? kern->depth : 0; i-- > kernel_leaf_skip(t, kern);) {
+		process_symbolizer_resolve_kernel(t->sym, i ? kern->ips[i] - 1 : kern->ips[i], &fs);
 		err = intern_frame(p, &fs, &frames[(*depth)++]);
 		if (err)
 			return err;
@@ -111,13 +140,188 @@ static int stack_frames(struct profile *p, struct target *t, const struct stack_
 	return 0;
 }
 
-static int thread_total_cmp(const void *a, const void *b)
+static struct thread_total *thread_total_get(struct build_result *r, pid_t pid, pid_t tid,
+					     uint32_t name_id, const char *name)
 {
-	const struct thread_total *x = a, *y = b;
+	struct thread_total *grown;
 
-	if (x->samples != y->samples)
-		return x->samples < y->samples ? 1 : -1;
-	return x->tid - y->tid;
+	for (size_t i = 0; i < r->nthreads; i++)
+		if (r->threads[i].tid == tid && r->threads[i].pid == pid)
+			return &r->threads[i];
+	grown = realloc(r->threads, (r->nthreads + 1) * sizeof(*r->threads));
+	if (!grown)
+		return NULL;
+	r->threads = grown;
+	memset(&r->threads[r->nthreads], 0, sizeof(*r->threads));
+	r->threads[r->nthreads].pid = pid;
+	r->threads[r->nthreads].tid = tid;
+	r->threads[r->nthreads].name_id = name_id;
+	r->threads[r->nthreads].name = strdup(name);
+	if (!r->threads[r->nthreads].name)
+		return NULL;
+	return &r->threads[r->nthreads++];
+}
+
+static int frame_total_add(struct frame_total **arr, size_t *n, size_t *cap, uint32_t id,
+			   uint64_t samples)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if ((*arr)[i].name_id == id) {
+			(*arr)[i].samples += samples;
+			return 0;
+		}
+	}
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		struct frame_total *g = realloc(*arr, ncap * sizeof(**arr));
+
+		if (!g)
+			return -ENOMEM;
+		*arr = g;
+		*cap = ncap;
+	}
+	(*arr)[(*n)++] = (struct frame_total){ id, samples };
+	return 0;
+}
+
+/* The frames every stack of a thread starts with. */
+static int stack_roots(struct profile *p, const struct build_options *o, struct target *t,
+		       uint32_t thread_id, int state, uint32_t *frames, uint32_t *depth)
+{
+	int err = 0;
+
+	if (o->process_roots)
+		err = intern_fmt(p, &frames[(*depth)++], "[%s pid=%d]", process_label(t), t->pid);
+	if (!err && o->thread_roots)
+		frames[(*depth)++] = thread_id;
+	if (!err && state >= 0 && o->span_stacks)
+		err = intern_fmt(p, &frames[(*depth)++], "[%s]", thread_state_name(state));
+	return err;
+}
+
+struct builder {
+	struct session *s;
+	struct profile *p;
+	const struct build_options *o;
+	struct build_result *r;
+	size_t leaves_cap;
+};
+
+static int thread_of(struct builder *b, struct target *t, pid_t tid, const char *comm,
+		     struct thread_total **tt)
+{
+	char buf[TMPROF_COMM_LEN + 1];
+	const char *name = thread_name(t, tid, comm, buf, sizeof(buf));
+	uint32_t id;
+	int err = intern_fmt(b->p, &id, "[%s tid=%d]", name, tid);
+
+	if (err)
+		return err;
+	*tt = thread_total_get(b->r, t->pid, tid, id, name);
+	return *tt ? 0 : -ENOMEM;
+}
+
+static int add_cpu_samples(struct builder *b)
+{
+	const struct agg_table *tab = &b->s->cpu;
+	/* In wall mode a sample stands for 1/HZ s of CPU, in microseconds. */
+	uint64_t weight = b->o->span_stacks ? 1000000ULL / b->s->opts.freq_hz : 1;
+
+	for (size_t i = 0; i < tab->count; i++) {
+		const struct cpu_sample_key *key = (const void *)tab->entries[i].key;
+		uint64_t n = tab->entries[i].a;
+		struct target *t = target_find(b->s, (pid_t)key->tgid);
+		const struct stack_copy *user, *kern;
+		uint32_t frames[MAX_FRAMES], depth = 0;
+		struct thread_total *tt;
+		bool fresh;
+		int err;
+
+		if (!t)
+			continue;
+		err = thread_of(b, t, (pid_t)key->tid, key->comm, &tt);
+		if (!err)
+			err = stack_roots(b->p, b->o, t, tt->name_id, STATE_CPU, frames, &depth);
+		user = stack_cache_get(b->s->cpu_stacks, key->user_stack_id, &fresh);
+		kern = stack_cache_get(b->s->cpu_stacks, key->kern_stack_id, &fresh);
+		if (!err)
+			err = append_stack(b->p, t, user, kern, frames, &depth);
+		/* Both stacks lost: keep the sample visible rather than gone. */
+		if (!err && !user && !kern)
+			err = profile_intern(b->p, "[lost stack]", &frames[depth++]);
+		if (!err && b->o->cpu_stacks)
+			err = profile_add(b->p, frames, depth, n * weight);
+		if (!err)
+			err = frame_total_add(&tt->leaves, &tt->nleaves, &tt->leaves_cap,
+					      frames[depth - 1], n);
+		if (!err)
+			err = frame_total_add(&b->r->leaves, &b->r->nleaves, &b->leaves_cap,
+					      frames[depth - 1], n);
+		if (err)
+			return err;
+		tt->samples += n;
+		b->r->samples += n;
+	}
+	return 0;
+}
+
+/* The state of a blocked span is decided by the rules on its stack. */
+static int span_state(struct builder *b, const struct sched_span_key *key, const uint32_t *frames,
+		      uint32_t from, uint32_t depth)
+{
+	const char *names[MAX_FRAMES];
+
+	if (key->span == SPAN_ONCPU)
+		return STATE_CPU;
+	if (key->span == SPAN_RUNQUEUE)
+		return STATE_RUNQUEUE;
+	if (!b->o->rules)
+		return STATE_BLOCKED;
+	for (uint32_t i = from; i < depth; i++)
+		names[i - from] = profile_string(b->p, frames[i]);
+	return state_rules_classify(b->o->rules, names, depth - from);
+}
+
+static int add_spans(struct builder *b)
+{
+	const struct agg_table *tab = &b->s->spans;
+
+	for (size_t i = 0; i < tab->count; i++) {
+		const struct sched_span_key *key = (const void *)tab->entries[i].key;
+		uint64_t ns = tab->entries[i].a;
+		struct target *t = target_find(b->s, (pid_t)key->tgid);
+		const struct stack_copy *user, *kern;
+		uint32_t stack[MAX_FRAMES], frames[MAX_FRAMES], nstack = 0, depth = 0;
+		struct thread_total *tt;
+		bool fresh;
+		int state, err;
+
+		if (!t || key->span >= SPAN__MAX)
+			continue;
+		err = thread_of(b, t, (pid_t)key->tid, key->comm, &tt);
+		user = stack_cache_get(b->s->off_stacks, key->user_stack_id, &fresh);
+		kern = stack_cache_get(b->s->off_stacks, key->kern_stack_id, &fresh);
+		if (!err)
+			err = append_stack(b->p, t, user, kern, stack, &nstack);
+		if (err)
+			return err;
+		state = span_state(b, key, stack, 0, nstack);
+		tt->ns[state] += ns;
+		b->r->span_ns += ns;
+		/* On-CPU spans carry no stack: the CPU samples show where. */
+		if (!b->o->span_stacks || state == STATE_CPU || ns < 1000)
+			continue;
+		err = stack_roots(b->p, b->o, t, tt->name_id, state, frames, &depth);
+		if (!err && !nstack)
+			err = profile_intern(b->p, "[unknown stack]", &stack[nstack++]);
+		if (err)
+			return err;
+		memcpy(frames + depth, stack, nstack * sizeof(*stack));
+		err = profile_add(b->p, frames, depth + nstack, ns / 1000);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static int frame_total_cmp(const void *a, const void *b)
@@ -129,116 +333,111 @@ static int frame_total_cmp(const void *a, const void *b)
 	return (x->name_id > y->name_id) - (x->name_id < y->name_id);
 }
 
-static int totals_add_thread(struct build_result *r, pid_t pid, pid_t tid, uint32_t name_id,
-			     uint64_t n)
+static int thread_total_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; i < r->nthreads; i++) {
-		if (r->threads[i].tid == tid && r->threads[i].pid == pid) {
-			r->threads[i].samples += n;
-			return 0;
-		}
-	}
-	void *grown = realloc(r->threads, (r->nthreads + 1) * sizeof(*r->threads));
+	const struct thread_total *x = a, *y = b;
 
-	if (!grown)
-		return -ENOMEM;
-	r->threads = grown;
-	r->threads[r->nthreads++] = (struct thread_total){ pid, tid, name_id, n };
-	return 0;
+	if (x->samples != y->samples)
+		return x->samples < y->samples ? 1 : -1;
+	if (x->ns[STATE_CPU] != y->ns[STATE_CPU])
+		return x->ns[STATE_CPU] < y->ns[STATE_CPU] ? 1 : -1;
+	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
-/* Leaf totals indexed by string id while building, compacted at the end. */
-static int leaf_add(uint64_t **by_id, size_t *cap, uint32_t id, uint64_t n)
+int profile_build(struct session *s, struct profile *p, const struct build_options *opts,
+		  struct build_result *out)
 {
-	if (id >= *cap) {
-		size_t ncap = *cap ? *cap : 1024;
-		uint64_t *g;
-
-		while (ncap <= id)
-			ncap *= 2;
-		g = realloc(*by_id, ncap * sizeof(**by_id));
-		if (!g)
-			return -ENOMEM;
-		memset(g + *cap, 0, (ncap - *cap) * sizeof(*g));
-		*by_id = g;
-		*cap = ncap;
-	}
-	(*by_id)[id] += n;
-	return 0;
-}
-
-int profile_build(struct profile *p, const struct sample_table *samples, struct stack_cache *stacks,
-		  stack_fetch_fn fetch, void *fetch_ctx, struct target *targets, size_t ntargets,
-		  const struct build_options *opts, struct build_result *out)
-{
-	uint32_t frames[MAX_FRAMES];
-	uint64_t *leaf_by_id = NULL;
-	size_t leaf_cap = 0;
-	char comm[TMPROF_COMM_LEN + 1];
-	int err = 0;
+	struct builder b = { .s = s, .p = p, .o = opts, .r = out };
+	int err;
 
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < samples->count; i++) {
-		const struct sample_entry *e = &samples->entries[i];
-		struct target *t = target_find(targets, ntargets, (pid_t)e->key.tgid);
-		const struct stack_copy *user, *kern;
-		uint32_t depth = 0, thread_id;
-		bool fresh;
-
-		if (!t)
-			continue;
-		user = stack_cache_get(stacks, e->key.user_stack_id, fetch, fetch_ctx, &fresh);
-		kern = stack_cache_get(stacks, e->key.kern_stack_id, fetch, fetch_ctx, &fresh);
-		err = intern_fmt(p, &thread_id, "[%s tid=%u]", thread_name(t, &e->key, comm, sizeof(comm)),
-				 e->key.tid);
-		if (err)
-			goto cleanup;
-		if (opts->process_roots) {
-			err = intern_fmt(p, &frames[depth++], "[%s pid=%d]", process_label(t), t->pid);
-			if (err)
-				goto cleanup;
-		}
-		if (opts->thread_roots)
-			frames[depth++] = thread_id;
-		err = stack_frames(p, t, user, kern, frames, &depth);
-		if (!err && depth == 0) {
-			/* Both stacks lost: keep the sample visible, not silently gone. */
-			err = profile_intern(p, "[lost stack]", &frames[depth++]);
-		}
-		if (!err)
-			err = profile_add(p, frames, depth, e->count);
-		if (!err)
-			err = totals_add_thread(out, t->pid, (pid_t)e->key.tid, thread_id, e->count);
-		if (!err)
-			err = leaf_add(&leaf_by_id, &leaf_cap, frames[depth - 1], e->count);
-		if (err)
-			goto cleanup;
-		out->samples += e->count;
-	}
-	for (size_t id = 0; id < leaf_cap; id++) {
-		if (!leaf_by_id[id])
-			continue;
-		void *g = realloc(out->leaves, (out->nleaves + 1) * sizeof(*out->leaves));
-
-		if (!g) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-		out->leaves = g;
-		out->leaves[out->nleaves++] = (struct frame_total){ (uint32_t)id, leaf_by_id[id] };
+	err = add_cpu_samples(&b);
+	if (!err)
+		err = add_spans(&b);
+	if (err) {
+		build_result_free(out);
+		return err;
 	}
 	qsort(out->threads, out->nthreads, sizeof(*out->threads), thread_total_cmp);
-	qsort(out->leaves, out->nleaves, sizeof(*out->leaves), frame_total_cmp);
-cleanup:
-	free(leaf_by_id);
-	if (err)
-		build_result_free(out);
-	return err;
+	for (size_t i = 0; i < out->nthreads; i++)
+		qsort(out->threads[i].leaves, out->threads[i].nleaves, sizeof(struct frame_total),
+		      frame_total_cmp);
+	if (out->nleaves)
+		qsort(out->leaves, out->nleaves, sizeof(*out->leaves), frame_total_cmp);
+	return 0;
 }
 
 void build_result_free(struct build_result *r)
 {
+	for (size_t i = 0; i < r->nthreads; i++) {
+		free(r->threads[i].leaves);
+		free(r->threads[i].name);
+	}
 	free(r->threads);
 	free(r->leaves);
 	memset(r, 0, sizeof(*r));
+}
+
+static int report_task(struct report_thread *rt, const char *name)
+{
+	struct task_name tn;
+
+	if (task_name_parse(name, &tn))
+		return 0;
+	rt->is_task = true;
+	rt->task.subtask = tn.subtask;
+	rt->task.parallelism = tn.parallelism;
+	rt->task.attempt = tn.attempt;
+	for (int i = 0; i < tn.noperators && i < REPORT_MAX_CHAIN; i++) {
+		rt->task.chain[i] = strdup(tn.operators[i]);
+		if (!rt->task.chain[i])
+			return -ENOMEM;
+		rt->task.nchain++;
+	}
+	return 0;
+}
+
+int build_result_report(const struct session *s, const struct build_result *b,
+			const struct profile *names, struct thread_report *out)
+{
+	double secs = session_elapsed_s(s);
+	bool spans = s->opts.events & SESSION_OFFCPU, cpu = s->opts.events & SESSION_CPU;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	out->duration_s = secs;
+	if (secs <= 0)
+		secs = 1e-9;
+	for (size_t i = 0; i < b->nthreads; i++) {
+		const struct thread_total *tt = &b->threads[i];
+		struct report_thread *rt = thread_report_add(out);
+
+		if (!rt)
+			return -ENOMEM;
+		rt->pid = tt->pid;
+		rt->tid = tt->tid;
+		rt->name = strdup(tt->name);
+		rt->kind = strdup(thread_kind_name(thread_kind_of(tt->name)));
+		if (!rt->name || !rt->kind)
+			return -ENOMEM;
+		err = report_task(rt, tt->name);
+		if (err)
+			return err;
+		/* The scheduler's on-CPU time is exact; samples estimate it. */
+		for (int st = 0; st < STATE__MAX; st++) {
+			rt->measured[st] = spans || (st == STATE_CPU && cpu);
+			rt->ms_per_s[st] = (double)tt->ns[st] / 1e6 / secs;
+		}
+		if (!spans && cpu)
+			rt->ms_per_s[STATE_CPU] =
+				(double)tt->samples * 1000.0 / s->opts.freq_hz / secs;
+		for (size_t f = 0; f < tt->nleaves && rt->ntop < REPORT_TOP_FRAMES; f++) {
+			rt->top[rt->ntop].frame = strdup(profile_string(names, tt->leaves[f].name_id));
+			if (!rt->top[rt->ntop].frame)
+				return -ENOMEM;
+			rt->top[rt->ntop++].share = (double)tt->leaves[f].samples / (double)tt->samples;
+		}
+	}
+	thread_report_sort(out);
+	return 0;
 }

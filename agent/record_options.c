@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/session.h"
+
 #define MAX_FREQ_HZ 10000
 #define MAX_DURATION_S (7.0 * 24 * 3600)
 
@@ -16,9 +18,15 @@ void record_options_usage(FILE *out)
 	fputs("usage: tmprof record (-p PID[,PID...] | --all-taskmanagers) [options]\n"
 	      "  -p, --pid PID[,PID...]   processes to profile (JVMs or any process)\n"
 	      "      --all-taskmanagers   every Flink TaskManager on this host\n"
+	      "  -e, --events LIST        cpu (default), offcpu, wall (cpu + offcpu on one\n"
+	      "                           timeline, in microseconds); comma-separated\n"
 	      "  -d, --duration SECONDS   how long to record (default 30; Ctrl-C stops early)\n"
 	      "  -F, --frequency HZ       samples per second per CPU (default 99)\n"
-	      "  -o, --output FILE        folded stacks (default tmprof.folded)\n"
+	      "  -o, --output FILE        output file (default tmprof.folded)\n"
+	      "      --format FMT         folded, or json (per-thread time report); default\n"
+	      "                           from the file extension\n"
+	      "      --rules FILE         off-CPU state rules (default: Flink's, see\n"
+	      "                           agent/rules/flink.rules)\n"
 	      "      --threads            thread frame at the root (default)\n"
 	      "      --no-threads         no thread frame\n"
 	      "      --stats              print agent cost figures on stderr\n"
@@ -57,6 +65,43 @@ int pid_list_parse(const char *text, pid_t *pids, size_t max, size_t *count)
 	return 0;
 }
 
+int event_list_parse(const char *text, unsigned int *events)
+{
+	const char *p = text;
+
+	*events = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 3 && !strncmp(p, "cpu", 3))
+			*events |= SESSION_CPU;
+		else if (n == 6 && !strncmp(p, "offcpu", 6))
+			*events |= SESSION_OFFCPU;
+		else if (n == 4 && !strncmp(p, "wall", 4))
+			*events |= SESSION_CPU | SESSION_OFFCPU;
+		else
+			return -EINVAL;
+		p += n;
+		if (*p == ',' && !*++p)
+			return -EINVAL;
+	}
+	return *events ? 0 : -EINVAL;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+enum record_format record_format_of(const struct record_options *o)
+{
+	if (o->format != FORMAT_AUTO)
+		return o->format;
+	return ends_with(o->output, ".json") ? FORMAT_JSON : FORMAT_FOLDED;
+}
+
 static int parse_positive(const char *text, double max, double *out)
 {
 	char *end;
@@ -73,10 +118,13 @@ static int parse_positive(const char *text, double max, double *out)
 int record_options_parse(int argc, char **argv, struct record_options *opts, char *err,
 			 size_t errlen)
 {
-	enum { OPT_ALL_TM = 256, OPT_THREADS, OPT_NO_THREADS, OPT_STATS };
+	enum { OPT_ALL_TM = 256, OPT_THREADS, OPT_NO_THREADS, OPT_STATS, OPT_FORMAT, OPT_RULES };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "all-taskmanagers", no_argument, NULL, OPT_ALL_TM },
+		{ "events", required_argument, NULL, 'e' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "rules", required_argument, NULL, OPT_RULES },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "frequency", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -95,9 +143,10 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 	opts->freq_hz = 99;
 	opts->output = "tmprof.folded";
 	opts->threads = true;
+	opts->events = SESSION_CPU;
 	optind = 0; /* reset getopt: tests parse several command lines */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:d:F:o:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:e:d:F:o:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			r = pid_list_parse(optarg, opts->pids, RECORD_MAX_PIDS, &opts->npids);
@@ -107,6 +156,26 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 					 optarg, RECORD_MAX_PIDS);
 				return -EINVAL;
 			}
+			break;
+		case 'e':
+			if (event_list_parse(optarg, &opts->events)) {
+				snprintf(err, errlen, "-e %s: expected cpu, offcpu or wall (comma-separated), e.g. -e wall",
+					 optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "folded")) {
+				opts->format = FORMAT_FOLDED;
+			} else if (!strcmp(optarg, "json")) {
+				opts->format = FORMAT_JSON;
+			} else {
+				snprintf(err, errlen, "--format %s: expected folded or json", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_RULES:
+			opts->rules = optarg;
 			break;
 		case OPT_ALL_TM:
 			opts->all_taskmanagers = true;

@@ -9,7 +9,12 @@
 
 #define RECORD_MAX_PIDS 256
 
+enum record_format { FORMAT_AUTO, FORMAT_FOLDED, FORMAT_JSON };
+
 struct record_options {
+	unsigned int events;        /* enum session_event bits */
+	enum record_format format;
+	const char *rules;          /* --rules FILE, NULL: the Flink defaults */
 	pid_t pids[RECORD_MAX_PIDS];
 	size_t npids;
 	bool all_taskmanagers;
@@ -26,6 +31,11 @@ struct record_options {
  * option and the fix into err and returns -EINVAL. */
 int record_options_parse(int argc, char **argv, struct record_options *opts, char *err,
 			 size_t errlen);
+/* "cpu", "offcpu", "wall" (= both), comma-separated → session_event bits. */
+int event_list_parse(const char *text, unsigned int *events);
+/* Output format from --format or from the file name's extension. */
+enum record_format record_format_of(const struct record_options *o);
+
 /* "123,456" → pids; rejects non-numbers, zero, duplicates are merged. */
 int pid_list_parse(const char *text, pid_t *pids, size_t max, size_t *count);
 void record_options_usage(FILE *out);

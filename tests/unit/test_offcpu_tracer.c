@@ -77,7 +77,8 @@ static void test_spans_of_a_sleeping_spinner(void **state)
 	if (!test_require_root())
 		return;
 	start = now_ns();
-	assert_int_equal(offcpu_tracer_open(start, &tr), 0);
+	assert_int_equal(offcpu_tracer_open(&tr), 0);
+	offcpu_tracer_set_start(tr, start);
 	/* The child exists before it is a target, as a real JVM would. */
 	t.child = fork();
 	assert_true(t.child >= 0);
@@ -90,7 +91,7 @@ static void test_spans_of_a_sleeping_spinner(void **state)
 	assert_int_equal(wait4(t.child, &status, 0, &ru), t.child);
 	end = now_ns();
 	assert_int_equal(offcpu_tracer_drain(tr, on_span, &t), 0);
-	assert_int_equal(offcpu_tracer_close_spans(tr, end, on_span, &t), 0);
+	assert_int_equal(offcpu_tracer_close_spans(tr, start, end, on_span, &t), 0);
 	assert_int_equal(offcpu_tracer_stats(tr, stats), 0);
 	offcpu_tracer_close(tr);
 

@@ -8,38 +8,43 @@
 
 #include <cmocka.h>
 
-#include "agent/sample_table.h"
+#include "agent/agg_table.h"
+#include "agent/stack_cache.h"
 
-static struct cpu_sample_key key(uint32_t tgid, uint32_t tid, int32_t ustack, int32_t kstack)
-{
-	struct cpu_sample_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.tgid = tgid;
-	k.tid = tid;
-	k.user_stack_id = ustack;
-	k.kern_stack_id = kstack;
-	strcpy(k.comm, "worker");
-	return k;
-}
+struct key {
+	uint32_t tid;
+	int32_t stack;
+};
 
 static void test_merges_equal_keys_across_growth(void **state)
 {
-	struct sample_table t;
+	struct agg_table t;
+	uint64_t total = 0;
 
 	(void)state;
-	assert_int_equal(sample_table_init(&t), 0);
+	assert_int_equal(agg_table_init(&t, sizeof(struct key)), 0);
 	for (int round = 0; round < 3; round++)
 		for (uint32_t i = 0; i < 5000; i++) {
-			struct cpu_sample_key k = key(1, i, (int32_t)i, -1);
+			struct key k = { i, (int32_t)i % 7 };
 
-			assert_int_equal(sample_table_add(&t, &k, i + 1), 0);
+			assert_int_equal(agg_table_add(&t, &k, i + 1, 1), 0);
 		}
 	assert_int_equal(t.count, 5000);
-	for (size_t i = 0; i < t.count; i++)
-		assert_int_equal(t.entries[i].count, 3 * (t.entries[i].key.tid + 1));
-	assert_int_equal(t.total, 3ULL * 5000 * 5001 / 2);
-	sample_table_free(&t);
+	for (size_t i = 0; i < t.count; i++) {
+		const struct key *k = (const struct key *)t.entries[i].key;
+
+		assert_int_equal(t.entries[i].a, 3 * (k->tid + 1));
+		assert_int_equal(t.entries[i].b, 3);
+		total += t.entries[i].a;
+	}
+	assert_int_equal(total, 3ULL * 5000 * 5001 / 2);
+	agg_table_clear(&t);
+	assert_int_equal(t.count, 0);
+	assert_int_equal(agg_table_add(&t, &(struct key){ 1, 1 }, 5, 0), 0);
+	assert_int_equal(t.count, 1);
+	agg_table_free(&t);
+	assert_int_equal(agg_table_init(&t, AGG_KEY_MAX + 1), -EINVAL);
+	assert_int_equal(agg_table_init(&t, 0), -EINVAL);
 }
 
 static int fetches;
@@ -62,18 +67,19 @@ static void test_stack_cache_fetches_once(void **state)
 	bool fresh;
 
 	(void)state;
+	c->fetch = fake_fetch;
 	fetches = 0;
-	s = stack_cache_get(c, 4, fake_fetch, NULL, &fresh);
+	s = stack_cache_get(c, 4, &fresh);
 	assert_non_null(s);
 	assert_true(fresh);
 	assert_int_equal(s->depth, 3);
 	assert_int_equal(s->ips[2], 0x5002);
-	s = stack_cache_get(c, 4, fake_fetch, NULL, &fresh);
+	s = stack_cache_get(c, 4, &fresh);
 	assert_false(fresh);
 	assert_int_equal(fetches, 1);
-	assert_null(stack_cache_get(c, -1, fake_fetch, NULL, &fresh));
-	assert_null(stack_cache_get(c, TMPROF_STACK_ENTRIES, fake_fetch, NULL, &fresh));
-	assert_null(stack_cache_get(c, 7, fake_fetch, NULL, &fresh));
+	assert_null(stack_cache_get(c, -1, &fresh));
+	assert_null(stack_cache_get(c, TMPROF_STACK_ENTRIES, &fresh));
+	assert_null(stack_cache_get(c, 7, &fresh));
 	stack_cache_free(c);
 	free(c);
 }

@@ -1,0 +1,121 @@
+#include "agent/cli_common.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "agent/exit_codes.h"
+#include "agent/jvm_info.h"
+#include "agent/log.h"
+#include "agent/record_options.h"
+#include "agent/session.h"
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!log_verbose || level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void cli_quiet_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+static int add_all_taskmanagers(struct session *s)
+{
+	struct jvm_info *jvms = NULL;
+	size_t njvms = 0, added = 0;
+	int err;
+
+	err = jvm_list(&jvms, &njvms);
+	if (err) {
+		log_error("cannot scan /proc for JVMs: %s", strerror(-err));
+		return EXIT_NO_TARGET;
+	}
+	for (size_t i = 0; i < njvms && added < RECORD_MAX_PIDS; i++) {
+		if (!jvm_kind_is_taskmanager(jvms[i].kind))
+			continue;
+		/* A TaskManager that exits between listing and opening is skipped. */
+		err = session_add_target(s, jvms[i].pid);
+		if (err == 0)
+			added++;
+		else if (err != -ESRCH)
+			log_warn("PID %d: cannot read the process: %s", jvms[i].pid, strerror(-err));
+	}
+	free(jvms);
+	if (!added) {
+		log_error("no TaskManager found on this host; 'tmprof list' shows the JVMs, "
+			  "profile one with -p PID");
+		return EXIT_NO_TARGET;
+	}
+	return EXIT_OK;
+}
+
+int cli_add_targets(struct session *s, const pid_t *pids, size_t npids, bool all_taskmanagers)
+{
+	int err;
+
+	if (all_taskmanagers)
+		return add_all_taskmanagers(s);
+	for (size_t i = 0; i < npids; i++) {
+		err = session_add_target(s, pids[i]);
+		if (err == -ESRCH || err == -ENOENT) {
+			log_error("PID %d: no such process; 'tmprof list' shows the JVMs on this host",
+				  pids[i]);
+			return EXIT_NO_TARGET;
+		}
+		if (err) {
+			log_error("PID %d: cannot read the process: %s; run as root", pids[i],
+				  strerror(-err));
+			return err == -EACCES || err == -EPERM ? EXIT_NO_BPF : EXIT_NO_TARGET;
+		}
+	}
+	return EXIT_OK;
+}
+
+static void warn_about_target(const struct target *t)
+{
+	if (!t->is_jvm)
+		return;
+	if (t->jvm.pfp != PFP_ON)
+		log_warn("PID %d: -XX:+PreserveFramePointer is off, so Java stacks stop at the leaf "
+			 "frame; add 'env.java.opts.taskmanager: -XX:+PreserveFramePointer' to the Flink "
+			 "configuration and restart the TaskManager",
+			 t->pid);
+	if (t->attach_err)
+		log_warn("PID %d: %s; Java frames and full thread names will be missing%s", t->pid,
+			 attach_error_text(t->attach_err),
+			 t->jvm.attach_disabled ? " (remove -XX:+DisableAttachMechanism)" : "");
+}
+
+int cli_start_session(struct session *s)
+{
+	int err = session_start(s);
+
+	if (err == -EPERM || err == -EACCES) {
+		log_error("cannot load BPF programs: permission denied; run as root "
+			  "(or with CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE)");
+		return EXIT_NO_BPF;
+	}
+	if (err) {
+		log_error("cannot start the BPF collectors: %s; is BPF enabled in this kernel?",
+			  strerror(-err));
+		return EXIT_NO_BPF;
+	}
+	for (size_t i = 0; i < s->ntargets; i++)
+		warn_about_target(&s->targets[i]);
+	return EXIT_OK;
+}
+
+bool cli_session_incomplete(const struct session *s)
+{
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (s->targets[i].exited || s->targets[i].attach_err)
+			return true;
+	return false;
+}

@@ -1,0 +1,26 @@
+/* What `record` and `top` share: picking targets and starting a session,
+ * with the one-line errors and exit codes of exit_codes.h. */
+#ifndef TMPROF_AGENT_CLI_COMMON_H
+#define TMPROF_AGENT_CLI_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct session;
+
+/* Add -p PIDs, or every TaskManager when all_taskmanagers. Returns an exit
+ * code: EXIT_NO_TARGET when a PID does not exist or no TaskManager runs. */
+int cli_add_targets(struct session *s, const pid_t *pids, size_t npids, bool all_taskmanagers);
+
+/* session_start, with BPF failures as EXIT_NO_BPF and one warning line per
+ * JVM that lacks frame pointers or refused attach. */
+int cli_start_session(struct session *s);
+
+/* Routes libbpf's own messages to -v only. */
+void cli_quiet_libbpf(void);
+
+/* True if any target exited or its JVM could not be attached. */
+bool cli_session_incomplete(const struct session *s);
+
+#endif

@@ -1,0 +1,310 @@
+#include "agent/session.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/cpu_sampler.h"
+#include "agent/log.h"
+#include "agent/offcpu_tracer.h"
+#include "agent/thread_names.h"
+#include "symbolize/ksyms.h"
+
+/* A thread dump stops the JVM at a safepoint: not more often than this. */
+#define THREAD_NAMES_MIN_INTERVAL_MS 5000
+#define PERF_MAP_MIN_INTERVAL_MS 5000
+/* At the end, one more chance for code and threads that appeared late. */
+#define FINAL_REFRESH_MIN_INTERVAL_MS 1000
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int fetch_cpu_stack(void *ctx, int32_t id, uint64_t *ips, size_t max)
+{
+	return cpu_sampler_stack(ctx, id, ips, max);
+}
+
+static int fetch_off_stack(void *ctx, int32_t id, uint64_t *ips, size_t max)
+{
+	return offcpu_tracer_stack(ctx, id, ips, max);
+}
+
+int session_init(struct session *s, const struct session_options *o)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->opts = *o;
+	err = agg_table_init(&s->cpu, sizeof(struct cpu_sample_key));
+	if (!err)
+		err = agg_table_init(&s->spans, sizeof(struct sched_span_key));
+	if (err)
+		return err;
+	s->cpu_stacks = calloc(1, sizeof(*s->cpu_stacks));
+	s->off_stacks = calloc(1, sizeof(*s->off_stacks));
+	if (!s->cpu_stacks || !s->off_stacks)
+		return -ENOMEM;
+	s->cpu_stacks->fetch = fetch_cpu_stack;
+	s->off_stacks->fetch = fetch_off_stack;
+	err = ksyms_load(&s->ksyms);
+	if (err)
+		log_warn("cannot read /proc/kallsyms (%s); kernel frames stay unnamed", strerror(-err));
+	return 0;
+}
+
+void session_free(struct session *s)
+{
+	cpu_sampler_close(s->sampler);
+	offcpu_tracer_close(s->tracer);
+	for (size_t i = 0; i < s->ntargets; i++)
+		target_close(&s->targets[i]);
+	free(s->targets);
+	free(s->names_stale);
+	if (s->cpu_stacks)
+		stack_cache_free(s->cpu_stacks);
+	if (s->off_stacks)
+		stack_cache_free(s->off_stacks);
+	free(s->cpu_stacks);
+	free(s->off_stacks);
+	agg_table_free(&s->cpu);
+	agg_table_free(&s->spans);
+	ksyms_free(s->ksyms);
+	memset(s, 0, sizeof(*s));
+}
+
+int session_add_target(struct session *s, pid_t pid)
+{
+	int err;
+
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (s->targets[i].pid == pid)
+			return 0;
+	if (s->ntargets == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		struct target *t = realloc(s->targets, cap * sizeof(*t));
+		bool *stale;
+
+		if (!t)
+			return -ENOMEM;
+		s->targets = t;
+		stale = realloc(s->names_stale, cap * sizeof(*stale));
+		if (!stale)
+			return -ENOMEM;
+		s->names_stale = stale;
+		s->cap = cap;
+	}
+	err = target_open(pid, s->ksyms, &s->targets[s->ntargets]);
+	if (err) {
+		target_close(&s->targets[s->ntargets]);
+		return err;
+	}
+	s->names_stale[s->ntargets++] = false;
+	return 0;
+}
+
+static int open_collectors(struct session *s)
+{
+	int err;
+
+	if (s->opts.events & SESSION_CPU) {
+		err = cpu_sampler_open(s->opts.freq_hz, &s->sampler);
+		if (err)
+			return err;
+		s->cpu_stacks->ctx = s->sampler;
+	}
+	if (s->opts.events & SESSION_OFFCPU) {
+		err = offcpu_tracer_open(&s->tracer);
+		if (err)
+			return err;
+		s->off_stacks->ctx = s->tracer;
+	}
+	return 0;
+}
+
+int session_start(struct session *s)
+{
+	int err;
+
+	/* BPF first: without it nothing else is worth the JVMs' time. */
+	err = open_collectors(s);
+	if (err)
+		return err;
+	for (size_t i = 0; i < s->ntargets; i++)
+		target_attach(&s->targets[i]);
+	s->start_ns = monotonic_ns();
+	if (s->tracer)
+		offcpu_tracer_set_start(s->tracer, s->start_ns);
+	for (size_t i = 0; i < s->ntargets; i++) {
+		pid_t pid = s->targets[i].pid;
+
+		err = s->sampler ? cpu_sampler_add_target(s->sampler, pid) : 0;
+		if (!err && s->tracer)
+			err = offcpu_tracer_add_target(s->tracer, pid);
+		if (err)
+			return err;
+	}
+	s->started = true;
+	return 0;
+}
+
+static struct target *session_target(struct session *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (s->targets[i].pid == pid)
+			return &s->targets[i];
+	return NULL;
+}
+
+/* New stacks and threads are looked at while the process can still be
+ * read: ELF files and thread dumps are gone once it exits. */
+static void note_sample(struct session *s, struct target *t, struct stack_cache *stacks,
+			int32_t user_stack_id, pid_t tid)
+{
+	const struct stack_copy *user;
+	bool fresh;
+
+	user = stack_cache_get(stacks, user_stack_id, &fresh);
+	if (user && fresh && !t->exited)
+		target_note_stack(t, user->ips, user->depth);
+	if (t->names && thread_names_note_tid(t->names, tid) == 1)
+		s->names_stale[t - s->targets] = true;
+}
+
+static int on_cpu_sample(void *ctx, const struct cpu_sample_key *key, uint64_t count)
+{
+	struct session *s = ctx;
+	struct target *t = session_target(s, (pid_t)key->tgid);
+	int err = agg_table_add(&s->cpu, key, count, 0);
+
+	if (!err && t)
+		note_sample(s, t, s->cpu_stacks, key->user_stack_id, (pid_t)key->tid);
+	return err;
+}
+
+static int on_span(void *ctx, const struct sched_span_key *key, const struct sched_span_value *v)
+{
+	struct session *s = ctx;
+	struct target *t = session_target(s, (pid_t)key->tgid);
+	int err = agg_table_add(&s->spans, key, v->ns, v->count);
+
+	if (!err && t)
+		note_sample(s, t, s->off_stacks, key->user_stack_id, (pid_t)key->tid);
+	return err;
+}
+
+static int drain(struct session *s)
+{
+	int err = 0;
+
+	if (s->sampler)
+		err = cpu_sampler_drain(s->sampler, on_cpu_sample, s);
+	if (!err && s->tracer)
+		err = offcpu_tracer_drain(s->tracer, on_span, s);
+	if (err)
+		log_error("reading aggregates from BPF failed: %s", strerror(-err));
+	return err;
+}
+
+static void refresh_names(struct session *s, int min_interval_ms)
+{
+	for (size_t i = 0; i < s->ntargets; i++) {
+		struct target *t = &s->targets[i];
+
+		if (!s->names_stale[i] || !t->names || t->exited)
+			continue;
+		if (thread_names_refresh(t->names, min_interval_ms) == 0)
+			s->names_stale[i] = false;
+	}
+}
+
+static size_t check_targets(struct session *s)
+{
+	size_t alive = 0;
+
+	for (size_t i = 0; i < s->ntargets; i++) {
+		struct target *t = &s->targets[i];
+		bool was_alive = !t->exited;
+
+		if (target_alive(t)) {
+			alive++;
+			continue;
+		}
+		if (!was_alive)
+			continue;
+		log_warn("PID %d exited during the recording; keeping what was gathered", t->pid);
+		if (s->sampler)
+			cpu_sampler_remove_target(s->sampler, t->pid);
+		if (s->tracer)
+			offcpu_tracer_remove_target(s->tracer, t->pid);
+	}
+	return alive;
+}
+
+static size_t poll_with(struct session *s, int names_interval_ms, int perf_map_interval_ms)
+{
+	drain(s);
+	refresh_names(s, names_interval_ms);
+	for (size_t i = 0; i < s->ntargets; i++)
+		target_maybe_refresh_perf_map(&s->targets[i], monotonic_ms(),
+					      (uint64_t)perf_map_interval_ms);
+	return check_targets(s);
+}
+
+size_t session_poll(struct session *s)
+{
+	return poll_with(s, THREAD_NAMES_MIN_INTERVAL_MS, PERF_MAP_MIN_INTERVAL_MS);
+}
+
+int session_cut(struct session *s, bool final)
+{
+	s->end_ns = monotonic_ns();
+	/* From here the kernel clips spans at end_ns; what it closed before
+	 * belongs to this interval and is drained now. */
+	if (s->tracer)
+		offcpu_tracer_set_start(s->tracer, s->end_ns);
+	if (final)
+		poll_with(s, FINAL_REFRESH_MIN_INTERVAL_MS, FINAL_REFRESH_MIN_INTERVAL_MS);
+	else
+		drain(s);
+	if (!s->tracer)
+		return 0;
+	return offcpu_tracer_close_spans(s->tracer, s->start_ns, s->end_ns, on_span, s);
+}
+
+void session_next_interval(struct session *s)
+{
+	agg_table_clear(&s->cpu);
+	agg_table_clear(&s->spans);
+	s->start_ns = s->end_ns;
+	s->end_ns = 0;
+}
+
+double session_elapsed_s(const struct session *s)
+{
+	uint64_t end = s->end_ns ? s->end_ns : monotonic_ns();
+
+	return s->start_ns && end > s->start_ns ? (double)(end - s->start_ns) / 1e9 : 0;
+}
+
+void session_losses(struct session *s, uint64_t out[4])
+{
+	uint64_t cpu[CPU_STAT__MAX] = { 0 }, off[OFFCPU_STAT__MAX] = { 0 };
+
+	if (s->sampler)
+		cpu_sampler_stats(s->sampler, cpu);
+	if (s->tracer)
+		offcpu_tracer_stats(s->tracer, off);
+	out[0] = cpu[CPU_STAT_SAMPLES] + off[OFFCPU_STAT_SWITCHES];
+	out[1] = cpu[CPU_STAT_USER_COLLISION] + cpu[CPU_STAT_USER_ERROR] +
+		 off[OFFCPU_STAT_USER_COLLISION] + off[OFFCPU_STAT_USER_ERROR];
+	out[2] = cpu[CPU_STAT_KERN_COLLISION] + cpu[CPU_STAT_KERN_ERROR] +
+		 off[OFFCPU_STAT_KERN_COLLISION] + off[OFFCPU_STAT_KERN_ERROR];
+	out[3] = cpu[CPU_STAT_COUNTS_FULL] + off[OFFCPU_STAT_TOTALS_FULL] +
+		 off[OFFCPU_STAT_THREADS_FULL];
+}

@@ -1,0 +1,76 @@
+/* A profiling session: targets, the BPF collectors it needs, and what they
+ * gathered so far. `record`, `top` and the daemon drive one the same way:
+ *
+ *   session_init → session_add_target… → session_start
+ *   → session_poll… (every second) → session_cut → profile_build
+ *   (top: session_next_interval, then poll and cut again)
+ */
+#ifndef TMPROF_AGENT_SESSION_H
+#define TMPROF_AGENT_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "agent/agg_table.h"
+#include "agent/stack_cache.h"
+#include "agent/target.h"
+
+enum session_event {
+	SESSION_CPU = 1 << 0,    /* perf_event cpu-clock sampling */
+	SESSION_OFFCPU = 1 << 1, /* scheduler spans: off-CPU and run queue */
+};
+
+struct session_options {
+	unsigned int events; /* enum session_event bits */
+	unsigned int freq_hz;
+};
+
+struct session {
+	struct session_options opts;
+	struct target *targets;
+	size_t ntargets, cap;
+	bool *names_stale; /* per target: a tid without a name was seen */
+	struct ksyms *ksyms;
+	struct cpu_sampler *sampler;
+	struct offcpu_tracer *tracer;
+	struct agg_table cpu;   /* struct cpu_sample_key → a: samples */
+	struct agg_table spans; /* struct sched_span_key → a: ns, b: spans */
+	struct stack_cache *cpu_stacks, *off_stacks;
+	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC */
+	bool started;
+};
+
+int session_init(struct session *s, const struct session_options *o);
+void session_free(struct session *s);
+
+/* -ESRCH: no such process. */
+int session_add_target(struct session *s, pid_t pid);
+
+/* Load and attach the BPF collectors (-EPERM/-EACCES: not privileged),
+ * attach to the JVMs (failures are kept per target), then start counting. */
+int session_start(struct session *s);
+
+/* Drain the kernel's aggregates, name new threads and JIT code, notice
+ * exited targets. Returns how many targets are alive. */
+size_t session_poll(struct session *s);
+
+/* End the current interval now: drain, and close the spans still open at
+ * this instant (a thread blocked for minutes counts in every interval, not
+ * in one lump when it wakes). With final, names and perf maps get one last
+ * refresh. */
+int session_cut(struct session *s, bool final);
+
+/* Start the next interval where the last cut ended, forgetting what was
+ * gathered (top); names and symbols stay cached. */
+void session_next_interval(struct session *s);
+
+/* Wall-clock seconds covered so far (or in total once finished). */
+double session_elapsed_s(const struct session *s);
+
+/* Loss counters of both collectors, summed: [0] samples gathered,
+ * [1] user stacks lost, [2] kernel stacks lost, [3] dropped (maps full). */
+void session_losses(struct session *s, uint64_t out[4]);
+
+#endif
