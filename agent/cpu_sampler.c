@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -196,9 +197,11 @@ int cpu_sampler_drain(struct cpu_sampler *s, cpu_sample_fn fn, void *ctx)
 	return bpf_drain_run(&s->drain, bpf_map__fd(s->skel->maps.counts), drain_one, &a);
 }
 
-int cpu_sampler_stack(struct cpu_sampler *s, int32_t id, uint64_t *ips, size_t max)
+int cpu_sampler_stack(struct cpu_sampler *s, uint64_t id, uint64_t *ips, size_t max)
 {
-	return bpf_stack_map_read(bpf_map__fd(s->skel->maps.stacks), id, ips, max);
+	if (id > INT32_MAX)
+		return -ENOENT;
+	return bpf_stack_map_read(bpf_map__fd(s->skel->maps.stacks), (int32_t)id, ips, max);
 }
 
 int cpu_sampler_stats(struct cpu_sampler *s, uint64_t out[CPU_STAT__MAX])

@@ -27,7 +27,7 @@ int cpu_sampler_drain(struct cpu_sampler *s, cpu_sample_fn fn, void *ctx);
 
 /* Copy stack `id` (leaf first) into ips; returns the depth or -errno. Stack
  * ids stay valid for the sampler's life: entries are never deleted. */
-int cpu_sampler_stack(struct cpu_sampler *s, int32_t id, uint64_t *ips, size_t max);
+int cpu_sampler_stack(struct cpu_sampler *s, uint64_t id, uint64_t *ips, size_t max);
 
 /* Sum of the per-CPU counters, indexed by enum cpu_stat. */
 int cpu_sampler_stats(struct cpu_sampler *s, uint64_t out[CPU_STAT__MAX]);

@@ -128,11 +128,12 @@ int offcpu_tracer_close_spans(struct offcpu_tracer *t, uint64_t from_ns, uint64_
 			continue;
 		key.tgid = st.tgid;
 		key.tid = tid;
-		key.user_stack_id = st.user_stack_id;
+		key.user_stack = st.user_stack;
 		key.kern_stack_id = st.kern_stack_id;
 		if (st.ts_in) {
 			key.span = SPAN_ONCPU;
-			key.user_stack_id = key.kern_stack_id = -1;
+			key.user_stack = 0;
+			key.kern_stack_id = -1;
 			from = st.ts_in;
 		} else if (st.ts_ready) {
 			key.span = SPAN_RUNQUEUE;
@@ -154,9 +155,26 @@ int offcpu_tracer_close_spans(struct offcpu_tracer *t, uint64_t from_ns, uint64_
 	return err;
 }
 
-int offcpu_tracer_stack(struct offcpu_tracer *t, int32_t id, uint64_t *ips, size_t max)
+int offcpu_tracer_kernel_stack(struct offcpu_tracer *t, uint64_t id, uint64_t *ips, size_t max)
 {
-	return bpf_stack_map_read(bpf_map__fd(t->skel->maps.stacks), id, ips, max);
+	if (id > INT32_MAX)
+		return -ENOENT;
+	return bpf_stack_map_read(bpf_map__fd(t->skel->maps.stacks), (int32_t)id, ips, max);
+}
+
+int offcpu_tracer_user_stack(struct offcpu_tracer *t, uint64_t hash, uint64_t *ips, size_t max)
+{
+	struct user_stack st;
+	size_t depth = 0;
+
+	if (!hash || bpf_map__lookup_elem(t->skel->maps.ustacks, &hash, sizeof(hash), &st,
+					  sizeof(st), 0))
+		return -ENOENT;
+	while (depth < TMPROF_MAX_STACK_DEPTH && depth < max && st.ips[depth]) {
+		ips[depth] = st.ips[depth];
+		depth++;
+	}
+	return (int)depth;
 }
 
 int offcpu_tracer_stats(struct offcpu_tracer *t, uint64_t out[OFFCPU_STAT__MAX])

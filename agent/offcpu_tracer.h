@@ -30,7 +30,8 @@ int offcpu_tracer_drain(struct offcpu_tracer *t, sched_span_fn fn, void *ctx);
 int offcpu_tracer_close_spans(struct offcpu_tracer *t, uint64_t from_ns, uint64_t end_ns,
 			      sched_span_fn fn, void *ctx);
 
-int offcpu_tracer_stack(struct offcpu_tracer *t, int32_t id, uint64_t *ips, size_t max);
+int offcpu_tracer_kernel_stack(struct offcpu_tracer *t, uint64_t id, uint64_t *ips, size_t max);
+int offcpu_tracer_user_stack(struct offcpu_tracer *t, uint64_t hash, uint64_t *ips, size_t max);
 int offcpu_tracer_stats(struct offcpu_tracer *t, uint64_t out[OFFCPU_STAT__MAX]);
 
 #endif

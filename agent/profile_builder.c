@@ -242,8 +242,10 @@ static int add_cpu_samples(struct builder *b)
 		err = thread_of(b, t, (pid_t)key->tid, key->comm, &tt);
 		if (!err)
 			err = stack_roots(b->p, b->o, t, tt->name_id, STATE_CPU, frames, &depth);
-		user = stack_cache_get(b->s->cpu_stacks, key->user_stack_id, &fresh);
-		kern = stack_cache_get(b->s->cpu_stacks, key->kern_stack_id, &fresh);
+		user = key->user_stack_id < 0 ? NULL :
+			stack_cache_get(&b->s->cpu_stacks, (uint64_t)key->user_stack_id, &fresh);
+		kern = key->kern_stack_id < 0 ? NULL :
+			stack_cache_get(&b->s->cpu_stacks, (uint64_t)key->kern_stack_id, &fresh);
 		if (!err)
 			err = append_stack(b->p, t, user, kern, frames, &depth);
 		/* Both stacks lost: keep the sample visible rather than gone. */
@@ -299,8 +301,10 @@ static int add_spans(struct builder *b)
 		if (!t || key->span >= SPAN__MAX)
 			continue;
 		err = thread_of(b, t, (pid_t)key->tid, key->comm, &tt);
-		user = stack_cache_get(b->s->off_stacks, key->user_stack_id, &fresh);
-		kern = stack_cache_get(b->s->off_stacks, key->kern_stack_id, &fresh);
+		user = !key->user_stack ? NULL :
+			stack_cache_get(&b->s->off_user_stacks, key->user_stack, &fresh);
+		kern = key->kern_stack_id < 0 ? NULL :
+			stack_cache_get(&b->s->off_kern_stacks, (uint64_t)key->kern_stack_id, &fresh);
 		if (!err)
 			err = append_stack(b->p, t, user, kern, stack, &nstack);
 		if (err)

@@ -25,14 +25,27 @@ static uint64_t monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static int fetch_cpu_stack(void *ctx, int32_t id, uint64_t *ips, size_t max)
+/* The caches are created before the collectors: fetches find them via the
+ * session. */
+static int fetch_cpu_stack(void *ctx, uint64_t id, uint64_t *ips, size_t max)
 {
-	return cpu_sampler_stack(ctx, id, ips, max);
+	struct session *s = ctx;
+
+	return s->sampler ? cpu_sampler_stack(s->sampler, id, ips, max) : -ENOENT;
 }
 
-static int fetch_off_stack(void *ctx, int32_t id, uint64_t *ips, size_t max)
+static int fetch_off_user_stack(void *ctx, uint64_t id, uint64_t *ips, size_t max)
 {
-	return offcpu_tracer_stack(ctx, id, ips, max);
+	struct session *s = ctx;
+
+	return s->tracer ? offcpu_tracer_user_stack(s->tracer, id, ips, max) : -ENOENT;
+}
+
+static int fetch_off_kern_stack(void *ctx, uint64_t id, uint64_t *ips, size_t max)
+{
+	struct session *s = ctx;
+
+	return s->tracer ? offcpu_tracer_kernel_stack(s->tracer, id, ips, max) : -ENOENT;
 }
 
 int session_init(struct session *s, const struct session_options *o)
@@ -44,14 +57,14 @@ int session_init(struct session *s, const struct session_options *o)
 	err = agg_table_init(&s->cpu, sizeof(struct cpu_sample_key));
 	if (!err)
 		err = agg_table_init(&s->spans, sizeof(struct sched_span_key));
+	if (!err)
+		err = stack_cache_init(&s->cpu_stacks, fetch_cpu_stack, s);
+	if (!err)
+		err = stack_cache_init(&s->off_user_stacks, fetch_off_user_stack, s);
+	if (!err)
+		err = stack_cache_init(&s->off_kern_stacks, fetch_off_kern_stack, s);
 	if (err)
 		return err;
-	s->cpu_stacks = calloc(1, sizeof(*s->cpu_stacks));
-	s->off_stacks = calloc(1, sizeof(*s->off_stacks));
-	if (!s->cpu_stacks || !s->off_stacks)
-		return -ENOMEM;
-	s->cpu_stacks->fetch = fetch_cpu_stack;
-	s->off_stacks->fetch = fetch_off_stack;
 	err = ksyms_load(&s->ksyms);
 	if (err)
 		log_warn("cannot read /proc/kallsyms (%s); kernel frames stay unnamed", strerror(-err));
@@ -66,12 +79,9 @@ void session_free(struct session *s)
 		target_close(&s->targets[i]);
 	free(s->targets);
 	free(s->names_stale);
-	if (s->cpu_stacks)
-		stack_cache_free(s->cpu_stacks);
-	if (s->off_stacks)
-		stack_cache_free(s->off_stacks);
-	free(s->cpu_stacks);
-	free(s->off_stacks);
+	stack_cache_free(&s->cpu_stacks);
+	stack_cache_free(&s->off_user_stacks);
+	stack_cache_free(&s->off_kern_stacks);
 	agg_table_free(&s->cpu);
 	agg_table_free(&s->spans);
 	ksyms_free(s->ksyms);
@@ -116,13 +126,11 @@ static int open_collectors(struct session *s)
 		err = cpu_sampler_open(s->opts.freq_hz, &s->sampler);
 		if (err)
 			return err;
-		s->cpu_stacks->ctx = s->sampler;
 	}
 	if (s->opts.events & SESSION_OFFCPU) {
 		err = offcpu_tracer_open(&s->tracer);
 		if (err)
 			return err;
-		s->off_stacks->ctx = s->tracer;
 	}
 	return 0;
 }
@@ -164,12 +172,13 @@ static struct target *session_target(struct session *s, pid_t pid)
 /* New stacks and threads are looked at while the process can still be
  * read: ELF files and thread dumps are gone once it exits. */
 static void note_sample(struct session *s, struct target *t, struct stack_cache *stacks,
-			int32_t user_stack_id, pid_t tid)
+			bool has_user_stack, uint64_t user_stack, pid_t tid)
 {
-	const struct stack_copy *user;
-	bool fresh;
+	const struct stack_copy *user = NULL;
+	bool fresh = false;
 
-	user = stack_cache_get(stacks, user_stack_id, &fresh);
+	if (has_user_stack)
+		user = stack_cache_get(stacks, user_stack, &fresh);
 	if (user && fresh && !t->exited)
 		target_note_stack(t, user->ips, user->depth);
 	if (t->names && thread_names_note_tid(t->names, tid) == 1)
@@ -183,7 +192,8 @@ static int on_cpu_sample(void *ctx, const struct cpu_sample_key *key, uint64_t c
 	int err = agg_table_add(&s->cpu, key, count, 0);
 
 	if (!err && t)
-		note_sample(s, t, s->cpu_stacks, key->user_stack_id, (pid_t)key->tid);
+		note_sample(s, t, &s->cpu_stacks, key->user_stack_id >= 0,
+			    (uint64_t)key->user_stack_id, (pid_t)key->tid);
 	return err;
 }
 
@@ -194,7 +204,8 @@ static int on_span(void *ctx, const struct sched_span_key *key, const struct sch
 	int err = agg_table_add(&s->spans, key, v->ns, v->count);
 
 	if (!err && t)
-		note_sample(s, t, s->off_stacks, key->user_stack_id, (pid_t)key->tid);
+		note_sample(s, t, &s->off_user_stacks, key->user_stack != 0, key->user_stack,
+			    (pid_t)key->tid);
 	return err;
 }
 

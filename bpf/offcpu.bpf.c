@@ -31,6 +31,23 @@ struct {
 	__uint(value_size, TMPROF_MAX_STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
 
+/* User stacks unwound here, by hash. Entries are never deleted, so a hash
+ * user space has seen keeps its stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OFFCPU_STACK_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct user_stack);
+} ustacks SEC(".maps");
+
+/* 1 KiB per stack is more than the BPF stack holds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct user_stack);
+} ustack_scratch SEC(".maps");
+
 /* LRU: threads that exit without a last event must not fill the map. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -77,7 +94,7 @@ static __always_inline void span_add(struct task_struct *task, __u32 tgid, __u32
 	key.tgid = tgid;
 	key.tid = tid;
 	key.span = span;
-	key.user_stack_id = span == SPAN_ONCPU || !st ? -1 : st->user_stack_id;
+	key.user_stack = span == SPAN_ONCPU || !st ? 0 : st->user_stack;
 	key.kern_stack_id = span == SPAN_ONCPU || !st ? -1 : st->kern_stack_id;
 	BPF_CORE_READ_STR_INTO(&key.comm, task, comm);
 	v = bpf_map_lookup_elem(&totals, &key);
@@ -115,6 +132,103 @@ static __always_inline __u64 since(__u64 now, __u64 ts)
 	return now > from ? now - from : 0;
 }
 
+#define SCAN_WORDS 64
+#define STACK_RANGE (8 << 20)
+
+/* Is fp a plausible frame pointer of a caller, above sp? Frames are 16-byte
+ * aligned on x86-64 and chain upwards. */
+static __always_inline bool frame_plausible(__u64 fp, __u64 above)
+{
+	__u64 next = 0;
+
+	if (!fp || (fp & 15) || fp <= above || fp > above + STACK_RANGE)
+		return false;
+	if (bpf_probe_read_user(&next, sizeof(next), (void *)fp))
+		return false;
+	return next == 0 || (!(next & 15) && next > fp && next <= fp + STACK_RANGE);
+}
+
+/* Threads block inside libc (futex, poll, read), which on Debian is built
+ * without frame pointers and uses rbp as a plain register, so the kernel's
+ * walk stops at the libc leaf. The caller's frame pointer was saved on the
+ * stack by those libc functions: find the first word near sp that chains
+ * like a frame pointer and walk on from there. The libc frames themselves
+ * (and the one caller frame whose return address they hold) are skipped. */
+static __always_inline __u32 unwind_past_libc(struct user_stack *st, __u32 depth, __u64 sp)
+{
+	__u64 words[SCAN_WORDS / 4];
+	__u64 fp = 0;
+
+	for (int chunk = 0; chunk < 4 && !fp; chunk++) {
+		__u64 base = sp + chunk * sizeof(words);
+
+		if (bpf_probe_read_user(words, sizeof(words), (void *)base))
+			break;
+		for (int i = 0; i < SCAN_WORDS / 4; i++) {
+			if (frame_plausible(words[i], base + i * 8)) {
+				fp = words[i];
+				break;
+			}
+		}
+	}
+	for (int i = 0; i < TMPROF_MAX_STACK_DEPTH - 1 && fp; i++) {
+		__u64 frame[2] = {}; /* saved fp, return address */
+
+		if (depth >= TMPROF_MAX_STACK_DEPTH - 1)
+			break;
+		if (bpf_probe_read_user(frame, sizeof(frame), (void *)fp) || !frame[1])
+			break;
+		st->ips[depth & (USTACK_SLOTS - 1)] = frame[1];
+		depth++;
+		if (frame[0] <= fp)
+			break;
+		fp = frame[0];
+	}
+	return depth;
+}
+
+/* The user stack of the current task, stored by hash; 0 if none. */
+static __always_inline __u64 user_stack_get(void *ctx)
+{
+	/* At switch-out the current task is still prev. */
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	__u32 zero = 0, depth;
+	struct user_stack *st = bpf_map_lookup_elem(&ustack_scratch, &zero);
+	__u64 h = 0xcbf29ce484222325ULL, sp;
+	long n;
+
+	if (!st)
+		return 0;
+	n = bpf_get_stack(ctx, st->ips, sizeof(st->ips), BPF_F_USER_STACK);
+	if (n <= 0) {
+		stat_inc(n == -EFAULT || n == 0 ? OFFCPU_STAT__MAX : OFFCPU_STAT_USER_ERROR);
+		return 0;
+	}
+	depth = n / sizeof(__u64);
+	if (depth <= 2) {
+		/* Keep the leaf (the syscall site), drop what the walk guessed. */
+		sp = BPF_CORE_READ(regs, sp);
+		depth = unwind_past_libc(st, 1, sp);
+		if (depth > 1)
+			stat_inc(OFFCPU_STAT_USER_RECOVERED);
+	}
+	/* Readers stop at the first zero; what follows is stale scratch. */
+	st->ips[depth & (USTACK_SLOTS - 1)] = 0;
+	for (__u32 i = 0; i < TMPROF_MAX_STACK_DEPTH; i++) {
+		if (i >= depth)
+			break;
+		h ^= st->ips[i];
+		h *= 0x100000001b3ULL;
+	}
+	h |= 1; /* never 0: 0 means no stack */
+	if (!bpf_map_lookup_elem(&ustacks, &h) &&
+	    bpf_map_update_elem(&ustacks, &h, st, BPF_NOEXIST) && !bpf_map_lookup_elem(&ustacks, &h)) {
+		stat_inc(OFFCPU_STAT_USER_COLLISION);
+		return 0;
+	}
+	return h;
+}
+
 /* prev leaves the CPU. The current task is still prev here, so the stack
  * helpers capture prev's stacks. */
 static __always_inline void on_switch_out(void *ctx, struct task_struct *prev, __u32 prev_state,
@@ -141,8 +255,7 @@ static __always_inline void on_switch_out(void *ctx, struct task_struct *prev, _
 		span_add(prev, tgid, tid, st, SPAN_ONCPU, since(now, st->ts_in));
 	st->ts_in = 0;
 	st->ts_out = now;
-	st->user_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK),
-					     OFFCPU_STAT_USER_COLLISION, OFFCPU_STAT_USER_ERROR);
+	st->user_stack = user_stack_get(ctx);
 	st->kern_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, 0),
 					     OFFCPU_STAT_KERN_COLLISION, OFFCPU_STAT_KERN_ERROR);
 	/* prev_state 0 (TASK_RUNNING): preempted, so runnable right away. */
@@ -161,7 +274,7 @@ static __always_inline void on_switch_in(struct task_struct *next, __u64 now)
 	if (!st) {
 		/* First sight: it was waiting for a CPU since at least start. */
 		init.tgid = tgid;
-		init.user_stack_id = init.kern_stack_id = -1;
+		init.kern_stack_id = -1;
 		span_add(next, tgid, tid, NULL, SPAN_RUNQUEUE, since(now, 0));
 		init.ts_in = now;
 		bpf_map_update_elem(&threads, &tid, &init, BPF_ANY);
@@ -201,7 +314,7 @@ static __always_inline void on_wakeup(struct task_struct *p)
 	if (!st) {
 		/* Blocked since before the recording: where, we cannot know. */
 		init.tgid = tgid;
-		init.user_stack_id = init.kern_stack_id = -1;
+		init.kern_stack_id = -1;
 		span_add(p, tgid, tid, &init, SPAN_BLOCKED, since(now, 0));
 		init.ts_ready = now;
 		bpf_map_update_elem(&threads, &tid, &init, BPF_ANY);
@@ -230,7 +343,7 @@ int BPF_PROG(on_sched_wakeup_new, struct task_struct *p)
 		return 0;
 	/* A new thread starts runnable. */
 	init.tgid = tgid;
-	init.user_stack_id = init.kern_stack_id = -1;
+	init.kern_stack_id = -1;
 	init.ts_ready = bpf_ktime_get_ns();
 	bpf_map_update_elem(&threads, &tid, &init, BPF_ANY);
 	return 0;

@@ -21,10 +21,18 @@ enum sched_span {
 struct sched_span_key {
 	__u32 tgid;
 	__u32 tid;
-	__s32 user_stack_id;
-	__s32 kern_stack_id;
-	__u32 span;      /* enum sched_span */
+	__u64 user_stack;    /* key in the ustacks map, 0: none */
+	__s32 kern_stack_id; /* id in the stacks map, -1: none */
+	__u32 span;          /* enum sched_span */
 	char comm[TMPROF_COMM_LEN];
+};
+
+/* A user stack as tmprof's own unwinder stores it, leaf first, ended by a
+ * zero. One slot more than the deepest stack, a power of two, so the BPF
+ * verifier can see every index is in range. */
+#define USTACK_SLOTS 128
+struct user_stack {
+	__u64 ips[USTACK_SLOTS];
 };
 
 struct sched_span_value {
@@ -37,11 +45,11 @@ struct thread_sched {
 	__u64 ts_in;     /* switched in at, 0 while off CPU */
 	__u64 ts_out;    /* switched out at */
 	__u64 ts_ready;  /* became runnable at (preempted or woken), 0 if not runnable */
-	__s32 user_stack_id;
+	__u64 user_stack;
 	__s32 kern_stack_id;
 	__u32 tgid;
 	__u8 blocked;    /* switched out in a sleeping state */
-	__u8 pad[3];
+	__u8 pad[7];
 };
 
 enum offcpu_stat {
@@ -52,6 +60,7 @@ enum offcpu_stat {
 	OFFCPU_STAT_KERN_ERROR,
 	OFFCPU_STAT_TOTALS_FULL,    /* span dropped: totals map full */
 	OFFCPU_STAT_THREADS_FULL,   /* thread state could not be stored */
+	OFFCPU_STAT_USER_RECOVERED, /* user stacks continued past frame-pointer-less libc */
 	OFFCPU_STAT__MAX,
 };
 

@@ -196,7 +196,8 @@ static int builder_finish(struct builder *b, struct perf_map **out)
 	}
 	pm->pool = b->pool;
 	b->pool = NULL;
-	qsort(b->raw, b->count, sizeof(*b->raw), compare_start);
+	if (b->count)
+		qsort(b->raw, b->count, sizeof(*b->raw), compare_start);
 	for (size_t i = 0; i < b->count; i++) {
 		points[npoints++] = b->raw[i].start;
 		points[npoints++] = b->raw[i].end;
@@ -290,7 +291,8 @@ static void truncate_utf8(char *s, size_t max)
 	s[max] = '\0';
 }
 
-/* Parse one line into the builder. false: malformed. */
+/* Parse one line into the builder: 1 added, 0 ignored (size 0),
+ * -EINVAL malformed, -ENOMEM. */
 static int line_parse(struct builder *b, const char *line, size_t len, char **scratch,
 		      size_t *scratch_cap)
 {
@@ -476,7 +478,7 @@ static bool normalize_plain_style(char *name)
 	if (strchr(name, ' ') || !first_dot || first_dot == name)
 		return false;
 	if (last_slash && first_dot > strchr(name, '/') && strchr(last_slash, '.')) {
-		for (char *p = name; p < last_slash; p++)
+		for (char *p = name; p <= last_slash; p++)
 			if (*p == '/')
 				*p = '.';
 	}

@@ -163,7 +163,8 @@ int proc_maps_parse(const char *text, size_t len, struct proc_maps **out)
 	}
 	/* The kernel prints mappings in order; sorting costs little and makes
 	 * the binary search safe against any input. Overlaps are dropped. */
-	qsort(pm->maps, pm->count, sizeof(*pm->maps), map_compare);
+	if (pm->count)
+		qsort(pm->maps, pm->count, sizeof(*pm->maps), map_compare);
 	{
 		size_t kept = 0;
 

@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,17 +21,144 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#define WALK_MAX_LINKS 40
+
+/* Next component of *rest into comp; false at the end. */
+static bool component_next(const char **rest, char *comp, size_t len)
+{
+	const char *p = *rest, *end;
+
+	while (*p == '/')
+		p++;
+	if (!*p)
+		return false;
+	end = strchrnul(p, '/');
+	if ((size_t)(end - p) >= len)
+		return false;
+	memcpy(comp, p, (size_t)(end - p));
+	comp[end - p] = '\0';
+	*rest = end;
+	return true;
+}
+
+static bool same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* Resolve path below dirfd one component at a time, the way openat2 with
+ * RESOLVE_IN_ROOT does, for kernels before 5.6 and for valgrind, which do
+ * not know openat2. Symlinks are refused unless follow; followed ones are
+ * read as text and resolved again inside the root, ".." stops at the root.
+ * Returns an O_PATH fd. */
+static int walk_in_root(int dirfd, const char *path, bool follow)
+{
+	char buf[2][PATH_MAX], comp[NAME_MAX + 1];
+	const char *rest;
+	int cur, next = -1, links = 0, which = 0, ret;
+
+	if (snprintf(buf[0], sizeof(buf[0]), "%s", path) >= (int)sizeof(buf[0]))
+		return -ENAMETOOLONG;
+	rest = buf[0];
+	cur = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cur < 0)
+		return -errno;
+	while (component_next(&rest, comp, sizeof(comp))) {
+		struct stat sb;
+
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0 && same_file(cur, dirfd))
+			continue;
+		next = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0 || fstat(next, &sb) < 0) {
+			ret = -errno;
+			goto cleanup;
+		}
+		if (S_ISLNK(sb.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n;
+
+			if (!follow || ++links > WALK_MAX_LINKS) {
+				ret = -ELOOP;
+				goto cleanup;
+			}
+			n = readlinkat(next, "", target, sizeof(target) - 1);
+			if (n < 0) {
+				ret = -errno;
+				goto cleanup;
+			}
+			target[n] = '\0';
+			/* Continue with "target/rest", from the root if absolute. */
+			which ^= 1;
+			if (snprintf(buf[which], sizeof(buf[which]), "%s/%s", target, rest) >=
+			    (int)sizeof(buf[which])) {
+				ret = -ENAMETOOLONG;
+				goto cleanup;
+			}
+			rest = buf[which];
+			close(next);
+			next = -1;
+			if (target[0] == '/') {
+				close(cur);
+				cur = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+				if (cur < 0)
+					return -errno;
+			}
+			continue;
+		}
+		close(cur);
+		cur = next;
+		next = -1;
+	}
+	return cur;
+cleanup:
+	if (next >= 0)
+		close(next);
+	close(cur);
+	return ret;
+}
+
+static bool force_walk;
+
+void safe_open_force_fallback(bool on)
+{
+	force_walk = on;
+}
+
+static int walk_fallback(int dirfd, const char *path, uint64_t resolve)
+{
+	bool follow = !(resolve & RESOLVE_NO_SYMLINKS);
+	int root, fd;
+
+	if (dirfd != AT_FDCWD || path[0] != '/')
+		return walk_in_root(dirfd, path, follow);
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -errno;
+	fd = walk_in_root(root, path, follow);
+	close(root);
+	return fd;
+}
+
 static int openat2_path(int dirfd, const char *path, uint64_t resolve)
 {
 	struct open_how how;
 	long fd;
 
+	if (force_walk)
+		return walk_fallback(dirfd, path, resolve);
 	memset(&how, 0, sizeof(how));
 	how.flags = O_PATH | O_CLOEXEC | O_NOFOLLOW;
 	how.resolve = resolve;
 	do {
 		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 	} while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+	if (fd < 0 && errno == ENOSYS)
+		return walk_fallback(dirfd, path, resolve);
 	if (fd < 0)
 		return -errno;
 	return (int)fd;

@@ -2,6 +2,7 @@
 #ifndef TMPROF_SYMBOLIZE_SAFE_OPEN_H
 #define TMPROF_SYMBOLIZE_SAFE_OPEN_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* Open path (relative, e.g. "tmp/perf-42.map") inside the root directory of
@@ -32,5 +33,9 @@ int safe_open_follow(pid_t pid, const char *path, uid_t owner_uid);
 /* Open a magic link such as /proc/PID/map_files/START-END (which must be
  * followed) for reading, but only if it leads to a regular file. */
 int safe_open_magic(const char *path);
+
+/* Testing: resolve paths with the userspace walk used when the kernel (or
+ * valgrind) has no openat2, instead of openat2. */
+void safe_open_force_fallback(bool on);
 
 #endif

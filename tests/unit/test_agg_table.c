@@ -49,7 +49,7 @@ static void test_merges_equal_keys_across_growth(void **state)
 
 static int fetches;
 
-static int fake_fetch(void *ctx, int32_t id, uint64_t *ips, size_t max)
+static int fake_fetch(void *ctx, uint64_t id, uint64_t *ips, size_t max)
 {
 	(void)ctx;
 	fetches++;
@@ -62,12 +62,12 @@ static int fake_fetch(void *ctx, int32_t id, uint64_t *ips, size_t max)
 
 static void test_stack_cache_fetches_once(void **state)
 {
-	struct stack_cache *c = calloc(1, sizeof(*c));
+	struct stack_cache cache, *c = &cache;
 	const struct stack_copy *s;
 	bool fresh;
 
 	(void)state;
-	c->fetch = fake_fetch;
+	assert_int_equal(stack_cache_init(c, fake_fetch, NULL), 0);
 	fetches = 0;
 	s = stack_cache_get(c, 4, &fresh);
 	assert_non_null(s);
@@ -77,11 +77,22 @@ static void test_stack_cache_fetches_once(void **state)
 	s = stack_cache_get(c, 4, &fresh);
 	assert_false(fresh);
 	assert_int_equal(fetches, 1);
-	assert_null(stack_cache_get(c, -1, &fresh));
-	assert_null(stack_cache_get(c, TMPROF_STACK_ENTRIES, &fresh));
 	assert_null(stack_cache_get(c, 7, &fresh));
+	/* Many ids, small and hash-like: all kept through growth. */
+	for (uint64_t i = 0; i < 3000; i++) {
+		uint64_t id = i % 2 ? i : i * 0x9e3779b97f4a7c15ULL + 8;
+
+		if (id == 7)
+			continue;
+		s = stack_cache_get(c, id, &fresh);
+		assert_non_null(s);
+		assert_int_equal(s->id, id);
+		assert_int_equal(s->ips[0], 0x1000 * (id + 1));
+	}
+	s = stack_cache_get(c, 4, &fresh);
+	assert_false(fresh);
+	assert_int_equal(s->ips[2], 0x5002);
 	stack_cache_free(c);
-	free(c);
 }
 
 int main(void)

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "flamegraph/atomic_file.h"
-#include "test_support.h"
+#include "support.h"
 
 static int count_entries(const char *dir)
 {

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "agent/cpu_sampler.h"
-#include "test_support.h"
+#include "support.h"
 
 static void test_cpu_list_parse(void **state)
 {

@@ -12,7 +12,7 @@
 
 #include "flamegraph/folded.h"
 #include "flamegraph/profile.h"
-#include "test_support.h"
+#include "support.h"
 
 static struct profile *sample_profile(void)
 {

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "agent/offcpu_tracer.h"
-#include "test_support.h"
+#include "support.h"
 
 static uint64_t now_ns(void)
 {

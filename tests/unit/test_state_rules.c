@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "agent/state_rules.h"
-#include "test_support.h"
+#include "support.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "flamegraph/thread_report.h"
-#include "test_support.h"
+#include "support.h"
 
 static void add_task(struct thread_report *r, pid_t tid, const char *name, const char *a,
 		     const char *b, int subtask, int par, double cpu)

@@ -1,4 +1,4 @@
-#include "test_support.h"
+#include "support.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

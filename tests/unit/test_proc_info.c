@@ -1,0 +1,256 @@
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "agent/proc_info.h"
+
+#define TEXT(s) (s), sizeof(s) - 1
+
+static const char status_text[] =
+	"Name:\tjava\n"
+	"Umask:\t0022\n"
+	"State:\tS (sleeping)\n"
+	"Tgid:\t4082\n"
+	"Ngid:\t0\n"
+	"Pid:\t4082\n"
+	"PPid:\t1\n"
+	"TracerPid:\t0\n"
+	"Uid:\t1000\t1001\t1002\t1003\n"
+	"Gid:\t2000\t2001\t2002\t2003\n"
+	"FDSize:\t256\n"
+	"Groups:\t4 24 27\n"
+	"NStgid:\t4082\t7\n"
+	"NSpid:\t4082\t7\n"
+	"NSpgid:\t4082\t7\n"
+	"SigCgt:\t0000000101005ccd\n";
+
+static void test_status_full(void **state)
+{
+	struct proc_status st;
+
+	(void)state;
+	assert_int_equal(proc_status_parse(TEXT(status_text), &st), 0);
+	assert_int_equal(st.tgid, 4082);
+	assert_int_equal(st.nspid, 7);
+	assert_int_equal(st.euid, 1001);
+	assert_int_equal(st.egid, 2001);
+	assert_string_equal(st.name, "java");
+}
+
+static void test_status_no_nspid(void **state)
+{
+	struct proc_status st;
+
+	(void)state;
+	assert_int_equal(proc_status_parse(TEXT("Name:\tx\nTgid:\t42\nUid:\t0\t0\t0\t0\nGid:\t5\t6\t7\t8\n"), &st), 0);
+	assert_int_equal(st.tgid, 42);
+	assert_int_equal(st.nspid, 42);
+	assert_int_equal(st.euid, 0);
+	assert_int_equal(st.egid, 6);
+}
+
+static void test_status_three_level_nspid(void **state)
+{
+	struct proc_status st;
+
+	(void)state;
+	assert_int_equal(proc_status_parse(TEXT("Tgid:\t900\nNSpid:\t900\t45\t3\nUid:\t1 2 3 4\nGid:\t1 2 3 4"), &st), 0);
+	assert_int_equal(st.nspid, 3);
+	/* No trailing newline, blanks instead of tabs: still fine. */
+	assert_int_equal(st.egid, 2);
+}
+
+static void test_status_missing_fields(void **state)
+{
+	struct proc_status st;
+
+	(void)state;
+	assert_int_equal(proc_status_parse(TEXT(""), &st), -EINVAL);
+	assert_int_equal(proc_status_parse(TEXT("Name:\tjava\nUid:\t1\t1\t1\t1\nGid:\t1\t1\t1\t1\n"), &st), -EINVAL);
+	assert_int_equal(proc_status_parse(TEXT("Tgid:\t1\nGid:\t1\t1\t1\t1\n"), &st), -EINVAL);
+	assert_int_equal(proc_status_parse(TEXT("Tgid:\t1\nUid:\t1\t1\t1\t1\n"), &st), -EINVAL);
+	/* Only the real uid: the effective one is missing. */
+	assert_int_equal(proc_status_parse(TEXT("Tgid:\t1\nUid:\t1\nGid:\t1\t1\n"), &st), -EINVAL);
+	assert_int_equal(proc_status_parse(TEXT("Tgid:\nUid:\t1\t1\nGid:\t1\t1\n"), &st), -EINVAL);
+	assert_int_equal(proc_status_parse(TEXT("Tgid:\t1\nUid:\t1\t1\nGid:\t1\t1\nNSpid:\n"), &st), -EINVAL);
+}
+
+static void test_status_hostile_numbers(void **state)
+{
+	struct proc_status st;
+
+	(void)state;
+	assert_int_equal(proc_status_parse(TEXT("Tgid:\t99999999999999999999999\nUid:\t1\t1\nGid:\t1\t1\n"), &st),
+			 -EINVAL);
+	assert_int_equal(proc_status_parse(TEXT("Tgid:\t2147483648\nUid:\t1\t1\nGid:\t1\t1\n"), &st), -EINVAL);
+	assert_int_equal(proc_status_parse(TEXT("Tgid:\t2147483647\nUid:\t1\t4294967295\nGid:\t1\t1\n"), &st), 0);
+	assert_int_equal(st.tgid, INT_MAX);
+	assert_int_equal(st.euid, 4294967295u);
+	assert_int_equal(proc_status_parse(TEXT("Tgid:\t5\nUid:\t1\t4294967296\nGid:\t1\t1\n"), &st), -EINVAL);
+	assert_int_equal(proc_status_parse(TEXT("Tgid:\t-5\nUid:\t1\t1\nGid:\t1\t1\n"), &st), -EINVAL);
+	assert_int_equal(proc_status_parse(TEXT("Tgid:\t0\nUid:\t1\t1\nGid:\t1\t1\n"), &st), -EINVAL);
+	assert_int_equal(proc_status_parse(TEXT("Tgid:\t12abc\nUid:\t1\t1\nGid:\t1\t1\n"), &st), -EINVAL);
+}
+
+static void test_status_nul_and_long_name(void **state)
+{
+	static const char text[] = "Name:\tja\0va\nTgid:\t7\nUid:\t0\t3\nGid:\t0\t4\n";
+	char big[512];
+	struct proc_status st;
+	int n;
+
+	(void)state;
+	assert_int_equal(proc_status_parse(text, sizeof(text) - 1, &st), 0);
+	assert_string_equal(st.name, "ja");
+	assert_int_equal(st.tgid, 7);
+	assert_int_equal(st.euid, 3);
+
+	n = snprintf(big, sizeof(big), "Name:\t%0300d\nTgid:\t1\nUid:\t1\t1\nGid:\t1\t1\n", 0);
+	assert_int_equal(proc_status_parse(big, (size_t)n, &st), 0);
+	assert_int_equal(strlen(st.name), sizeof(st.name) - 1);
+}
+
+static void test_status_read_self(void **state)
+{
+	struct proc_status st;
+	pid_t nstid;
+
+	(void)state;
+	assert_int_equal(proc_status_read(getpid(), &st), 0);
+	assert_int_equal(st.tgid, getpid());
+	assert_int_equal(st.nspid, getpid());
+	assert_int_equal(st.euid, geteuid());
+	assert_int_equal(st.egid, getegid());
+	assert_int_equal(proc_thread_nstid(getpid(), gettid(), &nstid), 0);
+	assert_int_equal(nstid, gettid());
+	assert_int_equal(proc_thread_nstid(getpid(), 0, &nstid), -EINVAL);
+}
+
+static pid_t dead_pid(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return pid;
+}
+
+static void test_missing_process(void **state)
+{
+	pid_t pid = dead_pid();
+	struct proc_status st;
+	char **argv;
+	int argc;
+
+	(void)state;
+	assert_false(proc_exists(pid));
+	assert_false(proc_exists(0));
+	assert_false(proc_exists(-1));
+	assert_true(proc_exists(getpid()));
+	assert_int_equal(proc_status_read(pid, &st), -ESRCH);
+	assert_int_equal(proc_argv_read(pid, &argv, &argc), -ESRCH);
+	assert_int_equal(proc_status_read(-3, &st), -ESRCH);
+}
+
+static void test_argv_parse(void **state)
+{
+	char **argv;
+	int argc;
+
+	(void)state;
+	assert_int_equal(proc_argv_parse(TEXT("java\0-cp\0/x y\0Main\0"), &argv, &argc), 0);
+	assert_int_equal(argc, 4);
+	assert_string_equal(argv[0], "java");
+	assert_string_equal(argv[2], "/x y");
+	assert_string_equal(argv[3], "Main");
+	assert_null(argv[4]);
+	proc_argv_free(argv);
+
+	/* Rewritten argv without the final NUL. */
+	assert_int_equal(proc_argv_parse(TEXT("java\0Main"), &argv, &argc), 0);
+	assert_int_equal(argc, 2);
+	assert_string_equal(argv[1], "Main");
+	assert_null(argv[2]);
+	proc_argv_free(argv);
+
+	/* Empty arguments are real arguments. */
+	assert_int_equal(proc_argv_parse(TEXT("a\0\0b\0"), &argv, &argc), 0);
+	assert_int_equal(argc, 3);
+	assert_string_equal(argv[1], "");
+	proc_argv_free(argv);
+
+	/* Kernel threads and zombies have an empty cmdline. */
+	assert_int_equal(proc_argv_parse("", 0, &argv, &argc), 0);
+	assert_int_equal(argc, 0);
+	assert_null(argv[0]);
+	proc_argv_free(argv);
+}
+
+static void test_argv_read_self(void **state)
+{
+	char **argv;
+	int argc;
+
+	(void)state;
+	assert_int_equal(proc_argv_read(getpid(), &argv, &argc), 0);
+	assert_true(argc >= 1);
+	assert_non_null(strstr(argv[0], "test_proc_info"));
+	proc_argv_free(argv);
+}
+
+static void test_file_read(void **state)
+{
+	char *buf;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(proc_file_read(getpid(), "no-such-file", 4096, &buf, &len), -ENOENT);
+	assert_int_equal(proc_file_read(getpid(), "status", 16, &buf, &len), -EFBIG);
+	assert_int_equal(proc_file_read(getpid(), "comm", 4096, &buf, &len), 0);
+	assert_int_equal(buf[len], '\0');
+	assert_true(len > 1);
+	free(buf);
+	assert_int_equal(proc_file_read(dead_pid(), "comm", 4096, &buf, &len), -ESRCH);
+}
+
+static void test_namespaces(void **state)
+{
+	(void)state;
+	assert_int_equal(proc_ns_shared(getpid(), "mnt"), 1);
+	assert_int_equal(proc_ns_shared(getpid(), "pid"), 1);
+	assert_int_equal(proc_ns_shared(getpid(), "nonsense"), -ENOENT);
+	assert_int_equal(proc_ns_shared(dead_pid(), "mnt"), -ESRCH);
+	assert_false(proc_in_other_pidns(getpid()));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_status_full),
+		cmocka_unit_test(test_status_no_nspid),
+		cmocka_unit_test(test_status_three_level_nspid),
+		cmocka_unit_test(test_status_missing_fields),
+		cmocka_unit_test(test_status_hostile_numbers),
+		cmocka_unit_test(test_status_nul_and_long_name),
+		cmocka_unit_test(test_status_read_self),
+		cmocka_unit_test(test_missing_process),
+		cmocka_unit_test(test_argv_parse),
+		cmocka_unit_test(test_argv_read_self),
+		cmocka_unit_test(test_file_read),
+		cmocka_unit_test(test_namespaces),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

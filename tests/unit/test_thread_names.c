@@ -1,0 +1,652 @@
+/* Thread dump parsing, the tid -> name table, and refreshes against a mocked
+ * attach call and against real JVMs (root and a JDK: skipped if missing,
+ * failing under CI=true). */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "agent/hotspot_attach.h"
+#include "agent/thread_names.h"
+#include "support.h"
+
+#define TEXT(s) (s), sizeof(s) - 1
+
+/* ---------------------------------------------------------------- parsing */
+
+static const char dump_jdk17[] =
+	"2026-11-24 03:30:58\n"
+	"Full thread dump OpenJDK 64-Bit Server VM (17.0.21.1+2-1-deb12u1-Debian mixed mode, sharing):\n"
+	"\n"
+	"Threads class SMR info:\n"
+	"_java_thread_list=0x00007fb984001f70, length=13, elements={\n"
+	"0x00007fba1c017ea0, 0x00007fba1c0f8b90\n"
+	"}\n"
+	"\n"
+	"\"Source: Numbers -> Map (1/4)#0\" #12 prio=5 os_prio=0 cpu=5541.54ms elapsed=5.82s "
+	"tid=0x00007f6ea0119830 nid=0x9b0 runnable  [0x00007f6e78ccf000]\n"
+	"   java.lang.Thread.State: RUNNABLE\n"
+	"\tat Foo.bar(Foo.java:1)\n"
+	"\n"
+	"\"Reference Handler\" #2 daemon prio=10 os_prio=0 cpu=0.77ms elapsed=1.80s "
+	"tid=0x00007fba1c0f8b90 nid=0xffb waiting on condition  [0x00007fb9f484d000]\n"
+	"\"VM Thread\" os_prio=0 cpu=1.75ms elapsed=5.84s tid=0x00007f6ea00f4c30 nid=0x9a4 runnable  \n"
+	"\"GC Thread#0\" os_prio=0 cpu=0.50ms elapsed=5.86s tid=0x00007f6ea0033000 nid=0x99f runnable  \n"
+	"\n"
+	"JNI global refs: 15, weak refs: 0\n";
+
+static void test_parse_jdk17(void **state)
+{
+	struct thread_dump_entry *e;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(thread_dump_parse(TEXT(dump_jdk17), &e, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(e[0].name, "Source: Numbers -> Map (1/4)#0");
+	assert_int_equal(e[0].nid, 0x9b0);
+	assert_string_equal(e[1].name, "Reference Handler");
+	assert_int_equal(e[1].nid, 0xffb);
+	assert_string_equal(e[2].name, "VM Thread");
+	assert_int_equal(e[2].nid, 0x9a4);
+	assert_string_equal(e[3].name, "GC Thread#0");
+	assert_int_equal(e[3].nid, 0x99f);
+	thread_dump_free(e, n);
+}
+
+static void test_parse_jdk21_decimal(void **state)
+{
+	static const char dump[] =
+		"\"main\" #1 [2468] prio=5 os_prio=0 cpu=60.12ms elapsed=3.01s tid=0x00007f1c8c02a000 nid=2468 "
+		"waiting on condition  [0x00007f1c92fff000]\n"
+		"\"C2 CompilerThread0\" #5 [2475] daemon prio=9 os_prio=0 cpu=10.00ms elapsed=2.99s "
+		"tid=0x00007f1c8c0f0000 nid=2475 waiting on condition  \r\n"
+		"\"G1 Service\" os_prio=0 cpu=0.30ms elapsed=3.00s tid=0x00007f1c8c0a0000 nid=2470 runnable";
+	struct thread_dump_entry *e;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(thread_dump_parse(TEXT(dump), &e, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(e[0].name, "main");
+	assert_int_equal(e[0].nid, 2468);
+	assert_string_equal(e[1].name, "C2 CompilerThread0");
+	assert_int_equal(e[1].nid, 2475);
+	/* Last line without its newline. */
+	assert_string_equal(e[2].name, "G1 Service");
+	assert_int_equal(e[2].nid, 2470);
+	thread_dump_free(e, n);
+}
+
+static void test_parse_hostile_names(void **state)
+{
+	static const char dump[] =
+		"\"say \"hi\" daemon\" #7 daemon prio=5 os_prio=0 tid=0x1 nid=0x10 runnable\n"
+		"\"tricky\" nid=0x5 \" #8 prio=5 os_prio=0 tid=0x2 nid=0x11 runnable\n"
+		"\"\" #9 prio=5 os_prio=0 tid=0x3 nid=0x12 runnable\n"
+		"\"a\"\" #10 prio=5 os_prio=0 tid=0x4 nid=0x13 runnable\n";
+	struct thread_dump_entry *e;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(thread_dump_parse(TEXT(dump), &e, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(e[0].name, "say \"hi\" daemon");
+	assert_int_equal(e[0].nid, 0x10);
+	assert_string_equal(e[1].name, "tricky\" nid=0x5 ");
+	assert_int_equal(e[1].nid, 0x11);
+	assert_string_equal(e[2].name, "");
+	assert_string_equal(e[3].name, "a\"");
+	thread_dump_free(e, n);
+}
+
+static void test_parse_malformed(void **state)
+{
+	static const char dump[] =
+		"\"no nid\" #1 prio=5 os_prio=0 tid=0x1 runnable\n"
+		"\"zero\" os_prio=0 tid=0x1 nid=0x0 runnable\n"
+		"\"empty hex\" os_prio=0 tid=0x1 nid=0x runnable\n"
+		"\"empty\" os_prio=0 tid=0x1 nid= runnable\n"
+		"\"junk\" os_prio=0 tid=0x1 nid=12abc runnable\n"
+		"\"huge\" os_prio=0 tid=0x1 nid=0xffffffffffffffffffff runnable\n"
+		"\"big decimal\" os_prio=0 tid=0x1 nid=2147483648 runnable\n"
+		"\"negative\" os_prio=0 tid=0x1 nid=-5 runnable\n"
+		"no quote nid=0x10\n"
+		"\" nid=0x10\n"
+		"\"\n"
+		"\"Thread-1\":\n"
+		"  waiting to lock monitor 0x00007f (object 0x0000000, a java.lang.Object),\n"
+		"\"max\" os_prio=0 tid=0x1 nid=2147483647 runnable\n";
+	struct thread_dump_entry *e = NULL;
+	size_t n = 99;
+
+	(void)state;
+	assert_int_equal(thread_dump_parse(TEXT(dump), &e, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(e[0].name, "max");
+	assert_int_equal(e[0].nid, 2147483647);
+	thread_dump_free(e, n);
+
+	assert_int_equal(thread_dump_parse("", 0, &e, &n), 0);
+	assert_int_equal(n, 0);
+	thread_dump_free(e, n);
+}
+
+static void test_parse_nul_bytes(void **state)
+{
+	static const char dump[] =
+		"\"na\0me\" #1 prio=5 tid=0x1 nid=0x20 runnable\n"
+		"\0\0\0\n"
+		"\"after\" #2 prio=5 tid=0x1 nid=0x21 runnable\0\n"
+		"\"cut\" #3 prio=5 tid=0x1 nid=0x22";
+	struct thread_dump_entry *e;
+	size_t n;
+
+	(void)state;
+	/* Length-aware: the NULs neither end the text nor the lines. */
+	assert_int_equal(thread_dump_parse(dump, sizeof(dump) - 1, &e, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(e[0].name, "na");
+	assert_int_equal(e[0].nid, 0x20);
+	assert_string_equal(e[1].name, "after");
+	assert_int_equal(e[1].nid, 0x21);
+	assert_int_equal(e[2].nid, 0x22);
+	thread_dump_free(e, n);
+	/* A length that cuts the last header inside its nid: "nid=0". */
+	assert_int_equal(thread_dump_parse(dump, sizeof(dump) - 4, &e, &n), 0);
+	assert_int_equal(n, 2);
+	thread_dump_free(e, n);
+}
+
+static void test_parse_long_name(void **state)
+{
+	size_t name_len = 100000, len;
+	char *text = malloc(name_len + 100);
+	struct thread_dump_entry *e;
+	size_t n;
+
+	(void)state;
+	assert_non_null(text);
+	text[0] = '"';
+	memset(text + 1, 'x', name_len);
+	len = 1 + name_len;
+	len += (size_t)sprintf(text + len, "\" #1 prio=5 tid=0x1 nid=0x30 runnable\n");
+	assert_int_equal(thread_dump_parse(text, len, &e, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(strlen(e[0].name), name_len);
+	thread_dump_free(e, n);
+	free(text);
+}
+
+/* Random lines built from dump fragments: nothing may crash or leak, and
+ * every entry must carry a valid nid (valgrind watches the rest). */
+static void test_parse_fuzz(void **state)
+{
+	static const char *const frags[] = {
+		"\"", "\" ", " nid=", "0x", "9b0", "2468", " #12", " prio=5", " tid=0x7f", "\n", "\0",
+		"ffffffffffffff", "a b", " daemon", "\"\"", "nid=0x", " ",
+	};
+	char buf[512];
+	uint32_t seed = 12345;
+
+	(void)state;
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t len = 0, n = 0;
+		struct thread_dump_entry *e = NULL;
+
+		while (len < sizeof(buf) - 20) {
+			const char *f;
+			size_t fl;
+
+			seed = seed * 1103515245u + 12345u;
+			f = frags[(seed >> 16) % (sizeof(frags) / sizeof(frags[0]))];
+			fl = f[0] ? strlen(f) : 1;
+			memcpy(buf + len, f, fl);
+			len += fl;
+			if (((seed >> 8) & 31) == 0)
+				break;
+		}
+		assert_int_equal(thread_dump_parse(buf, len, &e, &n), 0);
+		for (size_t i = 0; i < n; i++) {
+			assert_true(e[i].nid > 0);
+			assert_non_null(e[i].name);
+		}
+		thread_dump_free(e, n);
+	}
+}
+
+/* ------------------------------------------------------------------ table */
+
+static void test_table_note_and_get(void **state)
+{
+	struct thread_names *tn;
+
+	(void)state;
+	assert_int_equal(thread_names_new(4242, &tn), 0);
+	assert_null(thread_names_get(tn, 17));
+	assert_int_equal(thread_names_note_tid(tn, 17), 1);
+	assert_int_equal(thread_names_note_tid(tn, 17), 0);
+	assert_null(thread_names_get(tn, 17));
+	assert_int_equal(thread_names_note_tid(tn, 0), 0);
+	assert_int_equal(thread_names_note_tid(tn, -1), 0);
+	assert_null(thread_names_get(tn, 0));
+	/* Many tids force the table to grow. */
+	for (pid_t t = 100; t < 20100; t++)
+		assert_int_equal(thread_names_note_tid(tn, t), 1);
+	for (pid_t t = 100; t < 20100; t += 7)
+		assert_int_equal(thread_names_note_tid(tn, t), 0);
+	assert_int_equal(thread_names_note_tid(tn, 17), 0);
+	assert_null(thread_names_get(NULL, 17));
+	thread_names_free(tn);
+	thread_names_free(NULL);
+}
+
+/* ------------------------------------------------------- mocked refresh */
+
+int __real_hotspot_attach_command(pid_t pid, const char *cmd, const char *arg0, int timeout_ms,
+				  struct attach_reply *reply);
+
+static bool mock_on;
+static int mock_calls;
+static int mock_err;
+static const char *mock_reply;
+
+int __wrap_hotspot_attach_command(pid_t pid, const char *cmd, const char *arg0, int timeout_ms,
+				  struct attach_reply *reply);
+int __wrap_hotspot_attach_command(pid_t pid, const char *cmd, const char *arg0, int timeout_ms,
+				  struct attach_reply *reply)
+{
+	if (!mock_on)
+		return __real_hotspot_attach_command(pid, cmd, arg0, timeout_ms, reply);
+	mock_calls++;
+	assert_string_equal(cmd, "jcmd");
+	assert_string_equal(arg0, "Thread.print");
+	memset(reply, 0, sizeof(*reply));
+	if (mock_err)
+		return mock_err;
+	return attach_reply_parse(mock_reply, strlen(mock_reply), reply);
+}
+
+static int mock_setup(void **state)
+{
+	(void)state;
+	mock_on = true;
+	mock_calls = 0;
+	mock_err = 0;
+	mock_reply = NULL;
+	return 0;
+}
+
+static int mock_teardown(void **state)
+{
+	(void)state;
+	mock_on = false;
+	return 0;
+}
+
+static void test_refresh_mocked(void **state)
+{
+	char reply[512];
+	struct thread_names *tn;
+
+	(void)state;
+	/* Our own process shares our pid namespace: nid is the tid. */
+	snprintf(reply, sizeof(reply),
+		 "0\nFull thread dump\n\n"
+		 "\"main thread with a long name\" #1 prio=5 os_prio=0 tid=0x1 nid=0x%x runnable\n"
+		 "\"other\" #2 prio=5 os_prio=0 tid=0x2 nid=0x7fff0000 runnable\n",
+		 (unsigned)getpid());
+	mock_reply = reply;
+	assert_int_equal(thread_names_new(getpid(), &tn), 0);
+	assert_int_equal(thread_names_note_tid(tn, getpid()), 1);
+	assert_int_equal(thread_names_refresh(tn, 60000), 0);
+	assert_int_equal(mock_calls, 1);
+	assert_string_equal(thread_names_get(tn, getpid()), "main thread with a long name");
+	assert_string_equal(thread_names_get(tn, 0x7fff0000), "other");
+	assert_int_equal(thread_names_note_tid(tn, getpid()), 0);
+	/* Rate-limited: no second dump within the interval. */
+	assert_int_equal(thread_names_refresh(tn, 60000), 0);
+	assert_int_equal(mock_calls, 1);
+
+	/* A later dump renames threads and keeps the names of departed ones. */
+	snprintf(reply, sizeof(reply), "0\n\"renamed\" #1 prio=5 os_prio=0 tid=0x1 nid=0x%x runnable\n",
+		 (unsigned)getpid());
+	assert_int_equal(thread_names_refresh(tn, 0), 0);
+	assert_int_equal(mock_calls, 2);
+	assert_string_equal(thread_names_get(tn, getpid()), "renamed");
+	assert_string_equal(thread_names_get(tn, 0x7fff0000), "other");
+	thread_names_free(tn);
+}
+
+static void test_refresh_mocked_failures(void **state)
+{
+	struct thread_names *tn;
+
+	(void)state;
+	assert_int_equal(thread_names_new(getpid(), &tn), 0);
+	mock_err = -ETIMEDOUT;
+	assert_int_equal(thread_names_refresh(tn, 60000), -ETIMEDOUT);
+	/* A JVM that did not answer is not asked again right away. */
+	assert_int_equal(thread_names_refresh(tn, 60000), 0);
+	assert_int_equal(mock_calls, 1);
+	mock_err = 0;
+	mock_reply = "-1\njava.lang.IllegalArgumentException: Unknown diagnostic command";
+	assert_int_equal(thread_names_refresh(tn, 0), -EPROTO);
+	mock_reply = "0\nno threads here";
+	assert_int_equal(thread_names_refresh(tn, 0), 0);
+	assert_null(thread_names_get(tn, getpid()));
+	thread_names_free(tn);
+}
+
+/* ------------------------------------------------------------ real JVMs */
+
+#define TM_CLASS "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"
+#define LONG_NAME "tmprof \"long\" thread nid=0x1 -> Map (1/4)#0 far beyond fifteen chars"
+/* What Linux keeps of it: 15 bytes. */
+#define LONG_COMM "tmprof \"long\" t"
+
+static const char java_src[] =
+	"package org.apache.flink.runtime.taskexecutor;\n"
+	"import java.nio.file.*;\n"
+	"public class TaskManagerRunner {\n"
+	"  public static void main(String[] a) throws Exception {\n"
+	"    Path dir = Paths.get(a[0]);\n"
+	"    Thread t = new Thread(() -> {\n"
+	"      try {\n"
+	"        String self = Files.readSymbolicLink(Paths.get(\"/proc/thread-self\")).toString();\n"
+	"        Files.write(dir.resolve(\"tid.tmp\"), self.substring(self.lastIndexOf('/') + 1).getBytes());\n"
+	"        Files.move(dir.resolve(\"tid.tmp\"), dir.resolve(\"tid\"));\n"
+	"        Thread.sleep(Long.MAX_VALUE);\n"
+	"      } catch (Exception e) { }\n"
+	"    }, \"tmprof \\\"long\\\" thread nid=0x1 -> Map (1/4)#0 far beyond fifteen chars\");\n"
+	"    t.setDaemon(true);\n"
+	"    t.start();\n"
+	"    Thread.sleep(Long.MAX_VALUE);\n"
+	"  }\n"
+	"}\n";
+
+struct jvm {
+	pid_t launcher;         /* what we forked: java itself or unshare */
+	pid_t pid;              /* the JVM, host pid */
+	pid_t nstid;            /* the long-named thread, JVM's namespace */
+	char work[4200];
+};
+
+static char *java_base;         /* holds classes/ and one work dir per JVM */
+static bool java_ok;
+static struct jvm jvms[2];
+
+static int java_setup(void **state)
+{
+	char cmd[4300], path[4200];
+	FILE *f;
+
+	(void)state;
+	if (system("command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1") != 0)
+		return 0;
+	java_base = test_mkdtemp();
+	snprintf(path, sizeof(path), "%s/TaskManagerRunner.java", java_base);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(java_src, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "javac -d %s/classes %s", java_base, path);
+	java_ok = system(cmd) == 0;
+	return 0;
+}
+
+static int java_teardown(void **state)
+{
+	(void)state;
+	test_rm_rf(java_base);
+	free(java_base);
+	return 0;
+}
+
+static bool jvm_require(void)
+{
+	if (!test_require_root())
+		return false;
+	if (java_ok)
+		return true;
+	if (test_in_ci())
+		fail_msg("java/javac missing or failing, and CI=true: failing instead of skipping");
+	skip();
+	return false;
+}
+
+static void jvm_exec(struct jvm *j, const char *const *opts, bool container)
+{
+	const char *argv[32];
+	char script[13000];
+	int n = 0;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (chdir(j->work) < 0)
+		_exit(126);
+	if (!freopen("out.log", "w", stdout) || dup2(1, 2) < 0)
+		_exit(126);
+	if (container) {
+		/* Own pid and mount namespaces, a private /tmp: a container. */
+		snprintf(script, sizeof(script),
+			 "mount --bind %s /mnt && mount -t tmpfs tmpfs /tmp && cd /mnt/%s && "
+			 "exec java -cp /mnt/classes " TM_CLASS " /mnt/%s",
+			 java_base, strrchr(j->work, '/') + 1, strrchr(j->work, '/') + 1);
+		execlp("unshare", "unshare", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child",
+		       "--propagation", "private", "sh", "-c", script, (char *)NULL);
+		_exit(127);
+	}
+	argv[n++] = "java";
+	for (; opts && *opts && n < 25; opts++)
+		argv[n++] = *opts;
+	argv[n++] = "-cp";
+	snprintf(script, sizeof(script), "%s/classes", java_base);
+	argv[n++] = script;
+	argv[n++] = TM_CLASS;
+	argv[n++] = j->work;
+	argv[n] = NULL;
+	execvp("java", (char *const *)argv);
+	_exit(127);
+}
+
+/* The JVM's host pid when it runs under unshare --fork. */
+static pid_t child_of(pid_t parent)
+{
+	char path[64];
+	int pid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)parent, (int)parent);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return pid;
+}
+
+static bool jvm_wait_ready(struct jvm *j)
+{
+	char path[4300];
+
+	snprintf(path, sizeof(path), "%s/tid", j->work);
+	for (int i = 0; i < 400; i++) {
+		FILE *f = fopen(path, "r");
+
+		if (f) {
+			int tid = 0;
+			bool ok = fscanf(f, "%d", &tid) == 1;
+
+			fclose(f);
+			j->nstid = tid;
+			return ok;
+		}
+		if (waitpid(j->launcher, NULL, WNOHANG) != 0)
+			return false;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+static struct jvm *jvm_start(int slot, const char *const *opts, bool container)
+{
+	struct jvm *j = &jvms[slot];
+
+	snprintf(j->work, sizeof(j->work), "%s/w%d", java_base, slot);
+	assert_int_equal(mkdir(j->work, 0755), 0);
+	j->launcher = fork();
+	assert_true(j->launcher >= 0);
+	if (j->launcher == 0)
+		jvm_exec(j, opts, container);
+	assert_true(jvm_wait_ready(j));
+	j->pid = container ? child_of(j->launcher) : j->launcher;
+	assert_true(j->pid > 0);
+	return j;
+}
+
+static int jvm_teardown(void **state)
+{
+	char cmd[4300];
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		struct jvm *j = &jvms[i];
+
+		if (j->pid > 0 && j->pid != j->launcher)
+			kill(j->pid, SIGKILL);
+		if (j->launcher > 0) {
+			kill(j->launcher, SIGKILL);
+			waitpid(j->launcher, NULL, 0);
+		}
+		/* A killed JVM leaves its socket and perf map behind. */
+		if (j->pid > 0 && j->pid == j->launcher) {
+			snprintf(cmd, sizeof(cmd), "/tmp/.java_pid%d", (int)j->pid);
+			unlink(cmd);
+			snprintf(cmd, sizeof(cmd), "/tmp/perf-%d.map", (int)j->pid);
+			unlink(cmd);
+		}
+		/* A killed JVM leaves its socket and perf map behind. */
+		if (j->pid > 0 && j->pid == j->launcher) {
+			snprintf(cmd, sizeof(cmd), "/tmp/.java_pid%d", (int)j->pid);
+			unlink(cmd);
+			snprintf(cmd, sizeof(cmd), "/tmp/perf-%d.map", (int)j->pid);
+			unlink(cmd);
+		}
+		if (j->work[0]) {
+			snprintf(cmd, sizeof(cmd), "rm -rf '%s'", j->work);
+			if (system(cmd) != 0)
+				fprintf(stderr, "could not remove %s\n", j->work);
+		}
+		memset(j, 0, sizeof(*j));
+	}
+	return 0;
+}
+
+
+/* Host tid of the thread of pid whose comm (the first 15 bytes of its Java
+ * name) is comm: found independently of the NSpid mapping under test. */
+static pid_t tid_by_comm(pid_t pid, const char *comm)
+{
+	char path[300], buf[64];
+	struct dirent *de;
+	pid_t found = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/comm", (int)pid, de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f)) {
+			buf[strcspn(buf, "\n")] = '\0';
+			if (strcmp(buf, comm) == 0)
+				found = atoi(de->d_name);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+static void check_long_name(struct jvm *j)
+{
+	struct thread_names *tn;
+	pid_t tid;
+
+	tid = tid_by_comm(j->pid, LONG_COMM);
+	assert_true(tid > 0);
+	assert_int_equal(thread_names_new(j->pid, &tn), 0);
+	assert_int_equal(thread_names_note_tid(tn, tid), 1);
+	assert_int_equal(thread_names_refresh(tn, 1000), 0);
+	assert_non_null(thread_names_get(tn, tid));
+	assert_string_equal(thread_names_get(tn, tid), LONG_NAME);
+	assert_int_equal(thread_names_note_tid(tn, tid), 0);
+	thread_names_free(tn);
+}
+
+static void test_jvm_names(void **state)
+{
+	struct jvm *j;
+
+	(void)state;
+	if (!jvm_require())
+		return;
+	j = jvm_start(0, NULL, false);
+	assert_int_equal(j->nstid, tid_by_comm(j->pid, LONG_COMM));
+	check_long_name(j);
+}
+
+static void test_jvm_names_container(void **state)
+{
+	struct jvm *j;
+
+	(void)state;
+	if (!jvm_require())
+		return;
+	j = jvm_start(0, NULL, true);
+	/* The thread's own idea of its id is not the host's. */
+	assert_int_not_equal(j->nstid, tid_by_comm(j->pid, LONG_COMM));
+	check_long_name(j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_jdk17),
+		cmocka_unit_test(test_parse_jdk21_decimal),
+		cmocka_unit_test(test_parse_hostile_names),
+		cmocka_unit_test(test_parse_malformed),
+		cmocka_unit_test(test_parse_nul_bytes),
+		cmocka_unit_test(test_parse_long_name),
+		cmocka_unit_test(test_parse_fuzz),
+		cmocka_unit_test(test_table_note_and_get),
+		cmocka_unit_test_setup_teardown(test_refresh_mocked, mock_setup, mock_teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_mocked_failures, mock_setup, mock_teardown),
+		cmocka_unit_test_teardown(test_jvm_names, jvm_teardown),
+		cmocka_unit_test_teardown(test_jvm_names_container, jvm_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, java_setup, java_teardown);
+}
