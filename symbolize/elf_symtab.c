@@ -51,7 +51,11 @@ static int symtab_add(struct elf_symtab *st, uint64_t start, uint64_t size, cons
 		      uint8_t rank)
 {
 	size_t len = strnlen(name, MAX_NAME_LEN + 1);
+	const char *at = memchr(name, '@', len);
 
+	/* "clock_gettime@@GLIBC_2.17": the version says nothing in a profile. */
+	if (at && at > name)
+		len = (size_t)(at - name);
 	if (len == 0 || len > MAX_NAME_LEN)
 		return 0;
 	if (st->count >= MAX_SYMBOLS || st->names_len + len + 1 > MAX_NAMES_BYTES)
@@ -77,7 +81,8 @@ static int symtab_add(struct elf_symtab *st, uint64_t start, uint64_t size, cons
 		st->names = n;
 		st->names_cap = ncap;
 	}
-	memcpy(st->names + st->names_len, name, len + 1);
+	memcpy(st->names + st->names_len, name, len);
+	st->names[st->names_len + len] = '\0';
 	st->syms[st->count].start = start;
 	st->syms[st->count].size = size;
 	st->syms[st->count].name = (uint32_t)st->names_len;

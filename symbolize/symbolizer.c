@@ -19,6 +19,7 @@
 #include "symbolize/strpool.h"
 #include "symbolize/symbolizer_hooks.h"
 #include "symbolize/target_ids.h"
+#include "symbolize/vdso.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -241,11 +242,14 @@ static struct elf_symtab *mapping_symtab(struct process_symbolizer *ps, size_t i
 	if (me->tried)
 		return me->st;
 	me->tried = true;
-	if (!proc_map_is_file(m)) {
+	if (!strcmp(m->path, "[vdso]")) {
+		fd = vdso_image_fd();
+	} else if (!proc_map_is_file(m)) {
 		me->err = -ENOENT;
 		return NULL;
+	} else {
+		fd = mapping_open(ps->pid, m);
 	}
-	fd = mapping_open(ps->pid, m);
 	if (fd < 0) {
 		me->err = fd;
 		return NULL;
