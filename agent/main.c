@@ -5,6 +5,7 @@
 
 #include "agent/cmd_list.h"
 #include "agent/cmd_record.h"
+#include "agent/cmd_top.h"
 #include "agent/exit_codes.h"
 #include "agent/log.h"
 
@@ -23,7 +24,9 @@ static int cmd_version(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "list", cmd_list, "show every JVM on this host and which are TaskManagers" },
-	{ "record", cmd_record, "sample CPU stacks of TaskManagers into a folded profile" },
+	{ "record", cmd_record, "record CPU and off-CPU stacks into a profile or a report" },
+	{ "top", cmd_top, "live per-subtask table: cpu, run queue, backpressure, idle, blocked" },
+	{ "report", cmd_report, "the per-subtask table of a recorded JSON report" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "this help" },
 };
