@@ -335,8 +335,9 @@ static int child_enter(const struct attach_target *t)
 	return 0;
 }
 
-/* 0 if path is a socket the JVM (or root) owns, ENOENT if there is none. */
-static int child_socket_check(const struct attach_target *t, const char *path)
+/* 0 if path is a socket the JVM (or root) owns, ENOENT if there is none or
+ * if it is still the stale socket (inode) we know of. */
+static int child_socket_check(const struct attach_target *t, const char *path, ino_t stale, ino_t *ino)
 {
 	struct stat st;
 
@@ -344,6 +345,9 @@ static int child_socket_check(const struct attach_target *t, const char *path)
 		return errno;
 	if (!S_ISSOCK(st.st_mode) || (st.st_uid != t->uid && st.st_uid != 0))
 		return EPERM;
+	if (stale && st.st_ino == stale)
+		return ENOENT;
+	*ino = st.st_ino;
 	return 0;
 }
 
@@ -384,12 +388,14 @@ static int child_trigger_create(const struct attach_target *t, int *dirfd, char 
 	return 0;
 }
 
-static int child_socket_wait(const struct attach_target *t, const char *sock_path, int64_t deadline)
+static int child_socket_wait(const struct attach_target *t, const char *sock_path, ino_t stale,
+			     int64_t deadline)
 {
 	int delay = POLL_FIRST_MS, err;
+	ino_t ino;
 
 	for (;;) {
-		err = child_socket_check(t, sock_path);
+		err = child_socket_check(t, sock_path, stale, &ino);
 		if (err != ENOENT)
 			return err;
 		if (!target_alive(t))
@@ -403,7 +409,8 @@ static int child_socket_wait(const struct attach_target *t, const char *sock_pat
 }
 
 /* Make the JVM start its attach listener: trigger file plus SIGQUIT. */
-static int child_socket_start(const struct attach_target *t, const char *sock_path, int64_t deadline)
+static int child_socket_start(const struct attach_target *t, const char *sock_path, ino_t stale,
+			      int64_t deadline)
 {
 	char trigger[64];
 	int dirfd = -1, err;
@@ -417,7 +424,7 @@ static int child_socket_start(const struct attach_target *t, const char *sock_pa
 		return err;
 	err = child_signal(t);
 	if (!err)
-		err = child_socket_wait(t, sock_path, deadline);
+		err = child_socket_wait(t, sock_path, stale, deadline);
 	if (dirfd != -1)
 		unlinkat(dirfd, trigger, 0);
 	return err;
@@ -476,6 +483,26 @@ cleanup:
 	return err;
 }
 
+static int child_attach(const struct attach_target *t, const char *sock_path, int out_fd, int64_t deadline)
+{
+	ino_t ino = 0;
+	int err;
+
+	err = child_socket_check(t, sock_path, 0, &ino);
+	if (err == ENOENT)
+		err = child_socket_start(t, sock_path, 0, deadline);
+	if (err)
+		return err;
+	err = child_exchange(t, sock_path, out_fd);
+	if (err != ECONNREFUSED || !ino)
+		return err;
+	/* The socket of an earlier JVM with the same pid, e.g. a restarted
+	 * container that kept its /tmp. Triggered, the JVM replaces it. */
+	if (child_socket_start(t, sock_path, ino, deadline) != 0)
+		return ECONNREFUSED;
+	return child_exchange(t, sock_path, out_fd);
+}
+
 static int child_run(const struct attach_target *t, int out_fd, pid_t parent, int timeout_ms)
 {
 	/* Leave the child time to remove its trigger file before the parent
@@ -496,12 +523,7 @@ static int child_run(const struct attach_target *t, int out_fd, pid_t parent, in
 	if (getppid() != parent)
 		return ECHILD;
 	path_with_pid(sock_path, sizeof(sock_path), "/tmp/.java_pid", t->nspid);
-	err = child_socket_check(t, sock_path);
-	if (err == ENOENT)
-		err = child_socket_start(t, sock_path, deadline);
-	if (err)
-		return err;
-	return child_exchange(t, sock_path, out_fd);
+	return child_attach(t, sock_path, out_fd, deadline);
 }
 
 /* ---- parent side ---- */
@@ -537,7 +559,7 @@ static int pipe_collect(int fd, int64_t deadline, char **out, size_t *out_len)
 			size_t ncap = cap ? cap * 2 : 65536;
 			char *nbuf;
 
-			if (cap > REPLY_MAX) {
+			if (cap >= REPLY_MAX) {
 				err = -EFBIG;
 				goto cleanup;
 			}

@@ -280,7 +280,7 @@ static int maps_find_libjvm(pid_t pid, char *path, size_t path_len)
 }
 
 /* JAVA_VERSION="17.0.21" from the text of a JDK release file. */
-static bool release_parse_version(const char *text, size_t len, char *out, size_t out_len)
+bool jvm_version_from_release(const char *text, size_t len, char *out, size_t out_len)
 {
 	static const char key[] = "JAVA_VERSION=";
 	const char *p = text, *end = text + len;
@@ -325,7 +325,7 @@ static bool release_read_version(pid_t pid, uid_t uid, const char *rel_path, cha
 	if (fd < 0)
 		return false;
 	if (read_fd_all(fd, RELEASE_MAX, &text, &len) == 0)
-		ok = release_parse_version(text, len, out, out_len);
+		ok = jvm_version_from_release(text, len, out, out_len);
 	free(text);
 	close(fd);
 	return ok;
@@ -342,33 +342,59 @@ static bool path_up(char *path)
 	return true;
 }
 
-/* Guess from directory names like jdk-17.0.2+8, java-17-openjdk-amd64 or
- * jdk1.8.0_292 when no release file can be read. */
-static bool version_from_path(const char *libjvm, char *out, size_t out_len)
+static bool component_has_mark(const char *c, size_t len)
 {
-	static const char *const marks[] = { "jdk", "jre", "java-", "openjdk" };
-	const char *best = NULL;
+	static const char *const marks[] = { "jdk", "jre", "java", "openjdk" };
 
-	for (size_t m = 0; m < sizeof(marks) / sizeof(marks[0]); m++) {
-		const char *hit = strstr(libjvm, marks[m]);
+	for (size_t m = 0; m < sizeof(marks) / sizeof(marks[0]); m++)
+		if (memmem(c, len, marks[m], strlen(marks[m])))
+			return true;
+	return false;
+}
 
-		if (hit && (!best || hit < best))
-			best = hit;
-	}
-	for (const char *p = best; p && *p && *p != '/'; p++) {
+/* A version starts a component, follows a separator, or directly follows
+ * "jdk"/"jre" (jdk1.8.0_292); digits glued to other letters are things like
+ * amd64 or a store hash. */
+static bool version_start_ok(const char *c, const char *p)
+{
+	if (p == c || p[-1] == '-' || p[-1] == '_')
+		return true;
+	return p - c >= 3 && (memcmp(p - 3, "jdk", 3) == 0 || memcmp(p - 3, "jre", 3) == 0);
+}
+
+static bool version_in_component(const char *c, size_t len, char *out, size_t out_len)
+{
+	for (const char *p = c; p < c + len; p++) {
 		size_t n = 0;
 
-		if (!isdigit((unsigned char)*p))
+		if (!isdigit((unsigned char)*p) || (p > c && isdigit((unsigned char)p[-1])) ||
+		    !version_start_ok(c, p))
 			continue;
-		while (isdigit((unsigned char)p[n]) || p[n] == '.' || p[n] == '_' || p[n] == '+')
+		while (p + n < c + len && (isdigit((unsigned char)p[n]) || p[n] == '.' || p[n] == '_' || p[n] == '+'))
 			n++;
 		while (n > 0 && !isdigit((unsigned char)p[n - 1]))
 			n--;
-		if (n == 0 || n >= out_len)
+		if (n >= out_len)
 			return false;
 		memcpy(out, p, n);
 		out[n] = '\0';
 		return true;
+	}
+	return false;
+}
+
+/* Guess from directory names when no release file can be read. */
+bool jvm_version_from_path(const char *libjvm, char *out, size_t out_len)
+{
+	const char *c = libjvm;
+
+	while (c && *c) {
+		const char *slash = strchr(c, '/');
+		size_t len = slash ? (size_t)(slash - c) : strlen(c);
+
+		if (component_has_mark(c, len) && version_in_component(c, len, out, out_len))
+			return true;
+		c = slash ? slash + 1 : NULL;
 	}
 	return false;
 }
@@ -383,7 +409,7 @@ static void jdk_version_read(pid_t pid, uid_t uid, const char *libjvm, char *out
 		if (release_read_version(pid, uid, rel, out, out_len))
 			return;
 	}
-	if (!version_from_path(libjvm, out, out_len))
+	if (!jvm_version_from_path(libjvm, out, out_len))
 		out[0] = '\0';
 }
 

@@ -3,6 +3,7 @@
 #define TMPROF_AGENT_JVM_INFO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 enum jvm_kind {
@@ -35,6 +36,12 @@ enum jvm_kind jvm_kind_from_argv(char *const argv[], int argc, char *main_class,
  * values (may be NULL); the last setting wins, as in HotSpot. */
 enum pfp_state jvm_pfp_from_options(char *const argv[], int argc, const char *java_tool_options,
 				    const char *jdk_java_options);
+
+/* JDK version from the text of a JDK's release file (JAVA_VERSION="17.0.21"),
+ * and the fallback guess from the libjvm.so path (jdk-17.0.2+8,
+ * java-17-openjdk-amd64, jdk1.8.0_292). Pure: used by jvm_info_read and tests. */
+bool jvm_version_from_release(const char *text, size_t len, char *out, size_t out_len);
+bool jvm_version_from_path(const char *libjvm_path, char *out, size_t out_len);
 
 /* Read everything about one process. -ENOENT if it is not a JVM (no libjvm
  * mapped), -ESRCH if it does not exist. */
