@@ -13,6 +13,7 @@
 #include "agent/log.h"
 #include "agent/record_options.h"
 #include "agent/session.h"
+#include "agent/state_rules.h"
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -118,4 +119,17 @@ bool cli_session_incomplete(const struct session *s)
 		if (s->targets[i].exited || s->targets[i].attach_err)
 			return true;
 	return false;
+}
+
+int cli_load_rules(const char *path, struct state_rules *rules)
+{
+	char err[512];
+
+	if (!path)
+		return state_rules_default(rules) ? EXIT_INTERNAL : EXIT_OK;
+	if (state_rules_load(path, rules, err, sizeof(err))) {
+		log_error("--rules %s; fix the file or leave --rules out for Flink's defaults", err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
 }

@@ -17,6 +17,11 @@ int cli_add_targets(struct session *s, const pid_t *pids, size_t npids, bool all
  * JVM that lacks frame pointers or refused attach. */
 int cli_start_session(struct session *s);
 
+struct state_rules;
+/* --rules FILE, or Flink's defaults when path is NULL; EXIT_USAGE with the
+ * file and line on a bad file. */
+int cli_load_rules(const char *path, struct state_rules *rules);
+
 /* Routes libbpf's own messages to -v only. */
 void cli_quiet_libbpf(void);
 

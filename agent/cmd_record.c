@@ -169,19 +169,6 @@ static int write_output(struct session *s, const struct record_options *o,
 	return err ? EXIT_OUTPUT : EXIT_OK;
 }
 
-static int load_rules(const struct record_options *o, struct state_rules *rules)
-{
-	char err[512];
-
-	if (!o->rules)
-		return state_rules_default(rules) ? EXIT_INTERNAL : EXIT_OK;
-	if (state_rules_load(o->rules, rules, err, sizeof(err))) {
-		log_error("--rules %s; fix the file or leave --rules out for Flink's defaults", err);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
-}
-
 int cmd_record(int argc, char **argv)
 {
 	struct record_options o;
@@ -202,7 +189,7 @@ int cmd_record(int argc, char **argv)
 	}
 	log_verbose = o.verbose;
 	cli_quiet_libbpf();
-	rc = load_rules(&o, &rules);
+	rc = cli_load_rules(o.rules, &rules);
 	if (rc)
 		return rc;
 	so = (struct session_options){ .events = o.events, .freq_hz = o.freq_hz };

@@ -186,19 +186,6 @@ static int show_interval(struct session *s, const struct state_rules *rules, boo
 	return err;
 }
 
-static int load_rules(const char *path, struct state_rules *rules)
-{
-	char err[512];
-
-	if (!path)
-		return state_rules_default(rules) ? EXIT_INTERNAL : EXIT_OK;
-	if (state_rules_load(path, rules, err, sizeof(err))) {
-		log_error("--rules %s; fix the file or leave --rules out for Flink's defaults", err);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
-}
-
 static int top_loop(struct session *s, const struct top_options *o, const struct state_rules *rules)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
@@ -241,7 +228,7 @@ int cmd_top(int argc, char **argv)
 		return EXIT_OK;
 	}
 	cli_quiet_libbpf();
-	rc = load_rules(o.rules, &rules);
+	rc = cli_load_rules(o.rules, &rules);
 	if (rc)
 		return rc;
 	so = (struct session_options){ .events = SESSION_CPU | SESSION_OFFCPU, .freq_hz = o.freq_hz };

@@ -7,15 +7,8 @@
 #include <bpf/bpf_tracing.h>
 #include "bpf/cpu_sample.h"
 
-#define EFAULT 14
-#define EEXIST 17
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TMPROF_MAX_TARGETS);
-	__type(key, __u32);	/* tgid, host pid namespace */
-	__type(value, __u8);
-} targets SEC(".maps");
+#define STATS_MAX CPU_STAT__MAX
+#include "bpf/common.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -31,35 +24,6 @@ struct {
 	__type(value, __u64);
 } counts SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, CPU_STAT__MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} stats SEC(".maps");
-
-static __always_inline void stat_inc(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
-
-	if (v)
-		(*v)++;
-}
-
-/* A stack id, or -1 with the loss counted. -EFAULT means there is no stack of
- * that kind (user-mode sample has no kernel stack; kernel threads have no user
- * stack): not a loss. */
-static __always_inline __s32 stack_id_or_lost(long id, __u32 collision_stat, __u32 error_stat)
-{
-	if (id >= 0)
-		return id;
-	if (id == -EEXIST)
-		stat_inc(collision_stat);
-	else if (id != -EFAULT)
-		stat_inc(error_stat);
-	return -1;
-}
-
 SEC("perf_event")
 int cpu_sample(struct bpf_perf_event_data *ctx)
 {
@@ -69,7 +33,7 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	__u64 one = 1, *count;
 
 	/* Filter first: on a busy host most ticks belong to other processes. */
-	if (!bpf_map_lookup_elem(&targets, &tgid))
+	if (!is_target(tgid))
 		return 0;
 
 	stat_inc(CPU_STAT_SAMPLES);

@@ -10,19 +10,12 @@
 #include <bpf/bpf_tracing.h>
 #include "bpf/offcpu.h"
 
-#define EFAULT 14
-#define EEXIST 17
+#define STATS_MAX OFFCPU_STAT__MAX
+#include "bpf/common.bpf.h"
 
 /* Set by user space before attaching: spans that began before it are
  * clipped to it. */
 volatile __u64 start_ns;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TMPROF_MAX_TARGETS);
-	__type(key, __u32);
-	__type(value, __u8);
-} targets SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -63,26 +56,6 @@ struct {
 	__type(value, struct sched_span_value);
 } totals SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, OFFCPU_STAT__MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} stats SEC(".maps");
-
-static __always_inline void stat_inc(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
-
-	if (v)
-		(*v)++;
-}
-
-static __always_inline bool is_target(__u32 tgid)
-{
-	return bpf_map_lookup_elem(&targets, &tgid) != NULL;
-}
-
 static __always_inline void span_add(struct task_struct *task, __u32 tgid, __u32 tid,
 				     const struct thread_sched *st, __u32 span, __u64 ns)
 {
@@ -112,17 +85,6 @@ static __always_inline void span_add(struct task_struct *task, __u32 tgid, __u32
 			stat_inc(OFFCPU_STAT_TOTALS_FULL);
 		}
 	}
-}
-
-static __always_inline __s32 stack_id_or_lost(long id, __u32 collision_stat, __u32 error_stat)
-{
-	if (id >= 0)
-		return id;
-	if (id == -EEXIST)
-		stat_inc(collision_stat);
-	else if (id != -EFAULT)
-		stat_inc(error_stat);
-	return -1;
 }
 
 static __always_inline __u64 since(__u64 now, __u64 ts)
@@ -201,7 +163,8 @@ static __always_inline __u64 user_stack_get(void *ctx)
 		return 0;
 	n = bpf_get_stack(ctx, st->ips, sizeof(st->ips), BPF_F_USER_STACK);
 	if (n <= 0) {
-		stat_inc(n == -EFAULT || n == 0 ? OFFCPU_STAT__MAX : OFFCPU_STAT_USER_ERROR);
+		if (n < 0 && n != -EFAULT) /* -EFAULT: a kernel thread, no user stack */
+			stat_inc(OFFCPU_STAT_USER_ERROR);
 		return 0;
 	}
 	depth = n / sizeof(__u64);
