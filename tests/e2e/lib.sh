@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034,SC2054
 # Shared helpers for tmprof's end-to-end tests, demo and benchmark.
 # Source it from a script as:   . "$(dirname "$0")/lib.sh" "${1:-build}"
 #
@@ -210,6 +211,12 @@ free_pid() {
 # Folded line: "frame;frame;...;leaf COUNT", root first. With thread frames
 # (tmprof's default) the first frame is "[<thread name> tid=<tid>]".
 
+# With several target processes tmprof puts a process frame
+# "[<kind> pid=<pid>]" before the thread frame; the helpers below accept both.
+
+# folded_strip_process FILE: the stacks without a leading process frame.
+folded_strip_process() { sed -E 's/^\[[^];]* pid=[0-9]+\];//' "$1"; }
+
 # folded_total FILE: sum of counts.
 folded_total() { awk '{ n += $NF } END { print n + 0 }' "$1"; }
 
@@ -217,6 +224,7 @@ folded_total() { awk '{ n += $NF } END { print n + 0 }' "$1"; }
 folded_by_thread() {
 	awk '{
 		c = $NF; s = $0; sub(/ [0-9]+$/, "", s)
+		if (s ~ /^\[[^];]* pid=[0-9]+\];/) sub(/^\[[^];]* pid=[0-9]+\];/, "", s)
 		i = index(s, ";"); t = (i ? substr(s, 1, i - 1) : s)
 		if (t ~ /^\[.* tid=[0-9]+\]$/) { sub(/^\[/, "", t); sub(/ tid=[0-9]+\]$/, "", t) } else t = "<no thread frame>"
 		n[t] += c

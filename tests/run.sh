@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Runs every test of tmprof and ends with the line "N passed, N failed"
+# (CI parses it); exits non-zero if anything failed.
+#   1. every BUILD/tests/test_* (cmocka unit binaries): cases counted from
+#      their "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)" lines; a
+#      binary that crashes or exits non-zero without a failure count counts
+#      as one failure.
+#   2. every tests/e2e/*.sh (not lib.sh): "ok - ..." / "not ok - ..." lines;
+#      a script that exits non-zero without a "not ok" line counts as one
+#      failure. Skips ("ok - # SKIP") count as passed and are listed.
+# The E2E scripts need root, BPF and a JVM; with CI=true (exported as is)
+# they fail instead of skipping when those are missing.
+# Usage: tests/run.sh [BUILD_DIR]   (default: build)
+
+set -u
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-build}
+case "$BUILD" in /*) ;; *) BUILD="$PWD/$BUILD" ;; esac
+UNIT_TIMEOUT=${UNIT_TIMEOUT:-300}
+E2E_TIMEOUT=${E2E_TIMEOUT:-600}
+
+passed=0
+failed=0
+skipped=0
+failures=()
+skips=()
+log=$(mktemp "${TMPDIR:-/tmp}/tmprof-run.XXXXXX")
+trap 'rm -f "$log"' EXIT
+
+echo "== unit tests ($BUILD/tests)"
+nbin=0
+for bin in "$BUILD"/tests/test_*; do
+	[ -f "$bin" ] && [ -x "$bin" ] || continue
+	nbin=$((nbin + 1))
+	name=$(basename "$bin")
+	echo "-- $name"
+	timeout -k 10 "$UNIT_TIMEOUT" "$bin" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	p=$(awk '/^\[  PASSED  \] [0-9]+ test\(s\)/ { n += $4 } END { print n + 0 }' "$log")
+	f=$(awk '/^\[  FAILED  \] [0-9]+ test\(s\)/ { n += $4 } END { print n + 0 }' "$log")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	# Names of failed cases: "[  FAILED  ] name" lines after "listed below".
+	while IFS= read -r c; do
+		failures+=("$name: $c")
+	done < <(awk '/^\[  FAILED  \] [0-9]+ test\(s\), listed below/ { l = 1; next }
+		l && /^\[  FAILED  \] / { sub(/^\[  FAILED  \] /, ""); if (!seen[$0]++) print }' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		failed=$((failed + 1))
+		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then why="timed out after ${UNIT_TIMEOUT}s"
+		elif [ "$rc" -gt 128 ]; then why="killed by signal $((rc - 128))"
+		else why="exit $rc"; fi
+		failures+=("$name: $why")
+		echo "-- $name: $why"
+	fi
+done
+[ "$nbin" -gt 0 ] || echo "(no unit test binaries in $BUILD/tests)"
+
+echo "== end-to-end tests (tests/e2e)"
+for script in "$REPO"/tests/e2e/*.sh; do
+	name=$(basename "$script")
+	[ "$name" = lib.sh ] && continue
+	echo "-- $name"
+	timeout -k 10 "$E2E_TIMEOUT" bash "$script" "$BUILD" </dev/null 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	p=$(grep -c '^ok ' "$log")
+	s=$(grep -c '^ok - # SKIP' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	passed=$((passed + p))
+	skipped=$((skipped + s))
+	failed=$((failed + f))
+	while IFS= read -r c; do failures+=("$name: $c"); done < <(grep '^not ok ' "$log" | sed 's/^not ok - //')
+	while IFS= read -r c; do skips+=("$name: $c"); done < <(grep '^ok - # SKIP' "$log" | sed 's/^ok - # SKIP //')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		failed=$((failed + 1))
+		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then why="timed out after ${E2E_TIMEOUT}s"; else why="exit $rc without a 'not ok' line"; fi
+		failures+=("$name: $why")
+	fi
+done
+
+echo "=="
+if [ "$skipped" -gt 0 ]; then
+	echo "skipped ($skipped, counted as passed):"
+	for s in "${skips[@]}"; do echo "  $s"; done
+fi
+if [ "${#failures[@]}" -gt 0 ]; then
+	echo "failed:"
+	for f in "${failures[@]}"; do echo "  $f"; done
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
