@@ -1,5 +1,5 @@
 #include "agent/bpf_maps.h"
-#include "bpf/cpu_sample.h"
+#include "bpf/offcpu.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -99,6 +99,22 @@ int bpf_stack_map_read(int map_fd, int32_t id, uint64_t *ips, size_t max)
 	/* Unused slots are zero; a stack ends at the first one. */
 	while (depth < TMPROF_MAX_STACK_DEPTH && depth < max && buf[depth]) {
 		ips[depth] = buf[depth];
+		depth++;
+	}
+	return (int)depth;
+}
+
+int bpf_ustack_map_read(int map_fd, uint64_t hash, uint64_t *ips, size_t max)
+{
+	struct user_stack st;
+	size_t depth = 0;
+
+	if (!hash)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(map_fd, &hash, &st))
+		return -errno;
+	while (depth < TMPROF_MAX_STACK_DEPTH && depth < max && st.ips[depth]) {
+		ips[depth] = st.ips[depth];
 		depth++;
 	}
 	return (int)depth;

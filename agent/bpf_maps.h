@@ -29,4 +29,8 @@ int bpf_percpu_counters_sum(int map_fd, unsigned int n, unsigned long long *out)
  * returns the depth or -errno. */
 int bpf_stack_map_read(int map_fd, int32_t id, uint64_t *ips, size_t max);
 
+/* Copy the stack stored under hash in a ustacks map (bpf/ustack.bpf.h),
+ * leaf first; returns the depth or -errno. */
+int bpf_ustack_map_read(int map_fd, uint64_t hash, uint64_t *ips, size_t max);
+
 #endif

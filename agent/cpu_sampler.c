@@ -197,7 +197,12 @@ int cpu_sampler_drain(struct cpu_sampler *s, cpu_sample_fn fn, void *ctx)
 	return bpf_drain_run(&s->drain, bpf_map__fd(s->skel->maps.counts), drain_one, &a);
 }
 
-int cpu_sampler_stack(struct cpu_sampler *s, uint64_t id, uint64_t *ips, size_t max)
+int cpu_sampler_user_stack(struct cpu_sampler *s, uint64_t hash, uint64_t *ips, size_t max)
+{
+	return bpf_ustack_map_read(bpf_map__fd(s->skel->maps.ustacks), hash, ips, max);
+}
+
+int cpu_sampler_kernel_stack(struct cpu_sampler *s, uint64_t id, uint64_t *ips, size_t max)
 {
 	if (id > INT32_MAX)
 		return -ENOENT;

@@ -25,9 +25,11 @@ typedef int (*cpu_sample_fn)(void *ctx, const struct cpu_sample_key *key, uint64
  * atomically, so no sample is counted twice or lost between drains. */
 int cpu_sampler_drain(struct cpu_sampler *s, cpu_sample_fn fn, void *ctx);
 
-/* Copy stack `id` (leaf first) into ips; returns the depth or -errno. Stack
- * ids stay valid for the sampler's life: entries are never deleted. */
-int cpu_sampler_stack(struct cpu_sampler *s, uint64_t id, uint64_t *ips, size_t max);
+/* Copy a stack (leaf first) into ips; returns the depth or -errno. Stacks
+ * stay valid for the sampler's life: entries are never deleted. Kernel
+ * stacks by stack map id, user stacks by the hash in the sample key. */
+int cpu_sampler_kernel_stack(struct cpu_sampler *s, uint64_t id, uint64_t *ips, size_t max);
+int cpu_sampler_user_stack(struct cpu_sampler *s, uint64_t hash, uint64_t *ips, size_t max);
 
 /* Sum of the per-CPU counters, indexed by enum cpu_stat. */
 int cpu_sampler_stats(struct cpu_sampler *s, uint64_t out[CPU_STAT__MAX]);

@@ -164,17 +164,7 @@ int offcpu_tracer_kernel_stack(struct offcpu_tracer *t, uint64_t id, uint64_t *i
 
 int offcpu_tracer_user_stack(struct offcpu_tracer *t, uint64_t hash, uint64_t *ips, size_t max)
 {
-	struct user_stack st;
-	size_t depth = 0;
-
-	if (!hash || bpf_map__lookup_elem(t->skel->maps.ustacks, &hash, sizeof(hash), &st,
-					  sizeof(st), 0))
-		return -ENOENT;
-	while (depth < TMPROF_MAX_STACK_DEPTH && depth < max && st.ips[depth]) {
-		ips[depth] = st.ips[depth];
-		depth++;
-	}
-	return (int)depth;
+	return bpf_ustack_map_read(bpf_map__fd(t->skel->maps.ustacks), hash, ips, max);
 }
 
 int offcpu_tracer_stats(struct offcpu_tracer *t, uint64_t out[OFFCPU_STAT__MAX])

@@ -242,10 +242,10 @@ static int add_cpu_samples(struct builder *b)
 		err = thread_of(b, t, (pid_t)key->tid, key->comm, &tt);
 		if (!err)
 			err = stack_roots(b->p, b->o, t, tt->name_id, STATE_CPU, frames, &depth);
-		user = key->user_stack_id < 0 ? NULL :
-			stack_cache_get(&b->s->cpu_stacks, (uint64_t)key->user_stack_id, &fresh);
+		user = !key->user_stack ? NULL :
+			stack_cache_get(&b->s->cpu_user_stacks, key->user_stack, &fresh);
 		kern = key->kern_stack_id < 0 ? NULL :
-			stack_cache_get(&b->s->cpu_stacks, (uint64_t)key->kern_stack_id, &fresh);
+			stack_cache_get(&b->s->cpu_kern_stacks, (uint64_t)key->kern_stack_id, &fresh);
 		if (!err)
 			err = append_stack(b->p, t, user, kern, frames, &depth);
 		/* Both stacks lost: keep the sample visible rather than gone. */

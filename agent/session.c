@@ -27,11 +27,18 @@ static uint64_t monotonic_ns(void)
 
 /* The caches are created before the collectors: fetches find them via the
  * session. */
-static int fetch_cpu_stack(void *ctx, uint64_t id, uint64_t *ips, size_t max)
+static int fetch_cpu_user_stack(void *ctx, uint64_t id, uint64_t *ips, size_t max)
 {
 	struct session *s = ctx;
 
-	return s->sampler ? cpu_sampler_stack(s->sampler, id, ips, max) : -ENOENT;
+	return s->sampler ? cpu_sampler_user_stack(s->sampler, id, ips, max) : -ENOENT;
+}
+
+static int fetch_cpu_kern_stack(void *ctx, uint64_t id, uint64_t *ips, size_t max)
+{
+	struct session *s = ctx;
+
+	return s->sampler ? cpu_sampler_kernel_stack(s->sampler, id, ips, max) : -ENOENT;
 }
 
 static int fetch_off_user_stack(void *ctx, uint64_t id, uint64_t *ips, size_t max)
@@ -58,7 +65,9 @@ int session_init(struct session *s, const struct session_options *o)
 	if (!err)
 		err = agg_table_init(&s->spans, sizeof(struct sched_span_key));
 	if (!err)
-		err = stack_cache_init(&s->cpu_stacks, fetch_cpu_stack, s);
+		err = stack_cache_init(&s->cpu_user_stacks, fetch_cpu_user_stack, s);
+	if (!err)
+		err = stack_cache_init(&s->cpu_kern_stacks, fetch_cpu_kern_stack, s);
 	if (!err)
 		err = stack_cache_init(&s->off_user_stacks, fetch_off_user_stack, s);
 	if (!err)
@@ -79,7 +88,8 @@ void session_free(struct session *s)
 		target_close(&s->targets[i]);
 	free(s->targets);
 	free(s->names_stale);
-	stack_cache_free(&s->cpu_stacks);
+	stack_cache_free(&s->cpu_user_stacks);
+	stack_cache_free(&s->cpu_kern_stacks);
 	stack_cache_free(&s->off_user_stacks);
 	stack_cache_free(&s->off_kern_stacks);
 	agg_table_free(&s->cpu);
@@ -192,8 +202,8 @@ static int on_cpu_sample(void *ctx, const struct cpu_sample_key *key, uint64_t c
 	int err = agg_table_add(&s->cpu, key, count, 0);
 
 	if (!err && t)
-		note_sample(s, t, &s->cpu_stacks, key->user_stack_id >= 0,
-			    (uint64_t)key->user_stack_id, (pid_t)key->tid);
+		note_sample(s, t, &s->cpu_user_stacks, key->user_stack != 0, key->user_stack,
+			    (pid_t)key->tid);
 	return err;
 }
 

@@ -37,9 +37,10 @@ struct session {
 	struct offcpu_tracer *tracer;
 	struct agg_table cpu;   /* struct cpu_sample_key → a: samples */
 	struct agg_table spans; /* struct sched_span_key → a: ns, b: spans */
-	struct stack_cache cpu_stacks;      /* user and kernel: one stack map */
-	struct stack_cache off_user_stacks; /* by hash, tmprof's own unwinder */
-	struct stack_cache off_kern_stacks;
+	/* User stacks by hash (tmprof's own unwinder), kernel stacks by the
+	 * id in each collector's stack map. */
+	struct stack_cache cpu_user_stacks, cpu_kern_stacks;
+	struct stack_cache off_user_stacks, off_kern_stacks;
 	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC */
 	bool started;
 };

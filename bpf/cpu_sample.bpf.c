@@ -9,6 +9,8 @@
 
 #define STATS_MAX CPU_STAT__MAX
 #include "bpf/common.bpf.h"
+#define USTACK_ENTRIES TMPROF_STACK_ENTRIES
+#include "bpf/ustack.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -40,8 +42,8 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	key.tgid = tgid;
 	key.tid = (__u32)pid_tgid;
 	bpf_get_current_comm(&key.comm, sizeof(key.comm));
-	key.user_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK),
-					     CPU_STAT_USER_COLLISION, CPU_STAT_USER_ERROR);
+	key.user_stack = user_stack_get(ctx, CPU_STAT_USER_ERROR, CPU_STAT_USER_COLLISION,
+					CPU_STAT_USER_RECOVERED);
 	key.kern_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, 0),
 					     CPU_STAT_KERN_COLLISION, CPU_STAT_KERN_ERROR);
 

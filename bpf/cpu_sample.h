@@ -18,8 +18,9 @@
 struct cpu_sample_key {
 	__u32 tgid;
 	__u32 tid;
-	__s32 user_stack_id; /* -1: no user stack (kernel thread) or lost */
+	__u64 user_stack;    /* key in the ustacks map; 0: none (kernel thread) or lost */
 	__s32 kern_stack_id; /* -1: sample taken in user mode, or lost */
+	__u32 pad;
 	char comm[TMPROF_COMM_LEN];
 };
 
@@ -31,6 +32,7 @@ enum cpu_stat {
 	CPU_STAT_KERN_COLLISION,    /* kernel stack lost: bucket taken */
 	CPU_STAT_KERN_ERROR,        /* kernel stack lost: other error */
 	CPU_STAT_COUNTS_FULL,       /* sample dropped: counts map full */
+	CPU_STAT_USER_RECOVERED,    /* user stacks continued past frame-pointer-less libc */
 	CPU_STAT__MAX,
 };
 

@@ -12,6 +12,8 @@
 
 #define STATS_MAX OFFCPU_STAT__MAX
 #include "bpf/common.bpf.h"
+#define USTACK_ENTRIES OFFCPU_STACK_ENTRIES
+#include "bpf/ustack.bpf.h"
 
 /* Set by user space before attaching: spans that began before it are
  * clipped to it. */
@@ -23,23 +25,6 @@ struct {
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, TMPROF_MAX_STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
-
-/* User stacks unwound here, by hash. Entries are never deleted, so a hash
- * user space has seen keeps its stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, OFFCPU_STACK_ENTRIES);
-	__type(key, __u64);
-	__type(value, struct user_stack);
-} ustacks SEC(".maps");
-
-/* 1 KiB per stack is more than the BPF stack holds. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct user_stack);
-} ustack_scratch SEC(".maps");
 
 /* LRU: threads that exit without a last event must not fill the map. */
 struct {
@@ -94,104 +79,6 @@ static __always_inline __u64 since(__u64 now, __u64 ts)
 	return now > from ? now - from : 0;
 }
 
-#define SCAN_WORDS 64
-#define STACK_RANGE (8 << 20)
-
-/* Is fp a plausible frame pointer of a caller, above sp? Frames are 16-byte
- * aligned on x86-64 and chain upwards. */
-static __always_inline bool frame_plausible(__u64 fp, __u64 above)
-{
-	__u64 next = 0;
-
-	if (!fp || (fp & 15) || fp <= above || fp > above + STACK_RANGE)
-		return false;
-	if (bpf_probe_read_user(&next, sizeof(next), (void *)fp))
-		return false;
-	return next == 0 || (!(next & 15) && next > fp && next <= fp + STACK_RANGE);
-}
-
-/* Threads block inside libc (futex, poll, read), which on Debian is built
- * without frame pointers and uses rbp as a plain register, so the kernel's
- * walk stops at the libc leaf. The caller's frame pointer was saved on the
- * stack by those libc functions: find the first word near sp that chains
- * like a frame pointer and walk on from there. The libc frames themselves
- * (and the one caller frame whose return address they hold) are skipped. */
-static __always_inline __u32 unwind_past_libc(struct user_stack *st, __u32 depth, __u64 sp)
-{
-	__u64 words[SCAN_WORDS / 4];
-	__u64 fp = 0;
-
-	for (int chunk = 0; chunk < 4 && !fp; chunk++) {
-		__u64 base = sp + chunk * sizeof(words);
-
-		if (bpf_probe_read_user(words, sizeof(words), (void *)base))
-			break;
-		for (int i = 0; i < SCAN_WORDS / 4; i++) {
-			if (frame_plausible(words[i], base + i * 8)) {
-				fp = words[i];
-				break;
-			}
-		}
-	}
-	for (int i = 0; i < TMPROF_MAX_STACK_DEPTH - 1 && fp; i++) {
-		__u64 frame[2] = {}; /* saved fp, return address */
-
-		if (depth >= TMPROF_MAX_STACK_DEPTH - 1)
-			break;
-		if (bpf_probe_read_user(frame, sizeof(frame), (void *)fp) || !frame[1])
-			break;
-		st->ips[depth & (USTACK_SLOTS - 1)] = frame[1];
-		depth++;
-		if (frame[0] <= fp)
-			break;
-		fp = frame[0];
-	}
-	return depth;
-}
-
-/* The user stack of the current task, stored by hash; 0 if none. */
-static __always_inline __u64 user_stack_get(void *ctx)
-{
-	/* At switch-out the current task is still prev. */
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	__u32 zero = 0, depth;
-	struct user_stack *st = bpf_map_lookup_elem(&ustack_scratch, &zero);
-	__u64 h = 0xcbf29ce484222325ULL, sp;
-	long n;
-
-	if (!st)
-		return 0;
-	n = bpf_get_stack(ctx, st->ips, sizeof(st->ips), BPF_F_USER_STACK);
-	if (n <= 0) {
-		if (n < 0 && n != -EFAULT) /* -EFAULT: a kernel thread, no user stack */
-			stat_inc(OFFCPU_STAT_USER_ERROR);
-		return 0;
-	}
-	depth = n / sizeof(__u64);
-	if (depth <= 2) {
-		/* Keep the leaf (the syscall site), drop what the walk guessed. */
-		sp = BPF_CORE_READ(regs, sp);
-		depth = unwind_past_libc(st, 1, sp);
-		if (depth > 1)
-			stat_inc(OFFCPU_STAT_USER_RECOVERED);
-	}
-	/* Readers stop at the first zero; what follows is stale scratch. */
-	st->ips[depth & (USTACK_SLOTS - 1)] = 0;
-	for (__u32 i = 0; i < TMPROF_MAX_STACK_DEPTH; i++) {
-		if (i >= depth)
-			break;
-		h ^= st->ips[i];
-		h *= 0x100000001b3ULL;
-	}
-	h |= 1; /* never 0: 0 means no stack */
-	if (!bpf_map_lookup_elem(&ustacks, &h) &&
-	    bpf_map_update_elem(&ustacks, &h, st, BPF_NOEXIST) && !bpf_map_lookup_elem(&ustacks, &h)) {
-		stat_inc(OFFCPU_STAT_USER_COLLISION);
-		return 0;
-	}
-	return h;
-}
-
 /* prev leaves the CPU. The current task is still prev here, so the stack
  * helpers capture prev's stacks. */
 static __always_inline void on_switch_out(void *ctx, struct task_struct *prev, __u32 prev_state,
@@ -218,7 +105,8 @@ static __always_inline void on_switch_out(void *ctx, struct task_struct *prev, _
 		span_add(prev, tgid, tid, st, SPAN_ONCPU, since(now, st->ts_in));
 	st->ts_in = 0;
 	st->ts_out = now;
-	st->user_stack = user_stack_get(ctx);
+	st->user_stack = user_stack_get(ctx, OFFCPU_STAT_USER_ERROR, OFFCPU_STAT_USER_COLLISION,
+					 OFFCPU_STAT_USER_RECOVERED);
 	st->kern_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, 0),
 					     OFFCPU_STAT_KERN_COLLISION, OFFCPU_STAT_KERN_ERROR);
 	/* prev_state 0 (TASK_RUNNING): preempted, so runnable right away. */

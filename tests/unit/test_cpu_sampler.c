@@ -47,7 +47,7 @@ static volatile uint64_t idle_sink;
 struct drained {
 	pid_t child;
 	uint64_t child_samples, other_samples;
-	int32_t stack_ids[64];
+	uint64_t stack_ids[64];
 	size_t nstacks;
 };
 
@@ -57,8 +57,8 @@ static int on_sample(void *ctx, const struct cpu_sample_key *key, uint64_t count
 
 	if ((pid_t)key->tgid == d->child) {
 		d->child_samples += count;
-		if (key->user_stack_id >= 0 && d->nstacks < 64)
-			d->stack_ids[d->nstacks++] = key->user_stack_id;
+		if (key->user_stack && d->nstacks < 64)
+			d->stack_ids[d->nstacks++] = key->user_stack;
 	} else {
 		d->other_samples += count;
 	}
@@ -95,7 +95,7 @@ static void test_samples_only_the_target(void **state)
 	assert_int_equal(cpu_sampler_stats(s, stats), 0);
 	assert_true(stats[CPU_STAT_SAMPLES] >= d.child_samples);
 	for (size_t i = 0; i < d.nstacks && !in_busy; i++) {
-		int depth = cpu_sampler_stack(s, d.stack_ids[i], ips, TMPROF_MAX_STACK_DEPTH);
+		int depth = cpu_sampler_user_stack(s, d.stack_ids[i], ips, TMPROF_MAX_STACK_DEPTH);
 
 		assert_true(depth > 0);
 		/* The leaf lies inside busy_spin (the child is a fork: same
@@ -108,7 +108,8 @@ static void test_samples_only_the_target(void **state)
 	d.child_samples = 0;
 	assert_int_equal(cpu_sampler_drain(s, on_sample, &d), 0);
 	assert_int_equal(d.child_samples, 0);
-	assert_int_equal(cpu_sampler_stack(s, -1, ips, TMPROF_MAX_STACK_DEPTH), -ENOENT);
+	assert_int_equal(cpu_sampler_user_stack(s, 0, ips, TMPROF_MAX_STACK_DEPTH), -ENOENT);
+	assert_int_equal(cpu_sampler_kernel_stack(s, (uint64_t)INT32_MAX + 1, ips, 4), -ENOENT);
 	assert_int_equal(cpu_sampler_remove_target(s, d.child), 0);
 	assert_int_equal(cpu_sampler_remove_target(s, d.child), 0);
 	cpu_sampler_close(s);

@@ -1,0 +1,137 @@
+/* User stacks for tmprof's BPF programs: the kernel's frame-pointer walk,
+ * continued past frame-pointer-less libc, stored by hash. Include after
+ * common.bpf.h with USTACK_ENTRIES defined; needs struct user_stack
+ * (bpf/offcpu.h). */
+#ifndef TMPROF_BPF_USTACK_BPF_H
+#define TMPROF_BPF_USTACK_BPF_H
+
+#include <bpf/bpf_core_read.h>
+#include "bpf/offcpu.h"
+
+/* Stacks by hash. Entries are never deleted, so a hash user space has seen
+ * keeps its stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, USTACK_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct user_stack);
+} ustacks SEC(".maps");
+
+/* 1 KiB per stack is more than the BPF stack holds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct user_stack);
+} ustack_scratch SEC(".maps");
+
+#define SCAN_WORDS 64
+#define STACK_RANGE (8 << 20)
+
+/* Follow the frame-pointer chain from fp, appending return addresses. Our
+ * own walk rather than bpf_get_stack: measured here it costs half as much
+ * per sample, and it can start from a frame pointer we found ourselves. */
+static __always_inline __u32 walk_frame_pointers(struct user_stack *st, __u32 depth, __u64 fp)
+{
+	for (int i = 0; i < TMPROF_MAX_STACK_DEPTH - 1 && fp; i++) {
+		__u64 frame[2] = {}; /* saved fp, return address */
+
+		if (depth >= TMPROF_MAX_STACK_DEPTH - 1)
+			break;
+		if (bpf_probe_read_user(frame, sizeof(frame), (void *)fp) || !frame[1])
+			break;
+		st->ips[depth & (USTACK_SLOTS - 1)] = frame[1];
+		depth++;
+		if (frame[0] <= fp) /* the chain goes up the stack, or it is not one */
+			break;
+		fp = frame[0];
+	}
+	return depth;
+}
+
+/* Is fp a plausible frame pointer of a caller, above sp? Frames are 16-byte
+ * aligned on x86-64 and chain upwards. */
+static __always_inline bool frame_plausible(__u64 fp, __u64 above)
+{
+	__u64 next = 0;
+
+	if (!fp || (fp & 15) || fp <= above || fp > above + STACK_RANGE)
+		return false;
+	if (bpf_probe_read_user(&next, sizeof(next), (void *)fp))
+		return false;
+	return next == 0 || (!(next & 15) && next > fp && next <= fp + STACK_RANGE);
+}
+
+/* Threads block inside libc (futex, poll, read), which on Debian is built
+ * without frame pointers and uses rbp as a plain register, so a
+ * frame-pointer walk stops at the libc leaf. The caller's frame pointer was
+ * saved on the stack by those libc functions: find the first word near sp
+ * that chains like a frame pointer and walk on from there. The libc frames
+ * themselves (and the one caller frame whose return address they hold) are
+ * skipped. */
+static __always_inline __u32 unwind_past_libc(struct user_stack *st, __u32 depth, __u64 sp)
+{
+	__u64 words[SCAN_WORDS / 4];
+	__u64 fp = 0;
+
+	for (int chunk = 0; chunk < 4 && !fp; chunk++) {
+		__u64 base = sp + chunk * sizeof(words);
+
+		if (bpf_probe_read_user(words, sizeof(words), (void *)base))
+			break;
+		for (int i = 0; i < SCAN_WORDS / 4; i++) {
+			if (frame_plausible(words[i], base + i * 8)) {
+				fp = words[i];
+				break;
+			}
+		}
+	}
+	return walk_frame_pointers(st, depth, fp);
+}
+
+/* The user stack of the current task, stored by hash; 0 if none. */
+static __always_inline __u64 user_stack_get(void *ctx, __u32 stat_error, __u32 stat_collision,
+					    __u32 stat_recovered)
+{
+	/* The user registers of the current task: saved at kernel entry, so
+	 * right whether the task was interrupted in user or kernel mode. */
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	__u32 zero = 0, depth;
+	struct user_stack *st = bpf_map_lookup_elem(&ustack_scratch, &zero);
+	__u64 h = 0xcbf29ce484222325ULL;
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (!st)
+		return 0;
+	if (task->flags & PF_KTHREAD) /* kernel threads have no user stack */
+		return 0;
+	st->ips[0] = BPF_CORE_READ(regs, ip);
+	if (!st->ips[0]) {
+		stat_inc(stat_error);
+		return 0;
+	}
+	depth = walk_frame_pointers(st, 1, BPF_CORE_READ(regs, bp));
+	if (depth <= 2) {
+		/* Keep the leaf, drop what the walk guessed, search the stack. */
+		depth = unwind_past_libc(st, 1, BPF_CORE_READ(regs, sp));
+		if (depth > 1)
+			stat_inc(stat_recovered);
+	}
+	/* Readers stop at the first zero; what follows is stale scratch. */
+	st->ips[depth & (USTACK_SLOTS - 1)] = 0;
+	for (__u32 i = 0; i < TMPROF_MAX_STACK_DEPTH; i++) {
+		if (i >= depth)
+			break;
+		h ^= st->ips[i];
+		h *= 0x100000001b3ULL;
+	}
+	h |= 1; /* never 0: 0 means no stack */
+	if (!bpf_map_lookup_elem(&ustacks, &h) &&
+	    bpf_map_update_elem(&ustacks, &h, st, BPF_NOEXIST) && !bpf_map_lookup_elem(&ustacks, &h)) {
+		stat_inc(stat_collision);
+		return 0;
+	}
+	return h;
+}
+
+#endif
