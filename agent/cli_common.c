@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
 
 #include <bpf/libbpf.h>
 
@@ -25,6 +29,34 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 void cli_quiet_libbpf(void)
 {
 	libbpf_set_print(libbpf_print);
+}
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static bool cap_effective(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+int cli_check_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = { { 0 } };
+
+	if (geteuid() == 0)
+		return EXIT_OK;
+	if (syscall(SYS_capget, &hdr, data) == 0 &&
+	    (cap_effective(data, CAP_SYS_ADMIN) ||
+	     (cap_effective(data, CAP_BPF) && cap_effective(data, CAP_PERFMON))))
+		return EXIT_OK;
+	log_error("BPF needs privileges: run as root (or with CAP_BPF, CAP_PERFMON and "
+		  "CAP_SYS_PTRACE), e.g. sudo tmprof ...");
+	return EXIT_NO_BPF;
 }
 
 static int add_all_taskmanagers(struct session *s)

@@ -9,6 +9,11 @@
 
 struct session;
 
+/* Root, or CAP_BPF + CAP_PERFMON (+ CAP_SYS_PTRACE to read other users'
+ * processes), or CAP_SYS_ADMIN: checked first so that a user without them
+ * gets one line and EXIT_NO_BPF, not a cascade of permission errors. */
+int cli_check_privileges(void);
+
 /* Add -p PIDs, or every TaskManager when all_taskmanagers. Returns an exit
  * code: EXIT_NO_TARGET when a PID does not exist or no TaskManager runs. */
 int cli_add_targets(struct session *s, const pid_t *pids, size_t npids, bool all_taskmanagers);

@@ -189,6 +189,9 @@ int cmd_record(int argc, char **argv)
 	}
 	log_verbose = o.verbose;
 	cli_quiet_libbpf();
+	rc = cli_check_privileges();
+	if (rc)
+		return rc;
 	rc = cli_load_rules(o.rules, &rules);
 	if (rc)
 		return rc;

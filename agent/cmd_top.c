@@ -228,6 +228,9 @@ int cmd_top(int argc, char **argv)
 		return EXIT_OK;
 	}
 	cli_quiet_libbpf();
+	rc = cli_check_privileges();
+	if (rc)
+		return rc;
 	rc = cli_load_rules(o.rules, &rules);
 	if (rc)
 		return rc;
