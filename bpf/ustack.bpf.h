@@ -49,17 +49,27 @@ static __always_inline __u32 walk_frame_pointers(struct user_stack *st, __u32 de
 	return depth;
 }
 
+static __always_inline bool link_plausible(__u64 next, __u64 fp)
+{
+	return !(next & 15) && next > fp && next <= fp + STACK_RANGE;
+}
+
 /* Is fp a plausible frame pointer of a caller, above sp? Frames are 16-byte
- * aligned on x86-64 and chain upwards. */
+ * aligned on x86-64, hold a return address, and chain upwards: two links
+ * are checked, since a single aligned stack address is easy to meet by
+ * chance (a pointer to a local lock or timespec). */
 static __always_inline bool frame_plausible(__u64 fp, __u64 above)
 {
-	__u64 next = 0;
+	__u64 frame[2] = {}, next2 = 0;
 
 	if (!fp || (fp & 15) || fp <= above || fp > above + STACK_RANGE)
 		return false;
-	if (bpf_probe_read_user(&next, sizeof(next), (void *)fp))
+	if (bpf_probe_read_user(frame, sizeof(frame), (void *)fp) || !frame[1] ||
+	    !link_plausible(frame[0], fp))
 		return false;
-	return next == 0 || (!(next & 15) && next > fp && next <= fp + STACK_RANGE);
+	if (bpf_probe_read_user(&next2, sizeof(next2), (void *)frame[0]))
+		return false;
+	return next2 == 0 || link_plausible(next2, frame[0]);
 }
 
 /* Threads block inside libc (futex, poll, read), which on Debian is built
