@@ -127,4 +127,7 @@ bench: deps
 clean:
 	rm -rf $(BUILD)
 
+# Fragments for test tooling (fuzzing, static analysis, ...) live with the tests.
+include $(wildcard tests/mk/*.mk)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
