@@ -130,6 +130,8 @@ int cli_start_session(struct session *s)
 {
 	int err = session_start(s);
 
+	if (err == -ENOEXEC) /* reported by the session, with the fix */
+		return EXIT_NO_TARGET;
 	if (err == -EPERM || err == -EACCES) {
 		log_error("cannot load BPF programs: permission denied; run as root "
 			  "(or with CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE)");

@@ -125,6 +125,83 @@ static int write_report(struct session *s, const struct build_result *b, const s
 	return err;
 }
 
+static void print_alloc_summary(const struct profile *p, bool counts)
+{
+	uint64_t total = profile_total(p);
+	struct frame_total *leaves = NULL;
+	size_t n = 0, cap = 0;
+
+	/* The leaf of every allocation stack is the allocated class. */
+	for (size_t i = 0; i < profile_stack_count(p); i++) {
+		struct profile_stack st;
+		size_t k;
+
+		profile_stack_get(p, i, &st);
+		if (!st.depth)
+			continue;
+		for (k = 0; k < n && leaves[k].name_id != st.frames[st.depth - 1]; k++)
+			;
+		if (k == n) {
+			if (n == cap) {
+				void *g = realloc(leaves, (cap = cap ? cap * 2 : 64) * sizeof(*leaves));
+
+				if (!g)
+					break;
+				leaves = g;
+			}
+			leaves[n++] = (struct frame_total){ st.frames[st.depth - 1], 0 };
+		}
+		leaves[k].samples += st.count;
+	}
+	for (size_t i = 1; i < n; i++) /* a few dozen classes: insertion sort */
+		for (size_t j = i; j > 0 && leaves[j].samples > leaves[j - 1].samples; j--) {
+			struct frame_total tmp = leaves[j];
+
+			leaves[j] = leaves[j - 1];
+			leaves[j - 1] = tmp;
+		}
+	printf("\nTop allocated classes (%s, share):\n", counts ? "events" : "bytes");
+	for (size_t i = 0; i < n && i < SUMMARY_ROWS; i++)
+		printf("  %12" PRIu64 "  %5.1f%%  %s\n", leaves[i].samples,
+		       total ? 100.0 * (double)leaves[i].samples / (double)total : 0,
+		       profile_string(p, leaves[i].name_id));
+	free(leaves);
+}
+
+/* The allocation profile, to its own file. */
+static int write_alloc_output(struct session *s, const struct record_options *o,
+			      struct atomic_file *out)
+{
+	struct build_options bo = {
+		.thread_roots = o->threads,
+		.process_roots = s->ntargets > 1,
+		.alloc_stacks = true,
+		.alloc_counts = o->alloc_counts,
+	};
+	struct build_result br;
+	struct profile *p = profile_new();
+	int err;
+
+	if (!p)
+		return EXIT_INTERNAL;
+	err = profile_build(s, p, &bo, &br);
+	if (!err) {
+		err = folded_write(p, out->fp);
+		build_result_free(&br);
+	}
+	if (!err)
+		err = atomic_file_commit(out);
+	if (err) {
+		log_error("%s: cannot write the allocation profile: %s; choose another -o path",
+			  out->path ? out->path : o->output, strerror(-err));
+		atomic_file_abort(out);
+	} else {
+		print_alloc_summary(p, o->alloc_counts);
+	}
+	profile_free(p);
+	return err ? EXIT_OUTPUT : EXIT_OK;
+}
+
 static int write_output(struct session *s, const struct record_options *o,
 			const struct state_rules *rules, struct atomic_file *out)
 {
@@ -132,7 +209,7 @@ static int write_output(struct session *s, const struct record_options *o,
 	struct build_options bo = {
 		.thread_roots = o->threads,
 		.process_roots = s->ntargets > 1,
-		.cpu_stacks = true,
+		.cpu_stacks = s->opts.events & SESSION_CPU,
 		.span_stacks = spans,
 		.rules = rules,
 	};
@@ -175,8 +252,9 @@ int cmd_record(int argc, char **argv)
 	struct session_options so;
 	struct session s;
 	struct state_rules rules = { 0 };
-	struct atomic_file out = { 0 };
-	char errbuf[512];
+	struct atomic_file out = { 0 }, alloc_out = { 0 };
+	char errbuf[512], alloc_path[4096];
+	const char *alloc_file = NULL;
 	int rc;
 
 	if (record_options_parse(argc, argv, &o, errbuf, sizeof(errbuf))) {
@@ -204,9 +282,17 @@ int cmd_record(int argc, char **argv)
 	if (rc)
 		goto cleanup;
 	/* Before any waiting: an unwritable destination is an error now. */
-	if ((rc = atomic_file_open(&out, o.output)) != 0) {
+	if (o.events & SESSION_ALLOC)
+		alloc_file = record_alloc_output(&o, alloc_path, sizeof(alloc_path));
+	if ((o.events & (SESSION_CPU | SESSION_OFFCPU)) && (rc = atomic_file_open(&out, o.output))) {
 		log_error("%s: cannot create the output file: %s; choose a writable -o path", o.output,
 			  strerror(-rc));
+		rc = EXIT_OUTPUT;
+		goto cleanup;
+	}
+	if (alloc_file && (rc = atomic_file_open(&alloc_out, alloc_file))) {
+		log_error("%s: cannot create the output file: %s; choose a writable -o path",
+			  alloc_file, strerror(-rc));
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}
@@ -218,11 +304,19 @@ int cmd_record(int argc, char **argv)
 	record_loop(&s, o.duration_s);
 	if (session_cut(&s, true))
 		log_warn("closing the last scheduler spans failed; the last second may be short");
-	rc = write_output(&s, &o, &rules, &out);
+	rc = EXIT_OK;
+	if (o.events & (SESSION_CPU | SESSION_OFFCPU))
+		rc = write_output(&s, &o, &rules, &out);
+	if (rc == EXIT_OK && alloc_file) {
+		rc = write_alloc_output(&s, &o, &alloc_out);
+		if (rc == EXIT_OK && !(o.events & (SESSION_CPU | SESSION_OFFCPU)))
+			report_losses(&s, &o);
+	}
 	if (rc == EXIT_OK && cli_session_incomplete(&s))
 		rc = EXIT_PARTIAL;
 cleanup:
 	atomic_file_abort(&out);
+	atomic_file_abort(&alloc_out);
 	session_free(&s);
 	state_rules_free(&rules);
 	return rc;

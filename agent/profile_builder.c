@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/klass_names.h"
 #include "agent/offcpu_tracer.h"
 #include "agent/session.h"
 #include "agent/target.h"
 #include "agent/thread_kind.h"
 #include "agent/thread_names.h"
+#include "bpf/alloc.h"
 #include "bpf/cpu_sample.h"
 #include "flamegraph/profile.h"
 #include "flamegraph/thread_report.h"
@@ -328,6 +330,67 @@ static int add_spans(struct builder *b)
 	return 0;
 }
 
+static bool is_java_frame(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 4 && name[n - 4] == '_' && name[n - 3] == '[' && name[n - 1] == ']' &&
+	       (name[n - 2] == 'j' || name[n - 2] == 'i' || name[n - 2] == '0');
+}
+
+/* The JVM's allocation path below the allocating Java frame (runtime stub,
+ * OptoRuntime::new_instance_C, MemAllocator, AllocTracer) is the same for
+ * every site: drop it so that the class sits right under the Java code. */
+static uint32_t trim_allocator_frames(const struct profile *p, const uint32_t *frames,
+				      uint32_t depth)
+{
+	for (uint32_t i = depth; i-- > 0;)
+		if (is_java_frame(profile_string(p, frames[i])))
+			return i + 1;
+	return depth;
+}
+
+/* Allocations: the allocating stack, then the allocated class as the leaf
+ * ("byte[]", "java.lang.String"), weighted by bytes or by events. */
+static int add_allocs(struct builder *b)
+{
+	const struct agg_table *tab = &b->s->allocs;
+
+	for (size_t i = 0; i < tab->count; i++) {
+		const struct alloc_key *key = (const void *)tab->entries[i].key;
+		uint64_t weight = b->o->alloc_counts ? tab->entries[i].b : tab->entries[i].a;
+		struct target *t = target_find(b->s, (pid_t)key->tgid);
+		uint32_t frames[MAX_FRAMES], depth = 0;
+		const struct stack_copy *user;
+		const char *cls = NULL;
+		struct thread_total *tt;
+		bool fresh;
+		int err;
+
+		if (!t)
+			continue;
+		err = thread_of(b, t, (pid_t)key->tid, key->comm, &tt);
+		if (!err)
+			err = stack_roots(b->p, b->o, t, tt->name_id, -1, frames, &depth);
+		user = !key->user_stack ? NULL :
+			stack_cache_get(&b->s->alloc_user_stacks, key->user_stack, &fresh);
+		if (!err)
+			err = append_stack(b->p, t, user, NULL, frames, &depth);
+		if (!err)
+			depth = trim_allocator_frames(b->p, frames, depth);
+		if (t->klasses)
+			cls = klass_names_get(t->klasses, key->klass);
+		if (!err)
+			err = cls ? profile_intern(b->p, cls, &frames[depth++]) :
+				    intern_fmt(b->p, &frames[depth++], "[unknown class]");
+		if (!err && b->o->alloc_stacks)
+			err = profile_add(b->p, frames, depth, weight);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int frame_total_cmp(const void *a, const void *b)
 {
 	const struct frame_total *x = a, *y = b;
@@ -358,6 +421,8 @@ int profile_build(struct session *s, struct profile *p, const struct build_optio
 	err = add_cpu_samples(&b);
 	if (!err)
 		err = add_spans(&b);
+	if (!err)
+		err = add_allocs(&b);
 	if (err) {
 		build_result_free(out);
 		return err;

@@ -44,6 +44,8 @@ struct build_options {
 	bool process_roots; /* "[name pid=N]" above it (several targets) */
 	bool cpu_stacks;    /* add CPU samples to the profile */
 	bool span_stacks;   /* add off-CPU and run-queue time to the profile */
+	bool alloc_stacks;  /* add Java allocations, the allocated class as the leaf */
+	bool alloc_counts;  /* weigh allocations by events, not bytes */
 	const struct state_rules *rules;
 };
 

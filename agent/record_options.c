@@ -19,7 +19,10 @@ void record_options_usage(FILE *out)
 	      "  -p, --pid PID[,PID...]   processes to profile (JVMs or any process)\n"
 	      "      --all-taskmanagers   every Flink TaskManager on this host\n"
 	      "  -e, --events LIST        cpu (default), offcpu, wall (cpu + offcpu on one\n"
-	      "                           timeline, in microseconds); comma-separated\n"
+	      "                           timeline, in microseconds), alloc (Java heap\n"
+	      "                           allocations); comma-separated. With alloc and\n"
+	      "                           another event, allocations go to FILE.alloc.EXT\n"
+	      "      --alloc-units U      bytes (default) or count, for -e alloc\n"
 	      "  -d, --duration SECONDS   how long to record (default 30; Ctrl-C stops early)\n"
 	      "  -F, --frequency HZ       samples per second per CPU (default 99)\n"
 	      "  -o, --output FILE        output file (default tmprof.folded)\n"
@@ -77,6 +80,8 @@ int event_list_parse(const char *text, unsigned int *events)
 			*events |= SESSION_CPU;
 		else if (n == 6 && !strncmp(p, "offcpu", 6))
 			*events |= SESSION_OFFCPU;
+		else if (n == 5 && !strncmp(p, "alloc", 5))
+			*events |= SESSION_ALLOC;
 		else if (n == 4 && !strncmp(p, "wall", 4))
 			*events |= SESSION_CPU | SESSION_OFFCPU;
 		else
@@ -93,6 +98,19 @@ static bool ends_with(const char *s, const char *suffix)
 	size_t n = strlen(s), m = strlen(suffix);
 
 	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+const char *record_alloc_output(const struct record_options *o, char *buf, size_t len)
+{
+	const char *slash = strrchr(o->output, '/'), *dot = strrchr(o->output, '.');
+
+	if (!(o->events & (SESSION_CPU | SESSION_OFFCPU)))
+		return o->output;
+	if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : o->output))
+		snprintf(buf, len, "%s.alloc", o->output);
+	else
+		snprintf(buf, len, "%.*s.alloc%s", (int)(dot - o->output), o->output, dot);
+	return buf;
 }
 
 enum record_format record_format_of(const struct record_options *o)
@@ -118,13 +136,15 @@ static int parse_positive(const char *text, double max, double *out)
 int record_options_parse(int argc, char **argv, struct record_options *opts, char *err,
 			 size_t errlen)
 {
-	enum { OPT_ALL_TM = 256, OPT_THREADS, OPT_NO_THREADS, OPT_STATS, OPT_FORMAT, OPT_RULES };
+	enum { OPT_ALL_TM = 256, OPT_THREADS, OPT_NO_THREADS, OPT_STATS, OPT_FORMAT, OPT_RULES,
+	       OPT_ALLOC_UNITS };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "all-taskmanagers", no_argument, NULL, OPT_ALL_TM },
 		{ "events", required_argument, NULL, 'e' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "alloc-units", required_argument, NULL, OPT_ALLOC_UNITS },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "frequency", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -176,6 +196,14 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 			break;
 		case OPT_RULES:
 			opts->rules = optarg;
+			break;
+		case OPT_ALLOC_UNITS:
+			if (!strcmp(optarg, "bytes") || !strcmp(optarg, "count")) {
+				opts->alloc_counts = optarg[0] == 'c';
+			} else {
+				snprintf(err, errlen, "--alloc-units %s: expected bytes or count", optarg);
+				return -EINVAL;
+			}
 			break;
 		case OPT_ALL_TM:
 			opts->all_taskmanagers = true;
@@ -232,6 +260,11 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 	}
 	if (!opts->npids && !opts->all_taskmanagers) {
 		snprintf(err, errlen, "no target: give -p PID[,PID...] or --all-taskmanagers (see 'tmprof list')");
+		return -EINVAL;
+	}
+	if (opts->events == SESSION_ALLOC && record_format_of(opts) == FORMAT_JSON) {
+		snprintf(err, errlen, "--format json is the per-thread time report; -e alloc writes "
+				      "folded stacks (add -e cpu or -e wall for a report)");
 		return -EINVAL;
 	}
 	if (opts->npids && opts->all_taskmanagers) {

@@ -15,6 +15,7 @@ struct record_options {
 	unsigned int events;        /* enum session_event bits */
 	enum record_format format;
 	const char *rules;          /* --rules FILE, NULL: the Flink defaults */
+	bool alloc_counts;          /* --alloc-units count */
 	pid_t pids[RECORD_MAX_PIDS];
 	size_t npids;
 	bool all_taskmanagers;
@@ -33,6 +34,11 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 			 size_t errlen);
 /* "cpu", "offcpu", "wall" (= both), comma-separated → session_event bits. */
 int event_list_parse(const char *text, unsigned int *events);
+/* Where the allocation profile goes: -o itself when alloc is the only
+ * event, else -o with ".alloc" before its extension (cpu.folded →
+ * cpu.alloc.folded). Writes into buf. */
+const char *record_alloc_output(const struct record_options *o, char *buf, size_t len);
+
 /* Output format from --format or from the file name's extension. */
 enum record_format record_format_of(const struct record_options *o);
 

@@ -5,7 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "agent/alloc_tracer.h"
 #include "agent/cpu_sampler.h"
+#include "agent/jvm_runtime.h"
+#include "agent/klass_names.h"
 #include "agent/log.h"
 #include "agent/offcpu_tracer.h"
 #include "agent/thread_names.h"
@@ -48,6 +51,13 @@ static int fetch_off_user_stack(void *ctx, uint64_t id, uint64_t *ips, size_t ma
 	return s->tracer ? offcpu_tracer_user_stack(s->tracer, id, ips, max) : -ENOENT;
 }
 
+static int fetch_alloc_user_stack(void *ctx, uint64_t id, uint64_t *ips, size_t max)
+{
+	struct session *s = ctx;
+
+	return s->alloc ? alloc_tracer_user_stack(s->alloc, id, ips, max) : -ENOENT;
+}
+
 static int fetch_off_kern_stack(void *ctx, uint64_t id, uint64_t *ips, size_t max)
 {
 	struct session *s = ctx;
@@ -64,6 +74,10 @@ int session_init(struct session *s, const struct session_options *o)
 	err = agg_table_init(&s->cpu, sizeof(struct cpu_sample_key));
 	if (!err)
 		err = agg_table_init(&s->spans, sizeof(struct sched_span_key));
+	if (!err)
+		err = agg_table_init(&s->allocs, sizeof(struct alloc_key));
+	if (!err)
+		err = stack_cache_init(&s->alloc_user_stacks, fetch_alloc_user_stack, s);
 	if (!err)
 		err = stack_cache_init(&s->cpu_user_stacks, fetch_cpu_user_stack, s);
 	if (!err)
@@ -84,6 +98,7 @@ void session_free(struct session *s)
 {
 	cpu_sampler_close(s->sampler);
 	offcpu_tracer_close(s->tracer);
+	alloc_tracer_close(s->alloc);
 	for (size_t i = 0; i < s->ntargets; i++)
 		target_close(&s->targets[i]);
 	free(s->targets);
@@ -94,6 +109,8 @@ void session_free(struct session *s)
 	stack_cache_free(&s->off_kern_stacks);
 	agg_table_free(&s->cpu);
 	agg_table_free(&s->spans);
+	agg_table_free(&s->allocs);
+	stack_cache_free(&s->alloc_user_stacks);
 	ksyms_free(s->ksyms);
 	memset(s, 0, sizeof(*s));
 }
@@ -142,7 +159,52 @@ static int open_collectors(struct session *s)
 		if (err)
 			return err;
 	}
+	if (s->opts.events & SESSION_ALLOC) {
+		err = alloc_tracer_open(&s->alloc);
+		if (err)
+			return err;
+	}
 	return 0;
+}
+
+/* A JVM's allocation hooks and class-name reader. Errors are reported
+ * here, with the fix. */
+static int alloc_attach(struct session *s, struct target *t)
+{
+	int err;
+
+	if (!t->is_jvm) {
+		log_warn("PID %d is not a JVM: no Java allocations to record", t->pid);
+		return 0;
+	}
+	t->runtime = calloc(1, sizeof(*t->runtime));
+	t->klasses = calloc(1, sizeof(*t->klasses));
+	if (!t->runtime || !t->klasses)
+		return -ENOMEM;
+	err = jvm_runtime_open(t->pid, t->runtime);
+	if (err) {
+		log_error("PID %d: cannot find libjvm.so in the process (%s)", t->pid, strerror(-err));
+		return -ENOEXEC;
+	}
+	if (!t->runtime->alloc_in_new_tlab || !t->runtime->alloc_outside_tlab) {
+		log_error("PID %d: %s has no symbol table, so its allocation hooks "
+			  "(AllocTracer::send_allocation_*) cannot be found; install the JDK's debug "
+			  "symbols (e.g. openjdk-17-dbg) or use a JDK build that keeps .symtab",
+			  t->pid, t->runtime->libjvm);
+		return -ENOEXEC;
+	}
+	if (!t->runtime->vmstructs_ok ||
+	    klass_names_init(t->klasses, &t->runtime->mem, &t->runtime->vs)) {
+		log_warn("PID %d: cannot read the JVM's vmStructs; allocated classes stay unnamed",
+			 t->pid);
+		free(t->klasses);
+		t->klasses = NULL;
+	}
+	err = alloc_tracer_add_target(s->alloc, t->runtime);
+	if (err)
+		log_error("PID %d: cannot attach uprobes to %s: %s", t->pid, t->runtime->libjvm_host,
+			  strerror(-err));
+	return err ? -ENOEXEC : 0;
 }
 
 int session_start(struct session *s)
@@ -155,6 +217,11 @@ int session_start(struct session *s)
 		return err;
 	for (size_t i = 0; i < s->ntargets; i++)
 		target_attach(&s->targets[i]);
+	for (size_t i = 0; s->alloc && i < s->ntargets; i++) {
+		err = alloc_attach(s, &s->targets[i]);
+		if (err)
+			return err;
+	}
 	s->start_ns = monotonic_ns();
 	if (s->tracer)
 		offcpu_tracer_set_start(s->tracer, s->start_ns);
@@ -219,11 +286,29 @@ static int on_span(void *ctx, const struct sched_span_key *key, const struct sch
 	return err;
 }
 
+static int on_alloc(void *ctx, const struct alloc_key *key, const struct alloc_value *v)
+{
+	struct session *s = ctx;
+	struct target *t = session_target(s, (pid_t)key->tgid);
+	int err = agg_table_add(&s->allocs, key, v->bytes, v->count);
+
+	if (!err && t) {
+		note_sample(s, t, &s->alloc_user_stacks, key->user_stack != 0, key->user_stack,
+			    (pid_t)key->tid);
+		/* Read the class name while the class (and process) lives. */
+		if (t->klasses && !t->exited)
+			klass_names_get(t->klasses, key->klass);
+	}
+	return err;
+}
+
 static int drain(struct session *s)
 {
 	int err = 0;
 
-	if (s->sampler)
+	if (s->alloc)
+		err = alloc_tracer_drain(s->alloc, on_alloc, s);
+	if (!err && s->sampler)
 		err = cpu_sampler_drain(s->sampler, on_cpu_sample, s);
 	if (!err && s->tracer)
 		err = offcpu_tracer_drain(s->tracer, on_span, s);
@@ -263,6 +348,8 @@ static size_t check_targets(struct session *s)
 			cpu_sampler_remove_target(s->sampler, t->pid);
 		if (s->tracer)
 			offcpu_tracer_remove_target(s->tracer, t->pid);
+		if (s->alloc)
+			alloc_tracer_remove_target(s->alloc, t->pid);
 	}
 	return alive;
 }
@@ -302,6 +389,7 @@ void session_next_interval(struct session *s)
 {
 	agg_table_clear(&s->cpu);
 	agg_table_clear(&s->spans);
+	agg_table_clear(&s->allocs);
 	s->start_ns = s->end_ns;
 	s->end_ns = 0;
 }
@@ -316,16 +404,20 @@ double session_elapsed_s(const struct session *s)
 void session_losses(struct session *s, uint64_t out[4])
 {
 	uint64_t cpu[CPU_STAT__MAX] = { 0 }, off[OFFCPU_STAT__MAX] = { 0 };
+	uint64_t al[ALLOC_STAT__MAX] = { 0 };
 
 	if (s->sampler)
 		cpu_sampler_stats(s->sampler, cpu);
 	if (s->tracer)
 		offcpu_tracer_stats(s->tracer, off);
-	out[0] = cpu[CPU_STAT_SAMPLES] + off[OFFCPU_STAT_SWITCHES];
+	if (s->alloc)
+		alloc_tracer_stats(s->alloc, al);
+	out[0] = cpu[CPU_STAT_SAMPLES] + off[OFFCPU_STAT_SWITCHES] + al[ALLOC_STAT_EVENTS];
 	out[1] = cpu[CPU_STAT_USER_COLLISION] + cpu[CPU_STAT_USER_ERROR] +
-		 off[OFFCPU_STAT_USER_COLLISION] + off[OFFCPU_STAT_USER_ERROR];
+		 off[OFFCPU_STAT_USER_COLLISION] + off[OFFCPU_STAT_USER_ERROR] +
+		 al[ALLOC_STAT_USER_COLLISION] + al[ALLOC_STAT_USER_ERROR];
 	out[2] = cpu[CPU_STAT_KERN_COLLISION] + cpu[CPU_STAT_KERN_ERROR] +
 		 off[OFFCPU_STAT_KERN_COLLISION] + off[OFFCPU_STAT_KERN_ERROR];
 	out[3] = cpu[CPU_STAT_COUNTS_FULL] + off[OFFCPU_STAT_TOTALS_FULL] +
-		 off[OFFCPU_STAT_THREADS_FULL];
+		 off[OFFCPU_STAT_THREADS_FULL] + al[ALLOC_STAT_TOTALS_FULL];
 }

@@ -20,6 +20,7 @@
 enum session_event {
 	SESSION_CPU = 1 << 0,    /* perf_event cpu-clock sampling */
 	SESSION_OFFCPU = 1 << 1, /* scheduler spans: off-CPU and run queue */
+	SESSION_ALLOC = 1 << 2,  /* Java allocations (uprobes on libjvm) */
 };
 
 struct session_options {
@@ -35,12 +36,15 @@ struct session {
 	struct ksyms *ksyms;
 	struct cpu_sampler *sampler;
 	struct offcpu_tracer *tracer;
+	struct alloc_tracer *alloc;
 	struct agg_table cpu;   /* struct cpu_sample_key → a: samples */
 	struct agg_table spans; /* struct sched_span_key → a: ns, b: spans */
+	struct agg_table allocs; /* struct alloc_key → a: bytes, b: events */
 	/* User stacks by hash (tmprof's own unwinder), kernel stacks by the
 	 * id in each collector's stack map. */
 	struct stack_cache cpu_user_stacks, cpu_kern_stacks;
 	struct stack_cache off_user_stacks, off_kern_stacks;
+	struct stack_cache alloc_user_stacks;
 	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC */
 	bool started;
 };
@@ -52,7 +56,9 @@ void session_free(struct session *s);
 int session_add_target(struct session *s, pid_t pid);
 
 /* Load and attach the BPF collectors (-EPERM/-EACCES: not privileged),
- * attach to the JVMs (failures are kept per target), then start counting. */
+ * attach to the JVMs (failures are kept per target), then start counting.
+ * With SESSION_ALLOC, -ENOEXEC (already reported) when a target's libjvm
+ * lacks the allocation hooks. */
 int session_start(struct session *s);
 
 /* Drain the kernel's aggregates, name new threads and JIT code, notice

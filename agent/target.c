@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "agent/hotspot_attach.h"
+#include "agent/jvm_runtime.h"
+#include "agent/klass_names.h"
 #include "agent/log.h"
 #include "agent/proc_info.h"
 #include "agent/thread_names.h"
@@ -68,6 +70,14 @@ int target_open(pid_t pid, struct ksyms *ksyms, struct target *t)
 
 void target_close(struct target *t)
 {
+	if (t->klasses)
+		klass_names_free(t->klasses);
+	free(t->klasses);
+	if (t->runtime)
+		jvm_runtime_close(t->runtime);
+	free(t->runtime);
+	t->klasses = NULL;
+	t->runtime = NULL;
 	process_symbolizer_free(t->sym);
 	thread_names_free(t->names);
 	t->sym = NULL;

@@ -9,6 +9,8 @@
 
 #include "agent/jvm_info.h"
 
+struct jvm_runtime;
+struct klass_names;
 struct ksyms;
 struct process_symbolizer;
 struct thread_names;
@@ -21,6 +23,8 @@ struct target {
 	struct process_symbolizer *sym;
 	struct thread_names *names;   /* JVMs whose attach works */
 	int attach_err;               /* 0, or why the JVM could not be attached */
+	struct jvm_runtime *runtime;  /* libjvm hooks and vmStructs (allocation profiling) */
+	struct klass_names *klasses;  /* class names of Klass pointers */
 	bool exited;
 	/* JIT addresses first seen since the last perf map load. */
 	uint64_t jit_seen, jit_unresolved;

@@ -42,7 +42,7 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	key.tgid = tgid;
 	key.tid = (__u32)pid_tgid;
 	bpf_get_current_comm(&key.comm, sizeof(key.comm));
-	key.user_stack = user_stack_get(ctx, CPU_STAT_USER_ERROR, CPU_STAT_USER_COLLISION,
+	key.user_stack = user_stack_get(ctx, false, CPU_STAT_USER_ERROR, CPU_STAT_USER_COLLISION,
 					CPU_STAT_USER_RECOVERED);
 	key.kern_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, 0),
 					     CPU_STAT_KERN_COLLISION, CPU_STAT_KERN_ERROR);

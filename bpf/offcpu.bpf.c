@@ -105,7 +105,7 @@ static __always_inline void on_switch_out(void *ctx, struct task_struct *prev, _
 		span_add(prev, tgid, tid, st, SPAN_ONCPU, since(now, st->ts_in));
 	st->ts_in = 0;
 	st->ts_out = now;
-	st->user_stack = user_stack_get(ctx, OFFCPU_STAT_USER_ERROR, OFFCPU_STAT_USER_COLLISION,
+	st->user_stack = user_stack_get(ctx, false, OFFCPU_STAT_USER_ERROR, OFFCPU_STAT_USER_COLLISION,
 					 OFFCPU_STAT_USER_RECOVERED);
 	st->kern_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, 0),
 					     OFFCPU_STAT_KERN_COLLISION, OFFCPU_STAT_KERN_ERROR);

@@ -100,8 +100,11 @@ static __always_inline __u32 unwind_past_libc(struct user_stack *st, __u32 depth
 }
 
 /* The user stack of the current task, stored by hash; 0 if none. */
-static __always_inline __u64 user_stack_get(void *ctx, __u32 stat_error, __u32 stat_collision,
-					    __u32 stat_recovered)
+/* at_entry: the task stopped at a function's first instruction (a uprobe),
+ * before the function pushed its frame: its caller's return address is at
+ * sp, and bp is still the caller's frame. */
+static __always_inline __u64 user_stack_get(void *ctx, bool at_entry, __u32 stat_error,
+					    __u32 stat_collision, __u32 stat_recovered)
 {
 	/* The user registers of the current task: saved at kernel entry, so
 	 * right whether the task was interrupted in user or kernel mode. */
@@ -120,8 +123,12 @@ static __always_inline __u64 user_stack_get(void *ctx, __u32 stat_error, __u32 s
 		stat_inc(stat_error);
 		return 0;
 	}
-	depth = walk_frame_pointers(st, 1, BPF_CORE_READ(regs, bp));
-	if (depth <= 2) {
+	depth = 1;
+	if (at_entry && !bpf_probe_read_user(&st->ips[1], sizeof(__u64),
+					     (void *)BPF_CORE_READ(regs, sp)) && st->ips[1])
+		depth = 2;
+	depth = walk_frame_pointers(st, depth, BPF_CORE_READ(regs, bp));
+	if (depth <= 2 && !at_entry) {
 		/* Keep the leaf, drop what the walk guessed, search the stack. */
 		depth = unwind_past_libc(st, 1, BPF_CORE_READ(regs, sp));
 		if (depth > 1)

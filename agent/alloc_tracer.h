@@ -1,0 +1,28 @@
+/* The allocation tracer: loads bpf/alloc.bpf.c and puts its uprobes on the
+ * AllocTracer hooks of each target's libjvm.so. */
+#ifndef TMPROF_AGENT_ALLOC_TRACER_H
+#define TMPROF_AGENT_ALLOC_TRACER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "bpf/alloc.h"
+
+struct alloc_tracer;
+struct jvm_runtime;
+
+int alloc_tracer_open(struct alloc_tracer **out);
+void alloc_tracer_close(struct alloc_tracer *t);
+
+/* Attach the uprobes to the target's libjvm (only that process fires
+ * them) and start counting it. -ENOENT: the hooks were not found. */
+int alloc_tracer_add_target(struct alloc_tracer *t, const struct jvm_runtime *rt);
+int alloc_tracer_remove_target(struct alloc_tracer *t, pid_t tgid);
+
+typedef int (*alloc_fn)(void *ctx, const struct alloc_key *key, const struct alloc_value *v);
+int alloc_tracer_drain(struct alloc_tracer *t, alloc_fn fn, void *ctx);
+int alloc_tracer_user_stack(struct alloc_tracer *t, uint64_t hash, uint64_t *ips, size_t max);
+int alloc_tracer_stats(struct alloc_tracer *t, uint64_t out[ALLOC_STAT__MAX]);
+
+#endif

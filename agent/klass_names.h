@@ -1,0 +1,36 @@
+/* Names of Java classes from HotSpot Klass pointers: Klass::_name is a
+ * Symbol (length + bytes) in the internal form ("java/lang/String", "[B"),
+ * read from the target with the offsets its vmStructs give. */
+#ifndef TMPROF_AGENT_KLASS_NAMES_H
+#define TMPROF_AGENT_KLASS_NAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agent/target_mem.h"
+
+struct vmstructs;
+
+struct klass_names {
+	struct mem_reader mem;
+	uint64_t name_off, length_off, body_off;
+	struct klass_entry *slots; /* open addressing by Klass address */
+	size_t mask, used;
+};
+
+/* -ENOENT if the vmStructs lack Klass::_name, Symbol::_length or _body. */
+int klass_names_init(struct klass_names *kn, const struct mem_reader *mem,
+		     const struct vmstructs *vs);
+void klass_names_free(struct klass_names *kn);
+
+/* Java name of the class at klass ("byte[]", "java.lang.String"), cached
+ * per Klass (a Klass does not change its name while it lives); NULL if it
+ * cannot be read. */
+const char *klass_names_get(struct klass_names *kn, uint64_t klass);
+
+/* Internal form to Java form: "[[I" → "int[][]", "[Ljava/lang/String;" →
+ * "java.lang.String[]", "a/b/C$D" → "a.b.C$D". Writes at most len bytes
+ * (NUL included); -EINVAL for a malformed descriptor. */
+int java_class_name(const char *internal, size_t n, char *out, size_t len);
+
+#endif

@@ -1,0 +1,61 @@
+#include "agent/target_mem.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/uio.h>
+
+static int read_pid(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	pid_t pid = (pid_t)(intptr_t)ctx;
+	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EFAULT;
+}
+
+struct mem_reader mem_reader_for_pid(pid_t pid)
+{
+	return (struct mem_reader){ read_pid, (void *)(intptr_t)pid };
+}
+
+static int read_self(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	(void)ctx;
+	if (!addr)
+		return -EFAULT;
+	memcpy(buf, (const void *)(uintptr_t)addr, len);
+	return 0;
+}
+
+struct mem_reader mem_reader_self(void)
+{
+	return (struct mem_reader){ read_self, NULL };
+}
+
+int mem_read_u64(const struct mem_reader *m, uint64_t addr, uint64_t *out)
+{
+	return m->read(m->ctx, addr, out, sizeof(*out));
+}
+
+int mem_read_string(const struct mem_reader *m, uint64_t addr, char *buf, size_t max)
+{
+	size_t done = 0;
+
+	/* Small chunks: a string may end right before an unmapped page. */
+	while (done + 1 < max) {
+		size_t chunk = max - 1 - done < 16 ? max - 1 - done : 16;
+		int err = m->read(m->ctx, addr + done, buf + done, chunk);
+		char *nul;
+
+		if (err)
+			return err;
+		nul = memchr(buf + done, '\0', chunk);
+		if (nul)
+			return 0;
+		done += chunk;
+	}
+	buf[max - 1] = '\0';
+	return -ENAMETOOLONG;
+}

@@ -1,0 +1,66 @@
+/* HotSpot's self-description: the gHotSpotVMStructs / gHotSpotVMTypes tables
+ * every libjvm exports for the serviceability agent. Reading them from the
+ * target's memory gives field offsets and type sizes of that very JVM build,
+ * so nothing is hard-coded per JDK. */
+#ifndef TMPROF_AGENT_VMSTRUCTS_H
+#define TMPROF_AGENT_VMSTRUCTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agent/target_mem.h"
+
+/* Where the exported table variables live in the target (run-time
+ * addresses of the libjvm symbols of the same names). */
+struct vmstructs_addrs {
+	uint64_t structs;             /* gHotSpotVMStructs: VMStructEntry* */
+	uint64_t s_type_name_off;     /* gHotSpotVMStructEntryTypeNameOffset */
+	uint64_t s_field_name_off;    /* gHotSpotVMStructEntryFieldNameOffset */
+	uint64_t s_type_string_off;   /* gHotSpotVMStructEntryTypeStringOffset */
+	uint64_t s_is_static_off;     /* gHotSpotVMStructEntryIsStaticOffset */
+	uint64_t s_offset_off;        /* gHotSpotVMStructEntryOffsetOffset */
+	uint64_t s_address_off;       /* gHotSpotVMStructEntryAddressOffset */
+	uint64_t s_stride;            /* gHotSpotVMStructEntryArrayStride */
+	uint64_t types;               /* gHotSpotVMTypes: VMTypeEntry* */
+	uint64_t t_type_name_off;     /* gHotSpotVMTypeEntryTypeNameOffset */
+	uint64_t t_size_off;          /* gHotSpotVMTypeEntrySizeOffset */
+	uint64_t t_stride;            /* gHotSpotVMTypeEntryArrayStride */
+};
+
+/* The libjvm symbol names, in the order of the fields above. */
+extern const char *const vmstructs_symbol_names[12];
+
+struct vmstructs_field {
+	char *type, *field;
+	uint64_t offset;  /* non-static fields */
+	uint64_t address; /* static fields */
+	bool is_static;
+};
+
+struct vmstructs_type {
+	char *name;
+	uint64_t size;
+};
+
+struct vmstructs {
+	struct vmstructs_field *fields;
+	size_t nfields;
+	struct vmstructs_type *types;
+	size_t ntypes;
+};
+
+/* Read both tables. -EFAULT if memory cannot be read, -EINVAL if the
+ * tables make no sense (strides, unterminated). */
+int vmstructs_read(const struct mem_reader *mem, const struct vmstructs_addrs *a,
+		   struct vmstructs *out);
+void vmstructs_free(struct vmstructs *vs);
+
+const struct vmstructs_field *vmstructs_field(const struct vmstructs *vs, const char *type,
+					      const char *field);
+/* Offset of a non-static field, -ENOENT if the table does not have it. */
+int vmstructs_offset(const struct vmstructs *vs, const char *type, const char *field,
+		     uint64_t *offset);
+int vmstructs_type_size(const struct vmstructs *vs, const char *type, uint64_t *size);
+
+#endif

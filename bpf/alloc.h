@@ -1,0 +1,33 @@
+/* Shared between bpf/alloc.bpf.c and user space (agent/alloc_tracer.c). */
+#ifndef TMPROF_BPF_ALLOC_H
+#define TMPROF_BPF_ALLOC_H
+
+#include "bpf/cpu_sample.h"
+
+#define ALLOC_STACK_ENTRIES 16384
+#define ALLOC_TOTAL_ENTRIES 65536
+
+/* Identical allocation sites (thread, stack, class) are summed in the kernel. */
+struct alloc_key {
+	__u32 tgid;
+	__u32 tid;
+	__u64 user_stack; /* key in the ustacks map, 0: none */
+	__u64 klass;      /* HotSpot Klass* of the allocated object */
+	char comm[TMPROF_COMM_LEN];
+};
+
+struct alloc_value {
+	__u64 bytes; /* TLAB size for a new TLAB, object size outside TLABs */
+	__u64 count; /* events */
+};
+
+enum alloc_stat {
+	ALLOC_STAT_EVENTS = 0,
+	ALLOC_STAT_USER_ERROR,
+	ALLOC_STAT_USER_COLLISION,
+	ALLOC_STAT_USER_RECOVERED,
+	ALLOC_STAT_TOTALS_FULL,
+	ALLOC_STAT__MAX,
+};
+
+#endif
