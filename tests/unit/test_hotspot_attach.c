@@ -22,6 +22,7 @@
 
 #include "agent/hotspot_attach.h"
 #include "agent/proc_info.h"
+#include "jvm_fixture.h"
 #include "support.h"
 
 #define TEXT(s) (s), sizeof(s) - 1
@@ -100,24 +101,13 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(hotspot_attach_command(getpid(), "jcmd", big, 100, &r), -EINVAL);
 }
 
-static pid_t dead_pid(void)
-{
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(0);
-	assert_int_equal(waitpid(pid, NULL, 0), pid);
-	return pid;
-}
-
 static void test_target_gone(void **state)
 {
 	struct attach_reply r;
 
 	(void)state;
-	assert_int_equal(hotspot_attach_command(dead_pid(), "threaddump", NULL, 500, &r), -ESRCH);
-	assert_int_equal(hotspot_write_perf_map(dead_pid(), 500), -ESRCH);
+	assert_int_equal(hotspot_attach_command(jvm_fixture_dead_pid(), "threaddump", NULL, 500, &r), -ESRCH);
+	assert_int_equal(hotspot_write_perf_map(jvm_fixture_dead_pid(), 500), -ESRCH);
 }
 
 /* ---------------------------------------------------------- fake targets */
@@ -149,11 +139,6 @@ static void fake_on_sigquit(int sig)
 	fake_quit = 1;
 	if (write(fake_report_w, "q", 1) < 0)
 		_exit(3);
-}
-
-static void socket_path(pid_t pid, char *buf, size_t len)
-{
-	snprintf(buf, len, "/tmp/.java_pid%d", (int)pid);
 }
 
 /* Read a request up to its fifth NUL: "1", cmd, three arguments. */
@@ -228,7 +213,7 @@ static void fake_main(enum fake_mode mode, int ready_w)
 		for (;;)
 			pause();
 	}
-	socket_path(getpid(), addr.sun_path, sizeof(addr.sun_path));
+	jvm_fixture_socket_path(getpid(), addr.sun_path, sizeof(addr.sun_path));
 	unlink(addr.sun_path);
 	s = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
@@ -300,7 +285,7 @@ static int fake_teardown(void **state)
 	if (fake.pid > 0) {
 		kill(fake.pid, SIGKILL);
 		waitpid(fake.pid, NULL, 0);
-		socket_path(fake.pid, path, sizeof(path));
+		jvm_fixture_socket_path(fake.pid, path, sizeof(path));
 		unlink(path);
 		snprintf(path, sizeof(path), "/tmp/.attach_pid%d", (int)fake.pid);
 		unlink(path);
@@ -398,7 +383,7 @@ static void test_fake_foreign_socket_owner(void **state)
 	if (!test_require_root())
 		return;
 	fake_start(FAKE_ECHO);
-	socket_path(fake.pid, path, sizeof(path));
+	jvm_fixture_socket_path(fake.pid, path, sizeof(path));
 	assert_int_equal(lchown(path, 4242, 4242), 0);
 	assert_int_equal(hotspot_attach_command(fake.pid, "threaddump", NULL, FAKE_TIMEOUT_MS, &r), -EPERM);
 }
@@ -441,219 +426,24 @@ static void test_fake_without_sigquit_handler_is_spared(void **state)
 
 /* ------------------------------------------------------------ real JVMs */
 
-#define TM_CLASS "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"
-#define LONG_NAME "tmprof \"long\" thread nid=0x1 -> Map (1/4)#0 far beyond fifteen chars"
-
-static const char java_src[] =
-	"package org.apache.flink.runtime.taskexecutor;\n"
-	"import java.nio.file.*;\n"
-	"public class TaskManagerRunner {\n"
-	"  public static void main(String[] a) throws Exception {\n"
-	"    Path dir = Paths.get(a[0]);\n"
-	"    Thread t = new Thread(() -> {\n"
-	"      try {\n"
-	"        String self = Files.readSymbolicLink(Paths.get(\"/proc/thread-self\")).toString();\n"
-	"        Files.write(dir.resolve(\"tid.tmp\"), self.substring(self.lastIndexOf('/') + 1).getBytes());\n"
-	"        Files.move(dir.resolve(\"tid.tmp\"), dir.resolve(\"tid\"));\n"
-	"        Thread.sleep(Long.MAX_VALUE);\n"
-	"      } catch (Exception e) { }\n"
-	"    }, \"tmprof \\\"long\\\" thread nid=0x1 -> Map (1/4)#0 far beyond fifteen chars\");\n"
-	"    t.setDaemon(true);\n"
-	"    t.start();\n"
-	"    Thread.sleep(Long.MAX_VALUE);\n"
-	"  }\n"
-	"}\n";
-
-struct jvm {
-	pid_t launcher;         /* what we forked: java itself or unshare */
-	pid_t pid;              /* the JVM, host pid */
-	pid_t nstid;            /* the long-named thread, JVM's namespace */
-	char work[4200];
-};
-
-static char *java_base;         /* holds classes/ and one work dir per JVM */
-static bool java_ok;
-static struct jvm jvms[2];
-
-static int java_setup(void **state)
-{
-	char cmd[4300], path[4200];
-	FILE *f;
-
-	(void)state;
-	if (system("command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1") != 0)
-		return 0;
-	java_base = test_mkdtemp();
-	snprintf(path, sizeof(path), "%s/TaskManagerRunner.java", java_base);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fputs(java_src, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "javac -d %s/classes %s", java_base, path);
-	java_ok = system(cmd) == 0;
-	return 0;
-}
-
-static int java_teardown(void **state)
-{
-	(void)state;
-	test_rm_rf(java_base);
-	free(java_base);
-	return 0;
-}
-
-static bool jvm_require(void)
-{
-	if (!test_require_root())
-		return false;
-	if (java_ok)
-		return true;
-	if (test_in_ci())
-		fail_msg("java/javac missing or failing, and CI=true: failing instead of skipping");
-	skip();
-	return false;
-}
-
-static void jvm_exec(struct jvm *j, const char *const *opts, bool container)
-{
-	const char *argv[32];
-	char script[13000];
-	int n = 0;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (chdir(j->work) < 0)
-		_exit(126);
-	if (!freopen("out.log", "w", stdout) || dup2(1, 2) < 0)
-		_exit(126);
-	if (container) {
-		/* Own pid and mount namespaces, a private /tmp: a container. */
-		snprintf(script, sizeof(script),
-			 "mount --bind %s /mnt && mount -t tmpfs tmpfs /tmp && cd /mnt/%s && "
-			 "exec java -cp /mnt/classes " TM_CLASS " /mnt/%s",
-			 java_base, strrchr(j->work, '/') + 1, strrchr(j->work, '/') + 1);
-		execlp("unshare", "unshare", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child",
-		       "--propagation", "private", "sh", "-c", script, (char *)NULL);
-		_exit(127);
-	}
-	argv[n++] = "java";
-	for (; opts && *opts && n < 25; opts++)
-		argv[n++] = *opts;
-	argv[n++] = "-cp";
-	snprintf(script, sizeof(script), "%s/classes", java_base);
-	argv[n++] = script;
-	argv[n++] = TM_CLASS;
-	argv[n++] = j->work;
-	argv[n] = NULL;
-	execvp("java", (char *const *)argv);
-	_exit(127);
-}
-
-/* The JVM's host pid when it runs under unshare --fork. */
-static pid_t child_of(pid_t parent)
-{
-	char path[64];
-	int pid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)parent, (int)parent);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%d", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	return pid;
-}
-
-static bool jvm_wait_ready(struct jvm *j)
-{
-	char path[4300];
-
-	snprintf(path, sizeof(path), "%s/tid", j->work);
-	for (int i = 0; i < 400; i++) {
-		FILE *f = fopen(path, "r");
-
-		if (f) {
-			int tid = 0;
-			bool ok = fscanf(f, "%d", &tid) == 1;
-
-			fclose(f);
-			j->nstid = tid;
-			return ok;
-		}
-		if (waitpid(j->launcher, NULL, WNOHANG) != 0)
-			return false;
-		usleep(50 * 1000);
-	}
-	return false;
-}
-
-static struct jvm *jvm_start(int slot, const char *const *opts, bool container)
-{
-	struct jvm *j = &jvms[slot];
-
-	snprintf(j->work, sizeof(j->work), "%s/w%d", java_base, slot);
-	assert_int_equal(mkdir(j->work, 0755), 0);
-	j->launcher = fork();
-	assert_true(j->launcher >= 0);
-	if (j->launcher == 0)
-		jvm_exec(j, opts, container);
-	assert_true(jvm_wait_ready(j));
-	j->pid = container ? child_of(j->launcher) : j->launcher;
-	assert_true(j->pid > 0);
-	return j;
-}
-
-static int jvm_teardown(void **state)
-{
-	char cmd[4300];
-
-	(void)state;
-	for (int i = 0; i < 2; i++) {
-		struct jvm *j = &jvms[i];
-
-		if (j->pid > 0 && j->pid != j->launcher)
-			kill(j->pid, SIGKILL);
-		if (j->launcher > 0) {
-			kill(j->launcher, SIGKILL);
-			waitpid(j->launcher, NULL, 0);
-		}
-		/* A killed JVM leaves its socket and perf map behind. */
-		if (j->pid > 0 && j->pid == j->launcher) {
-			snprintf(cmd, sizeof(cmd), "/tmp/.java_pid%d", (int)j->pid);
-			unlink(cmd);
-			snprintf(cmd, sizeof(cmd), "/tmp/perf-%d.map", (int)j->pid);
-			unlink(cmd);
-		}
-		if (j->work[0]) {
-			snprintf(cmd, sizeof(cmd), "rm -rf '%s'", j->work);
-			if (system(cmd) != 0)
-				fprintf(stderr, "could not remove %s\n", j->work);
-		}
-		memset(j, 0, sizeof(*j));
-	}
-	return 0;
-}
-
 static void test_jvm_thread_dump(void **state)
 {
 	struct attach_reply r;
-	struct jvm *j;
+	struct jvm_fixture *j;
 
 	(void)state;
-	if (!jvm_require())
+	if (!jvm_fixture_require())
 		return;
-	j = jvm_start(0, NULL, false);
+	j = jvm_fixture_start(0, NULL);
 	assert_int_equal(hotspot_attach_command(j->pid, "threaddump", NULL, 0, &r), 0);
 	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.output, "\"" LONG_NAME "\""));
+	assert_non_null(strstr(r.output, "\"" JVM_FIXTURE_LONG_NAME "\""));
 	attach_reply_free(&r);
 	/* Once the listener runs, jcmd commands go through the same socket. */
 	assert_int_equal(hotspot_attach_command(j->pid, "jcmd", "Thread.print", 0, &r), 0);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.output, "Full thread dump"));
-	assert_non_null(strstr(r.output, LONG_NAME));
+	assert_non_null(strstr(r.output, JVM_FIXTURE_LONG_NAME));
 	attach_reply_free(&r);
 	/* An unknown command is the JVM's error, not ours. */
 	assert_int_equal(hotspot_attach_command(j->pid, "jcmd", "No.such.command", 0, &r), 0);
@@ -667,33 +457,33 @@ static void test_jvm_stale_socket(void **state)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct attach_reply r;
-	struct jvm *j;
+	struct jvm_fixture *j;
 	int s;
 
 	(void)state;
-	if (!jvm_require())
+	if (!jvm_fixture_require())
 		return;
-	j = jvm_start(0, NULL, false);
-	socket_path(j->pid, addr.sun_path, sizeof(addr.sun_path));
+	j = jvm_fixture_start(0, NULL);
+	jvm_fixture_socket_path(j->pid, addr.sun_path, sizeof(addr.sun_path));
 	s = socket(AF_UNIX, SOCK_STREAM, 0);
 	assert_true(s >= 0);
 	assert_int_equal(bind(s, (struct sockaddr *)&addr, sizeof(addr)), 0);
 	close(s);
 	assert_int_equal(hotspot_attach_command(j->pid, "threaddump", NULL, 0, &r), 0);
 	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.output, LONG_NAME));
+	assert_non_null(strstr(r.output, JVM_FIXTURE_LONG_NAME));
 	attach_reply_free(&r);
 }
 
 static void test_jvm_perf_map(void **state)
 {
 	char path[64];
-	struct jvm *j;
+	struct jvm_fixture *j;
 
 	(void)state;
-	if (!jvm_require())
+	if (!jvm_fixture_require())
 		return;
-	j = jvm_start(0, NULL, false);
+	j = jvm_fixture_start(0, NULL);
 	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)j->pid);
 	unlink(path);
 	assert_int_equal(hotspot_write_perf_map(j->pid, 0), 0);
@@ -706,15 +496,15 @@ static void test_jvm_container(void **state)
 	struct proc_status st;
 	struct attach_reply r;
 	char path[128];
-	struct jvm *j;
+	struct jvm_fixture *j;
 
 	(void)state;
-	if (!jvm_require())
+	if (!jvm_fixture_require())
 		return;
-	j = jvm_start(0, NULL, true);
+	j = jvm_fixture_start(0, &(struct jvm_fixture_opts){ .container = true });
 	assert_int_equal(hotspot_attach_command(j->pid, "jcmd", "Thread.print", 0, &r), 0);
 	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.output, LONG_NAME));
+	assert_non_null(strstr(r.output, JVM_FIXTURE_LONG_NAME));
 	attach_reply_free(&r);
 	/* The map lands in the container's own /tmp, named by its pid there. */
 	assert_int_equal(proc_status_read(j->pid, &st), 0);
@@ -728,12 +518,12 @@ static void test_jvm_attach_disabled(void **state)
 {
 	static const char *const opts[] = { "-XX:+DisableAttachMechanism", NULL };
 	struct attach_reply r;
-	struct jvm *j;
+	struct jvm_fixture *j;
 
 	(void)state;
-	if (!jvm_require())
+	if (!jvm_fixture_require())
 		return;
-	j = jvm_start(0, opts, false);
+	j = jvm_fixture_start(0, &(struct jvm_fixture_opts){ .java_opts = opts });
 	assert_int_equal(hotspot_attach_command(j->pid, "threaddump", NULL, 0, &r), -ETIMEDOUT);
 	assert_int_equal(hotspot_write_perf_map(j->pid, 0), -ETIMEDOUT);
 }
@@ -745,19 +535,19 @@ static void test_jvm_attach_disabled_hidden(void **state)
 	char opt[4400], flags[4300], trigger[4300];
 	const char *opts[] = { opt, NULL };
 	struct attach_reply r;
-	struct jvm *j;
+	struct jvm_fixture *j;
 	FILE *f;
 
 	(void)state;
-	if (!jvm_require())
+	if (!jvm_fixture_require())
 		return;
-	snprintf(flags, sizeof(flags), "%s/flags", java_base);
+	snprintf(flags, sizeof(flags), "%s/flags", jvm_fixture_dir());
 	f = fopen(flags, "w");
 	assert_non_null(f);
 	fputs("+DisableAttachMechanism\n", f);
 	fclose(f);
 	snprintf(opt, sizeof(opt), "-XX:Flags=%s", flags);
-	j = jvm_start(1, opts, false);
+	j = jvm_fixture_start(1, &(struct jvm_fixture_opts){ .java_opts = opts });
 	assert_int_equal(hotspot_attach_command(j->pid, "threaddump", NULL, 0, &r), -ETIMEDOUT);
 	snprintf(trigger, sizeof(trigger), "%s/.attach_pid%d", j->work, (int)j->pid);
 	assert_false(path_exists(trigger));
@@ -782,13 +572,13 @@ int main(void)
 		cmocka_unit_test_teardown(test_fake_foreign_socket_owner, fake_teardown),
 		cmocka_unit_test_teardown(test_fake_no_socket_signals_and_cleans_up, fake_teardown),
 		cmocka_unit_test_teardown(test_fake_without_sigquit_handler_is_spared, fake_teardown),
-		cmocka_unit_test_teardown(test_jvm_thread_dump, jvm_teardown),
-		cmocka_unit_test_teardown(test_jvm_stale_socket, jvm_teardown),
-		cmocka_unit_test_teardown(test_jvm_perf_map, jvm_teardown),
-		cmocka_unit_test_teardown(test_jvm_container, jvm_teardown),
-		cmocka_unit_test_teardown(test_jvm_attach_disabled, jvm_teardown),
-		cmocka_unit_test_teardown(test_jvm_attach_disabled_hidden, jvm_teardown),
+		cmocka_unit_test_teardown(test_jvm_thread_dump, jvm_fixture_teardown),
+		cmocka_unit_test_teardown(test_jvm_stale_socket, jvm_fixture_teardown),
+		cmocka_unit_test_teardown(test_jvm_perf_map, jvm_fixture_teardown),
+		cmocka_unit_test_teardown(test_jvm_container, jvm_fixture_teardown),
+		cmocka_unit_test_teardown(test_jvm_attach_disabled, jvm_fixture_teardown),
+		cmocka_unit_test_teardown(test_jvm_attach_disabled_hidden, jvm_fixture_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, java_setup, java_teardown);
+	return cmocka_run_group_tests(tests, jvm_fixture_group_setup, jvm_fixture_group_teardown);
 }

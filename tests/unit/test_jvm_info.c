@@ -4,23 +4,19 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "agent/jvm_info.h"
-#include "support.h"
+#include "jvm_fixture.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 
@@ -252,234 +248,16 @@ static void test_version_from_path(void **state)
 	assert_false(jvm_version_from_path("", v, sizeof(v)));
 }
 
-static pid_t dead_pid(void)
-{
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(0);
-	assert_int_equal(waitpid(pid, NULL, 0), pid);
-	return pid;
-}
-
 static void test_info_not_a_jvm(void **state)
 {
 	struct jvm_info info;
 
 	(void)state;
 	assert_int_equal(jvm_info_read(getpid(), &info), -ENOENT);
-	assert_int_equal(jvm_info_read(dead_pid(), &info), -ESRCH);
+	assert_int_equal(jvm_info_read(jvm_fixture_dead_pid(), &info), -ESRCH);
 }
 
 /* ------------------------------------------------------------ real JVMs */
-
-#define TM_CLASS "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"
-#define LONG_NAME "tmprof \"long\" thread nid=0x1 -> Map (1/4)#0 far beyond fifteen chars"
-
-static const char java_src[] =
-	"package org.apache.flink.runtime.taskexecutor;\n"
-	"import java.nio.file.*;\n"
-	"public class TaskManagerRunner {\n"
-	"  public static void main(String[] a) throws Exception {\n"
-	"    Path dir = Paths.get(a[0]);\n"
-	"    Thread t = new Thread(() -> {\n"
-	"      try {\n"
-	"        String self = Files.readSymbolicLink(Paths.get(\"/proc/thread-self\")).toString();\n"
-	"        Files.write(dir.resolve(\"tid.tmp\"), self.substring(self.lastIndexOf('/') + 1).getBytes());\n"
-	"        Files.move(dir.resolve(\"tid.tmp\"), dir.resolve(\"tid\"));\n"
-	"        Thread.sleep(Long.MAX_VALUE);\n"
-	"      } catch (Exception e) { }\n"
-	"    }, \"tmprof \\\"long\\\" thread nid=0x1 -> Map (1/4)#0 far beyond fifteen chars\");\n"
-	"    t.setDaemon(true);\n"
-	"    t.start();\n"
-	"    Thread.sleep(Long.MAX_VALUE);\n"
-	"  }\n"
-	"}\n";
-
-struct jvm {
-	pid_t launcher;         /* what we forked: java itself or unshare */
-	pid_t pid;              /* the JVM, host pid */
-	pid_t nstid;            /* the long-named thread, JVM's namespace */
-	char work[4200];
-};
-
-static const char *jvm_env_jto;  /* JAVA_TOOL_OPTIONS for the next JVM */
-static char *java_base;         /* holds classes/ and one work dir per JVM */
-static bool java_ok;
-static struct jvm jvms[2];
-
-static int java_setup(void **state)
-{
-	char cmd[4300], path[4200];
-	FILE *f;
-
-	(void)state;
-	if (system("command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1") != 0)
-		return 0;
-	java_base = test_mkdtemp();
-	snprintf(path, sizeof(path), "%s/TaskManagerRunner.java", java_base);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fputs(java_src, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "javac -d %s/classes %s", java_base, path);
-	java_ok = system(cmd) == 0;
-	return 0;
-}
-
-static int java_teardown(void **state)
-{
-	(void)state;
-	test_rm_rf(java_base);
-	free(java_base);
-	return 0;
-}
-
-static bool jvm_require(void)
-{
-	if (!test_require_root())
-		return false;
-	if (java_ok)
-		return true;
-	if (test_in_ci())
-		fail_msg("java/javac missing or failing, and CI=true: failing instead of skipping");
-	skip();
-	return false;
-}
-
-static void jvm_exec(struct jvm *j, const char *const *opts, bool container)
-{
-	const char *argv[32];
-	char script[13000];
-	int n = 0;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (chdir(j->work) < 0)
-		_exit(126);
-	if (!freopen("out.log", "w", stdout) || dup2(1, 2) < 0)
-		_exit(126);
-	if (jvm_env_jto)
-		setenv("JAVA_TOOL_OPTIONS", jvm_env_jto, 1);
-	if (container) {
-		/* Own pid and mount namespaces, a private /tmp: a container. */
-		snprintf(script, sizeof(script),
-			 "mount --bind %s /mnt && mount -t tmpfs tmpfs /tmp && cd /mnt/%s && "
-			 "exec java -cp /mnt/classes " TM_CLASS " /mnt/%s",
-			 java_base, strrchr(j->work, '/') + 1, strrchr(j->work, '/') + 1);
-		execlp("unshare", "unshare", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child",
-		       "--propagation", "private", "sh", "-c", script, (char *)NULL);
-		_exit(127);
-	}
-	argv[n++] = "java";
-	for (; opts && *opts && n < 25; opts++)
-		argv[n++] = *opts;
-	argv[n++] = "-cp";
-	snprintf(script, sizeof(script), "%s/classes", java_base);
-	argv[n++] = script;
-	argv[n++] = TM_CLASS;
-	argv[n++] = j->work;
-	argv[n] = NULL;
-	execvp("java", (char *const *)argv);
-	_exit(127);
-}
-
-/* The JVM's host pid when it runs under unshare --fork. */
-static pid_t child_of(pid_t parent)
-{
-	char path[64];
-	int pid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)parent, (int)parent);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%d", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	return pid;
-}
-
-static bool jvm_wait_ready(struct jvm *j)
-{
-	char path[4300];
-
-	snprintf(path, sizeof(path), "%s/tid", j->work);
-	for (int i = 0; i < 400; i++) {
-		FILE *f = fopen(path, "r");
-
-		if (f) {
-			int tid = 0;
-			bool ok = fscanf(f, "%d", &tid) == 1;
-
-			fclose(f);
-			j->nstid = tid;
-			return ok;
-		}
-		if (waitpid(j->launcher, NULL, WNOHANG) != 0)
-			return false;
-		usleep(50 * 1000);
-	}
-	return false;
-}
-
-static struct jvm *jvm_start(int slot, const char *const *opts, bool container)
-{
-	struct jvm *j = &jvms[slot];
-
-	snprintf(j->work, sizeof(j->work), "%s/w%d", java_base, slot);
-	assert_int_equal(mkdir(j->work, 0755), 0);
-	j->launcher = fork();
-	assert_true(j->launcher >= 0);
-	if (j->launcher == 0)
-		jvm_exec(j, opts, container);
-	assert_true(jvm_wait_ready(j));
-	j->pid = container ? child_of(j->launcher) : j->launcher;
-	assert_true(j->pid > 0);
-	return j;
-}
-
-static int jvm_teardown(void **state)
-{
-	char cmd[4300];
-
-	(void)state;
-	for (int i = 0; i < 2; i++) {
-		struct jvm *j = &jvms[i];
-
-		if (j->pid > 0 && j->pid != j->launcher)
-			kill(j->pid, SIGKILL);
-		if (j->launcher > 0) {
-			kill(j->launcher, SIGKILL);
-			waitpid(j->launcher, NULL, 0);
-		}
-		/* A killed JVM leaves its socket and perf map behind. */
-		if (j->pid > 0 && j->pid == j->launcher) {
-			snprintf(cmd, sizeof(cmd), "/tmp/.java_pid%d", (int)j->pid);
-			unlink(cmd);
-			snprintf(cmd, sizeof(cmd), "/tmp/perf-%d.map", (int)j->pid);
-			unlink(cmd);
-		}
-		/* A killed JVM leaves its socket and perf map behind. */
-		if (j->pid > 0 && j->pid == j->launcher) {
-			snprintf(cmd, sizeof(cmd), "/tmp/.java_pid%d", (int)j->pid);
-			unlink(cmd);
-			snprintf(cmd, sizeof(cmd), "/tmp/perf-%d.map", (int)j->pid);
-			unlink(cmd);
-		}
-		if (j->work[0]) {
-			snprintf(cmd, sizeof(cmd), "rm -rf '%s'", j->work);
-			if (system(cmd) != 0)
-				fprintf(stderr, "could not remove %s\n", j->work);
-		}
-		memset(j, 0, sizeof(*j));
-	}
-	jvm_env_jto = NULL;
-	return 0;
-}
-
 
 /* What `java` says its version is, for comparison with the release file. */
 static void java_version(char *out, size_t len)
@@ -520,21 +298,23 @@ static void test_info_real_jvm(void **state)
 	char version[64];
 	size_t n = 0;
 	bool listed = false;
-	struct jvm *j;
+	struct jvm_fixture *j;
 
 	(void)state;
-	if (!jvm_require())
+	if (!jvm_fixture_require())
 		return;
 	java_version(version, sizeof(version));
 	/* Both lose to the command line, except the attach switch it does not repeat. */
-	jvm_env_jto = PFP_OFF_OPT " -XX:+DisableAttachMechanism";
-	j = jvm_start(0, opts, false);
+	j = jvm_fixture_start(0, &(struct jvm_fixture_opts){
+		.java_opts = opts,
+		.tool_options = PFP_OFF_OPT " -XX:+DisableAttachMechanism",
+	});
 	assert_int_equal(jvm_info_read(j->pid, &info), 0);
 	assert_int_equal(info.pid, j->pid);
 	assert_int_equal(info.nspid, j->pid);
 	assert_int_equal(info.uid, geteuid());
 	assert_int_equal(info.kind, JVM_TM_STANDALONE);
-	assert_string_equal(info.main_class, TM_CLASS);
+	assert_string_equal(info.main_class, JVM_FIXTURE_MAIN_CLASS);
 	assert_string_equal(info.resource_id, "tm-42");
 	assert_jdk_version(info.jdk_version, version);
 	assert_int_equal(info.pfp, PFP_ON);
@@ -559,13 +339,13 @@ static void test_info_container_jvm(void **state)
 {
 	struct jvm_info info;
 	char version[64];
-	struct jvm *j;
+	struct jvm_fixture *j;
 
 	(void)state;
-	if (!jvm_require())
+	if (!jvm_fixture_require())
 		return;
 	java_version(version, sizeof(version));
-	j = jvm_start(0, NULL, true);
+	j = jvm_fixture_start(0, &(struct jvm_fixture_opts){ .container = true });
 	assert_int_equal(jvm_info_read(j->pid, &info), 0);
 	assert_true(info.in_container);
 	assert_int_not_equal(info.nspid, j->pid);
@@ -590,9 +370,9 @@ int main(void)
 		cmocka_unit_test(test_version_from_release),
 		cmocka_unit_test(test_version_from_path),
 		cmocka_unit_test(test_info_not_a_jvm),
-		cmocka_unit_test_teardown(test_info_real_jvm, jvm_teardown),
-		cmocka_unit_test_teardown(test_info_container_jvm, jvm_teardown),
+		cmocka_unit_test_teardown(test_info_real_jvm, jvm_fixture_teardown),
+		cmocka_unit_test_teardown(test_info_container_jvm, jvm_fixture_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, java_setup, java_teardown);
+	return cmocka_run_group_tests(tests, jvm_fixture_group_setup, jvm_fixture_group_teardown);
 }

@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "agent/proc_info.h"
+#include "jvm_fixture.h"
 
 #define TEXT(s) (s), sizeof(s) - 1
 
@@ -136,20 +136,9 @@ static void test_status_read_self(void **state)
 	assert_int_equal(proc_thread_nstid(getpid(), 0, &nstid), -EINVAL);
 }
 
-static pid_t dead_pid(void)
-{
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(0);
-	assert_int_equal(waitpid(pid, NULL, 0), pid);
-	return pid;
-}
-
 static void test_missing_process(void **state)
 {
-	pid_t pid = dead_pid();
+	pid_t pid = jvm_fixture_dead_pid();
 	struct proc_status st;
 	char **argv;
 	int argc;
@@ -222,7 +211,7 @@ static void test_file_read(void **state)
 	assert_int_equal(buf[len], '\0');
 	assert_true(len > 1);
 	free(buf);
-	assert_int_equal(proc_file_read(dead_pid(), "comm", 4096, &buf, &len), -ESRCH);
+	assert_int_equal(proc_file_read(jvm_fixture_dead_pid(), "comm", 4096, &buf, &len), -ESRCH);
 }
 
 static void test_namespaces(void **state)
@@ -231,7 +220,7 @@ static void test_namespaces(void **state)
 	assert_int_equal(proc_ns_shared(getpid(), "mnt"), 1);
 	assert_int_equal(proc_ns_shared(getpid(), "pid"), 1);
 	assert_int_equal(proc_ns_shared(getpid(), "nonsense"), -ENOENT);
-	assert_int_equal(proc_ns_shared(dead_pid(), "mnt"), -ESRCH);
+	assert_int_equal(proc_ns_shared(jvm_fixture_dead_pid(), "mnt"), -ESRCH);
 	assert_false(proc_in_other_pidns(getpid()));
 }
 
