@@ -1,0 +1,51 @@
+/* The merged call tree every flame graph writer draws.
+ *
+ * Stacks are sorted by their frame names and merged by common prefix, which
+ * gives the nodes in preorder with children in name order (as flamegraph.pl
+ * orders them) without any per-node lookup table: node i's children start
+ * at i + 1, and the next sibling of a node c is c + size. Node 0 is the
+ * "all" root.
+ *
+ * A second profile can be added as BEFORE (differential flame graphs): its
+ * counts land in the before field of the nodes the AFTER profile has; frames
+ * only BEFORE has are dropped, because the graph shows AFTER's shape.
+ */
+#ifndef TMPROF_FLAMEGRAPH_FLAME_TREE_H
+#define TMPROF_FLAMEGRAPH_FLAME_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct profile;
+
+struct flame_node {
+	uint32_t name;  /* index into flame_tree.names */
+	uint32_t depth; /* 0 for the root */
+	uint32_t size;  /* nodes in this subtree, itself included */
+	uint64_t value; /* samples in this subtree */
+	double before;  /* BEFORE samples in this subtree (scaled), diff only */
+};
+
+struct flame_tree {
+	struct flame_node *nodes;
+	size_t nnodes;
+	const char **names; /* sorted; pointers into the profiles' strings */
+	size_t nnames;
+	uint32_t max_depth;
+	bool has_before;
+	double before_total; /* after scaling */
+};
+
+/* Build from after and, when before is not NULL, before. reverse flips
+ * every stack; normalize scales BEFORE to AFTER's total. The profiles must
+ * outlive the tree (names point into them). Returns 0 or -errno; -ENODATA
+ * when after has no samples. */
+int flame_tree_build(struct flame_tree *t, const struct profile *after,
+		     const struct profile *before, bool reverse, bool normalize);
+void flame_tree_free(struct flame_tree *t);
+
+/* Self samples of node i (value minus children). */
+uint64_t flame_tree_self(const struct flame_tree *t, size_t i);
+
+#endif

@@ -1,0 +1,364 @@
+#include "flamegraph/folded_parse.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flamegraph/profile.h"
+#include "flamegraph/text_escape.h"
+
+#define NAME_CACHE_SIZE 262144u
+
+struct parser {
+	struct profile *p;
+	struct folded_parse_limits lim;
+	struct folded_parse_result *r;
+	uint32_t *frames;
+	size_t frames_cap;
+	/* Direct-mapped name -> id cache: most frames repeat, and it saves
+	 * profile_intern's copy per frame. Entries are id + 1. */
+	uint32_t *cache;
+	/* Line assembly across reads. */
+	char *line;
+	size_t line_len, line_cap;
+	bool overlong;
+	uint64_t total;
+	uint64_t bytes;
+};
+
+static void parser_bad(struct parser *ps, const char *reason)
+{
+	ps->r->bad_lines++;
+	if (!ps->r->first_bad_line) {
+		ps->r->first_bad_line = ps->r->lines;
+		ps->r->first_bad_reason = reason;
+	}
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Why a last word that is not all digits is no count. */
+static const char *count_reject(const char *s, size_t len)
+{
+	if (s[0] == '-' && len > 1)
+		return "negative count";
+	for (size_t i = 0; i < len; i++)
+		if (!strchr("0123456789.eE+-", s[i]))
+			return "no count";
+	return "count is not an integer";
+}
+
+/* Digits only; NULL on success, or why the count is rejected. */
+static const char *count_parse(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!len)
+		return "no count";
+	for (size_t i = 0; i < len; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return count_reject(s, len);
+		d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return "count too large";
+		v = v * 10 + d;
+	}
+	*out = v;
+	return NULL;
+}
+
+/* A word at a time: this runs for every frame of every line. */
+static uint32_t name_hash(const char *s, size_t len)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
+	}
+	if (i < len) {
+		w = 0;
+		memcpy(&w, s + i, len - i);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+/* name is NUL-terminated inside the line buffer. */
+static int parser_intern(struct parser *ps, const char *name, size_t len, uint32_t *id)
+{
+	uint32_t slot = name_hash(name, len) & (NAME_CACHE_SIZE - 1);
+	uint32_t cached = ps->cache[slot];
+	int err;
+
+	if (cached && !strcmp(profile_string(ps->p, cached - 1), name)) {
+		*id = cached - 1;
+		return 0;
+	}
+	err = profile_intern(ps->p, name, id);
+	if (!err)
+		ps->cache[slot] = *id + 1;
+	return err;
+}
+
+/* Split the stack on ';' in place and add it. Returns 0, 1 for a bad stack
+ * (*why set) or -errno. */
+static int stack_add(struct parser *ps, char *stack, size_t len, uint64_t count, const char **why)
+{
+	uint32_t depth = 0;
+	char *start = stack, *end = stack + len;
+	int err;
+
+	while (start <= end) {
+		char *semi = memchr(start, ';', (size_t)(end - start));
+		char *stop = semi ? semi : end;
+
+		if (stop == start) {
+			*why = "empty frame";
+			return 1;
+		}
+		if (depth >= ps->lim.max_depth) {
+			*why = "too many frames";
+			return 1;
+		}
+		if (depth >= ps->frames_cap) {
+			size_t ncap = ps->frames_cap ? ps->frames_cap * 2 : 256;
+			uint32_t *nf = realloc(ps->frames, ncap * sizeof(*nf));
+
+			if (!nf)
+				return -ENOMEM;
+			ps->frames = nf;
+			ps->frames_cap = ncap;
+		}
+		*stop = '\0';
+		err = parser_intern(ps, start, (size_t)(stop - start), &ps->frames[depth]);
+		if (err)
+			return err;
+		depth++;
+		start = stop + 1;
+	}
+	if (count > UINT64_MAX - ps->total) {
+		*why = "total count too large";
+		return 1;
+	}
+	ps->total += count;
+	return count ? profile_add(ps->p, ps->frames, depth, count) : 0;
+}
+
+/* One line without its '\n'; may be modified. Returns 0 or -errno. */
+static int line_parse(struct parser *ps, char *s, size_t len)
+{
+	const char *why = NULL;
+	size_t end, sep;
+	uint64_t count;
+	int rc;
+
+	ps->r->lines++;
+	if (len && s[len - 1] == '\r')
+		len--;
+	if (memchr(s, '\0', len)) {
+		parser_bad(ps, "NUL byte");
+		return 0;
+	}
+	end = len;
+	while (end && is_blank(s[end - 1]))
+		end--;
+	if (!end)
+		return 0; /* blank line */
+	if (!utf8_valid(s, end)) {
+		parser_bad(ps, "invalid UTF-8");
+		return 0;
+	}
+	sep = end;
+	while (sep && !is_blank(s[sep - 1]))
+		sep--;
+	if (!sep) {
+		parser_bad(ps, "no count");
+		return 0;
+	}
+	why = count_parse(s + sep, end - sep, &count);
+	if (why) {
+		parser_bad(ps, why);
+		return 0;
+	}
+	while (sep && is_blank(s[sep - 1]))
+		sep--;
+	if (!sep) {
+		parser_bad(ps, "no frames");
+		return 0;
+	}
+	rc = stack_add(ps, s, sep, count, &why);
+	if (rc == 1)
+		parser_bad(ps, why);
+	else if (rc == 0)
+		ps->r->stacks++;
+	return rc < 0 ? rc : 0;
+}
+
+/* Append to the pending partial line; past max_line the rest of the line
+ * is dropped and the line reported once complete. */
+static int line_append(struct parser *ps, const char *s, size_t n)
+{
+	if (ps->overlong)
+		return 0;
+	if (ps->line_len + n > ps->lim.max_line) {
+		ps->overlong = true;
+		return 0;
+	}
+	if (ps->line_len + n + 1 > ps->line_cap) {
+		size_t ncap = ps->line_cap ? ps->line_cap : 4096;
+		char *nl;
+
+		while (ncap < ps->line_len + n + 1)
+			ncap *= 2;
+		nl = realloc(ps->line, ncap);
+		if (!nl)
+			return -ENOMEM;
+		ps->line = nl;
+		ps->line_cap = ncap;
+	}
+	memcpy(ps->line + ps->line_len, s, n);
+	ps->line_len += n;
+	return 0;
+}
+
+static int line_finish(struct parser *ps)
+{
+	int err = 0;
+
+	if (ps->overlong) {
+		ps->r->lines++;
+		parser_bad(ps, "line too long");
+	} else {
+		err = line_parse(ps, ps->line, ps->line_len);
+	}
+	ps->line_len = 0;
+	ps->overlong = false;
+	return err;
+}
+
+/* Feed a chunk; complete lines that need no assembly are parsed in place. */
+static int parser_feed(struct parser *ps, char *buf, size_t n)
+{
+	char *pos = buf, *end = buf + n;
+	int err = 0;
+
+	ps->bytes += n;
+	if (ps->bytes > ps->lim.max_bytes)
+		return -EFBIG;
+	while (!err && pos < end) {
+		char *nl = memchr(pos, '\n', (size_t)(end - pos));
+
+		if (!nl)
+			return line_append(ps, pos, (size_t)(end - pos));
+		if (!ps->line_len && !ps->overlong) {
+			if ((size_t)(nl - pos) > ps->lim.max_line) {
+				ps->overlong = true;
+				err = line_finish(ps);
+			} else {
+				err = line_parse(ps, pos, (size_t)(nl - pos));
+			}
+		} else {
+			err = line_append(ps, pos, (size_t)(nl - pos));
+			if (!err)
+				err = line_finish(ps);
+		}
+		pos = nl + 1;
+	}
+	return err;
+}
+
+static int parser_init(struct parser *ps, struct profile *p, const struct folded_parse_limits *lim,
+		       struct folded_parse_result *r)
+{
+	memset(ps, 0, sizeof(*ps));
+	memset(r, 0, sizeof(*r));
+	ps->p = p;
+	ps->r = r;
+	ps->lim = lim ? *lim
+		      : (struct folded_parse_limits){ FOLDED_MAX_LINE, FOLDED_MAX_BYTES, FOLDED_MAX_DEPTH };
+	ps->cache = calloc(NAME_CACHE_SIZE, sizeof(*ps->cache));
+	return ps->cache ? 0 : -ENOMEM;
+}
+
+/* The last line may lack its '\n'. */
+static int parser_end(struct parser *ps, int err)
+{
+	if (!err && (ps->line_len || ps->overlong))
+		err = line_finish(ps);
+	if (!err && !ps->total)
+		err = -ENODATA;
+	free(ps->frames);
+	free(ps->cache);
+	free(ps->line);
+	return err;
+}
+
+int folded_parse_stream(FILE *in, struct profile *p, const struct folded_parse_limits *limits,
+			struct folded_parse_result *r)
+{
+	struct parser ps;
+	char *buf = malloc(1 << 16);
+	int err = parser_init(&ps, p, limits, r);
+
+	if (!buf && !err)
+		err = -ENOMEM;
+	while (!err) {
+		size_t n = fread(buf, 1, 1 << 16, in);
+
+		if (n)
+			err = parser_feed(&ps, buf, n);
+		if (n < (1 << 16)) {
+			if (!err && ferror(in))
+				err = -(errno ? errno : EIO);
+			break;
+		}
+	}
+	free(buf);
+	return parser_end(&ps, err);
+}
+
+int folded_parse_buffer(const char *buf, size_t len, struct profile *p,
+			const struct folded_parse_limits *limits, struct folded_parse_result *r)
+{
+	struct parser ps;
+	char *copy = malloc(len ? len : 1);
+	int err = parser_init(&ps, p, limits, r);
+
+	/* Lines are split in place, so work on a copy. */
+	if (!copy && !err)
+		err = -ENOMEM;
+	if (!err) {
+		memcpy(copy, buf, len);
+		err = parser_feed(&ps, copy, len);
+	}
+	free(copy);
+	return parser_end(&ps, err);
+}
+
+int folded_parse_file(const char *path, struct profile *p, const struct folded_parse_limits *limits,
+		      struct folded_parse_result *r)
+{
+	FILE *f;
+	int err;
+
+	if (!strcmp(path, "-"))
+		return folded_parse_stream(stdin, p, limits, r);
+	f = fopen(path, "re");
+	if (!f) {
+		memset(r, 0, sizeof(*r));
+		return -errno;
+	}
+	err = folded_parse_stream(f, p, limits, r);
+	fclose(f);
+	return err;
+}

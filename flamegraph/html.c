@@ -1,0 +1,465 @@
+#include "flamegraph/html.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flamegraph/flame_tree.h"
+#include "flamegraph/text_escape.h"
+
+static const char html_style[] =
+	"body { margin: 0; font: 13px Verdana, sans-serif; background: #fafafa; color: #222; }\n"
+	"header { padding: 8px 10px; background: linear-gradient(#eeeeee, #eeeeb0); position: sticky; top: 0; z-index: 1; }\n"
+	"h1 { font-size: 17px; margin: 0 0 4px; text-align: center; font-weight: normal; }\n"
+	".sub { text-align: center; color: #888; margin-bottom: 4px; }\n"
+	".bar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }\n"
+	"#fg-search { width: 220px; }\n"
+	"#fg-matched { margin-left: auto; font-weight: bold; }\n"
+	"#fg-matched.error { color: #b00; }\n"
+	"#fg-wrap { margin: 0; }\n"
+	"#fg-canvas { display: block; cursor: pointer; }\n"
+	"#fg-status { padding: 4px 10px; color: #555; }\n"
+	"#fg-tip { position: fixed; display: none; pointer-events: none; white-space: pre; background: #fff;\n"
+	"  border: 1px solid #999; padding: 4px 6px; box-shadow: 2px 2px 4px rgba(0,0,0,.2); max-width: 90vw; overflow: hidden; }\n";
+
+static const char html_controls[] =
+	"<div class=\"bar\"><button id=\"fg-reset\" title=\"Reset zoom (Esc)\">Reset zoom</button>"
+	"<button id=\"fg-icicle\" title=\"Flip between flame and icicle\">Flip</button>"
+	"<span id=\"fg-filter\"><select id=\"fg-thread\" title=\"Show one operator or thread\">"
+	"<option value=\"\">All threads</option></select> <select id=\"fg-state\" title=\"Show one thread state\">"
+	"<option value=\"\">All states</option></select></span>"
+	"<input id=\"fg-search\" placeholder=\"regular expression (Ctrl-F)\" spellcheck=\"false\">"
+	"<button id=\"fg-go\">Search</button><button id=\"fg-clear\">Clear</button>"
+	"<span id=\"fg-matched\"></span></div>\n";
+
+/* Reads the JSON data block, draws on the canvas; see html.h. */
+static const char html_script[] =
+	"'use strict';\n"
+	"(function () {\n"
+	"	var D = JSON.parse(document.getElementById('fg-data').textContent);\n"
+	"	var FH = 17, names = D.names, raw = D.nodes, N = raw.length / 3;\n"
+	"	var nameOf = new Uint32Array(N), val = new Float64Array(N), depth = new Uint32Array(N);\n"
+	"	var size = new Uint32Array(N), parent = new Int32Array(N), eff = new Float64Array(N);\n"
+	"	var before = D.before || null, maxDepth = 0, i, t;\n"
+	"	for (i = 0; i < N; i++) {\n"
+	"		nameOf[i] = raw[3 * i]; val[i] = raw[3 * i + 1]; depth[i] = raw[3 * i + 2];\n"
+	"		if (depth[i] > maxDepth) maxDepth = depth[i];\n"
+	"	}\n"
+	"	raw = D.nodes = null;\n"
+	"	/* Preorder: a subtree ends at the next node that is not deeper. */\n"
+	"	var st = [];\n"
+	"	for (i = 0; i < N; i++) {\n"
+	"		while (st.length && depth[st[st.length - 1]] >= depth[i]) { t = st.pop(); size[t] = i - t; }\n"
+	"		parent[i] = st.length ? st[st.length - 1] : -1;\n"
+	"		st.push(i);\n"
+	"	}\n"
+	"	while (st.length) { t = st.pop(); size[t] = N - t; }\n"
+	"	eff.set(val);\n"
+	"\n"
+	"	/* tmprof's root frames: [TaskManager pid=N] > [task tid=N] > [cpu] ... */\n"
+	"	var RE_PROC = /^\\[.* pid=\\d+\\]$/, RE_THREAD = /^\\[.* tid=\\d+\\]$/, RE_STATE = /^\\[[a-z_]+\\]$/;\n"
+	"	var RE_TASK = /^\\[(.*) \\(\\d+\\/\\d+\\)(#\\d+)? tid=\\d+\\]$/;\n"
+	"	var threads = [], states = {}, isThread = new Uint8Array(N), isState = new Uint8Array(N);\n"
+	"	var aboveThread = new Uint8Array(N), multiProc = false;\n"
+	"	function children(n, fn) { for (var c = n + 1; c < n + size[n]; c += size[c]) fn(c); }\n"
+	"	children(0, function (a) {\n"
+	"		if (RE_THREAD.test(names[nameOf[a]])) threads.push(a);\n"
+	"		else if (RE_PROC.test(names[nameOf[a]])) {\n"
+	"			multiProc = true;\n"
+	"			children(a, function (b) { if (RE_THREAD.test(names[nameOf[b]])) threads.push(b); });\n"
+	"		}\n"
+	"	});\n"
+	"	threads.forEach(function (th) {\n"
+	"		isThread[th] = 1;\n"
+	"		for (var a = parent[th]; a >= 0; a = parent[a]) aboveThread[a] = 1;\n"
+	"		children(th, function (s) { var nm = names[nameOf[s]]; if (RE_STATE.test(nm)) { isState[s] = 1; states[nm] = true; } });\n"
+	"	});\n"
+	"\n"
+	"	var canvas = document.getElementById('fg-canvas'), ctx = canvas.getContext('2d');\n"
+	"	var tip = document.getElementById('fg-tip'), status = document.getElementById('fg-status');\n"
+	"	var matchedEl = document.getElementById('fg-matched'), searchEl = document.getElementById('fg-search');\n"
+	"	var threadSel = document.getElementById('fg-thread'), stateSel = document.getElementById('fg-state');\n"
+	"	var view = { zoom: 0, inverted: !!D.inverted, re: null, match: null, matched: null, width: 0, rows: 0 };\n"
+	"	var drawn = { n: 0, node: new Int32Array(1024), x: new Float64Array(1024), w: new Float64Array(1024), y: new Float64Array(1024) };\n"
+	"	var colorCache = new Array(names.length), charW = 7;\n"
+	"\n"
+	"	function nameHash(s) {\n"
+	"		var h = 2166136261;\n"
+	"		for (var k = 0; k < s.length && s[k] !== '('; k++) { h ^= s.charCodeAt(k) & 255; h = Math.imul(h, 16777619) >>> 0; }\n"
+	"		return (h % 1000) / 1000;\n"
+	"	}\n"
+	"	function rgb(r, g, b) { return 'rgb(' + (r | 0) + ',' + (g | 0) + ',' + (b | 0) + ')'; }\n"
+	"	function paletteColor(s) {\n"
+	"		var v = nameHash(s), n = s.length;\n"
+	"		if (D.palette === 'hot') return rgb(205 + 50 * v, 230 * v, 55 * v);\n"
+	"		if (D.palette === 'mem') return rgb(0, 190 + 50 * v, 210 * v);\n"
+	"		if (D.palette === 'io') return rgb(80 + 60 * v, 80 + 60 * v, 190 + 55 * v);\n"
+	"		var sfx = s.substring(n - 4);\n"
+	"		if (sfx === '_[j]') return rgb(50 + 60 * v, 200 + 55 * v, 50 + 60 * v);\n"
+	"		if (sfx === '_[i]') return rgb(80 + 60 * v, 200 + 55 * v, 200 + 55 * v);\n"
+	"		if (sfx === '_[k]') return rgb(230 + 25 * v, 140 + 40 * v, 30 + 30 * v);\n"
+	"		if (sfx === '_[0]') return rgb(150 + 40 * v, 120 + 40 * v, 220 + 35 * v);\n"
+	"		if (n >= 2 && s[0] === '[' && s[n - 1] === ']') return rgb(170 + 30 * v, 170 + 30 * v, 180 + 30 * v);\n"
+	"		if (s.indexOf('::') >= 0) return rgb(200 + 55 * v, 200 + 55 * v, 50 + 30 * v);\n"
+	"		return rgb(200 + 55 * v, 50 + 60 * v, 50 + 60 * v);\n"
+	"	}\n"
+	"	var maxDelta = 0;\n"
+	"	if (before) for (i = 1; i < N; i++) maxDelta = Math.max(maxDelta, Math.abs(val[i] - before[i]));\n"
+	"	function diffColor(n) {\n"
+	"		var d = val[n] - before[n], f = 220 * (1 - Math.min(1, maxDelta > 0 ? Math.abs(d) / maxDelta : 0));\n"
+	"		return d > 0 ? rgb(255, f, f) : d < 0 ? rgb(f, f, 255) : rgb(235, 235, 235);\n"
+	"	}\n"
+	"	function colorOf(n) {\n"
+	"		var k = nameOf[n];\n"
+	"		if (view.match && view.match[k]) return 'rgb(230,0,230)';\n"
+	"		if (before) return diffColor(n);\n"
+	"		return colorCache[k] || (colorCache[k] = paletteColor(names[k]));\n"
+	"	}\n"
+	"\n"
+	"	/* Thread / operator / state filter: excluded subtrees weigh 0 and the\n"
+	"	 * frames above them are re-summed. */\n"
+	"	function taskChain(th) { var m = RE_TASK.exec(names[nameOf[th]]); return m ? m[1] : null; }\n"
+	"	function threadLabel(th) {\n"
+	"		var s = names[nameOf[th]];\n"
+	"		return multiProc ? s + ' in ' + names[nameOf[parent[th]]] : s;\n"
+	"	}\n"
+	"	function setupFilter() {\n"
+	"		if (!threads.length) { document.getElementById('fg-filter').style.display = 'none'; return; }\n"
+	"		var ops = {}, opt, grp;\n"
+	"		threads.forEach(function (th) { var c = taskChain(th); if (c !== null) ops[c] = (ops[c] || 0) + val[th]; });\n"
+	"		grp = document.createElement('optgroup'); grp.label = 'Operators (all subtasks)';\n"
+	"		Object.keys(ops).sort().forEach(function (c) { opt = new Option(c, 'op:' + c); grp.appendChild(opt); });\n"
+	"		if (grp.children.length) threadSel.appendChild(grp);\n"
+	"		grp = document.createElement('optgroup'); grp.label = 'Threads';\n"
+	"		threads.slice().sort(function (a, b) { return val[b] - val[a]; }).forEach(function (th) {\n"
+	"			grp.appendChild(new Option(threadLabel(th) + ' ' + pct(val[th] / val[0]), 'th:' + th));\n"
+	"		});\n"
+	"		threadSel.appendChild(grp);\n"
+	"		var sn = Object.keys(states).sort();\n"
+	"		if (!sn.length) stateSel.style.display = 'none';\n"
+	"		sn.forEach(function (s) { stateSel.appendChild(new Option(s, s)); });\n"
+	"	}\n"
+	"	function threadIncluded(th, sel) {\n"
+	"		if (!sel) return true;\n"
+	"		if (sel.substring(0, 3) === 'th:') return +sel.substring(3) === th;\n"
+	"		return taskChain(th) === sel.substring(3);\n"
+	"	}\n"
+	"	function applyFilter() {\n"
+	"		var ts = threadSel.value, ss = stateSel.value, n, c;\n"
+	"		eff.set(val);\n"
+	"		if (!ts && !ss) return;\n"
+	"		for (n = 0; n < N; n++) {\n"
+	"			var out = (isThread[n] && !threadIncluded(n, ts)) || (isState[n] && ss && names[nameOf[n]] !== ss);\n"
+	"			if (out) { eff.fill(0, n, n + size[n]); n += size[n] - 1; }\n"
+	"		}\n"
+	"		/* Re-sum the frames above the gates, deepest first. */\n"
+	"		for (n = N - 1; n >= 0; n--) {\n"
+	"			if (!(aboveThread[n] || (ss && isThread[n]))) continue;\n"
+	"			var sum = 0;\n"
+	"			for (c = n + 1; c < n + size[n]; c += size[c]) sum += eff[c];\n"
+	"			eff[n] = sum;\n"
+	"		}\n"
+	"	}\n"
+	"\n"
+	"	function pct(f) { return (100 * f).toFixed(2) + '%'; }\n"
+	"	function fmt(v) { return Math.round(v).toLocaleString('en-US'); }\n"
+	"	function rowY(d) { return view.inverted ? d * FH : (view.rows - 1 - d) * FH; }\n"
+	"	function drawnPush(n, x, w, y) {\n"
+	"		if (drawn.n === drawn.node.length) {\n"
+	"			var m = drawn.n * 2, a = new Int32Array(m), b = new Float64Array(m), c = new Float64Array(m), e = new Float64Array(m);\n"
+	"			a.set(drawn.node); b.set(drawn.x); c.set(drawn.w); e.set(drawn.y);\n"
+	"			drawn.node = a; drawn.x = b; drawn.w = c; drawn.y = e;\n"
+	"		}\n"
+	"		drawn.node[drawn.n] = n; drawn.x[drawn.n] = x; drawn.w[drawn.n] = w; drawn.y[drawn.n] = y; drawn.n++;\n"
+	"	}\n"
+	"	function drawFrame(n, x, w, faded) {\n"
+	"		var y = rowY(depth[n]);\n"
+	"		if (y < 0 || y >= canvas.height) return;\n"
+	"		ctx.globalAlpha = faded ? 0.55 : 1;\n"
+	"		ctx.fillStyle = colorOf(n);\n"
+	"		ctx.fillRect(x, y, Math.max(w - 0.5, 0.5), FH - 1);\n"
+	"		drawnPush(n, x, w, y);\n"
+	"		var room = Math.floor((w - 6) / charW);\n"
+	"		if (room >= 3) {\n"
+	"			var s = names[nameOf[n]];\n"
+	"			if (s.length > room) s = s.substring(0, room - 2) + '..';\n"
+	"			ctx.fillStyle = '#000';\n"
+	"			ctx.fillText(s, x + 3, y + FH - 5);\n"
+	"		}\n"
+	"	}\n"
+	"	function draw() {\n"
+	"		var W = canvas.parentNode.clientWidth, dpr = window.devicePixelRatio || 1;\n"
+	"		var rows = Math.min(maxDepth + 1, Math.floor(32000 / dpr / FH));\n"
+	"		view.width = W; view.rows = rows;\n"
+	"		canvas.style.width = W + 'px'; canvas.style.height = rows * FH + 'px';\n"
+	"		canvas.width = Math.round(W * dpr); canvas.height = Math.round(rows * FH * dpr);\n"
+	"		ctx.setTransform(dpr, 0, 0, dpr, 0, 0);\n"
+	"		ctx.font = '12px Verdana, sans-serif';\n"
+	"		charW = ctx.measureText('abcdefghijklmnopqrstuvwxyzABCDEF').width / 32;\n"
+	"		ctx.clearRect(0, 0, W, rows * FH);\n"
+	"		drawn.n = 0;\n"
+	"		var z = view.zoom;\n"
+	"		for (var a = parent[z]; a >= 0; a = parent[a]) drawFrame(a, 0, W, true);\n"
+	"		if (eff[z] <= 0) { status.textContent = 'No samples in this view (check the filter).'; return; }\n"
+	"		var scale = W / eff[z], sn = [z], sx = [0];\n"
+	"		while (sn.length) {\n"
+	"			var n = sn.pop(), x = sx.pop(), w = eff[n] * scale;\n"
+	"			drawFrame(n, x, w, false);\n"
+	"			var cx = x, kids = [], kx = [];\n"
+	"			for (var c = n + 1; c < n + size[n]; c += size[c]) {\n"
+	"				var cw = eff[c] * scale;\n"
+	"				if (cw >= 0.5) { kids.push(c); kx.push(cx); }\n"
+	"				cx += cw;\n"
+	"			}\n"
+	"			for (var k = kids.length - 1; k >= 0; k--) { sn.push(kids[k]); sx.push(kx[k]); }\n"
+	"		}\n"
+	"		ctx.globalAlpha = 1;\n"
+	"		status.textContent = fmt(eff[0]) + ' ' + D.countname + ' in view' + (z ? ', zoomed to ' + names[nameOf[z]] : '') + '. ' + fmt(N - 1) + ' frames.';\n"
+	"	}\n"
+	"	function frameAt(px, py) {\n"
+	"		for (var k = 0; k < drawn.n; k++)\n"
+	"			if (py >= drawn.y[k] && py < drawn.y[k] + FH && px >= drawn.x[k] && px < drawn.x[k] + drawn.w[k]) return drawn.node[k];\n"
+	"		return -1;\n"
+	"	}\n"
+	"	function frameRect(n) {\n"
+	"		for (var k = 0; k < drawn.n; k++)\n"
+	"			if (drawn.node[k] === n) return { x: drawn.x[k], y: drawn.y[k], w: drawn.w[k], h: FH - 1 };\n"
+	"		return null;\n"
+	"	}\n"
+	"\n"
+	"	/* Share of the view whose stacks hold a matching frame: a match's\n"
+	"	 * descendants are not counted again. */\n"
+	"	function computeMatched() {\n"
+	"		var z = view.zoom, sum = 0, n;\n"
+	"		if (!view.match || eff[z] <= 0) return null;\n"
+	"		for (n = z; n >= 0; n = parent[n]) if (view.match[nameOf[n]]) return 1;\n"
+	"		for (n = z + 1; n < z + size[z];) {\n"
+	"			if (view.match[nameOf[n]]) { sum += eff[n]; n += size[n]; } else n++;\n"
+	"		}\n"
+	"		return sum / eff[z];\n"
+	"	}\n"
+	"	function showMatched() {\n"
+	"		view.matched = computeMatched();\n"
+	"		matchedEl.className = '';\n"
+	"		matchedEl.textContent = view.matched === null ? '' : 'Matched: ' + pct(view.matched) + (view.zoom ? ' of view' : '');\n"
+	"	}\n"
+	"	function search(term) {\n"
+	"		view.re = null; view.match = null;\n"
+	"		if (term) {\n"
+	"			try { view.re = new RegExp(term); } catch (e) {\n"
+	"				matchedEl.className = 'error'; matchedEl.textContent = 'invalid regex: ' + e.message; draw(); return;\n"
+	"			}\n"
+	"			view.match = new Uint8Array(names.length);\n"
+	"			for (var k = 0; k < names.length; k++) view.match[k] = view.re.test(names[k]) ? 1 : 0;\n"
+	"		}\n"
+	"		draw(); showMatched();\n"
+	"	}\n"
+	"	function zoomTo(n) { view.zoom = n > 0 ? n : 0; draw(); showMatched(); }\n"
+	"\n"
+	"	canvas.addEventListener('click', function (e) {\n"
+	"		var r = canvas.getBoundingClientRect(), n = frameAt(e.clientX - r.left, e.clientY - r.top);\n"
+	"		if (n >= 0) zoomTo(n);\n"
+	"	});\n"
+	"	canvas.addEventListener('mousemove', function (e) {\n"
+	"		var r = canvas.getBoundingClientRect(), n = frameAt(e.clientX - r.left, e.clientY - r.top);\n"
+	"		if (n < 0) { tip.style.display = 'none'; return; }\n"
+	"		var s = names[nameOf[n]] + '\\n' + fmt(eff[n]) + ' ' + D.countname + ', ' + pct(eff[n] / eff[0]) + ' of all';\n"
+	"		if (view.zoom) s += ', ' + pct(eff[n] / eff[view.zoom]) + ' of view';\n"
+	"		if (before) s += '\\nbefore ' + fmt(before[n]) + ', change ' + (val[n] - before[n] >= 0 ? '+' : '') + fmt(val[n] - before[n]);\n"
+	"		tip.textContent = s; tip.style.display = 'block';\n"
+	"		tip.style.left = Math.min(e.clientX + 12, window.innerWidth - tip.offsetWidth - 4) + 'px';\n"
+	"		tip.style.top = (e.clientY + 14) + 'px';\n"
+	"	});\n"
+	"	canvas.addEventListener('mouseleave', function () { tip.style.display = 'none'; });\n"
+	"	document.getElementById('fg-reset').addEventListener('click', function () { zoomTo(0); });\n"
+	"	document.getElementById('fg-icicle').addEventListener('click', function () { view.inverted = !view.inverted; draw(); });\n"
+	"	document.getElementById('fg-go').addEventListener('click', function () { search(searchEl.value); });\n"
+	"	document.getElementById('fg-clear').addEventListener('click', function () { searchEl.value = ''; search(''); });\n"
+	"	searchEl.addEventListener('keydown', function (e) { if (e.key === 'Enter') search(searchEl.value); });\n"
+	"	threadSel.addEventListener('change', function () { applyFilter(); zoomTo(0); });\n"
+	"	stateSel.addEventListener('change', function () { applyFilter(); zoomTo(0); });\n"
+	"	window.addEventListener('keydown', function (e) {\n"
+	"		if ((e.ctrlKey || e.metaKey) && e.key === 'f') { e.preventDefault(); searchEl.focus(); searchEl.select(); }\n"
+	"		else if (e.key === 'Escape') { searchEl.value = ''; search(''); zoomTo(0); }\n"
+	"	});\n"
+	"	var resizeTimer = 0;\n"
+	"	window.addEventListener('resize', function () { clearTimeout(resizeTimer); resizeTimer = setTimeout(draw, 100); });\n"
+	"\n"
+	"	setupFilter();\n"
+	"	draw();\n"
+	"	/* For tests and the console. */\n"
+	"	window.tmprofFlame = {\n"
+	"		nodeCount: N,\n"
+	"		find: function (name) { for (var k = 0; k < N; k++) if (names[nameOf[k]] === name && eff[k] > 0) return k; return -1; },\n"
+	"		frameRect: frameRect,\n"
+	"		zoomTo: zoomTo,\n"
+	"		search: search,\n"
+	"		state: function () {\n"
+	"			return { zoom: view.zoom, zoomName: names[nameOf[view.zoom]], matched: view.matched, width: view.width,\n"
+	"				 inverted: view.inverted, total: eff[0], drawn: drawn.n };\n"
+	"		}\n"
+	"	};\n"
+	"})();\n"
+	;
+
+static const char *palette_name(enum flamegraph_palette p)
+{
+	switch (p) {
+	case PALETTE_HOT: return "hot";
+	case PALETTE_MEM: return "mem";
+	case PALETTE_IO: return "io";
+	case PALETTE_JAVA: break;
+	}
+	return "java";
+}
+
+static const char *html_title(const struct flamegraph_options *o, bool diff)
+{
+	if (o->title)
+		return o->title;
+	if (diff)
+		return "Differential Flame Graph";
+	return o->inverted ? "Icicle Graph" : "Flame Graph";
+}
+
+/* fprintf per number would dominate the time for a million nodes. */
+static char *u64_format(char *end, uint64_t v)
+{
+	*--end = '\0';
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/* The node array is most of the page: numbers go through a local buffer
+ * rather than one stdio call each. */
+struct num_buf {
+	FILE *out;
+	char buf[1 << 16];
+	size_t len;
+};
+
+static void num_buf_flush(struct num_buf *nb)
+{
+	fwrite(nb->buf, 1, nb->len, nb->out);
+	nb->len = 0;
+}
+
+static void num_buf_put(struct num_buf *nb, char sep, uint64_t v)
+{
+	char tmp[24];
+	const char *s = u64_format(tmp + sizeof(tmp), v);
+	size_t n = (size_t)(tmp + sizeof(tmp) - 1 - s);
+
+	if (nb->len + n + 1 > sizeof(nb->buf))
+		num_buf_flush(nb);
+	if (sep)
+		nb->buf[nb->len++] = sep;
+	memcpy(nb->buf + nb->len, s, n);
+	nb->len += n;
+}
+
+static int write_nodes(const struct flame_tree *t, FILE *out)
+{
+	struct num_buf *nb = malloc(sizeof(*nb));
+
+	if (!nb)
+		return -ENOMEM;
+	nb->out = out;
+	nb->len = 0;
+	for (size_t i = 0; i < t->nnodes; i++) {
+		const struct flame_node *n = &t->nodes[i];
+
+		num_buf_put(nb, i ? ',' : 0, n->name);
+		num_buf_put(nb, ',', n->value);
+		num_buf_put(nb, ',', n->depth);
+	}
+	num_buf_flush(nb);
+	free(nb);
+	return 0;
+}
+
+static int write_data(const struct flame_tree *t, FILE *out, const struct flamegraph_options *o)
+{
+	int err;
+
+	fputs("{\"title\":", out);
+	json_write_string(out, html_title(o, t->has_before));
+	fputs(",\"subtitle\":", out);
+	json_write_string(out, o->subtitle ? o->subtitle : "");
+	fputs(",\"countname\":", out);
+	json_write_string(out, o->countname ? o->countname : "samples");
+	fprintf(out, ",\"palette\":\"%s\",\"inverted\":%s,\n\"names\":[", palette_name(o->palette),
+		o->inverted ? "true" : "false");
+	for (size_t i = 0; i < t->nnames; i++) {
+		if (i)
+			fputc(',', out);
+		json_write_string(out, t->names[i]);
+	}
+	fputs("],\n\"nodes\":[", out);
+	err = write_nodes(t, out);
+	fputc(']', out);
+	if (t->has_before) {
+		fputs(",\n\"before\":[", out);
+		for (size_t i = 0; i < t->nnodes; i++)
+			fprintf(out, "%s%.10g", i ? "," : "", t->nodes[i].before);
+		fputc(']', out);
+	}
+	fputs("}", out);
+	return err;
+}
+
+int html_write_tree(const struct flame_tree *t, FILE *out, const struct flamegraph_options *opts)
+{
+	struct flamegraph_options defaults;
+	const char *title;
+
+	if (!opts) {
+		flamegraph_options_init(&defaults);
+		opts = &defaults;
+	}
+	if (!t->nnodes || !t->nodes[0].value)
+		return -ENODATA;
+	title = html_title(opts, t->has_before);
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<meta name=\"generator\" content=\"tmprof\">\n<title>", out);
+	xml_write_escaped(out, title, SIZE_MAX);
+	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header><h1>", html_style);
+	xml_write_escaped(out, title, SIZE_MAX);
+	fputs("</h1>", out);
+	if (opts->subtitle) {
+		fputs("<div class=\"sub\">", out);
+		xml_write_escaped(out, opts->subtitle, SIZE_MAX);
+		fputs("</div>", out);
+	}
+	fprintf(out, "\n%s</header>\n<div id=\"fg-wrap\"><canvas id=\"fg-canvas\"></canvas></div>\n"
+		     "<div id=\"fg-status\"></div><div id=\"fg-tip\"></div>\n"
+		     "<script type=\"application/json\" id=\"fg-data\">",
+		html_controls);
+	/* '<' never appears raw in the JSON (json_write_string), so the data
+	 * cannot close its <script> element. */
+	if (write_data(t, out, opts))
+		return -ENOMEM;
+	fprintf(out, "</script>\n<script>\n%s</script>\n</body>\n</html>\n", html_script);
+	if (fflush(out) || ferror(out))
+		return -(errno ? errno : EIO);
+	return 0;
+}
+
+int html_write(const struct profile *p, FILE *out, const struct flamegraph_options *o)
+{
+	struct flame_tree t;
+	int err;
+
+	err = flame_tree_build(&t, p, NULL, o ? o->reverse : false, false);
+	if (err)
+		return err;
+	err = html_write_tree(&t, out, o);
+	flame_tree_free(&t);
+	return err;
+}

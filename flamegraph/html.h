@@ -1,0 +1,29 @@
+/* One self-contained interactive HTML flame graph: inline CSS and script,
+ * the merged call tree embedded as compact JSON, drawn on a <canvas> so
+ * 100k stacks stay responsive. Click to zoom, reset, regex search with the
+ * matched share, tooltips, icicle toggle, and a thread / operator / state
+ * filter when the profile has tmprof's root frames
+ * ("[Source: A -> Map (1/4)#0 tid=123]", optionally under
+ * "[TaskManager pid=N]", with "[cpu]", "[idle]", ... under the thread for
+ * -e wall). Nothing is loaded from the network.
+ *
+ * The embedded data: {"title", "subtitle", "countname", "palette",
+ * "inverted", "names": [...], "nodes": [name, value, depth, ...] in
+ * preorder (see flame_tree.h), and for differential graphs "before":
+ * [value per node]}. The page exposes window.tmprofFlame for tests. */
+#ifndef TMPROF_FLAMEGRAPH_HTML_H
+#define TMPROF_FLAMEGRAPH_HTML_H
+
+#include <stdio.h>
+
+#include "flamegraph/flamegraph.h"
+
+struct profile;
+struct flame_tree;
+
+/* Returns 0, -ENODATA for a profile without samples, or -errno. */
+int html_write(const struct profile *p, FILE *out, const struct flamegraph_options *o);
+/* Write a built tree; with BEFORE values, a differential graph. */
+int html_write_tree(const struct flame_tree *t, FILE *out, const struct flamegraph_options *o);
+
+#endif

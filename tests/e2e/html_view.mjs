@@ -1,0 +1,145 @@
+// Headless Chromium check of tmprof's interactive HTML flame graph.
+// Usage: node html_view.mjs PAGE.html PAGE.folded SCREENSHOT.png [BIG.html]
+// Prints TAP lines "ok - ..." / "not ok - ..."; exit 1 if any failed.
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+const require = createRequire(join(process.env.PLAYWRIGHT_DIR, 'package.json'));
+const { chromium } = require('playwright-core');
+const [page1, folded, shot, big] = process.argv.slice(2);
+let failed = 0;
+const ok = (cond, what) => {
+	console.log(`${cond ? 'ok' : 'not ok'} - html_view: ${what}`);
+	if (!cond) failed++;
+};
+
+// Truth from the folded input: share of samples whose stack has a matching frame.
+function share(re, filter = () => true) {
+	let hit = 0, all = 0;
+	for (const line of readFileSync(folded, 'utf8').split('\n')) {
+		const m = /^(.*)\s+(\d+)$/.exec(line);
+		if (!m) continue;
+		const frames = m[1].split(';'), n = +m[2];
+		if (!filter(frames)) continue;
+		all += n;
+		if (frames.some((f) => re.test(f))) hit += n;
+	}
+	return { hit, all, share: hit / all };
+}
+
+const profileDir = mkdtempSync(join(tmpdir(), 'tmprof-chromium-'));
+// A fresh profile directory: Playwright passes it as --user-data-dir.
+const browser = await chromium.launchPersistentContext(profileDir, {
+	executablePath: '/usr/bin/chromium',
+	headless: true,
+	viewport: { width: 1280, height: 800 },
+	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+		'--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+try {
+	const page = await browser.newPage();
+	const errors = [], remote = [];
+	page.on('pageerror', (e) => errors.push(String(e)));
+	page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+	page.on('request', (r) => { if (!/^(file|data|about):/.test(r.url())) remote.push(r.url()); });
+	await page.goto(pathToFileURL(page1).href);
+	await page.waitForFunction(() => window.tmprofFlame !== undefined, null, { timeout: 15000 });
+	ok(errors.length === 0, `no script errors (${errors.join('; ') || 'none'})`);
+
+	// Rendered: many non-blank canvas pixels.
+	const painted = await page.evaluate(() => {
+		const c = document.getElementById('fg-canvas');
+		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+		let n = 0;
+		for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+		return { n, total: d.length / 4 };
+	});
+	ok(painted.n > painted.total * 0.05, `canvas painted (${painted.n} of ${painted.total} pixels)`);
+
+	// Click a frame: it then fills the width.
+	const target = 'MyMapper.map_[j]';
+	const idx = await page.evaluate((n) => window.tmprofFlame.find(n), target);
+	const rect = await page.evaluate((i) => window.tmprofFlame.frameRect(i), idx);
+	const box = await page.locator('#fg-canvas').boundingBox();
+	ok(idx > 0 && rect && rect.w < box.width - 1, `${target} drawn narrower than the view before zoom`);
+	await page.mouse.click(box.x + rect.x + rect.w / 2, box.y + rect.y + rect.h / 2);
+	const z = await page.evaluate((i) => ({ st: window.tmprofFlame.state(), r: window.tmprofFlame.frameRect(i) }), idx);
+	ok(z.st.zoom === idx && z.st.zoomName === target, `click zooms to ${target} (zoom=${z.st.zoomName})`);
+	ok(z.r && Math.abs(z.r.x) < 0.5 && Math.abs(z.r.w - z.st.width) < 0.5,
+		`zoomed frame fills the width (x=${z.r && z.r.x}, w=${z.r && z.r.w.toFixed(1)} of ${z.st.width})`);
+
+	// Tooltip on hover.
+	const r2 = await page.evaluate((i) => window.tmprofFlame.frameRect(i), idx);
+	await page.mouse.move(box.x + r2.x + 20, box.y + r2.y + 5);
+	const tip = await page.locator('#fg-tip').textContent();
+	ok(/MyMapper\.map_\[j\]/.test(tip) && /samples/.test(tip) && /%/.test(tip), `tooltip shows name, samples, share (${tip.replace(/\n/g, ' | ')})`);
+
+	// Reset, then a regex search reports the share of the whole profile.
+	await page.click('#fg-reset');
+	ok((await page.evaluate(() => window.tmprofFlame.state().zoom)) === 0, 'reset zoom');
+	const term = 'hashCode|do_syscall';
+	await page.fill('#fg-search', term);
+	await page.press('#fg-search', 'Enter');
+	const shown = await page.locator('#fg-matched').textContent();
+	const truth = share(new RegExp(term));
+	const m = /Matched: ([\d.]+)%/.exec(shown);
+	ok(m && Math.abs(+m[1] - 100 * truth.share) < 0.006,
+		`search /${term}/ shows ${shown.trim()}, expected ${(100 * truth.share).toFixed(2)}%`);
+	const magenta = await page.evaluate((i) => {
+		const c = document.getElementById('fg-canvas'), r = window.tmprofFlame.frameRect(i), dpr = window.devicePixelRatio || 1;
+		const d = c.getContext('2d').getImageData(Math.floor((r.x + 1) * dpr), Math.floor((r.y + 1) * dpr), 1, 1).data;
+		return [d[0], d[1], d[2]];
+	}, await page.evaluate(() => window.tmprofFlame.find('String.hashCode_[i]')));
+	ok(magenta[0] === 230 && magenta[1] === 0 && magenta[2] === 230, `matched frame highlighted (rgb ${magenta})`);
+
+	// Operator filter: only that operator's threads remain.
+	const opt = await page.evaluate(() => [...document.querySelectorAll('#fg-thread option')].map((o) => o.value));
+	ok(opt.includes('op:Source: A -> Map'), `operator filter offers 'Source: A -> Map' (${opt.length} options)`);
+	await page.selectOption('#fg-thread', 'op:Source: A -> Map');
+	const tot = await page.evaluate(() => window.tmprofFlame.state().total);
+	const opTruth = share(/x^/, (f) => f.some((x) => /^\[Source: A -> Map \(\d+\/\d+\)#\d+ tid=\d+\]$/.test(x)));
+	ok(tot === opTruth.all, `operator filter total ${tot} = ${opTruth.all}`);
+	const shown2 = await page.locator('#fg-matched').textContent();
+	const truth2 = share(new RegExp(term), (f) => f.some((x) => /^\[Source: A -> Map /.test(x)));
+	const m2 = /Matched: ([\d.]+)%/.exec(shown2);
+	ok(m2 && Math.abs(+m2[1] - 100 * truth2.share) < 0.006, `search share within the filter ${shown2.trim()}, expected ${(100 * truth2.share).toFixed(2)}%`);
+	await page.selectOption('#fg-thread', '');
+
+	// Icicle toggle flips the root to the top.
+	const before = await page.evaluate(() => window.tmprofFlame.frameRect(0).y);
+	await page.click('#fg-icicle');
+	const after = await page.evaluate(() => window.tmprofFlame.frameRect(0).y);
+	ok(before > 0 && after === 0, `icicle toggle moves the root from y=${before} to y=${after}`);
+	await page.click('#fg-icicle');
+
+	await page.screenshot({ path: shot, fullPage: false });
+	ok(remote.length === 0, `no network requests (${remote.join(' ') || 'none'})`);
+	await page.close();
+
+	if (big) {
+		const p2 = await browser.newPage();
+		const errs = [];
+		p2.on('pageerror', (e) => errs.push(String(e)));
+		const t0 = Date.now();
+		await p2.goto(pathToFileURL(big).href);
+		await p2.waitForFunction(() => window.tmprofFlame !== undefined, null, { timeout: 60000 });
+		const load = Date.now() - t0;
+		const st = await p2.evaluate(() => window.tmprofFlame.state());
+		const n = await p2.evaluate(() => window.tmprofFlame.nodeCount);
+		ok(errs.length === 0 && st.drawn > 0 && load < 15000, `large page (${n} frames) drawn in ${load} ms, ${st.drawn} frames on screen`);
+		const t1 = Date.now();
+		await p2.evaluate(() => { const f = window.tmprofFlame; f.zoomTo(1); f.search('Class1[0-9]'); f.zoomTo(0); f.search(''); });
+		const inter = Date.now() - t1;
+		ok(inter < 3000, `large page: zoom + search + reset in ${inter} ms`);
+		await p2.close();
+	}
+} catch (e) {
+	ok(false, `browser run failed: ${e && e.stack ? e.stack.split('\n')[0] : e}`);
+} finally {
+	await browser.close();
+	rmSync(profileDir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,228 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "flamegraph/flamegraph.h"
+#include "flamegraph/html.h"
+#include "flamegraph/profile.h"
+#include "flamegraph/text_escape.h"
+
+static void add(struct profile *p, const char *folded, uint64_t count)
+{
+	uint32_t ids[64], n = 0;
+	char *copy = strdup(folded), *save = NULL;
+
+	for (char *f = strtok_r(copy, ";", &save); f; f = strtok_r(NULL, ";", &save))
+		assert_int_equal(profile_intern(p, f, &ids[n++]), 0);
+	assert_int_equal(profile_add(p, ids, n, count), 0);
+	free(copy);
+}
+
+static char *render(const struct profile *p, const struct flamegraph_options *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(html_write(p, f, o), 0);
+	fclose(f);
+	return buf;
+}
+
+/* The embedded JSON data block, parsed. */
+static json_t *page_data(const char *html)
+{
+	const char *open = "<script type=\"application/json\" id=\"fg-data\">";
+	const char *start = strstr(html, open), *end;
+	json_error_t err;
+	json_t *j;
+
+	assert_non_null(start);
+	start += strlen(open);
+	end = strstr(start, "</script>");
+	assert_non_null(end);
+	j = json_loadb(start, (size_t)(end - start), 0, &err);
+	if (!j)
+		fail_msg("data is not JSON: %s at %d", err.text, err.position);
+	return j;
+}
+
+static struct profile *thread_profile(void)
+{
+	struct profile *p = profile_new();
+
+	assert_non_null(p);
+	add(p, "[TaskManager pid=10];[Source: A -> Map (1/2)#0 tid=11];[cpu];Task.run_[j];Map.map_[j]", 60);
+	add(p, "[TaskManager pid=10];[Source: A -> Map (2/2)#0 tid=12];[idle];Task.run_[j];Mailbox.take_[j]", 30);
+	add(p, "[TaskManager pid=10];[Sink: Out (1/1)#0 tid=13];[cpu];Task.run_[j]", 10);
+	return p;
+}
+
+static void test_html_self_contained(void **state)
+{
+	struct profile *p = thread_profile();
+	char *html = render(p, NULL);
+
+	(void)state;
+	assert_true(utf8_valid(html, strlen(html)));
+	assert_non_null(strstr(html, "<!DOCTYPE html>"));
+	assert_non_null(strstr(html, "<canvas id=\"fg-canvas\">"));
+	/* No network: nothing refers to another resource. */
+	assert_null(strstr(html, "http:"));
+	assert_null(strstr(html, "https:"));
+	assert_null(strstr(html, "src="));
+	assert_null(strstr(html, "<link"));
+	assert_null(strstr(html, "@import"));
+	/* Interactive pieces. */
+	assert_non_null(strstr(html, "id=\"fg-search\""));
+	assert_non_null(strstr(html, "id=\"fg-reset\""));
+	assert_non_null(strstr(html, "id=\"fg-icicle\""));
+	assert_non_null(strstr(html, "id=\"fg-thread\""));
+	assert_non_null(strstr(html, "window.tmprofFlame"));
+	free(html);
+	profile_free(p);
+}
+
+/* Nodes are preorder triples whose values add up. */
+static void test_html_data_is_the_tree(void **state)
+{
+	struct profile *p = thread_profile();
+	char *html = render(p, NULL);
+	json_t *d = page_data(html), *names = json_object_get(d, "names"), *nodes = json_object_get(d, "nodes");
+	size_t n = json_array_size(nodes) / 3;
+
+	(void)state;
+	assert_int_equal(json_array_size(nodes) % 3, 0);
+	assert_int_equal(n, 13); /* all, TM, then 5 + 4 + 3 frames under the threads */
+	assert_string_equal(json_string_value(json_array_get(names, json_integer_value(json_array_get(nodes, 0)))), "all");
+	assert_int_equal(json_integer_value(json_array_get(nodes, 1)), 100);
+	assert_int_equal(json_integer_value(json_array_get(nodes, 2)), 0);
+	for (size_t i = 1; i < n; i++) {
+		json_int_t d0 = json_integer_value(json_array_get(nodes, 3 * (i - 1) + 2));
+		json_int_t d1 = json_integer_value(json_array_get(nodes, 3 * i + 2));
+
+		assert_true(d1 >= 1 && d1 <= d0 + 1); /* preorder: one level deeper at most */
+	}
+	assert_string_equal(json_string_value(json_object_get(d, "palette")), "java");
+	assert_string_equal(json_string_value(json_object_get(d, "countname")), "samples");
+	assert_null(json_object_get(d, "before"));
+	json_decref(d);
+	free(html);
+	profile_free(p);
+}
+
+/* A frame name cannot close the data's <script> element. */
+static void test_html_escapes_script_breakout(void **state)
+{
+	struct profile *p = profile_new();
+	struct flamegraph_options o;
+	char *html;
+	json_t *d, *names;
+	bool found = false;
+
+	(void)state;
+	flamegraph_options_init(&o);
+	o.title = "<b>T</b> & \"x\"";
+	add(p, "root;</script><script>alert(1)</script>;\"q\\\"", 5);
+	add(p, "root;bad\xff", 1);
+	html = render(p, &o);
+	assert_null(strstr(html, "<script>alert(1)"));
+	assert_non_null(strstr(html, "<title>&lt;b&gt;T&lt;/b&gt; &amp; &quot;x&quot;</title>"));
+	assert_true(utf8_valid(html, strlen(html)));
+	d = page_data(html);
+	names = json_object_get(d, "names");
+	for (size_t i = 0; i < json_array_size(names); i++)
+		found |= !strcmp(json_string_value(json_array_get(names, i)), "</script><script>alert(1)</script>");
+	assert_true(found);
+	assert_string_equal(json_string_value(json_object_get(d, "title")), "<b>T</b> & \"x\"");
+	json_decref(d);
+	free(html);
+	profile_free(p);
+}
+
+static void test_html_options(void **state)
+{
+	struct profile *p = profile_new();
+	struct flamegraph_options o;
+	char *html;
+	json_t *d, *nodes, *names;
+
+	(void)state;
+	add(p, "a;b;c", 3);
+	flamegraph_options_init(&o);
+	o.inverted = true;
+	o.reverse = true;
+	o.countname = "microseconds";
+	o.subtitle = "sub";
+	o.palette = PALETTE_IO;
+	html = render(p, &o);
+	assert_non_null(strstr(html, "<h1>Icicle Graph</h1>"));
+	assert_non_null(strstr(html, "<div class=\"sub\">sub</div>"));
+	d = page_data(html);
+	assert_true(json_is_true(json_object_get(d, "inverted")));
+	assert_string_equal(json_string_value(json_object_get(d, "palette")), "io");
+	assert_string_equal(json_string_value(json_object_get(d, "countname")), "microseconds");
+	/* Reversed: c is the first frame above all. */
+	nodes = json_object_get(d, "nodes");
+	names = json_object_get(d, "names");
+	assert_string_equal(json_string_value(json_array_get(names, json_integer_value(json_array_get(nodes, 3)))), "c");
+	json_decref(d);
+	free(html);
+	profile_free(p);
+}
+
+static void test_html_write_file(void **state)
+{
+	struct profile *p = thread_profile();
+	char dir[] = "/tmp/tmprof-html-XXXXXX", path[128];
+	FILE *f;
+	char head[32] = "";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/x.html", dir);
+	assert_int_equal(flamegraph_write_file(p, path, NULL), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(head, sizeof(head), f));
+	assert_string_equal(head, "<!DOCTYPE html>\n");
+	fclose(f);
+	remove(path);
+	remove(dir);
+	profile_free(p);
+}
+
+static void test_html_empty_profile(void **state)
+{
+	struct profile *p = profile_new();
+	FILE *f = fopen("/dev/null", "w");
+
+	(void)state;
+	assert_int_equal(html_write(p, f, NULL), -ENODATA);
+	fclose(f);
+	profile_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_html_self_contained),
+		cmocka_unit_test(test_html_data_is_the_tree),
+		cmocka_unit_test(test_html_escapes_script_breakout),
+		cmocka_unit_test(test_html_options),
+		cmocka_unit_test(test_html_write_file),
+		cmocka_unit_test(test_html_empty_profile),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
