@@ -14,7 +14,7 @@ BUILD    := build
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. -I$(BUILD)
-LDLIBS   := -ljansson -lbpf -ldw -lelf -lz -lstdc++ -lm
+LDLIBS   := -ljansson -lbpf -ldw -lelf -lz -lcurl -lstdc++ -lm
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
@@ -25,8 +25,8 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -I. -Wall -W
 
 # Debian packages the build, the tests and the demo need.
 DEPS_PKGS := make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
-             libcmocka-dev libjansson-dev libunwind-dev libjemalloc-dev openjdk-17-jdk-headless \
-             procps gawk
+             libcmocka-dev libjansson-dev libunwind-dev libjemalloc-dev libcurl4-openssl-dev \
+             openjdk-17-jdk-headless procps gawk time chromium golang-go
 
 SYMBOLIZE_SRCS  := $(wildcard symbolize/*.c)
 FLAMEGRAPH_SRCS := $(wildcard flamegraph/*.c)

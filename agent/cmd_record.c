@@ -17,6 +17,7 @@
 #include "agent/log.h"
 #include "agent/profile_builder.h"
 #include "agent/record_options.h"
+#include "agent/record_output.h"
 #include "agent/session.h"
 #include "agent/state_rules.h"
 #include "flamegraph/atomic_file.h"
@@ -168,27 +169,77 @@ static void print_alloc_summary(const struct profile *p, bool counts)
 	free(leaves);
 }
 
-/* The allocation profile, to its own file. */
-static int write_alloc_output(struct session *s, const struct record_options *o,
-			      struct atomic_file *out)
+static struct profile_meta meta_of(const struct session *s, enum pprof_kind kind)
+{
+	return (struct profile_meta){
+		.kind = kind,
+		.hz = s->opts.freq_hz,
+		.time_ns = s->start_unix_ns,
+		.duration_ns = (int64_t)(session_elapsed_s(s) * 1e9),
+	};
+}
+
+/* For --push: the TaskManager's resource id, or its pid, when there is one. */
+static const char *taskmanager_label(const struct session *s, char *buf, size_t len)
+{
+	const struct target *t = s->ntargets == 1 ? &s->targets[0] : NULL;
+
+	if (!t)
+		return NULL;
+	if (t->is_jvm && t->jvm.resource_id[0])
+		return t->jvm.resource_id;
+	snprintf(buf, len, "%d", t->pid);
+	return buf;
+}
+
+static void push_profile(struct session *s, const struct record_options *o, const struct profile *p,
+			 const struct profile_meta *m)
+{
+	char tm[32];
+
+	if (o->push_url)
+		record_output_push(o->push_url, o->app_name, taskmanager_label(s, tm, sizeof(tm)), p,
+				   m);
+}
+
+static struct profile *build_alloc_profile(struct session *s, const struct record_options *o,
+					   bool counts)
 {
 	struct build_options bo = {
 		.thread_roots = o->threads,
 		.process_roots = s->ntargets > 1,
 		.alloc_stacks = true,
-		.alloc_counts = o->alloc_counts,
+		.alloc_counts = counts,
 	};
 	struct build_result br;
 	struct profile *p = profile_new();
-	int err;
 
-	if (!p)
-		return EXIT_INTERNAL;
-	err = profile_build(s, p, &bo, &br);
-	if (!err) {
-		err = folded_write(p, out->fp);
-		build_result_free(&br);
+	if (!p || profile_build(s, p, &bo, &br)) {
+		profile_free(p);
+		return NULL;
 	}
+	build_result_free(&br);
+	return p;
+}
+
+/* The allocation profile, to its own file. pprof carries bytes and events
+ * together; the other formats carry the unit asked for. */
+static int write_alloc_output(struct session *s, const struct record_options *o,
+			      struct atomic_file *out)
+{
+	enum record_format fmt = record_format_of_path(out->path);
+	struct profile_meta m = meta_of(s, PPROF_KIND_ALLOC);
+	bool counts = o->alloc_counts && fmt != FORMAT_PPROF;
+	struct profile *p = build_alloc_profile(s, o, counts), *objects = NULL;
+	int err = p ? 0 : -ENOMEM;
+
+	if (!err && (fmt == FORMAT_PPROF || o->push_url)) {
+		objects = build_alloc_profile(s, o, true);
+		err = objects ? 0 : -ENOMEM;
+		m.objects = objects;
+	}
+	if (!err)
+		err = record_output_write(p, out->fp, fmt, &m);
 	if (!err)
 		err = atomic_file_commit(out);
 	if (err) {
@@ -196,9 +247,12 @@ static int write_alloc_output(struct session *s, const struct record_options *o,
 			  out->path ? out->path : o->output, strerror(-err));
 		atomic_file_abort(out);
 	} else {
-		print_alloc_summary(p, o->alloc_counts);
+		print_alloc_summary(p, counts);
+		if (!counts)
+			push_profile(s, o, p, &m);
 	}
 	profile_free(p);
+	profile_free(objects);
 	return err ? EXIT_OUTPUT : EXIT_OK;
 }
 
@@ -225,10 +279,14 @@ static int write_output(struct session *s, const struct record_options *o,
 		profile_free(p);
 		return EXIT_INTERNAL;
 	}
+	enum pprof_kind kind = !spans ? PPROF_KIND_CPU :
+				  (s->opts.events & SESSION_CPU) ? PPROF_KIND_WALL : PPROF_KIND_OFFCPU;
+	struct profile_meta m = meta_of(s, kind);
+
 	if (record_format_of(o) == FORMAT_JSON)
 		err = write_report(s, &br, p, out->fp);
 	else
-		err = folded_write(p, out->fp);
+		err = record_output_write(p, out->fp, record_format_of(o), &m);
 	if (!err)
 		err = atomic_file_commit(out);
 	if (err) {
@@ -240,6 +298,7 @@ static int write_output(struct session *s, const struct record_options *o,
 		if (o->stats)
 			print_stats(s);
 		print_summary(p, &br);
+		push_profile(s, o, p, &m);
 	}
 	build_result_free(&br);
 	profile_free(p);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent/cmd_flamegraph.h"
 #include "agent/cmd_list.h"
 #include "agent/cmd_record.h"
 #include "agent/cmd_top.h"
@@ -27,6 +28,8 @@ static const struct command commands[] = {
 	{ "record", cmd_record, "record CPU and off-CPU stacks into a profile or a report" },
 	{ "top", cmd_top, "live per-subtask table: cpu, run queue, backpressure, idle, blocked" },
 	{ "report", cmd_report, "the per-subtask table of a recorded JSON report" },
+	{ "flamegraph", cmd_flamegraph, "folded stacks to an SVG or interactive HTML flame graph" },
+	{ "diff", cmd_diff, "differential flame graph of two folded files (red grew, blue shrank)" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "this help" },
 };

@@ -26,8 +26,11 @@ void record_options_usage(FILE *out)
 	      "  -d, --duration SECONDS   how long to record (default 30; Ctrl-C stops early)\n"
 	      "  -F, --frequency HZ       samples per second per CPU (default 99)\n"
 	      "  -o, --output FILE        output file (default tmprof.folded)\n"
-	      "      --format FMT         folded, or json (per-thread time report); default\n"
-	      "                           from the file extension\n"
+	      "      --format FMT         folded, svg, html (interactive), pprof (gzipped\n"
+	      "                           profile.proto), or json (per-thread time report);\n"
+	      "                           default from the extension (.svg .html .pb.gz .json)\n"
+	      "      --push URL           also send the profile to a Pyroscope server\n"
+	      "      --app NAME           application name for --push (default flink.taskmanager)\n"
 	      "      --rules FILE         off-CPU state rules (default: Flink's, see\n"
 	      "                           agent/rules/flink.rules)\n"
 	      "      --threads            thread frame at the root (default)\n"
@@ -106,6 +109,9 @@ const char *record_alloc_output(const struct record_options *o, char *buf, size_
 
 	if (!(o->events & (SESSION_CPU | SESSION_OFFCPU)))
 		return o->output;
+	/* "x.pb.gz": the extension is both parts. */
+	if (ends_with(o->output, ".pb.gz"))
+		dot = o->output + strlen(o->output) - 6;
 	if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : o->output))
 		snprintf(buf, len, "%s.alloc", o->output);
 	else
@@ -113,11 +119,22 @@ const char *record_alloc_output(const struct record_options *o, char *buf, size_
 	return buf;
 }
 
+enum record_format record_format_of_path(const char *path)
+{
+	if (ends_with(path, ".json"))
+		return FORMAT_JSON;
+	if (ends_with(path, ".svg"))
+		return FORMAT_SVG;
+	if (ends_with(path, ".html") || ends_with(path, ".htm"))
+		return FORMAT_HTML;
+	if (ends_with(path, ".pb.gz") || ends_with(path, ".pprof"))
+		return FORMAT_PPROF;
+	return FORMAT_FOLDED;
+}
+
 enum record_format record_format_of(const struct record_options *o)
 {
-	if (o->format != FORMAT_AUTO)
-		return o->format;
-	return ends_with(o->output, ".json") ? FORMAT_JSON : FORMAT_FOLDED;
+	return o->format != FORMAT_AUTO ? o->format : record_format_of_path(o->output);
 }
 
 static int parse_positive(const char *text, double max, double *out)
@@ -137,7 +154,14 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 			 size_t errlen)
 {
 	enum { OPT_ALL_TM = 256, OPT_THREADS, OPT_NO_THREADS, OPT_STATS, OPT_FORMAT, OPT_RULES,
-	       OPT_ALLOC_UNITS };
+	       OPT_ALLOC_UNITS, OPT_PUSH, OPT_APP };
+	static const struct {
+		const char *name;
+		enum record_format format;
+	} formats[] = {
+		{ "folded", FORMAT_FOLDED }, { "json", FORMAT_JSON }, { "svg", FORMAT_SVG },
+		{ "html", FORMAT_HTML },     { "pprof", FORMAT_PPROF },
+	};
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "all-taskmanagers", no_argument, NULL, OPT_ALL_TM },
@@ -145,6 +169,8 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "rules", required_argument, NULL, OPT_RULES },
 		{ "alloc-units", required_argument, NULL, OPT_ALLOC_UNITS },
+		{ "push", required_argument, NULL, OPT_PUSH },
+		{ "app", required_argument, NULL, OPT_APP },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "frequency", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -164,6 +190,7 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 	opts->output = "tmprof.folded";
 	opts->threads = true;
 	opts->events = SESSION_CPU;
+	opts->app_name = "flink.taskmanager";
 	optind = 0; /* reset getopt: tests parse several command lines */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:e:d:F:o:vh", longopts, NULL)) != -1) {
@@ -185,14 +212,26 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 			}
 			break;
 		case OPT_FORMAT:
-			if (!strcmp(optarg, "folded")) {
-				opts->format = FORMAT_FOLDED;
-			} else if (!strcmp(optarg, "json")) {
-				opts->format = FORMAT_JSON;
-			} else {
-				snprintf(err, errlen, "--format %s: expected folded or json", optarg);
+			opts->format = FORMAT_AUTO;
+			for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+				if (!strcmp(optarg, formats[i].name))
+					opts->format = formats[i].format;
+			if (opts->format == FORMAT_AUTO) {
+				snprintf(err, errlen,
+					 "--format %s: expected folded, svg, html, pprof or json", optarg);
 				return -EINVAL;
 			}
+			break;
+		case OPT_PUSH:
+			if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8)) {
+				snprintf(err, errlen, "--push %s: expected an http:// or https:// URL of a "
+						      "Pyroscope server", optarg);
+				return -EINVAL;
+			}
+			opts->push_url = optarg;
+			break;
+		case OPT_APP:
+			opts->app_name = optarg;
 			break;
 		case OPT_RULES:
 			opts->rules = optarg;

@@ -9,13 +9,15 @@
 
 #define RECORD_MAX_PIDS 256
 
-enum record_format { FORMAT_AUTO, FORMAT_FOLDED, FORMAT_JSON };
+enum record_format { FORMAT_AUTO, FORMAT_FOLDED, FORMAT_JSON, FORMAT_SVG, FORMAT_HTML, FORMAT_PPROF };
 
 struct record_options {
 	unsigned int events;        /* enum session_event bits */
 	enum record_format format;
 	const char *rules;          /* --rules FILE, NULL: the Flink defaults */
 	bool alloc_counts;          /* --alloc-units count */
+	const char *push_url;       /* --push URL: Pyroscope server */
+	const char *app_name;       /* --app NAME for --push */
 	pid_t pids[RECORD_MAX_PIDS];
 	size_t npids;
 	bool all_taskmanagers;
@@ -39,8 +41,10 @@ int event_list_parse(const char *text, unsigned int *events);
  * cpu.alloc.folded). Writes into buf. */
 const char *record_alloc_output(const struct record_options *o, char *buf, size_t len);
 
-/* Output format from --format or from the file name's extension. */
+/* Output format from --format or from the file name's extension (.folded
+ * or anything else: folded; .json, .svg, .html, .pb.gz). */
 enum record_format record_format_of(const struct record_options *o);
+enum record_format record_format_of_path(const char *path);
 
 /* "123,456" → pids; rejects non-numbers, zero, duplicates are merged. */
 int pid_list_parse(const char *text, pid_t *pids, size_t max, size_t *count);

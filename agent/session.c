@@ -223,6 +223,12 @@ int session_start(struct session *s)
 			return err;
 	}
 	s->start_ns = monotonic_ns();
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		s->start_unix_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	}
 	if (s->tracer)
 		offcpu_tracer_set_start(s->tracer, s->start_ns);
 	for (size_t i = 0; i < s->ntargets; i++) {

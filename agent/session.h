@@ -46,6 +46,7 @@ struct session {
 	struct stack_cache off_user_stacks, off_kern_stacks;
 	struct stack_cache alloc_user_stacks;
 	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC */
+	int64_t start_unix_ns;     /* CLOCK_REALTIME at start, for output formats */
 	bool started;
 };
 

@@ -1,0 +1,122 @@
+#include "agent/record_output.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent/log.h"
+#include "flamegraph/flamegraph.h"
+#include "flamegraph/folded.h"
+#include "flamegraph/html.h"
+#include "flamegraph/profile.h"
+#include "flamegraph/pyroscope.h"
+#include "flamegraph/svg.h"
+
+/* Allocation profiles are built twice from the same data (bytes, events):
+ * the stacks come in the same order, so stack i of one is stack i of the
+ * other. */
+static uint64_t objects_of(void *ctx, size_t index, const struct profile_stack *s)
+{
+	const struct profile *objects = ctx;
+	struct profile_stack o;
+
+	(void)s;
+	if (index >= profile_stack_count(objects))
+		return 0;
+	profile_stack_get(objects, index, &o);
+	return o.count;
+}
+
+static void pprof_options_from(const struct profile_meta *m, struct pprof_options *po,
+			       struct pprof_default_labels *labels, bool omit_tid)
+{
+	memset(po, 0, sizeof(*po));
+	po->kind = m->kind;
+	po->hz = m->hz;
+	po->time_nanos = m->time_ns;
+	po->duration_nanos = m->duration_ns;
+	if (m->kind == PPROF_KIND_ALLOC) {
+		po->value2 = objects_of;
+		po->value2_ctx = (void *)m->objects;
+	}
+	labels->omit_tid = omit_tid;
+	po->labels = pprof_labels_default;
+	po->labels_ctx = labels;
+}
+
+static const char *countname_of(enum pprof_kind kind)
+{
+	switch (kind) {
+	case PPROF_KIND_WALL:
+	case PPROF_KIND_OFFCPU:
+		return "microseconds";
+	case PPROF_KIND_ALLOC:
+		return "bytes";
+	default:
+		return "samples";
+	}
+}
+
+static int write_pprof(const struct profile *p, FILE *out, const struct profile_meta *m)
+{
+	struct pprof_default_labels labels;
+	struct pprof_options po;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	pprof_options_from(m, &po, &labels, false);
+	err = pprof_encode(p, &po, &buf, &len);
+	if (!err && fwrite(buf, 1, len, out) != len)
+		err = -EIO;
+	free(buf);
+	return err;
+}
+
+int record_output_write(const struct profile *p, FILE *out, enum record_format format,
+			const struct profile_meta *m)
+{
+	struct flamegraph_options fo;
+
+	flamegraph_options_init(&fo);
+	fo.countname = countname_of(m->kind);
+	switch (format) {
+	case FORMAT_SVG:
+		return svg_write(p, out, &fo);
+	case FORMAT_HTML:
+		return html_write(p, out, &fo);
+	case FORMAT_PPROF:
+		return write_pprof(p, out, m);
+	case FORMAT_FOLDED:
+	case FORMAT_AUTO:
+		return folded_write(p, out);
+	default:
+		return -EINVAL;
+	}
+}
+
+int record_output_push(const char *url, const char *app_name, const char *taskmanager,
+		       const struct profile *p, const struct profile_meta *m)
+{
+	struct pprof_default_labels labels;
+	struct pprof_options po;
+	char host[256] = "", msg[512] = "";
+	struct pyroscope_tag tags[2];
+	struct pyroscope_target t = { .url = url, .app_name = app_name, .tags = tags };
+	int err;
+
+	gethostname(host, sizeof(host) - 1);
+	tags[t.ntags++] = (struct pyroscope_tag){ "host", host };
+	if (taskmanager && *taskmanager)
+		tags[t.ntags++] = (struct pyroscope_tag){ "taskmanager", taskmanager };
+	/* Thread ids change with every TaskManager restart: each would be a
+	 * new series. Operator chain and subtask stay as labels. */
+	pprof_options_from(m, &po, &labels, true);
+	err = pyroscope_push(&t, p, &po, msg, sizeof(msg));
+	if (err)
+		log_warn("--push %s: %s; the recording itself is complete", url, msg);
+	else
+		log_info("pushed to %s as %s", url, app_name);
+	return err;
+}

@@ -1,0 +1,33 @@
+/* Writing a recorded profile in the format the user asked for (folded, SVG,
+ * HTML, pprof) and pushing it to Pyroscope: what record (and later the
+ * daemon) do with a finished profile. */
+#ifndef TMPROF_AGENT_RECORD_OUTPUT_H
+#define TMPROF_AGENT_RECORD_OUTPUT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "agent/record_options.h"
+#include "flamegraph/pprof.h"
+
+struct profile;
+
+/* What the counts of a profile mean, for formats that say so. */
+struct profile_meta {
+	enum pprof_kind kind;
+	unsigned int hz;
+	int64_t time_ns;     /* Unix time of the start */
+	int64_t duration_ns;
+	const struct profile *objects; /* PPROF_KIND_ALLOC: the same stacks counted in events */
+};
+
+/* FORMAT_JSON is not a profile format: -EINVAL. */
+int record_output_write(const struct profile *p, FILE *out, enum record_format format,
+			const struct profile_meta *m);
+
+/* POST the profile to url/ingest as pprof with the host and TaskManager as
+ * tags. Never fatal: returns 0 or -errno with one warning line printed. */
+int record_output_push(const char *url, const char *app_name, const char *taskmanager,
+		       const struct profile *p, const struct profile_meta *m);
+
+#endif
