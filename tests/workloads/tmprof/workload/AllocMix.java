@@ -20,7 +20,7 @@ import java.util.List;
  * truth file (atomically) with each site thread's cumulative allocated bytes
  * from com.sun.management.ThreadMXBean#getThreadAllocatedBytes:
  *   mono_ns \t thread name \t allocated bytes \t class
- * Usage: AllocMix --truth FILE [--duration S]
+ * Usage: AllocMix --truth FILE [--duration S] [--unpaced]
  * Run it with -XX:CompileCommand=dontinline on the sites' burst() methods,
  * so that each site stays a frame of its own once compiled.
  */
@@ -40,14 +40,18 @@ public final class AllocMix {
 	public static void main(String[] args) throws Exception {
 		Path truth = null;
 		long duration = 0;
+		boolean unpaced = false;
 		for (int i = 0; i < args.length; i++) {
 			if (args[i].equals("--truth"))
 				truth = Path.of(args[++i]);
 			else if (args[i].equals("--duration"))
 				duration = Long.parseLong(args[++i]);
+			else if (args[i].equals("--unpaced"))
+				unpaced = true; /* as fast as possible: for throughput benchmarks */
 		}
-		AllocSite buffers = new AllocSite(200_000), events = new AllocSite(400_000),
-			  windows = new AllocSite(300_000);
+		AllocSite buffers = new AllocSite(unpaced ? 0 : 200_000),
+			  events = new AllocSite(unpaced ? 0 : 400_000),
+			  windows = new AllocSite(unpaced ? 0 : 300_000);
 		List<Site> sites = new ArrayList<>();
 		sites.add(new Site("Source: Buffers -> Fill (1/1)#0", "byte[]", () -> BufferFiller.run(buffers)));
 		sites.add(new Site("Map: Events (1/1)#0", "com.example.alloc.Event", () -> EventFactory.run(events)));
