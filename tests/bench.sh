@@ -8,6 +8,8 @@
 #   2. agent CPU per 1000 samples and peak RSS, from `tmprof record --stats`.
 #   3. throughput (records/s, from the stand-in's truth file) with and
 #      without recording at 99 Hz: interleaved off/on runs, ratio and loss %.
+#   4. -e wall on a context-switch-heavy native workload: BPF ns per
+#      scheduler event and throughput loss (tests/bench_wall.sh).
 # kernel.bpf_stats_enabled is restored on exit.
 # Usage: tests/bench.sh [BUILD_DIR]   (make bench)
 # Environment: BENCH_PAIRS (5), BENCH_SECONDS (10), BENCH_FREQ for part 1/2 (499),
@@ -152,3 +154,8 @@ awk '{ off += $1; on += $2; n++; r[n] = ($1 > 0 ? $2 / $1 : 0) }
 		printf "   ratio on/off %.4f (median of pairs %.4f): throughput loss %.2f %% (median %.2f %%)\n",
 			on / off, med, 100 * (1 - on / off), 100 * (1 - med)
 	}' "$results"
+
+# 4. -e wall (scheduler tracepoints) on a context-switch-heavy workload: its
+# own script, without the stand-in's CPU burners in the way.
+stop_pid "$TM_PID"
+"$REPO/tests/bench_wall.sh" "$BUILD"

@@ -32,6 +32,9 @@ chmod 755 "$E2E_TMP"
 #    would not exist in the machine stack (no profiler that walks frame
 #    pointers can show them). The tests check those exact frames, so keep
 #    them as real frames. quiet: no "CompileCommand: ..." lines on stdout.
+#    Likewise the Flink methods on the blocking paths of the pipeline
+#    scenario: tmprof classifies an off-CPU stack by these frames
+#    (agent/rules/flink.rules), so they must not be inlined away.
 #  - -Xss / heap small: many JVMs may run at once on a 2-CPU, small machine.
 TM_JIT_OPTS=(
 	-XX:CompileCommand=quiet
@@ -44,6 +47,11 @@ TM_JIT_OPTS=(
 	-XX:CompileCommand=dontinline,com.example.jobs.HashingMapper::map
 	-XX:CompileCommand=dontinline,com.example.jobs.ClickParser::map
 	-XX:CompileCommand=dontinline,com.example.jobs.SumReducer::reduce
+	-XX:CompileCommand=dontinline,org.apache.flink.runtime.io.network.buffer.LocalBufferPool::requestMemorySegmentBlocking
+	-XX:CompileCommand=dontinline,org.apache.flink.runtime.io.network.buffer.LocalBufferPool::requestBufferBuilderBlocking
+	-XX:CompileCommand=dontinline,org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailboxImpl::take
+	-XX:CompileCommand=dontinline,org.apache.flink.streaming.runtime.tasks.mailbox.MailboxProcessor::processMail
+	-XX:CompileCommand=dontinline,org.apache.flink.streaming.runtime.tasks.mailbox.MailboxProcessor::processMailsWhenDefaultActionUnavailable
 	-Xms64m -Xmx256m
 )
 

@@ -2,6 +2,7 @@ package tmprof.workload;
 
 import com.example.jobs.ClickParser;
 import com.example.jobs.HashingMapper;
+import com.example.jobs.StoreSink;
 import com.example.jobs.SumReducer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -22,9 +24,12 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.runtime.taskmanager.Task;
 import org.apache.flink.streaming.api.functions.sink.PrintSinkFunction;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.StreamGroupedReduceOperator;
 import org.apache.flink.streaming.api.operators.StreamMap;
+import org.apache.flink.streaming.api.operators.StreamSink;
 import org.apache.flink.streaming.runtime.io.RecordWriterOutput;
 import org.apache.flink.streaming.runtime.io.StreamOneInputProcessor;
+import org.apache.flink.streaming.runtime.io.StreamTaskNetworkInput;
 import org.apache.flink.streaming.runtime.io.StreamTaskSourceInput;
 import org.apache.flink.streaming.runtime.operators.windowing.WindowOperator;
 import org.apache.flink.streaming.runtime.tasks.StreamTask;
@@ -37,18 +42,42 @@ import org.apache.flink.streaming.runtime.tasks.StreamTask;
  * StreamMap.processElement -> user MapFunction), plus a few mostly sleeping
  * Flink-named service threads.
  *
+ * The pipeline scenario (--scenario pipeline) adds back-pressure, idle input,
+ * key skew, blocking I/O and CPU oversubscription: two "Source: Events -> Map"
+ * subtasks write keyed records through bounded LocalBufferPools to two
+ * "Keyed Aggregation -> Sink: Store" subtasks, which are slower (more CPU per
+ * record, and a blocking store round trip every storeFlushMs); subtask 2/2 of
+ * the sink gets 3x the records of 1/2. Two "Source: Metrics -> Map" subtasks
+ * (duty-cycled CPU burners) make more runnable threads than the 2 CPUs of the
+ * test machine. See Pipeline, LocalBufferPool, SingleInputGate, StoreDevice.
+ *
  * Ground truth: with --truth FILE, every 200 ms FILE is atomically replaced
  * (FILE.tmp + rename) by one line per task thread
  *     monotonic_ns TAB thread name TAB cumulative thread CPU ns TAB cumulative records
- * and a last line with thread name "total_ops" carrying the sums. monotonic_ns
- * is System.nanoTime() (CLOCK_MONOTONIC on Linux), the same for all lines of
- * one snapshot; CPU ns come from ThreadMXBean.getThreadCpuTime.
+ *     TAB backpressured ns TAB idle ns TAB blocked ns TAB run_delay ns TAB epoch_us
+ *     TAB waits TAB waits' ns to return
+ * and a last line with thread name "total_ops" carrying the sums (run_delay:
+ * -1). monotonic_ns is System.nanoTime() (CLOCK_MONOTONIC on Linux) and
+ * epoch_us the wall clock (microseconds since 1970), the same for all lines
+ * of one snapshot; CPU ns come from ThreadMXBean.getThreadCpuTime; the wait
+ * columns are the thread's WaitClock (the time blocked in
+ * LocalBufferPool.requestMemorySegmentBlocking, TaskMailboxImpl.take and the
+ * store sink's blocking read, each up to the wakeup -- see WaitClock for the
+ * exact boundaries); run_delay is the kernel's run-queue time of the thread
+ * (/proc/self/task/TID/schedstat, -1 if unknown). The run-queue truth the
+ * tests use is the residual wall - cpu - backpressured - idle - blocked;
+ * run_delay is there as a cross-check. The last two columns (number of
+ * waits, and their time measured from start to return instead of to the
+ * wakeup) document WaitClock's choice of boundaries.
  */
 public final class StandInTaskManager {
     private static final String USAGE =
-        "usage: <main class> [--truth FILE] [--duration SECONDS] [--mix default|light|single]\n"
-        + "       [--task KIND:DUTY_PERCENT:NAME]... [--burst-ms MS] [--rounds N] [--seed N]\n"
-        + "  --task replaces the mix; KIND is map, clicks or window.\n"
+        "usage: <main class> [--truth FILE] [--duration SECONDS] [--mix default|light|single|pipeline]\n"
+        + "       [--scenario pipeline] [--task KIND:DUTY_PERCENT:NAME]... [--burst-ms MS] [--rounds N] [--seed N]\n"
+        + "       [--pool-segments N] [--segment-records N] [--skew N] [--sink-rounds N]\n"
+        + "       [--store-flush-ms MS] [--store-io-ms MIN:MAX]\n"
+        + "  --task replaces the mix; KIND is map, clicks, window, events (pipeline source)\n"
+        + "  or store (pipeline sink; DUTY_PERCENT unused). --scenario pipeline = --mix pipeline.\n"
         + "  Prints 'ready' on stdout once every task thread has processed records.";
 
     private static final class RunningTask {
@@ -67,6 +96,10 @@ public final class StandInTaskManager {
     }
 
     private final List<RunningTask> tasks = new ArrayList<>();
+    private final Pipeline.Config pipelineConfig = new Pipeline.Config();
+    private Pipeline pipeline;
+    private int producersBuilt;
+    private int consumersBuilt;
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     private Path truth;
 
@@ -77,16 +110,30 @@ public final class StandInTaskManager {
         double duration = -1;
         String mix = "default";
         List<TaskSpec> explicit = new ArrayList<>();
-        double burstMs = 3.0;
+        double burstMs = -1; // default: 3 ms, 50 ms for the pipeline scenario
         int rounds = 200;
         long seed = 42;
+        StandInTaskManager tm = new StandInTaskManager();
+        Pipeline.Config pc = tm.pipelineConfig;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = (i + 1 < args.length) ? args[i + 1] : null;
             switch (a) {
                 case "--truth": truthFile = need(a, v); i++; break;
                 case "--duration": duration = Double.parseDouble(need(a, v)); i++; break;
-                case "--mix": mix = need(a, v); i++; break;
+                case "--mix": case "--scenario": mix = need(a, v); i++; break;
+                case "--pool-segments": pc.poolSegments = Integer.parseInt(need(a, v)); i++; break;
+                case "--segment-records": pc.segmentRecords = Integer.parseInt(need(a, v)); i++; break;
+                case "--skew": pc.skew = Integer.parseInt(need(a, v)); i++; break;
+                case "--sink-rounds": pc.sinkRounds = Integer.parseInt(need(a, v)); i++; break;
+                case "--store-flush-ms": pc.storeFlushMs = Double.parseDouble(need(a, v)); i++; break;
+                case "--store-io-ms": {
+                    String[] mm = need(a, v).split(":", 2);
+                    pc.storeMinMs = Double.parseDouble(mm[0]);
+                    pc.storeMaxMs = Double.parseDouble(mm.length > 1 ? mm[1] : mm[0]);
+                    i++;
+                    break;
+                }
                 case "--task": explicit.add(TaskSpec.parse(need(a, v))); i++; break;
                 case "--burst-ms": burstMs = Double.parseDouble(need(a, v)); i++; break;
                 case "--rounds": rounds = Integer.parseInt(need(a, v)); i++; break;
@@ -101,7 +148,10 @@ public final class StandInTaskManager {
             }
         }
         List<TaskSpec> specs = explicit.isEmpty() ? TaskSpec.mix(mix) : explicit;
-        StandInTaskManager tm = new StandInTaskManager();
+        if (burstMs < 0) {
+            // Pipeline: long bursts and gaps, so that each wait lasts tens of ms (see WaitClock).
+            burstMs = mix.equals("pipeline") ? 50.0 : 3.0;
+        }
         if (truthFile != null) {
             tm.truth = Paths.get(truthFile);
         }
@@ -121,6 +171,12 @@ public final class StandInTaskManager {
             mx.setThreadCpuTimeEnabled(true);
         }
         startServiceThreads(specs);
+        for (TaskSpec spec : specs) {
+            if (spec.kind.equals("events") || spec.kind.equals("store")) {
+                pipeline = new Pipeline(specs, pipelineConfig, seed);
+                break;
+            }
+        }
         int index = 0;
         for (TaskSpec spec : specs) {
             RunningTask rt = buildTask(spec, burstMs, rounds, seed + 7919L * index, index);
@@ -157,8 +213,33 @@ public final class StandInTaskManager {
         return 0;
     }
 
-    /** The place to add new task kinds (back-pressure, skew, I/O...). */
+    /** The place to add new task kinds: events and store are the pipeline scenario's. */
     private RunningTask buildTask(TaskSpec spec, double burstMs, int rounds, long seed, int index) {
+        if (spec.kind.equals("events")) {
+            // Pipeline source: bursty input -> CPU map -> keyed network output
+            // through a bounded buffer pool (back-pressured when the sinks lag).
+            RecordWriterOutput output = new RecordWriterOutput(pipeline.writer(producersBuilt++));
+            OneInputStreamOperator<Long> map = new StreamMap<>(new HashingMapper(rounds), output);
+            StreamTaskSourceInput input =
+                new StreamTaskSourceInput(new DutyCycle(spec.duty, burstMs, seed), 1_000_000L * index);
+            StreamTask streamTask = new StreamTask(new StreamOneInputProcessor(input, map, output::flush));
+            Task task = new Task(spec.name, streamTask);
+            return new RunningTask(spec, streamTask, task, task.createThread());
+        }
+        if (spec.kind.equals("store")) {
+            // Pipeline sink: network input (idle in the mailbox when empty) ->
+            // keyed reduce -> store sink with blocking I/O.
+            int i = consumersBuilt++;
+            OneInputStreamOperator<Long> sink = new StreamSink<>(
+                new StoreSink(pipeline.store(i), pipelineConfig.storeFlushMs));
+            OneInputStreamOperator<Long> reduce =
+                new StreamGroupedReduceOperator(new SumReducer(pipelineConfig.sinkRounds), sink);
+            StreamTask streamTask = new StreamTask(
+                new StreamOneInputProcessor(new StreamTaskNetworkInput(pipeline.gate(i)), reduce));
+            pipeline.gate(i).setMailbox(streamTask.getMailbox());
+            Task task = new Task(spec.name, streamTask);
+            return new RunningTask(spec, streamTask, task, task.createThread());
+        }
         OneInputStreamOperator<Long> head;
         switch (spec.kind) {
             case "map":
@@ -171,7 +252,8 @@ public final class StandInTaskManager {
                 head = new WindowOperator(new SumReducer(rounds / 2), new PrintSinkFunction<>(0), 4096);
                 break;
             default:
-                throw new IllegalArgumentException("unknown task kind " + spec.kind + " (map, clicks, window)");
+                throw new IllegalArgumentException(
+                    "unknown task kind " + spec.kind + " (map, clicks, window, events, store)");
         }
         StreamTaskSourceInput input =
             new StreamTaskSourceInput(new DutyCycle(spec.duty, burstMs, seed), 1_000_000L * index);
@@ -263,9 +345,12 @@ public final class StandInTaskManager {
             return;
         }
         long now = System.nanoTime();
-        StringBuilder sb = new StringBuilder(256);
+        Instant wall = Instant.now();
+        long epochUs = wall.getEpochSecond() * 1_000_000L + wall.getNano() / 1000;
+        StringBuilder sb = new StringBuilder(512);
         long cpuSum = 0;
         long opsSum = 0;
+        long[] waitSum = new long[3];
         for (RunningTask rt : tasks) {
             long cpu = mx.getThreadCpuTime(rt.thread.getId());
             long ops = rt.streamTask.getNumRecordsIn();
@@ -275,10 +360,22 @@ public final class StandInTaskManager {
             rt.lastCpu = cpu;
             cpuSum += cpu;
             opsSum += ops;
+            WaitClock wc = WaitClock.of(rt.thread);
             sb.append(now).append('\t').append(rt.spec.name).append('\t').append(cpu).append('\t')
-                .append(ops).append('\n');
+                .append(ops);
+            for (int k = 0; k < 3; k++) {
+                long w = wc.ns(k);
+                waitSum[k] += w;
+                sb.append('\t').append(w);
+            }
+            sb.append('\t').append(wc.runDelayNanos()).append('\t').append(epochUs)
+                .append('\t').append(wc.waits()).append('\t').append(wc.toReturnNanos()).append('\n');
         }
-        sb.append(now).append("\ttotal_ops\t").append(cpuSum).append('\t').append(opsSum).append('\n');
+        sb.append(now).append("\ttotal_ops\t").append(cpuSum).append('\t').append(opsSum);
+        for (int k = 0; k < 3; k++) {
+            sb.append('\t').append(waitSum[k]);
+        }
+        sb.append("\t-1\t").append(epochUs).append("\t0\t0\n");
         Path tmp = truth.resolveSibling(truth.getFileName() + ".tmp");
         Files.write(tmp, sb.toString().getBytes(StandardCharsets.UTF_8));
         Files.move(tmp, truth, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -9,9 +9,11 @@ import java.util.List;
  * line as KIND:DUTY_PERCENT:NAME, e.g. "map:90:Source: Numbers -> Map (1/2)#0".
  *
  * Kinds: map (StreamMap + HashingMapper), clicks (StreamMap + ClickParser),
- * window (WindowOperator + SumReducer -> PrintSinkFunction). New kinds (e.g.
- * a back-pressured sink, a key-skewed subtask, I/O) plug in through
- * StandInTaskManager#buildTask.
+ * window (WindowOperator + SumReducer -> PrintSinkFunction), events (the
+ * pipeline's source: StreamMap + HashingMapper -> RecordWriter into a bounded
+ * LocalBufferPool) and store (the pipeline's sink: network input ->
+ * StreamGroupedReduceOperator + SumReducer -> StreamSink + StoreSink, with
+ * blocking I/O). New kinds plug in through StandInTaskManager#buildTask.
  */
 public final class TaskSpec {
     public final String kind;
@@ -54,11 +56,19 @@ public final class TaskSpec {
                 l.add(parse("window:12:Window(TumblingEventTimeWindows) -> Sink: Print (1/1)#0"));
                 l.add(parse("clicks:6:Source: Clicks -> Map (1/1)#0"));
                 break;
+            case "pipeline": // back-pressure, idle input, key skew, blocking I/O, > 2 runnable threads
+                l.add(parse("events:60:Source: Events -> Map (1/2)#0"));
+                l.add(parse("events:60:Source: Events -> Map (2/2)#0"));
+                l.add(parse("store:100:Keyed Aggregation -> Sink: Store (1/2)#0"));
+                l.add(parse("store:100:Keyed Aggregation -> Sink: Store (2/2)#0"));
+                l.add(parse("map:60:Source: Metrics -> Map (1/2)#0"));
+                l.add(parse("map:60:Source: Metrics -> Map (2/2)#0"));
+                break;
             case "single":
                 l.add(parse("map:50:Source: Numbers -> Map (1/1)#0"));
                 break;
             default:
-                throw new IllegalArgumentException("unknown --mix " + mix + " (default, light, single)");
+                throw new IllegalArgumentException("unknown --mix " + mix + " (default, light, single, pipeline)");
         }
         return l;
     }

@@ -12,15 +12,23 @@ public final class StreamOneInputProcessor {
     public static final int NOTHING_AVAILABLE = 1;
     public static final int END_OF_INPUT = 2;
 
-    private final StreamTaskSourceInput input;
+    private final StreamTaskInput input;
     private final OneInputStreamOperator<Long> headOperator;
     private final StreamRecord<Long> reuse = new StreamRecord<>(0L, 0L);
     private long numRecordsIn;
     private volatile long numRecordsInPublished;
+    private final Runnable beforeIdle;
 
-    public StreamOneInputProcessor(StreamTaskSourceInput input, OneInputStreamOperator<Long> headOperator) {
+    public StreamOneInputProcessor(StreamTaskInput input, OneInputStreamOperator<Long> headOperator) {
+        this(input, headOperator, null);
+    }
+
+    /** beforeIdle runs when the input has nothing available, before the task waits (e.g. flush outputs). */
+    public StreamOneInputProcessor(StreamTaskInput input, OneInputStreamOperator<Long> headOperator,
+                                   Runnable beforeIdle) {
         this.input = input;
         this.headOperator = headOperator;
+        this.beforeIdle = beforeIdle;
     }
 
     public int processInput() throws Exception {
@@ -39,6 +47,14 @@ public final class StreamOneInputProcessor {
     /** Makes numRecordsIn visible to the metrics (truth) thread. */
     public void publishMetrics() {
         numRecordsInPublished = numRecordsIn;
+    }
+
+    /** Nothing available: publish metrics and run the beforeIdle action. */
+    public void prepareIdle() {
+        publishMetrics();
+        if (beforeIdle != null) {
+            beforeIdle.run();
+        }
     }
 
     public long getNumRecordsIn() {

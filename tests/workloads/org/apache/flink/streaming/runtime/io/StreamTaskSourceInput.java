@@ -9,7 +9,7 @@ import tmprof.workload.DutyCycle;
  * input becomes available again (the idle gap). Bursts and gaps have random
  * lengths (see DutyCycle), so a periodic sampler cannot alias with them.
  */
-public final class StreamTaskSourceInput {
+public final class StreamTaskSourceInput implements StreamTaskInput {
     private final DutyCycle dutyCycle;
     private long sequence;
     private long burstEndNanos;
@@ -23,7 +23,7 @@ public final class StreamTaskSourceInput {
         this.availableAtNanos = System.nanoTime();
     }
 
-    /** Fills reuse with the next record; a StreamOneInputProcessor status code. */
+    @Override
     public int pollNext(StreamRecord<Long> reuse) {
         if (--untilClockCheck < 0) {
             untilClockCheck = 8;
@@ -43,6 +43,7 @@ public final class StreamTaskSourceInput {
         return StreamOneInputProcessor.MORE_AVAILABLE;
     }
 
+    @Override
     public long availableAtNanos() {
         return availableAtNanos;
     }

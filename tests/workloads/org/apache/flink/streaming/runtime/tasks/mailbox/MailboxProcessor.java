@@ -6,7 +6,10 @@ import org.apache.flink.streaming.runtime.io.StreamOneInputProcessor;
  * Stand-in for Flink's MailboxProcessor. runMailboxLoop() runs mails and the
  * default action (processInput) while input is available; when the input
  * reports nothing available it blocks in TaskMailboxImpl.take until the input
- * becomes available again, then returns (see TaskInvokable#invoke).
+ * becomes available again, then returns (see TaskInvokable#invoke). A network
+ * input (no known time of availability) is waited for as in Flink: processMail
+ * -> processMailsWhenDefaultActionUnavailable -> TaskMailboxImpl.take() until
+ * the input puts a mail.
  */
 public final class MailboxProcessor {
     /** Default action: returns one of the StreamOneInputProcessor status codes. */
@@ -41,8 +44,15 @@ public final class MailboxProcessor {
                 break;
             }
             if (status == StreamOneInputProcessor.NOTHING_AVAILABLE) {
-                input.publishMetrics();
-                Runnable mail = mailbox.take(input.availableAtNanos());
+                input.prepareIdle();
+                long availableAt = input.availableAtNanos();
+                if (availableAt < 0) {
+                    // Network input: it puts a mail when data arrives (Flink's
+                    // suspended default action).
+                    processMail();
+                    return; // as below: Task.run re-invokes
+                }
+                Runnable mail = mailbox.take(availableAt);
                 if (mail != null) {
                     mail.run();
                 }
@@ -50,6 +60,17 @@ public final class MailboxProcessor {
             }
         }
         input.publishMetrics();
+    }
+
+    /** Flink's MailboxProcessor#processMail with the default action suspended. */
+    private void processMail() throws Exception {
+        processMailsWhenDefaultActionUnavailable();
+    }
+
+    /** Blocks in TaskMailboxImpl.take until a mail (e.g. "input available") arrives, runs it. */
+    private void processMailsWhenDefaultActionUnavailable() throws Exception {
+        Runnable mail = mailbox.take();
+        mail.run();
     }
 
     public void suspend() {
