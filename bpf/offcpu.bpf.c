@@ -54,7 +54,10 @@ static __always_inline void span_add(struct task_struct *task, __u32 tgid, __u32
 	key.span = span;
 	key.user_stack = span == SPAN_ONCPU || !st ? 0 : st->user_stack;
 	key.kern_stack_id = span == SPAN_ONCPU || !st ? -1 : st->kern_stack_id;
-	BPF_CORE_READ_STR_INTO(&key.comm, task, comm);
+	if (st && st->comm[0])
+		__builtin_memcpy(key.comm, st->comm, sizeof(key.comm));
+	else
+		BPF_CORE_READ_STR_INTO(&key.comm, task, comm);
 	v = bpf_map_lookup_elem(&totals, &key);
 	if (v) {
 		__sync_fetch_and_add(&v->ns, ns);
@@ -79,6 +82,29 @@ static __always_inline __u64 since(__u64 now, __u64 ts)
 	return now > from ? now - from : 0;
 }
 
+static __always_inline void take_stacks(void *ctx, struct thread_sched *st)
+{
+	struct ustack_anchor a = {
+		.ip = st->anchor_ip, .sp = st->anchor_sp, .fp = st->anchor_fp,
+		.frame = { st->anchor_frame[0], st->anchor_frame[1] },
+	};
+
+	/* Stopped where it stopped last time: same user and kernel path. */
+	if (st->user_stack && user_stack_same(&a)) {
+		stat_inc(OFFCPU_STAT_STACKS_REUSED);
+		return;
+	}
+	st->user_stack = user_stack_walk(false, OFFCPU_STAT_USER_ERROR, OFFCPU_STAT_USER_COLLISION,
+					 OFFCPU_STAT_USER_RECOVERED, &a);
+	st->kern_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, 0),
+					     OFFCPU_STAT_KERN_COLLISION, OFFCPU_STAT_KERN_ERROR);
+	st->anchor_ip = a.ip;
+	st->anchor_sp = a.sp;
+	st->anchor_fp = st->user_stack ? a.fp : 0;
+	st->anchor_frame[0] = a.frame[0];
+	st->anchor_frame[1] = a.frame[1];
+}
+
 /* prev leaves the CPU. The current task is still prev here, so the stack
  * helpers capture prev's stacks. */
 static __always_inline void on_switch_out(void *ctx, struct task_struct *prev, __u32 prev_state,
@@ -93,6 +119,7 @@ static __always_inline void on_switch_out(void *ctx, struct task_struct *prev, _
 	st = bpf_map_lookup_elem(&threads, &tid);
 	if (!st) {
 		init.tgid = tgid;
+		BPF_CORE_READ_STR_INTO(&init.comm, prev, comm);
 		if (bpf_map_update_elem(&threads, &tid, &init, BPF_ANY)) {
 			stat_inc(OFFCPU_STAT_THREADS_FULL);
 			return;
@@ -105,10 +132,7 @@ static __always_inline void on_switch_out(void *ctx, struct task_struct *prev, _
 		span_add(prev, tgid, tid, st, SPAN_ONCPU, since(now, st->ts_in));
 	st->ts_in = 0;
 	st->ts_out = now;
-	st->user_stack = user_stack_get(ctx, false, OFFCPU_STAT_USER_ERROR, OFFCPU_STAT_USER_COLLISION,
-					 OFFCPU_STAT_USER_RECOVERED);
-	st->kern_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, 0),
-					     OFFCPU_STAT_KERN_COLLISION, OFFCPU_STAT_KERN_ERROR);
+	take_stacks(ctx, st);
 	/* prev_state 0 (TASK_RUNNING): preempted, so runnable right away. */
 	st->blocked = prev_state != 0;
 	st->ts_ready = st->blocked ? 0 : now;

@@ -50,6 +50,10 @@ struct thread_sched {
 	__u32 tgid;
 	__u8 blocked;    /* switched out in a sleeping state */
 	__u8 pad[7];
+	/* Where the stacks above were taken (struct ustack_anchor), so that
+	 * the next switch-out at the same place reuses them. */
+	__u64 anchor_ip, anchor_sp, anchor_fp, anchor_frame[2];
+	char comm[TMPROF_COMM_LEN]; /* read once, at first sight */
 };
 
 enum offcpu_stat {
@@ -61,6 +65,7 @@ enum offcpu_stat {
 	OFFCPU_STAT_TOTALS_FULL,    /* span dropped: totals map full */
 	OFFCPU_STAT_THREADS_FULL,   /* thread state could not be stored */
 	OFFCPU_STAT_USER_RECOVERED, /* user stacks continued past frame-pointer-less libc */
+	OFFCPU_STAT_STACKS_REUSED,  /* switch-outs at the same place as the last one */
 	OFFCPU_STAT__MAX,
 };
 

@@ -49,15 +49,41 @@ static __always_inline __u32 walk_frame_pointers(struct user_stack *st, __u32 de
 	return depth;
 }
 
+#define VM_EXEC 0x00000004 /* include/linux/mm.h */
+
+struct vma_exec {
+	bool exec;
+};
+
+static long vma_exec_cb(struct task_struct *task, struct vm_area_struct *vma, void *ctx)
+{
+	struct vma_exec *e = ctx;
+
+	e->exec = vma->vm_flags & VM_EXEC;
+	return 0;
+}
+
+/* Is addr in executable memory of the current task (a plausible return
+ * address: library code or the JIT code cache)? */
+static __always_inline bool is_code(__u64 addr)
+{
+	struct vma_exec e = {};
+
+	if (bpf_find_vma(bpf_get_current_task_btf(), addr, vma_exec_cb, &e, 0))
+		return false;
+	return e.exec;
+}
+
 static __always_inline bool link_plausible(__u64 next, __u64 fp)
 {
 	return !(next & 15) && next > fp && next <= fp + STACK_RANGE;
 }
 
 /* Is fp a plausible frame pointer of a caller, above sp? Frames are 16-byte
- * aligned on x86-64, hold a return address, and chain upwards: two links
- * are checked, since a single aligned stack address is easy to meet by
- * chance (a pointer to a local lock or timespec). */
+ * aligned on x86-64, chain upwards, and hold a return address into code.
+ * Pointers to locals (a lock, a timespec) pass the first two tests by
+ * chance; the word after them is data, not code. The cheap tests go first:
+ * the code test takes the mm lock. */
 static __always_inline bool frame_plausible(__u64 fp, __u64 above)
 {
 	__u64 frame[2] = {}, next2 = 0;
@@ -69,7 +95,9 @@ static __always_inline bool frame_plausible(__u64 fp, __u64 above)
 		return false;
 	if (bpf_probe_read_user(&next2, sizeof(next2), (void *)frame[0]))
 		return false;
-	return next2 == 0 || link_plausible(next2, frame[0]);
+	if (next2 != 0 && !link_plausible(next2, frame[0]))
+		return false;
+	return is_code(frame[1]);
 }
 
 /* Threads block inside libc (futex, poll, read), which on Debian is built
@@ -79,7 +107,15 @@ static __always_inline bool frame_plausible(__u64 fp, __u64 above)
  * that chains like a frame pointer and walk on from there. The libc frames
  * themselves (and the one caller frame whose return address they hold) are
  * skipped. */
-static __always_inline __u32 unwind_past_libc(struct user_stack *st, __u32 depth, __u64 sp)
+/* Where a walk started: enough to tell cheaply that a thread stopped at the
+ * same place again (same leaf, same sp, same first frame record). */
+struct ustack_anchor {
+	__u64 ip, sp, fp;
+	__u64 frame[2]; /* saved fp and return address at fp */
+};
+
+static __always_inline __u32 unwind_past_libc(struct user_stack *st, __u32 depth, __u64 sp,
+					      __u64 *found)
 {
 	__u64 words[SCAN_WORDS / 4];
 	__u64 fp = 0;
@@ -96,6 +132,7 @@ static __always_inline __u32 unwind_past_libc(struct user_stack *st, __u32 depth
 			}
 		}
 	}
+	*found = fp;
 	return walk_frame_pointers(st, depth, fp);
 }
 
@@ -103,8 +140,8 @@ static __always_inline __u32 unwind_past_libc(struct user_stack *st, __u32 depth
 /* at_entry: the task stopped at a function's first instruction (a uprobe),
  * before the function pushed its frame: its caller's return address is at
  * sp, and bp is still the caller's frame. */
-static __always_inline __u64 user_stack_get(void *ctx, bool at_entry, __u32 stat_error,
-					    __u32 stat_collision, __u32 stat_recovered)
+static __always_inline __u64 user_stack_walk(bool at_entry, __u32 stat_error, __u32 stat_collision,
+					     __u32 stat_recovered, struct ustack_anchor *anchor)
 {
 	/* The user registers of the current task: saved at kernel entry, so
 	 * right whether the task was interrupted in user or kernel mode. */
@@ -127,13 +164,18 @@ static __always_inline __u64 user_stack_get(void *ctx, bool at_entry, __u32 stat
 	if (at_entry && !bpf_probe_read_user(&st->ips[1], sizeof(__u64),
 					     (void *)BPF_CORE_READ(regs, sp)) && st->ips[1])
 		depth = 2;
-	depth = walk_frame_pointers(st, depth, BPF_CORE_READ(regs, bp));
+	anchor->ip = st->ips[0];
+	anchor->sp = BPF_CORE_READ(regs, sp);
+	anchor->fp = BPF_CORE_READ(regs, bp);
+	depth = walk_frame_pointers(st, depth, anchor->fp);
 	if (depth <= 2 && !at_entry) {
 		/* Keep the leaf, drop what the walk guessed, search the stack. */
-		depth = unwind_past_libc(st, 1, BPF_CORE_READ(regs, sp));
+		depth = unwind_past_libc(st, 1, anchor->sp, &anchor->fp);
 		if (depth > 1)
 			stat_inc(stat_recovered);
 	}
+	if (bpf_probe_read_user(anchor->frame, sizeof(anchor->frame), (void *)anchor->fp))
+		anchor->fp = 0;
 	/* Readers stop at the first zero; what follows is stale scratch. */
 	st->ips[depth & (USTACK_SLOTS - 1)] = 0;
 	for (__u32 i = 0; i < TMPROF_MAX_STACK_DEPTH; i++) {
@@ -149,6 +191,30 @@ static __always_inline __u64 user_stack_get(void *ctx, bool at_entry, __u32 stat
 		return 0;
 	}
 	return h;
+}
+
+static __always_inline __u64 user_stack_get(void *ctx, bool at_entry, __u32 stat_error,
+					    __u32 stat_collision, __u32 stat_recovered)
+{
+	struct ustack_anchor anchor;
+
+	return user_stack_walk(at_entry, stat_error, stat_collision, stat_recovered, &anchor);
+}
+
+/* Did the current task stop where anchor says, with the same first frame
+ * record? Then its stack is the one walked then: one 16-byte read instead
+ * of a walk. Threads block again and again at the same few places. */
+static __always_inline bool user_stack_same(const struct ustack_anchor *anchor)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	__u64 frame[2];
+
+	if (!anchor->fp || BPF_CORE_READ(regs, ip) != anchor->ip ||
+	    BPF_CORE_READ(regs, sp) != anchor->sp)
+		return false;
+	if (bpf_probe_read_user(frame, sizeof(frame), (void *)anchor->fp))
+		return false;
+	return frame[0] == anchor->frame[0] && frame[1] == anchor->frame[1];
 }
 
 #endif
