@@ -1,4 +1,5 @@
 #include "agent/agg_table.h"
+#include "flamegraph/hash.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -6,13 +7,7 @@
 
 static uint64_t key_hash(const unsigned char *k, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= k[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return fnv1a(k, n, FNV1A_SEED);
 }
 
 int agg_table_init(struct agg_table *t, size_t key_size)

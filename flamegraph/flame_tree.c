@@ -1,4 +1,5 @@
 #include "flamegraph/flame_tree.h"
+#include "flamegraph/hash.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -35,32 +36,9 @@ struct builder {
 	uint32_t all_id;
 };
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 64;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	n = realloc(*arr, ncap * elem);
-	if (!n)
-		return -ENOMEM;
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
-
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return fnv1a(s, strlen(s), FNV1A_SEED);
 }
 
 static int name_table_rehash(struct name_table *t)
@@ -102,7 +80,7 @@ static int name_table_intern(struct name_table *t, const char *name, uint32_t *i
 			return 0;
 		}
 	}
-	if (grow((void **)&t->names, &t->cap, t->n + 1, sizeof(*t->names)))
+	if (array_reserve((void **)&t->names, &t->cap, t->n + 1, sizeof(*t->names)))
 		return -ENOMEM;
 	/* hashes grows with names: same capacity. */
 	{
@@ -135,7 +113,7 @@ static int builder_map_id(struct builder *b, const struct profile *p, uint32_t p
 	if (pid >= b->idmap_cap) {
 		size_t old = b->idmap_cap;
 
-		if (grow((void **)&b->idmap, &b->idmap_cap, (size_t)pid + 1, sizeof(*b->idmap)))
+		if (array_reserve((void **)&b->idmap, &b->idmap_cap, (size_t)pid + 1, sizeof(*b->idmap)))
 			return -ENOMEM;
 		memset(b->idmap + old, 0xff, (b->idmap_cap - old) * sizeof(*b->idmap));
 	}
@@ -164,8 +142,8 @@ static int builder_add_profile(struct builder *b, const struct profile *p, bool 
 		profile_stack_get(p, i, &s);
 		if (!s.depth || !s.count)
 			continue;
-		if (grow((void **)&b->frames, &b->frames_cap, b->nframes + s.depth, sizeof(*b->frames)) ||
-		    grow((void **)&b->entries, &b->entries_cap, b->nentries + 1, sizeof(*b->entries)))
+		if (array_reserve((void **)&b->frames, &b->frames_cap, b->nframes + s.depth, sizeof(*b->frames)) ||
+		    array_reserve((void **)&b->entries, &b->entries_cap, b->nentries + 1, sizeof(*b->entries)))
 			return -ENOMEM;
 		for (uint32_t k = 0; k < s.depth; k++) {
 			uint32_t pid = s.frames[reverse ? s.depth - 1 - k : k];
@@ -238,7 +216,7 @@ static int tree_push(struct flame_tree *t, size_t *cap, uint32_t name, uint32_t 
 {
 	struct flame_node *n;
 
-	if (grow((void **)&t->nodes, cap, t->nnodes + 1, sizeof(*t->nodes)))
+	if (array_reserve((void **)&t->nodes, cap, t->nnodes + 1, sizeof(*t->nodes)))
 		return -ENOMEM;
 	n = &t->nodes[t->nnodes++];
 	*n = (struct flame_node){ .name = name, .depth = depth };

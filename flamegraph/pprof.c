@@ -1,4 +1,5 @@
 #include "flamegraph/pprof.h"
+#include "flamegraph/hash.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -167,13 +168,7 @@ struct strtab {
 
 static uint64_t hash_str(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return fnv1a(s, len, FNV1A_SEED);
 }
 
 static int strtab_rehash(struct strtab *t, size_t nslots)

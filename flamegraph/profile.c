@@ -1,4 +1,5 @@
 #include "flamegraph/profile.h"
+#include "flamegraph/hash.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -34,19 +35,6 @@ struct profile {
 	uint64_t total;
 };
 
-static uint64_t hash_bytes(const void *data, size_t len, uint64_t h)
-{
-	const unsigned char *p = data;
-
-	/* FNV-1a: simple and good enough for frame names and id vectors. */
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-#define HASH_SEED 0xcbf29ce484222325ULL
 
 static int index_table_init(struct index_table *t, size_t cap)
 {
@@ -87,22 +75,6 @@ static int index_table_grow(struct index_table *t, size_t used, const void *recs
 	return 0;
 }
 
-static int grow_array(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	n = realloc(*arr, ncap * elem);
-	if (!n)
-		return -ENOMEM;
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
 
 struct profile *profile_new(void)
 {
@@ -163,7 +135,7 @@ int profile_intern(struct profile *p, const char *name, uint32_t *id)
 	if (!copy)
 		return -ENOMEM;
 	sanitize_name(copy);
-	h = hash_bytes(copy, strlen(copy), HASH_SEED);
+	h = fnv1a(copy, strlen(copy), FNV1A_SEED);
 	for (pos = h & p->string_index.mask; p->string_index.slots[pos];
 	     pos = (pos + 1) & p->string_index.mask) {
 		uint32_t idx = p->string_index.slots[pos] - 1;
@@ -178,7 +150,7 @@ int profile_intern(struct profile *p, const char *name, uint32_t *id)
 		err = -E2BIG;
 		goto fail;
 	}
-	err = grow_array((void **)&p->strings, &p->strings_cap, p->nstrings + 1, sizeof(char *));
+	err = array_reserve((void **)&p->strings, &p->strings_cap, p->nstrings + 1, sizeof(char *));
 	if (!err) {
 		size_t cap = p->strings_cap;
 		void *hashes = realloc(p->string_hashes, cap * sizeof(uint64_t));
@@ -216,7 +188,7 @@ static bool stack_equal(const struct profile *p, const struct stack_rec *s, cons
 
 int profile_add(struct profile *p, const uint32_t *frames, uint32_t depth, uint64_t count)
 {
-	uint64_t h = hash_bytes(frames, depth * sizeof(*frames), HASH_SEED ^ depth);
+	uint64_t h = fnv1a(frames, depth * sizeof(*frames), FNV1A_SEED ^ depth);
 	struct stack_rec *s;
 	size_t pos;
 	int err;
@@ -232,10 +204,10 @@ int profile_add(struct profile *p, const uint32_t *frames, uint32_t depth, uint6
 	}
 	if (p->nstacks >= UINT32_MAX - 1)
 		return -E2BIG;
-	err = grow_array((void **)&p->stacks, &p->stacks_cap, p->nstacks + 1, sizeof(*p->stacks));
+	err = array_reserve((void **)&p->stacks, &p->stacks_cap, p->nstacks + 1, sizeof(*p->stacks));
 	if (err)
 		return err;
-	err = grow_array((void **)&p->frames, &p->frames_cap, p->nframes + depth, sizeof(*p->frames));
+	err = array_reserve((void **)&p->frames, &p->frames_cap, p->nframes + depth, sizeof(*p->frames));
 	if (err)
 		return err;
 	if (depth)

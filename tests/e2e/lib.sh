@@ -241,7 +241,7 @@ folded_by_thread() {
 
 # folded_has_frame FILE REGEX: some frame matches the (awk) regex.
 folded_has_frame() {
-	awk -v re="$2" '{
+	RE="$2" awk 'BEGIN { re = ENVIRON["RE"] } {
 		s = $0; sub(/ [0-9]+$/, "", s); n = split(s, f, ";")
 		for (i = 1; i <= n; i++) if (f[i] ~ re) { found = 1; exit }
 	} END { exit !found }' "$1"
@@ -249,7 +249,7 @@ folded_has_frame() {
 
 # folded_frames_matching FILE REGEX: weighted number of samples with a frame matching.
 folded_samples_with() {
-	awk -v re="$2" '{
+	RE="$2" awk 'BEGIN { re = ENVIRON["RE"] } {
 		c = $NF; s = $0; sub(/ [0-9]+$/, "", s); n = split(s, f, ";")
 		for (i = 1; i <= n; i++) if (f[i] ~ re) { m += c; break }
 	} END { print m + 0 }' "$1"
