@@ -203,7 +203,9 @@ d="$E2E_TMP/victim.d" && mkdir "$d"
 timeout -k 5 60 "$TMPROF" record -p "$P_VICTIM" -d 6 -o "$d/out.folded" >"$E2E_TMP/tmprof.out" 2>"$ERR" &
 TP=$!
 track "$TP"
-sleep 3
+# Kill it once sampling runs (attaching can take seconds on a busy host).
+for _ in $(seq 300); do grep -q '^tmprof: recording' "$ERR" 2>/dev/null && break; sleep 0.1; done
+sleep 2
 kill -KILL "$P_VICTIM"
 { wait "$P_VICTIM"; } 2>/dev/null # reap it here, without bash's "Killed" line
 wait_exit "$TP" 60
