@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agent/cmd_flamegraph.h"
+#include "agent/cmd_leak.h"
 #include "agent/cmd_list.h"
 #include "agent/cmd_record.h"
 #include "agent/cmd_top.h"
@@ -30,6 +31,8 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "the per-subtask table of a recorded JSON report" },
 	{ "flamegraph", cmd_flamegraph, "folded stacks to an SVG or interactive HTML flame graph" },
 	{ "diff", cmd_diff, "differential flame graph of two folded files (red grew, blue shrank)" },
+	{ "leak", cmd_leak, "native memory leaks: live allocations by stack, snapshot every interval" },
+	{ "jeprof", cmd_jeprof, "jemalloc heap profiles (prof:true) as folded stacks or flame graphs" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "this help" },
 };

@@ -1,0 +1,18 @@
+/* One leak snapshot from the live table: tracked allocations grouped by
+ * stack, weighted by what each sampled allocation stands for, named. */
+#ifndef TMPROF_AGENT_LEAK_COLLECT_H
+#define TMPROF_AGENT_LEAK_COLLECT_H
+
+#include <stdint.h>
+
+struct leak_snapshot;
+struct leak_tracer;
+struct process_symbolizer;
+
+/* Fills s (initialized by the caller: time, pid, allocator, period are
+ * kept) with the stacks of the allocations of tgid live now. now_boot_ns:
+ * CLOCK_BOOTTIME, to age allocations stamped by BPF. */
+int leak_collect(struct leak_tracer *t, struct process_symbolizer *ps, uint32_t tgid,
+		 uint64_t now_boot_ns, struct leak_snapshot *s);
+
+#endif
