@@ -14,7 +14,7 @@ BUILD    := build
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. -I$(BUILD)
-LDLIBS   := -ljansson -lbpf -ldw -lelf -lz -lcurl -lstdc++ -lm
+LDLIBS   := -linih -ljansson -lbpf -ldw -lelf -lz -lcurl -lstdc++ -lm
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
@@ -25,7 +25,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -I. -Wall -W
 
 # Debian packages the build, the tests and the demo need.
 DEPS_PKGS := make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
-             libcmocka-dev libjansson-dev libunwind-dev libjemalloc-dev libcurl4-openssl-dev \
+             libcmocka-dev libjansson-dev libunwind-dev libjemalloc-dev libcurl4-openssl-dev libinih-dev \
              openjdk-17-jdk-headless procps gawk time chromium golang-go
 
 SYMBOLIZE_SRCS  := $(wildcard symbolize/*.c)

@@ -195,11 +195,15 @@ static const char *taskmanager_label(const struct session *s, char *buf, size_t 
 static void push_profile(struct session *s, const struct record_options *o, const struct profile *p,
 			 const struct profile_meta *m)
 {
-	char tm[32];
+	struct push_settings ps = { .url = o->push_url, .app_name = o->app_name };
+	char tm[32], msg[512];
 
-	if (o->push_url)
-		record_output_push(o->push_url, o->app_name, taskmanager_label(s, tm, sizeof(tm)), p,
-				   m);
+	if (!o->push_url)
+		return;
+	if (record_output_push(&ps, taskmanager_label(s, tm, sizeof(tm)), p, m, msg, sizeof(msg)))
+		log_warn("--push %s: %s; the recording itself is complete", o->push_url, msg);
+	else
+		log_info("pushed to %s as %s", o->push_url, o->app_name);
 }
 
 static struct profile *build_alloc_profile(struct session *s, const struct record_options *o,

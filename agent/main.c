@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent/cmd_daemon.h"
 #include "agent/cmd_flamegraph.h"
 #include "agent/cmd_leak.h"
 #include "agent/cmd_list.h"
@@ -33,6 +34,7 @@ static const struct command commands[] = {
 	{ "diff", cmd_diff, "differential flame graph of two folded files (red grew, blue shrank)" },
 	{ "leak", cmd_leak, "native memory leaks: live allocations by stack, snapshot every interval" },
 	{ "jeprof", cmd_jeprof, "jemalloc heap profiles (prof:true) as folded stacks or flame graphs" },
+	{ "daemon", cmd_daemon, "profile every TaskManager on this host continuously (--config FILE)" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "this help" },
 };

@@ -427,10 +427,14 @@ int profile_build(struct session *s, struct profile *p, const struct build_optio
 		build_result_free(out);
 		return err;
 	}
-	qsort(out->threads, out->nthreads, sizeof(*out->threads), thread_total_cmp);
+	/* qsort's base must not be NULL even for 0 elements (UBSan): no samples
+	 * leaves both arrays unallocated. */
+	if (out->nthreads)
+		qsort(out->threads, out->nthreads, sizeof(*out->threads), thread_total_cmp);
 	for (size_t i = 0; i < out->nthreads; i++)
-		qsort(out->threads[i].leaves, out->threads[i].nleaves, sizeof(struct frame_total),
-		      frame_total_cmp);
+		if (out->threads[i].nleaves)
+			qsort(out->threads[i].leaves, out->threads[i].nleaves,
+			      sizeof(struct frame_total), frame_total_cmp);
 	if (out->nleaves)
 		qsort(out->leaves, out->nleaves, sizeof(*out->leaves), frame_total_cmp);
 	return 0;

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent/log.h"
 #include "flamegraph/flamegraph.h"
 #include "flamegraph/folded.h"
 #include "flamegraph/html.h"
@@ -96,27 +95,32 @@ int record_output_write(const struct profile *p, FILE *out, enum record_format f
 	}
 }
 
-int record_output_push(const char *url, const char *app_name, const char *taskmanager,
-		       const struct profile *p, const struct profile_meta *m)
+int record_output_push(const struct push_settings *ps, const char *taskmanager,
+		       const struct profile *p, const struct profile_meta *m, char *msg,
+		       size_t msglen)
 {
 	struct pprof_default_labels labels;
 	struct pprof_options po;
-	char host[256] = "", msg[512] = "";
-	struct pyroscope_tag tags[2];
-	struct pyroscope_target t = { .url = url, .app_name = app_name, .tags = tags };
-	int err;
+	char host[256] = "";
+	struct pyroscope_tag tags[3];
+	struct pyroscope_target t = {
+		.url = ps->url,
+		.app_name = ps->app_name,
+		.tags = tags,
+		.bearer_token = ps->bearer_token,
+		.basic_user = ps->basic_user,
+		.basic_password = ps->basic_password,
+		.tenant_id = ps->tenant_id,
+		.tries = ps->tries,
+		.timeout_ms = ps->timeout_ms,
+	};
 
 	gethostname(host, sizeof(host) - 1);
+	if (ps->service_name && *ps->service_name)
+		tags[t.ntags++] = (struct pyroscope_tag){ "service_name", ps->service_name };
 	tags[t.ntags++] = (struct pyroscope_tag){ "host", host };
 	if (taskmanager && *taskmanager)
 		tags[t.ntags++] = (struct pyroscope_tag){ "taskmanager", taskmanager };
-	/* Thread ids change with every TaskManager restart: each would be a
-	 * new series. Operator chain and subtask stay as labels. */
 	pprof_options_from(m, &po, &labels, true);
-	err = pyroscope_push(&t, p, &po, msg, sizeof(msg));
-	if (err)
-		log_warn("--push %s: %s; the recording itself is complete", url, msg);
-	else
-		log_info("pushed to %s as %s", url, app_name);
-	return err;
+	return pyroscope_push(&t, p, &po, msg, msglen);
 }

@@ -25,9 +25,21 @@ struct profile_meta {
 int record_output_write(const struct profile *p, FILE *out, enum record_format format,
 			const struct profile_meta *m);
 
-/* POST the profile to url/ingest as pprof with the host and TaskManager as
- * tags. Never fatal: returns 0 or -errno with one warning line printed. */
-int record_output_push(const char *url, const char *app_name, const char *taskmanager,
-		       const struct profile *p, const struct profile_meta *m);
+/* Where and how profiles are pushed (record --push, the daemon's [push]). */
+struct push_settings {
+	const char *url;          /* Pyroscope base URL */
+	const char *app_name;
+	const char *service_name; /* NULL: no service_name tag */
+	const char *bearer_token, *basic_user, *basic_password, *tenant_id; /* may be NULL */
+	unsigned int tries, timeout_ms; /* 0: pyroscope.h's defaults */
+};
+
+/* POST the profile to url/ingest as pprof with host, TaskManager (and
+ * service) tags; thread ids are left out of the labels (every TaskManager
+ * restart would make new series). Returns 0 or -errno with the reason in
+ * msg; never fatal for the caller. */
+int record_output_push(const struct push_settings *ps, const char *taskmanager,
+		       const struct profile *p, const struct profile_meta *m, char *msg,
+		       size_t msglen);
 
 #endif

@@ -115,6 +115,8 @@ void session_free(struct session *s)
 	memset(s, 0, sizeof(*s));
 }
 
+static int session_start_target(struct session *s, struct target *t);
+
 int session_add_target(struct session *s, pid_t pid)
 {
 	int err;
@@ -142,6 +144,8 @@ int session_add_target(struct session *s, pid_t pid)
 		return err;
 	}
 	s->names_stale[s->ntargets++] = false;
+	if (s->started)
+		return session_start_target(s, &s->targets[s->ntargets - 1]);
 	return 0;
 }
 
@@ -241,6 +245,45 @@ int session_start(struct session *s)
 			return err;
 	}
 	s->started = true;
+	return 0;
+}
+
+/* A target added to a running session (the daemon): what session_start
+ * does for each target, for this one. An allocation hook that cannot be set
+ * is reported and leaves the target with CPU and scheduler data only. */
+static int session_start_target(struct session *s, struct target *t)
+{
+	int err;
+
+	target_attach(t);
+	if (s->alloc && alloc_attach(s, t))
+		log_warn("PID %d: no allocation profile for this process", t->pid);
+	err = s->sampler ? cpu_sampler_add_target(s->sampler, t->pid) : 0;
+	if (!err && s->tracer)
+		err = offcpu_tracer_add_target(s->tracer, t->pid);
+	return err;
+}
+
+int session_remove_target(struct session *s, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntargets && s->targets[i].pid != pid; i++)
+		;
+	if (i == s->ntargets)
+		return -ESRCH;
+	/* Removing a pid the collectors no longer filter for is harmless. */
+	if (s->sampler)
+		cpu_sampler_remove_target(s->sampler, pid);
+	if (s->tracer)
+		offcpu_tracer_remove_target(s->tracer, pid);
+	if (s->alloc)
+		alloc_tracer_remove_target(s->alloc, pid);
+	target_close(&s->targets[i]);
+	memmove(&s->targets[i], &s->targets[i + 1], (s->ntargets - i - 1) * sizeof(*s->targets));
+	memmove(&s->names_stale[i], &s->names_stale[i + 1],
+		(s->ntargets - i - 1) * sizeof(*s->names_stale));
+	s->ntargets--;
 	return 0;
 }
 
@@ -396,6 +439,9 @@ void session_next_interval(struct session *s)
 	agg_table_clear(&s->cpu);
 	agg_table_clear(&s->spans);
 	agg_table_clear(&s->allocs);
+	/* Output formats stamp each interval with its own start. */
+	if (s->end_ns > s->start_ns)
+		s->start_unix_ns += (int64_t)(s->end_ns - s->start_ns);
 	s->start_ns = s->end_ns;
 	s->end_ns = 0;
 }

@@ -53,8 +53,17 @@ struct session {
 int session_init(struct session *s, const struct session_options *o);
 void session_free(struct session *s);
 
-/* -ESRCH: no such process. */
+/* -ESRCH: no such process. On a started session (the daemon) the target
+ * is attached and added to the collectors at once; a pid that is already a
+ * target (even an exited one) is left as it is. */
 int session_add_target(struct session *s, pid_t pid);
+
+/* Drop a target and free its caches (symbols, perf map, thread names).
+ * The gathered data names targets by pid, so an interval's samples of a
+ * removed pid are left out of profile_build: remove after the interval's
+ * profile is built (the daemon does it right after session_next_interval).
+ * -ESRCH: not a target. */
+int session_remove_target(struct session *s, pid_t pid);
 
 /* Load and attach the BPF collectors (-EPERM/-EACCES: not privileged),
  * attach to the JVMs (failures are kept per target), then start counting.

@@ -60,6 +60,7 @@ static int read_layout(const struct mem_reader *m, const struct vmstructs_addrs 
 			return err;
 	}
 	/* Offsets must fall inside an entry of the stated size. */
+	/* cppcheck-suppress uninitvar ; the loop above set every field through dst[] */
 	if (!l->structs || !l->types || l->s_stride < 8 || l->s_stride > 1024 || l->t_stride < 8 ||
 	    l->t_stride > 1024 || l->s_type + 8 > l->s_stride || l->s_field + 8 > l->s_stride ||
 	    l->s_static + 4 > l->s_stride || l->s_offset + 8 > l->s_stride ||

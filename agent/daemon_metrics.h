@@ -1,0 +1,69 @@
+/* The daemon's Prometheus endpoint: the metrics text, and a tiny HTTP/1.0
+ * server that the main loop polls (non-blocking sockets, no threads, a
+ * handful of connections, each closed after one answer). */
+#ifndef TMPROF_AGENT_DAEMON_METRICS_H
+#define TMPROF_AGENT_DAEMON_METRICS_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct daemon_metrics {
+	uint64_t targets;            /* TaskManagers profiled now */
+	uint64_t targets_added;      /* since the daemon started */
+	uint64_t samples;            /* events gathered by the collectors */
+	uint64_t lost_samples;       /* user/kernel stacks lost, events dropped */
+	uint64_t sym_hits, sym_misses; /* frames named / unnamed (native, JIT, kernel) */
+	uint64_t perf_map_refreshes;
+	uint64_t pushes, push_failures;
+	uint64_t periods;            /* periods written */
+	uint64_t files_written, write_errors;
+	uint64_t retention_deleted;
+	uint64_t session_restarts;   /* collectors reopened (reload, stack maps full) */
+	uint64_t rss_bytes, open_fds;
+};
+
+/* Prometheus text exposition format 0.0.4. Returns the length, or -ENOSPC
+ * if buf is too small. Pure: for tests. */
+int daemon_metrics_format(const struct daemon_metrics *m, char *buf, size_t len);
+
+/* RSS (from /proc/self/statm) and open file descriptors (/proc/self/fd). */
+void daemon_self_usage(uint64_t *rss_bytes, uint64_t *open_fds);
+
+/* How the server answers a request head: 200 for GET or HEAD /metrics, 404
+ * other paths, 405 other methods, 400 garbage. Pure: for tests. */
+int daemon_http_status(const char *head, size_t len);
+
+#define METRICS_MAX_CONNS 8
+#define METRICS_REQUEST_MAX 2048
+
+struct metrics_conn {
+	int fd;                        /* -1: free */
+	char in[METRICS_REQUEST_MAX];
+	size_t inlen;
+	char *out;
+	size_t outlen, outoff;
+	uint64_t deadline_ms;
+};
+
+struct metrics_server {
+	int fd; /* -1: off */
+	struct metrics_conn conns[METRICS_MAX_CONNS];
+};
+
+/* Bind and listen (-errno: the address is busy or not ours). */
+int metrics_server_open(struct metrics_server *m, const struct sockaddr *addr, socklen_t len);
+void metrics_server_close(struct metrics_server *m);
+
+/* Fill fds with what to poll for; returns how many (at most 1 + conns). */
+size_t metrics_server_pollfds(struct metrics_server *m, struct pollfd *fds, size_t max);
+
+/* The body of a /metrics answer, rendered on demand into a malloc'd buffer. */
+typedef int (*metrics_render_fn)(void *ctx, char **body, size_t *len);
+
+/* Act on what poll() returned for the fds of metrics_server_pollfds. */
+void metrics_server_handle(struct metrics_server *m, const struct pollfd *fds, size_t n,
+			   metrics_render_fn render, void *ctx);
+
+#endif

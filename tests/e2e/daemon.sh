@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# tmprof daemon end to end, as root with real BPF: TaskManagers that start,
+# are killed and restarted (same resource id, new pid) and appear late all get
+# their own directory of per-period pprof files with the right labels; every
+# file parses (go tool pprof -raw); SIGKILL of the daemon leaves complete files
+# and no temporaries and a restart carries on; /metrics answers; SIGHUP applies
+# a new period and keeps the old configuration when the new one is invalid;
+# SIGTERM writes the last period and exits 0.
+# Usage: tests/e2e/daemon.sh [BUILD_DIR]
+. "$(dirname "$0")/lib.sh" "${1:-build}"
+
+require_all
+"$TMPROF" daemon --help >/dev/null 2>&1 || skip_all "$TMPROF has no daemon command (agent/main.c table line missing)"
+command -v go >/dev/null 2>&1 || skip_all "no go (make deps installs golang-go)"
+export GOFLAGS=-mod=mod GOTOOLCHAIN=local GOCACHE="$E2E_TMP/gocache"
+
+OUT="$E2E_TMP/out"
+CFG="$E2E_TMP/daemon.ini"
+PORT=$(( 20000 + RANDOM % 20000 ))
+PERIOD=5
+
+write_config() { # PERIOD [extra line]
+	cat >"$CFG" <<-INI
+	[profile]
+	mode = cpu
+	frequency = 49
+	period = ${1}s
+	[output]
+	directory = $OUT
+	folded = on
+	max_age = 1h
+	max_bytes = 100M
+	[metrics]
+	listen = 127.0.0.1:$PORT
+	${2:-}
+	INI
+}
+
+# ---------------------------------------------------------------- bad configs
+write_config 5 "bogus_key = 1"
+"$TMPROF" daemon --config "$CFG" >"$E2E_TMP/bad.out" 2>"$E2E_TMP/bad.err"
+rc=$?
+check "unknown key: exit 1 ($rc)" [ "$rc" -eq 1 ]
+check "unknown key: one line naming file and line" \
+	grep -q "daemon.ini:12: \[metrics\] bogus_key: unknown key" "$E2E_TMP/bad.err"
+check "unknown key: one error line" [ "$(wc -l <"$E2E_TMP/bad.err")" -eq 1 ]
+printf '[profile]\nperiod = soon\n' >"$E2E_TMP/bad2.ini"
+"$TMPROF" daemon --config "$E2E_TMP/bad2.ini" 2>"$E2E_TMP/bad2.err"
+rc=$?
+check "bad value: exit 1 with file:line" \
+	bash -c "[ $rc -eq 1 ] && grep -q 'bad2.ini:2: \[profile\] period' '$E2E_TMP/bad2.err'"
+
+# ---------------------------------------------------------------- TaskManagers
+start_tm tma "$MAIN_STANDALONE" on -Dtaskmanager.resource-id=tm-a -- --task 'map:25:Source: A -> Map (1/1)#0'
+TMA=$TM_PID
+start_tm tmb "$MAIN_YARN" on -- --task 'map:25:Source: B -> Map (1/1)#0'
+TMB=$TM_PID
+wait_ready "$TMA" "$E2E_TMP/tma.out" 60 && wait_ready "$TMB" "$E2E_TMP/tmb.out" 60 ||
+	{ not_ok "stand-in TaskManagers did not start"; finish; }
+
+write_config "$PERIOD"
+DAEMON_LOG="$E2E_TMP/daemon.err"
+start_daemon() {
+	"$TMPROF" daemon --config "$CFG" >>"$E2E_TMP/daemon.out" 2>>"$DAEMON_LOG" &
+	DPID=$!
+	track "$DPID"
+}
+# wait_for SECONDS COMMAND...: until the command succeeds.
+wait_for() {
+	local limit=$(( $1 * 10 )) i
+	shift
+	for i in $(seq "$limit"); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+nfiles() { find "$OUT/$1" -maxdepth 1 -name '*.pb.gz' 2>/dev/null | wc -l; }
+has_files() { [ "$(nfiles "$1")" -ge "${2:-1}" ]; }
+temps() { find "$OUT" -name '.*.tmprof-*' | wc -l; }
+
+start_daemon
+check "files for tm-a (resource id) within 2 periods" wait_for $(( 2 * PERIOD + 10 )) has_files tm-a
+check "files for the TaskManager without resource id in dir $TMB" wait_for 10 has_files "$TMB"
+
+# ---------------------------------------------------------------- /metrics
+metrics() {
+	exec 3<>"/dev/tcp/127.0.0.1/$PORT" || return 1
+	printf 'GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n' >&3
+	timeout 5 cat <&3 >"$E2E_TMP/metrics.txt"
+	exec 3<&-
+}
+metrics
+check "/metrics answers 200" grep -q '^HTTP/1.0 200' "$E2E_TMP/metrics.txt"
+for m in tmprof_targets tmprof_samples_total tmprof_lost_samples_total tmprof_symbolization_hits_total \
+	tmprof_symbolization_misses_total tmprof_perf_map_refreshes_total tmprof_push_failures_total \
+	tmprof_resident_memory_bytes tmprof_open_fds tmprof_periods_written_total; do
+	grep -q "^$m [0-9]" "$E2E_TMP/metrics.txt" || not_ok "/metrics lacks $m"
+done
+ok "/metrics has every metric name"
+check "/metrics counts samples" awk '$1 == "tmprof_samples_total" && $2 > 0 { f = 1 } END { exit !f }' "$E2E_TMP/metrics.txt"
+
+# ---------------------------------------------------------------- kill -9 + restart of tm-a
+sleep 2 # into a period
+kill -KILL "$TMA"
+wait "$TMA" 2>/dev/null
+start_tm tma2 "$MAIN_STANDALONE" on -Dtaskmanager.resource-id=tm-a -- --task 'map:25:Source: A2 -> Map (1/1)#0'
+TMA2=$TM_PID
+wait_ready "$TMA2" "$E2E_TMP/tma2.out" 60 || not_ok "restarted tm-a did not start"
+# A third TaskManager, later.
+start_tm tmc "$MAIN_K8S" on -Dtaskmanager.resource-id=tm/c -- --task 'map:25:Source: C -> Map (1/1)#0'
+TMC=$TM_PID
+wait_ready "$TMC" "$E2E_TMP/tmc.out" 60 || not_ok "third TaskManager did not start"
+check "late TaskManager tm/c gets the sanitised dir tm_c" wait_for $(( 2 * PERIOD + 10 )) has_files tm_c
+sleep "$PERIOD"
+check "log: tm-a's killed process dropped" grep -q "TaskManager tm-a (PID $TMA) exited" "$DAEMON_LOG"
+check "log: tm-a's new process added" grep -q "TaskManager tm-a (PID $TMA2) added" "$DAEMON_LOG"
+
+# pprof -raw of every file of a dir, concatenated.
+raw_dir() {
+	local f
+	for f in "$OUT/$1"/*.pb.gz; do go tool pprof -raw "$f" 2>&1 || echo "PARSE FAILED: $f"; done
+}
+# The restarted process needs a JVM start, a discovery scan and a period.
+a2_seen() { raw_dir tm-a >"$E2E_TMP/raw-a.txt"; grep -q 'Source: A2 -> Map' "$E2E_TMP/raw-a.txt"; }
+for _ in 1 2 3 4 5 6; do a2_seen && break; sleep 3; done
+raw_dir "$TMB" >"$E2E_TMP/raw-b.txt"
+raw_dir tm_c >"$E2E_TMP/raw-c.txt"
+check "tm-a files: operator chain of the first process" grep -q 'operator_chain:\[Source: A -> Map\]' "$E2E_TMP/raw-a.txt"
+check "tm-a files: operator chain of the restarted process" grep -q 'operator_chain:\[Source: A2 -> Map\]' "$E2E_TMP/raw-a.txt"
+check "tm-a files: subtask label" grep -q 'subtask:\[1\]' "$E2E_TMP/raw-a.txt"
+check "dir $TMB: only its own operator chain" bash -c "grep -q 'Source: B -> Map' '$E2E_TMP/raw-b.txt' && ! grep -q 'Source: A' '$E2E_TMP/raw-b.txt'"
+check "tm_c files: its operator chain" grep -q 'operator_chain:\[Source: C -> Map\]' "$E2E_TMP/raw-c.txt"
+check "no process pseudo-frame in the files" bash -c "! grep -q ' pid=' '$E2E_TMP/raw-a.txt'"
+
+# ---------------------------------------------------------------- SIGKILL of the daemon
+check "no temporaries while running" [ "$(temps)" -eq 0 ]
+kill -KILL "$DPID"
+wait "$DPID" 2>/dev/null
+find "$OUT" -type f -name '*.pb.gz' -print0 | sort -z | xargs -0 md5sum >"$E2E_TMP/before.md5"
+nbad=0
+while read -r _ f; do go tool pprof -raw "$f" >/dev/null 2>&1 || { nbad=$((nbad + 1)); echo "# does not parse: $f"; }; done <"$E2E_TMP/before.md5"
+check "every file parses after SIGKILL ($(wc -l <"$E2E_TMP/before.md5") files, $nbad bad)" [ "$nbad" -eq 0 ]
+check "every .folded file is complete (count at each line end)" \
+	bash -c "! find '$OUT' -name '*.folded' -size +0 -exec awk '!/ [0-9]+\$/ { bad = 1 } END { exit !bad }' {} \; -print | grep -q ."
+check "no temporaries after SIGKILL" [ "$(temps)" -eq 0 ]
+before_a=$(nfiles tm-a)
+start_daemon
+check "restarted daemon carries on" wait_for $(( 2 * PERIOD + 10 )) has_files tm-a $(( before_a + 1 ))
+check "earlier files unchanged" md5sum --quiet -c "$E2E_TMP/before.md5"
+
+# ---------------------------------------------------------------- SIGHUP
+write_config 2
+kill -HUP "$DPID"
+check "SIGHUP: reload logged" wait_for 5 grep -q "configuration reloaded.*period 2 s" "$DAEMON_LOG"
+n0=$(nfiles tm-a)
+sleep 9
+n1=$(nfiles tm-a)
+check "SIGHUP: period 2 s takes effect ($((n1 - n0)) files in 9 s)" [ $((n1 - n0)) -ge 3 ]
+echo "[profile]
+period = never" >"$CFG"
+kill -HUP "$DPID"
+check "SIGHUP with an invalid file: one line, old configuration kept" \
+	wait_for 5 grep -q "daemon.ini:2: \[profile\] period: 'never'.*keeping the running configuration" "$DAEMON_LOG"
+check "daemon still running after a bad reload" kill -0 "$DPID"
+
+# ---------------------------------------------------------------- SIGTERM
+last_before=$(ls "$OUT/tm-a" | grep '\.pb\.gz$' | sort | tail -1)
+sleep 1
+kill -TERM "$DPID"
+wait_exit "$DPID" 20
+check "SIGTERM: exit 0 ($WAIT_RC)" [ "$WAIT_RC" -eq 0 ]
+last_after=$(ls "$OUT/tm-a" | grep '\.pb\.gz$' | sort | tail -1)
+check "SIGTERM: the last period is flushed ($last_before -> $last_after)" [ "$last_after" != "$last_before" ]
+check "SIGTERM: last file parses" bash -c "go tool pprof -raw '$OUT/tm-a/$last_after' >/dev/null 2>&1"
+check "no temporaries at the end" [ "$(temps)" -eq 0 ]
+check "the daemon logged no error" bash -c "! grep -v 'keeping the running configuration' '$DAEMON_LOG' | grep -qv -e warning -e 'added' -e 'exited' -e 'daemon:' -e 'configuration reloaded' -e 'reopening'"
+[ "$E2E_FAILED" -eq 0 ] || { echo "# daemon log:"; sed 's/^/# /' "$DAEMON_LOG" | tail -40; }
+finish

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# tmprof daemon soak: TaskManager churn (one started and the oldest killed
+# every CHURN_S seconds, some with SIGKILL) and JIT churn (a TaskManager that
+# loads its work class through a fresh class loader every 200 ms, so new JIT
+# code keeps appearing and old code is unloaded) for SOAK_SECONDS; the daemon's
+# RSS and open fds (from /proc) must not grow beyond a small bound between the
+# end of the warm-up and the end.
+#   SOAK_SECONDS   length (default 120: inside make test; make soak: 1800)
+#   SOAK_RSS_KB    allowed RSS growth after warm-up (default 16384 KiB)
+#   SOAK_FDS       allowed open-fd growth after warm-up (default 8)
+# Usage: tests/e2e/daemon_soak.sh [BUILD_DIR]
+. "$(dirname "$0")/lib.sh" "${1:-build}"
+
+SOAK_SECONDS=${SOAK_SECONDS:-120}
+SOAK_RSS_KB=${SOAK_RSS_KB:-16384}
+SOAK_FDS=${SOAK_FDS:-8}
+CHURN_S=${CHURN_S:-10}
+WARMUP_S=$(( SOAK_SECONDS / 4 > 30 ? 30 : SOAK_SECONDS / 4 ))
+
+require_all
+"$TMPROF" daemon --help >/dev/null 2>&1 || skip_all "$TMPROF has no daemon command (agent/main.c table line missing)"
+command -v javac >/dev/null 2>&1 || skip_all "no javac"
+
+# ---------------------------------------------------------------- JIT churn TaskManager
+# Named like Flink's standalone TaskManager so that the daemon picks it up.
+mkdir -p "$E2E_TMP/churn/src/org/apache/flink/runtime/taskexecutor" "$E2E_TMP/churn/work" "$E2E_TMP/churn/classes"
+cat >"$E2E_TMP/churn/src/org/apache/flink/runtime/taskexecutor/TaskManagerRunner.java" <<'JAVA'
+package org.apache.flink.runtime.taskexecutor;
+
+import java.io.File;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+
+public final class TaskManagerRunner {
+    public static void main(String[] args) throws Exception {
+        URL[] urls = { new File(args[0]).toURI().toURL() };
+        Thread t = new Thread(() -> {
+            long sink = 0;
+            while (true) {
+                // A new loader: a new class, compiled anew; the old one is unloaded.
+                try (URLClassLoader l = new URLClassLoader(urls, null)) {
+                    Method m = l.loadClass("Work").getMethod("run", long.class);
+                    long end = System.nanoTime() + 200_000_000L;
+                    while (System.nanoTime() < end)
+                        sink += (Long) m.invoke(null, 20_000L);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+                if (sink == 42) System.out.println(sink);
+                try { Thread.sleep(100); } catch (InterruptedException e) { return; }
+            }
+        }, "Source: Churn -> Map (1/1)#0");
+        t.setDaemon(true);
+        t.start();
+        System.out.println("ready");
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}
+JAVA
+cat >"$E2E_TMP/churn/work/Work.java" <<'JAVA'
+public final class Work {
+    public static long run(long n) {
+        long h = 1125899906842597L;
+        for (long i = 0; i < n; i++) h = 31 * h + (i ^ (h >>> 7));
+        return h;
+    }
+}
+JAVA
+javac -d "$E2E_TMP/churn/classes" "$E2E_TMP/churn/src/org/apache/flink/runtime/taskexecutor/TaskManagerRunner.java" &&
+	javac -d "$E2E_TMP/churn/work" "$E2E_TMP/churn/work/Work.java" || { not_ok "cannot compile the JIT churn workload"; finish; }
+(cd "$E2E_TMP" && exec java -XX:+PreserveFramePointer -Xmx64m -Dtaskmanager.resource-id=jit-churn \
+	-cp "$E2E_TMP/churn/classes" org.apache.flink.runtime.taskexecutor.TaskManagerRunner "$E2E_TMP/churn/work") \
+	>"$E2E_TMP/churn.out" 2>"$E2E_TMP/churn.err" </dev/null &
+CHURN=$!
+track "$CHURN"
+wait_ready "$CHURN" "$E2E_TMP/churn.out" 60 || { not_ok "JIT churn TaskManager did not start"; finish; }
+
+# ---------------------------------------------------------------- daemon
+OUT="$E2E_TMP/out"
+PORT=$(( 20000 + RANDOM % 20000 ))
+cat >"$E2E_TMP/daemon.ini" <<INI
+[profile]
+frequency = 99
+period = 5s
+[output]
+directory = $OUT
+folded = on
+max_age = 60s
+max_bytes = 2M
+[metrics]
+listen = 127.0.0.1:$PORT
+INI
+"$TMPROF" daemon --config "$E2E_TMP/daemon.ini" >"$E2E_TMP/daemon.out" 2>"$E2E_TMP/daemon.err" &
+DPID=$!
+track "$DPID"
+
+usage() { # "RSS_KB FDS" of the daemon
+	echo "$(awk '/^VmRSS:/ { print $2 }' "/proc/$DPID/status" 2>/dev/null) $(ls "/proc/$DPID/fd" 2>/dev/null | wc -l)"
+}
+
+# ---------------------------------------------------------------- churn
+TMS=()
+n=0
+start=$(date +%s)
+warm=""
+max_rss=0
+while [ $(( $(date +%s) - start )) -lt "$SOAK_SECONDS" ]; do
+	kill -0 "$DPID" 2>/dev/null || { not_ok "daemon died during the soak"; break; }
+	n=$((n + 1))
+	start_tm "tm$n" "$MAIN_STANDALONE" on -Dtaskmanager.resource-id=soak-$((n % 5)) -- \
+		--task "map:5:Source: Soak$n -> Map (1/1)#0"
+	TMS+=("$TM_PID")
+	if [ "${#TMS[@]}" -gt 2 ]; then
+		# Every other one dies without a chance to clean up.
+		if [ $((n % 2)) -eq 0 ]; then kill -KILL "${TMS[0]}"; else kill -TERM "${TMS[0]}"; fi
+		wait "${TMS[0]}" 2>/dev/null
+		TMS=("${TMS[@]:1}")
+	fi
+	sleep "$CHURN_S"
+	read -r rss fds <<<"$(usage)"
+	[ -n "$rss" ] && [ "$rss" -gt "$max_rss" ] && max_rss=$rss
+	if [ -z "$warm" ] && [ $(( $(date +%s) - start )) -ge "$WARMUP_S" ]; then
+		warm="$rss $fds"
+		echo "# warm-up done at $(( $(date +%s) - start )) s: rss ${rss} KiB, fds $fds"
+	fi
+done
+read -r end_rss end_fds <<<"$(usage)"
+read -r warm_rss warm_fds <<<"$warm"
+echo "# soak ${SOAK_SECONDS}s, $n TaskManagers started: rss ${warm_rss} -> ${end_rss} KiB (max ${max_rss}), fds ${warm_fds} -> ${end_fds}"
+check "daemon alive after the soak" kill -0 "$DPID"
+check "RSS growth after warm-up $(( ${end_rss:-0} - ${warm_rss:-0} )) KiB <= $SOAK_RSS_KB KiB" \
+	[ $(( ${end_rss:-999999} - ${warm_rss:-0} )) -le "$SOAK_RSS_KB" ]
+check "open fds growth after warm-up $(( ${end_fds:-0} - ${warm_fds:-0} )) <= $SOAK_FDS" \
+	[ $(( ${end_fds:-999} - ${warm_fds:-0} )) -le "$SOAK_FDS" ]
+check "JIT churn TaskManager profiled" bash -c "ls '$OUT/jit-churn/' | grep -q 'pb.gz'"
+check "retention keeps each directory under max_bytes" \
+	bash -c "! du -sb '$OUT'/*/ | awk '\$1 > 2 * 1048576 { bad = 1 } END { exit !bad }'"
+dropped=$(grep -c 'exited; dropped' "$E2E_TMP/daemon.err")
+check "exited TaskManagers were dropped ($dropped)" [ "$dropped" -ge $(( n - 4 )) ]
+kill -TERM "$DPID"
+wait_exit "$DPID" 30
+check "SIGTERM: exit 0 ($WAIT_RC)" [ "$WAIT_RC" -eq 0 ]
+[ "$E2E_FAILED" -eq 0 ] || { echo "# daemon log:"; tail -30 "$E2E_TMP/daemon.err" | sed 's/^/# /'; }
+finish

@@ -1,0 +1,11 @@
+# Long soak of the daemon (tests/e2e/daemon_soak.sh): TaskManager churn and
+# JIT churn with bounds on the daemon's RSS and open fds. make test runs the
+# same script for 120 s.
+#   make soak                     30 minutes
+#   make soak SOAK_SECONDS=7200   any length
+SOAK_SECONDS ?= 1800
+
+.PHONY: soak
+soak: deps
+	$(MAKE) -j2 all workloads
+	SOAK_SECONDS=$(SOAK_SECONDS) bash tests/e2e/daemon_soak.sh $(BUILD)

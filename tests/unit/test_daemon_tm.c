@@ -1,0 +1,163 @@
+/* TaskManager ids for file names, /proc/PID/stat parsing, the per-period
+ * split of one profile into per-TaskManager profiles, and the file stamp. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "agent/daemon_period.h"
+#include "agent/daemon_tm.h"
+#include "flamegraph/profile.h"
+#include "support.h"
+
+static void test_sanitize(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "tm-a", "tm-a" },
+		{ "10.0.0.5:6122-abc123", "10.0.0.5_6122-abc123" },
+		{ "../../etc/passwd", "_._.._etc_passwd" },
+		{ "..", "_." },
+		{ ".hidden", "_hidden" },
+		{ "a/b", "a_b" },
+		{ "tm c\n", "tm_c_" },
+		{ "t\xc3\xa4st", "t__st" },
+		{ "flink-taskmanager-7d9f-0", "flink-taskmanager-7d9f-0" },
+	};
+	char out[DAEMON_TM_ID_MAX], longer[300];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(daemon_tm_id_sanitize(cases[i].in, out, sizeof(out)), 0);
+		assert_string_equal(out, cases[i].out);
+	}
+	assert_int_equal(daemon_tm_id_sanitize("", out, sizeof(out)), -EINVAL);
+	assert_int_equal(daemon_tm_id_sanitize(NULL, out, sizeof(out)), -EINVAL);
+	memset(longer, 'x', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	assert_int_equal(daemon_tm_id_sanitize(longer, out, sizeof(out)), 0);
+	assert_int_equal(strlen(out), DAEMON_TM_ID_MAX - 1);
+	assert_int_equal(daemon_tm_id_sanitize("abcdef", out, 4), 0);
+	assert_string_equal(out, "abc");
+}
+
+static void test_tm_id(void **state)
+{
+	struct jvm_info j = { .pid = 4242 };
+	char out[DAEMON_TM_ID_MAX];
+
+	(void)state;
+	strcpy(j.resource_id, "tm/1 x");
+	daemon_tm_id(&j, out, sizeof(out));
+	assert_string_equal(out, "tm_1_x");
+	j.resource_id[0] = '\0';
+	daemon_tm_id(&j, out, sizeof(out));
+	assert_string_equal(out, "4242");
+	/* Containerised but unreadable root: the pid. */
+	j.in_container = true;
+	j.pid = 999999999;
+	daemon_tm_id(&j, out, sizeof(out));
+	assert_string_equal(out, "999999999");
+}
+
+static void test_stat_parse(void **state)
+{
+	char comm[16];
+	unsigned long long start = 0;
+	const char *stat = "1234 (java) S 1 1234 1234 0 -1 4194560 1000 0 0 0 50 20 0 0 20 0 "
+			   "30 0 987654 123456789 1000 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 "
+			   "17 1 0 0 0 0 0\n";
+	const char *odd = "99 (a) b (c)) R 1 99 99 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 555 0 0\n";
+
+	(void)state;
+	assert_int_equal(daemon_proc_stat_parse(stat, comm, sizeof(comm), &start), 0);
+	assert_string_equal(comm, "java");
+	assert_int_equal(start, 987654);
+	assert_int_equal(daemon_proc_stat_parse(odd, comm, sizeof(comm), &start), 0);
+	assert_string_equal(comm, "a) b (c)");
+	assert_int_equal(start, 555);
+	assert_int_equal(daemon_proc_stat_parse("garbage", comm, sizeof(comm), &start), -EPROTO);
+	assert_int_equal(daemon_proc_stat_parse("1 (x) S 1 2", comm, sizeof(comm), &start), -EPROTO);
+	assert_int_equal(daemon_proc_stat_parse("1 (x)", comm, sizeof(comm), &start), -EPROTO);
+}
+
+static void add(struct profile *p, const char *const *names, size_t n, uint64_t count)
+{
+	uint32_t ids[8];
+
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(profile_intern(p, names[i], &ids[i]), 0);
+	assert_int_equal(profile_add(p, ids, (uint32_t)n, count), 0);
+}
+
+static uint64_t count_of(const struct profile *p, const char *root)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < profile_stack_count(p); i++) {
+		struct profile_stack st;
+
+		profile_stack_get(p, i, &st);
+		if (st.depth && !strcmp(profile_string(p, st.frames[0]), root))
+			n += st.count;
+	}
+	return n;
+}
+
+static void test_split(void **state)
+{
+	const char *a1[] = { "[tm-a pid=10]", "[Map (1/2)#0 tid=11]", "main", "work" };
+	const char *a2[] = { "[tm-a pid=20]", "[Map (1/2)#0 tid=21]", "main", "work" };
+	const char *b[] = { "[TaskManager pid=30]", "[Sink (1/1)#0 tid=31]", "main" };
+	const char *x[] = { "[other pid=40]", "[t tid=41]", "main" };
+	const char *bare[] = { "main", "work" };
+	struct daemon_tm_name names[] = { { 10, "tm-a" }, { 30, "30" }, { 20, "tm-a" } };
+	struct profile *all = profile_new(), *outs[3] = { profile_new(), profile_new(), NULL };
+
+	(void)state;
+	add(all, a1, 4, 5);
+	add(all, b, 3, 7);
+	add(all, a2, 4, 3);
+	add(all, x, 3, 100);
+	add(all, bare, 2, 100);
+	assert_int_equal(daemon_profile_split(all, names, 3, outs), 0);
+	/* Both processes of tm-a in one profile, without the process frame. */
+	assert_int_equal(profile_total(outs[0]), 8);
+	assert_int_equal(count_of(outs[0], "[Map (1/2)#0 tid=11]"), 5);
+	assert_int_equal(count_of(outs[0], "[Map (1/2)#0 tid=21]"), 3);
+	assert_int_equal(profile_total(outs[1]), 7);
+	assert_int_equal(count_of(outs[1], "[Sink (1/1)#0 tid=31]"), 7);
+	profile_free(all);
+	profile_free(outs[0]);
+	profile_free(outs[1]);
+}
+
+static void test_stamp(void **state)
+{
+	char s[32];
+
+	(void)state;
+	daemon_stamp_format(1706745599LL * 1000000000LL + 999, s, sizeof(s));
+	assert_string_equal(s, "20240131T235959Z");
+	daemon_stamp_format(0, s, sizeof(s));
+	assert_string_equal(s, "19700101T000000Z");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sanitize),   cmocka_unit_test(test_tm_id),
+		cmocka_unit_test(test_stat_parse), cmocka_unit_test(test_split),
+		cmocka_unit_test(test_stamp),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
