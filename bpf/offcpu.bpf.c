@@ -98,9 +98,9 @@ static __always_inline void take_stacks(void *ctx, struct thread_sched *st)
 					 OFFCPU_STAT_USER_RECOVERED, &a);
 	st->kern_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, 0),
 					     OFFCPU_STAT_KERN_COLLISION, OFFCPU_STAT_KERN_ERROR);
-	st->anchor_ip = a.ip;
 	st->anchor_sp = a.sp;
-	st->anchor_fp = st->user_stack ? a.fp : 0;
+	st->anchor_ip = st->user_stack ? a.ip : 0;
+	st->anchor_fp = a.fp;
 	st->anchor_frame[0] = a.frame[0];
 	st->anchor_frame[1] = a.frame[1];
 }

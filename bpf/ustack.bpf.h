@@ -209,7 +209,9 @@ static __always_inline bool user_stack_same(const struct ustack_anchor *anchor)
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	__u64 frame[2];
 
-	if (!anchor->fp || BPF_CORE_READ(regs, ip) != anchor->ip ||
+	/* Without a frame record to compare (the last walk found none), a
+	 * stale leaf-only stack could stick: walk again. */
+	if (!anchor->ip || !anchor->fp || BPF_CORE_READ(regs, ip) != anchor->ip ||
 	    BPF_CORE_READ(regs, sp) != anchor->sp)
 		return false;
 	if (bpf_probe_read_user(frame, sizeof(frame), (void *)anchor->fp))

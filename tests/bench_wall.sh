@@ -41,7 +41,10 @@ trap bench_wall_cleanup EXIT
 
 echo
 echo "== 4. -e wall on a context-switch-heavy workload ($PP_PAIRS futex ping-pong pairs, $PP_WORK ns of work per handoff)"
-gcc -O2 -Wall -pthread -o "$E2E_TMP/pingpong" "$REPO/tests/e2e/pingpong.c" || die "cannot compile tests/e2e/pingpong.c"
+# Frame pointers, as the threads tmprof is for have them (JIT code with
+# PreserveFramePointer, libjvm): code without them all the way down takes
+# the unwinder's slow path at every switch.
+gcc -O2 -fno-omit-frame-pointer -Wall -pthread -o "$E2E_TMP/pingpong" "$REPO/tests/e2e/pingpong.c" || die "cannot compile tests/e2e/pingpong.c"
 STATE="$E2E_TMP/pingpong.state"
 "$E2E_TMP/pingpong" "$STATE" "$PP_PAIRS" "$PP_WORK" >"$E2E_TMP/pingpong.out" 2>"$E2E_TMP/pingpong.err" </dev/null &
 PP=$!
