@@ -169,10 +169,17 @@ static __always_inline __u64 user_stack_walk(bool at_entry, __u32 stat_error, __
 	anchor->fp = BPF_CORE_READ(regs, bp);
 	depth = walk_frame_pointers(st, depth, anchor->fp);
 	if (depth <= 2 && !at_entry) {
+		__u64 bp = anchor->fp;
+
 		/* Keep the leaf, drop what the walk guessed, search the stack. */
 		depth = unwind_past_libc(st, 1, anchor->sp, &anchor->fp);
-		if (depth > 1)
+		if (depth > 1) {
 			stat_inc(stat_recovered);
+		} else {
+			/* Nothing better on the stack: the short walk was all. */
+			anchor->fp = bp;
+			depth = walk_frame_pointers(st, 1, bp);
+		}
 	}
 	if (bpf_probe_read_user(anchor->frame, sizeof(anchor->frame), (void *)anchor->fp))
 		anchor->fp = 0;
