@@ -206,7 +206,9 @@ else
 fi
 
 # 4. -e offcpu folded: state frames under the right threads. Weights are
-# microseconds; a state "is there" with >= 50 ms of it in 5 s.
+# microseconds; a state "is there" with >= 50 ms of it in 5 s, and one
+# that should not be there may still have up to the tolerance,
+# 50 ms per second (GC and safepoint waits are "blocked" for every thread).
 FOLDED="$E2E_TMP/off.folded"
 run_tmprof 60 record -p "$TM_PID" -e offcpu -d 5 -o "$FOLDED"
 if [ "$RC" -ne 0 ] || [ ! -s "$FOLDED" ]; then
@@ -229,7 +231,7 @@ else
 		done
 		for s in $unwanted; do
 			us=$(state_us "$t" "$s"); figs="$figs $s=$((us / 1000))ms"
-			[ "$us" -lt 50000 ] || bad="$bad unexpected:$s"
+			[ "$us" -lt 250000 ] || bad="$bad unexpected:$s"
 		done
 		if [ -z "$bad" ]; then ok "-e offcpu: \"$t\":$figs"; else not_ok "-e offcpu: \"$t\":$figs --$bad"; fi
 	}
