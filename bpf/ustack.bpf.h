@@ -176,8 +176,10 @@ static __always_inline __u64 user_stack_walk(bool at_entry, __u32 stat_error, __
 		if (depth > 1) {
 			stat_inc(stat_recovered);
 		} else {
-			/* Nothing better on the stack: the short walk was all. */
-			anchor->fp = bp;
+			/* Nothing better on the stack: keep the short walk, but
+			 * leave no anchor, so the next switch-out walks again
+			 * instead of reusing a stack that may be cut short. */
+			anchor->fp = 0;
 			depth = walk_frame_pointers(st, 1, bp);
 		}
 	}
