@@ -8,6 +8,7 @@
 
 #define EFAULT 14
 #define EEXIST 17
+#define EBUSY 16
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
 
 /* tgids (host pid namespace) to trace; user space fills it. */

@@ -68,10 +68,15 @@ static long vma_exec_cb(struct task_struct *task, struct vm_area_struct *vma, vo
 static __always_inline bool is_code(__u64 addr)
 {
 	struct vma_exec e = {};
+	long err = bpf_find_vma(bpf_get_current_task_btf(), addr, vma_exec_cb, &e, 0);
 
-	if (bpf_find_vma(bpf_get_current_task_btf(), addr, vma_exec_cb, &e, 0))
-		return false;
-	return e.exec;
+	/* -EBUSY: the mm lock is taken (the JVM maps and unmaps all the time)
+	 * and cannot be waited for here. Rejecting would lose the Java frames
+	 * of every wait at such moments; the two chain links already checked
+	 * are the evidence then. */
+	if (err == -EBUSY)
+		return true;
+	return !err && e.exec;
 }
 
 static __always_inline bool link_plausible(__u64 next, __u64 fp)
