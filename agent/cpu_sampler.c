@@ -130,12 +130,14 @@ int cpu_sampler_open(unsigned int freq_hz, struct cpu_sampler **out)
 		goto fail;
 	s->links = calloc(s->ncpus, sizeof(*s->links));
 	s->perf_fds = malloc(s->ncpus * sizeof(*s->perf_fds));
+	/* Before the first goto fail: cpu_sampler_close closes every fd that
+	 * is not -1, and links may be the allocation that failed. */
+	for (int cpu = 0; s->perf_fds && cpu < s->ncpus; cpu++)
+		s->perf_fds[cpu] = -1;
 	if (!s->links || !s->perf_fds) {
 		err = -ENOMEM;
 		goto fail;
 	}
-	for (int cpu = 0; cpu < s->ncpus; cpu++)
-		s->perf_fds[cpu] = -1;
 	for (int cpu = 0; cpu < s->ncpus; cpu++) {
 		if (!online[cpu])
 			continue;

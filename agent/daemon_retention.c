@@ -135,7 +135,8 @@ static int retain_dir(int dfd, const struct retention_policy *p, time_t now,
 		total += files[n].size;
 		n++;
 	}
-	qsort(files, n, sizeof(*files), file_cmp);
+	if (n) /* files is NULL for an empty directory: not for qsort */
+		qsort(files, n, sizeof(*files), file_cmp);
 	for (; first < n && p->max_age_s && files[first].mtime < now &&
 	       (uint64_t)(now - files[first].mtime) > p->max_age_s;
 	     first++) {

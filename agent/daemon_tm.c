@@ -247,7 +247,8 @@ int daemon_discovery_scan(struct daemon_discovery *d)
 		free(next);
 		return err;
 	}
-	qsort(next, n, sizeof(*next), seen_cmp);
+	if (n) /* next is NULL when no process was seen: not for qsort */
+		qsort(next, n, sizeof(*next), seen_cmp);
 	free(d->seen);
 	d->seen = next;
 	d->nseen = n;

@@ -321,7 +321,10 @@ static int task_map_read(pid_t pid, struct tid_pair **out, size_t *count)
 		pairs[n].tid = tid;
 		n++;
 	}
-	qsort(pairs, n, sizeof(*pairs), pair_cmp);
+	/* Every thread may have exited meanwhile: pairs is NULL then, which
+	 * qsort must not get even for 0 elements. */
+	if (n)
+		qsort(pairs, n, sizeof(*pairs), pair_cmp);
 	*out = pairs;
 	*count = n;
 	pairs = NULL;
