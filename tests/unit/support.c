@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "flamegraph/profile.h"
+
 bool test_in_ci(void)
 {
 	const char *ci = getenv("CI");
@@ -46,4 +48,16 @@ void test_rm_rf(const char *path)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", path);
+}
+
+void test_profile_add_folded(struct profile *p, const char *folded, uint64_t count)
+{
+	uint32_t ids[64], n = 0;
+	char *copy = strdup(folded), *save = NULL;
+
+	assert_non_null(copy);
+	for (char *f = strtok_r(copy, ";", &save); f && n < 64; f = strtok_r(NULL, ";", &save))
+		assert_int_equal(profile_intern(p, f, &ids[n++]), 0);
+	assert_int_equal(profile_add(p, ids, n, count), 0);
+	free(copy);
 }

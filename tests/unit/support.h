@@ -4,6 +4,7 @@
 #define TMPROF_TESTS_TEST_SUPPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 bool test_in_ci(void);
 /* Returns true when running as root; otherwise skips the test, or fails it
@@ -12,5 +13,9 @@ bool test_require_root(void);
 /* Make a fresh temporary directory; returns its malloc'd path. */
 char *test_mkdtemp(void);
 void test_rm_rf(const char *path);
+
+struct profile;
+/* Add a "a;b;c" stack with count to p (asserting it works). */
+void test_profile_add_folded(struct profile *p, const char *folded, uint64_t count);
 
 #endif

@@ -15,17 +15,7 @@
 #include "flamegraph/diff.h"
 #include "flamegraph/flame_tree.h"
 #include "flamegraph/profile.h"
-
-static void add(struct profile *p, const char *folded, uint64_t count)
-{
-	uint32_t ids[64], n = 0;
-	char *copy = strdup(folded), *save = NULL;
-
-	for (char *f = strtok_r(copy, ";", &save); f; f = strtok_r(NULL, ";", &save))
-		assert_int_equal(profile_intern(p, f, &ids[n++]), 0);
-	assert_int_equal(profile_add(p, ids, n, count), 0);
-	free(copy);
-}
+#include "support.h"
 
 struct pair {
 	struct profile *before, *after;
@@ -38,11 +28,11 @@ static int pair_setup(void **state)
 
 	pp->before = profile_new();
 	pp->after = profile_new();
-	add(pp->before, "a;b", 10);
-	add(pp->before, "a;c", 10);
-	add(pp->before, "a;d", 5);
-	add(pp->after, "a;c", 5);
-	add(pp->after, "a;b", 30);
+	test_profile_add_folded(pp->before, "a;b", 10);
+	test_profile_add_folded(pp->before, "a;c", 10);
+	test_profile_add_folded(pp->before, "a;d", 5);
+	test_profile_add_folded(pp->after, "a;c", 5);
+	test_profile_add_folded(pp->after, "a;b", 30);
 	*state = pp;
 	return 0;
 }

@@ -14,18 +14,8 @@
 #include "flamegraph/flamegraph.h"
 #include "flamegraph/html.h"
 #include "flamegraph/profile.h"
+#include "support.h"
 #include "flamegraph/text_escape.h"
-
-static void add(struct profile *p, const char *folded, uint64_t count)
-{
-	uint32_t ids[64], n = 0;
-	char *copy = strdup(folded), *save = NULL;
-
-	for (char *f = strtok_r(copy, ";", &save); f; f = strtok_r(NULL, ";", &save))
-		assert_int_equal(profile_intern(p, f, &ids[n++]), 0);
-	assert_int_equal(profile_add(p, ids, n, count), 0);
-	free(copy);
-}
 
 static char *render(const struct profile *p, const struct flamegraph_options *o)
 {
@@ -62,9 +52,9 @@ static struct profile *thread_profile(void)
 	struct profile *p = profile_new();
 
 	assert_non_null(p);
-	add(p, "[TaskManager pid=10];[Source: A -> Map (1/2)#0 tid=11];[cpu];Task.run_[j];Map.map_[j]", 60);
-	add(p, "[TaskManager pid=10];[Source: A -> Map (2/2)#0 tid=12];[idle];Task.run_[j];Mailbox.take_[j]", 30);
-	add(p, "[TaskManager pid=10];[Sink: Out (1/1)#0 tid=13];[cpu];Task.run_[j]", 10);
+	test_profile_add_folded(p, "[TaskManager pid=10];[Source: A -> Map (1/2)#0 tid=11];[cpu];Task.run_[j];Map.map_[j]", 60);
+	test_profile_add_folded(p, "[TaskManager pid=10];[Source: A -> Map (2/2)#0 tid=12];[idle];Task.run_[j];Mailbox.take_[j]", 30);
+	test_profile_add_folded(p, "[TaskManager pid=10];[Sink: Out (1/1)#0 tid=13];[cpu];Task.run_[j]", 10);
 	return p;
 }
 
@@ -133,8 +123,8 @@ static void test_html_escapes_script_breakout(void **state)
 	(void)state;
 	flamegraph_options_init(&o);
 	o.title = "<b>T</b> & \"x\"";
-	add(p, "root;</script><script>alert(1)</script>;\"q\\\"", 5);
-	add(p, "root;bad\xff", 1);
+	test_profile_add_folded(p, "root;</script><script>alert(1)</script>;\"q\\\"", 5);
+	test_profile_add_folded(p, "root;bad\xff", 1);
 	html = render(p, &o);
 	assert_null(strstr(html, "<script>alert(1)"));
 	assert_non_null(strstr(html, "<title>&lt;b&gt;T&lt;/b&gt; &amp; &quot;x&quot;</title>"));
@@ -158,7 +148,7 @@ static void test_html_options(void **state)
 	json_t *d, *nodes, *names;
 
 	(void)state;
-	add(p, "a;b;c", 3);
+	test_profile_add_folded(p, "a;b;c", 3);
 	flamegraph_options_init(&o);
 	o.inverted = true;
 	o.reverse = true;

@@ -14,20 +14,9 @@
 #include "flamegraph/flame_tree.h"
 #include "flamegraph/flamegraph.h"
 #include "flamegraph/profile.h"
+#include "support.h"
 #include "flamegraph/svg.h"
 #include "flamegraph/text_escape.h"
-
-/* Add "a;b;c" with count. */
-static void add(struct profile *p, const char *folded, uint64_t count)
-{
-	uint32_t ids[64], n = 0;
-	char *copy = strdup(folded), *save = NULL;
-
-	for (char *f = strtok_r(copy, ";", &save); f; f = strtok_r(NULL, ";", &save))
-		assert_int_equal(profile_intern(p, f, &ids[n++]), 0);
-	assert_int_equal(profile_add(p, ids, n, count), 0);
-	free(copy);
-}
 
 static char *render(const struct profile *p, const struct flamegraph_options *o)
 {
@@ -143,10 +132,10 @@ static struct profile *java_profile(void)
 	struct profile *p = profile_new();
 
 	assert_non_null(p);
-	add(p, "[Map (1/2)#0 tid=7];start_thread;Task.run_[j];Mapper.map_[j];String.hashCode_[i]", 50);
-	add(p, "[Map (1/2)#0 tid=7];start_thread;Task.run_[j];Mapper.map_[j];Interp.loop_[0]", 20);
-	add(p, "[Map (1/2)#0 tid=7];start_thread;Task.run_[j];do_syscall_64_[k]", 20);
-	add(p, "[Map (1/2)#0 tid=7];start_thread;std::vector<int>::push_back", 10);
+	test_profile_add_folded(p, "[Map (1/2)#0 tid=7];start_thread;Task.run_[j];Mapper.map_[j];String.hashCode_[i]", 50);
+	test_profile_add_folded(p, "[Map (1/2)#0 tid=7];start_thread;Task.run_[j];Mapper.map_[j];Interp.loop_[0]", 20);
+	test_profile_add_folded(p, "[Map (1/2)#0 tid=7];start_thread;Task.run_[j];do_syscall_64_[k]", 20);
+	test_profile_add_folded(p, "[Map (1/2)#0 tid=7];start_thread;std::vector<int>::push_back", 10);
 	return p;
 }
 
@@ -181,8 +170,8 @@ static void test_svg_escapes_names_and_titles(void **state)
 	o.title = "T <&> \"q\"";
 	o.subtitle = "sub's";
 	o.countname = "us<";
-	add(p, "root;a<b>&\"c'", 3);
-	add(p, "root;bad\xff\xfeutf8", 1);
+	test_profile_add_folded(p, "root;a<b>&\"c'", 3);
+	test_profile_add_folded(p, "root;bad\xff\xfeutf8", 1);
 	svg = render(p, &o);
 	assert_true(xml_well_formed(svg));
 	assert_true(utf8_valid(svg, strlen(svg)));
@@ -233,7 +222,7 @@ static void test_svg_hash_colours_are_stable(void **state)
 	flamegraph_options_init(&o);
 	o.hash = true;
 	o.palette = PALETTE_HOT;
-	add(p2, "other;Mapper.map_[j]", 5);
+	test_profile_add_folded(p2, "other;Mapper.map_[j]", 5);
 	a = render(p1, &o);
 	b = render(p2, &o);
 	assert_true(frame_find(a, "Mapper.map_[j]", c1, NULL));
@@ -254,7 +243,7 @@ static void test_svg_reverse_and_inverted(void **state)
 	char *svg;
 
 	(void)state;
-	add(p, "a;b;c", 4);
+	test_profile_add_folded(p, "a;b;c", 4);
 	flamegraph_options_init(&o);
 	svg = render(p, &o);
 	/* Flame: root at the bottom. */
@@ -288,9 +277,9 @@ static void test_svg_minwidth_omits_narrow_frames(void **state)
 	char *svg;
 
 	(void)state;
-	add(p, "main;big", 1000000);
-	add(p, "main;tiny;tinier", 1);
-	add(p, "main;five", 55000);
+	test_profile_add_folded(p, "main;big", 1000000);
+	test_profile_add_folded(p, "main;tiny;tinier", 1);
+	test_profile_add_folded(p, "main;five", 55000);
 	flamegraph_options_init(&o);
 	svg = render(p, &o);
 	assert_null(strstr(svg, "<title>tiny ("));
@@ -322,8 +311,8 @@ static void test_svg_width_and_text_fit(void **state)
 	char *svg;
 
 	(void)state;
-	add(p, "a_rather_long_function_name_that_will_not_fit;x", 1);
-	add(p, "y", 99);
+	test_profile_add_folded(p, "a_rather_long_function_name_that_will_not_fit;x", 1);
+	test_profile_add_folded(p, "y", 99);
 	flamegraph_options_init(&o);
 	o.width = 400;
 	o.minwidth = 0;
@@ -355,10 +344,10 @@ static void test_flame_tree_preorder_sorted(void **state)
 	struct flame_tree t;
 
 	(void)state;
-	add(p, "b;y", 2);
-	add(p, "a;z", 3);
-	add(p, "a", 1);
-	add(p, "b;x", 4);
+	test_profile_add_folded(p, "b;y", 2);
+	test_profile_add_folded(p, "a;z", 3);
+	test_profile_add_folded(p, "a", 1);
+	test_profile_add_folded(p, "b;x", 4);
 	assert_int_equal(flame_tree_build(&t, p, NULL, false, false), 0);
 	/* all, a, z, b, x, y */
 	assert_int_equal(t.nnodes, 6);
