@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "agent/target_mem.h"
-#include "agent/vmstructs.h"
+#include "symbolize/target_mem.h"
+#include "symbolize/vmstructs.h"
 
 struct jvm_runtime {
 	pid_t pid;

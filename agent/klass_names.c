@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/vmstructs.h"
+#include "symbolize/vmstructs.h"
 
 #define CLASS_NAME_MAX 1024
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agent/target_mem.h"
+#include "symbolize/target_mem.h"
 
 struct vmstructs;
 

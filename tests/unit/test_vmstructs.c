@@ -10,8 +10,8 @@
 #include <cmocka.h>
 
 #include "agent/klass_names.h"
-#include "agent/target_mem.h"
-#include "agent/vmstructs.h"
+#include "symbolize/target_mem.h"
+#include "symbolize/vmstructs.h"
 
 /* A VMStructEntry / VMTypeEntry shaped like HotSpot's, with a deliberately
  * different field order so that the reader must use the published offsets. */

@@ -1,7 +1,7 @@
 /* Reading another process's memory, behind an interface so that readers of
  * JVM structures can be tested against fake memory laid out by a test. */
-#ifndef TMPROF_AGENT_TARGET_MEM_H
-#define TMPROF_AGENT_TARGET_MEM_H
+#ifndef TMPROF_SYMBOLIZE_TARGET_MEM_H
+#define TMPROF_SYMBOLIZE_TARGET_MEM_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -2,14 +2,14 @@
  * every libjvm exports for the serviceability agent. Reading them from the
  * target's memory gives field offsets and type sizes of that very JVM build,
  * so nothing is hard-coded per JDK. */
-#ifndef TMPROF_AGENT_VMSTRUCTS_H
-#define TMPROF_AGENT_VMSTRUCTS_H
+#ifndef TMPROF_SYMBOLIZE_VMSTRUCTS_H
+#define TMPROF_SYMBOLIZE_VMSTRUCTS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agent/target_mem.h"
+#include "symbolize/target_mem.h"
 
 /* Where the exported table variables live in the target (run-time
  * addresses of the libjvm symbols of the same names). */

@@ -1,4 +1,4 @@
-#include "agent/target_mem.h"
+#include "symbolize/target_mem.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "agent/vmstructs.h"
+#include "symbolize/vmstructs.h"
 
 #include <errno.h>
 #include <stdlib.h>
