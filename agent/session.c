@@ -1,9 +1,12 @@
 #include "agent/session.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agent/alloc_tracer.h"
 #include "agent/cpu_sampler.h"
@@ -13,6 +16,7 @@
 #include "agent/offcpu_tracer.h"
 #include "agent/thread_names.h"
 #include "symbolize/ksyms.h"
+#include "symbolize/symbolizer.h"
 
 /* A thread dump stops the JVM at a safepoint: not more often than this. */
 #define THREAD_NAMES_MIN_INTERVAL_MS 5000
@@ -378,6 +382,25 @@ static void refresh_names(struct session *s, int min_interval_ms)
 	}
 }
 
+/* Same pid, new program: keep profiling it with its own mappings. What
+ * was gathered before keeps the old program's names. */
+static void target_exec_seen(struct session *s, struct target *t)
+{
+	char path[64], exe[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", t->pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	log_warn("PID %d exec'd into %s during the recording: profiling the new program from here "
+		 "(earlier stacks keep the old program's names)", t->pid, n > 0 ? exe : "another program");
+	if (s->alloc)
+		alloc_tracer_remove_target(s->alloc, t->pid);
+	target_forget_jvm(t);
+	if (process_symbolizer_reload_maps(t->sym))
+		log_warn("PID %d: cannot read its mappings after the exec", t->pid);
+}
+
 static size_t check_targets(struct session *s)
 {
 	size_t alive = 0;
@@ -388,6 +411,8 @@ static size_t check_targets(struct session *s)
 
 		if (target_alive(t)) {
 			alive++;
+			if (target_check_exec(t) == 1)
+				target_exec_seen(s, t);
 			continue;
 		}
 		if (!was_alive)

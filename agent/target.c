@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "agent/hotspot_attach.h"
@@ -51,6 +52,38 @@ static int proc_start_time(pid_t pid, unsigned long long *out)
 	return 0;
 }
 
+/* stat() follows the magic link to the program file itself. */
+static int proc_exe_id(pid_t pid, unsigned long long *dev, unsigned long long *ino)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	if (stat(path, &st))
+		return -errno;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
+
+int target_check_exec(struct target *t)
+{
+	unsigned long long dev = 0, ino = 0;
+
+	if (t->exited || proc_exe_id(t->pid, &dev, &ino))
+		return 0;
+	if (!t->exe_ino) {
+		t->exe_dev = dev;
+		t->exe_ino = ino;
+		return 0;
+	}
+	if (dev == t->exe_dev && ino == t->exe_ino)
+		return 0;
+	t->exe_dev = dev;
+	t->exe_ino = ino;
+	return 1;
+}
+
 int target_open(pid_t pid, struct ksyms *ksyms, struct target *t)
 {
 	int err;
@@ -60,12 +93,29 @@ int target_open(pid_t pid, struct ksyms *ksyms, struct target *t)
 	err = proc_start_time(pid, &t->start_time);
 	if (err)
 		return err == -ENOENT ? -ESRCH : err;
+	/* Unknown (kernel threads, a race with exit) is fine: 0 never matches. */
+	(void)target_check_exec(t);
 	err = jvm_info_read(pid, &t->jvm);
 	if (err == 0)
 		t->is_jvm = true;
 	else if (err == -ESRCH)
 		return err;
 	return process_symbolizer_new(pid, ksyms, &t->sym);
+}
+
+void target_forget_jvm(struct target *t)
+{
+	if (t->klasses)
+		klass_names_free(t->klasses);
+	free(t->klasses);
+	if (t->runtime)
+		jvm_runtime_close(t->runtime);
+	free(t->runtime);
+	thread_names_free(t->names);
+	t->klasses = NULL;
+	t->runtime = NULL;
+	t->names = NULL;
+	t->is_jvm = false;
 }
 
 void target_close(struct target *t)

@@ -26,6 +26,8 @@ struct target {
 	struct jvm_runtime *runtime;  /* libjvm hooks and vmStructs (allocation profiling) */
 	struct klass_names *klasses;  /* class names of Klass pointers */
 	bool exited;
+	/* The program file (/proc/PID/exe): a change means the process exec'd. */
+	unsigned long long exe_dev, exe_ino;
 	/* JIT addresses first seen since the last perf map load. */
 	uint64_t jit_seen, jit_unresolved;
 	uint64_t last_perf_map_ms;
@@ -42,6 +44,14 @@ void target_attach(struct target *t);
 
 /* Still the process we started with? */
 bool target_alive(struct target *t);
+
+/* Did the process exec into another program since the last call (or
+ * target_open)? 1: yes (the new program is remembered), 0: no or unknown. */
+int target_check_exec(struct target *t);
+
+/* Drop what belongs to the JVM the process was (thread names, vmStructs,
+ * class names): after an exec they would describe another program. */
+void target_forget_jvm(struct target *t);
 
 /* A user stack seen for the first time: resolve it now (ELF files are
  * reachable only while the process lives) and count unnamed JIT frames. */

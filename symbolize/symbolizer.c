@@ -489,6 +489,15 @@ void process_symbolizer_set_maps_interval(struct process_symbolizer *ps, unsigne
 	ps->maps_interval_ms = ms;
 }
 
+int process_symbolizer_reload_maps(struct process_symbolizer *ps)
+{
+	int ret = maps_reload(ps);
+
+	if (ret == 0)
+		ps->stats.maps_reloads++;
+	return ret;
+}
+
 void process_symbolizer_stats(const struct process_symbolizer *ps, struct symbolizer_stats *out)
 {
 	*out = ps->stats;

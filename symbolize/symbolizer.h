@@ -63,6 +63,11 @@ bool process_symbolizer_jit_unresolved(struct process_symbolizer *ps, uint64_t a
  * resolutions of JIT addresses. Returns 0, or -errno (-ENOENT: no map). */
 int process_symbolizer_load_perf_map(struct process_symbolizer *ps);
 
+/* The process replaced its program (execve): read its mappings again now.
+ * Addresses already resolved keep their names, so stacks taken before the
+ * exec stay named after the old program. Returns 0 or -errno. */
+int process_symbolizer_reload_maps(struct process_symbolizer *ps);
+
 void process_symbolizer_stats(const struct process_symbolizer *ps, struct symbolizer_stats *out);
 
 #endif
