@@ -343,8 +343,9 @@ static int child_socket_check(const struct attach_target *t, const char *path, i
 
 	if (lstat(path, &st) < 0)
 		return errno;
+	/* Not EPERM: that means "not root" to the user; this is a refusal. */
 	if (!S_ISSOCK(st.st_mode) || (st.st_uid != t->uid && st.st_uid != 0))
-		return EPERM;
+		return ENOTSOCK;
 	if (stale && st.st_ino == stale)
 		return ENOENT;
 	*ino = st.st_ino;

@@ -15,6 +15,12 @@
 #define IN_NEW_TLAB "_ZN11AllocTracer27send_allocation_in_new_tlab"
 #define OUTSIDE_TLAB "_ZN11AllocTracer28send_allocation_outside_tlab"
 
+/* Symbol lookup slots: the vmStructs tables, the int constants, the hooks. */
+#define Q_INTS 12
+#define Q_IN_NEW_TLAB 16
+#define Q_OUTSIDE_TLAB 17
+#define Q_COUNT 18
+
 static bool is_libjvm(const struct proc_map *m)
 {
 	size_t n = strlen(m->path);
@@ -64,11 +70,24 @@ static void read_vmstructs(struct jvm_runtime *rt, const struct proc_maps *pm,
 		.t_size_off = a[10], .t_stride = a[11],
 	};
 	rt->vmstructs_ok = vmstructs_read(&rt->mem, &va, &rt->vs) == 0;
+	if (!rt->vmstructs_ok)
+		return;
+	/* The constants are optional: only the HotSpot unwinder needs them. */
+	for (size_t i = 0; i < 4; i++) {
+		a[i] = q[Q_INTS + i].found ?
+			       runtime_addr(pm, rt->libjvm, load_vaddr, q[Q_INTS + i].vaddr) : 0;
+		if (!a[i])
+			return;
+	}
+	struct vmstructs_int_addrs ia = {
+		.ints = a[0], .name_off = a[1], .value_off = a[2], .stride = a[3],
+	};
+	rt->vmstructs_ints_ok = vmstructs_read_ints(&rt->mem, &ia, &rt->vs) == 0;
 }
 
 int jvm_runtime_open(pid_t pid, struct jvm_runtime *rt)
 {
-	struct elf_lookup q[14] = { { 0 } };
+	struct elf_lookup q[Q_COUNT] = { { 0 } };
 	struct elf_lookup_info info = { 0 };
 	struct proc_maps *pm = NULL;
 	const struct proc_map *lib = NULL;
@@ -96,15 +115,17 @@ int jvm_runtime_open(pid_t pid, struct jvm_runtime *rt)
 	}
 	for (size_t i = 0; i < 12; i++)
 		q[i].name = vmstructs_symbol_names[i];
-	q[12] = (struct elf_lookup){ .name = IN_NEW_TLAB, .prefix = true };
-	q[13] = (struct elf_lookup){ .name = OUTSIDE_TLAB, .prefix = true };
-	err = elf_lookup_symbols(fd, pid, lib->path, q, 14, &info);
+	for (size_t i = 0; i < 4; i++)
+		q[Q_INTS + i].name = vmstructs_int_symbol_names[i];
+	q[Q_IN_NEW_TLAB] = (struct elf_lookup){ .name = IN_NEW_TLAB, .prefix = true };
+	q[Q_OUTSIDE_TLAB] = (struct elf_lookup){ .name = OUTSIDE_TLAB, .prefix = true };
+	err = elf_lookup_symbols(fd, pid, lib->path, q, Q_COUNT, &info);
 	if (err < 0)
 		goto cleanup;
 	err = 0;
 	rt->has_symtab = info.has_symtab;
-	rt->alloc_in_new_tlab = q[12].found ? q[12].file_offset : 0;
-	rt->alloc_outside_tlab = q[13].found ? q[13].file_offset : 0;
+	rt->alloc_in_new_tlab = q[Q_IN_NEW_TLAB].found ? q[Q_IN_NEW_TLAB].file_offset : 0;
+	rt->alloc_outside_tlab = q[Q_OUTSIDE_TLAB].found ? q[Q_OUTSIDE_TLAB].file_offset : 0;
 	read_vmstructs(rt, pm, q, info.load_vaddr);
 cleanup:
 	if (fd >= 0)

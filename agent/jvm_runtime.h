@@ -23,6 +23,7 @@ struct jvm_runtime {
 	struct mem_reader mem;
 	struct vmstructs vs;
 	bool vmstructs_ok;
+	bool vmstructs_ints_ok; /* vs also has the int constants (gHotSpotVMIntConstants) */
 };
 
 /* -ENOENT: no libjvm.so mapped; -ESRCH: gone. vmStructs failures are kept

@@ -146,6 +146,9 @@ const char *attach_error_text(int err)
 		return "the process exited";
 	case -EPROTO:
 		return "the JVM's attach reply was malformed";
+	case -ENOTSOCK:
+		return "the attach socket is not a socket owned by the JVM's user or root "
+		       "(refused: it may have been planted by another user)";
 	case -EACCES:
 	case -EPERM:
 		return "permission denied while attaching (run as root)";

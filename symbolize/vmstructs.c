@@ -23,8 +23,25 @@ const char *const vmstructs_symbol_names[12] = {
 	"gHotSpotVMTypeEntryArrayStride",
 };
 
+const char *const vmstructs_int_symbol_names[4] = {
+	"gHotSpotVMIntConstants",
+	"gHotSpotVMIntConstantEntryNameOffset",
+	"gHotSpotVMIntConstantEntryValueOffset",
+	"gHotSpotVMIntConstantEntryArrayStride",
+};
+
+static void ints_free(struct vmstructs *vs)
+{
+	for (size_t i = 0; i < vs->nints; i++)
+		free(vs->ints[i].name);
+	free(vs->ints);
+	vs->ints = NULL;
+	vs->nints = 0;
+}
+
 void vmstructs_free(struct vmstructs *vs)
 {
+	ints_free(vs);
 	for (size_t i = 0; i < vs->nfields; i++) {
 		free(vs->fields[i].type);
 		free(vs->fields[i].field);
@@ -206,6 +223,79 @@ int vmstructs_type_size(const struct vmstructs *vs, const char *type, uint64_t *
 	for (size_t i = 0; i < vs->ntypes; i++) {
 		if (!strcmp(vs->types[i].name, type)) {
 			*size = vs->types[i].size;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* VMIntConstantEntry { const char *name; int32_t value; }, ended by a NULL
+ * name; the variables hold the table pointer and the layout. */
+static int read_ints(const struct mem_reader *m, const struct vmstructs_int_addrs *a,
+		     struct vmstructs *vs)
+{
+	uint64_t table, name_off, value_off, stride;
+	size_t cap = 0;
+	int err;
+
+	err = mem_read_u64(m, a->ints, &table);
+	if (!err)
+		err = mem_read_u64(m, a->name_off, &name_off);
+	if (!err)
+		err = mem_read_u64(m, a->value_off, &value_off);
+	if (!err)
+		err = mem_read_u64(m, a->stride, &stride);
+	if (err)
+		return err;
+	if (!table || stride < 8 || stride > 1024 || name_off + 8 > stride || value_off + 4 > stride)
+		return -EINVAL;
+	for (size_t i = 0; i < VMSTRUCTS_MAX_ENTRIES; i++) {
+		uint64_t entry = table + i * stride, name_ptr;
+		struct vmstructs_int *c;
+
+		err = mem_read_u64(m, entry + name_off, &name_ptr);
+		if (err)
+			return err;
+		if (!name_ptr)
+			return 0;
+		if (vs->nints == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			void *g = realloc(vs->ints, ncap * sizeof(*vs->ints));
+
+			if (!g)
+				return -ENOMEM;
+			vs->ints = g;
+			cap = ncap;
+		}
+		c = &vs->ints[vs->nints];
+		memset(c, 0, sizeof(*c));
+		vs->nints++;
+		err = m->read(m->ctx, entry + value_off, &c->value, sizeof(c->value));
+		if (!err)
+			err = read_name(m, name_ptr, &c->name);
+		if (err)
+			return err;
+	}
+	return -EINVAL;
+}
+
+int vmstructs_read_ints(const struct mem_reader *mem, const struct vmstructs_int_addrs *a,
+			struct vmstructs *vs)
+{
+	int err;
+
+	ints_free(vs);
+	err = read_ints(mem, a, vs);
+	if (err)
+		ints_free(vs);
+	return err;
+}
+
+int vmstructs_int_constant(const struct vmstructs *vs, const char *name, int32_t *value)
+{
+	for (size_t i = 0; i < vs->nints; i++) {
+		if (vs->ints[i].name && !strcmp(vs->ints[i].name, name)) {
+			*value = vs->ints[i].value;
 			return 0;
 		}
 	}

@@ -31,6 +31,23 @@ struct vmstructs_addrs {
 /* The libjvm symbol names, in the order of the fields above. */
 extern const char *const vmstructs_symbol_names[12];
 
+/* The integer constants table (gHotSpotVMIntConstants): frame layout
+ * constants and the like. Separate from the above so that callers that only
+ * need fields keep working with the twelve symbols. */
+struct vmstructs_int_addrs {
+	uint64_t ints;     /* gHotSpotVMIntConstants: VMIntConstantEntry* */
+	uint64_t name_off; /* gHotSpotVMIntConstantEntryNameOffset */
+	uint64_t value_off; /* gHotSpotVMIntConstantEntryValueOffset */
+	uint64_t stride;   /* gHotSpotVMIntConstantEntryArrayStride */
+};
+
+extern const char *const vmstructs_int_symbol_names[4];
+
+struct vmstructs_int {
+	char *name;
+	int32_t value;
+};
+
 struct vmstructs_field {
 	char *type, *field;
 	uint64_t offset;  /* non-static fields */
@@ -48,6 +65,8 @@ struct vmstructs {
 	size_t nfields;
 	struct vmstructs_type *types;
 	size_t ntypes;
+	struct vmstructs_int *ints; /* empty unless vmstructs_read_ints ran */
+	size_t nints;
 };
 
 /* Read both tables. -EFAULT if memory cannot be read, -EINVAL if the
@@ -55,6 +74,10 @@ struct vmstructs {
 int vmstructs_read(const struct mem_reader *mem, const struct vmstructs_addrs *a,
 		   struct vmstructs *out);
 void vmstructs_free(struct vmstructs *vs);
+/* Add the integer constants to vs (after vmstructs_read). Same errors; on
+ * error vs keeps its fields and types and has no constants. */
+int vmstructs_read_ints(const struct mem_reader *mem, const struct vmstructs_int_addrs *a,
+			struct vmstructs *vs);
 
 const struct vmstructs_field *vmstructs_field(const struct vmstructs *vs, const char *type,
 					      const char *field);
@@ -62,5 +85,8 @@ const struct vmstructs_field *vmstructs_field(const struct vmstructs *vs, const 
 int vmstructs_offset(const struct vmstructs *vs, const char *type, const char *field,
 		     uint64_t *offset);
 int vmstructs_type_size(const struct vmstructs *vs, const char *type, uint64_t *size);
+/* An integer constant by its full name ("frame::interpreter_frame_sender_sp_offset"),
+ * -ENOENT if the table does not have it. */
+int vmstructs_int_constant(const struct vmstructs *vs, const char *name, int32_t *value);
 
 #endif
