@@ -8,7 +8,11 @@
 #include "flamegraph/profile.h"
 #include "flamegraph/text_escape.h"
 
-#define NAME_CACHE_SIZE 262144u
+/* A direct-mapped cache of name -> string id in front of profile_intern.
+ * It starts small, since most inputs are small and a 1 MiB calloc per
+ * parse dominated them, and grows with the names seen. */
+#define NAME_CACHE_MIN 1024u
+#define NAME_CACHE_MAX 262144u
 
 struct parser {
 	struct profile *p;
@@ -18,7 +22,9 @@ struct parser {
 	size_t frames_cap;
 	/* Direct-mapped name -> id cache: most frames repeat, and it saves
 	 * profile_intern's copy per frame. Entries are id + 1. */
-	uint32_t *cache;
+	uint32_t *cache;     /* name -> id + 1, 0: empty */
+	uint32_t cache_mask;
+	size_t cache_misses; /* since the cache last grew */
 	/* Line assembly across reads. */
 	char *line;
 	size_t line_len, line_cap;
@@ -96,7 +102,7 @@ static uint32_t name_hash(const char *s, size_t len)
 /* name is NUL-terminated inside the line buffer. */
 static int parser_intern(struct parser *ps, const char *name, size_t len, uint32_t *id)
 {
-	uint32_t slot = name_hash(name, len) & (NAME_CACHE_SIZE - 1);
+	uint32_t slot = name_hash(name, len) & ps->cache_mask;
 	uint32_t cached = ps->cache[slot];
 	int err;
 
@@ -105,9 +111,22 @@ static int parser_intern(struct parser *ps, const char *name, size_t len, uint32
 		return 0;
 	}
 	err = profile_intern(ps->p, name, id);
-	if (!err)
-		ps->cache[slot] = *id + 1;
-	return err;
+	if (err)
+		return err;
+	if (++ps->cache_misses > 2 * (ps->cache_mask + 1) && ps->cache_mask + 1 < NAME_CACHE_MAX) {
+		/* Only a cache: a bigger empty one is as good as a rehash. */
+		uint32_t *bigger = calloc(2 * (ps->cache_mask + 1), sizeof(*bigger));
+
+		if (bigger) {
+			free(ps->cache);
+			ps->cache = bigger;
+			ps->cache_mask = 2 * ps->cache_mask + 1;
+			ps->cache_misses = 0;
+			slot = name_hash(name, len) & ps->cache_mask;
+		}
+	}
+	ps->cache[slot] = *id + 1;
+	return 0;
 }
 
 /* Split the stack on ';' in place and add it. Returns 0, 1 for a bad stack
@@ -286,7 +305,8 @@ static int parser_init(struct parser *ps, struct profile *p, const struct folded
 	ps->r = r;
 	ps->lim = lim ? *lim
 		      : (struct folded_parse_limits){ FOLDED_MAX_LINE, FOLDED_MAX_BYTES, FOLDED_MAX_DEPTH };
-	ps->cache = calloc(NAME_CACHE_SIZE, sizeof(*ps->cache));
+	ps->cache = calloc(NAME_CACHE_MIN, sizeof(*ps->cache));
+	ps->cache_mask = NAME_CACHE_MIN - 1;
 	return ps->cache ? 0 : -ENOMEM;
 }
 
