@@ -104,6 +104,19 @@ fail:
 	return err;
 }
 
+int alloc_tracer_set_hotspot(struct alloc_tracer *t, pid_t tgid, const struct hotspot_cfg *cfg)
+{
+	__u32 key = (__u32)tgid;
+	struct bpf_map *m = t->skel->maps.hotspot_cfgs;
+
+	if (!cfg) {
+		if (bpf_map__delete_elem(m, &key, sizeof(key), 0) && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	return bpf_map__update_elem(m, &key, sizeof(key), cfg, sizeof(*cfg), BPF_ANY) ? -errno : 0;
+}
+
 int alloc_tracer_remove_target(struct alloc_tracer *t, pid_t tgid)
 {
 	__u32 key = (__u32)tgid;
@@ -113,7 +126,7 @@ int alloc_tracer_remove_target(struct alloc_tracer *t, pid_t tgid)
 			probe_detach(&t->probes[i]);
 	if (bpf_map__delete_elem(t->skel->maps.targets, &key, sizeof(key), 0) && errno != ENOENT)
 		return -errno;
-	return 0;
+	return alloc_tracer_set_hotspot(t, tgid, NULL);
 }
 
 struct drain_adapter {

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "bpf/hotspot.h"
+
 #include "bpf/alloc.h"
 
 struct alloc_tracer;
@@ -19,6 +21,10 @@ void alloc_tracer_close(struct alloc_tracer *t);
  * them) and start counting it. -ENOENT: the hooks were not found. */
 int alloc_tracer_add_target(struct alloc_tracer *t, const struct jvm_runtime *rt);
 int alloc_tracer_remove_target(struct alloc_tracer *t, pid_t tgid);
+/* Walk tgid's user stacks with the HotSpot unwinder (cfg from
+ * hotspot_cfg_read), or with frame pointers again when cfg is NULL. Removing
+ * the target removes its config too. */
+int alloc_tracer_set_hotspot(struct alloc_tracer *t, pid_t tgid, const struct hotspot_cfg *cfg);
 
 typedef int (*alloc_fn)(void *ctx, const struct alloc_key *key, const struct alloc_value *v);
 int alloc_tracer_drain(struct alloc_tracer *t, alloc_fn fn, void *ctx);

@@ -171,13 +171,26 @@ int cpu_sampler_add_target(struct cpu_sampler *s, pid_t tgid)
 				    BPF_ANY) ? -errno : 0;
 }
 
+int cpu_sampler_set_hotspot(struct cpu_sampler *s, pid_t tgid, const struct hotspot_cfg *cfg)
+{
+	__u32 key = (__u32)tgid;
+	struct bpf_map *m = s->skel->maps.hotspot_cfgs;
+
+	if (!cfg) {
+		if (bpf_map__delete_elem(m, &key, sizeof(key), 0) && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	return bpf_map__update_elem(m, &key, sizeof(key), cfg, sizeof(*cfg), BPF_ANY) ? -errno : 0;
+}
+
 int cpu_sampler_remove_target(struct cpu_sampler *s, pid_t tgid)
 {
 	__u32 key = (__u32)tgid;
 
 	if (bpf_map__delete_elem(s->skel->maps.targets, &key, sizeof(key), 0) && errno != ENOENT)
 		return -errno;
-	return 0;
+	return cpu_sampler_set_hotspot(s, tgid, NULL);
 }
 
 struct drain_adapter {

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "bpf/hotspot.h"
+
 #include "bpf/cpu_sample.h"
 
 struct cpu_sampler;
@@ -19,6 +21,10 @@ void cpu_sampler_close(struct cpu_sampler *s);
 
 int cpu_sampler_add_target(struct cpu_sampler *s, pid_t tgid);
 int cpu_sampler_remove_target(struct cpu_sampler *s, pid_t tgid);
+/* Walk tgid's user stacks with the HotSpot unwinder (cfg from
+ * hotspot_cfg_read), or with frame pointers again when cfg is NULL. Removing
+ * the target removes its config too. */
+int cpu_sampler_set_hotspot(struct cpu_sampler *s, pid_t tgid, const struct hotspot_cfg *cfg);
 
 typedef int (*cpu_sample_fn)(void *ctx, const struct cpu_sample_key *key, uint64_t count);
 /* Move the in-kernel counts to user space: each key is read and deleted

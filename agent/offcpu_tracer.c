@@ -66,13 +66,26 @@ int offcpu_tracer_add_target(struct offcpu_tracer *t, pid_t tgid)
 				    BPF_ANY) ? -errno : 0;
 }
 
+int offcpu_tracer_set_hotspot(struct offcpu_tracer *t, pid_t tgid, const struct hotspot_cfg *cfg)
+{
+	__u32 key = (__u32)tgid;
+	struct bpf_map *m = t->skel->maps.hotspot_cfgs;
+
+	if (!cfg) {
+		if (bpf_map__delete_elem(m, &key, sizeof(key), 0) && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	return bpf_map__update_elem(m, &key, sizeof(key), cfg, sizeof(*cfg), BPF_ANY) ? -errno : 0;
+}
+
 int offcpu_tracer_remove_target(struct offcpu_tracer *t, pid_t tgid)
 {
 	__u32 key = (__u32)tgid;
 
 	if (bpf_map__delete_elem(t->skel->maps.targets, &key, sizeof(key), 0) && errno != ENOENT)
 		return -errno;
-	return 0;
+	return offcpu_tracer_set_hotspot(t, tgid, NULL);
 }
 
 struct drain_adapter {

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "bpf/hotspot.h"
+
 #include "bpf/offcpu.h"
 
 struct offcpu_tracer;
@@ -19,6 +21,10 @@ void offcpu_tracer_set_start(struct offcpu_tracer *t, uint64_t start_ns);
 void offcpu_tracer_close(struct offcpu_tracer *t);
 int offcpu_tracer_add_target(struct offcpu_tracer *t, pid_t tgid);
 int offcpu_tracer_remove_target(struct offcpu_tracer *t, pid_t tgid);
+/* Walk tgid's user stacks with the HotSpot unwinder (cfg from
+ * hotspot_cfg_read), or with frame pointers again when cfg is NULL. Removing
+ * the target removes its config too. */
+int offcpu_tracer_set_hotspot(struct offcpu_tracer *t, pid_t tgid, const struct hotspot_cfg *cfg);
 
 typedef int (*sched_span_fn)(void *ctx, const struct sched_span_key *key,
 			     const struct sched_span_value *value);

@@ -27,6 +27,10 @@ enum alloc_stat {
 	ALLOC_STAT_USER_COLLISION,
 	ALLOC_STAT_USER_RECOVERED,
 	ALLOC_STAT_TOTALS_FULL,
+	ALLOC_STAT_HS_STACKS,       /* user stacks walked by the HotSpot unwinder */
+	ALLOC_STAT_HS_JAVA_FRAMES,  /* ... Java frames (compiled, interpreted, stubs) in them */
+	ALLOC_STAT_HS_CACHE_HIT,    /* code blob / Method cache hits */
+	ALLOC_STAT_HS_CACHE_MISS,   /* ... misses (target memory read) */
 	ALLOC_STAT__MAX,
 };
 

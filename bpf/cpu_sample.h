@@ -33,6 +33,10 @@ enum cpu_stat {
 	CPU_STAT_KERN_ERROR,        /* kernel stack lost: other error */
 	CPU_STAT_COUNTS_FULL,       /* sample dropped: counts map full */
 	CPU_STAT_USER_RECOVERED,    /* user stacks continued past frame-pointer-less libc */
+	CPU_STAT_HS_STACKS,         /* user stacks walked by the HotSpot unwinder */
+	CPU_STAT_HS_JAVA_FRAMES,    /* ... Java frames (compiled, interpreted, stubs) in them */
+	CPU_STAT_HS_CACHE_HIT,      /* code blob / Method cache hits */
+	CPU_STAT_HS_CACHE_MISS,     /* ... misses (target memory read) */
 	CPU_STAT__MAX,
 };
 

@@ -13,6 +13,10 @@
 #define STATS_MAX OFFCPU_STAT__MAX
 #include "bpf/common.bpf.h"
 #define USTACK_ENTRIES OFFCPU_STACK_ENTRIES
+#define USTACK_STAT_HS_STACKS OFFCPU_STAT_HS_STACKS
+#define USTACK_STAT_HS_JAVA_FRAMES OFFCPU_STAT_HS_JAVA_FRAMES
+#define USTACK_STAT_HS_CACHE_HIT OFFCPU_STAT_HS_CACHE_HIT
+#define USTACK_STAT_HS_CACHE_MISS OFFCPU_STAT_HS_CACHE_MISS
 #include "bpf/ustack.bpf.h"
 
 /* Set by user space before attaching: spans that began before it are

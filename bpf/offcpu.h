@@ -66,6 +66,10 @@ enum offcpu_stat {
 	OFFCPU_STAT_THREADS_FULL,   /* thread state could not be stored */
 	OFFCPU_STAT_USER_RECOVERED, /* user stacks continued past frame-pointer-less libc */
 	OFFCPU_STAT_STACKS_REUSED,  /* switch-outs at the same place as the last one */
+	OFFCPU_STAT_HS_STACKS,      /* user stacks walked by the HotSpot unwinder */
+	OFFCPU_STAT_HS_JAVA_FRAMES, /* ... Java frames (compiled, interpreted, stubs) in them */
+	OFFCPU_STAT_HS_CACHE_HIT,   /* code blob / Method cache hits */
+	OFFCPU_STAT_HS_CACHE_MISS,  /* ... misses (target memory read) */
 	OFFCPU_STAT__MAX,
 };
 

@@ -7,6 +7,16 @@
 
 #include <bpf/bpf_core_read.h>
 #include "bpf/offcpu.h"
+#include "bpf/hotspot.h"
+
+/* The includer may name counters for the HotSpot walk; without, they go
+ * to index STATS_MAX, which the stats map does not have: not counted. */
+#ifndef USTACK_STAT_HS_STACKS
+#define USTACK_STAT_HS_STACKS STATS_MAX
+#define USTACK_STAT_HS_JAVA_FRAMES STATS_MAX
+#define USTACK_STAT_HS_CACHE_HIT STATS_MAX
+#define USTACK_STAT_HS_CACHE_MISS STATS_MAX
+#endif
 
 /* Stacks by hash. Entries are never deleted, so a hash user space has seen
  * keeps its stack. */
@@ -119,8 +129,7 @@ struct ustack_anchor {
 	__u64 frame[2]; /* saved fp and return address at fp */
 };
 
-static __always_inline __u32 unwind_past_libc(struct user_stack *st, __u32 depth, __u64 sp,
-					      __u64 *found)
+static __always_inline __u64 find_caller_fp(__u64 sp)
 {
 	__u64 words[SCAN_WORDS / 4];
 	__u64 fp = 0;
@@ -137,8 +146,216 @@ static __always_inline __u32 unwind_past_libc(struct user_stack *st, __u32 depth
 			}
 		}
 	}
-	*found = fp;
-	return walk_frame_pointers(st, depth, fp);
+	return fp;
+}
+
+static __always_inline __u32 unwind_past_libc(struct user_stack *st, __u32 depth, __u64 sp,
+					      __u64 *found)
+{
+	*found = find_caller_fp(sp);
+	return walk_frame_pointers(st, depth, *found);
+}
+
+/* HotSpot JVMs without -XX:+PreserveFramePointer: walk with
+ * bpf/hotspot_unwind.h, for the targets user space gave a config. */
+
+/* Per target JVM (key: tgid); a target without one gets the frame-pointer
+ * walk above. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TMPROF_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, struct hotspot_cfg);
+} hotspot_cfgs SEC(".maps");
+
+struct hs_cache_key {
+	__u32 tgid, pad;
+	__u64 pc; /* a pc in the code cache, or a Method* (HS_BLOB_METHOD) */
+};
+
+/* What a pc's blob is, so that a return address seen before costs a map
+ * lookup instead of a segment map walk and five reads of target memory
+ * (each several hundred ns here). Blobs live long: an nmethod is freed only
+ * after being made not entrant and swept, and LRU ageing pushes its entries
+ * out; user space may also clear the map. */
+#define HS_CACHE_ENTRIES 16384
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, HS_CACHE_ENTRIES);
+	__type(key, struct hs_cache_key);
+	__type(value, struct hs_blob);
+} hs_blobs SEC(".maps");
+
+struct hs_walk;
+static __always_inline int hs_blob_cached(struct hs_walk *w, const struct hotspot_cfg *cfg,
+					  __u64 pc, struct hs_blob *b);
+static __always_inline int hs_const_method_cached(struct hs_walk *w, const struct hotspot_cfg *cfg,
+						  __u64 method, __u64 *cm);
+
+#define HS_READ(ctx, dst, len, addr) bpf_probe_read_user((dst), (len), (void *)(addr))
+#define HS_BLOB_LOOKUP(ctx, cfg, pc, blob) hs_blob_cached((ctx), (cfg), (pc), (blob))
+#define HS_CONST_METHOD(ctx, cfg, method, cm) hs_const_method_cached((ctx), (cfg), (method), (cm))
+#include "bpf/hotspot_unwind.h"
+
+/* The walk's state, in a map value rather than on the stack: the bpf_loop
+ * callback finds it there, the verifier sees every value as unknown (so the
+ * callback is verified once, not per depth), and the interpreter window can
+ * be indexed. */
+struct hs_walk {
+	struct hotspot_cfg cfg;
+	struct hs_frame f;
+	__u64 win[HS_INTERP_WINDOW];
+	__u64 first_record; /* first [saved rbp, return address] pair read: the anchor */
+	__u32 depth, tgid;
+	__u32 hits, misses, java, pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hs_walk);
+} hs_walk_scratch SEC(".maps");
+
+
+static __always_inline int hs_blob_cached(struct hs_walk *w, const struct hotspot_cfg *cfg,
+					  __u64 pc, struct hs_blob *b)
+{
+	struct hs_cache_key key = { .tgid = w->tgid, .pc = pc };
+	struct hs_blob *hit = bpf_map_lookup_elem(&hs_blobs, &key);
+
+	if (hit) {
+		*b = *hit;
+		w->hits++;
+		return 0;
+	}
+	w->misses++;
+	if (hs_blob_read(w, cfg, pc, b))
+		return -1;
+	bpf_map_update_elem(&hs_blobs, &key, b, BPF_ANY);
+	return 0;
+}
+
+/* Method::_constMethod never changes for a Method: cache it with the blobs. */
+static __always_inline int hs_const_method_cached(struct hs_walk *w, const struct hotspot_cfg *cfg,
+						  __u64 method, __u64 *cm)
+{
+	struct hs_cache_key key = { .tgid = w->tgid, .pc = method };
+	struct hs_blob *hit = bpf_map_lookup_elem(&hs_blobs, &key), v = {};
+
+	if (hit && hit->kind == HS_BLOB_METHOD) {
+		*cm = hit->start;
+		w->hits++;
+		return 0;
+	}
+	w->misses++;
+	if (bpf_probe_read_user(cm, sizeof(*cm), (void *)(method + cfg->method_const_method)) || !*cm)
+		return -1;
+	v.start = *cm;
+	v.kind = HS_BLOB_METHOD;
+	bpf_map_update_elem(&hs_blobs, &key, &v, BPF_ANY);
+	return 0;
+}
+
+/* One frame per call, from bpf_loop. */
+static long hs_walk_step(__u64 i, void *unused)
+{
+	__u32 zero = 0;
+	struct hs_walk *w = bpf_map_lookup_elem(&hs_walk_scratch, &zero);
+	struct user_stack *st = bpf_map_lookup_elem(&ustack_scratch, &zero);
+	__u64 word = 0;
+	int rc;
+
+	if (!w || !st || w->depth >= TMPROF_MAX_STACK_DEPTH - 1)
+		return 1;
+	rc = hs_unwind_step(w, &w->cfg, &w->f, w->win, &word);
+	if (rc == HS_STEP_FAIL)
+		return 1;
+	st->ips[w->depth & (USTACK_SLOTS - 1)] = word;
+	w->depth++;
+	if (hs_frame_is_java(word))
+		w->java++;
+	if (!w->first_record)
+		w->first_record = w->f.record;
+	return rc == HS_STEP_NEXT ? 0 : 1;
+}
+
+static __always_inline void stat_add(__u32 idx, __u64 n)
+{
+	__u64 *v;
+
+	if (!n)
+		return;
+	v = bpf_map_lookup_elem(&stats, &idx);
+	if (v)
+		*v += n;
+}
+
+/* The user stack of the current task into st (ips[0] already holds the
+ * pc); returns the depth and sets the anchor. */
+static __always_inline __u32 hs_user_stack(struct user_stack *st, const struct hotspot_cfg *cfg,
+					   struct pt_regs *regs, bool at_entry, __u32 stat_recovered,
+					   struct ustack_anchor *anchor)
+{
+	__u32 zero = 0;
+	struct hs_walk *w = bpf_map_lookup_elem(&hs_walk_scratch, &zero);
+	__u64 ip = BPF_CORE_READ(regs, ip), sp = BPF_CORE_READ(regs, sp), ra = 0, fp;
+
+	anchor->ip = ip;
+	anchor->sp = sp;
+	anchor->fp = 0;
+	if (!w)
+		return 1;
+	__builtin_memcpy(&w->cfg, cfg, sizeof(w->cfg));
+	w->tgid = bpf_get_current_pid_tgid() >> 32;
+	w->depth = 0;
+	w->hits = w->misses = w->java = 0;
+	w->first_record = 0;
+	w->f.pc = ip;
+	w->f.sp = sp;
+	w->f.fp = BPF_CORE_READ(regs, bp);
+	w->f.bcp = BPF_CORE_READ(regs, r13); /* the template interpreter's bcp register */
+	w->f.leaf = 1;
+	if (at_entry) {
+		/* Stopped at a native function's first instruction (the
+		 * allocation hooks in libjvm): its caller's return address is
+		 * at sp, rbp is still the caller's. */
+		w->depth = 1;
+		w->f.pc = 0;
+		if (!bpf_probe_read_user(&ra, sizeof(ra), (void *)sp) && ra) {
+			w->f.pc = ra;
+			w->f.sp = sp + 8;
+			w->f.leaf = 0;
+			w->f.bcp = 0;
+		}
+	}
+	bpf_loop(TMPROF_MAX_STACK_DEPTH, hs_walk_step, NULL, 0);
+	if (w->depth <= 2 && !at_entry && !hs_in_codecache(cfg, ip)) {
+		/* A native leaf without frame pointer (libc): as in the
+		 * frame-pointer walk, find the caller's frame on the stack. */
+		__u64 rec[2] = {};
+
+		fp = find_caller_fp(sp);
+		if (fp && !bpf_probe_read_user(rec, sizeof(rec), (void *)fp) && rec[1]) {
+			w->depth = 1;
+			w->first_record = fp;
+			w->f.pc = rec[1];
+			w->f.sp = fp + 16;
+			w->f.fp = rec[0];
+			w->f.leaf = 0;
+			w->f.bcp = 0;
+			bpf_loop(TMPROF_MAX_STACK_DEPTH, hs_walk_step, NULL, 0);
+			stat_inc(stat_recovered);
+		} else {
+			w->first_record = 0; /* a stack maybe cut short: no reuse */
+		}
+	}
+	anchor->fp = w->first_record;
+	stat_inc(USTACK_STAT_HS_STACKS);
+	stat_add(USTACK_STAT_HS_JAVA_FRAMES, w->java);
+	stat_add(USTACK_STAT_HS_CACHE_HIT, w->hits);
+	stat_add(USTACK_STAT_HS_CACHE_MISS, w->misses);
+	return w->depth;
 }
 
 /* The user stack of the current task, stored by hash; 0 if none. */
@@ -156,6 +373,8 @@ static __always_inline __u64 user_stack_walk(bool at_entry, __u32 stat_error, __
 	__u64 h = 0xcbf29ce484222325ULL;
 	struct task_struct *task = bpf_get_current_task_btf();
 
+	struct hotspot_cfg *cfg;
+
 	if (!st)
 		return 0;
 	if (task->flags & PF_KTHREAD) /* kernel threads have no user stack */
@@ -164,6 +383,11 @@ static __always_inline __u64 user_stack_walk(bool at_entry, __u32 stat_error, __
 	if (!st->ips[0]) {
 		stat_inc(stat_error);
 		return 0;
+	}
+	cfg = bpf_map_lookup_elem(&hotspot_cfgs, &(__u32){ bpf_get_current_pid_tgid() >> 32 });
+	if (cfg) {
+		depth = hs_user_stack(st, cfg, regs, at_entry, stat_recovered, anchor);
+		goto store;
 	}
 	depth = 1;
 	if (at_entry && !bpf_probe_read_user(&st->ips[1], sizeof(__u64),
@@ -188,6 +412,7 @@ static __always_inline __u64 user_stack_walk(bool at_entry, __u32 stat_error, __
 			depth = walk_frame_pointers(st, 1, bp);
 		}
 	}
+store:
 	if (bpf_probe_read_user(anchor->frame, sizeof(anchor->frame), (void *)anchor->fp))
 		anchor->fp = 0;
 	/* Readers stop at the first zero; what follows is stale scratch. */

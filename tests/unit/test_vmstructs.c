@@ -119,6 +119,72 @@ static void test_rejects_nonsense_layouts(void **state)
 	assert_int_equal(vs.nfields, 0);
 }
 
+/* VMIntConstantEntry, value first so that the reader must use the offsets. */
+struct fake_int_entry {
+	int32_t value;
+	int32_t pad;
+	const char *name;
+};
+
+static struct fake_int_entry fake_ints[] = {
+	{ -1, 0, "frame::interpreter_frame_sender_sp_offset" },
+	{ -2, 0, "frame::interpreter_frame_last_sp_offset" },
+	{ 42, 0, "Foo::bar" },
+	{ 0, 0, NULL },
+};
+
+static uint64_t v_ints, v_i_name, v_i_value, v_i_stride;
+
+static struct vmstructs_int_addrs fake_int_addrs(void)
+{
+	v_ints = (uint64_t)(uintptr_t)fake_ints;
+	v_i_name = offsetof(struct fake_int_entry, name);
+	v_i_value = offsetof(struct fake_int_entry, value);
+	v_i_stride = sizeof(struct fake_int_entry);
+	return (struct vmstructs_int_addrs){ (uint64_t)(uintptr_t)&v_ints,
+					     (uint64_t)(uintptr_t)&v_i_name,
+					     (uint64_t)(uintptr_t)&v_i_value,
+					     (uint64_t)(uintptr_t)&v_i_stride };
+}
+
+static void test_reads_int_constants(void **state)
+{
+	struct mem_reader m = mem_reader_self();
+	struct vmstructs_addrs a = fake_addrs();
+	struct vmstructs_int_addrs ia = fake_int_addrs();
+	struct vmstructs vs;
+	int32_t v = 0;
+
+	(void)state;
+	assert_int_equal(vmstructs_read(&m, &a, &vs), 0);
+	/* Before reading them: no constants, fields still there. */
+	assert_int_equal(vmstructs_int_constant(&vs, "Foo::bar", &v), -ENOENT);
+	assert_int_equal(vmstructs_read_ints(&m, &ia, &vs), 0);
+	assert_int_equal(vs.nints, 3);
+	assert_int_equal(vmstructs_int_constant(&vs, "frame::interpreter_frame_sender_sp_offset", &v),
+			 0);
+	assert_int_equal(v, -1);
+	assert_int_equal(vmstructs_int_constant(&vs, "frame::interpreter_frame_last_sp_offset", &v),
+			 0);
+	assert_int_equal(v, -2);
+	assert_int_equal(vmstructs_int_constant(&vs, "Foo::bar", &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(vmstructs_int_constant(&vs, "Foo::baz", &v), -ENOENT);
+	/* Reading again replaces, does not append. */
+	assert_int_equal(vmstructs_read_ints(&m, &ia, &vs), 0);
+	assert_int_equal(vs.nints, 3);
+	/* A bad layout leaves the fields alone and no constants. */
+	v_i_stride = 4;
+	assert_int_equal(vmstructs_read_ints(&m, &ia, &vs), -EINVAL);
+	assert_int_equal(vs.nints, 0);
+	assert_int_equal(vmstructs_offset(&vs, "Klass", "_name", &(uint64_t){ 0 }), 0);
+	ia = fake_int_addrs();
+	ia.ints = 0;
+	assert_int_equal(vmstructs_read_ints(&m, &ia, &vs), -EFAULT);
+	vmstructs_free(&vs);
+	assert_int_equal(vs.nints, 0);
+}
+
 /* A fake Klass and Symbol, at the offsets of the fake table. */
 struct fake_symbol {
 	uint32_t hash;
@@ -187,6 +253,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reads_fields_and_types),
 		cmocka_unit_test(test_rejects_nonsense_layouts),
+		cmocka_unit_test(test_reads_int_constants),
 		cmocka_unit_test(test_klass_names_from_fake_memory),
 		cmocka_unit_test(test_java_class_names),
 	};
