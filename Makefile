@@ -26,7 +26,8 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -I. -Wall -W
 # Debian packages the build, the tests and the demo need.
 DEPS_PKGS := make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
              libcmocka-dev libjansson-dev libunwind-dev libjemalloc-dev libcurl4-openssl-dev libinih-dev \
-             openjdk-17-jdk-headless procps gawk time chromium golang-go
+             openjdk-17-jdk-headless procps gawk time chromium golang-go \
+             clang-tidy cppcheck valgrind
 
 SYMBOLIZE_SRCS  := $(wildcard symbolize/*.c)
 FLAMEGRAPH_SRCS := $(wildcard flamegraph/*.c)
@@ -112,9 +113,12 @@ deps:
 unit: $(UNIT_BINS)
 e2e: $(BUILD)/tmprof $(WORKLOAD_STAMP)
 
+# HARDENING=1 (the default under CI=true) adds lint, the fuzzers and the
+# ASan + UBSan suite to the run (tests/run.sh, section 3).
+HARDENING ?= $(if $(filter true,$(CI)),1,0)
 test: deps
 	$(MAKE) -j2 all unit e2e
-	tests/run.sh $(BUILD)
+	HARDENING=$(HARDENING) tests/run.sh $(BUILD)
 
 demo: deps
 	$(MAKE) -j2 all workloads

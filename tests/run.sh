@@ -8,6 +8,8 @@
 #   2. every tests/e2e/*.sh (not lib.sh): "ok - ..." / "not ok - ..." lines;
 #      a script that exits non-zero without a "not ok" line counts as one
 #      failure. Skips ("ok - # SKIP") count as passed and are listed.
+#   3. with HARDENING=1 (CI): lint, fuzz-regress, fuzz-ci and the whole
+#      suite again under ASan + UBSan, counted in the same summary.
 # The E2E scripts need root, BPF and a JVM; with CI=true (exported as is)
 # they fail instead of skipping when those are missing.
 # Usage: tests/run.sh [BUILD_DIR]   (default: build)
@@ -78,6 +80,44 @@ for script in "$REPO"/tests/e2e/*.sh; do
 		failures+=("$name: $why")
 	fi
 done
+
+# 3. Hardening (HARDENING=1; CI sets it): static analysis, the fuzzers'
+# crash regressions, every fuzzer for FUZZ_CI_SECONDS, and the whole suite
+# again built with AddressSanitizer + UBSan (its own build directory). Each
+# step counts as tests in the same summary.
+# step NAME CMD...: runs CMD; its "N passed, N failed" line is added if it
+# prints one, else the step is one test passed or failed by its exit code.
+step() {
+	local name=$1 p f rc
+	shift
+	echo "-- $name"
+	"$@" </dev/null 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	p=$(sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p' "$log" | tail -n 1)
+	f=$(sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\2/p' "$log" | tail -n 1)
+	if [ -n "$p" ]; then
+		passed=$((passed + p))
+		failed=$((failed + f))
+		[ "$f" -eq 0 ] || failures+=("$name: $f failed (see above)")
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); failures+=("$name: exit $rc"); fi
+	elif [ "$rc" -eq 0 ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failures+=("$name: exit $rc")
+	fi
+}
+if [ "${HARDENING:-0}" = 1 ]; then
+	echo "== hardening"
+	cd "$REPO" || exit 1
+	step "lint (clang-tidy, cppcheck)" make -s lint
+	step "fuzz-regress" make -s fuzz-regress
+	step "fuzz-ci (${FUZZ_CI_SECONDS:-30} s per harness)" make -s fuzz-ci
+	step "sanitizers: build" make -s -j2 BUILD="$BUILD/asan" SANITIZE=1 all unit e2e
+	step "sanitizers: whole suite (ASan + UBSan)" env HARDENING=0 \
+		ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		tests/run.sh "$BUILD/asan"
+fi
 
 echo "=="
 if [ "$skipped" -gt 0 ]; then

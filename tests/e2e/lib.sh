@@ -19,6 +19,13 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${1:-build}
 case "$BUILD" in /*) ;; *) BUILD="$REPO/$BUILD" ;; esac
 TMPROF="$BUILD/tmprof"
+# A build with AddressSanitizer (make SANITIZE=1): helpers linked against
+# its library need the same flags, and RSS is not the program's own (ASan
+# keeps freed memory in quarantine).
+SANITIZED=0
+if nm "$TMPROF" 2>/dev/null | grep -q ' __asan_init$'; then SANITIZED=1; fi
+SAN_FLAGS=()
+[ "$SANITIZED" = 1 ] && SAN_FLAGS=(-fsanitize=address,undefined)
 WORKLOADS="$BUILD/workloads"
 TEST_NAME=$(basename "$0" .sh)
 E2E_FAILED=0

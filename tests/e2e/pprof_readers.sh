@@ -26,7 +26,7 @@ F2P="$E2E_TMP/folded2pprof"
 # Against the library the build made, when it has pprof.o; otherwise (a
 # library built before flamegraph/pprof.c existed) the sources themselves.
 if [ -f "$BUILD/libtmprof.a" ] && ar t "$BUILD/libtmprof.a" 2>/dev/null | grep -qx pprof.o; then
-	gcc -std=c11 -D_GNU_SOURCE -O1 -I"$REPO" -o "$F2P" "$REPO/tests/e2e/folded2pprof.c" \
+	gcc -std=c11 -D_GNU_SOURCE -O1 "${SAN_FLAGS[@]}" -I"$REPO" -o "$F2P" "$REPO/tests/e2e/folded2pprof.c" \
 		"$BUILD/libtmprof.a" -lz -lm
 else
 	gcc -std=c11 -D_GNU_SOURCE -O1 -I"$REPO" -o "$F2P" "$REPO/tests/e2e/folded2pprof.c" \

@@ -16,8 +16,9 @@
 #   make lint           clang-tidy (.clang-tidy) + cppcheck over agent/,
 #                       symbolize/, flamegraph/: zero findings or failure
 #
-# Recommended CI: make test, make test-asan, make memcheck, make lint,
-# make fuzz-regress, make fuzz-ci.
+# CI (.ci/run: make test with CI=true, hence HARDENING=1) runs lint,
+# fuzz-regress, fuzz-ci and the ASan + UBSan suite inside `make test`
+# (tests/run.sh section 3). memcheck is run by hand (slow under valgrind).
 
 .PHONY: test-asan memcheck fuzz fuzz-ci fuzz-regress fuzz-build lint lint-tidy lint-cppcheck \
 	compile-commands
@@ -32,7 +33,7 @@ UBSAN_OPTIONS_TEST ?= print_stacktrace=1:halt_on_error=1
 
 test-asan:
 	ASAN_OPTIONS=$(ASAN_OPTIONS_TEST) UBSAN_OPTIONS=$(UBSAN_OPTIONS_TEST) \
-		$(MAKE) BUILD=$(ASAN_BUILD) SANITIZE=1 test
+		$(MAKE) BUILD=$(ASAN_BUILD) SANITIZE=1 HARDENING=0 test
 
 # ------------------------------------------------------------- valgrind
 # Unit tests of the normal build (not SANITIZE=1: valgrind and ASan do not
