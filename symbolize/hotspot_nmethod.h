@@ -1,0 +1,132 @@
+/* Code blobs of a HotSpot code cache, read from outside the JVM: which blob
+ * holds a pc, its name, and for an nmethod the debug information that says
+ * which (inlined) Java methods a pc belongs to.
+ *
+ *   nmethod (blob start = header_begin)
+ *     CodeBlob: _name, _size, _code_begin, _code_end
+ *     nmethod: _compile_id, CompiledMethod::_method
+ *     metadata:    header + _metadata_offset .. _scopes_data_begin
+ *                  (Metadata*; index i of the debug info is entry i - 1)
+ *     scopes data: _scopes_data_begin .. header + _scopes_pcs_offset
+ *     PcDescs:     header + _scopes_pcs_offset .. header + _dependencies_offset
+ *                  sorted by pc_offset (from code_begin); the first is a
+ *                  sentinel at -1, the last one (and copies of it filling
+ *                  alignment) a sentinel past the code.
+ *   ScopeDesc at a decode offset: UNSIGNED5 sender decode offset (0: none),
+ *   metadata index of the Method, bci - InvocationEntryBci (-1).
+ *
+ * Everything read is checked against the blob's bounds: the memory belongs
+ * to another process that frees and reuses it while we read. */
+#ifndef TMPROF_SYMBOLIZE_HOTSPOT_NMETHOD_H
+#define TMPROF_SYMBOLIZE_HOTSPOT_NMETHOD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "bpf/hotspot.h"
+#include "symbolize/target_mem.h"
+#include "symbolize/vmstructs.h"
+
+/* Which PcDesc describes a sampled pc (the leaf frame). A return address
+ * (every other frame) always needs the PcDesc at exactly its offset. */
+enum java_pc_rule {
+	/* The last PcDesc at or before the pc: the call or safepoint the
+	 * code is coming from. */
+	JAVA_PC_PRECEDING,
+	/* The first PcDesc strictly after the pc: HotSpot's own choice for
+	 * AsyncGetCallTrace (pc_desc_near(pc + 1), forte.cpp), the call or
+	 * safepoint the code is heading to. */
+	JAVA_PC_FOLLOWING,
+	/* Whichever of the two is fewer bytes away (ties: following). */
+	JAVA_PC_NEAREST,
+};
+
+const char *java_pc_rule_name(enum java_pc_rule rule);
+
+/* Offsets of one JVM build, from its vmStructs. */
+struct hotspot_blob_layout {
+	uint64_t blob_name, blob_size, blob_code_begin, blob_code_end;
+	uint64_t codeblob_size;            /* sizeof(CodeBlob) */
+	uint64_t nm_compile_id, nm_method, nm_scopes_data_begin;
+	uint64_t nm_metadata_offset, nm_scopes_pcs_offset, nm_dependencies_offset;
+	uint64_t nmethod_size;             /* sizeof(nmethod) */
+	uint64_t pc_pc_offset, pc_scope_decode_offset;
+	uint64_t pcdesc_size;              /* sizeof(PcDesc) */
+};
+
+int hotspot_blob_layout_init(struct hotspot_blob_layout *l, const struct vmstructs *vs);
+
+/* The code cache's heaps and segment maps (CodeCache::_heaps, _low_bound,
+ * _high_bound statics) in the form the BPF unwinder uses. -ENOENT: entries
+ * missing; -EFAULT: unreadable; -EINVAL: nonsense (code cache not set up). */
+int hotspot_codecache_read(const struct mem_reader *mem, const struct vmstructs *vs,
+			   struct hotspot_cfg *cfg);
+
+/* Start of the blob holding pc (bpf/hotspot_codecache.h's segment map walk
+ * on mem): 0, or -ENOENT (free or outside the code cache). */
+int hotspot_blob_find(const struct mem_reader *mem, const struct hotspot_cfg *cfg, uint64_t pc,
+		      uint64_t *blob);
+
+struct hotspot_blob {
+	uint64_t start;
+	uint64_t name_ptr;      /* CodeBlob::_name: a string in libjvm */
+	char name[64];          /* "nmethod", "Interpreter", "StubRoutines (1)" ... */
+	uint32_t size;
+	uint64_t code_begin, code_end;
+	bool is_nmethod;
+	uint32_t compile_id;    /* nmethods only */
+	uint64_t method;        /* nmethods only: the physical (outermost) Method* */
+	/* nmethods only, as read: where the debug information lies. */
+	int32_t metadata_offset, scopes_pcs_offset, dependencies_offset;
+	uint64_t scopes_data_begin;
+};
+
+/* Read the CodeBlob (and nmethod) header at start. */
+int hotspot_blob_read(const struct mem_reader *mem, const struct hotspot_blob_layout *l,
+		      uint64_t start, struct hotspot_blob *out);
+
+struct hotspot_pcdesc {
+	int32_t pc_offset;            /* from code_begin */
+	int32_t scope_decode_offset;  /* into scopes data; 0: no scope */
+};
+
+/* The debug information of one nmethod, copied out of the target. */
+struct hotspot_nmethod {
+	struct hotspot_blob blob;
+	struct hotspot_pcdesc *pcs;   /* sentinels removed, strictly increasing */
+	size_t npcs;
+	uint8_t *scopes;
+	size_t scopes_len;
+	uint64_t *metadata;           /* metadata[i - 1] is metadata_at(i) */
+	size_t nmetadata;
+};
+
+/* Copy the PcDescs, scopes data and metadata of the nmethod described by
+ * blob (hotspot_blob_read, is_nmethod). -EINVAL when the offsets do not fit
+ * the blob, -EFAULT when unreadable, -E2BIG beyond max_bytes in total. */
+int hotspot_nmethod_read(const struct mem_reader *mem, const struct hotspot_blob_layout *l,
+			 const struct hotspot_blob *blob, size_t max_bytes, struct hotspot_nmethod *out);
+void hotspot_nmethod_free(struct hotspot_nmethod *nm);
+/* Bytes held by nm (for cache budgets). */
+size_t hotspot_nmethod_bytes(const struct hotspot_nmethod *nm);
+
+/* Index into pcs of the PcDesc for pc offset off: exact for a return
+ * address (leaf false), by rule for a sampled pc. -1 if none. */
+ssize_t hotspot_pcdesc_select(const struct hotspot_pcdesc *pcs, size_t n, int64_t off, bool leaf,
+			      enum java_pc_rule rule);
+
+struct hotspot_scope {
+	uint64_t method; /* Method* */
+	int32_t bci;     /* -1: method entry (InvocationEntryBci) */
+};
+
+/* The inlining chain at pc: out[0] the physical method, then inlined
+ * callees, the innermost last. Returns the count (>= 1) or -errno:
+ * -ENOENT no PcDesc for pc (the caller may name nm->blob.method alone),
+ * -EINVAL corrupt debug info, -E2BIG more than max levels. */
+int hotspot_nmethod_scopes(const struct hotspot_nmethod *nm, uint64_t pc, bool leaf,
+			   enum java_pc_rule rule, struct hotspot_scope *out, size_t max);
+
+#endif
