@@ -111,15 +111,14 @@ int cli_add_targets(struct session *s, const pid_t *pids, size_t npids, bool all
 	return EXIT_OK;
 }
 
-static void warn_about_target(const struct target *t)
+static void warn_about_target(const struct session *s, const struct target *t)
 {
+	char buf[512];
+
 	if (!t->is_jvm)
 		return;
-	if (t->jvm.pfp != PFP_ON)
-		log_warn("PID %d: -XX:+PreserveFramePointer is off, so Java stacks stop at the leaf "
-			 "frame; add 'env.java.opts.taskmanager: -XX:+PreserveFramePointer' to the Flink "
-			 "configuration and restart the TaskManager",
-			 t->pid);
+	if (session_java_stacks_warning(s, t, buf, sizeof(buf)))
+		log_warn("PID %d: %s", t->pid, buf);
 	if (t->attach_err)
 		log_warn("PID %d: %s; Java frames and full thread names will be missing%s", t->pid,
 			 attach_error_text(t->attach_err),
@@ -143,7 +142,7 @@ int cli_start_session(struct session *s)
 		return EXIT_NO_BPF;
 	}
 	for (size_t i = 0; i < s->ntargets; i++)
-		warn_about_target(&s->targets[i]);
+		warn_about_target(s, &s->targets[i]);
 	return EXIT_OK;
 }
 

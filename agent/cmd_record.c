@@ -18,7 +18,9 @@
 #include "agent/profile_builder.h"
 #include "agent/record_options.h"
 #include "agent/record_output.h"
+#include "agent/cpu_sampler.h"
 #include "agent/session.h"
+#include "symbolize/java_frames.h"
 #include "agent/state_rules.h"
 #include "flamegraph/atomic_file.h"
 #include "flamegraph/folded.h"
@@ -112,6 +114,45 @@ static void print_stats(struct session *s)
 		ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 + ru.ru_stime.tv_sec * 1000 +
 			ru.ru_stime.tv_usec / 1000,
 		ru.ru_maxrss);
+}
+
+/* How Java stacks were unwound and named: for checking the HotSpot
+ * unwinder against the workload and the perf map. */
+static void print_java_stats(struct session *s)
+{
+	uint64_t bpf[CPU_STAT__MAX] = { 0 }, agree = 0, differ = 0;
+	struct java_frames_stats js, sum = { 0 };
+	size_t on = 0;
+
+	if (s->sampler)
+		cpu_sampler_stats(s->sampler, bpf);
+	for (size_t i = 0; i < s->ntargets; i++) {
+		const struct target *t = &s->targets[i];
+
+		on += t->hotspot;
+		agree += t->java_perfmap_agree;
+		differ += t->java_perfmap_differ;
+		if (!t->java)
+			continue;
+		java_frames_stats(t->java, &js);
+		sum.hits += js.hits;
+		sum.misses += js.misses;
+		sum.stale += js.stale;
+		sum.unreadable += js.unreadable;
+		sum.no_pcdesc += js.no_pcdesc;
+		sum.interpreted += js.interpreted;
+		sum.method_reused += js.method_reused;
+	}
+	fprintf(stderr,
+		"stats-java: unwind=%s hotspot_targets=%zu hs_stacks=%" PRIu64 " java_frames=%" PRIu64
+		" blob_cache_hit=%" PRIu64 " blob_cache_miss=%" PRIu64 " names_hit=%" PRIu64
+		" names_miss=%" PRIu64 " stale=%" PRIu64 " unreadable=%" PRIu64 " no_pcdesc=%" PRIu64
+		" interpreted=%" PRIu64 " method_reused=%" PRIu64 " perfmap_agree=%" PRIu64
+		" perfmap_differ=%" PRIu64 "\n",
+		session_unwind_name(s->opts.unwind), on, bpf[CPU_STAT_HS_STACKS],
+		bpf[CPU_STAT_HS_JAVA_FRAMES], bpf[CPU_STAT_HS_CACHE_HIT], bpf[CPU_STAT_HS_CACHE_MISS],
+		sum.hits, sum.misses, sum.stale, sum.unreadable, sum.no_pcdesc, sum.interpreted,
+		sum.method_reused, agree, differ);
 }
 
 static int write_report(struct session *s, const struct build_result *b, const struct profile *p,
@@ -299,8 +340,10 @@ static int write_output(struct session *s, const struct record_options *o,
 		atomic_file_abort(out);
 	} else {
 		report_losses(s, o);
-		if (o->stats)
+		if (o->stats) {
 			print_stats(s);
+			print_java_stats(s);
+		}
 		print_summary(p, &br);
 		push_profile(s, o, p, &m);
 	}
@@ -336,7 +379,8 @@ int cmd_record(int argc, char **argv)
 	rc = cli_load_rules(o.rules, &rules);
 	if (rc)
 		return rc;
-	so = (struct session_options){ .events = o.events, .freq_hz = o.freq_hz };
+	so = (struct session_options){ .events = o.events, .freq_hz = o.freq_hz,
+				       .unwind = (enum session_unwind)o.unwind };
 	if (session_init(&s, &so)) {
 		state_rules_free(&rules);
 		return EXIT_INTERNAL;

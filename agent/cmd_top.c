@@ -34,6 +34,7 @@ struct top_options {
 	double interval_s;
 	long iterations; /* 0: until stopped */
 	const char *rules;
+	enum session_unwind unwind;
 	bool help;
 };
 
@@ -52,6 +53,7 @@ static void top_usage(FILE *out)
 	      "  -i, --interval SEC    refresh interval (default 1)\n"
 	      "  -n, --iterations N    stop after N intervals (default: until Ctrl-C)\n"
 	      "      --rules FILE      off-CPU state rules (default: Flink's)\n"
+	      "      --unwind MODE     Java stacks: auto (default), hotspot or fp\n"
 	      "On a terminal the table redraws in place; into a pipe, one timestamped block\n"
 	      "per interval. Columns are ms per second of each task thread's time.\n",
 	      out);
@@ -59,7 +61,7 @@ static void top_usage(FILE *out)
 
 static int top_options_parse(int argc, char **argv, struct top_options *o)
 {
-	enum { OPT_ALL_TM = 256, OPT_RULES };
+	enum { OPT_ALL_TM = 256, OPT_RULES, OPT_UNWIND };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "all-taskmanagers", no_argument, NULL, OPT_ALL_TM },
@@ -67,6 +69,7 @@ static int top_options_parse(int argc, char **argv, struct top_options *o)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "unwind", required_argument, NULL, OPT_UNWIND },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -112,6 +115,12 @@ static int top_options_parse(int argc, char **argv, struct top_options *o)
 			break;
 		case OPT_RULES:
 			o->rules = optarg;
+			break;
+		case OPT_UNWIND:
+			if (session_unwind_parse(optarg, &o->unwind)) {
+				log_error("--unwind %s: expected auto, fp or hotspot", optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'h':
 			o->help = true;
@@ -234,7 +243,8 @@ int cmd_top(int argc, char **argv)
 	rc = cli_load_rules(o.rules, &rules);
 	if (rc)
 		return rc;
-	so = (struct session_options){ .events = SESSION_CPU | SESSION_OFFCPU, .freq_hz = o.freq_hz };
+	so = (struct session_options){ .events = SESSION_CPU | SESSION_OFFCPU, .freq_hz = o.freq_hz,
+				       .unwind = o.unwind };
 	if (session_init(&s, &so)) {
 		state_rules_free(&rules);
 		return EXIT_INTERNAL;

@@ -142,7 +142,8 @@ static void target_retire(struct daemon *d, const struct target *t)
 
 static int session_open(struct daemon *d)
 {
-	struct session_options so = { .events = d->cfg.events, .freq_hz = d->cfg.freq_hz };
+	struct session_options so = { .events = d->cfg.events, .freq_hz = d->cfg.freq_hz,
+				      .unwind = d->cfg.unwind };
 	int rc;
 
 	if (session_init(&d->s, &so))
@@ -174,12 +175,12 @@ static void session_close(struct daemon *d)
 	d->ntms = 0;
 }
 
-static void warn_about(const struct target *t, const char *id)
+static void warn_about(const struct session *s, const struct target *t, const char *id)
 {
-	if (t->is_jvm && t->jvm.pfp != PFP_ON)
-		log_warn("TaskManager %s (PID %d): -XX:+PreserveFramePointer is off, so Java stacks "
-			 "stop at the leaf frame; add it to env.java.opts.taskmanager",
-			 id, t->pid);
+	char buf[512];
+
+	if (session_java_stacks_warning(s, t, buf, sizeof(buf)))
+		log_warn("TaskManager %s (PID %d): %s", id, t->pid, buf);
 	if (t->attach_err)
 		log_warn("TaskManager %s (PID %d): %s; Java frames and full thread names will be "
 			 "missing",
@@ -210,7 +211,7 @@ static void tm_start(struct daemon *d, const struct daemon_tm_found *f)
 	}
 	d->k.targets_added++;
 	log_info("TaskManager %s (PID %d) added", f->id, f->pid);
-	warn_about(t, f->id);
+	warn_about(&d->s, t, f->id);
 }
 
 /* A JVM that did not answer (busy starting, or paused) gets a few more
@@ -451,7 +452,8 @@ static void daemon_reload(struct daemon *d)
 		daemon_config_free(&nc);
 		return;
 	}
-	collectors = nc.events != d->cfg.events || nc.freq_hz != d->cfg.freq_hz;
+	collectors = nc.events != d->cfg.events || nc.freq_hz != d->cfg.freq_hz ||
+		     nc.unwind != d->cfg.unwind;
 	listen = same_listen(&nc, &d->cfg);
 	/* What was gathered so far goes out under the settings it was
 	 * gathered with. */

@@ -314,8 +314,12 @@ static void set_profile(struct parse *p, const char *key, const char *v)
 				   v);
 		else
 			c->period_s = (unsigned int)n;
+	} else if (!strcmp(key, "unwind")) {
+		if (session_unwind_parse(v, &c->unwind))
+			parse_fail(p, "[profile] unwind: '%s' is not auto, hotspot or fp", v);
 	} else {
-		parse_fail(p, "[profile] %s: unknown key; known: mode, alloc, frequency, period", key);
+		parse_fail(p, "[profile] %s: unknown key; known: mode, alloc, frequency, period, unwind",
+			   key);
 	}
 }
 

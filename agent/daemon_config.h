@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include "agent/session.h"
 
 #define DAEMON_DEFAULT_DIR "/var/lib/tmprof"
 #define DAEMON_DEFAULT_LISTEN "127.0.0.1:9464"
@@ -43,6 +44,7 @@
 struct daemon_config {
 	unsigned int events;  /* enum session_event bits */
 	unsigned int freq_hz;
+	enum session_unwind unwind;
 	unsigned int period_s;
 	char *dir;
 	uint64_t max_age_s;   /* 0: keep */

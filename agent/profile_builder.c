@@ -25,7 +25,9 @@ _Static_assert((int)REPORT_CPU == (int)STATE_CPU && (int)REPORT_RUNQUEUE == (int
 		       (int)REPORT_STATE__MAX == (int)STATE__MAX,
 	       "report and state enums must line up");
 
-#define MAX_FRAMES (2 * TMPROF_MAX_STACK_DEPTH + 3)
+/* User and kernel stacks, root frames, and room for inlined Java frames
+ * (a compiled frame expands to its inlining chain). */
+#define MAX_FRAMES (4 * TMPROF_MAX_STACK_DEPTH + 3)
 #define FRAME_TEXT_MAX 1024
 
 int frame_format(char *buf, size_t len, const char *name, const char *module, int kind)
@@ -124,14 +126,21 @@ static uint32_t kernel_leaf_skip(struct target *t, const struct stack_copy *kern
 static int append_stack(struct profile *p, struct target *t, const struct stack_copy *user,
 			const struct stack_copy *kern, uint32_t *frames, uint32_t *depth)
 {
-	struct frame_sym fs;
+	struct frame_sym fs, words[TARGET_MAX_INLINED];
+	/* Keep room for the kernel stack below the user part. */
+	uint32_t user_max = MAX_FRAMES - TMPROF_MAX_STACK_DEPTH - 1;
 	int err;
 
 	for (uint32_t i = user ? user->depth : 0; i-- > 0;) {
-		process_symbolizer_resolve_user(t->sym, i ? user->ips[i] - 1 : user->ips[i], &fs);
-		err = intern_frame(p, &fs, &frames[(*depth)++]);
-		if (err)
-			return err;
+		size_t n = *depth < user_max ? user_max - *depth : 0;
+
+		n = target_resolve_word(t, user->ips[i], i == 0, words,
+					n < TARGET_MAX_INLINED ? n : TARGET_MAX_INLINED);
+		for (size_t k = 0; k < n; k++) {
+			err = intern_frame(p, &words[k], &frames[(*depth)++]);
+			if (err)
+				return err;
+		}
 	}
 	for (uint32_t i = kern ? kern->depth : 0; i-- > kernel_leaf_skip(t, kern);) {
 		process_symbolizer_resolve_kernel(t->sym, i ? kern->ips[i] - 1 : kern->ips[i], &fs);
@@ -250,8 +259,9 @@ static int add_cpu_samples(struct builder *b)
 			stack_cache_get(&b->s->cpu_kern_stacks, (uint64_t)key->kern_stack_id, &fresh);
 		if (!err)
 			err = append_stack(b->p, t, user, kern, frames, &depth);
-		/* Both stacks lost: keep the sample visible rather than gone. */
-		if (!err && !user && !kern)
+		/* Both stacks lost (or empty, with no root frames): keep the
+		 * sample visible rather than gone, and give it a leaf. */
+		if (!err && ((!user && !kern) || depth == 0))
 			err = profile_intern(b->p, "[lost stack]", &frames[depth++]);
 		if (!err && b->o->cpu_stacks)
 			err = profile_add(b->p, frames, depth, n * weight);

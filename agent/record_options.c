@@ -23,6 +23,9 @@ void record_options_usage(FILE *out)
 	      "                           allocations); comma-separated. With alloc and\n"
 	      "                           another event, allocations go to FILE.alloc.EXT\n"
 	      "      --alloc-units U      bytes (default) or count, for -e alloc\n"
+	      "      --unwind MODE        Java stacks: auto (default: HotSpot's frame layout when\n"
+	      "                           readable, else frame pointers), hotspot, or fp (needs\n"
+	      "                           -XX:+PreserveFramePointer)\n"
 	      "  -d, --duration SECONDS   how long to record (default 30; Ctrl-C stops early)\n"
 	      "  -F, --frequency HZ       samples per second per CPU (default 99)\n"
 	      "  -o, --output FILE        output file (default tmprof.folded)\n"
@@ -154,7 +157,7 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 			 size_t errlen)
 {
 	enum { OPT_ALL_TM = 256, OPT_THREADS, OPT_NO_THREADS, OPT_STATS, OPT_FORMAT, OPT_RULES,
-	       OPT_ALLOC_UNITS, OPT_PUSH, OPT_APP };
+	       OPT_ALLOC_UNITS, OPT_PUSH, OPT_APP, OPT_UNWIND };
 	static const struct {
 		const char *name;
 		enum record_format format;
@@ -169,6 +172,7 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "rules", required_argument, NULL, OPT_RULES },
 		{ "alloc-units", required_argument, NULL, OPT_ALLOC_UNITS },
+		{ "unwind", required_argument, NULL, OPT_UNWIND },
 		{ "push", required_argument, NULL, OPT_PUSH },
 		{ "app", required_argument, NULL, OPT_APP },
 		{ "duration", required_argument, NULL, 'd' },
@@ -244,6 +248,16 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 				return -EINVAL;
 			}
 			break;
+		case OPT_UNWIND: {
+			enum session_unwind u;
+
+			if (session_unwind_parse(optarg, &u)) {
+				snprintf(err, errlen, "--unwind %s: expected auto, fp or hotspot", optarg);
+				return -EINVAL;
+			}
+			opts->unwind = (int)u;
+			break;
+		}
 		case OPT_ALL_TM:
 			opts->all_taskmanagers = true;
 			break;

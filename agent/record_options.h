@@ -16,6 +16,7 @@ struct record_options {
 	enum record_format format;
 	const char *rules;          /* --rules FILE, NULL: the Flink defaults */
 	bool alloc_counts;          /* --alloc-units count */
+	int unwind;                 /* --unwind: enum session_unwind */
 	const char *push_url;       /* --push URL: Pyroscope server */
 	const char *app_name;       /* --app NAME for --push */
 	pid_t pids[RECORD_MAX_PIDS];

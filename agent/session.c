@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "agent/alloc_tracer.h"
+#include "agent/hotspot_unwind.h"
 #include "agent/cpu_sampler.h"
 #include "agent/jvm_runtime.h"
 #include "agent/klass_names.h"
@@ -16,6 +17,7 @@
 #include "agent/offcpu_tracer.h"
 #include "agent/thread_names.h"
 #include "symbolize/ksyms.h"
+#include "symbolize/java_frames.h"
 #include "symbolize/symbolizer.h"
 
 /* A thread dump stops the JVM at a safepoint: not more often than this. */
@@ -67,6 +69,28 @@ static int fetch_off_kern_stack(void *ctx, uint64_t id, uint64_t *ips, size_t ma
 	struct session *s = ctx;
 
 	return s->tracer ? offcpu_tracer_kernel_stack(s->tracer, id, ips, max) : -ENOENT;
+}
+
+static const char *const unwind_names[] = {
+	[UNWIND_AUTO] = "auto",
+	[UNWIND_FP] = "fp",
+	[UNWIND_HOTSPOT] = "hotspot",
+};
+
+int session_unwind_parse(const char *text, enum session_unwind *out)
+{
+	for (size_t i = 0; i < sizeof(unwind_names) / sizeof(unwind_names[0]); i++) {
+		if (!strcmp(text, unwind_names[i])) {
+			*out = (enum session_unwind)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *session_unwind_name(enum session_unwind u)
+{
+	return (unsigned int)u < sizeof(unwind_names) / sizeof(unwind_names[0]) ? unwind_names[u] : "?";
 }
 
 int session_init(struct session *s, const struct session_options *o)
@@ -175,6 +199,114 @@ static int open_collectors(struct session *s)
 	return 0;
 }
 
+/* libjvm and vmStructs of a JVM target, opened once for whoever needs
+ * them first (allocation hooks, HotSpot unwinding). */
+static int runtime_open(struct target *t)
+{
+	int err;
+
+	if (t->runtime)
+		return 0;
+	t->runtime = calloc(1, sizeof(*t->runtime));
+	if (!t->runtime)
+		return -ENOMEM;
+	err = jvm_runtime_open(t->pid, t->runtime);
+	if (err) {
+		free(t->runtime);
+		t->runtime = NULL;
+	}
+	return err;
+}
+
+/* Give every collector the target's HotSpot config (NULL: frame pointers). */
+static int collectors_set_hotspot(struct session *s, pid_t pid, const struct hotspot_cfg *cfg)
+{
+	int err = s->sampler ? cpu_sampler_set_hotspot(s->sampler, pid, cfg) : 0;
+
+	if (!err && s->tracer)
+		err = offcpu_tracer_set_hotspot(s->tracer, pid, cfg);
+	if (!err && s->alloc)
+		err = alloc_tracer_set_hotspot(s->alloc, pid, cfg);
+	return err;
+}
+
+/* A JVM that just started has no code cache yet: try again at the next
+ * polls, for about this many seconds. */
+#define HOTSPOT_TRIES 30
+
+/* HotSpot unwinding for a JVM target (--unwind auto or hotspot): the BPF
+ * walk learns the JVM's code cache and frame layout from its vmStructs,
+ * and its Java frames are named from its memory. Failing that, the
+ * frame-pointer walk stays; why is kept in hotspot_err for the warning. */
+static void hotspot_attach(struct session *s, struct target *t)
+{
+	int err;
+
+	if (s->opts.unwind == UNWIND_FP || !t->is_jvm || t->hotspot || t->exited ||
+	    t->hotspot_tries >= HOTSPOT_TRIES)
+		return;
+	t->hotspot_tries++;
+	err = runtime_open(t);
+	if (!err && !(t->runtime->vmstructs_ok && t->runtime->vmstructs_ints_ok))
+		err = -ENOENT;
+	if (!err)
+		err = hotspot_cfg_read(&t->runtime->mem, &t->runtime->vs, &t->hs_cfg);
+	if (!err && !t->java)
+		err = java_frames_new(&t->runtime->mem, &t->runtime->vs, &t->java);
+	if (!err) {
+		java_frames_set_codecache(t->java, &t->hs_cfg);
+		err = collectors_set_hotspot(s, t->pid, &t->hs_cfg);
+	}
+	t->hotspot_err = err;
+	if (err) {
+		/* Only "not set up yet" is worth another try. */
+		if (err != -ENOENT)
+			t->hotspot_tries = HOTSPOT_TRIES;
+		return;
+	}
+	t->hotspot = true;
+}
+
+const char *session_hotspot_error(int err)
+{
+	switch (err) {
+	case 0:
+		return "on";
+	case -ENOENT:
+		return "the JVM's vmStructs lack what the unwinder needs, or its code cache is not set up";
+	case -ERANGE:
+		return "the JVM's code cache layout is one tmprof's BPF unwinder cannot handle";
+	case -EFAULT:
+	case -EPERM:
+	case -EACCES:
+		return "the JVM's memory cannot be read";
+	default:
+		return strerror(-err);
+	}
+}
+
+const char *session_java_stacks_warning(const struct session *s, const struct target *t,
+				       char *buf, size_t len)
+{
+	if (!t->is_jvm || t->hotspot)
+		return NULL;
+	if (s->opts.unwind == UNWIND_FP) {
+		if (t->jvm.pfp == PFP_ON)
+			return NULL;
+		snprintf(buf, len, "-XX:+PreserveFramePointer is off, so with --unwind fp Java stacks "
+			 "stop at the leaf frame; use --unwind auto, or add -XX:+PreserveFramePointer to "
+			 "env.java.opts.taskmanager");
+	} else if (t->jvm.pfp == PFP_ON) {
+		snprintf(buf, len, "HotSpot unwinding is off (%s); Java stacks use frame pointers, "
+			 "interpreted and inlined frames stay unnamed", session_hotspot_error(t->hotspot_err));
+	} else {
+		snprintf(buf, len, "HotSpot unwinding is off (%s) and -XX:+PreserveFramePointer is off, "
+			 "so Java stacks stop at the leaf frame; add -XX:+PreserveFramePointer to "
+			 "env.java.opts.taskmanager", session_hotspot_error(t->hotspot_err));
+	}
+	return buf;
+}
+
 /* A JVM's allocation hooks and class-name reader. Errors are reported
  * here, with the fix. */
 static int alloc_attach(struct session *s, struct target *t)
@@ -185,11 +317,10 @@ static int alloc_attach(struct session *s, struct target *t)
 		log_warn("PID %d is not a JVM: no Java allocations to record", t->pid);
 		return 0;
 	}
-	t->runtime = calloc(1, sizeof(*t->runtime));
 	t->klasses = calloc(1, sizeof(*t->klasses));
-	if (!t->runtime || !t->klasses)
+	if (!t->klasses)
 		return -ENOMEM;
-	err = jvm_runtime_open(t->pid, t->runtime);
+	err = runtime_open(t);
 	if (err) {
 		log_error("PID %d: cannot find libjvm.so in the process (%s)", t->pid, strerror(-err));
 		return -ENOEXEC;
@@ -247,6 +378,7 @@ int session_start(struct session *s)
 			err = offcpu_tracer_add_target(s->tracer, pid);
 		if (err)
 			return err;
+		hotspot_attach(s, &s->targets[i]);
 	}
 	s->started = true;
 	return 0;
@@ -265,6 +397,8 @@ static int session_start_target(struct session *s, struct target *t)
 	err = s->sampler ? cpu_sampler_add_target(s->sampler, t->pid) : 0;
 	if (!err && s->tracer)
 		err = offcpu_tracer_add_target(s->tracer, t->pid);
+	if (!err)
+		hotspot_attach(s, t);
 	return err;
 }
 
@@ -396,6 +530,8 @@ static void target_exec_seen(struct session *s, struct target *t)
 		 "(earlier stacks keep the old program's names)", t->pid, n > 0 ? exe : "another program");
 	if (s->alloc)
 		alloc_tracer_remove_target(s->alloc, t->pid);
+	if (t->hotspot)
+		collectors_set_hotspot(s, t->pid, NULL);
 	target_forget_jvm(t);
 	if (process_symbolizer_reload_maps(t->sym))
 		log_warn("PID %d: cannot read its mappings after the exec", t->pid);
@@ -432,9 +568,12 @@ static size_t poll_with(struct session *s, int names_interval_ms, int perf_map_i
 {
 	drain(s);
 	refresh_names(s, names_interval_ms);
-	for (size_t i = 0; i < s->ntargets; i++)
+	for (size_t i = 0; i < s->ntargets; i++) {
 		target_maybe_refresh_perf_map(&s->targets[i], monotonic_ms(),
 					      (uint64_t)perf_map_interval_ms);
+		if (s->started)
+			hotspot_attach(s, &s->targets[i]);
+	}
 	return check_targets(s);
 }
 

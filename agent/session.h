@@ -23,10 +23,24 @@ enum session_event {
 	SESSION_ALLOC = 1 << 2,  /* Java allocations (uprobes on libjvm) */
 };
 
+/* How Java stacks are unwound. */
+enum session_unwind {
+	UNWIND_AUTO = 0, /* HotSpot's own frame layout when its vmStructs are readable, else fp */
+	UNWIND_FP,       /* frame pointers only: needs -XX:+PreserveFramePointer for Java */
+	UNWIND_HOTSPOT,  /* HotSpot's layout (code cache, frame sizes, interpreter frames) */
+};
+
 struct session_options {
 	unsigned int events; /* enum session_event bits */
 	unsigned int freq_hz;
+	enum session_unwind unwind;
 };
+
+/* "auto", "fp", "hotspot" -> 0 and *out; -EINVAL otherwise. */
+int session_unwind_parse(const char *text, enum session_unwind *out);
+const char *session_unwind_name(enum session_unwind u);
+/* Why HotSpot unwinding is off for a target (its hotspot_err), for users. */
+const char *session_hotspot_error(int err);
 
 struct session {
 	struct session_options opts;
@@ -49,6 +63,11 @@ struct session {
 	int64_t start_unix_ns;     /* CLOCK_REALTIME at start, for output formats */
 	bool started;
 };
+
+/* What a user should know about the Java stacks of target t (unwinding
+ * off, no frame pointers), in buf; NULL: nothing. */
+const char *session_java_stacks_warning(const struct session *s, const struct target *t,
+				       char *buf, size_t len);
 
 int session_init(struct session *s, const struct session_options *o);
 void session_free(struct session *s);

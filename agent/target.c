@@ -13,6 +13,7 @@
 #include "agent/log.h"
 #include "agent/proc_info.h"
 #include "agent/thread_names.h"
+#include "symbolize/java_frames.h"
 #include "symbolize/symbolizer.h"
 
 /* Refresh when more than 1 % of new JIT addresses are unnamed, but not for
@@ -105,6 +106,9 @@ int target_open(pid_t pid, struct ksyms *ksyms, struct target *t)
 
 void target_forget_jvm(struct target *t)
 {
+	java_frames_free(t->java);
+	t->java = NULL;
+	t->hotspot = false;
 	if (t->klasses)
 		klass_names_free(t->klasses);
 	free(t->klasses);
@@ -120,6 +124,8 @@ void target_forget_jvm(struct target *t)
 
 void target_close(struct target *t)
 {
+	java_frames_free(t->java);
+	t->java = NULL;
 	if (t->klasses)
 		klass_names_free(t->klasses);
 	free(t->klasses);
@@ -190,7 +196,7 @@ void target_attach(struct target *t)
 
 bool target_alive(struct target *t)
 {
-	unsigned long long start;
+	unsigned long long start = 0; /* proc_start_time() sets it when it returns 0 */
 
 	if (t->exited)
 		return false;
@@ -199,14 +205,89 @@ bool target_alive(struct target *t)
 	return !t->exited;
 }
 
-void target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth)
+/* The perf map's name for a compiled pc against the one read from the
+ * JVM's memory: a running cross-check of both paths. */
+static void perf_map_cross_check(struct target *t, uint64_t pc, const char *name)
 {
 	struct frame_sym fs;
+
+	process_symbolizer_resolve_user(t->sym, pc, &fs);
+	if (fs.kind != FRAME_JIT)
+		return; /* no perf map, or it does not cover pc */
+	if (!strcmp(fs.name, name))
+		t->java_perfmap_agree++;
+	else
+		t->java_perfmap_differ++;
+}
+
+/* A compiled frame the JVM's memory could not name (nmethod header
+ * unreadable): the perf map's name for its pc, if it has one. Not for
+ * stale frames: the perf map may name what lives at the address now. */
+static bool perf_map_fallback(struct target *t, uint64_t word, struct frame_sym *out)
+{
+	if (!hs_frame_is_compiled(word) || !t->java)
+		return false;
+	process_symbolizer_resolve_user(t->sym, hs_compiled_pc(word, java_frames_codecache(t->java)->codecache_low),
+					out);
+	return out->kind == FRAME_JIT;
+}
+
+/* Shown as "[unknown] (why)". */
+static const char *java_unnamed_why(const char *name)
+{
+	if (name && !strcmp(name, JAVA_FRAME_STALE))
+		return "stale nmethod";
+	if (name && !strcmp(name, JAVA_FRAME_UNREADABLE))
+		return "unreadable nmethod";
+	if (name && !strcmp(name, JAVA_FRAME_UNKNOWN_METHOD))
+		return "unreadable Java method";
+	return "java";
+}
+
+size_t target_resolve_word(struct target *t, uint64_t word, bool leaf, struct frame_sym *out,
+			   size_t max)
+{
+	struct java_frame jf[TARGET_MAX_INLINED];
+	int n;
+
+	if (!max)
+		return 0;
+	if (!hs_frame_is_java(word)) {
+		/* Return addresses point after the call; look up the call itself. */
+		process_symbolizer_resolve_user(t->sym, leaf ? word : word - 1, &out[0]);
+		return 1;
+	}
+	n = t->java ? java_frames_resolve(t->java, word, leaf, jf,
+					  max < TARGET_MAX_INLINED ? max : TARGET_MAX_INLINED)
+		    : -ENOENT;
+	if (n <= 0 || (n == 1 && jf[0].kind == FRAME_UNKNOWN)) {
+		if ((n <= 0 || strcmp(jf[0].name, JAVA_FRAME_STALE)) && perf_map_fallback(t, word, &out[0]))
+			return 1;
+		out[0] = (struct frame_sym){ .name = NULL, .module = java_unnamed_why(n > 0 ? jf[0].name : NULL),
+					     .kind = FRAME_UNKNOWN };
+		return 1;
+	}
+	for (int i = 0; i < n; i++)
+		out[i] = (struct frame_sym){ .name = jf[i].name, .module = "[java]", .kind = jf[i].kind };
+	if (hs_frame_is_compiled(word) && jf[0].kind == FRAME_JIT)
+		perf_map_cross_check(t, hs_compiled_pc(word, java_frames_codecache(t->java)->codecache_low) -
+						(leaf ? 0 : 1), jf[0].name);
+	return (size_t)n;
+}
+
+void target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth)
+{
+	struct frame_sym fs, java[TARGET_MAX_INLINED];
 
 	for (uint32_t i = 0; i < depth; i++) {
 		/* Return addresses point after the call; look up the call itself. */
 		uint64_t addr = i ? ips[i] - 1 : ips[i];
 
+		if (hs_frame_is_java(ips[i])) {
+			/* Named now, while the nmethod lives; cached from then on. */
+			target_resolve_word(t, ips[i], i == 0, java, TARGET_MAX_INLINED);
+			continue;
+		}
 		process_symbolizer_resolve_user(t->sym, addr, &fs);
 		if (fs.kind == FRAME_JIT || fs.kind == FRAME_INTERPRETED || fs.kind == FRAME_INLINED) {
 			t->jit_seen++;

@@ -8,6 +8,8 @@
 #include <sys/types.h>
 
 #include "agent/jvm_info.h"
+#include "bpf/hotspot.h"
+#include "symbolize/symbolizer.h"
 
 struct jvm_runtime;
 struct klass_names;
@@ -25,6 +27,15 @@ struct target {
 	int attach_err;               /* 0, or why the JVM could not be attached */
 	struct jvm_runtime *runtime;  /* libjvm hooks and vmStructs (allocation profiling) */
 	struct klass_names *klasses;  /* class names of Klass pointers */
+	/* HotSpot unwinding (--unwind hotspot/auto): the BPF config, the namer
+	 * of the Java frames it records, and why it is off if it is. */
+	bool hotspot;
+	struct hotspot_cfg hs_cfg;
+	struct java_frames *java;
+	int hotspot_err;              /* 0, or why HotSpot unwinding is off */
+	unsigned int hotspot_tries;   /* a starting JVM has no code cache yet */
+	/* Perf map cross-check of compiled frames: same physical method? */
+	uint64_t java_perfmap_agree, java_perfmap_differ;
 	bool exited;
 	/* The program file (/proc/PID/exe): a change means the process exec'd. */
 	unsigned long long exe_dev, exe_ino;
@@ -52,6 +63,18 @@ int target_check_exec(struct target *t);
 /* Drop what belongs to the JVM the process was (thread names, vmStructs,
  * class names): after an exec they would describe another program. */
 void target_forget_jvm(struct target *t);
+
+/* Inlining levels shown per compiled frame (deeper chains are cut). */
+#define TARGET_MAX_INLINED 16
+
+/* The frames one word of a user stack stands for, outermost first, into
+ * out (at most max): a native address is one frame; a Java frame from the
+ * HotSpot unwinder is its method and the methods inlined into it at that
+ * pc. leaf: the stack's leaf (a sampled pc, not a return address).
+ * Frames that cannot be named come back as FRAME_UNKNOWN with a module
+ * saying why. Names stay valid until the target is closed. */
+size_t target_resolve_word(struct target *t, uint64_t word, bool leaf, struct frame_sym *out,
+			   size_t max);
 
 /* A user stack seen for the first time: resolve it now (ELF files are
  * reachable only while the process lives) and count unnamed JIT frames. */

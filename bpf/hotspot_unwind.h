@@ -99,10 +99,12 @@ static inline int hs_blob_read(void *ctx, const struct hotspot_cfg *cfg, __u64 p
 	b->frame_size = fs;
 	b->frame_complete = fc;
 	b->compile_id = 0;
-	/* Names are C string literals: "nmethod" for every nmethod,
+	/* Names are C string literals: "nmethod" for compiled methods,
+	 * "native nmethod" for JNI wrappers (compiled too, with a compile id),
 	 * "Interpreter" for the interpreter's BufferBlob; compare the first
 	 * eight bytes (little-endian). */
-	if (name == 0x00646f6874656d6eULL) { /* "nmethod\0" */
+	if (name == 0x00646f6874656d6eULL || /* "nmethod\0" */
+	    name == 0x6e2065766974616eULL) { /* "native n" */
 		b->kind = HS_BLOB_NMETHOD;
 		if (HS_READ(ctx, &b->compile_id, 4, b->start + cfg->nmethod_compile_id))
 			return -1;

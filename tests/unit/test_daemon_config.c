@@ -55,7 +55,7 @@ static void test_full(void **state)
 	fputs("s3cret \n", f);
 	fclose(f);
 	snprintf(text, sizeof(text),
-		 "; comment\n# comment\n[profile]\nmode = wall\nalloc = on\nfrequency = 99\n"
+		 "; comment\n# comment\n[profile]\nmode = wall\nalloc = on\nfrequency = 99\nunwind = fp\n"
 		 "period = 5m\n\n[output]\ndirectory = /data/prof\nfolded = yes\nmax_age = 7d\n"
 		 "max_bytes = 1G\n[push]\nurl = https://pyro:4040\napp_name = flink.tm\n"
 		 "bearer_token_file = %s\ntenant_id = t1\n[metrics]\nlisten = [::1]:9000\n",
@@ -63,6 +63,7 @@ static void test_full(void **state)
 	assert_int_equal(parse(text, &c), 0);
 	assert_int_equal(c.events, SESSION_CPU | SESSION_OFFCPU | SESSION_ALLOC);
 	assert_int_equal(c.freq_hz, 99);
+	assert_int_equal(c.unwind, UNWIND_FP);
 	assert_int_equal(c.period_s, 300);
 	assert_string_equal(c.dir, "/data/prof");
 	assert_true(c.folded);
@@ -97,6 +98,7 @@ static void test_malformed(void **state)
 		{ "[profile]\nperiod = 2w\n", "t.ini:2: [profile] period" },
 		{ "[profile]\nmode = offcpu\n", "t.ini:2: [profile] mode: 'offcpu'" },
 		{ "[profile]\nalloc = maybe\n", "t.ini:2: [profile] alloc" },
+		{ "[profile]\nunwind = lbr\n", "t.ini:2: [profile] unwind: 'lbr'" },
 		{ "[output]\ndirectory = relative/dir\n", "t.ini:2: [output] directory" },
 		{ "[output]\nmax_bytes = 1Q\n", "t.ini:2: [output] max_bytes" },
 		{ "[output]\nmax_age = -1\n", "t.ini:2: [output] max_age" },

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "agent/record_options.h"
+#include "agent/session.h"
 
 static int parse(struct record_options *o, char *err, int argc, char **argv)
 {
@@ -40,6 +41,12 @@ static void test_defaults_and_values(void **state)
 	assert_string_equal(o.output, "x.folded");
 	assert_false(o.threads);
 	assert_true(o.stats);
+	assert_int_equal(o.unwind, UNWIND_AUTO);
+
+	assert_int_equal(parse(&o, err, ARGV("record", "-p", "1", "--unwind", "fp")), 0);
+	assert_int_equal(o.unwind, UNWIND_FP);
+	assert_int_equal(parse(&o, err, ARGV("record", "-p", "1", "--unwind", "hotspot")), 0);
+	assert_int_equal(o.unwind, UNWIND_HOTSPOT);
 }
 
 static void test_pid_lists(void **state)
@@ -84,6 +91,8 @@ static void test_errors_name_the_option(void **state)
 	assert_int_equal(parse(&o, err, ARGV("record", "-p", "1", "-o", "")), -EINVAL);
 	assert_int_equal(parse(&o, err, ARGV("record", "-p", "1", "--bogus")), -EINVAL);
 	assert_non_null(strstr(err, "--bogus"));
+	assert_int_equal(parse(&o, err, ARGV("record", "-p", "1", "--unwind", "dwarf")), -EINVAL);
+	assert_non_null(strstr(err, "--unwind dwarf"));
 	assert_int_equal(parse(&o, err, ARGV("record", "-p")), -EINVAL);
 	assert_non_null(strstr(err, "needs a value"));
 	assert_int_equal(parse(&o, err, ARGV("record", "-p", "1", "extra")), -EINVAL);
