@@ -124,20 +124,9 @@ void target_forget_jvm(struct target *t)
 
 void target_close(struct target *t)
 {
-	java_frames_free(t->java);
-	t->java = NULL;
-	if (t->klasses)
-		klass_names_free(t->klasses);
-	free(t->klasses);
-	if (t->runtime)
-		jvm_runtime_close(t->runtime);
-	free(t->runtime);
-	t->klasses = NULL;
-	t->runtime = NULL;
+	target_forget_jvm(t);
 	process_symbolizer_free(t->sym);
-	thread_names_free(t->names);
 	t->sym = NULL;
-	t->names = NULL;
 }
 
 const char *attach_error_text(int err)

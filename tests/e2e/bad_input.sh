@@ -189,14 +189,28 @@ fi
 if grep -q '^tmprof: ' "$ERR"; then ok "JVM with -XX:+DisableAttachMechanism: says why: $(grep -m1 '^tmprof: ' "$ERR" | head -c 150)"
 else not_ok "JVM with -XX:+DisableAttachMechanism: no 'tmprof: ' line on stderr"; fi
 
-# --- JVM without PreserveFramePointer -> 0 and one warning line
+# --- JVM without PreserveFramePointer, --unwind fp -> 0 and one warning line
 d="$E2E_TMP/nopfp.d" && mkdir "$d"
-run_tmprof 60 record -p "$P_NOPFP" -d 2 -o "$d/out.folded"
-expect_rc "JVM without PreserveFramePointer" 0
+run_tmprof 60 record -p "$P_NOPFP" --unwind fp -d 2 -o "$d/out.folded"
+expect_rc "JVM without PreserveFramePointer, --unwind fp" 0
 nw=$(grep -c PreserveFramePointer "$ERR")
-if [ "$nw" -eq 1 ]; then ok "JVM without PreserveFramePointer: one warning line: $(grep -m1 PreserveFramePointer "$ERR" | head -c 150)"
-else not_ok "JVM without PreserveFramePointer: $nw stderr lines mention PreserveFramePointer, expected 1 ($(err_text))"; fi
-check "JVM without PreserveFramePointer: output written" test -s "$d/out.folded"
+if [ "$nw" -eq 1 ]; then ok "JVM without PreserveFramePointer, --unwind fp: one warning line: $(grep -m1 PreserveFramePointer "$ERR" | head -c 150)"
+else not_ok "JVM without PreserveFramePointer, --unwind fp: $nw stderr lines mention PreserveFramePointer, expected 1 ($(err_text))"; fi
+check "JVM without PreserveFramePointer, --unwind fp: output written" test -s "$d/out.folded"
+
+# --- the same JVM with the default --unwind auto: HotSpot unwinding, no warning
+d="$E2E_TMP/nopfp-auto.d" && mkdir "$d"
+run_tmprof 60 record -p "$P_NOPFP" -d 2 -o "$d/out.folded"
+expect_rc "JVM without PreserveFramePointer, --unwind auto" 0
+nw=$(grep -c PreserveFramePointer "$ERR")
+if [ "$nw" -eq 0 ]; then ok "JVM without PreserveFramePointer, --unwind auto: no warning (HotSpot unwinding)"
+else not_ok "JVM without PreserveFramePointer, --unwind auto: a PreserveFramePointer warning: $(err_text)"; fi
+
+# --- --unwind with a bad value -> 1, names the option
+run_tmprof 30 record -p "$P_NOPFP" --unwind dwarf -d 1 -o "$E2E_TMP/never.folded"
+expect_rc "--unwind dwarf" 1
+if grep -q -- '--unwind dwarf' "$ERR"; then ok "--unwind dwarf: names the option: $(head -c 120 "$ERR")"
+else not_ok "--unwind dwarf: error does not name the option: $(err_text)"; fi
 
 # --- target killed during the recording -> 5, output written
 d="$E2E_TMP/victim.d" && mkdir "$d"
