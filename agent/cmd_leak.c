@@ -105,10 +105,12 @@ static int apply_run_option(struct leak_run_options *o, int opt, const char *arg
 	switch (opt) {
 	case 'p':
 		rc = parse_count("-p", arg, INT_MAX, &v);
-		if (!rc && !v)
-			rc = bad_value("-p", arg, "not a process id");
+		if (rc)
+			return rc;
+		if (!v)
+			return bad_value("-p", arg, "not a process id");
 		o->pid = (pid_t)v;
-		return rc;
+		return EXIT_OK;
 	case OPT_DIR: o->dir = arg; return EXIT_OK;
 	case OPT_INTERVAL:
 		if (leak_parse_duration_ms(arg, &o->interval_ms) || o->interval_ms < 1000)
@@ -125,18 +127,22 @@ static int apply_run_option(struct leak_run_options *o, int opt, const char *arg
 		return EXIT_OK;
 	case OPT_KEEP:
 		rc = parse_count("--keep", arg, SIZE_MAX, &v);
+		if (rc)
+			return rc;
 		o->keep = (size_t)v;
-		return rc;
+		return EXIT_OK;
 	case OPT_MAX_BYTES:
 		if (leak_parse_size(arg, &o->max_bytes))
 			return bad_value("--max-bytes", arg, "give bytes (100m, 1g)");
 		return EXIT_OK;
 	case OPT_MAX_TRACKED:
 		rc = parse_count("--max-tracked", arg, MAX_TRACKED_LIMIT, &v);
-		if (!rc && v < 64)
-			rc = bad_value("--max-tracked", arg, "give at least 64");
+		if (rc)
+			return rc;
+		if (v < 64)
+			return bad_value("--max-tracked", arg, "give at least 64");
 		o->max_tracked = (uint32_t)v;
-		return rc;
+		return EXIT_OK;
 	case OPT_STATS: o->stats = 1; return EXIT_OK;
 	case 'v': log_verbose = true; return EXIT_OK;
 	default: return EXIT_USAGE;
@@ -207,12 +213,16 @@ static int apply_report_option(struct leak_report_options *o, int opt, const cha
 	case 'o': o->output = arg; return EXIT_OK;
 	case OPT_TOP:
 		rc = parse_count("--top", arg, 1000000, &v);
+		if (rc)
+			return rc;
 		o->top = (size_t)v;
-		return rc;
+		return EXIT_OK;
 	case OPT_DEPTH:
 		rc = parse_count("--depth", arg, 100000, &v);
+		if (rc)
+			return rc;
 		o->depth = (size_t)v;
-		return rc;
+		return EXIT_OK;
 	case 'v': log_verbose = true; return EXIT_OK;
 	default: return EXIT_USAGE;
 	}

@@ -44,18 +44,21 @@ int leak_growth_compute(const struct leak_snapshot *from, const struct leak_snap
 		return -ENOMEM;
 	/* Merge join: both sides are sorted by stack text. */
 	while (i < from->n || j < to->n) {
-		const struct leak_stack_stat *f = i < from->n ? &from->stacks[i] : NULL;
-		const struct leak_stack_stat *t = j < to->n ? &to->stacks[j] : NULL;
 		struct leak_growth_row *r = &out->rows[n++];
-		int c = !f ? 1 : !t ? -1 : strcmp(f->stack, t->stack);
+		/* c < 0: only FROM has stacks[i]; c > 0: only TO has stacks[j]; 0: both. */
+		int c = i >= from->n ? 1 : j >= to->n ? -1 : strcmp(from->stacks[i].stack, to->stacks[j].stack);
 
 		if (c < 0) { /* gone by TO: everything freed */
+			const struct leak_stack_stat *f = &from->stacks[i];
+
 			r->stack = f->stack;
 			r->delta_bytes = -clamp_i64(f->bytes);
 			i++;
 		} else {
+			const struct leak_stack_stat *t = &to->stacks[j];
+
 			r->stack = t->stack;
-			r->delta_bytes = clamp_i64(t->bytes) - (c == 0 ? clamp_i64(f->bytes) : 0);
+			r->delta_bytes = clamp_i64(t->bytes) - (c == 0 ? clamp_i64(from->stacks[i].bytes) : 0);
 			r->live_bytes = t->bytes;
 			r->live_count = t->count;
 			r->oldest_age_s = t->oldest_age_s;

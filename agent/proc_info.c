@@ -80,11 +80,15 @@ cleanup:
 	return err;
 }
 
+/* On failure (negative errno) *buf is NULL and *len 0: callers may use both
+ * once the return value is checked, and free(*buf) on every path. */
 int proc_file_read(pid_t pid, const char *name, size_t max, char **buf, size_t *len)
 {
 	char path[PATH_MAX];
 	int fd, err;
 
+	*buf = NULL;
+	*len = 0;
 	if (pid <= 0)
 		return -ESRCH;
 	if (snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name) >= (int)sizeof(path))
@@ -293,7 +297,8 @@ int proc_argv_parse(const char *buf, size_t len, char ***argv_out, int *argc_out
 		return -ENOMEM;
 	/* One block: the vector followed by a copy of the strings. */
 	strings = (char *)(argv + nargs + 1);
-	memcpy(strings, buf, len);
+	if (len) /* buf may be NULL when empty */
+		memcpy(strings, buf, len);
 	strings[len] = '\0';
 	for (i = 0; i < len; i += strlen(strings + i) + 1)
 		argv[k++] = strings + i;

@@ -72,7 +72,8 @@ static int name_table_intern(struct name_table *t, const char *name, uint32_t *i
 		if (err)
 			return err;
 	}
-	for (pos = h & t->mask; t->slots[pos]; pos = (pos + 1) & t->mask) {
+	/* Slots hold ids < n + 1: an empty table (all slots 0) has nothing to find. */
+	for (pos = h & t->mask; t->n && t->slots[pos]; pos = (pos + 1) & t->mask) {
 		uint32_t i = t->slots[pos] - 1;
 
 		if (t->hashes[i] == h && !strcmp(t->names[i], name)) {

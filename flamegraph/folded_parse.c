@@ -58,25 +58,32 @@ static const char *count_reject(const char *s, size_t len)
 	return "count is not an integer";
 }
 
-/* Digits only; NULL on success, or why the count is rejected. */
-static const char *count_parse(const char *s, size_t len, uint64_t *out)
+/* Digits only: true and *out set, or false and *why says why the count is
+ * rejected. */
+static bool count_parse(const char *s, size_t len, uint64_t *out, const char **why)
 {
 	uint64_t v = 0;
 
-	if (!len)
-		return "no count";
+	if (!len) {
+		*why = "no count";
+		return false;
+	}
 	for (size_t i = 0; i < len; i++) {
 		unsigned d;
 
-		if (s[i] < '0' || s[i] > '9')
-			return count_reject(s, len);
+		if (s[i] < '0' || s[i] > '9') {
+			*why = count_reject(s, len);
+			return false;
+		}
 		d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return "count too large";
+		if (v > (UINT64_MAX - d) / 10) {
+			*why = "count too large";
+			return false;
+		}
 		v = v * 10 + d;
 	}
 	*out = v;
-	return NULL;
+	return true;
 }
 
 /* A word at a time: this runs for every frame of every line. */
@@ -204,8 +211,7 @@ static int line_parse(struct parser *ps, char *s, size_t len)
 		parser_bad(ps, "no count");
 		return 0;
 	}
-	why = count_parse(s + sep, end - sep, &count);
-	if (why) {
+	if (!count_parse(s + sep, end - sep, &count, &why)) {
 		parser_bad(ps, why);
 		return 0;
 	}

@@ -171,12 +171,14 @@ static uint64_t hash_str(const char *s, size_t len)
 	return fnv1a(s, len, FNV1A_SEED);
 }
 
-static int strtab_rehash(struct strtab *t, size_t nslots)
+/* A new slot array of nslots (a power of 2) for the n strings; false (out
+ * of memory) leaves the table as it was. */
+static bool strtab_rehash(struct strtab *t, size_t nslots)
 {
 	uint32_t *slots = calloc(nslots, sizeof(*slots));
 
 	if (!slots)
-		return -ENOMEM;
+		return false;
 	for (size_t i = 0; i < t->n; i++) {
 		size_t pos = t->hashes[i] & (nslots - 1);
 
@@ -187,7 +189,7 @@ static int strtab_rehash(struct strtab *t, size_t nslots)
 	free(t->slots);
 	t->slots = slots;
 	t->mask = nslots - 1;
-	return 0;
+	return true;
 }
 
 static int strtab_grow(struct strtab *t)
@@ -198,6 +200,11 @@ static int strtab_grow(struct strtab *t)
 
 	if (t->n >= UINT32_MAX - 1)
 		return -E2BIG;
+	/* Slots stay at most half full. Rehash first (it only reads the n
+	 * entries there are) and raise cap last: a failure at any step leaves
+	 * cap as it was, and slots non-NULL with room for cap entries. */
+	if (!strtab_rehash(t, ncap * 2))
+		return -ENOMEM;
 	strs = realloc(t->strs, ncap * sizeof(*strs));
 	if (!strs)
 		return -ENOMEM;
@@ -207,8 +214,7 @@ static int strtab_grow(struct strtab *t)
 		return -ENOMEM;
 	t->hashes = hashes;
 	t->cap = ncap;
-	/* Slots stay at most half full. */
-	return strtab_rehash(t, ncap * 2);
+	return 0;
 }
 
 /* Index of the string s[0..len), added if new; -errno on failure. */

@@ -44,12 +44,14 @@ int debug_file_build_id(Elf *elf, uint8_t *buf, size_t cap)
 	return (int)len;
 }
 
+/* 0 and *crc set, or -errno (*crc then 0, never left unset). */
 int debug_file_crc32(int fd, uint32_t *crc)
 {
 	unsigned char buf[65536];
 	uLong value = crc32(0L, Z_NULL, 0);
 	off_t off = 0;
 
+	*crc = 0;
 	for (;;) {
 		ssize_t n = pread(fd, buf, sizeof(buf), off);
 

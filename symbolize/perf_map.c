@@ -314,7 +314,7 @@ static int line_parse(struct builder *b, const char *line, size_t len, char **sc
 		return -EINVAL;
 	name = p;
 	name_len = (size_t)(end - p);
-	if (name_len + 1 > *scratch_cap) {
+	if (name_len >= *scratch_cap) { /* room for name_len + 1, no overflow */
 		char *n = realloc(*scratch, name_len + 1);
 
 		if (!n)

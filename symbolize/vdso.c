@@ -7,13 +7,16 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* Our own [vdso] mapping from /proc/self/maps: its size is not in auxv. */
+/* Our own [vdso] mapping from /proc/self/maps: its size is not in auxv.
+ * 0 with start < end, or -errno with both 0. */
 static int own_vdso(uint64_t *start, uint64_t *end)
 {
 	char line[512];
-	FILE *f = fopen("/proc/self/maps", "re");
+	FILE *f;
 	int err = -ENOENT;
 
+	*start = *end = 0;
+	f = fopen("/proc/self/maps", "re");
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
@@ -21,6 +24,8 @@ static int own_vdso(uint64_t *start, uint64_t *end)
 			continue;
 		if (sscanf(line, "%" SCNx64 "-%" SCNx64, start, end) == 2 && *end > *start)
 			err = 0;
+		else
+			*start = *end = 0;
 		break;
 	}
 	fclose(f);

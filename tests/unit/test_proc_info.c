@@ -185,6 +185,11 @@ static void test_argv_parse(void **state)
 	assert_int_equal(argc, 0);
 	assert_null(argv[0]);
 	proc_argv_free(argv);
+	/* No buffer at all (what a failed proc_file_read leaves) is empty too. */
+	assert_int_equal(proc_argv_parse(NULL, 0, &argv, &argc), 0);
+	assert_int_equal(argc, 0);
+	assert_null(argv[0]);
+	proc_argv_free(argv);
 }
 
 static void test_argv_read_self(void **state)
@@ -206,7 +211,11 @@ static void test_file_read(void **state)
 
 	(void)state;
 	assert_int_equal(proc_file_read(getpid(), "no-such-file", 4096, &buf, &len), -ENOENT);
+	assert_null(buf);
+	assert_int_equal(len, 0);
 	assert_int_equal(proc_file_read(getpid(), "status", 16, &buf, &len), -EFBIG);
+	assert_null(buf);
+	assert_int_equal(len, 0);
 	assert_int_equal(proc_file_read(getpid(), "comm", 4096, &buf, &len), 0);
 	assert_int_equal(buf[len], '\0');
 	assert_true(len > 1);
