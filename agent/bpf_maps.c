@@ -1,4 +1,5 @@
 #include "agent/bpf_maps.h"
+#include "bpf/hotspot.h"
 #include "bpf/offcpu.h"
 
 #include <errno.h>
@@ -118,4 +119,18 @@ int bpf_ustack_map_read(int map_fd, uint64_t hash, uint64_t *ips, size_t max)
 		depth++;
 	}
 	return (int)depth;
+}
+
+int bpf_hotspot_cfg_set(struct bpf_map *map, pid_t tgid, const struct hotspot_cfg *cfg)
+{
+	__u32 key = (__u32)tgid;
+
+	if (!cfg) {
+		if (bpf_map__delete_elem(map, &key, sizeof(key), 0) && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	if (bpf_map__update_elem(map, &key, sizeof(key), cfg, sizeof(*cfg), BPF_ANY))
+		return -errno;
+	return 0;
 }

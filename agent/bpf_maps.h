@@ -7,6 +7,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+struct bpf_map;
+struct hotspot_cfg;
 
 struct bpf_drain {
 	void *keys;      /* scratch, grows to the largest map seen */
@@ -32,5 +36,10 @@ int bpf_stack_map_read(int map_fd, int32_t id, uint64_t *ips, size_t max);
 /* Copy the stack stored under hash in a ustacks map (bpf/ustack.bpf.h),
  * leaf first; returns the depth or -errno. */
 int bpf_ustack_map_read(int map_fd, uint64_t hash, uint64_t *ips, size_t max);
+
+/* Set (or with cfg NULL, remove) process tgid's HotSpot unwinder
+ * configuration in a hotspot_cfgs map (bpf/ustack.bpf.h). Removing what is
+ * not there is not an error. 0 or -errno. */
+int bpf_hotspot_cfg_set(struct bpf_map *map, pid_t tgid, const struct hotspot_cfg *cfg);
 
 #endif

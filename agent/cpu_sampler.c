@@ -173,15 +173,7 @@ int cpu_sampler_add_target(struct cpu_sampler *s, pid_t tgid)
 
 int cpu_sampler_set_hotspot(struct cpu_sampler *s, pid_t tgid, const struct hotspot_cfg *cfg)
 {
-	__u32 key = (__u32)tgid;
-	struct bpf_map *m = s->skel->maps.hotspot_cfgs;
-
-	if (!cfg) {
-		if (bpf_map__delete_elem(m, &key, sizeof(key), 0) && errno != ENOENT)
-			return -errno;
-		return 0;
-	}
-	return bpf_map__update_elem(m, &key, sizeof(key), cfg, sizeof(*cfg), BPF_ANY) ? -errno : 0;
+	return bpf_hotspot_cfg_set(s->skel->maps.hotspot_cfgs, tgid, cfg);
 }
 
 int cpu_sampler_remove_target(struct cpu_sampler *s, pid_t tgid)

@@ -1,5 +1,7 @@
 #include "agent/hotspot_unwind.h"
 
+#include "symbolize/hotspot_nmethod.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -32,26 +34,6 @@ static int offsets_read(const struct vmstructs *vs, const struct field_ref *refs
 	return 0;
 }
 
-static int static_address(const struct vmstructs *vs, const char *type, const char *field,
-			  uint64_t *addr)
-{
-	const struct vmstructs_field *f = vmstructs_field(vs, type, field);
-
-	if (!f || !f->is_static || !f->address)
-		return -ENOENT;
-	*addr = f->address;
-	return 0;
-}
-
-static int read_static_u64(const struct mem_reader *mem, const struct vmstructs *vs,
-			   const char *type, const char *field, uint64_t *value)
-{
-	uint64_t addr;
-	int err = static_address(vs, type, field, &addr);
-
-	return err ? err : mem_read_u64(mem, addr, value);
-}
-
 static int blob_offsets_read(const struct vmstructs *vs, struct hotspot_cfg *c)
 {
 	const struct field_ref refs[] = {
@@ -65,19 +47,11 @@ static int blob_offsets_read(const struct vmstructs *vs, struct hotspot_cfg *c)
 		{ "CompiledMethod", "_method", &c->nmethod_method },
 		{ "Method", "_constMethod", &c->method_const_method },
 	};
-	uint64_t header = 0, used = 0, size = 0;
+	uint64_t size = 0;
 	int err = offsets_read(vs, refs, sizeof(refs) / sizeof(refs[0]));
 
-	if (!err)
-		err = vmstructs_offset(vs, "HeapBlock", "_header", &header);
-	if (!err)
-		err = vmstructs_offset(vs, "HeapBlock::Header", "_used", &used);
-	if (!err)
-		err = vmstructs_type_size(vs, "HeapBlock", &size);
 	if (err)
 		return err;
-	c->heap_block_used = (__u32)(header + used);
-	c->heap_block_size = (__u32)size;
 	err = vmstructs_type_size(vs, "ConstMethod", &size);
 	if (err)
 		return err;
@@ -117,118 +91,21 @@ static int interp_offsets_read(const struct vmstructs *vs, struct hotspot_cfg *c
 	return 0;
 }
 
-struct heap_offsets {
-	uint64_t memory, segmap, log2, low_boundary, high_boundary, low;
-};
-
-static int heap_read(const struct mem_reader *mem, const struct heap_offsets *o, uint64_t heap,
-		     struct hotspot_heap *h)
-{
-	uint64_t low, high, segmap;
-	uint32_t log2 = 0;
-	int err;
-
-	err = mem_read_u64(mem, heap + o->memory + o->low_boundary, &low);
-	if (!err)
-		err = mem_read_u64(mem, heap + o->memory + o->high_boundary, &high);
-	if (!err)
-		err = mem_read_u64(mem, heap + o->segmap + o->low, &segmap);
-	if (!err)
-		err = mem->read(mem->ctx, heap + o->log2, &log2, sizeof(log2));
-	if (err)
-		return err;
-	if (!low || high <= low || !segmap || log2 < 4 || log2 > 20)
-		return -ENOENT; /* not reserved yet, or nonsense */
-	h->low = low;
-	h->high = high;
-	h->segmap = segmap;
-	h->log2_segment = log2;
-	return 0;
-}
-
-/* CodeCache::_heaps: GrowableArray<CodeHeap*>*; the array layout is the same
- * for every element type, so GrowableArray<int>::_data gives _data. */
-static int heaps_read(const struct mem_reader *mem, const struct vmstructs *vs,
-		      struct hotspot_cfg *c)
-{
-	struct heap_offsets o;
-	uint64_t array, len_off, data_off, data;
-	int32_t len = 0;
-	int err;
-
-	err = vmstructs_offset(vs, "CodeHeap", "_memory", &o.memory);
-	if (!err)
-		err = vmstructs_offset(vs, "CodeHeap", "_segmap", &o.segmap);
-	if (!err)
-		err = vmstructs_offset(vs, "CodeHeap", "_log2_segment_size", &o.log2);
-	if (!err)
-		err = vmstructs_offset(vs, "VirtualSpace", "_low_boundary", &o.low_boundary);
-	if (!err)
-		err = vmstructs_offset(vs, "VirtualSpace", "_high_boundary", &o.high_boundary);
-	if (!err)
-		err = vmstructs_offset(vs, "VirtualSpace", "_low", &o.low);
-	if (!err)
-		err = vmstructs_offset(vs, "GrowableArrayBase", "_len", &len_off);
-	if (!err)
-		err = vmstructs_offset(vs, "GrowableArray<int>", "_data", &data_off);
-	if (!err)
-		err = read_static_u64(mem, vs, "CodeCache", "_heaps", &array);
-	if (err)
-		return err;
-	if (!array)
-		return -ENOENT; /* code cache not initialised yet */
-	err = mem->read(mem->ctx, array + len_off, &len, sizeof(len));
-	if (!err)
-		err = mem_read_u64(mem, array + data_off, &data);
-	if (err)
-		return err;
-	if (len <= 0 || !data)
-		return -ENOENT;
-	if (len > HS_MAX_HEAPS)
-		return -ERANGE;
-	for (int32_t i = 0; i < len; i++) {
-		uint64_t heap;
-
-		err = mem_read_u64(mem, data + (uint64_t)i * 8, &heap);
-		if (!err)
-			err = heap ? heap_read(mem, &o, heap, &c->heaps[i]) : -ENOENT;
-		if (err)
-			return err;
-	}
-	c->nheaps = (__u32)len;
-	return 0;
-}
-
 int hotspot_cfg_read(const struct mem_reader *mem, const struct vmstructs *vs,
 		     struct hotspot_cfg *out)
 {
 	struct hotspot_cfg c;
-	uint64_t low = 0, high = 0;
 	int err;
 
 	memset(&c, 0, sizeof(c));
 	err = blob_offsets_read(vs, &c);
 	if (!err)
 		err = interp_offsets_read(vs, &c);
+	/* The code cache's bounds, heaps and HeapBlock layout. */
 	if (!err)
-		err = read_static_u64(mem, vs, "CodeCache", "_low_bound", &low);
-	if (!err)
-		err = read_static_u64(mem, vs, "CodeCache", "_high_bound", &high);
-	if (!err && (!low || high <= low))
-		err = -ENOENT;
-	c.codecache_low = low;
-	c.codecache_high = high;
-	/* The BPF encoding keeps 32 bits of pc - codecache_low. */
-	if (!err && c.codecache_high - c.codecache_low > UINT32_MAX)
-		err = -ERANGE;
-	if (!err)
-		err = heaps_read(mem, vs, &c);
-	for (__u32 i = 0; !err && i < c.nheaps; i++)
-		if (c.heaps[i].low < c.codecache_low || c.heaps[i].high > c.codecache_high)
-			err = -ERANGE;
+		err = hotspot_codecache_read(mem, vs, &c);
 	if (err)
-		goto cleanup;
+		return err;
 	*out = c;
-cleanup:
-	return err;
+	return 0;
 }

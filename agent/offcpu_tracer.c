@@ -68,15 +68,7 @@ int offcpu_tracer_add_target(struct offcpu_tracer *t, pid_t tgid)
 
 int offcpu_tracer_set_hotspot(struct offcpu_tracer *t, pid_t tgid, const struct hotspot_cfg *cfg)
 {
-	__u32 key = (__u32)tgid;
-	struct bpf_map *m = t->skel->maps.hotspot_cfgs;
-
-	if (!cfg) {
-		if (bpf_map__delete_elem(m, &key, sizeof(key), 0) && errno != ENOENT)
-			return -errno;
-		return 0;
-	}
-	return bpf_map__update_elem(m, &key, sizeof(key), cfg, sizeof(*cfg), BPF_ANY) ? -errno : 0;
+	return bpf_hotspot_cfg_set(t->skel->maps.hotspot_cfgs, tgid, cfg);
 }
 
 int offcpu_tracer_remove_target(struct offcpu_tracer *t, pid_t tgid)

@@ -64,9 +64,7 @@ int hotspot_method_layout_init(struct hotspot_method_layout *l, const struct vms
 	return 0;
 }
 
-/* Fields out of a header read in one go; -EINVAL when the published offset
- * does not fit in the header. */
-static int hdr_get(const uint8_t *hdr, size_t hdr_len, uint64_t off, void *out, size_t len)
+int hotspot_hdr_get(const uint8_t *hdr, size_t hdr_len, uint64_t off, void *out, size_t len)
 {
 	if (off > hdr_len || len > hdr_len - off)
 		return -EINVAL;
@@ -102,13 +100,14 @@ int hotspot_method_read_id(const struct mem_reader *mem, const struct hotspot_me
 		return err;
 	/* _flags is u2 in JDK 17 (u4 later); the low half holds the bit on
 	 * little-endian targets either way. */
-	if (hdr_get(cm, l->const_method_size, l->cm_constants, &out->constants, 8) ||
-	    hdr_get(cm, l->const_method_size, l->cm_size, &cm_words, 4) ||
-	    hdr_get(cm, l->const_method_size, l->cm_flags, &flags16, 2) ||
-	    hdr_get(cm, l->const_method_size, l->cm_code_size, &out->code_size, 2) ||
-	    hdr_get(cm, l->const_method_size, l->cm_name_index, &out->name_index, 2) ||
-	    hdr_get(cm, l->const_method_size, l->cm_signature_index, &out->signature_index, 2) ||
-	    hdr_get(cm, l->const_method_size, l->cm_method_idnum, &out->idnum, 2))
+	if (hotspot_hdr_get(cm, l->const_method_size, l->cm_constants, &out->constants, 8) ||
+	    hotspot_hdr_get(cm, l->const_method_size, l->cm_size, &cm_words, 4) ||
+	    hotspot_hdr_get(cm, l->const_method_size, l->cm_flags, &flags16, 2) ||
+	    hotspot_hdr_get(cm, l->const_method_size, l->cm_code_size, &out->code_size, 2) ||
+	    hotspot_hdr_get(cm, l->const_method_size, l->cm_name_index, &out->name_index, 2) ||
+	    hotspot_hdr_get(cm, l->const_method_size, l->cm_signature_index,
+			    &out->signature_index, 2) ||
+	    hotspot_hdr_get(cm, l->const_method_size, l->cm_method_idnum, &out->idnum, 2))
 		return -EINVAL;
 	out->flags = flags16;
 	if (cm_words <= 0 || !out->constants)
@@ -117,8 +116,8 @@ int hotspot_method_read_id(const struct mem_reader *mem, const struct hotspot_me
 	err = mem_rd(mem, out->constants, cp, l->cp_size);
 	if (err)
 		return err;
-	if (hdr_get(cp, l->cp_size, l->cp_pool_holder, &out->holder, 8) ||
-	    hdr_get(cp, l->cp_size, l->cp_length, &cp_len, 4))
+	if (hotspot_hdr_get(cp, l->cp_size, l->cp_pool_holder, &out->holder, 8) ||
+	    hotspot_hdr_get(cp, l->cp_size, l->cp_length, &cp_len, 4))
 		return -EINVAL;
 	if (!out->holder || cp_len <= 0 || out->name_index == 0 || out->name_index >= cp_len ||
 	    out->signature_index == 0 || out->signature_index >= cp_len)

@@ -11,7 +11,8 @@
  *     Klass::_name, Symbol: _length (u2), _body
  *
  * Also the UNSIGNED5 reader HotSpot's compressed streams use (line number
- * tables here, debug info in hotspot_nmethod.c). */
+ * tables here, debug info in hotspot_nmethod.c) and the bounds-checked
+ * header field copy both files read JVM structures with. */
 #ifndef TMPROF_SYMBOLIZE_HOTSPOT_METHOD_H
 #define TMPROF_SYMBOLIZE_HOTSPOT_METHOD_H
 
@@ -87,6 +88,11 @@ void hotspot_method_info_free(struct hotspot_method_info *m);
  * an exact entry, else the closest entry below bci; -1 when unknown. bci -1
  * (method entry, synchronization) counts as 0. */
 int hotspot_method_line(const struct hotspot_method_info *m, int bci);
+
+/* A field out of a header read in one go (ConstMethod, ConstantPool here;
+ * CodeBlob and nmethod in hotspot_nmethod.c): len bytes at off into out, or
+ * -EINVAL when the published offset does not fit in the hdr_len bytes. */
+int hotspot_hdr_get(const uint8_t *hdr, size_t hdr_len, uint64_t off, void *out, size_t len);
 
 /* One UNSIGNED5 value (CompressedReadStream::read_int, JDK 17: bytes below
  * 192 end a value, each further byte weighs 64 times more, at most 5 bytes).

@@ -60,12 +60,6 @@ int hotspot_blob_layout_init(struct hotspot_blob_layout *l, const struct vmstruc
 	return 0;
 }
 
-/* Into __u64 fields of struct hotspot_cfg as well as uint64_t. */
-static int rd8(const struct mem_reader *m, uint64_t addr, void *out)
-{
-	return m->read(m->ctx, addr, out, 8);
-}
-
 static int static_addr(const struct vmstructs *vs, const char *type, const char *field,
 		       uint64_t *addr)
 {
@@ -77,60 +71,99 @@ static int static_addr(const struct vmstructs *vs, const char *type, const char 
 	return 0;
 }
 
+/* Where a CodeHeap keeps what the segment map walk needs. */
+struct heap_offsets {
+	uint64_t memory, segmap, log2, low_boundary, high_boundary, low;
+};
+
+static int heap_read(const struct mem_reader *mem, const struct heap_offsets *o, uint64_t heap,
+		     struct hotspot_heap *h)
+{
+	uint64_t low, high, segmap;
+	uint32_t log2 = 0;
+	int err;
+
+	err = mem_read_u64(mem, heap + o->memory + o->low_boundary, &low);
+	if (!err)
+		err = mem_read_u64(mem, heap + o->memory + o->high_boundary, &high);
+	if (!err)
+		err = mem_read_u64(mem, heap + o->segmap + o->low, &segmap);
+	if (!err)
+		err = mem->read(mem->ctx, heap + o->log2, &log2, sizeof(log2));
+	if (err)
+		return err;
+	if (!low || high <= low || !segmap || log2 < 4 || log2 > 20)
+		return -ENOENT; /* not reserved yet, or nonsense */
+	h->low = low;
+	h->high = high;
+	h->segmap = segmap;
+	h->log2_segment = log2;
+	return 0;
+}
+
+/* CodeCache::_heaps is a GrowableArray<CodeHeap*>*; the array layout is the
+ * same for every element type, so GrowableArray<int>::_data gives _data. */
 int hotspot_codecache_read(const struct mem_reader *mem, const struct vmstructs *vs,
 			   struct hotspot_cfg *cfg)
 {
-	uint64_t a_low, a_high, a_heaps, ga_len, ga_data, heap_memory, heap_segmap, heap_log2;
-	uint64_t vs_low_boundary, vs_high_boundary, vs_low, hb_header, hdr_used, hb_size;
-	uint64_t heaps, data;
-	int32_t len;
+	struct hotspot_heap heaps[HS_MAX_HEAPS];
+	struct heap_offsets o;
+	uint64_t a_low, a_high, a_heaps, len_off, data_off, hb_header, hdr_used, hb_size;
+	uint64_t low, high, array, data;
+	int32_t len = 0;
 	int err;
 
-	memset(cfg, 0, sizeof(*cfg));
+	memset(heaps, 0, sizeof(heaps));
 	if (static_addr(vs, "CodeCache", "_low_bound", &a_low) ||
 	    static_addr(vs, "CodeCache", "_high_bound", &a_high) ||
 	    static_addr(vs, "CodeCache", "_heaps", &a_heaps) ||
-	    vmstructs_offset(vs, "GrowableArrayBase", "_len", &ga_len) ||
-	    vmstructs_offset(vs, "GrowableArray<int>", "_data", &ga_data) ||
-	    vmstructs_offset(vs, "CodeHeap", "_memory", &heap_memory) ||
-	    vmstructs_offset(vs, "CodeHeap", "_segmap", &heap_segmap) ||
-	    vmstructs_offset(vs, "CodeHeap", "_log2_segment_size", &heap_log2) ||
-	    vmstructs_offset(vs, "VirtualSpace", "_low_boundary", &vs_low_boundary) ||
-	    vmstructs_offset(vs, "VirtualSpace", "_high_boundary", &vs_high_boundary) ||
-	    vmstructs_offset(vs, "VirtualSpace", "_low", &vs_low) ||
+	    vmstructs_offset(vs, "GrowableArrayBase", "_len", &len_off) ||
+	    vmstructs_offset(vs, "GrowableArray<int>", "_data", &data_off) ||
+	    vmstructs_offset(vs, "CodeHeap", "_memory", &o.memory) ||
+	    vmstructs_offset(vs, "CodeHeap", "_segmap", &o.segmap) ||
+	    vmstructs_offset(vs, "CodeHeap", "_log2_segment_size", &o.log2) ||
+	    vmstructs_offset(vs, "VirtualSpace", "_low_boundary", &o.low_boundary) ||
+	    vmstructs_offset(vs, "VirtualSpace", "_high_boundary", &o.high_boundary) ||
+	    vmstructs_offset(vs, "VirtualSpace", "_low", &o.low) ||
 	    vmstructs_offset(vs, "HeapBlock", "_header", &hb_header) ||
 	    vmstructs_offset(vs, "HeapBlock::Header", "_used", &hdr_used) ||
 	    vmstructs_type_size(vs, "HeapBlock", &hb_size))
 		return -ENOENT;
-	if ((err = rd8(mem, a_low, &cfg->codecache_low)) ||
-	    (err = rd8(mem, a_high, &cfg->codecache_high)) ||
-	    (err = rd8(mem, a_heaps, &heaps)))
+	if ((err = mem_read_u64(mem, a_low, &low)) || (err = mem_read_u64(mem, a_high, &high)))
 		return err;
-	if (!heaps || cfg->codecache_low >= cfg->codecache_high)
-		return -EINVAL;
-	if ((err = mem->read(mem->ctx, heaps + ga_len, &len, sizeof(len))) ||
-	    (err = rd8(mem, heaps + ga_data, &data)))
+	if (!low || high <= low)
+		return -ENOENT; /* code cache not initialised yet */
+	/* The BPF encoding keeps 32 bits of pc - codecache_low. */
+	if (high - low > UINT32_MAX)
+		return -ERANGE;
+	if ((err = mem_read_u64(mem, a_heaps, &array)))
 		return err;
-	if (len <= 0 || len > HS_MAX_HEAPS || !data)
-		return -EINVAL;
-	for (int i = 0; i < len; i++) {
-		struct hotspot_heap *h = &cfg->heaps[i];
+	if (!array)
+		return -ENOENT;
+	if ((err = mem->read(mem->ctx, array + len_off, &len, sizeof(len))) ||
+	    (err = mem_read_u64(mem, array + data_off, &data)))
+		return err;
+	if (len <= 0 || !data)
+		return -ENOENT;
+	if (len > HS_MAX_HEAPS)
+		return -ERANGE;
+	for (int32_t i = 0; i < len; i++) {
 		uint64_t heap;
-		int32_t log2;
 
-		if ((err = rd8(mem, data + 8ULL * i, &heap)) || !heap ||
-		    (err = rd8(mem, heap + heap_memory + vs_low_boundary, &h->low)) ||
-		    (err = rd8(mem, heap + heap_memory + vs_high_boundary, &h->high)) ||
-		    (err = rd8(mem, heap + heap_segmap + vs_low, &h->segmap)) ||
-		    (err = mem->read(mem->ctx, heap + heap_log2, &log2, sizeof(log2))))
-			return err ? err : -EINVAL;
-		if (log2 <= 0 || log2 >= 32 || h->low >= h->high || !h->segmap)
-			return -EINVAL;
-		h->log2_segment = (uint32_t)log2;
+		err = mem_read_u64(mem, data + (uint64_t)i * 8, &heap);
+		if (!err)
+			err = heap ? heap_read(mem, &o, heap, &heaps[i]) : -ENOENT;
+		if (err)
+			return err;
+		if (heaps[i].low < low || heaps[i].high > high)
+			return -ERANGE;
 	}
-	cfg->nheaps = (uint32_t)len;
-	cfg->heap_block_size = (uint32_t)hb_size;
-	cfg->heap_block_used = (uint32_t)(hb_header + hdr_used);
+	cfg->codecache_low = low;
+	cfg->codecache_high = high;
+	memcpy(cfg->heaps, heaps, sizeof(heaps));
+	cfg->nheaps = (__u32)len;
+	cfg->heap_block_size = (__u32)hb_size;
+	cfg->heap_block_used = (__u32)(hb_header + hdr_used);
 	return 0;
 }
 
@@ -143,14 +176,6 @@ int hotspot_blob_find(const struct mem_reader *mem, const struct hotspot_cfg *cf
 	if (hs_find_blob(&m, cfg, pc, &b))
 		return -ENOENT;
 	*blob = b;
-	return 0;
-}
-
-static int hdr_get(const uint8_t *hdr, size_t hdr_len, uint64_t off, void *out, size_t len)
-{
-	if (off > hdr_len || len > hdr_len - off)
-		return -EINVAL;
-	memcpy(out, hdr + off, len);
 	return 0;
 }
 
@@ -168,10 +193,10 @@ int hotspot_blob_read(const struct mem_reader *mem, const struct hotspot_blob_la
 	err = mem->read(mem->ctx, start, hdr, l->codeblob_size);
 	if (err)
 		return err;
-	if (hdr_get(hdr, l->codeblob_size, l->blob_name, &out->name_ptr, 8) ||
-	    hdr_get(hdr, l->codeblob_size, l->blob_size, &size, 4) ||
-	    hdr_get(hdr, l->codeblob_size, l->blob_code_begin, &out->code_begin, 8) ||
-	    hdr_get(hdr, l->codeblob_size, l->blob_code_end, &out->code_end, 8))
+	if (hotspot_hdr_get(hdr, l->codeblob_size, l->blob_name, &out->name_ptr, 8) ||
+	    hotspot_hdr_get(hdr, l->codeblob_size, l->blob_size, &size, 4) ||
+	    hotspot_hdr_get(hdr, l->codeblob_size, l->blob_code_begin, &out->code_begin, 8) ||
+	    hotspot_hdr_get(hdr, l->codeblob_size, l->blob_code_end, &out->code_end, 8))
 		return -EINVAL;
 	if (size <= 0 || (uint32_t)size > BLOB_SIZE_MAX || out->code_begin < start ||
 	    out->code_begin > out->code_end || out->code_end > start + (uint32_t)size)
@@ -194,12 +219,16 @@ int hotspot_blob_read(const struct mem_reader *mem, const struct hotspot_blob_la
 	err = mem->read(mem->ctx, start, hdr, l->nmethod_size);
 	if (err)
 		return err;
-	if (hdr_get(hdr, l->nmethod_size, l->nm_compile_id, &compile_id, 4) ||
-	    hdr_get(hdr, l->nmethod_size, l->nm_method, &out->method, 8) ||
-	    hdr_get(hdr, l->nmethod_size, l->nm_scopes_data_begin, &out->scopes_data_begin, 8) ||
-	    hdr_get(hdr, l->nmethod_size, l->nm_metadata_offset, &out->metadata_offset, 4) ||
-	    hdr_get(hdr, l->nmethod_size, l->nm_scopes_pcs_offset, &out->scopes_pcs_offset, 4) ||
-	    hdr_get(hdr, l->nmethod_size, l->nm_dependencies_offset, &out->dependencies_offset, 4))
+	if (hotspot_hdr_get(hdr, l->nmethod_size, l->nm_compile_id, &compile_id, 4) ||
+	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_method, &out->method, 8) ||
+	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_scopes_data_begin,
+			    &out->scopes_data_begin, 8) ||
+	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_metadata_offset, &out->metadata_offset,
+			    4) ||
+	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_scopes_pcs_offset,
+			    &out->scopes_pcs_offset, 4) ||
+	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_dependencies_offset,
+			    &out->dependencies_offset, 4))
 		return -EINVAL;
 	if (compile_id < 0)
 		return -EINVAL;

@@ -59,8 +59,14 @@ struct hotspot_blob_layout {
 int hotspot_blob_layout_init(struct hotspot_blob_layout *l, const struct vmstructs *vs);
 
 /* The code cache's heaps and segment maps (CodeCache::_heaps, _low_bound,
- * _high_bound statics) in the form the BPF unwinder uses. -ENOENT: entries
- * missing; -EFAULT: unreadable; -EINVAL: nonsense (code cache not set up). */
+ * _high_bound statics, HeapBlock's size and used flag) in the form the BPF
+ * unwinder uses: fills codecache_low/high, heaps, nheaps, heap_block_size
+ * and heap_block_used of *cfg, leaves its other fields alone, and writes
+ * nothing on error. The one reader of the code cache layout, for naming
+ * here and for the BPF unwinder's configuration (agent/hotspot_unwind.c).
+ * -ENOENT: entries missing, or the code cache not set up (yet); -ERANGE: a
+ * layout the BPF side cannot handle (more than HS_MAX_HEAPS heaps, over
+ * 4 GiB, heaps outside the bounds); -EFAULT: unreadable. */
 int hotspot_codecache_read(const struct mem_reader *mem, const struct vmstructs *vs,
 			   struct hotspot_cfg *cfg);
 

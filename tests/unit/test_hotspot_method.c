@@ -10,199 +10,25 @@
 
 #include <cmocka.h>
 
+#include "hotspot_fixture.h"
 #include "symbolize/hotspot_method.h"
 
-/* ---- fake target memory ---------------------------------------------- */
-
-#define FAKE_BASE 0x7f1200000000ULL
 #define FAKE_SIZE (256u * 1024)
 
-struct fake_mem {
-	uint8_t *buf;
-	uint64_t base;
-	size_t size, used;
-	unsigned reads;
-};
-
-static struct fake_mem fm;
-
-static int fake_read(void *ctx, uint64_t addr, void *out, size_t len)
-{
-	struct fake_mem *m = ctx;
-
-	m->reads++;
-	if (addr < m->base || addr - m->base > m->size || len > m->size - (addr - m->base))
-		return -EFAULT;
-	memcpy(out, m->buf + (addr - m->base), len);
-	return 0;
-}
-
-static const struct mem_reader fake_reader = { fake_read, &fm };
-
-static uint64_t fake_alloc(size_t size)
-{
-	uint64_t addr;
-
-	fm.used = (fm.used + 15) & ~(size_t)15;
-	assert_true(fm.used + size <= fm.size);
-	addr = fm.base + fm.used;
-	fm.used += size;
-	return addr;
-}
-
-static void *at(uint64_t addr)
-{
-	return fm.buf + (addr - fm.base);
-}
-
-static void put64(uint64_t addr, uint64_t v) { memcpy(at(addr), &v, 8); }
-static void put32(uint64_t addr, uint32_t v) { memcpy(at(addr), &v, 4); }
-static void put16(uint64_t addr, uint16_t v) { memcpy(at(addr), &v, 2); }
-
-/* ---- fake vmStructs (JDK 17 x86_64 values) ----------------------------- */
-
-#define F(t, f, o) { (char *)(t), (char *)(f), (o), 0, false }
-static struct vmstructs_field fields[] = {
-	F("Method", "_constMethod", 0x8),
-	F("ConstMethod", "_constants", 0x8),
-	F("ConstMethod", "_constMethod_size", 0x18),
-	F("ConstMethod", "_flags", 0x1c),
-	F("ConstMethod", "_code_size", 0x20),
-	F("ConstMethod", "_name_index", 0x22),
-	F("ConstMethod", "_signature_index", 0x24),
-	F("ConstMethod", "_method_idnum", 0x26),
-	F("ConstantPool", "_pool_holder", 0x18),
-	F("ConstantPool", "_length", 0x3c),
-	F("Klass", "_name", 0x18),
-	F("Symbol", "_length", 0x4),
-	F("Symbol", "_body[0]", 0x6),
-};
-static struct vmstructs_type types[] = {
-	{ (char *)"ConstMethod", 48 },
-	{ (char *)"ConstantPool", 72 },
-};
-static struct vmstructs vs = { fields, sizeof(fields) / sizeof(fields[0]), types, 2, NULL, 0 };
-
-#define CM_SIZE 48
-#define CP_SIZE 72
-
-/* ---- builders -------------------------------------------------------- */
-
-static uint64_t fake_symbol(const char *s)
-{
-	size_t n = strlen(s);
-	uint64_t sym = fake_alloc(6 + n);
-
-	put16(sym + 4, (uint16_t)n);
-	memcpy(at(sym + 6), s, n);
-	return sym;
-}
-
-/* UNSIGNED5 as CompressedWriteStream::write_int writes it (JDK 17). */
-static size_t u5_write(uint8_t *out, uint32_t v)
-{
-	size_t n = 0;
-
-	for (int i = 0;; i++) {
-		if (v < 192 || i == 4) {
-			out[n++] = (uint8_t)v;
-			return n;
-		}
-		v -= 192;
-		out[n++] = (uint8_t)(192 + (v % 64));
-		v >>= 6;
-	}
-}
-
-static size_t signed_write(uint8_t *out, int32_t v)
-{
-	return u5_write(out, ((uint32_t)v << 1) ^ (uint32_t)(v >> 31));
-}
-
-/* CompressedLineNumberWriteStream::write_pair. */
-static size_t line_pair(uint8_t *out, int *last_bci, int *last_line, int bci, int line)
-{
-	int db = bci - *last_bci, dl = line - *last_line;
-	size_t n = 0;
-
-	*last_bci = bci;
-	*last_line = line;
-	if (db >= 0 && db <= 31 && dl >= 0 && dl <= 7) {
-		out[0] = (uint8_t)((db << 3) | dl);
-		return 1;
-	}
-	out[n++] = 0xff;
-	n += signed_write(out + n, db);
-	n += signed_write(out + n, dl);
-	return n;
-}
-
-struct fake_method {
-	uint64_t method, cm, cp, klass;
-};
-
-static uint64_t fake_pool(const char *klass_name, const char *name, const char *sig,
-			  uint64_t *klass_out)
-{
-	uint64_t klass = fake_alloc(0x20), cp = fake_alloc(CP_SIZE + 8 * 8);
-
-	put64(klass + 0x18, fake_symbol(klass_name));
-	put64(cp + 0x18, klass);
-	put32(cp + 0x3c, 8);
-	put64(cp + CP_SIZE + 8 * 3, fake_symbol(name));
-	put64(cp + CP_SIZE + 8 * 4, fake_symbol(sig));
-	*klass_out = klass;
-	return cp;
-}
-
-/* A Method with code_size bytecodes and the line table lines[] (bci, line
- * pairs; nlines 0 and with_table false: no table). */
-static struct fake_method fake_method(const char *klass_name, const char *name, const char *sig,
-				      uint16_t code_size, const int (*lines)[2], size_t nlines,
-				      bool with_table)
-{
-	struct fake_method f;
-	uint8_t table[512];
-	size_t tlen = 0, words;
-	int lb = 0, ll = 0;
-
-	for (size_t i = 0; i < nlines; i++)
-		tlen += line_pair(table + tlen, &lb, &ll, lines[i][0], lines[i][1]);
-	table[tlen++] = 0;
-	words = (CM_SIZE + code_size + tlen + 7) / 8 + 2; /* room for more tables */
-	f.cp = fake_pool(klass_name, name, sig, &f.klass);
-	f.cm = fake_alloc(words * 8);
-	f.method = fake_alloc(0x58);
-	put64(f.method + 0x8, f.cm);
-	put64(f.cm + 0x8, f.cp);
-	put32(f.cm + 0x18, (uint32_t)words);
-	put16(f.cm + 0x1c, with_table ? 0x0001 : 0);
-	put16(f.cm + 0x20, code_size);
-	put16(f.cm + 0x22, 3);
-	put16(f.cm + 0x24, 4);
-	put16(f.cm + 0x26, 7);
-	memset(at(f.cm + CM_SIZE), 0xb1, code_size); /* "return" bytecodes */
-	if (with_table)
-		memcpy(at(f.cm + CM_SIZE + code_size), table, tlen);
-	return f;
-}
-
+/* Symbol::_body under its other published name, "_body[0]": covers the
+ * layout's fallback. */
 static int setup(void **state)
 {
 	(void)state;
-	fm.buf = calloc(1, FAKE_SIZE);
-	fm.base = FAKE_BASE;
-	fm.size = FAKE_SIZE;
-	fm.used = 0;
-	fm.reads = 0;
-	return fm.buf ? 0 : -1;
+	fake_vmstructs(FAKE_VS_METHOD);
+	fake_vs_field("Symbol", "_body")->field = (char *)"_body[0]";
+	return fake_mem_setup(FAKE_BASE, FAKE_SIZE);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	free(fm.buf);
-	memset(&fm, 0, sizeof(fm));
+	fake_mem_teardown();
 	return 0;
 }
 
@@ -210,7 +36,7 @@ static struct hotspot_method_layout layout(void)
 {
 	struct hotspot_method_layout l;
 
-	assert_int_equal(hotspot_method_layout_init(&l, &vs), 0);
+	assert_int_equal(hotspot_method_layout_init(&l, &fake_vs), 0);
 	return l;
 }
 
@@ -265,7 +91,7 @@ static void test_no_line_table(void **state)
 static void test_flag_from_int_constants(void **state)
 {
 	struct vmstructs_int ints[] = { { (char *)"ConstMethod::_has_linenumber_table", 0x4 } };
-	struct vmstructs v = vs;
+	struct vmstructs v = fake_vs;
 	struct hotspot_method_layout l;
 
 	(void)state;
@@ -279,13 +105,13 @@ static void test_flag_from_int_constants(void **state)
 
 static void test_missing_vmstructs_entry(void **state)
 {
-	struct vmstructs v = vs;
+	struct vmstructs v = fake_vs;
 	struct hotspot_method_layout l;
 
 	(void)state;
 	v.nfields = 3; /* no ConstMethod::_flags and beyond */
 	assert_int_equal(hotspot_method_layout_init(&l, &v), -ENOENT);
-	v = vs;
+	v = fake_vs;
 	v.ntypes = 1; /* no ConstantPool size */
 	assert_int_equal(hotspot_method_layout_init(&l, &v), -ENOENT);
 }
@@ -320,7 +146,7 @@ static void test_unsigned5(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		size_t n = u5_write(buf, values[i]);
+		size_t n = fake_u5_write(buf, values[i]);
 
 		assert_int_equal(n, lengths[i]);
 		pos = 0;
@@ -337,8 +163,8 @@ static void test_unsigned5(void **state)
 	assert_int_equal(hotspot_unsigned5_read(buf, sizeof(buf), &pos, &v), 0);
 	assert_int_equal(pos, 5);
 	/* Two values back to back. */
-	pos = u5_write(buf, 300);
-	u5_write(buf + pos, 7);
+	pos = fake_u5_write(buf, 300);
+	fake_u5_write(buf + pos, 7);
 	pos = 0;
 	assert_int_equal(hotspot_unsigned5_read(buf, 8, &pos, &v), 0);
 	assert_int_equal(v, 300);
@@ -385,12 +211,12 @@ static void test_id_tracks_reuse(void **state)
 	assert_int_equal(hotspot_method_read_id(&fake_reader, &l, f.method, &b), 0);
 	assert_true(hotspot_method_id_equal(&a, &b));
 	/* Same addresses, another name Symbol in the pool slot. */
-	put64(f.cp + CP_SIZE + 8 * 3, fake_symbol("second"));
+	fake_put64(f.cp + FAKE_CP_SIZE + 8 * 3, fake_symbol("second"));
 	assert_int_equal(hotspot_method_read_id(&fake_reader, &l, f.method, &b), 0);
 	assert_false(hotspot_method_id_equal(&a, &b));
 	/* Another class name. */
-	put64(f.cp + CP_SIZE + 8 * 3, a.name);
-	put64(f.klass + 0x18, fake_symbol("B"));
+	fake_put64(f.cp + FAKE_CP_SIZE + 8 * 3, a.name);
+	fake_put64(f.klass + 0x18, fake_symbol("B"));
 	assert_int_equal(hotspot_method_read_id(&fake_reader, &l, f.method, &b), 0);
 	assert_false(hotspot_method_id_equal(&a, &b));
 }
@@ -406,28 +232,28 @@ static void test_corrupt_memory(void **state)
 	assert_int_equal(hotspot_method_read(&fake_reader, &l, 0, &m), -EINVAL);
 	assert_int_equal(hotspot_method_read(&fake_reader, &l, 0x1000, &m), -EFAULT);
 	/* Index past the pool. */
-	put16(f.cm + 0x22, 8);
+	fake_put16(f.cm + 0x22, 8);
 	assert_int_equal(hotspot_method_read(&fake_reader, &l, f.method, &m), -EINVAL);
-	put16(f.cm + 0x22, 0);
+	fake_put16(f.cm + 0x22, 0);
 	assert_int_equal(hotspot_method_read(&fake_reader, &l, f.method, &m), -EINVAL);
-	put16(f.cm + 0x22, 3);
+	fake_put16(f.cm + 0x22, 3);
 	assert_int_equal(hotspot_method_read(&fake_reader, &l, f.method, &m), 0);
 	hotspot_method_info_free(&m);
 	/* A Symbol with a zero length, or control bytes. */
-	memcpy(&sym, at(f.cp + CP_SIZE + 8 * 3), 8);
-	put16(sym + 4, 0);
+	memcpy(&sym, fake_at(f.cp + FAKE_CP_SIZE + 8 * 3, 8), 8);
+	fake_put16(sym + 4, 0);
 	assert_int_equal(hotspot_method_read(&fake_reader, &l, f.method, &m), -EINVAL);
-	put64(f.cp + CP_SIZE + 8 * 3, fake_symbol("bad\001name"));
+	fake_put64(f.cp + FAKE_CP_SIZE + 8 * 3, fake_symbol("bad\001name"));
 	assert_int_equal(hotspot_method_read(&fake_reader, &l, f.method, &m), -EINVAL);
 	/* A Symbol at the very end of memory claiming more bytes. */
-	put64(f.cp + CP_SIZE + 8 * 3, fm.base + fm.size - 8);
-	put16(fm.base + fm.size - 8 + 4, 100);
+	fake_put64(f.cp + FAKE_CP_SIZE + 8 * 3, fake_mem.base + fake_mem.size - 8);
+	fake_put16(fake_mem.base + fake_mem.size - 8 + 4, 100);
 	assert_int_equal(hotspot_method_read(&fake_reader, &l, f.method, &m), -EFAULT);
 	/* ConstMethod pointer into nowhere, NULL constants. */
-	put64(f.method + 0x8, 0xdead0000);
+	fake_put64(f.method + 0x8, 0xdead0000);
 	assert_int_equal(hotspot_method_read(&fake_reader, &l, f.method, &m), -EFAULT);
-	put64(f.method + 0x8, f.cm);
-	put64(f.cm + 0x8, 0);
+	fake_put64(f.method + 0x8, f.cm);
+	fake_put64(f.cm + 0x8, 0);
 	assert_int_equal(hotspot_method_read(&fake_reader, &l, f.method, &m), -EINVAL);
 }
 
@@ -439,20 +265,20 @@ static void test_line_table_bounds(void **state)
 	struct hotspot_method_info m;
 
 	(void)state;
-	fm.used = fm.size - 4096; /* near the end of the readable memory */
+	fake_mem.used = fake_mem.size - 4096; /* near the end of the readable memory */
 	f = fake_method("A", "m", "()V", 3, lines, 2, true);
 	assert_int_equal(hotspot_method_read(&fake_reader, &l, f.method, &m), 0);
 	assert_true(m.has_lines);
 	assert_int_equal(hotspot_method_line(&m, 2), 12);
 	hotspot_method_info_free(&m);
 	/* A ConstMethod size smaller than its bytecodes: named, no lines. */
-	put32(f.cm + 0x18, 2);
+	fake_put32(f.cm + 0x18, 2);
 	assert_int_equal(hotspot_method_read(&fake_reader, &l, f.method, &m), 0);
 	assert_false(m.has_lines);
 	assert_int_equal(hotspot_method_line(&m, 2), -1);
 	hotspot_method_info_free(&m);
 	/* A huge one running off the memory: named, no lines. */
-	put32(f.cm + 0x18, 0x7fffffff);
+	fake_put32(f.cm + 0x18, 0x7fffffff);
 	assert_int_equal(hotspot_method_read(&fake_reader, &l, f.method, &m), 0);
 	assert_false(m.has_lines);
 	hotspot_method_info_free(&m);

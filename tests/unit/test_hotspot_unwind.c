@@ -13,47 +13,17 @@
 #include <cmocka.h>
 
 #include "agent/hotspot_unwind.h"
-#include "symbolize/target_mem.h"
-#include "symbolize/vmstructs.h"
+#include "hotspot_fixture.h"
 
-/* One flat image of the target's memory: [FAKE_BASE, FAKE_BASE + FAKE_SIZE). */
-#define FAKE_BASE 0x100000ULL
-#define FAKE_SIZE 0x100000ULL
+/* The target's memory: one flat image of IMAGE_SIZE bytes at IMAGE_BASE. */
+#define IMAGE_BASE 0x100000ULL
+#define IMAGE_SIZE 0x100000ULL
 
-static uint8_t image[FAKE_SIZE];
-
-static int fake_read(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	(void)ctx;
-	if (addr < FAKE_BASE || addr + len > FAKE_BASE + FAKE_SIZE || addr + len < addr)
-		return -EFAULT;
-	memcpy(buf, image + (addr - FAKE_BASE), len);
-	return 0;
-}
-
-#define HS_READ(ctx, dst, len, addr) fake_read(ctx, (addr), (dst), (len))
+/* The walk reads through the fixture's memory; the BPF side's ctx is not
+ * needed. */
+#define HS_READ(ctx, dst, len, addr) \
+	((void)(ctx), fake_reader.read(fake_reader.ctx, (addr), (dst), (len)))
 #include "bpf/hotspot_unwind.h"
-
-static void put(uint64_t addr, const void *v, size_t len)
-{
-	assert_true(addr >= FAKE_BASE && addr + len <= FAKE_BASE + FAKE_SIZE);
-	memcpy(image + (addr - FAKE_BASE), v, len);
-}
-
-static void put64(uint64_t addr, uint64_t v)
-{
-	put(addr, &v, 8);
-}
-
-static void put32(uint64_t addr, uint32_t v)
-{
-	put(addr, &v, 4);
-}
-
-static void put8(uint64_t addr, uint8_t v)
-{
-	put(addr, &v, 1);
-}
 
 /* Layout of the image. */
 #define CC_LOW 0x100000ULL  /* code cache: one heap, 64-byte segments */
@@ -67,7 +37,7 @@ static void put8(uint64_t addr, uint8_t v)
 #define STATICS 0x170000ULL
 #define STACK 0x1c0000ULL
 
-/* JDK 17 x86-64 offsets (from its vmStructs). */
+/* JDK 17 x86-64 offsets, as in the fixture's vmStructs. */
 #define CB_SIZE 0x0c
 #define CB_FRAME_COMPLETE 0x14
 #define CB_FRAME_SIZE 0x1c
@@ -100,91 +70,55 @@ static void put8(uint64_t addr, uint8_t v)
 
 static const char *name_at(uint64_t addr, const char *s)
 {
-	put(addr, s, strlen(s) + 1);
+	memcpy(fake_at(addr, strlen(s) + 1), s, strlen(s) + 1);
 	return s;
 }
 
-/* A block of nsegs segments: the segment map as HotSpot marks it (0 at the
- * start, then ramps 1..0xFE), the HeapBlock header, a CodeBlob header. */
+/* A block of nsegs segments (fake_block), used or free, with a CodeBlob
+ * header. */
 static void blob_make(uint64_t block, uint32_t nsegs, bool used, uint64_t name, int32_t frame_size,
 		      int32_t frame_complete, int32_t compile_id)
 {
-	uint64_t seg = (block - CC_LOW) >> LOG2_SEG, blob = BLOB(block);
+	uint64_t blob = fake_block((unsigned)((block - CC_LOW) >> LOG2_SEG), nsegs);
 
-	for (uint32_t i = 0; i < nsegs; i++)
-		put8(SEGMAP + seg + i, i == 0 ? 0 : (uint8_t)((i - 1) % 0xfe + 1));
-	put64(block, nsegs);
-	put8(block + 8, used);
-	put32(blob + CB_SIZE, nsegs * 64 - 16);
-	put32(blob + CB_FRAME_COMPLETE, frame_complete);
-	put32(blob + CB_FRAME_SIZE, frame_size);
-	put64(blob + CB_CODE_BEGIN, CODE_BEGIN(block));
-	put64(blob + CB_CODE_END, block + nsegs * 64);
-	put64(blob + CB_NAME, name);
-	put32(blob + NM_COMPILE_ID, compile_id);
+	fake_put8(block + 8, used);
+	fake_put32(blob + CB_SIZE, nsegs * 64 - 16);
+	fake_put32(blob + CB_FRAME_COMPLETE, frame_complete);
+	fake_put32(blob + CB_FRAME_SIZE, frame_size);
+	fake_put64(blob + CB_CODE_BEGIN, CODE_BEGIN(block));
+	fake_put64(blob + CB_CODE_END, block + nsegs * 64);
+	fake_put64(blob + CB_NAME, name);
+	fake_put32(blob + NM_COMPILE_ID, compile_id);
 }
-
-/* Fake vmStructs: only what hotspot_cfg_read asks for. */
-#define F(t, f, o) { (char *)(t), (char *)(f), (o), 0, false }
-#define S(t, f, a) { (char *)(t), (char *)(f), 0, (a), true }
-static struct vmstructs_field fields[] = {
-	F("CodeBlob", "_name", CB_NAME),
-	F("CodeBlob", "_size", CB_SIZE),
-	F("CodeBlob", "_frame_size", CB_FRAME_SIZE),
-	F("CodeBlob", "_frame_complete_offset", CB_FRAME_COMPLETE),
-	F("CodeBlob", "_code_begin", CB_CODE_BEGIN),
-	F("CodeBlob", "_code_end", CB_CODE_END),
-	F("nmethod", "_compile_id", NM_COMPILE_ID),
-	F("CompiledMethod", "_method", 0x70),
-	F("Method", "_constMethod", 8),
-	F("HeapBlock", "_header", 0),
-	F("HeapBlock::Header", "_used", 8),
-	F("CodeHeap", "_memory", 8),
-	F("CodeHeap", "_segmap", 0x78),
-	F("CodeHeap", "_log2_segment_size", 0x100),
-	F("VirtualSpace", "_low_boundary", 0),
-	F("VirtualSpace", "_high_boundary", 8),
-	F("VirtualSpace", "_low", 0x10),
-	F("GrowableArrayBase", "_len", 0),
-	F("GrowableArray<int>", "_data", 8),
-	S("CodeCache", "_heaps", STATICS),
-	S("CodeCache", "_low_bound", STATICS + 0x10),
-	S("CodeCache", "_high_bound", STATICS + 0x18),
-};
-#undef F
-#undef S
-
-static struct vmstructs_type types[] = {
-	{ (char *)"HeapBlock", 16 },
-	{ (char *)"ConstMethod", 48 },
-};
 
 static struct vmstructs_int ints[] = {
 	{ (char *)"frame::interpreter_frame_sender_sp_offset", -1 },
 	{ (char *)"frame::interpreter_frame_last_sp_offset", -2 },
 };
 
-static struct vmstructs fake_vs = { fields, sizeof(fields) / sizeof(fields[0]), types,
-				    sizeof(types) / sizeof(types[0]), ints,
-				    sizeof(ints) / sizeof(ints[0]) };
+static int group_setup(void **state)
+{
+	(void)state;
+	fake_vmstructs(FAKE_VS_CODE | FAKE_VS_METHOD);
+	fake_vs.ints = ints;
+	fake_vs.nints = sizeof(ints) / sizeof(ints[0]);
+	return fake_mem_setup(IMAGE_BASE, IMAGE_SIZE);
+}
 
+static int group_teardown(void **state)
+{
+	(void)state;
+	fake_mem_teardown();
+	return 0;
+}
+
+/* The code cache's statics, array and CodeHeap (fake_codecache_at) go
+ * between the names and the segment map. */
 static void image_build(void)
 {
-	uint64_t heap = STATICS + 0x300;
-
-	memset(image, 0, sizeof(image));
-	memset(image + (SEGMAP - FAKE_BASE), 0xff, (CC_HIGH - CC_LOW) >> LOG2_SEG);
-	/* CodeCache::_heaps -> GrowableArray { _len 1, _data -> [heap] } */
-	put64(STATICS, STATICS + 0x100);
-	put64(STATICS + 0x10, CC_LOW);
-	put64(STATICS + 0x18, CC_HIGH);
-	put32(STATICS + 0x100, 1);
-	put64(STATICS + 0x108, STATICS + 0x200);
-	put64(STATICS + 0x200, heap);
-	put64(heap + 8, CC_LOW);
-	put64(heap + 8 + 8, CC_HIGH);
-	put64(heap + 0x78 + 0x10, SEGMAP);
-	put32(heap + 0x100, LOG2_SEG);
+	memset(fake_at(IMAGE_BASE, IMAGE_SIZE), 0, IMAGE_SIZE);
+	fake_mem.used = STATICS - IMAGE_BASE;
+	fake_codecache_at(CC_LOW, SEGMAP, (CC_HIGH - CC_LOW) >> LOG2_SEG, LOG2_SEG);
 
 	blob_make(RS_BLOCK, 8, true, NAMES, 4, 0x10, 0);
 	name_at(NAMES, "_new_array_Java");
@@ -196,23 +130,23 @@ static void image_build(void)
 	name_at(NAMES + 0xc0, "StubRoutines (1)");
 	blob_make(FREE_BLOCK, 4, false, NAMES + 0xc0, 0, -1, 0);
 
-	put64(METHOD + 8, CONST_METHOD);
+	fake_put64(METHOD + 8, CONST_METHOD);
 }
 
 static struct hotspot_cfg cfg_get(void)
 {
-	struct mem_reader m = { fake_read, NULL };
 	struct hotspot_cfg cfg;
 
 	image_build();
-	assert_int_equal(hotspot_cfg_read(&m, &fake_vs, &cfg), 0);
+	assert_int_equal(hotspot_cfg_read(&fake_reader, &fake_vs, &cfg), 0);
 	return cfg;
 }
 
 static void test_cfg_read(void **state)
 {
-	struct mem_reader m = { fake_read, NULL };
 	struct hotspot_cfg cfg = cfg_get(), c2;
+	struct vmstructs_field *high_bound = fake_vs_field("CodeCache", "_high_bound");
+	uint64_t array;
 
 	(void)state;
 	assert_int_equal(cfg.codecache_low, CC_LOW);
@@ -237,15 +171,16 @@ static void test_cfg_read(void **state)
 
 	/* A missing constant, a code cache not set up yet. */
 	fake_vs.nints = 1;
-	assert_int_equal(hotspot_cfg_read(&m, &fake_vs, &c2), -ENOENT);
+	assert_int_equal(hotspot_cfg_read(&fake_reader, &fake_vs, &c2), -ENOENT);
 	fake_vs.nints = 2;
-	put64(STATICS, 0);
-	assert_int_equal(hotspot_cfg_read(&m, &fake_vs, &c2), -ENOENT);
-	put64(STATICS, STATICS + 0x100);
-	fake_vs.nfields--; /* CodeCache::_high_bound */
-	assert_int_equal(hotspot_cfg_read(&m, &fake_vs, &c2), -ENOENT);
-	fake_vs.nfields++;
-	assert_int_equal(hotspot_cfg_read(&m, &fake_vs, &c2), 0);
+	memcpy(&array, fake_at(fake_cc.heaps, 8), 8);
+	fake_put64(fake_cc.heaps, 0);
+	assert_int_equal(hotspot_cfg_read(&fake_reader, &fake_vs, &c2), -ENOENT);
+	fake_put64(fake_cc.heaps, array);
+	high_bound->field = (char *)"_gone";
+	assert_int_equal(hotspot_cfg_read(&fake_reader, &fake_vs, &c2), -ENOENT);
+	high_bound->field = (char *)"_high_bound";
+	assert_int_equal(hotspot_cfg_read(&fake_reader, &fake_vs, &c2), 0);
 }
 
 static void test_segmap_walk(void **state)
@@ -269,7 +204,7 @@ static void test_segmap_walk(void **state)
 	assert_int_equal(hs_find_blob(NULL, &cfg, CC_HIGH, &blob), -1);
 	assert_int_equal(hs_find_blob(NULL, &cfg, CC_LOW - 1, &blob), -1);
 	/* A corrupt map that hops before the heap start. */
-	put8(SEGMAP + 2000, 0xf0);
+	fake_put8(SEGMAP + 2000, 0xf0);
 	assert_int_equal(hs_find_blob(NULL, &cfg, SEG(2000), &blob), -1);
 }
 
@@ -311,8 +246,8 @@ static void test_compiled_step(void **state)
 
 	(void)state;
 	/* Return address at caller_sp - 8, saved rbp at caller_sp - 16. */
-	put64(STACK + 0x70, STACK + 0x100);
-	put64(STACK + 0x78, RA_INT);
+	fake_put64(STACK + 0x70, STACK + 0x100);
+	fake_put64(STACK + 0x78, RA_INT);
 	assert_int_equal(step(&cfg, &f, &w), HS_STEP_NEXT);
 	assert_true(hs_frame_is_compiled(w));
 	assert_int_equal(hs_compiled_id(w), 77);
@@ -324,7 +259,7 @@ static void test_compiled_step(void **state)
 
 	/* A return address outside the code cache: not a Java caller. */
 	f = (struct hs_frame){ .pc = RA_NM, .sp = STACK + 0x50 };
-	put64(STACK + 0x78, RA_NATIVE);
+	fake_put64(STACK + 0x78, RA_NATIVE);
 	assert_int_equal(step(&cfg, &f, &w), HS_STEP_LAST);
 	assert_int_equal(hs_compiled_id(w), 77);
 }
@@ -337,7 +272,7 @@ static void test_compiled_leaf_prologue_epilogue(void **state)
 
 	(void)state;
 	/* Prologue, nothing pushed: return address at sp, rbp is the caller's. */
-	put64(STACK + 0x400, RA_CS);
+	fake_put64(STACK + 0x400, RA_CS);
 	f = (struct hs_frame){ .pc = entry, .sp = STACK + 0x400, .fp = 0x1234, .leaf = 1 };
 	assert_int_equal(step(&cfg, &f, &w), HS_STEP_NEXT);
 	assert_int_equal(hs_compiled_id(w), 77);
@@ -346,8 +281,8 @@ static void test_compiled_leaf_prologue_epilogue(void **state)
 	assert_int_equal(f.fp, 0x1234);
 
 	/* Prologue after push rbp: saved rbp at sp, return address above. */
-	put64(STACK + 0x400, STACK + 0x500);
-	put64(STACK + 0x408, RA_CS);
+	fake_put64(STACK + 0x400, STACK + 0x500);
+	fake_put64(STACK + 0x408, RA_CS);
 	f = (struct hs_frame){ .pc = entry, .sp = STACK + 0x400, .fp = STACK + 0x500, .leaf = 1 };
 	assert_int_equal(step(&cfg, &f, &w), HS_STEP_NEXT);
 	assert_int_equal(f.pc, RA_CS);
@@ -355,8 +290,8 @@ static void test_compiled_leaf_prologue_epilogue(void **state)
 	assert_int_equal(f.fp, STACK + 0x500);
 
 	/* Epilogue at ret: frame popped, return address at sp. */
-	put8(RA_NM + 0x10, 0xc3);
-	put64(STACK + 0x400, RA_INT);
+	fake_put8(RA_NM + 0x10, 0xc3);
+	fake_put64(STACK + 0x400, RA_INT);
 	f = (struct hs_frame){ .pc = RA_NM + 0x10, .sp = STACK + 0x400, .fp = 0x42, .leaf = 1 };
 	assert_int_equal(step(&cfg, &f, &w), HS_STEP_NEXT);
 	assert_int_equal(f.pc, RA_INT);
@@ -364,9 +299,9 @@ static void test_compiled_leaf_prologue_epilogue(void **state)
 	assert_int_equal(f.fp, 0x42);
 
 	/* Epilogue at pop rbp: return address at sp + 8. */
-	put8(RA_NM + 0x20, 0x5d);
-	put64(STACK + 0x400, STACK + 0x700);
-	put64(STACK + 0x408, RA_INT);
+	fake_put8(RA_NM + 0x20, 0x5d);
+	fake_put64(STACK + 0x400, STACK + 0x700);
+	fake_put64(STACK + 0x408, RA_INT);
 	f = (struct hs_frame){ .pc = RA_NM + 0x20, .sp = STACK + 0x400, .fp = 0x42, .leaf = 1 };
 	assert_int_equal(step(&cfg, &f, &w), HS_STEP_NEXT);
 	assert_int_equal(f.pc, RA_INT);
@@ -374,15 +309,15 @@ static void test_compiled_leaf_prologue_epilogue(void **state)
 	assert_int_equal(f.fp, STACK + 0x700);
 
 	/* Epilogue at the return poll (cmp rsp, [r15 + 0x20]). */
-	put(RA_NM + 0x30, "\x49\x3b\x67\x20", 4);
+	memcpy(fake_at(RA_NM + 0x30, 4), "\x49\x3b\x67\x20", 4);
 	f = (struct hs_frame){ .pc = RA_NM + 0x30, .sp = STACK + 0x408, .fp = 0x42, .leaf = 1 };
 	assert_int_equal(step(&cfg, &f, &w), HS_STEP_NEXT);
 	assert_int_equal(f.pc, RA_INT);
 	assert_int_equal(f.sp, STACK + 0x410);
 
 	/* The same pc as a return address (not a leaf) is a complete frame. */
-	put64(STACK + 0x400 + 6 * 8 - 8, RA_CS);
-	put64(STACK + 0x400 + 6 * 8 - 16, STACK + 0x600);
+	fake_put64(STACK + 0x400 + 6 * 8 - 8, RA_CS);
+	fake_put64(STACK + 0x400 + 6 * 8 - 16, STACK + 0x600);
 	f = (struct hs_frame){ .pc = RA_NM + 0x10, .sp = STACK + 0x400, .fp = 0x42 };
 	assert_int_equal(step(&cfg, &f, &w), HS_STEP_NEXT);
 	assert_int_equal(f.pc, RA_CS);
@@ -393,11 +328,11 @@ static void test_compiled_leaf_prologue_epilogue(void **state)
 static void interp_frame_make(uint64_t fp, uint64_t sender_sp, uint64_t saved_fp, uint64_t ra,
 			      uint64_t method, uint64_t bcp)
 {
-	put64(fp + 8, ra);
-	put64(fp, saved_fp);
-	put64(fp - 8, sender_sp);
-	put64(fp - 24, method);
-	put64(fp - 64, bcp);
+	fake_put64(fp + 8, ra);
+	fake_put64(fp, saved_fp);
+	fake_put64(fp - 8, sender_sp);
+	fake_put64(fp - 24, method);
+	fake_put64(fp - 64, bcp);
 }
 
 static void test_interpreted_step(void **state)
@@ -453,8 +388,8 @@ static void test_stub_step(void **state)
 
 	(void)state;
 	/* The call stub keeps rbp: its caller is native code. */
-	put64(STACK + 0x140, STACK + 0x200);
-	put64(STACK + 0x148, RA_NATIVE);
+	fake_put64(STACK + 0x140, STACK + 0x200);
+	fake_put64(STACK + 0x148, RA_NATIVE);
 	f = (struct hs_frame){ .pc = RA_CS, .sp = STACK + 0x110, .fp = STACK + 0x140 };
 	assert_int_equal(step(&cfg, &f, &w), HS_STEP_NEXT);
 	assert_true(hs_frame_is_compiled(w));
@@ -465,7 +400,7 @@ static void test_stub_step(void **state)
 	assert_int_equal(f.fp, STACK + 0x200);
 
 	/* A leaf stub that pushed nothing: return address at sp. */
-	put64(STACK + 0x300, RA_NM);
+	fake_put64(STACK + 0x300, RA_NM);
 	f = (struct hs_frame){ .pc = RA_CS, .sp = STACK + 0x300, .fp = 0x77, .leaf = 1 };
 	assert_int_equal(step(&cfg, &f, &w), HS_STEP_NEXT);
 	assert_int_equal(f.pc, RA_NM);
@@ -473,8 +408,8 @@ static void test_stub_step(void **state)
 	assert_int_equal(f.fp, 0x77);
 
 	/* A stub with a fixed frame (a runtime stub) unwinds like nmethods. */
-	put64(STACK + 0x40, 0x99);
-	put64(STACK + 0x48, RA_NM);
+	fake_put64(STACK + 0x40, 0x99);
+	fake_put64(STACK + 0x48, RA_NM);
 	f = (struct hs_frame){ .pc = RA_RS, .sp = STACK + 0x30, .fp = 0x55 };
 	assert_int_equal(step(&cfg, &f, &w), HS_STEP_NEXT);
 	assert_int_equal(hs_compiled_id(w), 0);
@@ -498,17 +433,17 @@ static void test_full_walk(void **state)
 	int n = 0, rc = HS_STEP_NEXT;
 
 	(void)state;
-	put64(STACK + 0x20, 0xbad0); /* the compiled caller's rbp: garbage */
-	put64(STACK + 0x28, RA_RS);
-	put64(STACK + 0x40, 0xbad1);
-	put64(STACK + 0x48, RA_NM);
-	put64(STACK + 0x70, STACK + 0x100);
-	put64(STACK + 0x78, RA_INT);
+	fake_put64(STACK + 0x20, 0xbad0); /* the compiled caller's rbp: garbage */
+	fake_put64(STACK + 0x28, RA_RS);
+	fake_put64(STACK + 0x40, 0xbad1);
+	fake_put64(STACK + 0x48, RA_NM);
+	fake_put64(STACK + 0x70, STACK + 0x100);
+	fake_put64(STACK + 0x78, RA_INT);
 	interp_frame_make(STACK + 0x100, STACK + 0x110, STACK + 0x140, RA_CS, METHOD, CODES + 3);
-	put64(STACK + 0x140, STACK + 0x200);
-	put64(STACK + 0x148, RA_NATIVE);
-	put64(STACK + 0x200, 0);
-	put64(STACK + 0x208, 0);
+	fake_put64(STACK + 0x140, STACK + 0x200);
+	fake_put64(STACK + 0x148, RA_NATIVE);
+	fake_put64(STACK + 0x200, 0);
+	fake_put64(STACK + 0x208, 0);
 	while (rc == HS_STEP_NEXT && n < 16) {
 		rc = step(&cfg, &f, &words[n]);
 		if (rc == HS_STEP_FAIL)
@@ -540,5 +475,5 @@ int main(void)
 		cmocka_unit_test(test_full_walk),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -11,300 +11,21 @@
 
 #include <cmocka.h>
 
+#include "hotspot_fixture.h"
 #include "symbolize/java_frames.h"
 
-/* ---- fake target memory ---------------------------------------------- */
-
-#define FAKE_BASE 0x7f1200000000ULL
 #define FAKE_SIZE (8u * 1024 * 1024)
-
-struct fake_mem {
-	uint8_t *buf;
-	uint64_t base;
-	size_t size, used;
-	unsigned reads;
-};
-
-static struct fake_mem fm;
-
-static int fake_read(void *ctx, uint64_t addr, void *out, size_t len)
-{
-	struct fake_mem *m = ctx;
-
-	m->reads++;
-	if (addr < m->base || addr - m->base > m->size || len > m->size - (addr - m->base))
-		return -EFAULT;
-	memcpy(out, m->buf + (addr - m->base), len);
-	return 0;
-}
-
-static const struct mem_reader fake_reader = { fake_read, &fm };
-
-static uint64_t fake_alloc(size_t size)
-{
-	uint64_t addr;
-
-	fm.used = (fm.used + 63) & ~(size_t)63;
-	assert_true(fm.used + size <= fm.size);
-	addr = fm.base + fm.used;
-	fm.used += size;
-	return addr;
-}
-
-static void *at(uint64_t addr) { return fm.buf + (addr - fm.base); }
-static void put64(uint64_t addr, uint64_t v) { memcpy(at(addr), &v, 8); }
-static void put32(uint64_t addr, uint32_t v) { memcpy(at(addr), &v, 4); }
-static void put16(uint64_t addr, uint16_t v) { memcpy(at(addr), &v, 2); }
-
-static uint64_t fake_string(const char *s)
-{
-	uint64_t a = fake_alloc(strlen(s) + 1);
-
-	memcpy(at(a), s, strlen(s) + 1);
-	return a;
-}
-
-/* ---- fake vmStructs (JDK 17 x86_64 values) ----------------------------- */
-
-#define F(t, f, o) { (char *)(t), (char *)(f), (o), 0, false }
-#define S(t, f) { (char *)(t), (char *)(f), 0, 0, true }
-static struct vmstructs_field fields[] = {
-	S("CodeCache", "_low_bound"),
-	S("CodeCache", "_high_bound"),
-	S("CodeCache", "_heaps"),
-	F("CodeBlob", "_name", 0x60),
-	F("CodeBlob", "_size", 0xc),
-	F("CodeBlob", "_code_begin", 0x20),
-	F("CodeBlob", "_code_end", 0x28),
-	F("nmethod", "_compile_id", 0x130),
-	F("CompiledMethod", "_method", 0x70),
-	F("CompiledMethod", "_scopes_data_begin", 0x78),
-	F("nmethod", "_metadata_offset", 0x104),
-	F("nmethod", "_scopes_pcs_offset", 0x10c),
-	F("nmethod", "_dependencies_offset", 0x110),
-	F("PcDesc", "_pc_offset", 0x0),
-	F("PcDesc", "_scope_decode_offset", 0x4),
-	F("GrowableArrayBase", "_len", 0x0),
-	F("GrowableArray<int>", "_data", 0x8),
-	F("CodeHeap", "_memory", 0x8),
-	F("CodeHeap", "_segmap", 0x78),
-	F("CodeHeap", "_log2_segment_size", 0x100),
-	F("VirtualSpace", "_low_boundary", 0x0),
-	F("VirtualSpace", "_high_boundary", 0x8),
-	F("VirtualSpace", "_low", 0x10),
-	F("HeapBlock", "_header", 0x0),
-	F("HeapBlock::Header", "_used", 0x8),
-	F("Method", "_constMethod", 0x8),
-	F("ConstMethod", "_constants", 0x8),
-	F("ConstMethod", "_constMethod_size", 0x18),
-	F("ConstMethod", "_flags", 0x1c),
-	F("ConstMethod", "_code_size", 0x20),
-	F("ConstMethod", "_name_index", 0x22),
-	F("ConstMethod", "_signature_index", 0x24),
-	F("ConstMethod", "_method_idnum", 0x26),
-	F("ConstantPool", "_pool_holder", 0x18),
-	F("ConstantPool", "_length", 0x3c),
-	F("Klass", "_name", 0x18),
-	F("Symbol", "_length", 0x4),
-	F("Symbol", "_body", 0x6),
-};
-#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
-static struct vmstructs_type types[] = {
-	{ (char *)"CodeBlob", 104 }, { (char *)"nmethod", 352 },      { (char *)"PcDesc", 16 },
-	{ (char *)"HeapBlock", 16 }, { (char *)"ConstMethod", 48 }, { (char *)"ConstantPool", 72 },
-};
-static struct vmstructs vs = { fields, NFIELDS, types, 6, NULL, 0 };
-
-#define NM_HDR 352
 #define SEG 64
 #define NSEGS 128
-#define CM_SIZE 48
-#define CP_SIZE 72
-#define CODE_SIZE 256
-
-/* ---- fake Methods ---------------------------------------------------- */
-
-/* UNSIGNED5 as CompressedWriteStream::write_int writes it (JDK 17). */
-static size_t u5_write(uint8_t *out, uint32_t v)
-{
-	size_t n = 0;
-
-	for (int i = 0;; i++) {
-		if (v < 192 || i == 4) {
-			out[n++] = (uint8_t)v;
-			return n;
-		}
-		v -= 192;
-		out[n++] = (uint8_t)(192 + (v % 64));
-		v >>= 6;
-	}
-}
-
-static uint64_t fake_symbol(const char *s)
-{
-	size_t n = strlen(s);
-	uint64_t sym = fake_alloc(6 + n);
-
-	put16(sym + 4, (uint16_t)n);
-	memcpy(at(sym + 6), s, n);
-	return sym;
-}
-
-/* A ConstMethod of method klass.name(sig) whose line table maps bci b to
- * line base + b (one short pair per bci 0..15). */
-static uint64_t fake_const_method(const char *klass, const char *name, const char *sig, int base)
-{
-	uint64_t k = fake_alloc(0x20), cp = fake_alloc(CP_SIZE + 8 * 8), cm;
-	size_t words = (CM_SIZE + 16 + 24) / 8 + 1, n;
-	uint8_t *t;
-
-	put64(k + 0x18, fake_symbol(klass));
-	put64(cp + 0x18, k);
-	put32(cp + 0x3c, 8);
-	put64(cp + CP_SIZE + 8 * 3, fake_symbol(name));
-	put64(cp + CP_SIZE + 8 * 4, fake_symbol(sig));
-	cm = fake_alloc(words * 8);
-	put64(cm + 0x8, cp);
-	put32(cm + 0x18, (uint32_t)words);
-	put16(cm + 0x1c, 1);
-	put16(cm + 0x20, 16);
-	put16(cm + 0x22, 3);
-	put16(cm + 0x24, 4);
-	t = at(cm + CM_SIZE + 16);
-	/* First pair: escape (line delta > 7), zig-zag bci 0 and line base;
-	 * then (bci +1, line +1) pairs. */
-	n = 0;
-	t[n++] = 0xff;
-	n += u5_write(t + n, 0);
-	n += u5_write(t + n, (uint32_t)base << 1);
-	for (int i = 1; i < 16; i++)
-		t[n++] = (1 << 3) | 1;
-	t[n] = 0;
-	return cm;
-}
-
-static uint64_t fake_method(const char *klass, const char *name, const char *sig, int base)
-{
-	uint64_t m = fake_alloc(0x58);
-
-	put64(m + 0x8, fake_const_method(klass, name, sig, base));
-	return m;
-}
-
-/* ---- fake code heap -------------------------------------------------- */
-
-static uint64_t heap_low, segmap;
-
-static void fake_codecache(void)
-{
-	uint64_t low = fake_alloc(8), high = fake_alloc(8), heaps = fake_alloc(8);
-	uint64_t ga = fake_alloc(16), data = fake_alloc(8), heap = fake_alloc(0x108);
-
-	heap_low = fake_alloc(SEG * NSEGS);
-	segmap = fake_alloc(NSEGS);
-	memset(at(segmap), 0xff, NSEGS);
-	fields[0].address = low;
-	fields[1].address = high;
-	fields[2].address = heaps;
-	put64(low, heap_low);
-	put64(high, heap_low + SEG * NSEGS);
-	put64(heaps, ga);
-	put32(ga, 1);
-	put64(ga + 8, data);
-	put64(data, heap);
-	put64(heap + 0x8, heap_low);
-	put64(heap + 0x8 + 0x8, heap_low + SEG * NSEGS);
-	put64(heap + 0x8 + 0x10, heap_low);
-	put64(heap + 0x78 + 0x10, segmap);
-	put32(heap + 0x100, 6);
-}
-
-static uint64_t fake_block(unsigned seg, unsigned nsegs)
-{
-	uint64_t block = heap_low + (uint64_t)seg * SEG;
-
-	for (unsigned i = 0; i < nsegs; i++)
-		((uint8_t *)at(segmap))[seg + i] = (uint8_t)i;
-	put64(block, nsegs);
-	*(uint8_t *)at(block + 8) = 1;
-	return block + 16;
-}
-
-static size_t scope_write(uint8_t *out, uint32_t sender, uint32_t midx, int bci)
-{
-	size_t n = 0;
-
-	n += u5_write(out + n, sender);
-	n += u5_write(out + n, midx);
-	n += u5_write(out + n, (uint32_t)(bci + 1));
-	n += u5_write(out + n, 0);
-	n += u5_write(out + n, 0);
-	n += u5_write(out + n, 0);
-	return n;
-}
-
-struct fake_nm {
-	uint64_t blob, code, pcs;
-};
-
-/* nmethod compile_id of m[0] with m[1], m[2] inlined: PcDescs at 0x10
- * (m0@5), 0x40 (m0@5 -> m1@7), 0x80 (m0@5 -> m1@7 -> m2@3). */
-static struct fake_nm fake_nmethod(uint64_t blob, uint32_t compile_id, const uint64_t m[3])
-{
-	struct fake_nm f;
-	uint64_t md, sd_addr, end;
-	uint8_t sd[64];
-	size_t sdlen = 0;
-	uint32_t oa, ob, oc;
-	int32_t pcs[6][2];
-
-	f.blob = blob;
-	f.code = blob + NM_HDR;
-	md = f.code + CODE_SIZE;
-	for (int i = 0; i < 3; i++)
-		put64(md + 8 * i, m[i]);
-	sd_addr = md + 24;
-	sd[sdlen++] = 0;
-	oa = (uint32_t)sdlen;
-	sdlen += scope_write(sd + sdlen, 0, 1, 5);
-	ob = (uint32_t)sdlen;
-	sdlen += scope_write(sd + sdlen, oa, 2, 7);
-	oc = (uint32_t)sdlen;
-	sdlen += scope_write(sd + sdlen, ob, 3, 3);
-	memcpy(at(sd_addr), sd, sdlen);
-	f.pcs = (sd_addr + sdlen + 7) & ~7ULL;
-	pcs[0][0] = -1, pcs[0][1] = 0;
-	pcs[1][0] = 0x10, pcs[1][1] = (int32_t)oa;
-	pcs[2][0] = 0x40, pcs[2][1] = (int32_t)ob;
-	pcs[3][0] = 0x80, pcs[3][1] = (int32_t)oc;
-	pcs[4][0] = CODE_SIZE + 1, pcs[4][1] = 0;
-	pcs[5][0] = CODE_SIZE + 1, pcs[5][1] = 0;
-	for (int i = 0; i < 6; i++) {
-		put32(f.pcs + 16 * i, (uint32_t)pcs[i][0]);
-		put32(f.pcs + 16 * i + 4, (uint32_t)pcs[i][1]);
-	}
-	end = f.pcs + 16 * 6;
-	put64(blob + 0x60, fake_string("nmethod"));
-	put32(blob + 0xc, (uint32_t)(end - blob));
-	put64(blob + 0x20, f.code);
-	put64(blob + 0x28, f.code + CODE_SIZE);
-	put32(blob + 0x130, compile_id);
-	put64(blob + 0x70, m[0]);
-	put64(blob + 0x78, sd_addr);
-	put32(blob + 0x104, (uint32_t)(md - blob));
-	put32(blob + 0x10c, (uint32_t)(f.pcs - blob));
-	put32(blob + 0x110, (uint32_t)(end - blob));
-	return f;
-}
 
 static uint64_t fake_stub(unsigned seg, const char *name)
 {
 	uint64_t b = fake_block(seg, 4);
 
-	put64(b + 0x60, fake_string(name));
-	put32(b + 0xc, 200);
-	put64(b + 0x20, b + 104);
-	put64(b + 0x28, b + 200);
+	fake_put64(b + 0x60, fake_string(name));
+	fake_put32(b + 0xc, 200);
+	fake_put64(b + 0x20, b + 104);
+	fake_put64(b + 0x28, b + 200);
 	return b;
 }
 
@@ -317,18 +38,15 @@ static struct java_frames *jf;
 static int setup(void **state)
 {
 	(void)state;
-	fm.buf = calloc(1, FAKE_SIZE);
-	fm.base = FAKE_BASE;
-	fm.size = FAKE_SIZE;
-	fm.used = 0;
-	if (!fm.buf)
+	fake_vmstructs(FAKE_VS_CODE | FAKE_VS_METHOD);
+	if (fake_mem_setup(FAKE_BASE, FAKE_SIZE))
 		return -1;
-	fake_codecache();
-	methods[0] = fake_method("org/apache/flink/Task", "run", "()V", 100);
-	methods[1] = fake_method("org/apache/flink/Op", "process", "(J)I", 200);
-	methods[2] = fake_method("java/util/HashMap$Node", "<init>", "(I)V", 300);
+	fake_codecache(NSEGS);
+	methods[0] = fake_method_lines("org/apache/flink/Task", "run", "()V", 100).method;
+	methods[1] = fake_method_lines("org/apache/flink/Op", "process", "(J)I", 200).method;
+	methods[2] = fake_method_lines("java/util/HashMap$Node", "<init>", "(I)V", 300).method;
 	nm42 = fake_nmethod(fake_block(0, 16), 42, methods);
-	return java_frames_new(&fake_reader, &vs, &jf) ? -1 : 0;
+	return java_frames_new(&fake_reader, &fake_vs, &jf) ? -1 : 0;
 }
 
 static int teardown(void **state)
@@ -336,14 +54,13 @@ static int teardown(void **state)
 	(void)state;
 	java_frames_free(jf);
 	jf = NULL;
-	free(fm.buf);
-	memset(&fm, 0, sizeof(fm));
+	fake_mem_teardown();
 	return 0;
 }
 
 static uint64_t word_at(uint64_t pc, uint32_t id)
 {
-	return hs_frame_compiled(pc - heap_low, id);
+	return hs_frame_compiled(pc - fake_cc.heap_low, id);
 }
 
 static void expect_frame(const struct java_frame *f, const char *name, const char *sig,
@@ -379,9 +96,9 @@ static void test_compiled_chain_and_cache(void **state)
 	assert_int_equal(stats().misses, 1);
 
 	/* The same word again: from the cache, not a single read. */
-	reads = fm.reads;
+	reads = fake_mem.reads;
 	assert_int_equal(java_frames_resolve(jf, word_at(nm42.code + 0x80, 42), false, f, 8), 3);
-	assert_int_equal(fm.reads, reads);
+	assert_int_equal(fake_mem.reads, reads);
 	assert_string_equal(f[2].name, "java.util.HashMap$Node.<init>");
 	assert_int_equal(stats().hits, 1);
 
@@ -436,9 +153,9 @@ static void test_stale_compile_id(void **state)
 	/* Name a pc of nmethod 42, then free it and compile 77 of other
 	 * methods into the same space. */
 	assert_int_equal(java_frames_resolve(jf, word_at(nm42.code + 0x80, 42), false, f, 8), 3);
-	other[0] = fake_method("com/acme/Other", "work", "()J", 10);
-	other[1] = fake_method("com/acme/Other", "inner", "()J", 20);
-	other[2] = fake_method("com/acme/Other", "leaf", "()J", 30);
+	other[0] = fake_method_lines("com/acme/Other", "work", "()J", 10).method;
+	other[1] = fake_method_lines("com/acme/Other", "inner", "()J", 20).method;
+	other[2] = fake_method_lines("com/acme/Other", "leaf", "()J", 30).method;
 	fake_nmethod(nm42.blob, 77, other);
 
 	/* Words of 42 keep 42's names (they are 42's by its compile id),
@@ -457,7 +174,7 @@ static void test_stale_compile_id(void **state)
 	assert_string_equal(f[2].name, "com.acme.Other.leaf");
 
 	/* Freed: the block is no longer in use. */
-	*(uint8_t *)at(nm42.blob - 8) = 0;
+	fake_put8(nm42.blob - 8, 0);
 	assert_int_equal(java_frames_flush(jf), 0);
 	assert_int_equal(java_frames_resolve(jf, word_at(nm42.code + 0x10, 77), false, f, 8), 1);
 	assert_string_equal(f[0].name, JAVA_FRAME_STALE);
@@ -470,6 +187,7 @@ static void test_interpreted_and_reused_method(void **state)
 {
 	struct java_frame f[2];
 	uint64_t w = hs_frame_interpreted(methods[1], 4);
+	struct fake_method reused;
 
 	(void)state;
 	assert_int_equal(java_frames_resolve(jf, w, false, f, 2), 1);
@@ -480,8 +198,9 @@ static void test_interpreted_and_reused_method(void **state)
 
 	/* The class is unloaded and the Method's memory reused by another
 	 * method: the cached name must not survive. */
-	put64(methods[1] + 0x8, fake_const_method("Gen$$Lambda$7+0x0000000800c01000", "apply",
-						  "(Ljava/lang/Object;)Ljava/lang/Object;", 50));
+	reused = fake_method_lines("Gen$$Lambda$7+0x0000000800c01000", "apply",
+				   "(Ljava/lang/Object;)Ljava/lang/Object;", 50);
+	fake_put64(methods[1] + 0x8, reused.cm);
 	assert_int_equal(java_frames_resolve(jf, w, false, f, 2), 1);
 	expect_frame(&f[0], "Gen$$Lambda$7/0x0000000800c01000.apply",
 		     "(Ljava/lang/Object;)Ljava/lang/Object;", 54, 4, FRAME_INTERPRETED);
@@ -507,7 +226,7 @@ static void test_reused_method_inlined(void **state)
 	assert_int_equal(java_frames_resolve(jf, word_at(nm42.code + 0x40, 42), false, f, 8), 2);
 	/* Method reuse behind a fresh (uncached) compiled word: named from the
 	 * memory now, never from the stale Method cache entry. */
-	put64(methods[1] + 0x8, fake_const_method("X", "y", "()V", 1));
+	fake_put64(methods[1] + 0x8, fake_method_lines("X", "y", "()V", 1).cm);
 	assert_int_equal(java_frames_resolve(jf, word_at(nm42.code + 0x80, 42), false, f, 8), 3);
 	assert_string_equal(f[1].name, "X.y");
 	assert_int_equal(stats().method_reused, 1);
@@ -534,7 +253,7 @@ static void test_stubs(void **state)
 	assert_string_equal(name, "Interpreter");
 	assert_int_equal(java_frames_blob_name(jf, nm42.code, &name), 0);
 	assert_string_equal(name, "nmethod");
-	assert_int_equal(java_frames_blob_name(jf, heap_low + 50 * SEG, &name), -ENOENT);
+	assert_int_equal(java_frames_blob_name(jf, fake_cc.heap_low + 50 * SEG, &name), -ENOENT);
 }
 
 static void test_corrupt_nmethods(void **state)
@@ -545,14 +264,14 @@ static void test_corrupt_nmethods(void **state)
 
 	(void)state;
 	/* Debug info offsets nonsense: the header still names the method. */
-	put32(blob + 0x110, 0x7fffffff);
+	fake_put32(blob + 0x110, 0x7fffffff);
 	assert_int_equal(java_frames_resolve(jf, word_at(f.code + 0x80, 55), false, fr, 8), 1);
 	expect_frame(&fr[0], "org.apache.flink.Task.run", "()V", -1, -1, FRAME_JIT);
 	assert_int_equal(stats().bad_debug_info, 1);
 	/* Garbage header: unreadable, no name. */
 	blob = fake_block(50, 8);
-	put64(blob + 0x60, fake_string("nmethod"));
-	put32(blob + 0xc, 0xffffffff);
+	fake_put64(blob + 0x60, fake_string("nmethod"));
+	fake_put32(blob + 0xc, 0xffffffff);
 	assert_int_equal(java_frames_resolve(jf, word_at(blob + 400, 56), false, fr, 8), 1);
 	expect_frame(&fr[0], JAVA_FRAME_UNREADABLE, "", -1, -1, FRAME_UNKNOWN);
 	/* Physical method unreadable. */
@@ -566,7 +285,7 @@ static void test_corrupt_nmethods(void **state)
 /* More Methods than the cache holds: it stays bounded and keeps working. */
 static void test_method_cache_bounded(void **state)
 {
-	uint64_t cm = fake_const_method("Many", "m", "()V", 1);
+	uint64_t cm = fake_method_lines("Many", "m", "()V", 1).cm;
 	struct java_frame f[1];
 	const unsigned n = 40000;
 	uint64_t first = 0;
@@ -575,7 +294,7 @@ static void test_method_cache_bounded(void **state)
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t m = fake_alloc(16);
 
-		put64(m + 0x8, cm);
+		fake_put64(m + 0x8, cm);
 		if (!first)
 			first = m;
 		assert_int_equal(java_frames_resolve(jf, hs_frame_interpreted(m, 2), false, f, 1), 1);
@@ -590,20 +309,20 @@ static void test_method_cache_bounded(void **state)
 
 static void test_bad_arguments(void **state)
 {
-	struct vmstructs v = vs;
+	struct vmstructs v = fake_vs;
 	struct java_frames *other;
 	struct java_frame f[2];
 
 	(void)state;
 	assert_int_equal(java_frames_resolve(jf, 0x401000, true, f, 2), -EINVAL); /* native */
 	assert_int_equal(java_frames_resolve(jf, word_at(nm42.code, 42), true, f, 0), -EINVAL);
-	v.nfields = NFIELDS - 1;
+	v.nfields--; /* Symbol::_body */
 	assert_int_equal(java_frames_new(&fake_reader, &v, &other), -ENOENT);
 	assert_null(other);
-	v = vs;
-	v.ntypes = 5;
+	v = fake_vs;
+	v.ntypes--; /* ConstantPool */
 	assert_int_equal(java_frames_new(&fake_reader, &v, &other), -ENOENT);
-	assert_int_equal(java_frames_codecache(jf)->codecache_low, heap_low);
+	assert_int_equal(java_frames_codecache(jf)->codecache_low, fake_cc.heap_low);
 }
 
 int main(void)
