@@ -27,7 +27,7 @@
 #include "flamegraph/profile.h"
 #include "flamegraph/thread_report.h"
 
-#define POLL_INTERVAL_MS 1000
+#define POLL_INTERVAL_MS 200
 #define SUMMARY_ROWS 10
 
 static volatile sig_atomic_t stop_requested;

@@ -129,12 +129,13 @@ static int append_stack(struct profile *p, struct target *t, const struct stack_
 	struct frame_sym fs, words[TARGET_MAX_INLINED];
 	/* Keep room for the kernel stack below the user part. */
 	uint32_t user_max = MAX_FRAMES - TMPROF_MAX_STACK_DEPTH - 1;
+	uint32_t epoch = user ? target_stack_epoch(user->ips, user->depth) : 0;
 	int err;
 
 	for (uint32_t i = user ? user->depth : 0; i-- > 0;) {
 		size_t n = *depth < user_max ? user_max - *depth : 0;
 
-		n = target_resolve_word(t, user->ips[i], i == 0, words,
+		n = target_resolve_word(t, user->ips[i], i == 0, epoch, words,
 					n < TARGET_MAX_INLINED ? n : TARGET_MAX_INLINED);
 		for (size_t k = 0; k < n; k++) {
 			err = intern_frame(p, &words[k], &frames[(*depth)++]);

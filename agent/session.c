@@ -17,6 +17,7 @@
 #include "agent/offcpu_tracer.h"
 #include "agent/thread_names.h"
 #include "symbolize/ksyms.h"
+#include "symbolize/hotspot_perfdata.h"
 #include "symbolize/java_frames.h"
 #include "symbolize/symbolizer.h"
 
@@ -234,12 +235,34 @@ static int collectors_set_hotspot(struct session *s, pid_t pid, const struct hot
  * polls, for about this many seconds. */
 #define HOTSPOT_TRIES 30
 
+/* The BPF side follows the JVM's unloaded-classes counter at every sample.
+ * Without it (or should metadata be reused anyway), a Method* the namer
+ * finds holding another method starts a new epoch from here on. */
+static void hotspot_check_epoch(struct session *s, struct target *t)
+{
+	struct java_frames_stats js;
+	uint64_t unloaded = 0;
+
+	if (!t->hotspot || t->exited)
+		return;
+	java_frames_stats(t->java, &js);
+	if (js.method_reused != t->methods_reused) {
+		t->methods_reused = js.method_reused;
+		t->hs_cfg.epoch++;
+		collectors_set_hotspot(s, t->pid, &t->hs_cfg);
+	}
+	if (t->hs_cfg.unloaded_addr)
+		mem_read_u64(&t->runtime->mem, t->hs_cfg.unloaded_addr, &unloaded);
+	t->epoch_now = hs_epoch_of(hs_frame_epoch(t->hs_cfg.epoch + (uint32_t)unloaded));
+}
+
 /* HotSpot unwinding for a JVM target (--unwind auto or hotspot): the BPF
  * walk learns the JVM's code cache and frame layout from its vmStructs,
  * and its Java frames are named from its memory. Failing that, the
  * frame-pointer walk stays; why is kept in hotspot_err for the warning. */
 static void hotspot_attach(struct session *s, struct target *t)
 {
+	uint64_t unloaded;
 	int err;
 
 	if (s->opts.unwind == UNWIND_FP || !t->is_jvm || t->hotspot || t->exited ||
@@ -265,7 +288,17 @@ static void hotspot_attach(struct session *s, struct target *t)
 		return;
 	}
 	t->hotspot = true;
+	/* Class unloading is what lets another method reuse a Method*'s
+	 * address; without the counter, reuse seen by the namer still bumps
+	 * the epoch (hotspot_check_epoch). */
+	if (!hotspot_perfdata_find(&t->runtime->mem, &t->runtime->vs, "java.cls.unloadedClasses",
+				   &unloaded)) {
+		t->hs_cfg.unloaded_addr = unloaded;
+		collectors_set_hotspot(s, t->pid, &t->hs_cfg);
+	}
+	hotspot_check_epoch(s, t);
 }
+
 
 const char *session_hotspot_error(int err)
 {
@@ -492,6 +525,10 @@ static int on_alloc(void *ctx, const struct alloc_key *key, const struct alloc_v
 static int drain(struct session *s)
 {
 	int err = 0;
+
+	/* The epoch first: the stacks drained now are named against it. */
+	for (size_t i = 0; i < s->ntargets; i++)
+		hotspot_check_epoch(s, &s->targets[i]);
 
 	if (s->alloc)
 		err = alloc_tracer_drain(s->alloc, on_alloc, s);

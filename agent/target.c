@@ -106,6 +106,8 @@ int target_open(pid_t pid, struct ksyms *ksyms, struct target *t)
 
 void target_forget_jvm(struct target *t)
 {
+	/* The memo holds names owned by t->java. */
+	frame_memo_free(&t->memo);
 	java_frames_free(t->java);
 	t->java = NULL;
 	t->hotspot = false;
@@ -233,40 +235,81 @@ static const char *java_unnamed_why(const char *name)
 	return "java";
 }
 
-size_t target_resolve_word(struct target *t, uint64_t word, bool leaf, struct frame_sym *out,
-			   size_t max)
+uint32_t target_stack_epoch(const uint64_t *ips, uint32_t depth)
+{
+	return depth && hs_frame_is_epoch(ips[depth - 1]) ? hs_epoch_of(ips[depth - 1]) : 0;
+}
+
+/* Is the JVM still in the epoch t->epoch_now was taken in (no class
+ * unloaded since)? Without the JVM's counter only the namer's own reuse
+ * check (session) guards. */
+static bool epoch_unchanged(struct target *t)
+{
+	uint64_t unloaded = 0;
+
+	if (!t->runtime || !t->hs_cfg.unloaded_addr)
+		return true;
+	if (mem_read_u64(&t->runtime->mem, t->hs_cfg.unloaded_addr, &unloaded))
+		return false;
+	return hs_epoch_of(hs_frame_epoch(t->hs_cfg.epoch + (uint32_t)unloaded)) == t->epoch_now;
+}
+
+size_t target_resolve_word(struct target *t, uint64_t word, bool leaf, uint32_t epoch,
+			   struct frame_sym *out, size_t max)
 {
 	struct java_frame jf[TARGET_MAX_INLINED];
-	int n;
+	/* A compiled word names other frames as a leaf (nearest debug info)
+	 * than as a return address (exact): both go in the memo. */
+	uint32_t memo_key = epoch | (leaf ? 1u << 31 : 0);
+	size_t n;
+	int r;
 
-	if (!max)
+	if (!max || hs_frame_is_epoch(word))
 		return 0;
 	if (!hs_frame_is_java(word)) {
 		/* Return addresses point after the call; look up the call itself. */
 		process_symbolizer_resolve_user(t->sym, leaf ? word : word - 1, &out[0]);
 		return 1;
 	}
-	n = t->java ? java_frames_resolve(t->java, word, leaf, jf,
-					  max < TARGET_MAX_INLINED ? max : TARGET_MAX_INLINED)
-		    : -ENOENT;
-	if (n <= 0 || (n == 1 && jf[0].kind == FRAME_UNKNOWN)) {
-		if ((n <= 0 || strcmp(jf[0].name, JAVA_FRAME_STALE)) && perf_map_fallback(t, word, &out[0]))
-			return 1;
-		out[0] = (struct frame_sym){ .name = NULL, .module = java_unnamed_why(n > 0 ? jf[0].name : NULL),
+	n = frame_memo_get(&t->memo, word, memo_key, out, max);
+	if (n)
+		return n;
+	/* Reading the JVM's memory now names what lives there now: only the
+	 * same thing as at the sample while no class was unloaded since. */
+	if (epoch != t->epoch_now) {
+		out[0] = (struct frame_sym){ .module = "class unloaded before naming",
 					     .kind = FRAME_UNKNOWN };
 		return 1;
 	}
-	for (int i = 0; i < n; i++)
+	r = t->java ? java_frames_resolve(t->java, word, leaf, jf,
+					  max < TARGET_MAX_INLINED ? max : TARGET_MAX_INLINED)
+		    : -ENOENT;
+	if (r <= 0 || (r == 1 && jf[0].kind == FRAME_UNKNOWN)) {
+		if ((r <= 0 || strcmp(jf[0].name, JAVA_FRAME_STALE)) && perf_map_fallback(t, word, &out[0]))
+			return 1;
+		out[0] = (struct frame_sym){ .module = java_unnamed_why(r > 0 ? jf[0].name : NULL),
+					     .kind = FRAME_UNKNOWN };
+		return 1;
+	}
+	/* Classes unloaded while we read: what we read may be a newcomer's. */
+	if (!epoch_unchanged(t)) {
+		out[0] = (struct frame_sym){ .module = "class unloaded before naming",
+					     .kind = FRAME_UNKNOWN };
+		return 1;
+	}
+	for (int i = 0; i < r; i++)
 		out[i] = (struct frame_sym){ .name = jf[i].name, .module = "[java]", .kind = jf[i].kind };
+	frame_memo_put(&t->memo, word, memo_key, out, (size_t)r);
 	if (hs_frame_is_compiled(word) && jf[0].kind == FRAME_JIT)
 		perf_map_cross_check(t, hs_compiled_pc(word, java_frames_codecache(t->java)->codecache_low) -
 						(leaf ? 0 : 1), jf[0].name);
-	return (size_t)n;
+	return (size_t)r;
 }
 
 void target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth)
 {
 	struct frame_sym fs, java[TARGET_MAX_INLINED];
+	uint32_t epoch = target_stack_epoch(ips, depth);
 
 	for (uint32_t i = 0; i < depth; i++) {
 		/* Return addresses point after the call; look up the call itself. */
@@ -274,7 +317,7 @@ void target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth)
 
 		if (hs_frame_is_java(ips[i])) {
 			/* Named now, while the nmethod lives; cached from then on. */
-			target_resolve_word(t, ips[i], i == 0, java, TARGET_MAX_INLINED);
+			target_resolve_word(t, ips[i], i == 0, epoch, java, TARGET_MAX_INLINED);
 			continue;
 		}
 		process_symbolizer_resolve_user(t->sym, addr, &fs);

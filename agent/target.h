@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "agent/frame_memo.h"
 #include "agent/jvm_info.h"
 #include "bpf/hotspot.h"
 #include "symbolize/symbolizer.h"
@@ -32,6 +33,9 @@ struct target {
 	bool hotspot;
 	struct hotspot_cfg hs_cfg;
 	struct java_frames *java;
+	struct frame_memo memo;       /* interpreted frames' names per epoch */
+	uint64_t methods_reused;      /* last seen: a change bumps hs_cfg.epoch */
+	uint32_t epoch_now;           /* the epoch a stack taken now would carry */
 	int hotspot_err;              /* 0, or why HotSpot unwinding is off */
 	unsigned int hotspot_tries;   /* a starting JVM has no code cache yet */
 	/* Perf map cross-check of compiled frames: same physical method? */
@@ -70,11 +74,16 @@ void target_forget_jvm(struct target *t);
 /* The frames one word of a user stack stands for, outermost first, into
  * out (at most max): a native address is one frame; a Java frame from the
  * HotSpot unwinder is its method and the methods inlined into it at that
- * pc. leaf: the stack's leaf (a sampled pc, not a return address).
+ * pc; the epoch word of a HotSpot stack is no frame (0 returned). leaf:
+ * the stack's leaf (a sampled pc, not a return address); epoch: the
+ * stack's (target_stack_epoch).
  * Frames that cannot be named come back as FRAME_UNKNOWN with a module
  * saying why. Names stay valid until the target is closed. */
-size_t target_resolve_word(struct target *t, uint64_t word, bool leaf, struct frame_sym *out,
-			   size_t max);
+size_t target_resolve_word(struct target *t, uint64_t word, bool leaf, uint32_t epoch,
+			   struct frame_sym *out, size_t max);
+/* The class-unloading epoch a user stack was taken in (its outermost word
+ * when the HotSpot unwinder walked it, else 0). */
+uint32_t target_stack_epoch(const uint64_t *ips, uint32_t depth);
 
 /* A user stack seen for the first time: resolve it now (ELF files are
  * reachable only while the process lives) and count unnamed JIT frames. */

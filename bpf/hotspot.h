@@ -52,6 +52,16 @@ struct hotspot_cfg {
 	__u32 method_const_method;
 	__u32 const_method_size;
 	__u32 heap_block_used;               /* HeapBlock::Header::_used (bool) */
+	/* Bumped by user space when the JVM unloads classes: metaspace (and so
+	 * a Method* or ConstMethod* address) can then be reused by another
+	 * method. Recorded with every stack (hs_frame_epoch). */
+	__u32 epoch;
+	__u32 pad;
+	/* The JVM's own count of unloaded classes (its java.cls.unloadedClasses
+	 * performance counter), 0: unknown. Added to epoch at every sample, so
+	 * a stack taken after an unloading never shares a hash with one taken
+	 * before: no race with user space noticing it. */
+	__u64 unloaded_addr;
 };
 
 /* Encoding of Java frames in struct user_stack (bpf/offcpu.h) ips[]. Native
@@ -66,6 +76,9 @@ struct hotspot_cfg {
  *   not fit), 46..0: Method*.
  */
 #define HS_FRAME_JAVA (1ULL << 63)
+/* The outermost word of a HotSpot-walked stack is its epoch (struct
+ * hotspot_cfg): an "interpreted" word with Method* 0 and the epoch's low
+ * 15 bits in the bci field. Not a frame. */
 #define HS_FRAME_COMPILED (1ULL << 62)
 #define HS_BCI_UNKNOWN 0x7fffULL
 #define HS_ADDR_MASK ((1ULL << 47) - 1)
@@ -81,6 +94,21 @@ static inline __u64 hs_frame_interpreted(__u64 method, __u64 bci)
 	if (bci > HS_BCI_UNKNOWN)
 		bci = HS_BCI_UNKNOWN;
 	return HS_FRAME_JAVA | (bci << 47) | (method & HS_ADDR_MASK);
+}
+
+static inline __u64 hs_frame_epoch(__u32 epoch)
+{
+	return HS_FRAME_JAVA | ((__u64)(epoch & HS_BCI_UNKNOWN) << 47);
+}
+
+static inline int hs_frame_is_epoch(__u64 w)
+{
+	return (w & (HS_FRAME_JAVA | HS_FRAME_COMPILED | HS_ADDR_MASK)) == HS_FRAME_JAVA;
+}
+
+static inline __u32 hs_epoch_of(__u64 w)
+{
+	return (w >> 47) & HS_BCI_UNKNOWN;
 }
 
 static inline int hs_frame_is_java(__u64 w)

@@ -223,8 +223,15 @@ static __always_inline int hs_blob_cached(struct hs_walk *w, const struct hotspo
 {
 	struct hs_cache_key key = { .tgid = w->tgid, .pc = pc };
 	struct hs_blob *hit = bpf_map_lookup_elem(&hs_blobs, &key);
+	__u32 id = 0;
 
-	if (hit) {
+	/* An nmethod can be freed and its space reused by another compile:
+	 * a cached entry is good only while the compile id at its start is
+	 * the same (one 4-byte read, still far cheaper than a walk). A wrong
+	 * compile id would lend the old method's name to the new code. */
+	if (hit && (hit->kind != HS_BLOB_NMETHOD ||
+		    (!bpf_probe_read_user(&id, sizeof(id), (void *)(hit->start + cfg->nmethod_compile_id)) &&
+		     id == hit->compile_id))) {
 		*b = *hit;
 		w->hits++;
 		return 0;
@@ -387,6 +394,17 @@ static __always_inline __u64 user_stack_walk(bool at_entry, __u32 stat_error, __
 	cfg = bpf_map_lookup_elem(&hotspot_cfgs, &(__u32){ bpf_get_current_pid_tgid() >> 32 });
 	if (cfg) {
 		depth = hs_user_stack(st, cfg, regs, at_entry, stat_recovered, anchor);
+		/* The class-unloading epoch as the outermost word: it keeps
+		 * apart stacks of methods that reuse an unloaded method's
+		 * metadata addresses, and tells user space which names held. */
+		if (depth < TMPROF_MAX_STACK_DEPTH - 1) {
+			__u64 unloaded = 0;
+
+			if (cfg->unloaded_addr)
+				bpf_probe_read_user(&unloaded, sizeof(unloaded), (void *)cfg->unloaded_addr);
+			st->ips[depth & (USTACK_SLOTS - 1)] = hs_frame_epoch(cfg->epoch + (__u32)unloaded);
+			depth++;
+		}
 		goto store;
 	}
 	depth = 1;
