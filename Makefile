@@ -130,6 +130,7 @@ bench: deps
 	tests/bench_alloc.sh $(BUILD)
 	tests/bench_leak.sh $(BUILD)
 	tests/bench_flamegraph.sh $(BUILD)
+	tests/bench_hotspot.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
