@@ -231,6 +231,20 @@ static int collectors_set_hotspot(struct session *s, pid_t pid, const struct hot
 	return err;
 }
 
+/* Which debug-info record names a sampled pc inside compiled code
+ * (README: "Inlined frames and the sampled pc"). TMPROF_JAVA_PC_RULE
+ * exists to measure the alternatives; the default is the measured best. */
+static enum java_pc_rule pc_rule_from_env(void)
+{
+	const char *v = getenv("TMPROF_JAVA_PC_RULE");
+
+	if (v && !strcmp(v, "preceding"))
+		return JAVA_PC_PRECEDING;
+	if (v && !strcmp(v, "nearest"))
+		return JAVA_PC_NEAREST;
+	return JAVA_PC_FOLLOWING;
+}
+
 /* A JVM that just started has no code cache yet: try again at the next
  * polls, for about this many seconds. */
 #define HOTSPOT_TRIES 30
@@ -278,6 +292,7 @@ static void hotspot_attach(struct session *s, struct target *t)
 		err = java_frames_new(&t->runtime->mem, &t->runtime->vs, &t->java);
 	if (!err) {
 		java_frames_set_codecache(t->java, &t->hs_cfg);
+		java_frames_set_pc_rule(t->java, pc_rule_from_env());
 		err = collectors_set_hotspot(s, t->pid, &t->hs_cfg);
 	}
 	t->hotspot_err = err;

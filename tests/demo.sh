@@ -2,7 +2,8 @@
 # Demo: profile the bundled stand-in Flink TaskManager with tmprof.
 #   1. starts the stand-in TaskManager (a JVM whose main class is Flink's
 #      TaskManagerRunner, with Flink-named task threads) with
-#      -XX:+PreserveFramePointer,
+#      Flink's default flags (no -XX:+PreserveFramePointer: tmprof walks
+#      HotSpot's own frame layout),
 #   2. shows `tmprof list`,
 #   3. records every TaskManager for 10 s: tmprof record --all-taskmanagers,
 #   4. leaves the folded stacks in ./demo-out/cpu.folded (DEMO_OUT=DIR to
@@ -23,10 +24,10 @@ command -v java >/dev/null || die "no java"
 [ "$(id -u)" -eq 0 ] || die "needs root (tmprof loads BPF programs)"
 mkdir -p "$OUT_DIR" || die "cannot create $OUT_DIR"
 
-echo "==> Starting the stand-in TaskManager (main class $MAIN_STANDALONE, -XX:+PreserveFramePointer)"
+echo "==> Starting the stand-in TaskManager (main class $MAIN_STANDALONE, without -XX:+PreserveFramePointer)"
 echo "    task threads: 'Source: Numbers -> Map (1/2)#0' 90 %, '(2/2)#0' 45 %,"
 echo "    'Window(TumblingEventTimeWindows) -> Sink: Print (1/1)#0' 25 %, 'Source: Clicks -> Map (1/1)#0' 10 % busy"
-start_tm taskmanager "$MAIN_STANDALONE" on -- --truth "$E2E_TMP/truth.tsv"
+start_tm taskmanager "$MAIN_STANDALONE" off -- --truth "$E2E_TMP/truth.tsv"
 wait_ready "$TM_PID" "$TM_OUT" 60 || die "the stand-in did not start: $(tail -n 3 "$E2E_TMP/taskmanager.err")"
 echo "    running as pid $TM_PID; letting the JIT warm up for 5 s"
 sleep 5
