@@ -211,8 +211,11 @@ static inline int hs_step_compiled(void *ctx, const struct hotspot_cfg *cfg,
 		return HS_STEP_NEXT;
 	if (!hs_take_record(ctx, cfg, f, caller_sp - 16, 0, 1))
 		return HS_STEP_NEXT;
-	/* A leaf caught mid-prologue or mid-epilogue the code test missed. */
-	if (f->leaf && off < 0 && !hs_take_record(ctx, cfg, f, f->sp - 8, f->fp, 0))
+	/* A leaf caught mid-prologue or mid-epilogue the code test missed, or
+	 * a frame below the safepoint handler: C2 polls on return after
+	 * "pop rbp", so the pc the handler saved is one of a frame already
+	 * gone, its return address at sp. Taken only if that is code. */
+	if (off < 0 && !hs_take_record(ctx, cfg, f, f->sp - 8, f->fp, 0))
 		return HS_STEP_NEXT;
 	return HS_STEP_LAST;
 }

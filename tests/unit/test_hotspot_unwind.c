@@ -262,6 +262,16 @@ static void test_compiled_step(void **state)
 	fake_put64(STACK + 0x78, RA_NATIVE);
 	assert_int_equal(step(&cfg, &f, &w), HS_STEP_LAST);
 	assert_int_equal(hs_compiled_id(w), 77);
+
+	/* Below the safepoint handler: C2 polled on return after popping its
+	 * frame, so the saved pc's frame is gone and its return address is at
+	 * sp; taken because the frame-size one is no code. */
+	fake_put64(STACK + 0x48, RA_INT);
+	f = (struct hs_frame){ .pc = RA_NM, .sp = STACK + 0x48, .fp = 0x77 };
+	assert_int_equal(step(&cfg, &f, &w), HS_STEP_NEXT);
+	assert_int_equal(f.pc, RA_INT);
+	assert_int_equal(f.sp, STACK + 0x50);
+	assert_int_equal(f.fp, 0x77);
 }
 
 static void test_compiled_leaf_prologue_epilogue(void **state)
