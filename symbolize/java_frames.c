@@ -35,12 +35,15 @@ struct u64map {
 	void (*free_val)(void *);
 };
 
+/* Tables start small and double up to twice their entry limit: most JVMs
+ * need a few thousand entries, a daemon holds one set per TaskManager, and
+ * emptying a table walks all its slots. */
+#define MAP_MIN_SLOTS 64u
+
 static int map_init(struct u64map *m, size_t limit, size_t max_bytes, void (*free_val)(void *))
 {
-	size_t cap = 16;
+	size_t cap = MAP_MIN_SLOTS;
 
-	while (cap < limit * 2)
-		cap *= 2;
 	m->keys = calloc(cap, sizeof(*m->keys));
 	m->vals = calloc(cap, sizeof(*m->vals));
 	m->sizes = calloc(cap, sizeof(*m->sizes));
@@ -91,12 +94,48 @@ static void *map_get(const struct u64map *m, uint64_t key)
 	return m->keys[pos] ? m->vals[pos] : NULL;
 }
 
+/* Twice the slots, same entries; on failure the map stays as it was. */
+static void map_grow(struct u64map *m)
+{
+	struct u64map bigger = *m;
+	size_t cap = 2 * (m->mask + 1);
+
+	bigger.keys = calloc(cap, sizeof(*bigger.keys));
+	bigger.vals = calloc(cap, sizeof(*bigger.vals));
+	bigger.sizes = calloc(cap, sizeof(*bigger.sizes));
+	if (!bigger.keys || !bigger.vals || !bigger.sizes) {
+		free(bigger.keys);
+		free(bigger.vals);
+		free(bigger.sizes);
+		return;
+	}
+	bigger.mask = cap - 1;
+	for (size_t i = 0; i <= m->mask; i++) {
+		size_t pos;
+
+		if (!m->keys[i])
+			continue;
+		pos = map_slot(&bigger, m->keys[i]);
+		bigger.keys[pos] = m->keys[i];
+		bigger.vals[pos] = m->vals[i];
+		bigger.sizes[pos] = m->sizes[i];
+	}
+	free(m->keys);
+	free(m->vals);
+	free(m->sizes);
+	*m = bigger;
+}
+
 /* Insert or replace (freeing the old value); size: bytes val holds.
  * Returns true when the map had to be emptied first. */
 static bool map_put(struct u64map *m, uint64_t key, void *val, size_t size)
 {
-	size_t pos = map_slot(m, key);
+	size_t pos;
 	bool emptied = false;
+
+	if ((m->count + 1) * 2 > m->mask + 1 && m->mask + 1 < 2 * m->limit)
+		map_grow(m);
+	pos = map_slot(m, key);
 
 	if (m->keys[pos]) {
 		m->free_val(m->vals[pos]);
