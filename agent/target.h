@@ -19,34 +19,36 @@ struct process_symbolizer;
 struct thread_names;
 
 struct target {
-	pid_t pid;
+	/* Grouped by size, not by topic, to keep padding out of a struct the
+	 * daemon holds one of per TaskManager. */
 	unsigned long long start_time; /* /proc/PID/stat field 22: detects pid reuse */
-	bool is_jvm;
 	struct jvm_info jvm;
 	struct process_symbolizer *sym;
 	struct thread_names *names;   /* JVMs whose attach works */
-	int attach_err;               /* 0, or why the JVM could not be attached */
 	struct jvm_runtime *runtime;  /* libjvm hooks and vmStructs (allocation profiling) */
 	struct klass_names *klasses;  /* class names of Klass pointers */
 	/* HotSpot unwinding (--unwind hotspot/auto): the BPF config, the namer
 	 * of the Java frames it records, and why it is off if it is. */
-	bool hotspot;
 	struct hotspot_cfg hs_cfg;
 	struct java_frames *java;
-	struct frame_memo memo;       /* interpreted frames' names per epoch */
+	struct frame_memo memo;       /* Java frames' names per epoch */
 	uint64_t methods_reused;      /* last seen: a change bumps hs_cfg.epoch */
-	uint32_t epoch_now;           /* the epoch a stack taken now would carry */
-	int hotspot_err;              /* 0, or why HotSpot unwinding is off */
-	unsigned int hotspot_tries;   /* a starting JVM has no code cache yet */
 	/* Perf map cross-check of compiled frames: same physical method? */
 	uint64_t java_perfmap_agree, java_perfmap_differ;
-	bool exited;
 	/* The program file (/proc/PID/exe): a change means the process exec'd. */
 	unsigned long long exe_dev, exe_ino;
 	/* JIT addresses first seen since the last perf map load. */
 	uint64_t jit_seen, jit_unresolved;
 	uint64_t last_perf_map_ms;
 	uint64_t perf_map_refreshes;
+	pid_t pid;
+	int attach_err;               /* 0, or why the JVM could not be attached */
+	int hotspot_err;              /* 0, or why HotSpot unwinding is off */
+	unsigned int hotspot_tries;   /* a starting JVM has no code cache yet */
+	uint32_t epoch_now;           /* the epoch a stack taken now would carry */
+	bool is_jvm;
+	bool hotspot;
+	bool exited;
 };
 
 /* -ESRCH: no such process. */

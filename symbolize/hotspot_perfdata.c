@@ -84,8 +84,8 @@ int hotspot_perfdata_find(const struct mem_reader *mem, const struct vmstructs *
 			  const char *name, uint64_t *value_addr)
 {
 	struct perfdata_layout l;
-	uint64_t base, capacity, off;
-	uint32_t magic, entry_off, n, length;
+	uint64_t base = 0, capacity = 0, off;
+	uint32_t magic = 0, entry_off = 0, n = 0, length = 0;
 	int err = layout_read(vs, &l);
 
 	if (!err)
