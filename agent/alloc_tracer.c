@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "agent/bpf_maps.h"
+#include "agent/cfi_maps.h"
 #include "agent/jvm_runtime.h"
 #include "alloc.skel.h"
 
@@ -21,6 +22,7 @@ struct alloc_tracer {
 	struct bpf_drain drain;
 	struct alloc_probe *probes;
 	size_t nprobes;
+	struct cfi_maps *cfi;
 };
 
 static void probe_detach(struct alloc_probe *p)
@@ -37,6 +39,7 @@ void alloc_tracer_close(struct alloc_tracer *t)
 	for (size_t i = 0; i < t->nprobes; i++)
 		probe_detach(&t->probes[i]);
 	free(t->probes);
+	cfi_maps_free(t->cfi);
 	alloc_bpf__destroy(t->skel);
 	bpf_drain_free(&t->drain);
 	free(t);
@@ -57,6 +60,9 @@ int alloc_tracer_open(struct alloc_tracer **out)
 		err = -errno;
 		goto fail;
 	}
+	err = cfi_maps_new(t->skel->maps.cfi_rows, t->skel->maps.cfi_procs, &t->cfi);
+	if (err)
+		goto fail;
 	*out = t;
 	return 0;
 fail:
@@ -118,7 +124,17 @@ int alloc_tracer_remove_target(struct alloc_tracer *t, pid_t tgid)
 			probe_detach(&t->probes[i]);
 	if (bpf_map__delete_elem(t->skel->maps.targets, &key, sizeof(key), 0) && errno != ENOENT)
 		return -errno;
+	alloc_tracer_set_cfi(t, tgid, false);
 	return alloc_tracer_set_hotspot(t, tgid, NULL);
+}
+
+int alloc_tracer_set_cfi(struct alloc_tracer *t, pid_t tgid, bool on)
+{
+	if (!on) {
+		cfi_maps_remove(t->cfi, tgid);
+		return 0;
+	}
+	return cfi_maps_add(t->cfi, tgid);
 }
 
 struct drain_adapter {

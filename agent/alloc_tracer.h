@@ -3,6 +3,7 @@
 #ifndef TMPROF_AGENT_ALLOC_TRACER_H
 #define TMPROF_AGENT_ALLOC_TRACER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,6 +26,8 @@ int alloc_tracer_remove_target(struct alloc_tracer *t, pid_t tgid);
  * hotspot_cfg_read), or with frame pointers again when cfg is NULL. Removing
  * the target removes its config too. */
 int alloc_tracer_set_hotspot(struct alloc_tracer *t, pid_t tgid, const struct hotspot_cfg *cfg);
+/* .eh_frame unwind rows for tgid's libraries, as cpu_sampler_set_cfi. */
+int alloc_tracer_set_cfi(struct alloc_tracer *t, pid_t tgid, bool on);
 
 typedef int (*alloc_fn)(void *ctx, const struct alloc_key *key, const struct alloc_value *v);
 int alloc_tracer_drain(struct alloc_tracer *t, alloc_fn fn, void *ctx);

@@ -11,6 +11,8 @@
 
 struct bpf_map;
 struct hotspot_cfg;
+struct cfi_row;
+struct cfi_proc;
 
 struct bpf_drain {
 	void *keys;      /* scratch, grows to the largest map seen */
@@ -41,5 +43,14 @@ int bpf_ustack_map_read(int map_fd, uint64_t hash, uint64_t *ips, size_t max);
  * configuration in a hotspot_cfgs map (bpf/ustack.bpf.h). Removing what is
  * not there is not an error. 0 or -errno. */
 int bpf_hotspot_cfg_set(struct bpf_map *map, pid_t tgid, const struct hotspot_cfg *cfg);
+
+/* Write n unwind rows at index first of a cfi_rows array (bpf/cfi.h).
+ * 0 or -errno. */
+int bpf_cfi_rows_write(struct bpf_map *map, uint32_t first, const struct cfi_row *rows, size_t n);
+
+/* Set (or with p NULL, remove) process tgid's entry in a cfi_procs map:
+ * its mappings that have rows. Removing what is not there is not an error.
+ * 0 or -errno. */
+int bpf_cfi_proc_set(struct bpf_map *map, pid_t tgid, const struct cfi_proc *p);
 
 #endif

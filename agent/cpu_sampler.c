@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "agent/bpf_maps.h"
+#include "agent/cfi_maps.h"
 #include "cpu_sample.skel.h"
 
 struct cpu_sampler {
@@ -21,6 +22,7 @@ struct cpu_sampler {
 	int *perf_fds;
 	int ncpus;
 	struct bpf_drain drain;
+	struct cfi_maps *cfi;
 };
 
 static int perf_event_open_cpu_clock(unsigned int freq_hz, int cpu)
@@ -94,6 +96,7 @@ void cpu_sampler_close(struct cpu_sampler *s)
 	free(s->links);
 	free(s->perf_fds);
 	bpf_drain_free(&s->drain);
+	cfi_maps_free(s->cfi);
 	cpu_sample_bpf__destroy(s->skel);
 	free(s);
 }
@@ -116,6 +119,9 @@ int cpu_sampler_open(unsigned int freq_hz, struct cpu_sampler **out)
 		err = -errno;
 		goto fail;
 	}
+	err = cfi_maps_new(s->skel->maps.cfi_rows, s->skel->maps.cfi_procs, &s->cfi);
+	if (err)
+		goto fail;
 	err = libbpf_num_possible_cpus();
 	if (err < 0)
 		goto fail;
@@ -182,7 +188,17 @@ int cpu_sampler_remove_target(struct cpu_sampler *s, pid_t tgid)
 
 	if (bpf_map__delete_elem(s->skel->maps.targets, &key, sizeof(key), 0) && errno != ENOENT)
 		return -errno;
+	cpu_sampler_set_cfi(s, tgid, false);
 	return cpu_sampler_set_hotspot(s, tgid, NULL);
+}
+
+int cpu_sampler_set_cfi(struct cpu_sampler *s, pid_t tgid, bool on)
+{
+	if (!on) {
+		cfi_maps_remove(s->cfi, tgid);
+		return 0;
+	}
+	return cfi_maps_add(s->cfi, tgid);
 }
 
 struct drain_adapter {

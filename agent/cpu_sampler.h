@@ -26,6 +26,12 @@ int cpu_sampler_remove_target(struct cpu_sampler *s, pid_t tgid);
  * the target removes its config too. */
 int cpu_sampler_set_hotspot(struct cpu_sampler *s, pid_t tgid, const struct hotspot_cfg *cfg);
 
+/* Unwind tgid's libraries without frame pointers (libc, ld-linux) by their
+ * .eh_frame rows (on), or stop (off; removing the target does it too).
+ * Call again after the target exec'd. Returns how many mappings got rows,
+ * or -errno. */
+int cpu_sampler_set_cfi(struct cpu_sampler *s, pid_t tgid, bool on);
+
 typedef int (*cpu_sample_fn)(void *ctx, const struct cpu_sample_key *key, uint64_t count);
 /* Move the in-kernel counts to user space: each key is read and deleted
  * atomically, so no sample is counted twice or lost between drains. */

@@ -10,17 +10,20 @@
 #include <bpf/libbpf.h>
 
 #include "agent/bpf_maps.h"
+#include "agent/cfi_maps.h"
 #include "offcpu.skel.h"
 
 struct offcpu_tracer {
 	struct offcpu_bpf *skel;
 	struct bpf_drain drain;
+	struct cfi_maps *cfi;
 };
 
 void offcpu_tracer_close(struct offcpu_tracer *t)
 {
 	if (!t)
 		return;
+	cfi_maps_free(t->cfi);
 	offcpu_bpf__destroy(t->skel);
 	bpf_drain_free(&t->drain);
 	free(t);
@@ -42,7 +45,9 @@ int offcpu_tracer_open(struct offcpu_tracer **out)
 		err = -errno;
 		goto fail;
 	}
-	err = offcpu_bpf__attach(t->skel);
+	err = cfi_maps_new(t->skel->maps.cfi_rows, t->skel->maps.cfi_procs, &t->cfi);
+	if (!err)
+		err = offcpu_bpf__attach(t->skel);
 	if (err)
 		goto fail;
 	*out = t;
@@ -77,7 +82,17 @@ int offcpu_tracer_remove_target(struct offcpu_tracer *t, pid_t tgid)
 
 	if (bpf_map__delete_elem(t->skel->maps.targets, &key, sizeof(key), 0) && errno != ENOENT)
 		return -errno;
+	offcpu_tracer_set_cfi(t, tgid, false);
 	return offcpu_tracer_set_hotspot(t, tgid, NULL);
+}
+
+int offcpu_tracer_set_cfi(struct offcpu_tracer *t, pid_t tgid, bool on)
+{
+	if (!on) {
+		cfi_maps_remove(t->cfi, tgid);
+		return 0;
+	}
+	return cfi_maps_add(t->cfi, tgid);
 }
 
 struct drain_adapter {

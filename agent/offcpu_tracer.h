@@ -4,6 +4,7 @@
 #define TMPROF_AGENT_OFFCPU_TRACER_H
 
 #include <linux/types.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,6 +26,8 @@ int offcpu_tracer_remove_target(struct offcpu_tracer *t, pid_t tgid);
  * hotspot_cfg_read), or with frame pointers again when cfg is NULL. Removing
  * the target removes its config too. */
 int offcpu_tracer_set_hotspot(struct offcpu_tracer *t, pid_t tgid, const struct hotspot_cfg *cfg);
+/* .eh_frame unwind rows for tgid's libraries, as cpu_sampler_set_cfi. */
+int offcpu_tracer_set_cfi(struct offcpu_tracer *t, pid_t tgid, bool on);
 
 typedef int (*sched_span_fn)(void *ctx, const struct sched_span_key *key,
 			     const struct sched_span_value *value);

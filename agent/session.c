@@ -231,6 +231,21 @@ static int collectors_set_hotspot(struct session *s, pid_t pid, const struct hot
 	return err;
 }
 
+/* Unwind rows (.eh_frame) for the target's libraries without frame
+ * pointers, in every collector; without them the BPF walker scans. */
+static void collectors_set_cfi(struct session *s, pid_t pid)
+{
+	int n = s->sampler ? cpu_sampler_set_cfi(s->sampler, pid, true) : 0;
+
+	if (n >= 0 && s->tracer)
+		n = offcpu_tracer_set_cfi(s->tracer, pid, true);
+	if (n >= 0 && s->alloc)
+		n = alloc_tracer_set_cfi(s->alloc, pid, true);
+	if (n < 0)
+		log_debug("PID %d: no unwind rows (%s); native frames are found by stack scan", pid,
+			  strerror(-n));
+}
+
 /* Which debug-info record names a sampled pc inside compiled code
  * (README: "Inlined frames and the sampled pc"). TMPROF_JAVA_PC_RULE
  * exists to measure the alternatives; the default is the measured best. */
@@ -426,6 +441,7 @@ int session_start(struct session *s)
 			err = offcpu_tracer_add_target(s->tracer, pid);
 		if (err)
 			return err;
+		collectors_set_cfi(s, pid);
 		hotspot_attach(s, &s->targets[i]);
 	}
 	s->started = true;
@@ -445,8 +461,10 @@ static int session_start_target(struct session *s, struct target *t)
 	err = s->sampler ? cpu_sampler_add_target(s->sampler, t->pid) : 0;
 	if (!err && s->tracer)
 		err = offcpu_tracer_add_target(s->tracer, t->pid);
-	if (!err)
+	if (!err) {
+		collectors_set_cfi(s, t->pid);
 		hotspot_attach(s, t);
+	}
 	return err;
 }
 
@@ -585,6 +603,7 @@ static void target_exec_seen(struct session *s, struct target *t)
 	if (t->hotspot)
 		collectors_set_hotspot(s, t->pid, NULL);
 	target_forget_jvm(t);
+	collectors_set_cfi(s, t->pid);
 	if (process_symbolizer_reload_maps(t->sym))
 		log_warn("PID %d: cannot read its mappings after the exec", t->pid);
 }

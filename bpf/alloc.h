@@ -31,7 +31,10 @@ enum alloc_stat {
 	ALLOC_STAT_HS_JAVA_FRAMES,  /* ... Java frames (compiled, interpreted, stubs) in them */
 	ALLOC_STAT_HS_CACHE_HIT,    /* code blob / Method cache hits */
 	ALLOC_STAT_HS_CACHE_MISS,   /* ... misses (target memory read) */
+	ALLOC_STAT_CFI_STACKS,  /* native leaf unwound with .eh_frame rows (bpf/cfi.h) */
 	ALLOC_STAT__MAX,
 };
+/* bpf/ustack.bpf.h counts CFI stacks right after the HotSpot counters. */
+_Static_assert(ALLOC_STAT_CFI_STACKS == ALLOC_STAT_HS_CACHE_MISS + 1, "CFI counter position");
 
 #endif

@@ -37,7 +37,10 @@ enum cpu_stat {
 	CPU_STAT_HS_JAVA_FRAMES,    /* ... Java frames (compiled, interpreted, stubs) in them */
 	CPU_STAT_HS_CACHE_HIT,      /* code blob / Method cache hits */
 	CPU_STAT_HS_CACHE_MISS,     /* ... misses (target memory read) */
+	CPU_STAT_CFI_STACKS,  /* native leaf unwound with .eh_frame rows (bpf/cfi.h) */
 	CPU_STAT__MAX,
 };
+/* bpf/ustack.bpf.h counts CFI stacks right after the HotSpot counters. */
+_Static_assert(CPU_STAT_CFI_STACKS == CPU_STAT_HS_CACHE_MISS + 1, "CFI counter position");
 
 #endif

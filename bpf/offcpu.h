@@ -70,7 +70,10 @@ enum offcpu_stat {
 	OFFCPU_STAT_HS_JAVA_FRAMES, /* ... Java frames (compiled, interpreted, stubs) in them */
 	OFFCPU_STAT_HS_CACHE_HIT,   /* code blob / Method cache hits */
 	OFFCPU_STAT_HS_CACHE_MISS,  /* ... misses (target memory read) */
+	OFFCPU_STAT_CFI_STACKS,  /* native leaf unwound with .eh_frame rows (bpf/cfi.h) */
 	OFFCPU_STAT__MAX,
 };
+/* bpf/ustack.bpf.h counts CFI stacks right after the HotSpot counters. */
+_Static_assert(OFFCPU_STAT_CFI_STACKS == OFFCPU_STAT_HS_CACHE_MISS + 1, "CFI counter position");
 
 #endif
