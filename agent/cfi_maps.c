@@ -115,29 +115,13 @@ static void file_put(struct cfi_maps *c, struct cfi_file *f)
 	}
 }
 
-/* Open the file behind a mapping, as the symbolizer does: map_files (works
- * for deleted files and other mount namespaces), else the path inside the
- * target's root, never out of it. */
-static int mapping_open(pid_t pid, const struct proc_map *m)
-{
-	char path[96];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, m->start,
-		 m->end);
-	fd = safe_open_magic(path);
-	if (fd >= 0 || m->deleted)
-		return fd;
-	return safe_open_follow(pid, m->path, SAFE_OPEN_ANY_OWNER);
-}
-
 /* The loaded (or failed) file behind m, loading it if new; NULL on error. */
 static struct cfi_file *file_get(struct cfi_maps *c, pid_t pid, const struct proc_map *m)
 {
 	struct cfi_table t;
 	struct cfi_file *f;
 	struct stat sb;
-	int fd = mapping_open(pid, m), err;
+	int fd = proc_map_open(pid, m), err;
 
 	if (fd < 0)
 		return NULL;

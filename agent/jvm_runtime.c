@@ -42,17 +42,6 @@ static uint64_t runtime_addr(const struct proc_maps *pm, const char *path, uint6
 	return 0;
 }
 
-static int open_mapping(pid_t pid, const struct proc_map *m)
-{
-	char path[96];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, m->start,
-		 m->end);
-	fd = safe_open_magic(path);
-	return fd >= 0 ? fd : safe_open_follow(pid, m->path, SAFE_OPEN_ANY_OWNER);
-}
-
 static void read_vmstructs(struct jvm_runtime *rt, const struct proc_maps *pm,
 			   const struct elf_lookup *q, uint64_t load_vaddr)
 {
@@ -108,7 +97,7 @@ int jvm_runtime_open(pid_t pid, struct jvm_runtime *rt)
 	}
 	snprintf(rt->libjvm, sizeof(rt->libjvm), "%s", lib->path);
 	snprintf(rt->libjvm_host, sizeof(rt->libjvm_host), "/proc/%d/root%s", pid, lib->path);
-	fd = open_mapping(pid, lib);
+	fd = proc_map_open(pid, lib);
 	if (fd < 0) {
 		err = fd;
 		goto cleanup;

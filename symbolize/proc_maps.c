@@ -8,6 +8,7 @@
 #include "symbolize/safe_open.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,4 +260,17 @@ const char *proc_map_module(const struct proc_map *m)
 		return "[anon]";
 	slash = strrchr(m->path, '/');
 	return slash && slash[1] ? slash + 1 : m->path;
+}
+
+int proc_map_open(pid_t pid, const struct proc_map *m)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, m->start,
+		 m->end);
+	fd = safe_open_magic(path);
+	if (fd >= 0 || m->deleted)
+		return fd;
+	return safe_open_follow(pid, m->path, SAFE_OPEN_ANY_OWNER);
 }

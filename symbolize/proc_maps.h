@@ -31,6 +31,12 @@ int proc_maps_read(pid_t pid, struct proc_maps **out);
 const struct proc_map *proc_maps_find(const struct proc_maps *pm, uint64_t addr);
 void proc_maps_free(struct proc_maps *pm);
 
+/* Open the file behind a mapping of process pid, read-only: through
+ * /proc/PID/map_files (works for deleted files and other mount namespaces),
+ * else by its path inside the target's root without leaving it. A fd, or
+ * -errno. */
+int proc_map_open(pid_t pid, const struct proc_map *m);
+
 /* Anonymous memory: no file behind it ("" or a "[anon:name]" label). */
 bool proc_map_is_anon(const struct proc_map *m);
 bool proc_map_is_exec(const struct proc_map *m);

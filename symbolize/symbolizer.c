@@ -217,22 +217,6 @@ static const struct proc_map *mapping_find(struct process_symbolizer *ps, uint64
 	return m;
 }
 
-/* Open the file behind a mapping. map_files works for deleted files and
- * other mount namespaces; the path inside the target's root is the
- * fallback when map_files is not accessible. */
-static int mapping_open(pid_t pid, const struct proc_map *m)
-{
-	char path[96];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, m->start,
-		 m->end);
-	fd = safe_open_magic(path);
-	if (fd >= 0 || m->deleted)
-		return fd;
-	return safe_open_follow(pid, m->path, SAFE_OPEN_ANY_OWNER);
-}
-
 static struct elf_symtab *mapping_symtab(struct process_symbolizer *ps, size_t index)
 {
 	struct map_elf *me = &ps->elfs[index];
@@ -248,7 +232,7 @@ static struct elf_symtab *mapping_symtab(struct process_symbolizer *ps, size_t i
 		me->err = -ENOENT;
 		return NULL;
 	} else {
-		fd = mapping_open(ps->pid, m);
+		fd = proc_map_open(ps->pid, m);
 	}
 	if (fd < 0) {
 		me->err = fd;
