@@ -14,27 +14,12 @@
 #include <stdbool.h>
 
 #include "symbolize/hotspot_method.h"
+#include "tests/fuzz/fuzz_image.h"
 #include "tests/fuzz/fuzz_util.h"
 
-#define FUZZ_BASE 0x7f1200000000ULL
 #define NMETHODS 4
 #define NBCIS 4
 
-struct image {
-	const uint8_t *buf;
-	uint64_t base;
-	size_t size;
-};
-
-static int image_read(void *ctx, uint64_t addr, void *out, size_t len)
-{
-	const struct image *im = ctx;
-
-	if (addr < im->base || addr - im->base > im->size || len > im->size - (addr - im->base))
-		return -EFAULT;
-	memcpy(out, im->buf + (addr - im->base), len);
-	return 0;
-}
 
 #define F(t, f, o) { (char *)(t), (char *)(f), (o), 0, false }
 static struct vmstructs_field fields[] = {

@@ -15,27 +15,12 @@
 #include <stdbool.h>
 
 #include "symbolize/hotspot_perfdata.h"
+#include "tests/fuzz/fuzz_image.h"
 #include "tests/fuzz/fuzz_util.h"
 
-#define FUZZ_BASE 0x7f1200000000ULL
 #define NAME_AT 0x10
 #define NAME_MAX_LEN 48
 
-struct image {
-	const uint8_t *buf;
-	uint64_t base;
-	size_t size;
-};
-
-static int image_read(void *ctx, uint64_t addr, void *out, size_t len)
-{
-	const struct image *im = ctx;
-
-	if (addr < im->base || addr - im->base > im->size || len > im->size - (addr - im->base))
-		return -EFAULT;
-	memcpy(out, im->buf + (addr - im->base), len);
-	return 0;
-}
 
 static struct vmstructs_field fields[] = {
 	{ (char *)"PerfMemory", (char *)"_start", 0, FUZZ_BASE + 0x0, true },

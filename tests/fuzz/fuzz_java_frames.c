@@ -21,9 +21,9 @@
 
 #include "bpf/hotspot.h"
 #include "symbolize/java_frames.h"
+#include "tests/fuzz/fuzz_image.h"
 #include "tests/fuzz/fuzz_util.h"
 
-#define FUZZ_BASE 0x7f1200000000ULL
 #define NWORDS 8
 /* Image byte choosing the pc rule for leaf frames (modulo 3). */
 #define RULE_AT 0x58
@@ -31,21 +31,6 @@
 /* Names kept to check they are still valid at the end. */
 #define KEEP_MAX 4096
 
-struct image {
-	const uint8_t *buf;
-	uint64_t base;
-	size_t size;
-};
-
-static int image_read(void *ctx, uint64_t addr, void *out, size_t len)
-{
-	const struct image *im = ctx;
-
-	if (addr < im->base || addr - im->base > im->size || len > im->size - (addr - im->base))
-		return -EFAULT;
-	memcpy(out, im->buf + (addr - im->base), len);
-	return 0;
-}
 
 #define F(t, f, o) { (char *)(t), (char *)(f), (o), 0, false }
 #define S(t, f, a) { (char *)(t), (char *)(f), 0, FUZZ_BASE + (a), true }
