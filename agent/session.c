@@ -669,8 +669,32 @@ int session_cut(struct session *s, bool final)
 	return offcpu_tracer_close_spans(s->tracer, s->start_ns, s->end_ns, on_span, s);
 }
 
+/* Java names are needed until an interval's profile is built (the profile
+ * copies them). A JVM that keeps generating classes would fill the namer's
+ * string budget in a daemon that runs for weeks, and later names would be
+ * lost: past this size, start afresh. Safe: a stack seen again carries its
+ * epoch, and names are read from the JVM only while it is in that epoch. */
+#ifndef JAVA_NAMES_FLUSH_BYTES
+#define JAVA_NAMES_FLUSH_BYTES (8u << 20)
+#endif
+
+static void java_names_trim(struct target *t)
+{
+	struct java_frames_stats js;
+
+	if (!t->java)
+		return;
+	java_frames_stats(t->java, &js);
+	if (js.string_bytes < JAVA_NAMES_FLUSH_BYTES)
+		return;
+	frame_memo_free(&t->memo); /* it points into the namer's strings */
+	java_frames_flush(t->java);
+}
+
 void session_next_interval(struct session *s)
 {
+	for (size_t i = 0; i < s->ntargets; i++)
+		java_names_trim(&s->targets[i]);
 	agg_table_clear(&s->cpu);
 	agg_table_clear(&s->spans);
 	agg_table_clear(&s->allocs);
