@@ -6,3 +6,4 @@ $(BUILD)/tests/%.bpf.o: tests/unit/bpf/%.bpf.c $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/test_bpf_load: $(BUILD)/tests/verifier_reject.bpf.o
+$(BUILD)/tests/test_kernel_features: $(BUILD)/tests/verifier_reject.bpf.o
