@@ -421,6 +421,11 @@ static int check_jvms(struct doctor *d, pid_t only)
 
 	if (only) {
 		err = jvm_info_read(only, &one);
+		if (err == -EPERM || err == -EACCES) {
+			item(d, false, true, "PID %d: cannot read the process (%s); run as root",
+			     (int)only, strerror(-err));
+			return EXIT_OK;
+		}
 		if (err || one.kind == JVM_NOT_JAVA) {
 			log_error("PID %d: %s; 'tmprof list' shows the JVMs on this host", (int)only,
 				  err ? strerror(-err) : "not a JVM");

@@ -13,6 +13,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "agent/bpf_load.h"
 #include "agent/exit_codes.h"
 #include "agent/log.h"
 #include "alloc.skel.h"
@@ -398,6 +399,14 @@ void kernel_features_format(const char *release, const struct kf_need *missing, 
 		snprintf(buf + used, len - used, ": %s needs a newer Linux", what);
 }
 
+/* Without privileges libbpf's probes cannot load anything and report
+ * features as missing: they say nothing then, and the load reports the
+ * permission problem. */
+static int probe_allowed(void)
+{
+	return bpf_load_privileged() ? 1 : -EPERM;
+}
+
 static int probe_btf(void *ctx)
 {
 	/* Where libbpf itself looks: /sys/kernel/btf/vmlinux, then /boot. */
@@ -413,18 +422,24 @@ static int probe_btf(void *ctx)
 static int probe_prog_type(void *ctx, int type)
 {
 	(void)ctx;
+	if (probe_allowed() < 0)
+		return -EPERM;
 	return libbpf_probe_bpf_prog_type((enum bpf_prog_type)type, NULL);
 }
 
 static int probe_map_type(void *ctx, int type)
 {
 	(void)ctx;
+	if (probe_allowed() < 0)
+		return -EPERM;
 	return libbpf_probe_bpf_map_type((enum bpf_map_type)type, NULL);
 }
 
 static int probe_helper(void *ctx, int prog_type, int helper)
 {
 	(void)ctx;
+	if (probe_allowed() < 0)
+		return -EPERM;
 	return libbpf_probe_bpf_helper((enum bpf_prog_type)prog_type, (enum bpf_func_id)helper,
 				       NULL);
 }
