@@ -25,75 +25,75 @@
  * the decision is the probe's. Sources: the kernel's git history of
  * include/uapi/linux/bpf.h (helpers, program and map types). */
 struct since {
-	int id;
 	const char *name;
+	int id;
 	unsigned int version;
 };
 
 static const struct since helpers[] = {
-	{ BPF_FUNC_map_lookup_elem, "bpf_map_lookup_elem", KF_VERSION(3, 19) },
-	{ BPF_FUNC_map_update_elem, "bpf_map_update_elem", KF_VERSION(3, 19) },
-	{ BPF_FUNC_map_delete_elem, "bpf_map_delete_elem", KF_VERSION(3, 19) },
-	{ BPF_FUNC_probe_read, "bpf_probe_read", KF_VERSION(4, 1) },
-	{ BPF_FUNC_ktime_get_ns, "bpf_ktime_get_ns", KF_VERSION(4, 1) },
-	{ BPF_FUNC_trace_printk, "bpf_trace_printk", KF_VERSION(4, 1) },
-	{ BPF_FUNC_get_prandom_u32, "bpf_get_prandom_u32", KF_VERSION(4, 1) },
-	{ BPF_FUNC_get_smp_processor_id, "bpf_get_smp_processor_id", KF_VERSION(4, 1) },
-	{ BPF_FUNC_tail_call, "bpf_tail_call", KF_VERSION(4, 2) },
-	{ BPF_FUNC_get_current_pid_tgid, "bpf_get_current_pid_tgid", KF_VERSION(4, 2) },
-	{ BPF_FUNC_get_current_uid_gid, "bpf_get_current_uid_gid", KF_VERSION(4, 2) },
-	{ BPF_FUNC_get_current_comm, "bpf_get_current_comm", KF_VERSION(4, 2) },
-	{ BPF_FUNC_perf_event_output, "bpf_perf_event_output", KF_VERSION(4, 4) },
-	{ BPF_FUNC_get_stackid, "bpf_get_stackid", KF_VERSION(4, 6) },
-	{ BPF_FUNC_get_current_task, "bpf_get_current_task", KF_VERSION(4, 8) },
-	{ BPF_FUNC_probe_read_str, "bpf_probe_read_str", KF_VERSION(4, 11) },
-	{ BPF_FUNC_get_stack, "bpf_get_stack", KF_VERSION(4, 18) },
-	{ BPF_FUNC_probe_read_user, "bpf_probe_read_user", KF_VERSION(5, 5) },
-	{ BPF_FUNC_probe_read_kernel, "bpf_probe_read_kernel", KF_VERSION(5, 5) },
-	{ BPF_FUNC_probe_read_user_str, "bpf_probe_read_user_str", KF_VERSION(5, 5) },
-	{ BPF_FUNC_probe_read_kernel_str, "bpf_probe_read_kernel_str", KF_VERSION(5, 5) },
-	{ BPF_FUNC_get_ns_current_pid_tgid, "bpf_get_ns_current_pid_tgid", KF_VERSION(5, 7) },
-	{ BPF_FUNC_ktime_get_boot_ns, "bpf_ktime_get_boot_ns", KF_VERSION(5, 8) },
-	{ BPF_FUNC_ringbuf_output, "bpf_ringbuf_output", KF_VERSION(5, 8) },
-	{ BPF_FUNC_ringbuf_reserve, "bpf_ringbuf_reserve", KF_VERSION(5, 8) },
-	{ BPF_FUNC_ringbuf_submit, "bpf_ringbuf_submit", KF_VERSION(5, 8) },
-	{ BPF_FUNC_ringbuf_discard, "bpf_ringbuf_discard", KF_VERSION(5, 8) },
-	{ BPF_FUNC_get_task_stack, "bpf_get_task_stack", KF_VERSION(5, 9) },
-	{ BPF_FUNC_per_cpu_ptr, "bpf_per_cpu_ptr", KF_VERSION(5, 10) },
-	{ BPF_FUNC_this_cpu_ptr, "bpf_this_cpu_ptr", KF_VERSION(5, 10) },
-	{ BPF_FUNC_copy_from_user, "bpf_copy_from_user", KF_VERSION(5, 10) },
-	{ BPF_FUNC_get_current_task_btf, "bpf_get_current_task_btf", KF_VERSION(5, 11) },
-	{ BPF_FUNC_task_storage_get, "bpf_task_storage_get", KF_VERSION(5, 11) },
-	{ BPF_FUNC_ktime_get_coarse_ns, "bpf_ktime_get_coarse_ns", KF_VERSION(5, 11) },
-	{ BPF_FUNC_snprintf, "bpf_snprintf", KF_VERSION(5, 13) },
-	{ BPF_FUNC_get_func_ip, "bpf_get_func_ip", KF_VERSION(5, 15) },
-	{ BPF_FUNC_get_attach_cookie, "bpf_get_attach_cookie", KF_VERSION(5, 15) },
-	{ BPF_FUNC_task_pt_regs, "bpf_task_pt_regs", KF_VERSION(5, 15) },
-	{ BPF_FUNC_find_vma, "bpf_find_vma", KF_VERSION(5, 17) },
-	{ BPF_FUNC_loop, "bpf_loop", KF_VERSION(5, 17) },
-	{ BPF_FUNC_copy_from_user_task, "bpf_copy_from_user_task", KF_VERSION(5, 18) },
-	{ BPF_FUNC_ktime_get_tai_ns, "bpf_ktime_get_tai_ns", KF_VERSION(6, 1) },
+	{ "bpf_map_lookup_elem", BPF_FUNC_map_lookup_elem, KF_VERSION(3, 19) },
+	{ "bpf_map_update_elem", BPF_FUNC_map_update_elem, KF_VERSION(3, 19) },
+	{ "bpf_map_delete_elem", BPF_FUNC_map_delete_elem, KF_VERSION(3, 19) },
+	{ "bpf_probe_read", BPF_FUNC_probe_read, KF_VERSION(4, 1) },
+	{ "bpf_ktime_get_ns", BPF_FUNC_ktime_get_ns, KF_VERSION(4, 1) },
+	{ "bpf_trace_printk", BPF_FUNC_trace_printk, KF_VERSION(4, 1) },
+	{ "bpf_get_prandom_u32", BPF_FUNC_get_prandom_u32, KF_VERSION(4, 1) },
+	{ "bpf_get_smp_processor_id", BPF_FUNC_get_smp_processor_id, KF_VERSION(4, 1) },
+	{ "bpf_tail_call", BPF_FUNC_tail_call, KF_VERSION(4, 2) },
+	{ "bpf_get_current_pid_tgid", BPF_FUNC_get_current_pid_tgid, KF_VERSION(4, 2) },
+	{ "bpf_get_current_uid_gid", BPF_FUNC_get_current_uid_gid, KF_VERSION(4, 2) },
+	{ "bpf_get_current_comm", BPF_FUNC_get_current_comm, KF_VERSION(4, 2) },
+	{ "bpf_perf_event_output", BPF_FUNC_perf_event_output, KF_VERSION(4, 4) },
+	{ "bpf_get_stackid", BPF_FUNC_get_stackid, KF_VERSION(4, 6) },
+	{ "bpf_get_current_task", BPF_FUNC_get_current_task, KF_VERSION(4, 8) },
+	{ "bpf_probe_read_str", BPF_FUNC_probe_read_str, KF_VERSION(4, 11) },
+	{ "bpf_get_stack", BPF_FUNC_get_stack, KF_VERSION(4, 18) },
+	{ "bpf_probe_read_user", BPF_FUNC_probe_read_user, KF_VERSION(5, 5) },
+	{ "bpf_probe_read_kernel", BPF_FUNC_probe_read_kernel, KF_VERSION(5, 5) },
+	{ "bpf_probe_read_user_str", BPF_FUNC_probe_read_user_str, KF_VERSION(5, 5) },
+	{ "bpf_probe_read_kernel_str", BPF_FUNC_probe_read_kernel_str, KF_VERSION(5, 5) },
+	{ "bpf_get_ns_current_pid_tgid", BPF_FUNC_get_ns_current_pid_tgid, KF_VERSION(5, 7) },
+	{ "bpf_ktime_get_boot_ns", BPF_FUNC_ktime_get_boot_ns, KF_VERSION(5, 8) },
+	{ "bpf_ringbuf_output", BPF_FUNC_ringbuf_output, KF_VERSION(5, 8) },
+	{ "bpf_ringbuf_reserve", BPF_FUNC_ringbuf_reserve, KF_VERSION(5, 8) },
+	{ "bpf_ringbuf_submit", BPF_FUNC_ringbuf_submit, KF_VERSION(5, 8) },
+	{ "bpf_ringbuf_discard", BPF_FUNC_ringbuf_discard, KF_VERSION(5, 8) },
+	{ "bpf_get_task_stack", BPF_FUNC_get_task_stack, KF_VERSION(5, 9) },
+	{ "bpf_per_cpu_ptr", BPF_FUNC_per_cpu_ptr, KF_VERSION(5, 10) },
+	{ "bpf_this_cpu_ptr", BPF_FUNC_this_cpu_ptr, KF_VERSION(5, 10) },
+	{ "bpf_copy_from_user", BPF_FUNC_copy_from_user, KF_VERSION(5, 10) },
+	{ "bpf_get_current_task_btf", BPF_FUNC_get_current_task_btf, KF_VERSION(5, 11) },
+	{ "bpf_task_storage_get", BPF_FUNC_task_storage_get, KF_VERSION(5, 11) },
+	{ "bpf_ktime_get_coarse_ns", BPF_FUNC_ktime_get_coarse_ns, KF_VERSION(5, 11) },
+	{ "bpf_snprintf", BPF_FUNC_snprintf, KF_VERSION(5, 13) },
+	{ "bpf_get_func_ip", BPF_FUNC_get_func_ip, KF_VERSION(5, 15) },
+	{ "bpf_get_attach_cookie", BPF_FUNC_get_attach_cookie, KF_VERSION(5, 15) },
+	{ "bpf_task_pt_regs", BPF_FUNC_task_pt_regs, KF_VERSION(5, 15) },
+	{ "bpf_find_vma", BPF_FUNC_find_vma, KF_VERSION(5, 17) },
+	{ "bpf_loop", BPF_FUNC_loop, KF_VERSION(5, 17) },
+	{ "bpf_copy_from_user_task", BPF_FUNC_copy_from_user_task, KF_VERSION(5, 18) },
+	{ "bpf_ktime_get_tai_ns", BPF_FUNC_ktime_get_tai_ns, KF_VERSION(6, 1) },
 };
 
 static const struct since prog_types[] = {
-	{ BPF_PROG_TYPE_KPROBE, "kprobe/uprobe programs", KF_VERSION(4, 1) },
-	{ BPF_PROG_TYPE_TRACEPOINT, "tracepoint programs", KF_VERSION(4, 7) },
-	{ BPF_PROG_TYPE_PERF_EVENT, "perf_event programs", KF_VERSION(4, 9) },
-	{ BPF_PROG_TYPE_RAW_TRACEPOINT, "raw tracepoint programs", KF_VERSION(4, 17) },
-	{ BPF_PROG_TYPE_TRACING, "BTF tracing programs (fentry, tp_btf)", KF_VERSION(5, 5) },
+	{ "kprobe/uprobe programs", BPF_PROG_TYPE_KPROBE, KF_VERSION(4, 1) },
+	{ "tracepoint programs", BPF_PROG_TYPE_TRACEPOINT, KF_VERSION(4, 7) },
+	{ "perf_event programs", BPF_PROG_TYPE_PERF_EVENT, KF_VERSION(4, 9) },
+	{ "raw tracepoint programs", BPF_PROG_TYPE_RAW_TRACEPOINT, KF_VERSION(4, 17) },
+	{ "BTF tracing programs (fentry, tp_btf)", BPF_PROG_TYPE_TRACING, KF_VERSION(5, 5) },
 };
 
 static const struct since map_types[] = {
-	{ BPF_MAP_TYPE_HASH, "hash maps", KF_VERSION(3, 19) },
-	{ BPF_MAP_TYPE_ARRAY, "array maps", KF_VERSION(3, 19) },
-	{ BPF_MAP_TYPE_PERF_EVENT_ARRAY, "perf event array maps", KF_VERSION(4, 3) },
-	{ BPF_MAP_TYPE_PERCPU_HASH, "per-CPU hash maps", KF_VERSION(4, 6) },
-	{ BPF_MAP_TYPE_PERCPU_ARRAY, "per-CPU array maps", KF_VERSION(4, 6) },
-	{ BPF_MAP_TYPE_STACK_TRACE, "stack trace maps", KF_VERSION(4, 6) },
-	{ BPF_MAP_TYPE_LRU_HASH, "LRU hash maps", KF_VERSION(4, 10) },
-	{ BPF_MAP_TYPE_LRU_PERCPU_HASH, "per-CPU LRU hash maps", KF_VERSION(4, 10) },
-	{ BPF_MAP_TYPE_RINGBUF, "BPF ring buffers", KF_VERSION(5, 8) },
-	{ BPF_MAP_TYPE_TASK_STORAGE, "task storage maps", KF_VERSION(5, 11) },
+	{ "hash maps", BPF_MAP_TYPE_HASH, KF_VERSION(3, 19) },
+	{ "array maps", BPF_MAP_TYPE_ARRAY, KF_VERSION(3, 19) },
+	{ "perf event array maps", BPF_MAP_TYPE_PERF_EVENT_ARRAY, KF_VERSION(4, 3) },
+	{ "per-CPU hash maps", BPF_MAP_TYPE_PERCPU_HASH, KF_VERSION(4, 6) },
+	{ "per-CPU array maps", BPF_MAP_TYPE_PERCPU_ARRAY, KF_VERSION(4, 6) },
+	{ "stack trace maps", BPF_MAP_TYPE_STACK_TRACE, KF_VERSION(4, 6) },
+	{ "LRU hash maps", BPF_MAP_TYPE_LRU_HASH, KF_VERSION(4, 10) },
+	{ "per-CPU LRU hash maps", BPF_MAP_TYPE_LRU_PERCPU_HASH, KF_VERSION(4, 10) },
+	{ "BPF ring buffers", BPF_MAP_TYPE_RINGBUF, KF_VERSION(5, 8) },
+	{ "task storage maps", BPF_MAP_TYPE_TASK_STORAGE, KF_VERSION(5, 11) },
 };
 
 /* /sys/kernel/btf/vmlinux appeared in 5.4 (CONFIG_DEBUG_INFO_BTF). */
@@ -107,7 +107,7 @@ static const struct since *since_find(const struct since *t, size_t n, int id)
 	return NULL;
 }
 
-#define FIND(table, id) since_find(table, sizeof(table) / sizeof(table[0]), id)
+#define FIND(table, id) since_find((table), sizeof(table) / sizeof((table)[0]), (id))
 
 static const struct since *since_of(const struct kf_need *need)
 {
