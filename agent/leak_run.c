@@ -53,7 +53,8 @@ static void refresh_perf_map(struct leak_state *st)
 {
 	int err;
 
-	if (!st->target.is_jvm || st->target.attach_err || st->target.exited)
+	if (!st->target.is_jvm || st->target.attach_err || st->target.perf_map_err ||
+	    st->target.exited)
 		return;
 	err = hotspot_write_perf_map(st->target.pid, HOTSPOT_ATTACH_TIMEOUT_MS);
 	if (!err)

@@ -170,7 +170,12 @@ void target_attach(struct target *t)
 		err = thread_names_refresh(t->names, 0);
 	if (!err)
 		err = hotspot_write_perf_map(t->pid, HOTSPOT_ATTACH_TIMEOUT_MS);
-	if (!err) {
+	/* A JVM without Compiler.perfmap (JDK 11) answered: attach works,
+	 * thread names stay; Java frames must come from HotSpot unwinding. */
+	t->perf_map_err = err == -ENOTSUP ? err : 0;
+	if (err == -ENOTSUP) {
+		err = 0;
+	} else if (!err) {
 		err = process_symbolizer_load_perf_map(t->sym);
 		if (err)
 			log_warn("PID %d: the JVM wrote no readable perf map (%s); Java frames stay unnamed",
@@ -183,6 +188,11 @@ void target_attach(struct target *t)
 		thread_names_free(t->names);
 		t->names = NULL;
 	}
+}
+
+bool target_java_frames_missing(const struct target *t)
+{
+	return t->is_jvm && !t->hotspot && !t->attach_err && t->perf_map_err;
 }
 
 bool target_alive(struct target *t)
@@ -334,7 +344,7 @@ int target_maybe_refresh_perf_map(struct target *t, uint64_t now_ms, uint64_t mi
 {
 	int err;
 
-	if (!t->is_jvm || t->attach_err || t->exited)
+	if (!t->is_jvm || t->attach_err || t->perf_map_err || t->exited)
 		return 0;
 	if (t->jit_unresolved < JIT_UNRESOLVED_MIN ||
 	    t->jit_unresolved * 1000 < t->jit_seen * JIT_UNRESOLVED_PER_MILLE)
