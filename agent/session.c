@@ -204,19 +204,7 @@ static int open_collectors(struct session *s)
  * them first (allocation hooks, HotSpot unwinding). */
 static int runtime_open(struct target *t)
 {
-	int err;
-
-	if (t->runtime)
-		return 0;
-	t->runtime = calloc(1, sizeof(*t->runtime));
-	if (!t->runtime)
-		return -ENOMEM;
-	err = jvm_runtime_open(t->pid, t->runtime);
-	if (err) {
-		free(t->runtime);
-		t->runtime = NULL;
-	}
-	return err;
+	return target_runtime_open(t);
 }
 
 /* Give every collector the target's HotSpot config (NULL: frame pointers). */

@@ -190,6 +190,52 @@ void target_attach(struct target *t)
 	}
 }
 
+int target_runtime_open(struct target *t)
+{
+	int err;
+
+	if (t->runtime)
+		return 0;
+	t->runtime = calloc(1, sizeof(*t->runtime));
+	if (!t->runtime)
+		return -ENOMEM;
+	err = jvm_runtime_open(t->pid, t->runtime);
+	if (err) {
+		free(t->runtime);
+		t->runtime = NULL;
+	}
+	return err;
+}
+
+static bool jit_from_memory(void *ctx, uint64_t addr, const char **name, enum frame_kind *kind)
+{
+	struct target *t = ctx;
+	struct java_frame f;
+
+	if (!t->java || t->exited || java_frames_name_pc(t->java, addr, &f))
+		return false;
+	*name = f.name;
+	*kind = f.kind;
+	return true;
+}
+
+int target_name_jit_from_memory(struct target *t)
+{
+	int err;
+
+	if (!t->is_jvm || t->exited)
+		return -ENOENT;
+	err = target_runtime_open(t);
+	if (!err && !t->runtime->vmstructs_ok)
+		err = -ENOENT;
+	if (!err && !t->java)
+		err = java_frames_new(&t->runtime->mem, &t->runtime->vs, &t->java);
+	if (err)
+		return err;
+	process_symbolizer_set_jit_namer(t->sym, jit_from_memory, t);
+	return 0;
+}
+
 bool target_java_frames_missing(const struct target *t)
 {
 	return t->is_jvm && !t->hotspot && !t->attach_err && t->perf_map_err;

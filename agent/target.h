@@ -69,6 +69,14 @@ bool target_java_frames_missing(const struct target *t);
 #define JAVA_NO_PERF_MAP_TEXT \
 	"; this JVM has no Compiler.perfmap (JDK 17+) either, so its compiled Java frames stay unnamed"
 
+/* Name the JVM's JIT addresses from its memory where the perf map has none
+ * (JDK 11): the symbolizer asks t's namer for them. Calling it again drops
+ * the names already given (code moves). t must not move in memory while
+ * the namer is set. 0, or -errno (vmStructs unreadable, not a JVM). */
+int target_name_jit_from_memory(struct target *t);
+/* Open t->runtime (libjvm, vmStructs) once. */
+int target_runtime_open(struct target *t);
+
 /* Still the process we started with? */
 bool target_alive(struct target *t);
 
