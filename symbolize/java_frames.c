@@ -576,8 +576,12 @@ int java_frames_name_pc(struct java_frames *jf, uint64_t pc, struct java_frame *
 	if (hotspot_blob_find(&jf->mem, &jf->cfg, pc, &start) ||
 	    hotspot_blob_read(&jf->mem, &jf->bl, start, &blob))
 		return -ENOENT;
-	if (blob.is_nmethod)
-		return frame_method(jf, blob.method, -1, FRAME_JIT, out) ? 0 : -ENOENT;
+	if (blob.is_nmethod) {
+		if (!frame_method(jf, blob.method, -1, FRAME_JIT, out))
+			return -ENOENT;
+		out->line = -1; /* somewhere in the method, not its entry */
+		return 0;
+	}
 	name = intern(jf, blob.name);
 	if (!name)
 		return -ENOENT;
