@@ -183,7 +183,9 @@ static int open_collectors(struct session *s)
 	int err;
 
 	if (s->opts.events & SESSION_CPU) {
-		err = cpu_sampler_open(s->opts.freq_hz, &s->sampler);
+		err = cpu_sampler_open(s->opts.freq_hz,
+				       s->opts.per_cpu ? CPU_SAMPLER_PER_CPU : CPU_SAMPLER_PER_THREAD,
+				       &s->sampler);
 		if (err)
 			return err;
 	}
@@ -215,6 +217,19 @@ static int runtime_open(struct target *t)
 	if (err) {
 		free(t->runtime);
 		t->runtime = NULL;
+	}
+	return err;
+}
+
+/* A target that exited meanwhile is noticed by the next poll; one whose
+ * threads got no event (out of fds) was reported: neither stops the others. */
+static int sampler_add_target(struct session *s, pid_t pid)
+{
+	int err = s->sampler ? cpu_sampler_add_target(s->sampler, pid) : 0;
+
+	if (err == -ESRCH || err == -EMFILE || err == -ENFILE) {
+		log_warn("PID %d: no CPU samples (%s)", pid, strerror(-err));
+		return 0;
 	}
 	return err;
 }
@@ -436,7 +451,7 @@ int session_start(struct session *s)
 	for (size_t i = 0; i < s->ntargets; i++) {
 		pid_t pid = s->targets[i].pid;
 
-		err = s->sampler ? cpu_sampler_add_target(s->sampler, pid) : 0;
+		err = sampler_add_target(s, pid);
 		if (!err && s->tracer)
 			err = offcpu_tracer_add_target(s->tracer, pid);
 		if (err)
@@ -458,7 +473,7 @@ static int session_start_target(struct session *s, struct target *t)
 	target_attach(t);
 	if (s->alloc && alloc_attach(s, t))
 		log_warn("PID %d: no allocation profile for this process", t->pid);
-	err = s->sampler ? cpu_sampler_add_target(s->sampler, t->pid) : 0;
+	err = sampler_add_target(s, t->pid);
 	if (!err && s->tracer)
 		err = offcpu_tracer_add_target(s->tracer, t->pid);
 	if (!err) {

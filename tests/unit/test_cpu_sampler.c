@@ -81,7 +81,7 @@ static void test_samples_only_the_target(void **state)
 	assert_true(d.child >= 0);
 	if (d.child == 0)
 		busy_spin();
-	assert_int_equal(cpu_sampler_open(997, &s), 0);
+	assert_int_equal(cpu_sampler_open(997, CPU_SAMPLER_PER_CPU, &s), 0);
 	assert_int_equal(cpu_sampler_add_target(s, d.child), 0);
 	nanosleep(&half, NULL);
 	nanosleep(&half, NULL);
