@@ -128,9 +128,10 @@ static void print_event_stats(struct session *s)
 	cpu_sampler_event_stats(s->sampler, &st);
 	fprintf(stderr,
 		"stats-events: mode=%s open=%" PRIu64 " opened=%" PRIu64 " closed=%" PRIu64
-		" adopted=%" PRIu64 " fd_failures=%" PRIu64 " open_failures=%" PRIu64,
+		" adopted=%" PRIu64 " fd_failures=%" PRIu64 " open_failures=%" PRIu64
+		" window_ns=%" PRIu64 "-%" PRIu64,
 		cpu_sampler_mode(s->sampler) == CPU_SAMPLER_PER_CPU ? "per-cpu" : "per-thread", st.open,
-		st.opened, st.closed, st.adopted, st.fd_failures, st.open_failures);
+		st.opened, st.closed, st.adopted, st.fd_failures, st.open_failures, s->start_ns, s->end_ns);
 	for (size_t i = 0; i < s->ntargets; i++)
 		fprintf(stderr, " pid%d=%zu", s->targets[i].pid,
 			cpu_sampler_events_open(s->sampler, s->targets[i].pid));
