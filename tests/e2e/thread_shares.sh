@@ -40,7 +40,7 @@ sleep 5 # JIT warm-up
 
 for run in $(seq "$RUNS"); do
 	OUT="$E2E_TMP/run$run.folded"
-	ls "/proc/$BT_PID/task" | sort -n >"$E2E_TMP/tids.before"
+	ls "/proc/$BT_PID/task" | sort >"$E2E_TMP/tids.before"
 	nbefore=$(wc -l <"$E2E_TMP/tids.before")
 	run_tmprof $((DURATION + 60)) record -p "$BT_PID" -d "$DURATION" -F "$FREQ" "${EXTRA[@]}" \
 		-o "$OUT" --stats
@@ -102,7 +102,7 @@ for run in $(seq "$RUNS"); do
 	cat "$E2E_TMP/shares"
 	grep -q '^not ok' "$E2E_TMP/shares" && E2E_FAILED=1
 
-	new=$(awk -F'\t' '$1 == "tid" { print $2 }' "$E2E_TMP/samples.tsv" | sort -n | comm -13 "$E2E_TMP/tids.before" - | wc -l)
+	new=$(awk -F'\t' '$1 == "tid" { print $2 }' "$E2E_TMP/samples.tsv" | sort | comm -13 "$E2E_TMP/tids.before" - | wc -l)
 	check "run $run: $new pool workers started during the recording were sampled (limit >= $MIN_NEW_THREADS)" \
 		[ "$new" -ge "$MIN_NEW_THREADS" ]
 	open=$(printf '%s\n' "$ev" | sed -nE 's/.* open=([0-9]+).*/\1/p')

@@ -22,9 +22,11 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>"sink-N": woken by a timer (parkNanos 1-5 ms), burn 0.2-2 ms in
  *       {@link #sinkWork}, park again: the rhythm that aliases with a
  *       per-CPU sampling timer.
- *   <li>"pool-worker-N": started by "pool-spawner" every 100 ms, each living
- *       0.3-1 s of bursts in {@link #poolWork} (0.2-2 ms, parks 1-3 ms):
- *       threads come and go.
+ *   <li>"pool-worker-N": started by "pool-spawner" every 200 ms, each living
+ *       1-3 s of bursts in {@link #poolWork} (0.2-2 ms, parks 2-8 ms):
+ *       threads come and go. (A thread's last partial sampling period is
+ *       never sampled: much shorter lives would show that floor, README
+ *       "Sampling".)
  * </ul>
  *
  * Every 100 ms it appends to the truth file, per thread group, "nanoTime
@@ -105,10 +107,10 @@ public final class BurstyThreads {
 
     private static void poolWorker() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        long end = System.nanoTime() + r.nextLong(300_000_000, 1_000_000_001);
+        long end = System.nanoTime() + r.nextLong(1_000_000_000L, 3_000_000_001L);
         while (System.nanoTime() < end) {
             poolWork(r.nextLong(200_000, 2_000_001));
-            LockSupport.parkNanos(r.nextLong(1_000_000, 3_000_001));
+            LockSupport.parkNanos(r.nextLong(2_000_000, 8_000_001));
         }
         synchronized (POOL_LOCK) {
             POOL_LIVE.remove(Thread.currentThread().getId());
@@ -124,7 +126,7 @@ public final class BurstyThreads {
                 POOL_LIVE.put(t.getId(), t);
             }
             t.start();
-            LockSupport.parkNanos(100_000_000);
+            LockSupport.parkNanos(200_000_000);
         }
     }
 
