@@ -325,7 +325,7 @@ int thread_events_add(struct thread_events *te, pid_t tgid)
 	struct te_proc *p;
 	pid_t *tids = NULL, *again = NULL;
 	size_t n = 0, n2 = 0;
-	int err;
+	int err, first_err = 0;
 
 	if (proc_find(te, tgid))
 		return 0;
@@ -347,6 +347,8 @@ int thread_events_add(struct thread_events *te, pid_t tgid)
 	p->last_close_ms = now_ms();
 	for (size_t i = 0; i < n; i++) {
 		err = thread_open(te, p, tids[i]);
+		if (err && !first_err)
+			first_err = err;
 		if (err == -EMFILE || err == -ENFILE)
 			break;
 		if (err == -ENOMEM)
@@ -354,7 +356,8 @@ int thread_events_add(struct thread_events *te, pid_t tgid)
 	}
 	qsort(p->th, p->nth, sizeof(*p->th), cmp_pid);
 	if (p->nth == 0) {
-		err = n ? -EMFILE : -ESRCH;
+		/* All threads gone meanwhile (ESRCH is not an error per thread). */
+		err = first_err ? first_err : -ESRCH;
 		goto cleanup;
 	}
 	err = 0;
