@@ -35,7 +35,7 @@ import java.util.concurrent.locks.LockSupport;
  * for each work function, measured by the thread's own CPU clock around
  * each call. System.nanoTime is CLOCK_MONOTONIC, tmprof's clock.
  *
- * Usage: BurstyThreads --truth FILE [--sources N] [--sinks N] [--pool on|off]
+ * Usage: BurstyThreads --truth FILE [--sources N] [--sinks N] [--pool on|off] [--idle N]
  */
 public final class BurstyThreads {
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
@@ -141,12 +141,14 @@ public final class BurstyThreads {
         String truth = null;
         int sources = 2, sinks = 2;
         boolean pool = true;
+        int idle = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--truth": truth = args[++i]; break;
                 case "--sources": sources = Integer.parseInt(args[++i]); break;
                 case "--sinks": sinks = Integer.parseInt(args[++i]); break;
                 case "--pool": pool = args[++i].equals("on"); break;
+                case "--idle": idle = Integer.parseInt(args[++i]); break;
                 default: throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -165,6 +167,15 @@ public final class BurstyThreads {
         }
         if (pool) {
             fixed.add(start("pool-spawner", BurstyThreads::spawner));
+        }
+        // Mostly idle threads, as a TaskManager has hundreds (Netty,
+        // RocksDB, timers): they wake every 100 ms (for the benchmark).
+        for (int i = 0; i < idle; i++) {
+            start("idle-" + i, () -> {
+                for (;;) {
+                    LockSupport.parkNanos(100_000_000);
+                }
+            });
         }
         System.out.println("ready");
         System.out.flush();
