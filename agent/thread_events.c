@@ -24,6 +24,9 @@
  * without a sample: a covered thread is sampled once per period of its CPU
  * time, deterministically. */
 #define UNCOVERED_MIN_PERIODS 3
+/* Watched threads are checked this often (each check reads their
+ * schedstat): an idle TaskManager thread may stay watched for long. */
+#define WATCH_CHECK_INTERVAL_MS 5000
 
 struct te_thread {
 	pid_t tid;
@@ -47,6 +50,7 @@ struct te_proc {
 	struct te_watch *w;   /* sorted by tid */
 	size_t nw, capw;
 	uint64_t last_close_ms;
+	uint64_t last_watch_ms;
 	bool fds_reported;
 };
 
@@ -441,9 +445,16 @@ static int check_watch(struct thread_events *te, struct te_proc *p, const pid_t 
 		       bool samples_dropped)
 {
 	size_t k = 0;
-	bool opened = false;
+	bool opened = false, armed_all = true;
+	uint64_t now = now_ms();
 	int err = 0;
 
+	for (size_t i = 0; i < p->nw && armed_all; i++)
+		armed_all = p->w[i].armed;
+	/* Arming is done at once; checks wait for the interval. */
+	if (!p->nw || (armed_all && now - p->last_watch_ms < WATCH_CHECK_INTERVAL_MS))
+		return 0;
+	p->last_watch_ms = now;
 	for (size_t i = 0; i < p->nw; i++) {
 		struct te_watch w = p->w[i];
 		uint64_t cpu;

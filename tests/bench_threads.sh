@@ -35,13 +35,17 @@ trap bench_cleanup EXIT
 sysctl -q -w kernel.bpf_stats_enabled=1 >/dev/null 2>&1 || echo "   (cannot enable kernel.bpf_stats_enabled: no BPF figures)"
 
 # prog_stats TMPROF_PID: "run_time_ns run_cnt" of the cpu_sample program that
-# tmprof pid loaded (bpftool reports pids).
+# tmprof pid loaded (when bpftool reports pids), else of the newest one.
 prog_stats() {
 	bpftool -j prog show 2>/dev/null | sed 's/},{"id"/}\n{"id"/g' | awk -v name="$PROG_NAME" -v tpid="$1" '
-		/"type":"perf_event"/ && index($0, "\"name\":\"" name) && index($0, "\"pid\":" tpid ",") {
+		/"type":"perf_event"/ && index($0, "\"name\":\"" name) {
+			id = $0; sub(/.*"id":/, "", id); sub(/[^0-9].*/, "", id)
 			rt = $0; sub(/.*"run_time_ns":/, "", rt); sub(/[^0-9].*/, "", rt)
 			rc = $0; sub(/.*"run_cnt":/, "", rc); sub(/[^0-9].*/, "", rc)
-			print rt + 0, rc + 0; exit }'
+			mine = index($0, "\"pid\":" tpid ",") > 0
+			if (mine > bm || (mine == bm && id + 0 > best + 0)) { best = id; bm = mine; brt = rt; brc = rc }
+		}
+		END { if (best != "") print brt + 0, brc + 0 }'
 }
 
 cpu_ms() { awk '{ printf "%.0f", ($2 + $3) * 1000 }' "$1"; }
