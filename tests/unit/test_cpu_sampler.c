@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -167,6 +168,23 @@ static int on_tid(void *ctx, const struct cpu_sample_key *key, uint64_t count)
 	return 0;
 }
 
+/* CPU time of a thread (schedstat), 0 if unreadable. */
+static uint64_t thread_cpu_ns(pid_t pid, pid_t tid)
+{
+	char path[80], buf[128];
+	uint64_t ns = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) && schedstat_parse(buf, &ns))
+		ns = 0;
+	fclose(f);
+	return ns;
+}
+
 static void test_per_thread_covers_new_threads(void **state)
 {
 	struct cpu_sampler *s = NULL;
@@ -174,6 +192,7 @@ static void test_per_thread_covers_new_threads(void **state)
 	struct tids d = { 0 };
 	struct timespec half = { 0, 500000000 };
 	size_t spinners = 0, open_at_attach;
+	uint64_t cpu[8] = { 0 };
 	int go[2], add_err, drain_err;
 
 	(void)state;
@@ -193,7 +212,12 @@ static void test_per_thread_covers_new_threads(void **state)
 	close(go[1]);
 	for (int i = 0; i < 4; i++)
 		nanosleep(&half, NULL);
+	/* Stopped: its CPU time and its samples then describe the same span. */
+	kill(d.child, SIGSTOP);
+	waitpid(d.child, NULL, WUNTRACED);
 	drain_err = cpu_sampler_drain(s, on_tid, &d);
+	for (size_t i = 0; i < d.n; i++)
+		cpu[i] = thread_cpu_ns(d.child, d.seen[i]);
 	kill(d.child, SIGKILL);
 	waitpid(d.child, NULL, 0);
 
@@ -201,11 +225,20 @@ static void test_per_thread_covers_new_threads(void **state)
 	/* One thread at attach: one event. */
 	assert_int_equal(open_at_attach, 1);
 	assert_int_equal(drain_err, 0);
-	/* Both threads created after the attach were sampled, by their own CPU
-	 * time: 499 Hz over ~2 s of a shared CPU; be generous. */
-	for (size_t i = 0; i < d.n; i++)
-		if (d.seen[i] != d.child && d.samples[i] > 50)
-			spinners++;
+	/* Both threads created after the attach were sampled once per period
+	 * (1/499 s) of their own CPU time, however much CPU a loaded machine
+	 * gave them: the last partial period is not sampled (-1), and the
+	 * schedstat clock may run a little ahead of the hrtimer (-1 more). */
+	for (size_t i = 0; i < d.n; i++) {
+		uint64_t expect = cpu[i] / (1000000000ULL / 499);
+
+		if (d.seen[i] == d.child)
+			continue;
+		spinners++;
+		assert_true(expect >= 2);
+		assert_true(d.samples[i] + 2 >= expect);
+		assert_true(d.samples[i] <= expect + 1);
+	}
 	assert_int_equal(spinners, 2);
 	assert_int_equal(d.other, 0);
 	/* New threads needed no event of their own. */
@@ -257,7 +290,7 @@ static void test_rescan_closes_exited_threads(void **state)
 	struct timespec second = { 1, 0 };
 	size_t open_at_attach, open_after;
 	int ready[2], go[2], add_err, drain_err;
-	uint64_t samples_after;
+	uint64_t samples_after, cpu0, cpu1;
 	char c;
 
 	(void)state;
@@ -287,11 +320,16 @@ static void test_rescan_closes_exited_threads(void **state)
 	drain_err = cpu_sampler_drain(s, on_sample, &d);
 	open_after = cpu_sampler_events_open(s, d.child);
 	cpu_sampler_event_stats(s, &st);
-	/* The main thread spins after its threads exit: still sampled. */
+	/* The main thread spins after its threads exit: still sampled, once
+	 * per period of its CPU time. */
+	cpu0 = thread_cpu_ns(d.child, d.child);
 	nanosleep(&second, NULL);
+	kill(d.child, SIGSTOP);
+	waitpid(d.child, NULL, WUNTRACED);
 	d.child_samples = 0;
 	cpu_sampler_drain(s, on_sample, &d);
 	samples_after = d.child_samples;
+	cpu1 = thread_cpu_ns(d.child, d.child);
 	kill(d.child, SIGKILL);
 	waitpid(d.child, NULL, 0);
 
@@ -302,7 +340,10 @@ static void test_rescan_closes_exited_threads(void **state)
 	assert_int_equal(st.opened, 5);
 	assert_int_equal(st.closed, 4);
 	assert_int_equal(st.open, 1);
-	assert_true(samples_after > 50);
+	/* Samples of the drain before cpu0 may have been taken after it: +1. */
+	assert_true(cpu1 - cpu0 >= 2 * (1000000000ULL / 499));
+	assert_true(samples_after + 2 >= (cpu1 - cpu0) / (1000000000ULL / 499));
+	assert_true(samples_after <= (cpu1 - cpu0) / (1000000000ULL / 499) + 2);
 	cpu_sampler_close(s);
 }
 
