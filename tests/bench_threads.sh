@@ -5,7 +5,9 @@
 #      pool and idle threads), per mode: perf events open, BPF ns per
 #      program run (= per sample per thread; per CPU every tick of every CPU
 #      runs it), agent start cost (CPU and wall to the "recording" line) and
-#      steady agent CPU (CPU of a long minus a short recording, per second).
+#      steady agent CPU (tmprof's utime+stime over the middle of a 12 s
+#      recording, per second; start cost = CPU of a 2 s recording minus 2 s
+#      of steady CPU).
 #   2. Throughput of the CPU-saturated stand-in TaskManager (two always-busy
 #      subtasks) without tmprof, with per-thread and with per-CPU sampling at
 #      99 Hz: BENCH_PAIRS interleaved triplets, median loss per mode.
@@ -48,6 +50,9 @@ prog_stats() {
 		END { if (best != "") print brt + 0, brc + 0 }'
 }
 
+# utime + stime of a process, in clock ticks.
+proc_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
 cpu_ms() { awk '{ printf "%.0f", ($2 + $3) * 1000 }' "$1"; }
 
 # record_once MODE SECONDS: runs tmprof; sets START_WALL_MS (launch to the
@@ -64,14 +69,17 @@ record_once() {
 	for _ in $(seq 600); do grep -q '^tmprof: recording' "$E2E_TMP/b.err" 2>/dev/null && break; sleep 0.05; done
 	t1=$EPOCHREALTIME
 	START_WALL_MS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
-	BPF=""
+	BPF="" STEADY=""
 	if [ "$d" -ge 6 ]; then
 		local rp
 		rp=$(pgrep -P "$tp" -f "$TMPROF" | head -n1)
 		[ -n "$rp" ] || rp=$tp
-		sleep 1; s1=$(prog_stats "$rp"); sleep $((d - 3)); s2=$(prog_stats "$rp")
+		sleep 1; s1=$(prog_stats "$rp"); c1=$(proc_cpu_ticks "$rp")
+		sleep $((d - 3)); s2=$(prog_stats "$rp"); c2=$(proc_cpu_ticks "$rp")
+		STEADY=$(awk -v a="$c1" -v b="$c2" -v s=$((d - 3)) -v hz="$(getconf CLK_TCK)" \
+			'BEGIN { printf "%.2f", (b - a) * 1000 / hz / s }')
 		if [ -n "$s1" ] && [ -n "$s2" ]; then
-			BPF=$(echo "$s1 $s2" | awk '{ n = $4 - $2; printf "%.0f %d", n > 0 ? ($3 - $1) / n : 0, n }')
+			BPF=$(echo "$s1 $s2" | awk '{ n = $4 - $2; printf "%.0f %d", (n > 0 ? ($3 - $1) / n : 0), n }')
 		fi
 	fi
 	wait "$tp"
@@ -96,8 +104,8 @@ for mode in per-thread per-cpu; do
 	open=$(printf '%s\n' "$EVENTS" | sed -nE 's/.* open=([0-9]+).*/\1/p')
 	opened=$(printf '%s\n' "$EVENTS" | sed -nE 's/.* opened=([0-9]+).*/\1/p')
 	awk -v m="$mode" -v s="$short_ms" -v l="$long_ms" -v sw="$short_start" -v lw="$START_WALL_MS" \
-		-v open="$open" -v opened="$opened" -v bpf="$BPF" 'BEGIN {
-		steady = (l - s) / 10; start = s - 2 * steady
+		-v open="$open" -v opened="$opened" -v bpf="$BPF" -v st="$STEADY" 'BEGIN {
+		steady = st + 0; start = s - 2 * steady
 		split(bpf, b, " ")
 		printf "   %-10s perf events open %s (opened %s); start: %.0f ms CPU, %d/%d ms wall to recording; steady agent CPU %.2f ms/s (%.3f %% of a CPU); BPF %s ns per run, %s runs\n",
 			m, open, opened, start, sw, lw, steady, steady / 10, b[1] == "" ? "?" : b[1], b[2] == "" ? "?" : b[2] }'
