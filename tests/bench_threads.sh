@@ -77,7 +77,7 @@ record_once() {
 		sleep 1; s1=$(prog_stats "$rp"); c1=$(proc_cpu_ticks "$rp")
 		sleep $((d - 3)); s2=$(prog_stats "$rp"); c2=$(proc_cpu_ticks "$rp")
 		STEADY=$(awk -v a="$c1" -v b="$c2" -v s=$((d - 3)) -v hz="$(getconf CLK_TCK)" \
-			'BEGIN { printf "%.2f", (b - a) * 1000 / hz / s }')
+			'BEGIN { if (b > a) printf "%.2f", (b - a) * 1000 / hz / s }')
 		if [ -n "$s1" ] && [ -n "$s2" ]; then
 			BPF=$(echo "$s1 $s2" | awk '{ n = $4 - $2; printf "%.0f %d", (n > 0 ? ($3 - $1) / n : 0), n }')
 		fi
@@ -105,10 +105,10 @@ for mode in per-thread per-cpu; do
 	opened=$(printf '%s\n' "$EVENTS" | sed -nE 's/.* opened=([0-9]+).*/\1/p')
 	awk -v m="$mode" -v s="$short_ms" -v l="$long_ms" -v sw="$short_start" -v lw="$START_WALL_MS" \
 		-v open="$open" -v opened="$opened" -v bpf="$BPF" -v st="$STEADY" 'BEGIN {
-		steady = st + 0; start = s - 2 * steady
+		if (st == "") { steady = -1; start = s } else { steady = st + 0; start = s - 2 * steady }
 		split(bpf, b, " ")
-		printf "   %-10s perf events open %s (opened %s); start: %.0f ms CPU, %d/%d ms wall to recording; steady agent CPU %.2f ms/s (%.3f %% of a CPU); BPF %s ns per run, %s runs\n",
-			m, open, opened, start, sw, lw, steady, steady / 10, b[1] == "" ? "?" : b[1], b[2] == "" ? "?" : b[2] }'
+		printf "   %-10s perf events open %s (opened %s); start: %.0f ms CPU, %d/%d ms wall to recording; steady agent CPU %s; BPF %s ns per run, %s runs\n",
+			m, open, opened, start, sw, lw, (steady < 0 ? "?" : sprintf("%.2f ms/s", steady)), (b[1] == "" ? "?" : b[1]), (b[2] == "" ? "?" : b[2]) }'
 done
 stop_pid "$BT_PID"
 
