@@ -132,6 +132,7 @@ demo: deps
 bench: deps
 	$(MAKE) -j2 all workloads
 	tests/bench.sh $(BUILD)
+	tests/bench_threads.sh $(BUILD)
 	tests/bench_alloc.sh $(BUILD)
 	tests/bench_leak.sh $(BUILD)
 	tests/bench_flamegraph.sh $(BUILD)

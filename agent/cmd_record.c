@@ -19,6 +19,7 @@
 #include "agent/record_options.h"
 #include "agent/record_output.h"
 #include "agent/cpu_sampler.h"
+#include "agent/thread_events.h"
 #include "agent/session.h"
 #include "symbolize/java_frames.h"
 #include "agent/state_rules.h"
@@ -114,6 +115,27 @@ static void print_stats(struct session *s)
 		ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 + ru.ru_stime.tv_sec * 1000 +
 			ru.ru_stime.tv_usec / 1000,
 		ru.ru_maxrss);
+}
+
+/* The sampler's perf events: how many are open per target at the end, and
+ * how many were opened and closed as threads came and went. */
+static void print_event_stats(struct session *s)
+{
+	struct thread_events_stats st;
+
+	if (!s->sampler)
+		return;
+	cpu_sampler_event_stats(s->sampler, &st);
+	fprintf(stderr,
+		"stats-events: mode=%s open=%" PRIu64 " opened=%" PRIu64 " closed=%" PRIu64
+		" adopted=%" PRIu64 " fd_failures=%" PRIu64 " open_failures=%" PRIu64
+		" window_ns=%" PRIu64 "-%" PRIu64,
+		cpu_sampler_mode(s->sampler) == CPU_SAMPLER_PER_CPU ? "per-cpu" : "per-thread", st.open,
+		st.opened, st.closed, st.adopted, st.fd_failures, st.open_failures, s->start_ns, s->end_ns);
+	for (size_t i = 0; i < s->ntargets; i++)
+		fprintf(stderr, " pid%d=%zu", s->targets[i].pid,
+			cpu_sampler_events_open(s->sampler, s->targets[i].pid));
+	fputc('\n', stderr);
 }
 
 /* How Java stacks were unwound and named: for checking the HotSpot
@@ -343,6 +365,7 @@ static int write_output(struct session *s, const struct record_options *o,
 		if (o->stats) {
 			print_stats(s);
 			print_java_stats(s);
+			print_event_stats(s);
 		}
 		print_summary(p, &br);
 		push_profile(s, o, p, &m);
@@ -380,7 +403,7 @@ int cmd_record(int argc, char **argv)
 	if (rc)
 		return rc;
 	so = (struct session_options){ .events = o.events, .freq_hz = o.freq_hz,
-				       .unwind = (enum session_unwind)o.unwind };
+				       .unwind = (enum session_unwind)o.unwind, .per_cpu = o.per_cpu };
 	if (session_init(&s, &so)) {
 		state_rules_free(&rules);
 		return EXIT_INTERNAL;

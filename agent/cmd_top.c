@@ -35,6 +35,7 @@ struct top_options {
 	long iterations; /* 0: until stopped */
 	const char *rules;
 	enum session_unwind unwind;
+	bool per_cpu;
 	bool help;
 };
 
@@ -49,7 +50,9 @@ static void on_stop_signal(int sig)
 static void top_usage(FILE *out)
 {
 	fputs("usage: tmprof top (-p PID[,PID...] | --all-taskmanagers) [options]\n"
-	      "  -F, --frequency HZ    CPU samples per second per CPU (default 49)\n"
+	      "  -F, --frequency HZ    CPU samples per second of each thread's CPU time\n"
+	      "                        (default 49; with --per-cpu: per second per CPU)\n"
+	      "      --per-cpu         one sampling clock per CPU instead of per thread\n"
 	      "  -i, --interval SEC    refresh interval (default 1)\n"
 	      "  -n, --iterations N    stop after N intervals (default: until Ctrl-C)\n"
 	      "      --rules FILE      off-CPU state rules (default: Flink's)\n"
@@ -61,7 +64,7 @@ static void top_usage(FILE *out)
 
 static int top_options_parse(int argc, char **argv, struct top_options *o)
 {
-	enum { OPT_ALL_TM = 256, OPT_RULES, OPT_UNWIND };
+	enum { OPT_ALL_TM = 256, OPT_RULES, OPT_UNWIND, OPT_PER_CPU };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "all-taskmanagers", no_argument, NULL, OPT_ALL_TM },
@@ -70,6 +73,7 @@ static int top_options_parse(int argc, char **argv, struct top_options *o)
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "rules", required_argument, NULL, OPT_RULES },
 		{ "unwind", required_argument, NULL, OPT_UNWIND },
+		{ "per-cpu", no_argument, NULL, OPT_PER_CPU },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -91,6 +95,9 @@ static int top_options_parse(int argc, char **argv, struct top_options *o)
 			break;
 		case OPT_ALL_TM:
 			o->all_taskmanagers = true;
+			break;
+		case OPT_PER_CPU:
+			o->per_cpu = true;
 			break;
 		case 'F':
 			o->freq_hz = (unsigned int)strtoul(optarg, &end, 10);
@@ -244,7 +251,7 @@ int cmd_top(int argc, char **argv)
 	if (rc)
 		return rc;
 	so = (struct session_options){ .events = SESSION_CPU | SESSION_OFFCPU, .freq_hz = o.freq_hz,
-				       .unwind = o.unwind };
+				       .unwind = o.unwind, .per_cpu = o.per_cpu };
 	if (session_init(&s, &so)) {
 		state_rules_free(&rules);
 		return EXIT_INTERNAL;

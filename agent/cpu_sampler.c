@@ -14,6 +14,8 @@
 
 #include "agent/bpf_maps.h"
 #include "agent/cfi_maps.h"
+#include "agent/log.h"
+#include "agent/thread_events.h"
 #include "cpu_sample.skel.h"
 
 struct cpu_sampler {
@@ -23,6 +25,9 @@ struct cpu_sampler {
 	int ncpus;
 	struct bpf_drain drain;
 	struct cfi_maps *cfi;
+	enum cpu_sampler_mode mode;
+	struct thread_events *threads; /* per thread */
+	uint64_t dropped_seen;         /* CPU_STAT_COUNTS_FULL at the last drain */
 };
 
 static int perf_event_open_cpu_clock(unsigned int freq_hz, int cpu)
@@ -95,21 +100,34 @@ void cpu_sampler_close(struct cpu_sampler *s)
 	}
 	free(s->links);
 	free(s->perf_fds);
+	thread_events_free(s->threads);
 	bpf_drain_free(&s->drain);
 	cfi_maps_free(s->cfi);
 	cpu_sample_bpf__destroy(s->skel);
 	free(s);
 }
 
-int cpu_sampler_open(unsigned int freq_hz, struct cpu_sampler **out)
+/* TMPROF_THREAD_EVENTS=rescan exists to measure the alternative to
+ * inherited events (README "Sampling"); the default is the measured best. */
+static enum thread_events_mode thread_events_mode_from_env(void)
+{
+	const char *v = getenv("TMPROF_THREAD_EVENTS");
+
+	return v && !strcmp(v, "rescan") ? TE_RESCAN : TE_INHERIT;
+}
+
+int cpu_sampler_open(unsigned int freq_hz, enum cpu_sampler_mode mode, struct cpu_sampler **out)
 {
 	struct cpu_sampler *s;
 	bool *online = NULL;
 	int err;
 
+	if (!freq_hz)
+		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	s->mode = mode;
 	if (bpf_drain_init(&s->drain, sizeof(struct cpu_sample_key), sizeof(uint64_t))) {
 		free(s);
 		return -ENOMEM;
@@ -122,6 +140,16 @@ int cpu_sampler_open(unsigned int freq_hz, struct cpu_sampler **out)
 	err = cfi_maps_new(s->skel->maps.cfi_rows, s->skel->maps.cfi_procs, &s->cfi);
 	if (err)
 		goto fail;
+	if (mode == CPU_SAMPLER_PER_THREAD) {
+		/* Events are opened per target (cpu_sampler_add_target). */
+		err = thread_events_new(bpf_program__fd(s->skel->progs.cpu_sample),
+					1000000000ULL / freq_hz, thread_events_mode_from_env(),
+					&s->threads);
+		if (err)
+			goto fail;
+		*out = s;
+		return 0;
+	}
 	err = libbpf_num_possible_cpus();
 	if (err < 0)
 		goto fail;
@@ -172,9 +200,16 @@ int cpu_sampler_add_target(struct cpu_sampler *s, pid_t tgid)
 {
 	__u32 key = (__u32)tgid;
 	__u8 one = 1;
+	int err;
 
-	return bpf_map__update_elem(s->skel->maps.targets, &key, sizeof(key), &one, sizeof(one),
-				    BPF_ANY) ? -errno : 0;
+	if (bpf_map__update_elem(s->skel->maps.targets, &key, sizeof(key), &one, sizeof(one), BPF_ANY))
+		return -errno;
+	if (!s->threads)
+		return 0;
+	err = thread_events_add(s->threads, tgid);
+	if (err)
+		bpf_map__delete_elem(s->skel->maps.targets, &key, sizeof(key), 0);
+	return err;
 }
 
 int cpu_sampler_set_hotspot(struct cpu_sampler *s, pid_t tgid, const struct hotspot_cfg *cfg)
@@ -186,6 +221,8 @@ int cpu_sampler_remove_target(struct cpu_sampler *s, pid_t tgid)
 {
 	__u32 key = (__u32)tgid;
 
+	if (s->threads)
+		thread_events_remove(s->threads, tgid);
 	if (bpf_map__delete_elem(s->skel->maps.targets, &key, sizeof(key), 0) && errno != ENOENT)
 		return -errno;
 	cpu_sampler_set_cfi(s, tgid, false);
@@ -204,20 +241,61 @@ int cpu_sampler_set_cfi(struct cpu_sampler *s, pid_t tgid, bool on)
 struct drain_adapter {
 	cpu_sample_fn fn;
 	void *ctx;
+	struct thread_events *threads;
 };
 
 static int drain_one(void *ctx, const void *key, const void *value)
 {
 	struct drain_adapter *a = ctx;
+	const struct cpu_sample_key *k = key;
+	uint64_t count = *(const uint64_t *)value;
 
-	return a->fn(a->ctx, key, *(const uint64_t *)value);
+	if (a->threads)
+		thread_events_note_sample(a->threads, (pid_t)k->tgid, (pid_t)k->tid, count);
+	return a->fn(a->ctx, key, count);
 }
 
 int cpu_sampler_drain(struct cpu_sampler *s, cpu_sample_fn fn, void *ctx)
 {
-	struct drain_adapter a = { fn, ctx };
+	struct drain_adapter a = { fn, ctx, s->threads };
+	uint64_t st[CPU_STAT__MAX];
+	bool dropped;
+	int err;
 
-	return bpf_drain_run(&s->drain, bpf_map__fd(s->skel->maps.counts), drain_one, &a);
+	err = bpf_drain_run(&s->drain, bpf_map__fd(s->skel->maps.counts), drain_one, &a);
+	if (err || !s->threads)
+		return err;
+	/* After the drain: the samples just read are what tells the rescan
+	 * which threads are still covered. */
+	cpu_sampler_stats(s, st);
+	dropped = st[CPU_STAT_COUNTS_FULL] != s->dropped_seen;
+	s->dropped_seen = st[CPU_STAT_COUNTS_FULL];
+	err = thread_events_rescan(s->threads, dropped);
+	if (err)
+		log_debug("rescanning target threads: %s", strerror(-err));
+	return 0;
+}
+
+size_t cpu_sampler_events_open(const struct cpu_sampler *s, pid_t tgid)
+{
+	return s->threads ? thread_events_open_count(s->threads, tgid) : 0;
+}
+
+void cpu_sampler_event_stats(const struct cpu_sampler *s, struct thread_events_stats *out)
+{
+	if (s->threads) {
+		thread_events_stats(s->threads, out);
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < s->ncpus; i++)
+		out->open += s->perf_fds && s->perf_fds[i] >= 0;
+	out->opened = out->open;
+}
+
+enum cpu_sampler_mode cpu_sampler_mode(const struct cpu_sampler *s)
+{
+	return s->mode;
 }
 
 int cpu_sampler_user_stack(struct cpu_sampler *s, uint64_t hash, uint64_t *ips, size_t max)

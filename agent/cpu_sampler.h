@@ -1,5 +1,9 @@
-/* The CPU sampler: loads bpf/cpu_sample.bpf.c, opens one software cpu-clock
- * perf event per online CPU and attaches the program to each. */
+/* The CPU sampler: loads bpf/cpu_sample.bpf.c and attaches it to clock perf
+ * events. Per thread (default): one task-clock event per thread of each
+ * target (agent/thread_events.h), so each thread is sampled in proportion
+ * to its own CPU time. Per CPU (--per-cpu): one cpu-clock event per online
+ * CPU, the program filtering by target; cheaper with many threads, but
+ * biased against threads woken by timers (README "Sampling"). */
 #ifndef TMPROF_AGENT_CPU_SAMPLER_H
 #define TMPROF_AGENT_CPU_SAMPLER_H
 
@@ -15,8 +19,15 @@
 
 struct cpu_sampler;
 
-/* -EPERM: not privileged enough to load BPF or open perf events. */
-int cpu_sampler_open(unsigned int freq_hz, struct cpu_sampler **out);
+enum cpu_sampler_mode {
+	CPU_SAMPLER_PER_THREAD = 0,
+	CPU_SAMPLER_PER_CPU,
+};
+
+/* freq_hz: per thread, samples per second of each thread's CPU time; per
+ * CPU, per second of each CPU. -EPERM: not privileged enough to load BPF or
+ * open perf events. */
+int cpu_sampler_open(unsigned int freq_hz, enum cpu_sampler_mode mode, struct cpu_sampler **out);
 void cpu_sampler_close(struct cpu_sampler *s);
 
 int cpu_sampler_add_target(struct cpu_sampler *s, pid_t tgid);
@@ -42,6 +53,13 @@ int cpu_sampler_drain(struct cpu_sampler *s, cpu_sample_fn fn, void *ctx);
  * stacks by stack map id, user stacks by the hash in the sample key. */
 int cpu_sampler_kernel_stack(struct cpu_sampler *s, uint64_t id, uint64_t *ips, size_t max);
 int cpu_sampler_user_stack(struct cpu_sampler *s, uint64_t hash, uint64_t *ips, size_t max);
+
+/* Perf events open now for tgid (per thread; 0 per CPU or not a target),
+ * and the whole sampler's event figures (per CPU: open = online CPUs). */
+size_t cpu_sampler_events_open(const struct cpu_sampler *s, pid_t tgid);
+struct thread_events_stats;
+void cpu_sampler_event_stats(const struct cpu_sampler *s, struct thread_events_stats *out);
+enum cpu_sampler_mode cpu_sampler_mode(const struct cpu_sampler *s);
 
 /* Sum of the per-CPU counters, indexed by enum cpu_stat. */
 int cpu_sampler_stats(struct cpu_sampler *s, uint64_t out[CPU_STAT__MAX]);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "agent/cli_common.h"
+#include "agent/cpu_sampler.h"
 #include "agent/daemon_config.h"
 #include "agent/daemon_metrics.h"
 #include "agent/daemon_period.h"
@@ -21,6 +22,7 @@
 #include "agent/session.h"
 #include "agent/state_rules.h"
 #include "agent/target.h"
+#include "agent/thread_events.h"
 #include "bpf/cpu_sample.h"
 #include "symbolize/symbolizer.h"
 
@@ -374,6 +376,37 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
+/* Perf events open per TaskManager: per-thread sampling opens one per
+ * thread, so this is the figure to watch on a TaskManager with many. */
+static int render_events_per_tm(struct daemon *d, char *buf, size_t cap, size_t off)
+{
+	size_t n = d->session_on && d->s.sampler ? d->s.ntargets : 0;
+	char (*ids)[DAEMON_TM_ID_MAX] = n ? calloc(n, sizeof(*ids)) : NULL;
+	const char **names = n ? calloc(n, sizeof(*names)) : NULL;
+	uint64_t *values = n ? calloc(n, sizeof(*values)) : NULL;
+	int ret;
+
+	if (n && (!ids || !names || !values)) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct target *t = &d->s.targets[i];
+
+		daemon_tm_id(&t->jvm, ids[i], sizeof(ids[i]));
+		names[i] = ids[i];
+		values[i] = cpu_sampler_events_open(d->s.sampler, t->pid);
+	}
+	ret = daemon_metrics_format_per_tm(buf, cap, off, "tmprof_taskmanager_perf_events_open",
+					   "Sampling perf events open for the TaskManager's threads.",
+					   names, values, n);
+cleanup:
+	free(ids);
+	free(names);
+	free(values);
+	return ret;
+}
+
 static int render_metrics(void *ctx, char **body, size_t *len)
 {
 	struct daemon *d = ctx;
@@ -401,10 +434,19 @@ static int render_metrics(void *ctx, char **body, size_t *len)
 		m.targets += !t->exited;
 	}
 	daemon_self_usage(&m.rss_bytes, &m.open_fds);
+	if (d->session_on && d->s.sampler) {
+		struct thread_events_stats es;
+
+		cpu_sampler_event_stats(d->s.sampler, &es);
+		m.perf_events = es.open;
+	}
+	cap += d->session_on ? d->s.ntargets * (DAEMON_TM_ID_MAX * 2 + 64) : 0;
 	*body = malloc(cap);
 	if (!*body)
 		return -ENOMEM;
 	n = daemon_metrics_format(&m, *body, cap);
+	if (n >= 0)
+		n = render_events_per_tm(d, *body, cap, (size_t)n);
 	if (n < 0) {
 		free(*body);
 		*body = NULL;

@@ -38,6 +38,7 @@ static const struct metric_desc metric_descs[] = {
 	M(session_restarts, "tmprof_session_restarts_total", "counter", "Collector restarts (config reload, full stack maps)."),
 	M(rss_bytes, "tmprof_resident_memory_bytes", "gauge", "Resident set size of the daemon."),
 	M(open_fds, "tmprof_open_fds", "gauge", "Open file descriptors of the daemon."),
+	M(perf_events, "tmprof_perf_events_open", "gauge", "Sampling perf events open (per thread of each TaskManager, or per CPU)."),
 };
 
 int daemon_metrics_format(const struct daemon_metrics *m, char *buf, size_t len)
@@ -55,6 +56,41 @@ int daemon_metrics_format(const struct daemon_metrics *m, char *buf, size_t len)
 		if (n < 0 || (size_t)n >= len - off)
 			return -ENOSPC;
 		off += (size_t)n;
+	}
+	return (int)off;
+}
+
+int daemon_metrics_format_per_tm(char *buf, size_t len, size_t off, const char *name,
+				 const char *help, const char *const *tms, const uint64_t *values,
+				 size_t n)
+{
+	int w;
+
+	if (off >= len)
+		return -ENOSPC;
+	w = snprintf(buf + off, len - off, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+	if (w < 0 || (size_t)w >= len - off)
+		return -ENOSPC;
+	off += (size_t)w;
+	for (size_t i = 0; i < n; i++) {
+		char esc[256];
+		size_t e = 0;
+
+		/* Label values escape backslash, double quote and newline. */
+		for (const char *c = tms[i]; *c && e + 3 < sizeof(esc); c++) {
+			if (*c == '\\' || *c == '"' || *c == '\n') {
+				esc[e++] = '\\';
+				esc[e++] = *c == '\n' ? 'n' : *c;
+			} else {
+				esc[e++] = *c;
+			}
+		}
+		esc[e] = '\0';
+		w = snprintf(buf + off, len - off, "%s{taskmanager=\"%s\"} %" PRIu64 "\n", name, esc,
+			     values[i]);
+		if (w < 0 || (size_t)w >= len - off)
+			return -ENOSPC;
+		off += (size_t)w;
 	}
 	return (int)off;
 }

@@ -22,11 +22,19 @@ struct daemon_metrics {
 	uint64_t retention_deleted;
 	uint64_t session_restarts;   /* collectors reopened (reload, stack maps full) */
 	uint64_t rss_bytes, open_fds;
+	uint64_t perf_events;        /* sampling perf events open (one fd each) */
 };
 
 /* Prometheus text exposition format 0.0.4. Returns the length, or -ENOSPC
  * if buf is too small. Pure: for tests. */
 int daemon_metrics_format(const struct daemon_metrics *m, char *buf, size_t len);
+
+/* One gauge with a taskmanager label per TaskManager (label values escaped
+ * as the text format wants). Appends at buf + off; returns the new length,
+ * or -ENOSPC. Pure: for tests. */
+int daemon_metrics_format_per_tm(char *buf, size_t len, size_t off, const char *name,
+				 const char *help, const char *const *tms, const uint64_t *values,
+				 size_t n);
 
 /* RSS (from /proc/self/statm) and open file descriptors (/proc/self/fd). */
 void daemon_self_usage(uint64_t *rss_bytes, uint64_t *open_fds);

@@ -58,14 +58,88 @@ static struct target *target_find(struct session *s, pid_t pid)
 	return NULL;
 }
 
+/* A thread's comm, per (tgid, tid), with its CPU samples. A new thread
+ * starts with its creator's comm and gets its own name a moment later;
+ * sampled from its first instruction, it shows both. Without a name from the
+ * JVM (it exited before the next thread dump), the comm it carried in most
+ * samples names it, so its few early samples do not count for its creator. */
+struct tid_comm {
+	uint32_t tgid, tid;
+	char comm[TMPROF_COMM_LEN];
+	uint64_t samples;
+};
+
+static int tid_comm_cmp(const void *a, const void *b)
+{
+	const struct tid_comm *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return 0;
+}
+
+/* One entry per (tgid, tid): its most sampled comm. */
+static int tid_comms_build(const struct agg_table *tab, struct tid_comm **out, size_t *n)
+{
+	struct tid_comm *all;
+	size_t k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!tab->count)
+		return 0;
+	all = calloc(tab->count, sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	for (size_t i = 0; i < tab->count; i++) {
+		const struct cpu_sample_key *key = (const void *)tab->entries[i].key;
+
+		all[i].tgid = key->tgid;
+		all[i].tid = key->tid;
+		memcpy(all[i].comm, key->comm, sizeof(all[i].comm));
+		all[i].samples = tab->entries[i].a;
+	}
+	qsort(all, tab->count, sizeof(*all), tid_comm_cmp);
+	/* Within one tid, sum per comm (few comms per tid: compare back). */
+	for (size_t i = 0; i < tab->count;) {
+		size_t j = i, best = i;
+		uint64_t best_n = 0;
+
+		while (j < tab->count && !tid_comm_cmp(&all[i], &all[j]))
+			j++;
+		for (size_t a = i; a < j; a++) {
+			uint64_t sum = 0;
+
+			for (size_t c = i; c < j; c++)
+				if (!strncmp(all[a].comm, all[c].comm, TMPROF_COMM_LEN))
+					sum += all[c].samples;
+			if (sum > best_n) {
+				best_n = sum;
+				best = a;
+			}
+		}
+		all[k] = all[best];
+		all[k++].samples = best_n;
+		i = j;
+	}
+	*out = all;
+	*n = k;
+	return 0;
+}
+
 static const char *thread_name(const struct target *t, pid_t tid, const char *comm, char *buf,
-			       size_t len)
+			       size_t len, const struct tid_comm *comms, size_t ncomms)
 {
 	const char *name = t->names ? thread_names_get(t->names, tid) : NULL;
+	struct tid_comm want = { .tgid = (uint32_t)t->pid, .tid = (uint32_t)tid };
+	const struct tid_comm *c;
 
 	if (name)
 		return name;
-	snprintf(buf, len, "%.*s", TMPROF_COMM_LEN, comm);
+	c = ncomms ? bsearch(&want, comms, ncomms, sizeof(*comms), tid_comm_cmp) : NULL;
+	snprintf(buf, len, "%.*s", TMPROF_COMM_LEN, c ? c->comm : comm);
 	return buf;
 }
 
@@ -217,13 +291,15 @@ struct builder {
 	const struct build_options *o;
 	struct build_result *r;
 	size_t leaves_cap;
+	struct tid_comm *comms; /* from the CPU samples, by (tgid, tid) */
+	size_t ncomms;
 };
 
 static int thread_of(struct builder *b, struct target *t, pid_t tid, const char *comm,
 		     struct thread_total **tt)
 {
 	char buf[TMPROF_COMM_LEN + 1];
-	const char *name = thread_name(t, tid, comm, buf, sizeof(buf));
+	const char *name = thread_name(t, tid, comm, buf, sizeof(buf), b->comms, b->ncomms);
 	uint32_t id;
 	int err = intern_fmt(b->p, &id, "[%s tid=%d]", name, tid);
 
@@ -429,11 +505,14 @@ int profile_build(struct session *s, struct profile *p, const struct build_optio
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = add_cpu_samples(&b);
+	err = tid_comms_build(&s->cpu, &b.comms, &b.ncomms);
+	if (!err)
+		err = add_cpu_samples(&b);
 	if (!err)
 		err = add_spans(&b);
 	if (!err)
 		err = add_allocs(&b);
+	free(b.comms);
 	if (err) {
 		build_result_free(out);
 		return err;

@@ -27,7 +27,11 @@ void record_options_usage(FILE *out)
 	      "                           readable, else frame pointers), hotspot, or fp (needs\n"
 	      "                           -XX:+PreserveFramePointer)\n"
 	      "  -d, --duration SECONDS   how long to record (default 30; Ctrl-C stops early)\n"
-	      "  -F, --frequency HZ       samples per second per CPU (default 99)\n"
+	      "  -F, --frequency HZ       samples per second of each thread's CPU time\n"
+	      "                           (default 99; with --per-cpu: per second per CPU)\n"
+	      "      --per-cpu            sample with one clock per CPU instead of one per\n"
+	      "                           thread (fewer perf events; biased against threads\n"
+	      "                           woken by timers)\n"
 	      "  -o, --output FILE        output file (default tmprof.folded)\n"
 	      "      --format FMT         folded, svg, html (interactive), pprof (gzipped\n"
 	      "                           profile.proto), or json (per-thread time report);\n"
@@ -156,7 +160,7 @@ static int parse_positive(const char *text, double max, double *out)
 int record_options_parse(int argc, char **argv, struct record_options *opts, char *err,
 			 size_t errlen)
 {
-	enum { OPT_ALL_TM = 256, OPT_THREADS, OPT_NO_THREADS, OPT_STATS, OPT_FORMAT, OPT_RULES,
+	enum { OPT_ALL_TM = 256, OPT_THREADS, OPT_NO_THREADS, OPT_STATS, OPT_PER_CPU, OPT_FORMAT, OPT_RULES,
 	       OPT_ALLOC_UNITS, OPT_PUSH, OPT_APP, OPT_UNWIND };
 	static const struct {
 		const char *name;
@@ -181,6 +185,7 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 		{ "threads", no_argument, NULL, OPT_THREADS },
 		{ "no-threads", no_argument, NULL, OPT_NO_THREADS },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "per-cpu", no_argument, NULL, OPT_PER_CPU },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -291,6 +296,9 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 			break;
 		case OPT_STATS:
 			opts->stats = true;
+			break;
+		case OPT_PER_CPU:
+			opts->per_cpu = true;
 			break;
 		case 'v':
 			opts->verbose = true;

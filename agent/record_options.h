@@ -27,6 +27,7 @@ struct record_options {
 	const char *output;
 	bool threads;
 	bool stats;
+	bool per_cpu;               /* --per-cpu: one cpu-clock per CPU, not per thread */
 	bool verbose;
 	bool help;
 };

@@ -183,7 +183,9 @@ static int open_collectors(struct session *s)
 	int err;
 
 	if (s->opts.events & SESSION_CPU) {
-		err = cpu_sampler_open(s->opts.freq_hz, &s->sampler);
+		err = cpu_sampler_open(s->opts.freq_hz,
+				       s->opts.per_cpu ? CPU_SAMPLER_PER_CPU : CPU_SAMPLER_PER_THREAD,
+				       &s->sampler);
 		if (err)
 			return err;
 	}
@@ -205,6 +207,19 @@ static int open_collectors(struct session *s)
 static int runtime_open(struct target *t)
 {
 	return target_runtime_open(t);
+}
+
+/* A target that exited meanwhile is noticed by the next poll; one whose
+ * threads got no event (out of fds) was reported: neither stops the others. */
+static int sampler_add_target(struct session *s, pid_t pid)
+{
+	int err = s->sampler ? cpu_sampler_add_target(s->sampler, pid) : 0;
+
+	if (err == -ESRCH || err == -EMFILE || err == -ENFILE) {
+		log_warn("PID %d: no CPU samples (%s)", pid, strerror(-err));
+		return 0;
+	}
+	return err;
 }
 
 /* Give every collector the target's HotSpot config (NULL: frame pointers). */
@@ -429,7 +444,7 @@ int session_start(struct session *s)
 		 * perf map could name (none on JDK 11). */
 		collectors_set_cfi(s, pid);
 		hotspot_attach(s, &s->targets[i]);
-		err = s->sampler ? cpu_sampler_add_target(s->sampler, pid) : 0;
+		err = sampler_add_target(s, pid);
 		if (!err && s->tracer)
 			err = offcpu_tracer_add_target(s->tracer, pid);
 		if (err)
@@ -451,7 +466,7 @@ static int session_start_target(struct session *s, struct target *t)
 		log_warn("PID %d: no allocation profile for this process", t->pid);
 	collectors_set_cfi(s, t->pid);
 	hotspot_attach(s, t);
-	err = s->sampler ? cpu_sampler_add_target(s->sampler, t->pid) : 0;
+	err = sampler_add_target(s, t->pid);
 	if (!err && s->tracer)
 		err = offcpu_tracer_add_target(s->tracer, t->pid);
 	return err;

@@ -34,6 +34,7 @@ struct session_options {
 	unsigned int events; /* enum session_event bits */
 	unsigned int freq_hz;
 	enum session_unwind unwind;
+	bool per_cpu; /* CPU samples from per-CPU clocks, not per-thread ones */
 };
 
 /* "auto", "fp", "hotspot" -> 0 and *out; -EINVAL otherwise. */

@@ -11,7 +11,9 @@
 #      off/on windows of SECONDS (the on window starts once tmprof is
 #      recording), handoffs/s and the target's context switches/s
 #      (/proc/PID/task/*/status), ratio and loss % (target: <= 3 % at
-#      ~100k switches/s).
+#      ~100k switches/s). The start (exec to "recording": BPF load,
+#      verification, attach) is kept out of the windows and reported on
+#      its own: wall time and tmprof's CPU; steady agent CPU beside it.
 # kernel.bpf_stats_enabled is restored on exit. Called by tests/bench.sh.
 # Usage: tests/bench_wall.sh [BUILD_DIR]
 # Environment: BENCH_PAIRS (5), BENCH_SECONDS (10), BENCH_PP_PAIRS (2),
@@ -63,6 +65,11 @@ rate() {
 	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); dt = (y[1] - x[1]) / 1e9
 		if (dt <= 0) { print 0, 0; exit } printf "%.0f %.0f\n", (y[2] - x[2]) / dt, (y[3] - x[3]) / dt }'
 }
+# cpu_ms PID: user + system CPU time of a process so far, in ms.
+cpu_ms() {
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.0f\n", ($12 + $13) * 1000 / hz }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # wait_recording ERRFILE PID: until tmprof logged "recording" (max 30 s).
 wait_recording() {
 	local i
@@ -133,6 +140,7 @@ results="$E2E_TMP/wall_throughput"
 for i in $(seq "$PAIRS"); do
 	a=$(snap); sleep "$SECS"; b=$(snap)
 	read -r off off_sw <<<"$(rate "$a" "$b")"
+	t0=$(now_ms)
 	"$TMPROF" record -p "$PP" -e wall -d $((SECS + 4)) -o "$E2E_TMP/tp.json" >/dev/null 2>"$E2E_TMP/tp.err" &
 	TP=$!
 	track "$TP"
@@ -141,13 +149,16 @@ for i in $(seq "$PAIRS"); do
 		wait_exit "$TP" 30
 		continue
 	fi
+	# Start: from exec to "recording" (BPF load and verification, attach,
+	# first symbol tables), wall time and tmprof's own CPU.
+	start_wall=$(($(now_ms) - t0)); start_cpu=$(cpu_ms "$TP")
 	sleep 1
-	a=$(snap); sleep "$SECS"; b=$(snap)
+	c1=$(cpu_ms "$TP"); a=$(snap); sleep "$SECS"; b=$(snap); c2=$(cpu_ms "$TP")
 	read -r on on_sw <<<"$(rate "$a" "$b")"
 	wait_exit "$TP" $((SECS + 60))
-	echo "$off $on" >>"$results"
-	printf "   pair %d: off %s handoffs/s (%s switches/s), on %s handoffs/s (%s switches/s), tmprof exit %s\n" \
-		"$i" "$off" "$off_sw" "$on" "$on_sw" "$WAIT_RC"
+	echo "$off $on $start_wall $start_cpu $((c2 - c1))" >>"$results"
+	printf "   pair %d: off %s handoffs/s (%s switches/s), on %s handoffs/s (%s switches/s); start %s ms wall, %s ms CPU; steady agent CPU %s ms in %s s; tmprof exit %s\n" \
+		"$i" "$off" "$off_sw" "$on" "$on_sw" "$start_wall" "$start_cpu" "$((c2 - c1))" "$SECS" "$WAIT_RC"
 done
 awk '{ off += $1; on += $2; n++; r[n] = ($1 > 0 ? $2 / $1 : 0) }
 	END {
@@ -155,6 +166,9 @@ awk '{ off += $1; on += $2; n++; r[n] = ($1 > 0 ? $2 / $1 : 0) }
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
 		med = (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
 		printf "   mean off %.0f handoffs/s, mean on %.0f handoffs/s\n", off / n, on / n
-		printf "   ratio on/off %.4f (median of pairs %.4f): throughput loss %.2f %% (median %.2f %%; target <= 3 %%)\n",
+		printf "   steady state: ratio on/off %.4f (median of pairs %.4f): throughput loss %.2f %% (median %.2f %%; target <= 3 %%)\n",
 			on / off, med, 100 * (1 - on / off), 100 * (1 - med)
 	}' "$results"
+awk -v secs="$SECS" '{ sw += $3; sc += $4; ac += $5; n++ }
+	END { if (n) printf "   start (not in the ratio above): %.0f ms wall, %.0f ms of tmprof CPU to load, verify and attach (mean of %d); steady agent CPU %.2f %% of one CPU\n",
+		sw / n, sc / n, n, 100 * ac / n / (secs * 1000) }' "$results"

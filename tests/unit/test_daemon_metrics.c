@@ -24,7 +24,7 @@ static void test_format(void **state)
 	struct daemon_metrics m = { .targets = 3, .samples = 12345, .lost_samples = 7,
 				    .sym_hits = 100, .sym_misses = 5, .perf_map_refreshes = 2,
 				    .push_failures = 1, .rss_bytes = 1 << 20, .open_fds = 17,
-				    .periods = 4 };
+				    .periods = 4, .perf_events = 301 };
 	char buf[8192];
 	int n;
 
@@ -41,12 +41,37 @@ static void test_format(void **state)
 	assert_non_null(strstr(buf, "\ntmprof_push_failures_total 1\n"));
 	assert_non_null(strstr(buf, "\ntmprof_resident_memory_bytes 1048576\n"));
 	assert_non_null(strstr(buf, "\ntmprof_open_fds 17\n"));
+	assert_non_null(strstr(buf, "# TYPE tmprof_perf_events_open gauge\ntmprof_perf_events_open 301\n"));
 	assert_non_null(strstr(buf, "# TYPE tmprof_periods_written_total counter\ntmprof_periods_written_total 4\n"));
 	assert_int_equal(buf[n - 1], '\n');
 	/* Every line is a comment or "name value". */
 	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
 		assert_true(line[0] == '#' || strchr(line, ' ') == strrchr(line, ' '));
 	assert_int_equal(daemon_metrics_format(&m, buf, 100), -ENOSPC);
+}
+
+static void test_format_per_tm(void **state)
+{
+	const char *tms[] = { "tm-1", "we\"ird\\id\n" };
+	uint64_t v[] = { 250, 51 };
+	char buf[512] = "x\n";
+	int n;
+
+	(void)state;
+	n = daemon_metrics_format_per_tm(buf, sizeof(buf), 2, "tmprof_taskmanager_perf_events_open",
+					 "Events.", tms, v, 2);
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(buf));
+	assert_string_equal(buf, "x\n# HELP tmprof_taskmanager_perf_events_open Events.\n"
+				 "# TYPE tmprof_taskmanager_perf_events_open gauge\n"
+				 "tmprof_taskmanager_perf_events_open{taskmanager=\"tm-1\"} 250\n"
+				 "tmprof_taskmanager_perf_events_open{taskmanager=\"we\\\"ird\\\\id\\n\"} 51\n");
+	/* No TaskManager: just the header. */
+	n = daemon_metrics_format_per_tm(buf, sizeof(buf), 0, "m", "h", NULL, NULL, 0);
+	assert_string_equal(buf, "# HELP m h\n# TYPE m gauge\n");
+	assert_int_equal(daemon_metrics_format_per_tm(buf, 40, 0, "tmprof_taskmanager_perf_events_open",
+						      "Events.", tms, v, 2), -ENOSPC);
+	assert_int_equal(daemon_metrics_format_per_tm(buf, 10, 10, "m", "h", NULL, NULL, 0), -ENOSPC);
 }
 
 static void test_http_status(void **state)
@@ -146,6 +171,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_format_per_tm),
 		cmocka_unit_test(test_http_status),
 		cmocka_unit_test(test_server),
 		cmocka_unit_test(test_self_usage),

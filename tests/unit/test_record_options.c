@@ -31,6 +31,10 @@ static void test_defaults_and_values(void **state)
 	assert_true(o.duration_s == 30);
 	assert_string_equal(o.output, "tmprof.folded");
 	assert_true(o.threads);
+	assert_false(o.per_cpu);
+
+	assert_int_equal(parse(&o, err, ARGV("record", "-p", "42", "--per-cpu")), 0);
+	assert_true(o.per_cpu);
 
 	assert_int_equal(parse(&o, err, ARGV("record", "--all-taskmanagers", "-d", "2.5", "-F", "499",
 					     "-o", "x.folded", "--no-threads", "--stats")),

@@ -1,0 +1,73 @@
+/* Per-thread sampling events: the pure helpers and the error paths (the
+ * sampling itself is tested with the BPF program in test_cpu_sampler). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "agent/thread_events.h"
+#include "support.h"
+
+static void test_schedstat_parse(void **state)
+{
+	uint64_t ns = 0;
+
+	(void)state;
+	assert_int_equal(schedstat_parse("123456789 2000 17\n", &ns), 0);
+	assert_int_equal(ns, 123456789);
+	assert_int_equal(schedstat_parse("0\n", &ns), 0);
+	assert_int_equal(ns, 0);
+	assert_int_equal(schedstat_parse("", &ns), -EINVAL);
+	assert_int_equal(schedstat_parse("-5 1 1", &ns), -EINVAL);
+	assert_int_equal(schedstat_parse("12x 1 1", &ns), -EINVAL);
+	assert_int_equal(schedstat_parse("99999999999999999999999 1", &ns), -EINVAL);
+}
+
+static void test_thread_uncovered(void **state)
+{
+	(void)state;
+	/* 3 periods of 10 ms without a sample: uncovered. */
+	assert_true(thread_uncovered(30000000, 0, 10000000, 3));
+	/* A sample proves coverage whatever the CPU time. */
+	assert_false(thread_uncovered(90000000, 1, 10000000, 3));
+	/* Too little CPU to tell. */
+	assert_false(thread_uncovered(29999999, 0, 10000000, 3));
+	assert_false(thread_uncovered(100, 0, 0, 3));
+}
+
+static void test_bad_program_fails_cleanly(void **state)
+{
+	struct thread_events *te = NULL;
+	struct thread_events_stats st;
+
+	(void)state;
+	if (!test_require_root())
+		return;
+	/* No program to attach: every open fails, nothing stays open. */
+	assert_int_equal(thread_events_new(-1, 10000000, TE_INHERIT, &te), 0);
+	assert_int_equal(thread_events_add(te, getpid()), -EBADF);
+	thread_events_stats(te, &st);
+	assert_int_equal(st.open, 0);
+	assert_true(st.open_failures >= 1);
+	assert_int_equal(thread_events_open_count(te, getpid()), 0);
+	assert_int_equal(thread_events_remove(te, getpid()), -ENOENT);
+	assert_int_equal(thread_events_add(te, 0x7ffffff0), -ESRCH);
+	assert_int_equal(thread_events_rescan(te, false), 0);
+	thread_events_free(te);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_schedstat_parse),
+		cmocka_unit_test(test_thread_uncovered),
+		cmocka_unit_test(test_bad_program_fails_cleanly),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
