@@ -96,7 +96,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_HELPERS) $(BUILD)/libtmprof.a
 
 $(WORKLOAD_STAMP): $(WORKLOAD_SRCS)
 	@mkdir -p $(BUILD)/workloads
-	$(JAVAC) -d $(BUILD)/workloads $(WORKLOAD_SRCS)
+	$(JAVAC) --release 11 -d $(BUILD)/workloads $(WORKLOAD_SRCS)
 	@touch $@
 
 workloads: $(WORKLOAD_STAMP)

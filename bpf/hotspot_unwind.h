@@ -94,6 +94,10 @@ static inline int hs_blob_read(void *ctx, const struct hotspot_cfg *cfg, __u64 p
 	    HS_READ(ctx, &name_ptr, 8, b->start + cfg->blob_name) ||
 	    HS_READ(ctx, &name, 8, name_ptr))
 		return -1;
+	if (cfg->blob_frame_complete_bytes == 2)
+		fc = (__s16)fc;
+	if (cfg->blob_code_is_offset)
+		b->code_begin = b->start + (__u32)b->code_begin;
 	if (fs < 0 || (__u32)fs > HS_MAX_FRAME_WORDS)
 		return -1;
 	b->frame_size = fs;
