@@ -213,6 +213,30 @@ start_tm() {
 	TM_OUT="$E2E_TMP/$name.out"
 }
 
+# tid_map_start PID FILE: until tid_map_stop, appends "<tid in the JVM's
+# namespace>\t<tid here>" of PID's live threads to FILE every 0.1 s, for
+# workloads that log their own thread ids while they run in another PID
+# namespace (tests/jdk/java.sh). tid_map_apply FILE COL < in > out rewrites
+# column COL (tab-separated) from the first to the second.
+tid_map_start() {
+	local pid=$1 file=$2
+	(
+		while kill -0 "$pid" 2>/dev/null; do
+			for st in /proc/"$pid"/task/*/status; do
+				awk '/^NSpid:/ { if (NF > 2) print $NF "\t" $2; exit }' "$st" 2>/dev/null
+			done
+			sleep 0.1
+		done
+	) >>"$file" &
+	TID_MAP_PID=$!
+	track "$TID_MAP_PID"
+}
+tid_map_stop() { [ -n "${TID_MAP_PID:-}" ] && stop_pid "$TID_MAP_PID"; TID_MAP_PID=; }
+tid_map_apply() {
+	awk -F'\t' -v OFS='\t' -v col="$2" 'FILENAME == ARGV[1] { m[$1] = $2; next }
+		{ if ($col in m) $col = m[$col]; print }' "$1" -
+}
+
 # wait_ready PID STDOUT_FILE TIMEOUT_S: 0 once "ready" was printed; 1 if the
 # process died or the timeout passed.
 wait_ready() {

@@ -10,7 +10,9 @@ set -euo pipefail
 CACHE=${TMPROF_TEST_CACHE:-/var/cache/tmprof-test}
 ROOT=$CACHE/trixie-root
 STAMP=$CACHE/trixie-root.done
-PACKAGES="openjdk-21-jdk-headless openjdk-25-jdk-headless"
+# libc6-dbg: trixie's libc is stripped; its debug files name start_thread and
+# the other libc frames at the root of every thread.
+PACKAGES="openjdk-21-jdk-headless openjdk-25-jdk-headless libc6-dbg"
 
 die() { echo "fetch_trixie: $*" >&2; exit 1; }
 
