@@ -456,13 +456,16 @@ int session_start(struct session *s)
 	for (size_t i = 0; i < s->ntargets; i++) {
 		pid_t pid = s->targets[i].pid;
 
+		/* Unwind tables and the HotSpot configuration before the first
+		 * sample: reading them takes a few hundred ms, and stacks taken
+		 * before would stop at the leaf. */
+		collectors_set_cfi(s, pid);
+		hotspot_attach(s, &s->targets[i]);
 		err = s->sampler ? cpu_sampler_add_target(s->sampler, pid) : 0;
 		if (!err && s->tracer)
 			err = offcpu_tracer_add_target(s->tracer, pid);
 		if (err)
 			return err;
-		collectors_set_cfi(s, pid);
-		hotspot_attach(s, &s->targets[i]);
 	}
 	s->started = true;
 	return 0;

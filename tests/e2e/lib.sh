@@ -222,9 +222,7 @@ tid_map_start() {
 	local pid=$1 file=$2
 	(
 		while kill -0 "$pid" 2>/dev/null; do
-			for st in /proc/"$pid"/task/*/status; do
-				awk '/^NSpid:/ { if (NF > 2) print $NF "\t" $2; exit }' "$st" 2>/dev/null
-			done
+			awk '/^NSpid:/ && NF > 2 { print $NF "\t" $2 }' /proc/"$pid"/task/*/status 2>/dev/null
 			sleep 0.1
 		done
 	) >>"$file" &
