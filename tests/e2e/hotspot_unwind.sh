@@ -57,7 +57,7 @@ CHURN_DURATION=20
 CONTRAST_DURATION=6
 # tests/e2e/jdk_matrix.sh runs this once per JDK: shorter, no contrasts.
 if [ -n "${E2E_QUICK:-}" ]; then
-	DURATION=5
+	DURATION=8
 fi
 MIN_COMPLETE_PCT=99
 MAX_SHARE_DIFF_PP=5
