@@ -245,10 +245,11 @@ static int code_range_get(const struct hotspot_blob_layout *l, const uint8_t *hd
 
 /* Where an nmethod's metadata, scopes and PcDescs are, JDK <= 22: all in
  * the blob, at offsets from its start (scopes data by pointer). */
+static int inline_ranges(const struct hotspot_blob_layout *l, struct hotspot_blob *out);
+
 static int debug_ranges_inline(const struct hotspot_blob_layout *l, const uint8_t *hdr,
 			       struct hotspot_blob *out)
 {
-	uint64_t start = out->start, end = out->start + out->size;
 
 	if (hotspot_hdr_get(hdr, l->nmethod_size, l->nm_scopes_data_begin,
 			    &out->scopes_data_begin, 8) ||
@@ -259,6 +260,14 @@ static int debug_ranges_inline(const struct hotspot_blob_layout *l, const uint8_
 	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_dependencies_offset,
 			    &out->dependencies_offset, 4))
 		return -EINVAL;
+	return inline_ranges(l, out);
+}
+
+/* The ranges of debug_ranges_inline from the offsets in out. */
+static int inline_ranges(const struct hotspot_blob_layout *l, struct hotspot_blob *out)
+{
+	uint64_t start = out->start, end = out->start + out->size;
+
 	if (out->metadata_offset < 0 || out->scopes_pcs_offset < 0 || out->dependencies_offset < 0)
 		return -EINVAL;
 	out->md_begin = start + (uint32_t)out->metadata_offset;
@@ -416,15 +425,21 @@ static int pcs_parse(const struct hotspot_blob_layout *l, const uint8_t *raw, si
 int hotspot_nmethod_read(const struct mem_reader *mem, const struct hotspot_blob_layout *l,
 			 const struct hotspot_blob *blob, size_t max_bytes, struct hotspot_nmethod *out)
 {
-	uint64_t md_begin = blob->md_begin, pcs_begin = blob->pcs_begin, pcs_end = blob->pcs_end;
-	uint64_t sd_begin = blob->sd_begin;
+	struct hotspot_blob r = *blob;
+	uint64_t md_begin, pcs_begin, pcs_end, sd_begin;
 	size_t md_len, sd_len, pcs_len;
 	uint8_t *raw = NULL;
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!blob->is_nmethod)
+	/* The offsets of the JDK <= 22 layout are taken as they are in blob. */
+	if (!blob->is_nmethod || (!l->immutable_data && inline_ranges(l, &r)))
 		return -EINVAL;
+	blob = &r;
+	md_begin = blob->md_begin;
+	pcs_begin = blob->pcs_begin;
+	pcs_end = blob->pcs_end;
+	sd_begin = blob->sd_begin;
 	out->blob = *blob;
 	out->u5_excluded = l->u5_excluded;
 	/* Each range lies in its region (hotspot_blob_read). */
