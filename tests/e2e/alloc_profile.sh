@@ -17,7 +17,6 @@
 require_all
 
 DURATION=10
-[ -n "${E2E_QUICK:-}" ] && DURATION=5 # tests/e2e/jdk_matrix.sh
 MAX_SHARE_DIFF_PP=5
 TRUTH="$E2E_TMP/truth.tsv"
 OUT="$E2E_TMP/alloc.folded"

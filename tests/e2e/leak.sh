@@ -58,7 +58,10 @@ scenario() {
 		not_ok "$name: NativeLeak did not print ready ($(tail -n 3 "$E2E_TMP/$name.err" | tr '\n' ' '))"
 		return
 	fi
-	sleep 3 # JIT warm-up: the methods get compiled (and appear in the perf map)
+	# JIT warm-up: the methods get compiled (and appear in the perf map);
+	# in the JDK matrix longer, so that C2's own arenas (which newer JDKs
+	# grow for seconds) are not the biggest growth.
+	sleep "$([ -n "${E2E_QUICK:-}" ] && echo 8 || echo 3)"
 	"$TMPROF" leak -p "$pid" --dir "$dir" --interval ${INTERVAL}s --keep 3 \
 		>"$E2E_TMP/$name-leak.out" 2>"$E2E_TMP/$name-leak.err" &
 	lpid=$!
