@@ -349,18 +349,30 @@ static void test_bpf_blob_jdk25(void **state)
 	cfg.nmethod_compile_id = 0x130;
 	cfg.blob_code_is_offset = 1;
 	cfg.blob_frame_complete_bytes = 2;
+	fake_put16(r.blob + O25_FC, 0x20); /* frame complete 0x20 into the code */
 	assert_int_equal(hs_blob_read(NULL, &cfg, r.code + 0x40, &b), 0);
 	assert_int_equal(b.start, r.blob);
-	assert_int_equal(b.code_begin, r.code);
-	assert_int_equal(b.frame_complete, -1);
 	assert_int_equal(b.frame_size, 6);
 	assert_int_equal(b.kind, HS_BLOB_NMETHOD);
 	assert_int_equal(b.compile_id, 9);
-	/* Read as a JDK 17 layout, the same words are nonsense. */
+	/* The walk takes the offset from the blob's start and 16 bits: a
+	 * leaf before code + 0x20 is in the prologue (0), after it in the
+	 * body (-1: the code there is no epilogue). */
+	struct hs_frame f = { .pc = r.code + 0x10, .leaf = 1 };
+	assert_int_equal(hs_leaf_ra_offset(NULL, &cfg, &b, &f), 0);
+	f.pc = r.code + 0x40;
+	assert_int_equal(hs_leaf_ra_offset(NULL, &cfg, &b, &f), -1);
+	/* -1 in 16 bits: never complete, whatever the byte after it. */
+	fake_put16(r.blob + O25_FC, 0xffff);
+	assert_int_equal(hs_blob_read(NULL, &cfg, r.code + 0x40, &b), 0);
+	f.pc = r.code + 0x10;
+	assert_int_equal(hs_leaf_ra_offset(NULL, &cfg, &b, &f), -1);
+	/* Read as a JDK 17 layout, the code pointer is nonsense. */
 	cfg.blob_code_is_offset = 0;
 	cfg.blob_frame_complete_bytes = 4;
+	fake_put16(r.blob + O25_FC, 0x20);
 	assert_int_equal(hs_blob_read(NULL, &cfg, r.code + 0x40, &b), 0);
-	assert_int_not_equal(b.frame_complete, -1);
+	assert_int_equal(hs_leaf_ra_offset(NULL, &cfg, &b, &f), -1);
 }
 
 static void test_missing_entry(void **state)
