@@ -138,7 +138,7 @@ measure() {
 	read -r id1 rt1 rc1 <<<"${s1:-x x x}"
 	read -r id2 rt2 rc2 <<<"${s2:-x x x}"
 	if [ "$id1" = x ] || [ "$id1" != "$id2" ] || [ "$rt1" = x ] || [ "$rc2" = x ] || [ $((rc2 - rc1)) -le 0 ]; then
-		echo "   round $round $mode: could not read run_time_ns/run_cnt deltas of tmprof's perf_event program ('$s1' / '$s2'); agent CPU only"
+		echo "   round $round $label: could not read run_time_ns/run_cnt deltas of tmprof's perf_event program ('$s1' / '$s2'); agent CPU only"
 		echo "$label - - $agent_ms $samples - ${startup_ms:--}" >>"$RESULTS"
 		return
 	fi
@@ -244,17 +244,18 @@ awk '
 	}
 	{
 		m = $1; if (!(m in seen)) { seen[m] = 1; order[++nm] = m }
-		if ($2 != "-") { nr[m]++; smp[m, nr[m]] = $3 }
+		if ($2 != "-") { nr[m]++; smp[m, nr[m]] = $3; run[m, nr[m]] = $2 }
 		na[m]++; ag[m, na[m]] = 1000 * $4 / $5
 		if ($7 != "-" && $7 != "") { ns_[m]++; agx[m, ns_[m]] = 1000 * ($4 - $7) / $5 }
 	}
 	END {
-		printf "   %-6s %22s %26s %30s\n", "JDK", "BPF ns per sample", "agent ms per 1000 samples", "same without start-up"
+		printf "   %-6s %14s %18s %26s %22s\n", "JDK", "BPF ns per run", "BPF ns per sample", "agent ms per 1000 samples", "same without start-up"
 		for (k = 1; k <= nm; k++) {
-			m = order[k]; bpf = "-"; a1 = "-"; a2 = "-"
-			if (nr[m]) { delete a; for (i = 1; i <= nr[m]; i++) a[i] = smp[m, i]; bpf = sprintf("%.0f", median(a, nr[m])) }
+			m = order[k]; bpf = "-"; a1 = "-"; a2 = "-"; pr = "-"
+			if (nr[m]) { delete a; for (i = 1; i <= nr[m]; i++) a[i] = smp[m, i]; bpf = sprintf("%.0f", median(a, nr[m]))
+				delete a; for (i = 1; i <= nr[m]; i++) a[i] = run[m, i]; pr = sprintf("%.0f", median(a, nr[m])) }
 			if (na[m]) { delete a; for (i = 1; i <= na[m]; i++) a[i] = ag[m, i]; a1 = sprintf("%.2f", median(a, na[m])) }
 			if (ns_[m]) { delete a; for (i = 1; i <= ns_[m]; i++) a[i] = agx[m, i]; a2 = sprintf("%.2f", median(a, ns_[m])) }
-			printf "   %-6s %22s %26s %30s\n", m, bpf, a1, a2
+			printf "   %-6s %14s %18s %26s %22s\n", m, pr, bpf, a1, a2
 		}
 	}' "$RESULTS"
