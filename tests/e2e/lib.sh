@@ -69,10 +69,8 @@ MAIN_OTHER=tmprof.workload.OtherJvm
 
 # The java command the JVM helpers run: "java" (the host's), or a wrapper
 # such as "tests/jdk/java.sh 21" (tests/e2e/jdk_matrix.sh) that runs another
-# JDK, possibly chrooted in its own PID namespace. E2E_JDK names it in
-# messages ("" for the host's java).
+# JDK, possibly chrooted in its own PID namespace.
 read -r -a E2E_JAVA_CMD <<<"${E2E_JAVA:-java}"
-E2E_JDK=${E2E_JDK:-}
 
 # ---------------------------------------------------------------- results
 
