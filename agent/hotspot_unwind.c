@@ -3,6 +3,7 @@
 #include "symbolize/hotspot_nmethod.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Only HS_INTERP_LOW is used here; the walk itself needs a reader. */
@@ -34,6 +35,43 @@ static int offsets_read(const struct vmstructs *vs, const struct field_ref *refs
 	return 0;
 }
 
+/* The width of a CodeBlob field: the gap to the next field exported (JDK
+ * 23 made _frame_complete_offset an int16_t, followed by a u1 _kind; before,
+ * an int followed by an int). vmStructs tables give no field widths. */
+static __u32 field_bytes(const struct vmstructs *vs, const char *type, uint64_t off)
+{
+	uint64_t gap = 4;
+
+	for (size_t i = 0; i < vs->nfields; i++) {
+		const struct vmstructs_field *f = &vs->fields[i];
+
+		if (!f->is_static && f->field && !strcmp(f->type, type) && f->offset > off &&
+		    f->offset - off < gap)
+			gap = f->offset - off;
+	}
+	return gap >= 4 ? 4 : gap >= 2 ? 2 : 0;
+}
+
+/* Variants shared with the namer (symbolize/hotspot_nmethod.c): code begin
+ * as a pointer or an offset, the method in CompiledMethod or nmethod. */
+static int blob_variants_read(const struct vmstructs *vs, struct hotspot_cfg *c)
+{
+	struct hotspot_blob_layout bl;
+	int err = hotspot_blob_layout_init(&bl, vs);
+
+	if (err)
+		return err;
+	if (bl.blob_code_begin > UINT32_MAX || bl.blob_code_end > UINT32_MAX ||
+	    bl.nm_method > UINT32_MAX)
+		return -ERANGE;
+	c->blob_code_begin = (__u32)bl.blob_code_begin;
+	c->blob_code_end = (__u32)bl.blob_code_end;
+	c->nmethod_method = (__u32)bl.nm_method;
+	c->blob_code_is_offset = bl.code_is_offset;
+	c->blob_frame_complete_bytes = field_bytes(vs, "CodeBlob", c->blob_frame_complete);
+	return c->blob_frame_complete_bytes ? 0 : -ERANGE;
+}
+
 static int blob_offsets_read(const struct vmstructs *vs, struct hotspot_cfg *c)
 {
 	const struct field_ref refs[] = {
@@ -41,15 +79,14 @@ static int blob_offsets_read(const struct vmstructs *vs, struct hotspot_cfg *c)
 		{ "CodeBlob", "_size", &c->blob_size },
 		{ "CodeBlob", "_frame_size", &c->blob_frame_size },
 		{ "CodeBlob", "_frame_complete_offset", &c->blob_frame_complete },
-		{ "CodeBlob", "_code_begin", &c->blob_code_begin },
-		{ "CodeBlob", "_code_end", &c->blob_code_end },
 		{ "nmethod", "_compile_id", &c->nmethod_compile_id },
-		{ "CompiledMethod", "_method", &c->nmethod_method },
 		{ "Method", "_constMethod", &c->method_const_method },
 	};
 	uint64_t size = 0;
 	int err = offsets_read(vs, refs, sizeof(refs) / sizeof(refs[0]));
 
+	if (!err)
+		err = blob_variants_read(vs, c);
 	if (err)
 		return err;
 	err = vmstructs_type_size(vs, "ConstMethod", &size);
@@ -108,4 +145,35 @@ int hotspot_cfg_read(const struct mem_reader *mem, const struct vmstructs *vs,
 		return err;
 	*out = c;
 	return 0;
+}
+
+int hotspot_cfg_missing(const struct vmstructs *vs, char *buf, size_t len)
+{
+	static const char *const fields[][2] = {
+		{ "CodeBlob", "_frame_size" }, { "CodeBlob", "_frame_complete_offset" },
+		{ "Method", "_constMethod" },  { "CodeCache", "_heaps" },
+		{ "CodeHeap", "_segmap" },     { "HeapBlock::Header", "_used" },
+	};
+	static const char *const ints[] = { "frame::interpreter_frame_sender_sp_offset",
+					    "frame::interpreter_frame_last_sp_offset" };
+	struct hotspot_blob_layout bl;
+	int32_t v;
+
+	if (hotspot_blob_layout_init(&bl, vs) == -ENOENT) {
+		snprintf(buf, len, "%s", bl.missing);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (!vmstructs_field(vs, fields[i][0], fields[i][1])) {
+			snprintf(buf, len, "%s::%s", fields[i][0], fields[i][1]);
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		if (vmstructs_int_constant(vs, ints[i], &v)) {
+			snprintf(buf, len, "%s", ints[i]);
+			return 0;
+		}
+	}
+	return -ENOENT;
 }

@@ -3,6 +3,8 @@
 #ifndef TMPROF_AGENT_HOTSPOT_UNWIND_H
 #define TMPROF_AGENT_HOTSPOT_UNWIND_H
 
+#include <stddef.h>
+
 #include "bpf/hotspot.h"
 #include "symbolize/target_mem.h"
 #include "symbolize/vmstructs.h"
@@ -14,5 +16,10 @@
  * handle; -EFAULT: target memory unreadable. */
 int hotspot_cfg_read(const struct mem_reader *mem, const struct vmstructs *vs,
 		     struct hotspot_cfg *out);
+
+/* The name ("Type::_field", "sizeof(Type)" or "frame::..." constant) of the
+ * first vmStructs entry the unwinder and the namer need that vs lacks, in
+ * buf; 0 if found one, -ENOENT if none is missing (another cause). */
+int hotspot_cfg_missing(const struct vmstructs *vs, char *buf, size_t len);
 
 #endif

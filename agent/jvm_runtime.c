@@ -96,7 +96,8 @@ int jvm_runtime_open(pid_t pid, struct jvm_runtime *rt)
 		goto cleanup;
 	}
 	snprintf(rt->libjvm, sizeof(rt->libjvm), "%s", lib->path);
-	snprintf(rt->libjvm_host, sizeof(rt->libjvm_host), "/proc/%d/root%s", pid, lib->path);
+	if (proc_map_host_path(pid, lib->path, rt->libjvm_host, sizeof(rt->libjvm_host)))
+		snprintf(rt->libjvm_host, sizeof(rt->libjvm_host), "/proc/%d/root%s", pid, lib->path);
 	fd = proc_map_open(pid, lib);
 	if (fd < 0) {
 		err = fd;

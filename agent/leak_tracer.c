@@ -171,7 +171,13 @@ static int attach_one(struct leak_tracer *t, int prog, bool ret, pid_t pid, cons
 
 static int open_mapped(pid_t pid, const char *path)
 {
-	return safe_open_follow(pid, path, SAFE_OPEN_ANY_OWNER);
+	int fd = safe_open_follow(pid, path, SAFE_OPEN_ANY_OWNER);
+
+	/* A target chrooted below tmprof's tree: maps shows our path
+	 * (proc_map_host_path). */
+	if (fd == -ENOENT)
+		fd = safe_open_follow(0, path, SAFE_OPEN_ANY_OWNER);
+	return fd;
 }
 
 /* Attach the specs found in one library. Aliases (glibc's memalign and
@@ -193,7 +199,8 @@ static int attach_lib(struct leak_tracer *t, pid_t pid, const char *lib,
 	close(fd);
 	if (err < 0)
 		return err;
-	snprintf(host, sizeof(host), "/proc/%d/root%s", (int)pid, lib);
+	if (proc_map_host_path(pid, lib, host, sizeof(host)))
+		snprintf(host, sizeof(host), "/proc/%d/root%s", (int)pid, lib);
 	for (size_t i = 0; i < n; i++) {
 		bool dup = false;
 

@@ -17,7 +17,9 @@
 #include "agent/offcpu_tracer.h"
 #include "agent/thread_names.h"
 #include "symbolize/ksyms.h"
+#include "symbolize/hotspot_nmethod.h"
 #include "symbolize/hotspot_perfdata.h"
+#include "symbolize/hotspot_version.h"
 #include "symbolize/java_frames.h"
 #include "symbolize/symbolizer.h"
 
@@ -351,9 +353,27 @@ const char *session_hotspot_error(int err)
 	}
 }
 
+/* Why HotSpot unwinding is off, naming the JDK and the vmStructs entry it
+ * lacks when that is the cause, so that a JDK tmprof does not know yet is
+ * reported as such rather than as a fault of the JVM. */
+static const char *hotspot_why(const struct target *t, char *buf, size_t len)
+{
+	char release[64], missing[HOTSPOT_MISSING_MAX];
+
+	if (t->hotspot_err != -ENOENT || !t->runtime || !t->runtime->vmstructs_ok ||
+	    hotspot_cfg_missing(&t->runtime->vs, missing, sizeof(missing)))
+		return session_hotspot_error(t->hotspot_err);
+	hotspot_vm_release(&t->runtime->mem, &t->runtime->vs, release, sizeof(release));
+	snprintf(buf, len, "JDK %s: its vmStructs have no %s, a layout tmprof does not know",
+		 release, missing);
+	return buf;
+}
+
 const char *session_java_stacks_warning(const struct session *s, const struct target *t,
 				       char *buf, size_t len)
 {
+	char why[256];
+
 	if (!t->is_jvm || t->hotspot)
 		return NULL;
 	if (s->opts.unwind == UNWIND_FP) {
@@ -364,11 +384,11 @@ const char *session_java_stacks_warning(const struct session *s, const struct ta
 			 "env.java.opts.taskmanager");
 	} else if (t->jvm.pfp == PFP_ON) {
 		snprintf(buf, len, "HotSpot unwinding is off (%s); Java stacks use frame pointers, "
-			 "interpreted and inlined frames stay unnamed", session_hotspot_error(t->hotspot_err));
+			 "interpreted and inlined frames stay unnamed", hotspot_why(t, why, sizeof(why)));
 	} else {
 		snprintf(buf, len, "HotSpot unwinding is off (%s) and -XX:+PreserveFramePointer is off, "
 			 "so Java stacks stop at the leaf frame; add -XX:+PreserveFramePointer to "
-			 "env.java.opts.taskmanager", session_hotspot_error(t->hotspot_err));
+			 "env.java.opts.taskmanager", hotspot_why(t, why, sizeof(why)));
 	}
 	return buf;
 }
@@ -439,8 +459,9 @@ int session_start(struct session *s)
 	for (size_t i = 0; i < s->ntargets; i++) {
 		pid_t pid = s->targets[i].pid;
 
-		/* Unwind tables and HotSpot layout before the first sample:
-		 * a stack walked without them keeps raw JIT pcs, which only a
+		/* Unwind tables and the HotSpot configuration before the first
+		 * sample: reading them takes a few hundred ms, and stacks taken
+		 * before would stop at the leaf with raw JIT pcs, which only a
 		 * perf map could name (none on JDK 11). */
 		collectors_set_cfi(s, pid);
 		hotspot_attach(s, &s->targets[i]);

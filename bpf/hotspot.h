@@ -62,6 +62,12 @@ struct hotspot_cfg {
 	 * a stack taken after an unloading never shares a hash with one taken
 	 * before: no race with user space noticing it. */
 	__u64 unloaded_addr;
+	/* Layout variants, chosen by which vmStructs entries exist (never by
+	 * version number): JDK 23 made CodeBlob keep int offsets from its
+	 * start (_code_offset) instead of pointers (_code_begin), and
+	 * _frame_complete_offset a 16-bit field. */
+	__u32 blob_code_is_offset;           /* 1: blob_code_begin is an int from the blob start */
+	__u32 blob_frame_complete_bytes;     /* 4 (int) or 2 (int16_t) */
 };
 
 /* Encoding of Java frames in struct user_stack (bpf/offcpu.h) ips[]. Native

@@ -174,11 +174,16 @@ static inline int hs_take_record(void *ctx, const struct hotspot_cfg *cfg, struc
  * and tears it down with "add rsp, N; pop rbp; [poll]; ret". The
  * instruction at pc tells which part already ran. Returns the offset of
  * the return address from sp, or -1 for a complete frame. */
-static inline int hs_leaf_ra_offset(void *ctx, const struct hs_blob *b, const struct hs_frame *f)
+static inline int hs_leaf_ra_offset(void *ctx, const struct hotspot_cfg *cfg,
+				    const struct hs_blob *b, const struct hs_frame *f)
 {
 	__u8 code[4] = { 0, 0, 0, 0 };
+	/* The blob as read (and cached): JDK 23+ layouts hold the code's
+	 * offset and a 16-bit frame_complete (struct hotspot_cfg). */
+	__u64 code_begin = cfg->blob_code_is_offset ? b->start + (__u32)b->code_begin : b->code_begin;
+	__s32 fc = cfg->blob_frame_complete_bytes == 2 ? (__s16)b->frame_complete : b->frame_complete;
 
-	if (b->frame_complete >= 0 && f->pc < b->code_begin + (__u32)b->frame_complete)
+	if (fc >= 0 && f->pc < code_begin + (__u32)fc)
 		return 0; /* prologue: maybe 8 after push rbp, the caller tries */
 	if (HS_READ(ctx, code, 4, f->pc))
 		return -1;
@@ -203,7 +208,7 @@ static inline int hs_step_compiled(void *ctx, const struct hotspot_cfg *cfg,
 
 	*word = hs_frame_compiled(f->pc - cfg->codecache_low, b->compile_id);
 	if (f->leaf)
-		off = hs_leaf_ra_offset(ctx, b, f);
+		off = hs_leaf_ra_offset(ctx, cfg, b, f);
 	/* Frame not (or no longer) there: the return address is at sp, with
 	 * rbp holding the caller's, or, with rbp pushed, at sp + 8 above the
 	 * caller's rbp. */

@@ -39,7 +39,9 @@ int hotspot_method_layout_init(struct hotspot_method_layout *l, const struct vms
 	if (vmstructs_offset(vs, "Method", "_constMethod", &l->method_const_method) ||
 	    vmstructs_offset(vs, "ConstMethod", "_constants", &l->cm_constants) ||
 	    vmstructs_offset(vs, "ConstMethod", "_constMethod_size", &l->cm_size) ||
-	    vmstructs_offset(vs, "ConstMethod", "_flags", &l->cm_flags) ||
+	    /* JDK 21 made the flags a ConstMethodFlags (its u4 _flags). */
+	    (vmstructs_offset(vs, "ConstMethod", "_flags", &l->cm_flags) &&
+	     vmstructs_offset(vs, "ConstMethod", "_flags._flags", &l->cm_flags)) ||
 	    vmstructs_offset(vs, "ConstMethod", "_code_size", &l->cm_code_size) ||
 	    vmstructs_offset(vs, "ConstMethod", "_name_index", &l->cm_name_index) ||
 	    vmstructs_offset(vs, "ConstMethod", "_signature_index", &l->cm_signature_index) ||
@@ -59,7 +61,9 @@ int hotspot_method_layout_init(struct hotspot_method_layout *l, const struct vms
 	    l->cp_size > 4096)
 		return -EINVAL;
 	l->has_linenumber_table = HAS_LINENUMBER_TABLE_FALLBACK;
-	if (!vmstructs_int_constant(vs, "ConstMethod::_has_linenumber_table", &flag) && flag > 0)
+	if ((!vmstructs_int_constant(vs, "ConstMethod::_has_linenumber_table", &flag) ||
+	     !vmstructs_int_constant(vs, "ConstMethodFlags::_misc_has_linenumber_table", &flag)) &&
+	    flag > 0 && flag <= 0xffff)
 		l->has_linenumber_table = (uint32_t)flag;
 	return 0;
 }
@@ -194,6 +198,15 @@ void hotspot_java_class_name(const char *internal, size_t n, char *out, size_t l
 
 int hotspot_unsigned5_read(const uint8_t *buf, size_t len, size_t *pos, uint32_t *out)
 {
+	return hotspot_unsigned5_read_x(buf, len, pos, 0, out);
+}
+
+/* JDK 20 (utilities/unsigned5.hpp) excluded the zero byte: every byte
+ * carries its digit plus X = 1, so L = 256 - 64 - X low bytes. */
+int hotspot_unsigned5_read_x(const uint8_t *buf, size_t len, size_t *pos, unsigned excluded,
+			     uint32_t *out)
+{
+	const uint32_t x = excluded ? 1 : 0, low = U5_L - x;
 	uint32_t sum = 0;
 	unsigned shift = 0;
 
@@ -203,9 +216,11 @@ int hotspot_unsigned5_read(const uint8_t *buf, size_t len, size_t *pos, uint32_t
 		if (*pos + i >= len)
 			return -EINVAL;
 		b = buf[*pos + i];
-		sum += b << shift;
-		/* A byte below L ends the value; the fifth byte always does. */
-		if (b < U5_L || i == U5_MAX_BYTES - 1) {
+		if (b < x)
+			return -EINVAL; /* an excluded byte is never written */
+		sum += (b - x) << shift;
+		/* A low byte ends the value; the fifth byte always does. */
+		if (b - x < low || i == U5_MAX_BYTES - 1) {
 			*pos += i + 1;
 			*out = sum;
 			return 0;
@@ -216,10 +231,11 @@ int hotspot_unsigned5_read(const uint8_t *buf, size_t len, size_t *pos, uint32_t
 }
 
 /* CompressedReadStream::read_signed_int: zig-zag over UNSIGNED5. */
-static int read_signed(const uint8_t *buf, size_t len, size_t *pos, int32_t *out)
+static int read_signed(const uint8_t *buf, size_t len, size_t *pos, unsigned excluded,
+		       int32_t *out)
 {
 	uint32_t v;
-	int err = hotspot_unsigned5_read(buf, len, pos, &v);
+	int err = hotspot_unsigned5_read_x(buf, len, pos, excluded, &v);
 
 	if (err)
 		return err;
@@ -229,6 +245,12 @@ static int read_signed(const uint8_t *buf, size_t len, size_t *pos, int32_t *out
 
 int hotspot_line_table_decode(const uint8_t *buf, size_t len, size_t max,
 			      struct hotspot_line **out, size_t *n)
+{
+	return hotspot_line_table_decode_x(buf, len, max, 0, out, n);
+}
+
+int hotspot_line_table_decode_x(const uint8_t *buf, size_t len, size_t max, unsigned excluded,
+				struct hotspot_line **out, size_t *n)
 {
 	struct hotspot_line *lines = NULL;
 	size_t count = 0, cap = 0, pos = 0;
@@ -244,7 +266,8 @@ int hotspot_line_table_decode(const uint8_t *buf, size_t len, size_t max,
 			break;
 		if (next == 0xff) {
 			/* Escape: both deltas as signed UNSIGNED5. */
-			if (read_signed(buf, len, &pos, &dbci) || read_signed(buf, len, &pos, &dline))
+			if (read_signed(buf, len, &pos, excluded, &dbci) ||
+			    read_signed(buf, len, &pos, excluded, &dline))
 				break;
 		} else {
 			dbci = next >> 3;
@@ -294,7 +317,8 @@ static int read_lines(const struct mem_reader *mem, const struct hotspot_method_
 		return -ENOMEM;
 	err = mem_rd(mem, m->id.const_method + start, buf, len);
 	if (!err)
-		err = hotspot_line_table_decode(buf, len, LINE_PAIRS_MAX, &m->lines, &m->nlines);
+		err = hotspot_line_table_decode_x(buf, len, LINE_PAIRS_MAX, l->u5_excluded, &m->lines,
+						  &m->nlines);
 	free(buf);
 	if (!err)
 		m->has_lines = true;

@@ -41,6 +41,7 @@ struct hotspot_method_layout {
 	uint64_t symbol_length;          /* Symbol::_length (u2) */
 	uint64_t symbol_body;            /* Symbol::_body */
 	uint32_t has_linenumber_table;   /* ConstMethod flag bit */
+	uint32_t u5_excluded;            /* 1: JDK 20+ UNSIGNED5 (hotspot_unsigned5_read_x) */
 };
 
 /* -ENOENT if vmStructs lacks an entry this needs. */
@@ -98,12 +99,20 @@ int hotspot_hdr_get(const uint8_t *hdr, size_t hdr_len, uint64_t off, void *out,
  * 192 end a value, each further byte weighs 64 times more, at most 5 bytes).
  * 0 and *pos advanced, or -EINVAL when the buffer ends first. */
 int hotspot_unsigned5_read(const uint8_t *buf, size_t len, size_t *pos, uint32_t *out);
+/* The same with the JDK 20+ coding when excluded is 1: the zero byte is
+ * never used, every byte holds its digit + 1 (L = 191); -EINVAL on a zero
+ * byte. excluded 0 is the JDK <= 19 coding above. */
+int hotspot_unsigned5_read_x(const uint8_t *buf, size_t len, size_t *pos, unsigned excluded,
+			     uint32_t *out);
 
 /* Decode a compressed line number table (CompressedLineNumberReadStream) of
  * at most len bytes, up to its 0 terminator. A table that runs off the end
  * keeps the pairs decoded so far. At most max pairs. */
 int hotspot_line_table_decode(const uint8_t *buf, size_t len, size_t max,
 			      struct hotspot_line **out, size_t *n);
+/* The same over either UNSIGNED5 coding (hotspot_unsigned5_read_x). */
+int hotspot_line_table_decode_x(const uint8_t *buf, size_t len, size_t max, unsigned excluded,
+				struct hotspot_line **out, size_t *n);
 
 /* Internal class name ("java/util/HashMap$Node") to the Java form
  * ("java.util.HashMap$Node"); a hidden class ("Foo$$Lambda$1+0x0800") gets

@@ -3,6 +3,7 @@
 #include "symbolize/hotspot_method.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,25 +34,68 @@ const char *java_pc_rule_name(enum java_pc_rule rule)
 	return "?";
 }
 
+/* One entry the layout needs: its offset, or the name of the first missing
+ * one in *missing (and -ENOENT). */
+static int need(const struct vmstructs *vs, const char *type, const char *field, uint64_t *dst,
+		char *missing)
+{
+	if (missing[0])
+		return -ENOENT;
+	if (!vmstructs_offset(vs, type, field, dst))
+		return 0;
+	snprintf(missing, HOTSPOT_MISSING_MAX, "%s::%s", type, field);
+	return -ENOENT;
+}
+
+/* The nmethod's own entries: the physical method (CompiledMethod until
+ * JDK 22, nmethod since), and where the debug information is - offsets
+ * from the header (JDK <= 22) or from _immutable_data (JDK 25). */
+static void nmethod_layout_init(struct hotspot_blob_layout *l, const struct vmstructs *vs,
+				char *m)
+{
+	if (vmstructs_offset(vs, "nmethod", "_method", &l->nm_method))
+		need(vs, "CompiledMethod", "_method", &l->nm_method, m);
+	need(vs, "nmethod", "_compile_id", &l->nm_compile_id, m);
+	need(vs, "nmethod", "_scopes_pcs_offset", &l->nm_scopes_pcs_offset, m);
+	if (!vmstructs_offset(vs, "nmethod", "_immutable_data", &l->nm_immutable_data)) {
+		l->immutable_data = true;
+		need(vs, "nmethod", "_immutable_data_size", &l->nm_immutable_data_size, m);
+		need(vs, "nmethod", "_scopes_data_offset", &l->nm_scopes_data_offset, m);
+		need(vs, "CodeBlob", "_mutable_data", &l->blob_mutable_data, m);
+		need(vs, "CodeBlob", "_relocation_size", &l->blob_relocation_size, m);
+		need(vs, "CodeBlob", "_mutable_data_size", &l->blob_mutable_data_size, m);
+		return;
+	}
+	need(vs, "CompiledMethod", "_scopes_data_begin", &l->nm_scopes_data_begin, m);
+	need(vs, "nmethod", "_metadata_offset", &l->nm_metadata_offset, m);
+	need(vs, "nmethod", "_dependencies_offset", &l->nm_dependencies_offset, m);
+}
+
 int hotspot_blob_layout_init(struct hotspot_blob_layout *l, const struct vmstructs *vs)
 {
+	char *m = l->missing;
+
 	memset(l, 0, sizeof(*l));
-	if (vmstructs_offset(vs, "CodeBlob", "_name", &l->blob_name) ||
-	    vmstructs_offset(vs, "CodeBlob", "_size", &l->blob_size) ||
-	    vmstructs_offset(vs, "CodeBlob", "_code_begin", &l->blob_code_begin) ||
-	    vmstructs_offset(vs, "CodeBlob", "_code_end", &l->blob_code_end) ||
-	    vmstructs_type_size(vs, "CodeBlob", &l->codeblob_size) ||
-	    vmstructs_offset(vs, "nmethod", "_compile_id", &l->nm_compile_id) ||
-	    vmstructs_offset(vs, "CompiledMethod", "_method", &l->nm_method) ||
-	    vmstructs_offset(vs, "CompiledMethod", "_scopes_data_begin",
-			     &l->nm_scopes_data_begin) ||
-	    vmstructs_offset(vs, "nmethod", "_metadata_offset", &l->nm_metadata_offset) ||
-	    vmstructs_offset(vs, "nmethod", "_scopes_pcs_offset", &l->nm_scopes_pcs_offset) ||
-	    vmstructs_offset(vs, "nmethod", "_dependencies_offset", &l->nm_dependencies_offset) ||
-	    vmstructs_type_size(vs, "nmethod", &l->nmethod_size) ||
-	    vmstructs_offset(vs, "PcDesc", "_pc_offset", &l->pc_pc_offset) ||
-	    vmstructs_offset(vs, "PcDesc", "_scope_decode_offset", &l->pc_scope_decode_offset) ||
-	    vmstructs_type_size(vs, "PcDesc", &l->pcdesc_size))
+	need(vs, "CodeBlob", "_name", &l->blob_name, m);
+	need(vs, "CodeBlob", "_size", &l->blob_size, m);
+	/* JDK 23 replaced the pointers by offsets from the blob's start. */
+	if (!vmstructs_offset(vs, "CodeBlob", "_code_offset", &l->blob_code_begin)) {
+		l->code_is_offset = true;
+		need(vs, "CodeBlob", "_data_offset", &l->blob_code_end, m);
+	} else {
+		need(vs, "CodeBlob", "_code_begin", &l->blob_code_begin, m);
+		need(vs, "CodeBlob", "_code_end", &l->blob_code_end, m);
+	}
+	nmethod_layout_init(l, vs, m);
+	need(vs, "PcDesc", "_pc_offset", &l->pc_pc_offset, m);
+	need(vs, "PcDesc", "_scope_decode_offset", &l->pc_scope_decode_offset, m);
+	if (!m[0] && vmstructs_type_size(vs, "CodeBlob", &l->codeblob_size))
+		snprintf(m, HOTSPOT_MISSING_MAX, "sizeof(CodeBlob)");
+	if (!m[0] && vmstructs_type_size(vs, "nmethod", &l->nmethod_size))
+		snprintf(m, HOTSPOT_MISSING_MAX, "sizeof(nmethod)");
+	if (!m[0] && vmstructs_type_size(vs, "PcDesc", &l->pcdesc_size))
+		snprintf(m, HOTSPOT_MISSING_MAX, "sizeof(PcDesc)");
+	if (m[0])
 		return -ENOENT;
 	if (!l->codeblob_size || l->codeblob_size > HEADER_MAX || l->nmethod_size < l->codeblob_size ||
 	    l->nmethod_size > HEADER_MAX || l->pcdesc_size < 8 || l->pcdesc_size > 64 ||
@@ -189,6 +233,99 @@ int hotspot_blob_find(const struct mem_reader *mem, const struct hotspot_cfg *cf
 	return 0;
 }
 
+/* code_begin and code_end: pointers, or (JDK 23+) int offsets from the
+ * blob's start (code ends where the data begins). */
+static int code_range_get(const struct hotspot_blob_layout *l, const uint8_t *hdr, uint64_t start,
+			  struct hotspot_blob *out)
+{
+	int32_t begin, end;
+
+	if (!l->code_is_offset)
+		return hotspot_hdr_get(hdr, l->codeblob_size, l->blob_code_begin, &out->code_begin,
+				       8) ||
+		       hotspot_hdr_get(hdr, l->codeblob_size, l->blob_code_end, &out->code_end, 8);
+	if (hotspot_hdr_get(hdr, l->codeblob_size, l->blob_code_begin, &begin, 4) ||
+	    hotspot_hdr_get(hdr, l->codeblob_size, l->blob_code_end, &end, 4) || begin < 0 ||
+	    end < 0)
+		return -EINVAL;
+	out->code_begin = start + (uint32_t)begin;
+	out->code_end = start + (uint32_t)end;
+	return 0;
+}
+
+/* Where an nmethod's metadata, scopes and PcDescs are, JDK <= 22: all in
+ * the blob, at offsets from its start (scopes data by pointer). */
+static int inline_ranges(const struct hotspot_blob_layout *l, struct hotspot_blob *out);
+
+static int debug_ranges_inline(const struct hotspot_blob_layout *l, const uint8_t *hdr,
+			       struct hotspot_blob *out)
+{
+
+	if (hotspot_hdr_get(hdr, l->nmethod_size, l->nm_scopes_data_begin,
+			    &out->scopes_data_begin, 8) ||
+	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_metadata_offset, &out->metadata_offset,
+			    4) ||
+	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_scopes_pcs_offset,
+			    &out->scopes_pcs_offset, 4) ||
+	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_dependencies_offset,
+			    &out->dependencies_offset, 4))
+		return -EINVAL;
+	return inline_ranges(l, out);
+}
+
+/* The ranges of debug_ranges_inline from the offsets in out. */
+static int inline_ranges(const struct hotspot_blob_layout *l, struct hotspot_blob *out)
+{
+	uint64_t start = out->start, end = out->start + out->size;
+
+	if (out->metadata_offset < 0 || out->scopes_pcs_offset < 0 || out->dependencies_offset < 0)
+		return -EINVAL;
+	out->md_begin = start + (uint32_t)out->metadata_offset;
+	out->md_end = out->sd_begin = out->scopes_data_begin;
+	out->sd_end = out->pcs_begin = start + (uint32_t)out->scopes_pcs_offset;
+	out->pcs_end = start + (uint32_t)out->dependencies_offset;
+	/* header <= metadata <= scopes data <= PcDescs <= dependencies <= end */
+	out->md_area_begin = out->debug_area_begin = start + l->nmethod_size;
+	out->md_area_end = out->debug_area_end = end;
+	return 0;
+}
+
+/* JDK 25: metadata after the relocations in the CodeBlob's mutable data
+ * (with JVMCI data after it: the reader takes whole words only and the
+ * debug info never indexes past the real metadata); PcDescs then scopes in
+ * the immutable data, at offsets from its start. */
+static int debug_ranges_immutable(const struct hotspot_blob_layout *l, const uint8_t *hdr,
+				  struct hotspot_blob *out)
+{
+	uint64_t mutable_data, immutable;
+	int32_t reloc, mutable_size, imm_size, pcs_off, sd_off;
+
+	if (hotspot_hdr_get(hdr, l->nmethod_size, l->blob_mutable_data, &mutable_data, 8) ||
+	    hotspot_hdr_get(hdr, l->nmethod_size, l->blob_relocation_size, &reloc, 4) ||
+	    hotspot_hdr_get(hdr, l->nmethod_size, l->blob_mutable_data_size, &mutable_size, 4) ||
+	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_immutable_data, &immutable, 8) ||
+	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_immutable_data_size, &imm_size, 4) ||
+	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_scopes_pcs_offset, &pcs_off, 4) ||
+	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_scopes_data_offset, &sd_off, 4))
+		return -EINVAL;
+	if (reloc < 0 || mutable_size < reloc || imm_size < 0 || pcs_off < 0 || sd_off < pcs_off ||
+	    sd_off > imm_size || (imm_size && !immutable) || (mutable_size && !mutable_data))
+		return -EINVAL;
+	out->md_area_begin = mutable_data;
+	out->md_area_end = mutable_data + (uint32_t)mutable_size;
+	out->md_begin = mutable_data + (uint32_t)reloc;
+	out->md_end = out->md_begin + ((uint32_t)(mutable_size - reloc) & ~7u);
+	out->debug_area_begin = immutable;
+	out->debug_area_end = immutable + (uint32_t)imm_size;
+	out->pcs_begin = immutable + (uint32_t)pcs_off;
+	out->pcs_end = out->sd_begin = immutable + (uint32_t)sd_off;
+	/* The scopes run to the speculations or the reference counter, which
+	 * vmStructs does not give: take the rest of the immutable data. */
+	out->sd_end = out->debug_area_end;
+	out->scopes_data_begin = out->sd_begin;
+	return 0;
+}
+
 int hotspot_blob_read(const struct mem_reader *mem, const struct hotspot_blob_layout *l,
 		      uint64_t start, struct hotspot_blob *out)
 {
@@ -205,8 +342,7 @@ int hotspot_blob_read(const struct mem_reader *mem, const struct hotspot_blob_la
 		return err;
 	if (hotspot_hdr_get(hdr, l->codeblob_size, l->blob_name, &out->name_ptr, 8) ||
 	    hotspot_hdr_get(hdr, l->codeblob_size, l->blob_size, &size, 4) ||
-	    hotspot_hdr_get(hdr, l->codeblob_size, l->blob_code_begin, &out->code_begin, 8) ||
-	    hotspot_hdr_get(hdr, l->codeblob_size, l->blob_code_end, &out->code_end, 8))
+	    code_range_get(l, hdr, start, out))
 		return -EINVAL;
 	if (size <= 0 || (uint32_t)size > BLOB_SIZE_MAX || out->code_begin < start ||
 	    out->code_begin > out->code_end || out->code_end > start + (uint32_t)size)
@@ -231,14 +367,8 @@ int hotspot_blob_read(const struct mem_reader *mem, const struct hotspot_blob_la
 		return err;
 	if (hotspot_hdr_get(hdr, l->nmethod_size, l->nm_compile_id, &compile_id, 4) ||
 	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_method, &out->method, 8) ||
-	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_scopes_data_begin,
-			    &out->scopes_data_begin, 8) ||
-	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_metadata_offset, &out->metadata_offset,
-			    4) ||
-	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_scopes_pcs_offset,
-			    &out->scopes_pcs_offset, 4) ||
-	    hotspot_hdr_get(hdr, l->nmethod_size, l->nm_dependencies_offset,
-			    &out->dependencies_offset, 4))
+	    (l->immutable_data ? debug_ranges_immutable(l, hdr, out) :
+				 debug_ranges_inline(l, hdr, out)))
 		return -EINVAL;
 	if (compile_id < 0)
 		return -EINVAL;
@@ -305,27 +435,32 @@ static int pcs_parse(const struct hotspot_blob_layout *l, const uint8_t *raw, si
 int hotspot_nmethod_read(const struct mem_reader *mem, const struct hotspot_blob_layout *l,
 			 const struct hotspot_blob *blob, size_t max_bytes, struct hotspot_nmethod *out)
 {
-	uint64_t start = blob->start, end = blob->start + blob->size;
-	uint64_t md_begin, pcs_begin, pcs_end, sd_begin = blob->scopes_data_begin;
+	struct hotspot_blob r = *blob;
+	uint64_t md_begin, pcs_begin, pcs_end, sd_begin;
 	size_t md_len, sd_len, pcs_len;
 	uint8_t *raw = NULL;
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!blob->is_nmethod)
+	/* The offsets of the JDK <= 22 layout are taken as they are in blob. */
+	if (!blob->is_nmethod || (!l->immutable_data && inline_ranges(l, &r)))
 		return -EINVAL;
+	blob = &r;
+	md_begin = blob->md_begin;
+	pcs_begin = blob->pcs_begin;
+	pcs_end = blob->pcs_end;
+	sd_begin = blob->sd_begin;
 	out->blob = *blob;
-	if (blob->metadata_offset < 0 || blob->scopes_pcs_offset < 0 || blob->dependencies_offset < 0)
+	out->u5_excluded = l->u5_excluded;
+	/* Each range lies in its region (hotspot_blob_read). */
+	if (md_begin < blob->md_area_begin || blob->md_end < md_begin ||
+	    blob->md_end > blob->md_area_end || sd_begin < blob->debug_area_begin ||
+	    blob->sd_end < sd_begin || blob->sd_end > blob->debug_area_end ||
+	    pcs_begin < blob->debug_area_begin || pcs_end < pcs_begin ||
+	    pcs_end > blob->debug_area_end)
 		return -EINVAL;
-	md_begin = start + (uint32_t)blob->metadata_offset;
-	pcs_begin = start + (uint32_t)blob->scopes_pcs_offset;
-	pcs_end = start + (uint32_t)blob->dependencies_offset;
-	/* header <= metadata <= scopes data <= PcDescs <= dependencies <= end */
-	if (md_begin < start + l->nmethod_size || sd_begin < md_begin || pcs_begin < sd_begin ||
-	    pcs_end < pcs_begin || pcs_end > end)
-		return -EINVAL;
-	md_len = sd_begin - md_begin;
-	sd_len = pcs_begin - sd_begin;
+	md_len = blob->md_end - md_begin;
+	sd_len = blob->sd_end - sd_begin;
 	pcs_len = pcs_end - pcs_begin;
 	/* Native method wrappers have no PcDescs at all; anything else has
 	 * at least the two sentinels. */
@@ -421,9 +556,11 @@ int hotspot_nmethod_scopes(const struct hotspot_nmethod *nm, uint64_t pc, bool l
 			return -E2BIG;
 		if (n == SCOPE_DEPTH_MAX)
 			return -EINVAL;
-		if (hotspot_unsigned5_read(nm->scopes, nm->scopes_len, &pos, &sender) ||
-		    hotspot_unsigned5_read(nm->scopes, nm->scopes_len, &pos, &midx) ||
-		    hotspot_unsigned5_read(nm->scopes, nm->scopes_len, &pos, &bci))
+		if (hotspot_unsigned5_read_x(nm->scopes, nm->scopes_len, &pos, nm->u5_excluded,
+					     &sender) ||
+		    hotspot_unsigned5_read_x(nm->scopes, nm->scopes_len, &pos, nm->u5_excluded,
+					     &midx) ||
+		    hotspot_unsigned5_read_x(nm->scopes, nm->scopes_len, &pos, nm->u5_excluded, &bci))
 			return -EINVAL;
 		/* metadata_at(i) = metadata[i - 1]; 0 is NULL. */
 		if (midx == 0 || midx > nm->nmetadata || !nm->metadata[midx - 1] ||

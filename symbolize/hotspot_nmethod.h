@@ -45,6 +45,8 @@ enum java_pc_rule {
 
 const char *java_pc_rule_name(enum java_pc_rule rule);
 
+#define HOTSPOT_MISSING_MAX 96
+
 /* Offsets of one JVM build, from its vmStructs. */
 struct hotspot_blob_layout {
 	uint64_t blob_name, blob_size, blob_code_begin, blob_code_end;
@@ -54,6 +56,18 @@ struct hotspot_blob_layout {
 	uint64_t nmethod_size;             /* sizeof(nmethod) */
 	uint64_t pc_pc_offset, pc_scope_decode_offset;
 	uint64_t pcdesc_size;              /* sizeof(PcDesc) */
+	/* Variants, by which entries exist. JDK 23+: CodeBlob keeps int
+	 * offsets (blob_code_begin/_end are then _code_offset/_data_offset). */
+	bool code_is_offset;
+	/* JDK 25: PcDescs and scopes in nmethod::_immutable_data (nm_*_offset
+	 * relative to it), metadata in CodeBlob::_mutable_data after the
+	 * relocations. */
+	bool immutable_data;
+	uint64_t blob_mutable_data, blob_relocation_size, blob_mutable_data_size;
+	uint64_t nm_immutable_data, nm_immutable_data_size, nm_scopes_data_offset;
+	unsigned u5_excluded;              /* JDK 20+ UNSIGNED5 (hotspot_u5_excluded) */
+	/* After -ENOENT: "Type::_field" of the first entry missing. */
+	char missing[HOTSPOT_MISSING_MAX];
 };
 
 int hotspot_blob_layout_init(struct hotspot_blob_layout *l, const struct vmstructs *vs);
@@ -87,6 +101,11 @@ struct hotspot_blob {
 	/* nmethods only, as read: where the debug information lies. */
 	int32_t metadata_offset, scopes_pcs_offset, dependencies_offset;
 	uint64_t scopes_data_begin;
+	/* nmethods only: where the debug information lies, absolute, for
+	 * either layout: [begin, end) of metadata, scopes data and PcDescs,
+	 * and the region each must stay in. */
+	uint64_t md_begin, md_end, sd_begin, sd_end, pcs_begin, pcs_end;
+	uint64_t md_area_begin, md_area_end, debug_area_begin, debug_area_end;
 };
 
 /* Read the CodeBlob (and nmethod) header at start. */
@@ -107,6 +126,7 @@ struct hotspot_nmethod {
 	size_t scopes_len;
 	uint64_t *metadata;           /* metadata[i - 1] is metadata_at(i) */
 	size_t nmetadata;
+	unsigned u5_excluded;         /* the layout's UNSIGNED5 coding */
 };
 
 /* Copy the PcDescs, scopes data and metadata of the nmethod described by

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "symbolize/hotspot_method.h"
+#include "symbolize/hotspot_version.h"
 #include "symbolize/strpool.h"
 
 /* Bounds: a TaskManager has tens of thousands of methods and nmethods at
@@ -203,6 +204,8 @@ int java_frames_new(const struct mem_reader *mem, const struct vmstructs *vs,
 	err = hotspot_method_layout_init(&jf->ml, vs);
 	if (!err)
 		err = hotspot_blob_layout_init(&jf->bl, vs);
+	if (!err)
+		jf->ml.u5_excluded = jf->bl.u5_excluded = hotspot_u5_excluded(mem, vs);
 	if (!err)
 		err = hotspot_codecache_read(mem, vs, &jf->cfg);
 	if (err)

@@ -8,6 +8,7 @@
 #include "symbolize/safe_open.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -273,4 +274,19 @@ int proc_map_open(pid_t pid, const struct proc_map *m)
 	if (fd >= 0 || m->deleted)
 		return fd;
 	return safe_open_follow(pid, m->path, SAFE_OPEN_ANY_OWNER);
+}
+
+int proc_map_host_path(pid_t pid, const char *path, char *out, size_t len)
+{
+	struct stat st;
+	int n = snprintf(out, len, "/proc/%d/root%s", (int)pid, path);
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	if (!stat(out, &st))
+		return 0;
+	n = snprintf(out, len, "%s", path);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return stat(out, &st) ? -ENOENT : 0;
 }

@@ -37,6 +37,13 @@ void proc_maps_free(struct proc_maps *pm);
  * -errno. */
 int proc_map_open(pid_t pid, const struct proc_map *m);
 
+/* The path, from tmprof's root, of a file process pid maps at path (as its
+ * maps show it). Normally /proc/PID/root + path: a container's paths are
+ * its own. But the kernel prints a mapped file's path from tmprof's root
+ * when it can, so a target chrooted below a copy of tmprof's mount tree
+ * shows the whole path: then path itself. -ENOENT if neither exists. */
+int proc_map_host_path(pid_t pid, const char *path, char *out, size_t len);
+
 /* Anonymous memory: no file behind it ("" or a "[anon:name]" label). */
 bool proc_map_is_anon(const struct proc_map *m);
 bool proc_map_is_exec(const struct proc_map *m);

@@ -102,8 +102,9 @@ RESULTS="$E2E_TMP/results" # mode ns_per_run ns_per_sample agent_ms samples runs
 # measure MODE PID ROUND: one recording with BPF stats read 1 s after it
 # starts sampling and SECS later.
 measure() {
-	local mode=$1 pid=$2 round=$3 other=$4 tp s1 s2 stats samples agent_ms dur startup_ms
-	kill -STOP "$other" 2>/dev/null # the other JVM does not compete for the CPUs meanwhile
+	local mode=$1 pid=$2 round=$3 other=$4 label=${5:-$1} tp s1 s2 stats samples agent_ms dur startup_ms o
+	# shellcheck disable=SC2086 # other: one PID or several
+	for o in $other; do kill -STOP "$o" 2>/dev/null; done # the other JVMs do not compete for the CPUs meanwhile
 	"$TMPROF" record --unwind "$mode" -p "$pid" -d $((SECS + 5)) -F "$FREQ" -o "$E2E_TMP/$mode.folded" --stats \
 		>"$E2E_TMP/$mode.out" 2>"$E2E_TMP/$mode.err" &
 	tp=$!
@@ -123,7 +124,8 @@ measure() {
 	sleep "$SECS"
 	s2=$(owned_prog_stats "$tp")
 	wait_exit "$tp" $((SECS + 120))
-	kill -CONT "$other" 2>/dev/null
+	# shellcheck disable=SC2086
+	for o in $other; do kill -CONT "$o" 2>/dev/null; done
 	stats=$(grep -m1 '^stats:' "$E2E_TMP/$mode.err")
 	samples=$(printf '%s\n' "$stats" | sed -n 's/.*samples=\([0-9]*\).*/\1/p')
 	agent_ms=$(printf '%s\n' "$stats" | sed -n 's/.*agent_cpu_ms=\([0-9]*\).*/\1/p')
@@ -136,16 +138,16 @@ measure() {
 	read -r id1 rt1 rc1 <<<"${s1:-x x x}"
 	read -r id2 rt2 rc2 <<<"${s2:-x x x}"
 	if [ "$id1" = x ] || [ "$id1" != "$id2" ] || [ "$rt1" = x ] || [ "$rc2" = x ] || [ $((rc2 - rc1)) -le 0 ]; then
-		echo "   round $round $mode: could not read run_time_ns/run_cnt deltas of tmprof's perf_event program ('$s1' / '$s2'); agent CPU only"
-		echo "$mode - - $agent_ms $samples - ${startup_ms:--}" >>"$RESULTS"
+		echo "   round $round $label: could not read run_time_ns/run_cnt deltas of tmprof's perf_event program ('$s1' / '$s2'); agent CPU only"
+		echo "$label - - $agent_ms $samples - ${startup_ms:--}" >>"$RESULTS"
 		return
 	fi
-	awk -v mode="$mode" -v r="$round" -v rt=$((rt2 - rt1)) -v rc=$((rc2 - rc1)) -v s="$SECS" -v n="$samples" \
+	awk -v mode="$label" -v r="$round" -v rt=$((rt2 - rt1)) -v rc=$((rc2 - rc1)) -v s="$SECS" -v n="$samples" \
 		-v d="$dur" -v ms="$agent_ms" -v st="${startup_ms:--}" -v id="$id1" -v out="$RESULTS" 'BEGIN {
 			nsr = rt / rc; nss = (rt / s) / (n / d)
-			printf "   round %d %-7s: prog %s: %.0f ns per run (%d runs), %.0f BPF ns per recorded sample (%.0f samples/s)\n",
+			printf "   round %d %-8s: prog %s: %.0f ns per run (%d runs), %.0f BPF ns per recorded sample (%.0f samples/s)\n",
 				r, mode, id, nsr, rc, nss, n / d
-			printf "   round %d %-7s: agent CPU %d ms for %d samples = %.2f ms per 1000", r, mode, ms, n, 1000 * ms / n
+			printf "   round %d %-8s: agent CPU %d ms for %d samples = %.2f ms per 1000", r, mode, ms, n, 1000 * ms / n
 			if (st != "-") printf "; without the %d ms of start-up %.2f ms per 1000", st, 1000 * (ms - st) / n
 			printf "\n"
 			printf "%s %.1f %.1f %d %d %d %s\n", mode, nsr, nss, ms, n, rc, st >> out
@@ -198,4 +200,62 @@ awk '
 		if (ns_["fp"] && ns_["hotspot"])
 			printf "   agent CPU per 1000 samples without start-up, hotspot - fp: %+.2f ms (hotspot / fp %.2fx)\n",
 				magx["hotspot"] - magx["fp"], (magx["fp"] > 0 ? magx["hotspot"] / magx["fp"] : 0)
+	}' "$RESULTS"
+
+# ------------------------------------------------------------ per JDK
+# The same hotspot measurement on each JDK of tests/jdk/java.sh (BENCH_JDKS,
+# default 11 17 21 25; those not in the cache are left out), one stand-in
+# TaskManager per JDK without PreserveFramePointer, recorded in turn (the
+# others stopped), side by side in one run.
+echo
+echo "== per JDK: --unwind hotspot, BPF ns per sample and agent CPU per 1000 samples"
+kill -STOP "$PID_FP" "$PID_HS" 2>/dev/null
+JDK_PIDS=()
+JDK_NAMES=()
+for v in ${BENCH_JDKS:-11 17 21 25}; do
+	if ! "$REPO/tests/jdk/java.sh" "$v" -version >/dev/null 2>&1; then
+		echo "   JDK $v: not available (tests/jdk/fetch_*.sh), left out"
+		continue
+	fi
+	read -r -a E2E_JAVA_CMD <<<"$REPO/tests/jdk/java.sh $v"
+	start_tm "tm_jdk$v" "$MAIN_STANDALONE" off -- "${WL[@]}"
+	if ! wait_ready "$TM_PID" "$E2E_TMP/tm_jdk$v.out" 90; then
+		echo "   JDK $v: stand-in did not start ($(tail -n 2 "$E2E_TMP/tm_jdk$v.err" | tr '\n' ' '))"
+		continue
+	fi
+	JDK_PIDS+=("$TM_PID")
+	JDK_NAMES+=("jdk$v")
+	echo "   JDK $v: pid $TM_PID ($("$REPO/tests/jdk/java.sh" "$v" -version 2>&1 | sed -n 2p))"
+done
+sleep 8 # JIT warm-up
+: >"$RESULTS"
+for r in $(seq "$ROUNDS"); do
+	for i in "${!JDK_PIDS[@]}"; do
+		others=
+		for j in "${!JDK_PIDS[@]}"; do [ "$j" = "$i" ] || others="$others ${JDK_PIDS[$j]}"; done
+		measure hotspot "${JDK_PIDS[$i]}" "$r" "$others" "${JDK_NAMES[$i]}"
+	done
+done
+echo
+awk '
+	function median(a, n,    i, j, t) {
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	{
+		m = $1; if (!(m in seen)) { seen[m] = 1; order[++nm] = m }
+		if ($2 != "-") { nr[m]++; smp[m, nr[m]] = $3; run[m, nr[m]] = $2 }
+		na[m]++; ag[m, na[m]] = 1000 * $4 / $5
+		if ($7 != "-" && $7 != "") { ns_[m]++; agx[m, ns_[m]] = 1000 * ($4 - $7) / $5 }
+	}
+	END {
+		printf "   %-6s %14s %18s %26s %22s\n", "JDK", "BPF ns per run", "BPF ns per sample", "agent ms per 1000 samples", "same without start-up"
+		for (k = 1; k <= nm; k++) {
+			m = order[k]; bpf = "-"; a1 = "-"; a2 = "-"; pr = "-"
+			if (nr[m]) { delete a; for (i = 1; i <= nr[m]; i++) a[i] = smp[m, i]; bpf = sprintf("%.0f", median(a, nr[m]))
+				delete a; for (i = 1; i <= nr[m]; i++) a[i] = run[m, i]; pr = sprintf("%.0f", median(a, nr[m])) }
+			if (na[m]) { delete a; for (i = 1; i <= na[m]; i++) a[i] = ag[m, i]; a1 = sprintf("%.2f", median(a, na[m])) }
+			if (ns_[m]) { delete a; for (i = 1; i <= ns_[m]; i++) a[i] = agx[m, i]; a2 = sprintf("%.2f", median(a, ns_[m])) }
+			printf "   %-6s %14s %18s %26s %22s\n", m, pr, bpf, a1, a2
+		}
 	}' "$RESULTS"

@@ -64,7 +64,10 @@ for script in "$REPO"/tests/e2e/*.sh; do
 	name=$(basename "$script")
 	[ "$name" = lib.sh ] && continue
 	echo "-- $name"
-	timeout -k 10 "$E2E_TIMEOUT" bash "$script" "$BUILD" </dev/null 2>&1 | tee "$log"
+	limit=$E2E_TIMEOUT
+	# Four JDKs, each through three scripts' checks.
+	[ "$name" = jdk_matrix.sh ] && limit=$((E2E_TIMEOUT * 3))
+	timeout -k 10 "$limit" bash "$script" "$BUILD" </dev/null 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	p=$(grep -c '^ok ' "$log")
 	s=$(grep -c '^ok - # SKIP' "$log")
@@ -76,7 +79,7 @@ for script in "$REPO"/tests/e2e/*.sh; do
 	while IFS= read -r c; do skips+=("$name: $c"); done < <(grep '^ok - # SKIP' "$log" | sed 's/^ok - # SKIP //')
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		failed=$((failed + 1))
-		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then why="timed out after ${E2E_TIMEOUT}s"; else why="exit $rc without a 'not ok' line"; fi
+		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then why="timed out after ${limit}s"; else why="exit $rc without a 'not ok' line"; fi
 		failures+=("$name: $why")
 	fi
 done

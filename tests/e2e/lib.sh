@@ -67,6 +67,11 @@ MAIN_YARN=org.apache.flink.yarn.YarnTaskExecutorRunner
 MAIN_K8S=org.apache.flink.kubernetes.taskmanager.KubernetesTaskExecutorRunner
 MAIN_OTHER=tmprof.workload.OtherJvm
 
+# The java command the JVM helpers run: "java" (the host's), or a wrapper
+# such as "tests/jdk/java.sh 21" (tests/e2e/jdk_matrix.sh) that runs another
+# JDK, possibly chrooted in its own PID namespace.
+read -r -a E2E_JAVA_CMD <<<"${E2E_JAVA:-java}"
+
 # ---------------------------------------------------------------- results
 
 ok() { echo "ok - $TEST_NAME: $*"; }
@@ -107,7 +112,13 @@ require_bpf() {
 		bpftool prog show >/dev/null 2>&1 || skip_all "BPF not usable here (bpftool prog show failed)"
 	fi
 }
-require_java() { command -v java >/dev/null 2>&1 || skip_all "no java"; }
+require_java() {
+	if [ -n "${E2E_JAVA:-}" ]; then
+		"${E2E_JAVA_CMD[@]}" -version >/dev/null 2>&1 || skip_all "'$E2E_JAVA -version' fails"
+	else
+		command -v java >/dev/null 2>&1 || skip_all "no java"
+	fi
+}
 require_tmprof() { [ -x "$TMPROF" ] || skip_all "no $TMPROF (run make)"; }
 require_workloads() {
 	[ -f "$WORKLOADS/org/apache/flink/runtime/taskexecutor/TaskManagerRunner.class" ] ||
@@ -154,10 +165,37 @@ start_java() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do jvm+=("$1"); shift; done
 	[ $# -gt 0 ] && shift
 	app=("$@")
-	(cd "$E2E_TMP" && exec java "${jvm[@]}" -cp "$WORKLOADS" "$main" "${app[@]}") \
+	(cd "$E2E_TMP" && exec "${E2E_JAVA_CMD[@]}" "${jvm[@]}" -cp "$WORKLOADS" "$main" "${app[@]}") \
 		>"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.err" </dev/null &
 	JAVA_PID=$!
 	track "$JAVA_PID"
+	java_host_pid "$JAVA_PID"
+}
+
+# java_host_pid PID: sets JAVA_PID to the java process PID is or started (a
+# wrapper such as tests/jdk/java.sh runs it as a descendant, in another PID
+# namespace: this is its PID here, the one tmprof takes). Waits at most 10 s;
+# leaves JAVA_PID alone if none shows up. The JVM is tracked as well.
+java_host_pid() {
+	local top=$1 i p q kids
+	for i in $(seq 100); do
+		p=$top
+		while [ -n "$p" ]; do
+			case "$(readlink "/proc/$p/exe" 2>/dev/null)" in
+			*/bin/java)
+				JAVA_PID=$p
+				[ "$p" = "$top" ] || track "$p"
+				return 0
+				;;
+			esac
+			kids=$(cat "/proc/$p/task/$p/children" 2>/dev/null)
+			q=${kids%% *}
+			p=${q// /}
+		done
+		kill -0 "$top" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
 }
 
 # start_tm NAME MAINCLASS on|off [extra JVM options...] -- [workload arguments...]
@@ -171,6 +209,28 @@ start_tm() {
 	start_java "$name" "$main" "$flag" "${TM_JIT_OPTS[@]}" "$@"
 	TM_PID=$JAVA_PID
 	TM_OUT="$E2E_TMP/$name.out"
+}
+
+# tid_map_start PID FILE: until tid_map_stop, appends "<tid in the JVM's
+# namespace>\t<tid here>" of PID's live threads to FILE every 0.1 s, for
+# workloads that log their own thread ids while they run in another PID
+# namespace (tests/jdk/java.sh). tid_map_apply FILE COL < in > out rewrites
+# column COL (tab-separated) from the first to the second.
+tid_map_start() {
+	local pid=$1 file=$2
+	(
+		while kill -0 "$pid" 2>/dev/null; do
+			awk '/^NSpid:/ && NF > 2 { print $NF "\t" $2 }' /proc/"$pid"/task/*/status 2>/dev/null
+			sleep 0.1
+		done
+	) >>"$file" &
+	TID_MAP_PID=$!
+	track "$TID_MAP_PID"
+}
+tid_map_stop() { [ -n "${TID_MAP_PID:-}" ] && stop_pid "$TID_MAP_PID"; TID_MAP_PID=; }
+tid_map_apply() {
+	awk -F'\t' -v OFS='\t' -v col="$2" 'FILENAME == ARGV[1] { m[$1] = $2; next }
+		{ if ($col in m) $col = m[$col]; print }' "$1" -
 }
 
 # wait_ready PID STDOUT_FILE TIMEOUT_S: 0 once "ready" was printed; 1 if the
