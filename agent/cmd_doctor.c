@@ -258,8 +258,18 @@ static void check_uprobes(struct doctor *d)
 	bpf_load_reset();
 	err = alloc_tracer_try_uprobe(getpid(), libc, "getpid", &loaded);
 	if (!loaded) {
-		item(d, false, false, "uprobes: untested, the uprobe program does not load (see "
-		     "alloc below)");
+		/* Nothing to attach with: the kernel's side, at least. */
+		if (!access(UPROBE_PMU, R_OK))
+			item(d, true, false, "uprobes: the kernel has the uprobe PMU (no test attach: "
+			     "tmprof's uprobe program does not load here, see alloc below)");
+		else if (!access("/sys/kernel/tracing/uprobe_events", W_OK) ||
+			 !access("/sys/kernel/debug/tracing/uprobe_events", W_OK))
+			item(d, true, false, "uprobes: the kernel has tracefs uprobe_events (no test "
+			     "attach: tmprof's uprobe program does not load here, see alloc below)");
+		else
+			item(d, false, false, "uprobes: neither a uprobe PMU nor tracefs uprobe_events; "
+			     "the kernel needs CONFIG_UPROBE_EVENTS=y, and tracefs mounted: mount -t "
+			     "tracefs nodev /sys/kernel/tracing");
 		return;
 	}
 	if (!err)
