@@ -90,7 +90,11 @@ static void warn_about_target(const struct session *s, const struct target *t)
 	if (!t->is_jvm)
 		return;
 	if (session_java_stacks_warning(s, t, buf, sizeof(buf)))
-		log_warn("PID %d: %s", t->pid, buf);
+		log_warn("PID %d: %s%s", t->pid, buf,
+			 target_java_frames_missing(t) ? JAVA_NO_PERF_MAP_TEXT : "");
+	else if (target_java_frames_missing(t))
+		log_warn("PID %d: --unwind fp on a JVM without Compiler.perfmap (JDK 17+): its "
+			 "compiled Java frames stay unnamed; use --unwind auto", t->pid);
 	if (t->attach_err)
 		log_warn("PID %d: %s; Java frames and full thread names will be missing%s", t->pid,
 			 attach_error_text(t->attach_err),
@@ -136,7 +140,8 @@ int cli_start_session(struct session *s)
 bool cli_session_incomplete(const struct session *s)
 {
 	for (size_t i = 0; i < s->ntargets; i++)
-		if (s->targets[i].exited || s->targets[i].attach_err)
+		if (s->targets[i].exited || s->targets[i].attach_err ||
+		    target_java_frames_missing(&s->targets[i]))
 			return true;
 	return false;
 }

@@ -57,6 +57,15 @@ static void refresh_perf_map(struct leak_state *st)
 
 	if (!st->target.is_jvm || st->target.attach_err || st->target.exited)
 		return;
+	if (st->target.perf_map_err) {
+		/* No Compiler.perfmap (JDK 11): the JVM's memory names its
+		 * code as it is now, as a fresh perf map would. */
+		err = target_name_jit_from_memory(&st->target);
+		if (err)
+			log_debug("PID %d: JIT names from the JVM's memory: %s", st->target.pid,
+				  strerror(-err));
+		return;
+	}
 	err = hotspot_write_perf_map(st->target.pid, HOTSPOT_ATTACH_TIMEOUT_MS);
 	if (!err)
 		err = process_symbolizer_load_perf_map(st->target.sym);
