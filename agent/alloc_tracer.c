@@ -170,3 +170,35 @@ int alloc_tracer_stats(struct alloc_tracer *t, uint64_t out[ALLOC_STAT__MAX])
 		out[i] = err ? 0 : sums[i];
 	return err;
 }
+
+const void *alloc_tracer_bpf_object(size_t *len)
+{
+	return alloc_bpf__elf_bytes(len);
+}
+
+int alloc_tracer_try_load(void)
+{
+	struct alloc_bpf *skel = alloc_bpf__open_and_load();
+	int err = skel ? 0 : -errno;
+
+	alloc_bpf__destroy(skel);
+	return err;
+}
+
+int alloc_tracer_try_uprobe(pid_t pid, const char *binary, const char *func, bool *loaded)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = func);
+	struct alloc_bpf *skel = alloc_bpf__open_and_load();
+	struct bpf_link *link;
+	int err;
+
+	*loaded = skel != NULL;
+	if (!skel)
+		return -errno;
+	link = bpf_program__attach_uprobe_opts(skel->progs.on_alloc_in_new_tlab, pid, binary, 0,
+					       &opts);
+	err = link ? 0 : -errno;
+	bpf_link__destroy(link);
+	alloc_bpf__destroy(skel);
+	return err;
+}

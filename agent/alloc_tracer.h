@@ -16,6 +16,18 @@ struct alloc_tracer;
 struct jvm_runtime;
 
 int alloc_tracer_open(struct alloc_tracer **out);
+
+/* The BPF object (ELF) this module loads: what kernel_features reads its
+ * needs from. */
+const void *alloc_tracer_bpf_object(size_t *len);
+/* Load the BPF object into the kernel and unload it, attaching nothing:
+ * does it load here (tmprof doctor)? Negative errno from libbpf. */
+int alloc_tracer_try_load(void);
+/* Load it and attach one of its programs as a uprobe on func in binary for
+ * pid, then detach and unload: do uprobes work here (tmprof doctor)? The
+ * probe is never hit unless pid calls func meanwhile. *loaded tells a
+ * load failure from an attach failure. Negative errno from libbpf. */
+int alloc_tracer_try_uprobe(pid_t pid, const char *binary, const char *func, bool *loaded);
 void alloc_tracer_close(struct alloc_tracer *t);
 
 /* Attach the uprobes to the target's libjvm (only that process fires

@@ -1,6 +1,7 @@
 #include "agent/cmd_doctor.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdarg.h>
@@ -13,8 +14,7 @@
 
 #include <linux/capability.h>
 
-#include <bpf/libbpf.h>
-
+#include "agent/alloc_tracer.h"
 #include "agent/bpf_load.h"
 #include "agent/exit_codes.h"
 #include "agent/hotspot_attach.h"
@@ -26,7 +26,6 @@
 #include "agent/session.h"
 #include "agent/target.h"
 #include "agent/thread_names.h"
-#include "alloc.skel.h"
 
 /* Present since 4.17: libbpf creates uprobes with perf_event_open through
  * it; without it libbpf writes uprobe_events in tracefs instead. */
@@ -246,10 +245,8 @@ static int own_libc(char *out, size_t len)
  * own getpid, detached at once (never hit: nothing calls it meanwhile). */
 static void check_uprobes(struct doctor *d)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = "getpid");
-	struct alloc_bpf *skel = NULL;
-	struct bpf_link *link = NULL;
 	char libc[512];
+	bool loaded = false;
 	int err;
 
 	err = own_libc(libc, sizeof(libc));
@@ -259,17 +256,22 @@ static void check_uprobes(struct doctor *d)
 		return;
 	}
 	bpf_load_reset();
-	skel = alloc_bpf__open_and_load();
-	if (!skel) {
-		item(d, false, false, "uprobes: untested, the uprobe program does not load (see "
-		     "alloc below)");
+	err = alloc_tracer_try_uprobe(getpid(), libc, "getpid", &loaded);
+	if (!loaded) {
+		/* Nothing to attach with: the kernel's side, at least. */
+		if (!access(UPROBE_PMU, R_OK))
+			item(d, true, false, "uprobes: the kernel has the uprobe PMU (no test attach: "
+			     "tmprof's uprobe program does not load here, see alloc below)");
+		else if (!access("/sys/kernel/tracing/uprobe_events", W_OK) ||
+			 !access("/sys/kernel/debug/tracing/uprobe_events", W_OK))
+			item(d, true, false, "uprobes: the kernel has tracefs uprobe_events (no test "
+			     "attach: tmprof's uprobe program does not load here, see alloc below)");
+		else
+			item(d, false, false, "uprobes: neither a uprobe PMU nor tracefs uprobe_events; "
+			     "the kernel needs CONFIG_UPROBE_EVENTS=y, and tracefs mounted: mount -t "
+			     "tracefs nodev /sys/kernel/tracing");
 		return;
 	}
-	link = bpf_program__attach_uprobe_opts(skel->progs.on_alloc_in_new_tlab, getpid(), libc, 0,
-					       &opts);
-	err = link ? 0 : -errno;
-	bpf_link__destroy(link);
-	alloc_bpf__destroy(skel);
 	if (!err)
 		item(d, true, false, "uprobes: a uprobe attaches (%s:getpid)", libc);
 	else
@@ -427,8 +429,11 @@ static int check_jvms(struct doctor *d, pid_t only)
 			return EXIT_OK;
 		}
 		if (err || one.kind == JVM_NOT_JAVA) {
+			/* jvm_info_read says ENOENT for a process without libjvm too. */
+			bool exists = kill(only, 0) == 0 || errno == EPERM;
+
 			log_error("PID %d: %s; 'tmprof list' shows the JVMs on this host", (int)only,
-				  err ? strerror(-err) : "not a JVM");
+				  exists ? "not a JVM" : "no such process");
 			return EXIT_NO_TARGET;
 		}
 		check_jvm(d, &one);

@@ -324,3 +324,17 @@ int cpu_sampler_prog_fd(const struct cpu_sampler *s)
 {
 	return bpf_program__fd(s->skel->progs.cpu_sample);
 }
+
+const void *cpu_sampler_bpf_object(size_t *len)
+{
+	return cpu_sample_bpf__elf_bytes(len);
+}
+
+int cpu_sampler_try_load(void)
+{
+	struct cpu_sample_bpf *skel = cpu_sample_bpf__open_and_load();
+	int err = skel ? 0 : -errno;
+
+	cpu_sample_bpf__destroy(skel);
+	return err;
+}

@@ -28,6 +28,13 @@ enum cpu_sampler_mode {
  * CPU, per second of each CPU. -EPERM: not privileged enough to load BPF or
  * open perf events. */
 int cpu_sampler_open(unsigned int freq_hz, enum cpu_sampler_mode mode, struct cpu_sampler **out);
+
+/* The BPF object (ELF) this module loads: what kernel_features reads its
+ * needs from. */
+const void *cpu_sampler_bpf_object(size_t *len);
+/* Load the BPF object into the kernel and unload it, attaching nothing:
+ * does it load here (tmprof doctor)? Negative errno from libbpf. */
+int cpu_sampler_try_load(void);
 void cpu_sampler_close(struct cpu_sampler *s);
 
 int cpu_sampler_add_target(struct cpu_sampler *s, pid_t tgid);

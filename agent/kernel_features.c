@@ -13,13 +13,13 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "agent/alloc_tracer.h"
 #include "agent/bpf_load.h"
+#include "agent/cpu_sampler.h"
 #include "agent/exit_codes.h"
+#include "agent/leak_tracer.h"
 #include "agent/log.h"
-#include "alloc.skel.h"
-#include "cpu_sample.skel.h"
-#include "leak.skel.h"
-#include "offcpu.skel.h"
+#include "agent/offcpu_tracer.h"
 
 /* The kernel release that introduced each feature: for the message only,
  * the decision is the probe's. Sources: the kernel's git history of
@@ -278,13 +278,13 @@ static const void *kind_elf(enum kf_kind kind, size_t *len)
 {
 	switch (kind) {
 	case KF_CPU:
-		return cpu_sample_bpf__elf_bytes(len);
+		return cpu_sampler_bpf_object(len);
 	case KF_OFFCPU:
-		return offcpu_bpf__elf_bytes(len);
+		return offcpu_tracer_bpf_object(len);
 	case KF_ALLOC:
-		return alloc_bpf__elf_bytes(len);
+		return alloc_tracer_bpf_object(len);
 	case KF_LEAK:
-		return leak_bpf__elf_bytes(len);
+		return leak_tracer_bpf_object(len);
 	default:
 		*len = 0;
 		return NULL;
@@ -484,43 +484,20 @@ cleanup:
 
 int kernel_features_load_kind(enum kf_kind kind)
 {
-	int err = 0;
-
-	/* Each skeleton's own open_and_load: exactly what a recording does,
-	 * minus attaching. */
+	/* Each module's own skeleton: exactly what a recording loads, minus
+	 * attaching. */
 	switch (kind) {
-	case KF_CPU: {
-		struct cpu_sample_bpf *s = cpu_sample_bpf__open_and_load();
-
-		err = s ? 0 : -errno;
-		cpu_sample_bpf__destroy(s);
-		break;
-	}
-	case KF_OFFCPU: {
-		struct offcpu_bpf *s = offcpu_bpf__open_and_load();
-
-		err = s ? 0 : -errno;
-		offcpu_bpf__destroy(s);
-		break;
-	}
-	case KF_ALLOC: {
-		struct alloc_bpf *s = alloc_bpf__open_and_load();
-
-		err = s ? 0 : -errno;
-		alloc_bpf__destroy(s);
-		break;
-	}
-	case KF_LEAK: {
-		struct leak_bpf *s = leak_bpf__open_and_load();
-
-		err = s ? 0 : -errno;
-		leak_bpf__destroy(s);
-		break;
-	}
+	case KF_CPU:
+		return cpu_sampler_try_load();
+	case KF_OFFCPU:
+		return offcpu_tracer_try_load();
+	case KF_ALLOC:
+		return alloc_tracer_try_load();
+	case KF_LEAK:
+		return leak_tracer_try_load();
 	default:
-		err = -EINVAL;
+		return -EINVAL;
 	}
-	return err;
 }
 
 const char *kernel_features_kind_name(enum kf_kind kind)

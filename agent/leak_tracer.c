@@ -301,3 +301,17 @@ int leak_tracer_stats(struct leak_tracer *t, uint64_t out[LEAK_STAT__MAX])
 		out[i] = err ? 0 : sums[i];
 	return err;
 }
+
+const void *leak_tracer_bpf_object(size_t *len)
+{
+	return leak_bpf__elf_bytes(len);
+}
+
+int leak_tracer_try_load(void)
+{
+	struct leak_bpf *skel = leak_bpf__open_and_load();
+	int err = skel ? 0 : -errno;
+
+	leak_bpf__destroy(skel);
+	return err;
+}

@@ -19,6 +19,13 @@ struct leak_tracer_options {
 
 /* -EPERM/-EACCES: not privileged; other -errno: BPF unusable. */
 int leak_tracer_open(const struct leak_tracer_options *o, struct leak_tracer **out);
+
+/* The BPF object (ELF) this module loads: what kernel_features reads its
+ * needs from. */
+const void *leak_tracer_bpf_object(size_t *len);
+/* Load the BPF object into the kernel and unload it, attaching nothing:
+ * does it load here (tmprof doctor)? Negative errno from libbpf. */
+int leak_tracer_try_load(void);
 void leak_tracer_close(struct leak_tracer *t);
 
 /* Find the allocator in /proc/PID/maps and attach every probe for that

@@ -47,8 +47,9 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'tmprof COMMAND --help' describes a command's options.\n"
-		     "exit codes: 0 ok, 1 usage, 2 no target, 3 no BPF/permission, 4 output,\n"
-		     "            5 output written but incomplete, 70 internal error\n");
+		     "exit codes: 0 ok, 1 usage, 2 no target, 3 no BPF (privileges, kernel, verifier),\n"
+		     "            4 output, 5 output written but incomplete, 70 internal error\n"
+		     "\nOn a new host, run 'tmprof doctor' first.\n");
 }
 
 static int cmd_help(int argc, char **argv)

@@ -196,3 +196,17 @@ int offcpu_tracer_stats(struct offcpu_tracer *t, uint64_t out[OFFCPU_STAT__MAX])
 		out[i] = err ? 0 : sums[i];
 	return err;
 }
+
+const void *offcpu_tracer_bpf_object(size_t *len)
+{
+	return offcpu_bpf__elf_bytes(len);
+}
+
+int offcpu_tracer_try_load(void)
+{
+	struct offcpu_bpf *skel = offcpu_bpf__open_and_load();
+	int err = skel ? 0 : -errno;
+
+	offcpu_bpf__destroy(skel);
+	return err;
+}

@@ -16,6 +16,13 @@
 struct offcpu_tracer;
 
 int offcpu_tracer_open(struct offcpu_tracer **out);
+
+/* The BPF object (ELF) this module loads: what kernel_features reads its
+ * needs from. */
+const void *offcpu_tracer_bpf_object(size_t *len);
+/* Load the BPF object into the kernel and unload it, attaching nothing:
+ * does it load here (tmprof doctor)? Negative errno from libbpf. */
+int offcpu_tracer_try_load(void);
 /* CLOCK_MONOTONIC time the recording starts: spans are clipped to it. Set
  * it before adding targets. */
 void offcpu_tracer_set_start(struct offcpu_tracer *t, uint64_t start_ns);
