@@ -121,9 +121,12 @@ e2e: $(BUILD)/tmprof $(BUILD)/bpf_budget $(WORKLOAD_STAMP)
 # HARDENING=1 (the default under CI=true) adds lint, the fuzzers and the
 # ASan + UBSan suite to the run (tests/run.sh, section 3).
 HARDENING ?= $(if $(filter true,$(CI)),1,0)
+# KERNEL_MATRIX=1 (the default under CI=true) adds make test-kernels
+# (tests/run.sh, section 3).
+KERNEL_MATRIX ?= $(if $(filter true,$(CI)),1,0)
 test: deps
 	$(MAKE) -j2 all unit e2e
-	HARDENING=$(HARDENING) tests/run.sh $(BUILD)
+	HARDENING=$(HARDENING) KERNEL_MATRIX=$(KERNEL_MATRIX) tests/run.sh $(BUILD)
 
 demo: deps
 	$(MAKE) -j2 all workloads

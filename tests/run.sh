@@ -8,7 +8,9 @@
 #   2. every tests/e2e/*.sh (not lib.sh): "ok - ..." / "not ok - ..." lines;
 #      a script that exits non-zero without a "not ok" line counts as one
 #      failure. Skips ("ok - # SKIP") count as passed and are listed.
-#   3. with HARDENING=1 (CI): lint, fuzz-regress, fuzz-ci and the whole
+#   3. with KERNEL_MATRIX=1 (CI): make test-kernels, the BPF programs and
+#      tmprof on Debian's 5.10, 6.1 and 6.12 kernels under qemu.
+#   4. with HARDENING=1 (CI): lint, fuzz-regress, fuzz-ci and the whole
 #      suite again under ASan + UBSan, counted in the same summary.
 # The E2E scripts need root, BPF and a JVM; with CI=true (exported as is)
 # they fail instead of skipping when those are missing.
@@ -84,7 +86,7 @@ for script in "$REPO"/tests/e2e/*.sh; do
 	fi
 done
 
-# 3. Hardening (HARDENING=1; CI sets it): static analysis, the fuzzers'
+# 4. Hardening (HARDENING=1; CI sets it): static analysis, the fuzzers'
 # crash regressions, every fuzzer for FUZZ_CI_SECONDS, and the whole suite
 # again built with AddressSanitizer + UBSan (its own build directory). Each
 # step counts as tests in the same summary.
@@ -110,6 +112,14 @@ step() {
 		failures+=("$name: exit $rc")
 	fi
 }
+# 3. The kernel matrix (KERNEL_MATRIX=1; CI sets it): make test-kernels
+# boots Debian's 5.10, 6.1 and 6.12 cloud kernels under qemu with this
+# build inside (tests/kernels/run.sh); one test, failed if any cell fails.
+if [ "${KERNEL_MATRIX:-0}" = 1 ]; then
+	echo "== kernel matrix"
+	cd "$REPO" || exit 1
+	step "kernel matrix (make test-kernels)" make -s BUILD="$BUILD" test-kernels
+fi
 if [ "${HARDENING:-0}" = 1 ]; then
 	echo "== hardening"
 	cd "$REPO" || exit 1
@@ -117,7 +127,7 @@ if [ "${HARDENING:-0}" = 1 ]; then
 	step "fuzz-regress" make -s fuzz-regress
 	step "fuzz-ci (${FUZZ_CI_SECONDS:-30} s per harness)" make -s fuzz-ci
 	step "sanitizers: build" make -s -j2 BUILD="$BUILD/asan" SANITIZE=1 all unit e2e
-	step "sanitizers: whole suite (ASan + UBSan)" env HARDENING=0 \
+	step "sanitizers: whole suite (ASan + UBSan)" env HARDENING=0 KERNEL_MATRIX=0 \
 		ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run.sh "$BUILD/asan"
 fi
