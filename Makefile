@@ -94,6 +94,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_HELPERS) $(BUILD)/libtmprof.a
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(TEST_HELPERS) $(BUILD)/libtmprof.a \
 		$(shell cat tests/unit/$*.wrap 2>/dev/null) -lcmocka $(LDLIBS)
 
+# Loads every BPF object with the verifier's statistics and checks stack
+# and instruction budgets (tests/e2e/bpf_budget.sh, make test-kernels).
+$(BUILD)/bpf_budget: tests/e2e/bpf_budget.c $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lbpf -lelf -lz
+
 $(WORKLOAD_STAMP): $(WORKLOAD_SRCS)
 	@mkdir -p $(BUILD)/workloads
 	$(JAVAC) -d $(BUILD)/workloads $(WORKLOAD_SRCS)
@@ -111,7 +116,7 @@ deps:
 	else echo "deps: all installed"; fi
 
 unit: $(UNIT_BINS)
-e2e: $(BUILD)/tmprof $(WORKLOAD_STAMP)
+e2e: $(BUILD)/tmprof $(BUILD)/bpf_budget $(WORKLOAD_STAMP)
 
 # HARDENING=1 (the default under CI=true) adds lint, the fuzzers and the
 # ASan + UBSan suite to the run (tests/run.sh, section 3).

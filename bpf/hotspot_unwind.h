@@ -16,6 +16,8 @@
  * BPF and in user-space tests on fake memory. The includer may also define
  *
  *     HS_BLOB_LOOKUP(ctx, cfg, pc, blob)        -> 0 or nonzero
+ *     HS_BLOB_SCRATCH(ctx)                      -> struct hs_blob * to fill, off
+ *                                                  the stack (default: a local)
  *     HS_CONST_METHOD(ctx, cfg, method, cmptr)  -> 0 or nonzero
  *
  * to put a cache in front of hs_blob_read and of the Method::_constMethod
@@ -290,24 +292,28 @@ static inline int hs_step_interpreted(void *ctx, const struct hotspot_cfg *cfg,
 static inline int hs_unwind_step(void *ctx, const struct hotspot_cfg *cfg, struct hs_frame *f,
 				 __u64 *win, __u64 *word)
 {
-	struct hs_blob b = {};
+#ifdef HS_BLOB_SCRATCH
+	struct hs_blob *b = HS_BLOB_SCRATCH(ctx);
+#else
+	struct hs_blob blob = {}, *b = &blob;
+#endif
 	int rc;
 
-	if (!f->pc)
+	if (!f->pc || !b)
 		return HS_STEP_FAIL;
 	if (!hs_in_codecache(cfg, f->pc)) {
 		rc = hs_step_native(ctx, f, word);
-	} else if (HS_BLOB_LOOKUP(ctx, cfg, f->pc, &b)) {
+	} else if (HS_BLOB_LOOKUP(ctx, cfg, f->pc, b)) {
 		/* In the code cache but in no blob we can read (freed, or a
 		 * race with the JIT): name the pc, go no further. */
 		*word = hs_frame_compiled(f->pc - cfg->codecache_low, 0);
 		rc = HS_STEP_LAST;
-	} else if (b.kind == HS_BLOB_INTERPRETER) {
+	} else if (b->kind == HS_BLOB_INTERPRETER) {
 		rc = hs_step_interpreted(ctx, cfg, f, win, word);
-	} else if (b.frame_size > 0) {
-		rc = hs_step_compiled(ctx, cfg, &b, f, word);
+	} else if (b->frame_size > 0) {
+		rc = hs_step_compiled(ctx, cfg, b, f, word);
 	} else {
-		rc = hs_step_stub(ctx, cfg, &b, f, word);
+		rc = hs_step_stub(ctx, cfg, b, f, word);
 	}
 	f->leaf = 0;
 	f->bcp = 0;

@@ -45,31 +45,50 @@ struct {
 	__type(value, struct sched_span_value);
 } totals SEC(".maps");
 
-static __always_inline void span_add(struct task_struct *task, __u32 tgid, __u32 tid,
-				     const struct thread_sched *st, __u32 span, __u64 ns)
+/* sched_switch's locals that would not fit beside the stack walk's on the
+ * BPF stack (512 bytes for the program and its bpf_loop callbacks
+ * together). sched_switch runs with interrupts off and does not nest, so
+ * one per CPU is enough; the wakeup programs keep theirs on the stack. */
+struct switch_locals {
+	struct sched_span_key key;
+	struct thread_sched init;
+	struct ustack_anchor anchor;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct switch_locals);
+} switch_locals SEC(".maps");
+
+/* Adds ns to a span; key is the caller's room for the span's key. */
+static __always_inline void span_add(struct sched_span_key *key, struct task_struct *task,
+				     __u32 tgid, __u32 tid, const struct thread_sched *st, __u32 span,
+				     __u64 ns)
 {
-	struct sched_span_key key = {};
 	struct sched_span_value *v, init = { .ns = ns, .count = 1 };
 
 	if (!ns)
 		return;
-	key.tgid = tgid;
-	key.tid = tid;
-	key.span = span;
-	key.user_stack = span == SPAN_ONCPU || !st ? 0 : st->user_stack;
-	key.kern_stack_id = span == SPAN_ONCPU || !st ? -1 : st->kern_stack_id;
+	__builtin_memset(key, 0, sizeof(*key));
+	key->tgid = tgid;
+	key->tid = tid;
+	key->span = span;
+	key->user_stack = span == SPAN_ONCPU || !st ? 0 : st->user_stack;
+	key->kern_stack_id = span == SPAN_ONCPU || !st ? -1 : st->kern_stack_id;
 	if (st && st->comm[0])
-		__builtin_memcpy(key.comm, st->comm, sizeof(key.comm));
+		__builtin_memcpy(key->comm, st->comm, sizeof(key->comm));
 	else
-		BPF_CORE_READ_STR_INTO(&key.comm, task, comm);
-	v = bpf_map_lookup_elem(&totals, &key);
+		BPF_CORE_READ_STR_INTO(&key->comm, task, comm);
+	v = bpf_map_lookup_elem(&totals, key);
 	if (v) {
 		__sync_fetch_and_add(&v->ns, ns);
 		__sync_fetch_and_add(&v->count, 1);
 		return;
 	}
-	if (bpf_map_update_elem(&totals, &key, &init, BPF_NOEXIST)) {
-		v = bpf_map_lookup_elem(&totals, &key);
+	if (bpf_map_update_elem(&totals, key, &init, BPF_NOEXIST)) {
+		v = bpf_map_lookup_elem(&totals, key);
 		if (v) {
 			__sync_fetch_and_add(&v->ns, ns);
 			__sync_fetch_and_add(&v->count, 1);
@@ -86,45 +105,47 @@ static __always_inline __u64 since(__u64 now, __u64 ts)
 	return now > from ? now - from : 0;
 }
 
-static __always_inline void take_stacks(void *ctx, struct thread_sched *st)
+static __always_inline void take_stacks(void *ctx, struct thread_sched *st,
+					struct ustack_anchor *a)
 {
-	struct ustack_anchor a = {
-		.ip = st->anchor_ip, .sp = st->anchor_sp, .fp = st->anchor_fp,
-		.frame = { st->anchor_frame[0], st->anchor_frame[1] },
-	};
-
+	a->ip = st->anchor_ip;
+	a->sp = st->anchor_sp;
+	a->fp = st->anchor_fp;
+	a->frame[0] = st->anchor_frame[0];
+	a->frame[1] = st->anchor_frame[1];
 	/* Stopped where it stopped last time: same user and kernel path. */
-	if (st->user_stack && user_stack_same(&a)) {
+	if (st->user_stack && user_stack_same(a)) {
 		stat_inc(OFFCPU_STAT_STACKS_REUSED);
 		return;
 	}
 	st->user_stack = user_stack_walk(false, OFFCPU_STAT_USER_ERROR, OFFCPU_STAT_USER_COLLISION,
-					 OFFCPU_STAT_USER_RECOVERED, &a);
+					 OFFCPU_STAT_USER_RECOVERED, a);
 	st->kern_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, 0),
 					     OFFCPU_STAT_KERN_COLLISION, OFFCPU_STAT_KERN_ERROR);
-	st->anchor_sp = a.sp;
-	st->anchor_ip = st->user_stack ? a.ip : 0;
-	st->anchor_fp = a.fp;
-	st->anchor_frame[0] = a.frame[0];
-	st->anchor_frame[1] = a.frame[1];
+	st->anchor_sp = a->sp;
+	st->anchor_ip = st->user_stack ? a->ip : 0;
+	st->anchor_fp = a->fp;
+	st->anchor_frame[0] = a->frame[0];
+	st->anchor_frame[1] = a->frame[1];
 }
 
 /* prev leaves the CPU. The current task is still prev here, so the stack
  * helpers capture prev's stacks. */
-static __always_inline void on_switch_out(void *ctx, struct task_struct *prev, __u32 prev_state,
-					  __u64 now)
+static __always_inline void on_switch_out(void *ctx, struct switch_locals *l,
+					  struct task_struct *prev, __u32 prev_state, __u64 now)
 {
 	__u32 tgid = BPF_CORE_READ(prev, tgid), tid = BPF_CORE_READ(prev, pid);
-	struct thread_sched *st, init = {};
+	struct thread_sched *st;
 
 	if (!is_target(tgid))
 		return;
 	stat_inc(OFFCPU_STAT_SWITCHES);
 	st = bpf_map_lookup_elem(&threads, &tid);
 	if (!st) {
-		init.tgid = tgid;
-		BPF_CORE_READ_STR_INTO(&init.comm, prev, comm);
-		if (bpf_map_update_elem(&threads, &tid, &init, BPF_ANY)) {
+		__builtin_memset(&l->init, 0, sizeof(l->init));
+		l->init.tgid = tgid;
+		BPF_CORE_READ_STR_INTO(&l->init.comm, prev, comm);
+		if (bpf_map_update_elem(&threads, &tid, &l->init, BPF_ANY)) {
 			stat_inc(OFFCPU_STAT_THREADS_FULL);
 			return;
 		}
@@ -133,37 +154,39 @@ static __always_inline void on_switch_out(void *ctx, struct task_struct *prev, _
 			return;
 	}
 	if (st->ts_in)
-		span_add(prev, tgid, tid, st, SPAN_ONCPU, since(now, st->ts_in));
+		span_add(&l->key, prev, tgid, tid, st, SPAN_ONCPU, since(now, st->ts_in));
 	st->ts_in = 0;
 	st->ts_out = now;
-	take_stacks(ctx, st);
+	take_stacks(ctx, st, &l->anchor);
 	/* prev_state 0 (TASK_RUNNING): preempted, so runnable right away. */
 	st->blocked = prev_state != 0;
 	st->ts_ready = st->blocked ? 0 : now;
 }
 
-static __always_inline void on_switch_in(struct task_struct *next, __u64 now)
+static __always_inline void on_switch_in(struct switch_locals *l, struct task_struct *next,
+					 __u64 now)
 {
 	__u32 tgid = BPF_CORE_READ(next, tgid), tid = BPF_CORE_READ(next, pid);
-	struct thread_sched *st, init = {};
+	struct thread_sched *st;
 
 	if (!is_target(tgid))
 		return;
 	st = bpf_map_lookup_elem(&threads, &tid);
 	if (!st) {
 		/* First sight: it was waiting for a CPU since at least start. */
-		init.tgid = tgid;
-		init.kern_stack_id = -1;
-		span_add(next, tgid, tid, NULL, SPAN_RUNQUEUE, since(now, 0));
-		init.ts_in = now;
-		bpf_map_update_elem(&threads, &tid, &init, BPF_ANY);
+		__builtin_memset(&l->init, 0, sizeof(l->init));
+		l->init.tgid = tgid;
+		l->init.kern_stack_id = -1;
+		span_add(&l->key, next, tgid, tid, NULL, SPAN_RUNQUEUE, since(now, 0));
+		l->init.ts_in = now;
+		bpf_map_update_elem(&threads, &tid, &l->init, BPF_ANY);
 		return;
 	}
 	if (st->ts_ready) {
-		span_add(next, tgid, tid, st, SPAN_RUNQUEUE, since(now, st->ts_ready));
+		span_add(&l->key, next, tgid, tid, st, SPAN_RUNQUEUE, since(now, st->ts_ready));
 	} else if (st->blocked && st->ts_out) {
 		/* Woken without us seeing the wakeup: all of it was blocked. */
-		span_add(next, tgid, tid, st, SPAN_BLOCKED, since(now, st->ts_out));
+		span_add(&l->key, next, tgid, tid, st, SPAN_BLOCKED, since(now, st->ts_out));
 	}
 	st->ts_ready = 0;
 	st->blocked = 0;
@@ -175,9 +198,13 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	     unsigned int prev_state)
 {
 	__u64 now = bpf_ktime_get_ns();
+	__u32 zero = 0;
+	struct switch_locals *l = bpf_map_lookup_elem(&switch_locals, &zero);
 
-	on_switch_out(ctx, prev, prev_state, now);
-	on_switch_in(next, now);
+	if (!l)
+		return 0;
+	on_switch_out(ctx, l, prev, prev_state, now);
+	on_switch_in(l, next, now);
 	return 0;
 }
 
@@ -186,6 +213,7 @@ static __always_inline void on_wakeup(struct task_struct *p)
 	__u32 tgid = BPF_CORE_READ(p, tgid), tid = BPF_CORE_READ(p, pid);
 	__u64 now = bpf_ktime_get_ns();
 	struct thread_sched *st, init = {};
+	struct sched_span_key key;
 
 	if (!is_target(tgid))
 		return;
@@ -194,14 +222,14 @@ static __always_inline void on_wakeup(struct task_struct *p)
 		/* Blocked since before the recording: where, we cannot know. */
 		init.tgid = tgid;
 		init.kern_stack_id = -1;
-		span_add(p, tgid, tid, &init, SPAN_BLOCKED, since(now, 0));
+		span_add(&key, p, tgid, tid, &init, SPAN_BLOCKED, since(now, 0));
 		init.ts_ready = now;
 		bpf_map_update_elem(&threads, &tid, &init, BPF_ANY);
 		return;
 	}
 	if (!st->blocked || st->ts_ready)
 		return; /* already runnable: a spurious or repeated wakeup */
-	span_add(p, tgid, tid, st, SPAN_BLOCKED, since(now, st->ts_out));
+	span_add(&key, p, tgid, tid, st, SPAN_BLOCKED, since(now, st->ts_out));
 	st->ts_ready = now;
 }
 

@@ -137,19 +137,39 @@ struct ustack_anchor {
 	__u64 frame[2]; /* saved fp and return address at fp */
 };
 
-static __always_inline __u64 find_caller_fp(__u64 sp)
+/* Locals too large for the BPF stack, which is 512 bytes for a program and
+ * every call (bpf_loop callbacks included) it makes: a program that keeps
+ * them there fails the verifier on one kernel or the next. One per CPU;
+ * a program using it runs to the end on its CPU before another use (perf
+ * event programs do not nest, sched_switch runs with interrupts off). */
+struct ustack_locals {
+	__u64 words[SCAN_WORDS / 4];  /* find_caller_fp's window of the stack */
+	struct ustack_anchor anchor;  /* user_stack_get's, when the caller keeps none */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ustack_locals);
+} ustack_locals SEC(".maps");
+
+static __noinline __u64 find_caller_fp(__u64 sp)
 {
-	__u64 words[SCAN_WORDS / 4];
+	__u32 zero = 0;
+	struct ustack_locals *l = bpf_map_lookup_elem(&ustack_locals, &zero);
 	__u64 fp = 0;
 
+	if (!l)
+		return 0;
 	for (int chunk = 0; chunk < 4 && !fp; chunk++) {
-		__u64 base = sp + chunk * sizeof(words);
+		__u64 base = sp + chunk * sizeof(l->words);
 
-		if (bpf_probe_read_user(words, sizeof(words), (void *)base))
+		if (bpf_probe_read_user(l->words, sizeof(l->words), (void *)base))
 			break;
 		for (int i = 0; i < SCAN_WORDS / 4; i++) {
-			if (frame_plausible(words[i], base + i * 8)) {
-				fp = words[i];
+			if (frame_plausible(l->words[i], base + i * 8)) {
+				fp = l->words[i];
 				break;
 			}
 		}
@@ -361,6 +381,8 @@ static __always_inline int hs_blob_cached(struct hs_walk *w, const struct hotspo
 static __always_inline int hs_const_method_cached(struct hs_walk *w, const struct hotspot_cfg *cfg,
 						  __u64 method, __u64 *cm);
 
+static __always_inline struct hs_blob *hs_walk_blob(struct hs_walk *w);
+#define HS_BLOB_SCRATCH(ctx) hs_walk_blob(ctx)
 #define HS_READ(ctx, dst, len, addr) bpf_probe_read_user((dst), (len), (void *)(addr))
 #define HS_BLOB_LOOKUP(ctx, cfg, pc, blob) hs_blob_cached((ctx), (cfg), (pc), (blob))
 #define HS_CONST_METHOD(ctx, cfg, method, cm) hs_const_method_cached((ctx), (cfg), (method), (cm))
@@ -379,6 +401,7 @@ struct hs_walk {
 	__u32 hits, misses, java, pad;
 	struct cfi_proc cfi; /* the target's rows, if has_cfi */
 	__u32 has_cfi, cfi_leaf;
+	struct hs_blob blob; /* the step's blob, here to keep it off the BPF stack */
 };
 
 struct {
@@ -388,6 +411,11 @@ struct {
 	__type(value, struct hs_walk);
 } hs_walk_scratch SEC(".maps");
 
+
+static __always_inline struct hs_blob *hs_walk_blob(struct hs_walk *w)
+{
+	return &w->blob;
+}
 
 static __always_inline int hs_blob_cached(struct hs_walk *w, const struct hotspot_cfg *cfg,
 					  __u64 pc, struct hs_blob *b)
@@ -677,9 +705,12 @@ store:
 static __always_inline __u64 user_stack_get(void *ctx, bool at_entry, __u32 stat_error,
 					    __u32 stat_collision, __u32 stat_recovered)
 {
-	struct ustack_anchor anchor;
+	__u32 zero = 0;
+	struct ustack_locals *l = bpf_map_lookup_elem(&ustack_locals, &zero);
 
-	return user_stack_walk(at_entry, stat_error, stat_collision, stat_recovered, &anchor);
+	if (!l)
+		return 0;
+	return user_stack_walk(at_entry, stat_error, stat_collision, stat_recovered, &l->anchor);
 }
 
 /* Did the current task stop where anchor says, with the same first frame
