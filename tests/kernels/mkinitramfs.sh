@@ -5,7 +5,8 @@
 # compression: gzip under qemu's emulation costs seconds per boot) holding
 #   /init                        tests/kernels/init
 #   /bin/busybox (+ applets), /bin/bash
-#   /opt/tmprof/tmprof           BUILD/tmprof, and BUILD/tests/bpf_budget if built
+#   /opt/tmprof/tmprof           BUILD/tmprof
+#   /opt/tmprof/bpf_budget, bpf/ BUILD/bpf_budget and BUILD/*.bpf.o, if built
 #   /opt/tmprof/bin/             busy, pingpong (tests/e2e) and leaker
 #                                (tests/kernels), built here
 #   /opt/tmprof/workloads        BUILD/workloads (the stand-in TaskManager)
@@ -75,9 +76,12 @@ chmod 755 "$ROOT/init"
 add_file "$BUSYBOX" /bin/busybox
 add_elf "$(command -v bash)" /bin/bash
 add_elf "$BUILD/tmprof" /opt/tmprof/tmprof
-for t in "$BUILD"/tests/bpf_budget "$BUILD"/tests/bpf_budget*; do
-	[ -x "$t" ] && add_elf "$t" "/opt/tmprof/$(basename "$t")"
-done
+# The BPF budget tool (make e2e builds it) and the objects it loads.
+if [ -x "$BUILD/bpf_budget" ]; then
+	add_elf "$BUILD/bpf_budget" /opt/tmprof/bpf_budget
+	mkdir -p "$ROOT/opt/tmprof/bpf"
+	cp "$BUILD"/*.bpf.o "$ROOT/opt/tmprof/bpf/"
+fi
 for b in busy pingpong leaker; do add_elf "$BIN/$b" "/opt/tmprof/bin/$b"; done
 add_file "$REPO/tests/kernels/guest.sh" /opt/tmprof/guest.sh
 cp -r "$BUILD/workloads" "$ROOT/opt/tmprof/workloads"

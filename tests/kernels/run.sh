@@ -14,7 +14,7 @@
 #   KERNELS        suites to boot (default "bullseye bookworm trixie")
 #   BELOW_MIN      suites whose kernel may answer exit 3 (default "bullseye")
 #   KERNEL_CACHE   downloaded kernels (default /var/cache/tmprof-test/kernels)
-#   QEMU_TIMEOUT   seconds per guest, boot to power-off (default 600)
+#   QEMU_TIMEOUT   seconds per guest, boot to power-off (default 900)
 #   QEMU_MEM       guest memory (default 2G)
 #   CI=true        a missing piece (qemu, a download, a kernel that does not
 #                  boot, a missing doctor command) is a failure, never a skip
@@ -28,7 +28,7 @@ BUILD=${1:-build}
 case "$BUILD" in /*) ;; *) BUILD="$REPO/$BUILD" ;; esac
 KERNELS=${KERNELS:-bullseye bookworm trixie}
 BELOW_MIN=${BELOW_MIN:-bullseye}
-QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-900}
 QEMU_MEM=${QEMU_MEM:-2G}
 CHECKS=(cpu offcpu wall alloc leak taskmanager-hotspot wall-states doctor bpf-budget)
 KDIR="$BUILD/kernels"

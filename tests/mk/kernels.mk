@@ -18,5 +18,5 @@ deps-kernels:
 	fi
 
 test-kernels: deps deps-kernels
-	$(MAKE) -j2 all workloads
+	$(MAKE) -j2 all workloads $(BUILD)/bpf_budget
 	KERNELS="$(KERNELS)" tests/kernels/run.sh $(BUILD)
