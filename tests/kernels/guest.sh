@@ -217,7 +217,7 @@ else
 	verdict taskmanager-hotspot "$RC" "$W/taskmanager-hotspot.err" $([ "$order" -gt 0 ] && [ "$jn" -gt 0 ] && echo 0 || echo 1) \
 		"$tn task-thread samples, $jn with named Java frames, $un with an [unknown] frame, $order with StreamTask.invoke->runMailboxLoop->processInput->StreamMap.processElement->HashingMapper.map (--unwind hotspot -d 5; ${TOOK}s)"
 	if [ "$order" -eq 0 ] || [ "$jn" -eq 0 ]; then
-		sort -t' ' -k2 -nr "$W/hs.folded" 2>/dev/null | head -n 25 | cut -c1-700 >"$W/hs.top"
+		awk '{ print $NF "\t" $0 }' "$W/hs.task" 2>/dev/null | sort -nr | cut -f2- | head -n 25 | cut -c1-900 >"$W/hs.top"
 		send_file taskmanager-hotspot.top-stacks "$W/hs.top"
 	fi
 
@@ -237,7 +237,7 @@ else
 	record alloc -p "$TM" -e alloc -d 4 -o "$W/alloc.folded"
 	n=$(folded_total "$W/alloc.folded")
 	s=$(grep -c . "$W/alloc.folded" 2>/dev/null)
-	top=$(sort -t' ' -k2 -nr "$W/alloc.folded" 2>/dev/null | head -n 1 | awk '{ sub(/ [0-9]+$/, ""); n = split($0, f, ";"); print f[n] }')
+	top=$(awk '{ print $NF "\t" $0 }' "$W/alloc.folded" 2>/dev/null | sort -nr | head -n 1 | cut -f2- | awk '{ sub(/ [0-9]+$/, ""); n = split($0, f, ";"); print f[n] }')
 	verdict alloc "$RC" "$W/alloc.err" $([ "$n" -gt 0 ] && echo 0 || echo 1) \
 		"$n bytes in $s stacks, heaviest class $top (stand-in TaskManager, -d 4; ${TOOK}s)"
 fi
