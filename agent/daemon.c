@@ -280,17 +280,17 @@ static void drop_exited(struct daemon *d)
 
 static void run_retention(struct daemon *d)
 {
-	struct retention_policy p = { d->cfg.max_age_s, d->cfg.max_bytes };
+	struct retention_policy p = { .max_age_s = d->cfg.max_age_s, .max_bytes = d->cfg.max_bytes };
 	struct retention_result r;
 	int err = daemon_retention_run(d->cfg.dir, &p, time(NULL), &r);
 
 	if (err && err != -ENOENT)
 		log_warn("retention in %s failed: %s", d->cfg.dir, strerror(-err));
 	d->k.retention_deleted += r.deleted;
-	if (r.deleted || r.temps)
+	if (r.deleted || r.temps || r.dirs)
 		log_debug("retention: %" PRIu64 " files (%" PRIu64 " bytes) deleted, %" PRIu64
-			  " stale temporaries removed",
-			  r.deleted, r.deleted_bytes, r.temps);
+			  " stale temporaries and %" PRIu64 " empty directories removed",
+			  r.deleted, r.deleted_bytes, r.temps, r.dirs);
 }
 
 /* Too many stacks lost this period: the stack maps are full. */
