@@ -58,6 +58,7 @@ struct daemon {
 	uint64_t retired[5];            /* samples, lost, hits, misses, refreshes of closed targets/sessions */
 	uint64_t period_start_ms, period_end_ms;
 	uint64_t losses_at_start[4];
+	struct daemon_push_state push; /* backoff across periods */
 };
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -338,7 +339,7 @@ static void end_period(struct daemon *d, bool final)
 		log_error("out of memory writing the period");
 		d->k.write_errors++;
 	} else if (n) {
-		daemon_period_write(&d->s, &d->cfg, &d->rules, names, n, &r);
+		daemon_period_write(&d->s, &d->cfg, &d->rules, names, n, &d->push, &r);
 		d->k.periods++;
 	}
 	free(names);
@@ -346,6 +347,7 @@ static void end_period(struct daemon *d, bool final)
 	d->k.write_errors += r.write_errors;
 	d->k.pushes += r.pushes;
 	d->k.push_failures += r.push_failures;
+	d->k.push_ms += r.push_ms;
 	session_next_interval(&d->s);
 	drop_exited(d);
 	run_retention(d);
@@ -491,8 +493,12 @@ static void main_loop(struct daemon *d)
 			due = d->period_end_ms;
 		now = monotonic_ms();
 		timeout = due > now ? (int)(due - now < POLL_MS ? due - now : POLL_MS) : 0;
-		if (poll(fds, n, timeout) > 0)
-			metrics_server_handle(&d->ms, fds, n, render_metrics, d);
+		/* Every turn, events or not: the server also expires clients that
+		 * connect and never send (they report no event). */
+		if (poll(fds, n, timeout) <= 0)
+			for (size_t i = 0; i < n; i++)
+				fds[i].revents = 0;
+		metrics_server_handle(&d->ms, fds, n, render_metrics, d);
 		if (reload_requested) {
 			reload_requested = 0;
 			daemon_reload(d);
