@@ -38,8 +38,10 @@
 
 struct tm_slot {
 	pid_t pid;
+	uid_t uid;
 	unsigned long long start_time;
-	char id[DAEMON_TM_ID_MAX];
+	char claimed[DAEMON_TM_ID_MAX]; /* the id the process gives itself */
+	char id[DAEMON_TM_ID_MAX];      /* its series: claimed, or suffixed on a collision */
 	unsigned int attach_tries;
 	uint64_t next_attach_ms;
 };
@@ -90,8 +92,44 @@ static struct tm_slot *tm_find(struct daemon *d, pid_t pid)
 	return NULL;
 }
 
+static bool tm_alive(struct daemon *d, pid_t pid)
+{
+	for (size_t i = 0; i < d->s.ntargets; i++)
+		if (d->s.targets[i].pid == pid)
+			return !d->s.targets[i].exited;
+	return false;
+}
+
+/* The series f gets: its claimed id unless that is another target's now
+ * (daemon_tm.h); a collision is one warning line. */
+static void tm_series(struct daemon *d, const struct daemon_tm_found *f, char *out, size_t len)
+{
+	struct daemon_tm_claim *held = calloc(d->ntms ? d->ntms : 1, sizeof(*held));
+	struct daemon_tm_claim mine = { .id = f->id, .uid = f->uid, .pid = f->pid,
+					.start_time = f->start_time, .alive = true };
+	size_t with = 0;
+
+	if (!held) { /* no memory to compare: a series of its own, to be safe */
+		snprintf(out, len, "%.40s-p%d", f->id, (int)f->pid);
+		return;
+	}
+	for (size_t i = 0; i < d->ntms; i++)
+		held[i] = (struct daemon_tm_claim){ .id = d->tms[i].claimed, .out = d->tms[i].id,
+						    .uid = d->tms[i].uid, .pid = d->tms[i].pid,
+						    .start_time = d->tms[i].start_time,
+						    .alive = tm_alive(d, d->tms[i].pid) };
+	if (daemon_tm_id_claim(held, d->ntms, &mine, out, len, &with))
+		log_warn("TaskManager id %s is claimed by PID %d (uid %u) and PID %d (uid %u): "
+			 "PID %d is profiled as %s; resource ids must be unique",
+			 f->id, (int)held[with].pid, (unsigned)held[with].uid, (int)f->pid,
+			 (unsigned)f->uid, (int)f->pid, out);
+	free(held);
+}
+
 static int tm_add(struct daemon *d, const struct daemon_tm_found *f)
 {
+	char id[DAEMON_TM_ID_MAX];
+
 	if (d->ntms == d->tms_cap) {
 		size_t cap = d->tms_cap ? d->tms_cap * 2 : 8;
 		struct tm_slot *g = realloc(d->tms, cap * sizeof(*g));
@@ -101,10 +139,13 @@ static int tm_add(struct daemon *d, const struct daemon_tm_found *f)
 		d->tms = g;
 		d->tms_cap = cap;
 	}
+	tm_series(d, f, id, sizeof(id));
 	memset(&d->tms[d->ntms], 0, sizeof(d->tms[d->ntms]));
 	d->tms[d->ntms].pid = f->pid;
+	d->tms[d->ntms].uid = f->uid;
 	d->tms[d->ntms].start_time = f->start_time;
-	memcpy(d->tms[d->ntms].id, f->id, sizeof(f->id));
+	memcpy(d->tms[d->ntms].claimed, f->id, sizeof(f->id));
+	memcpy(d->tms[d->ntms].id, id, sizeof(id));
 	d->tms[d->ntms].next_attach_ms = monotonic_ms() + ATTACH_RETRY_MS;
 	d->ntms++;
 	return 0;
@@ -211,8 +252,8 @@ static void tm_start(struct daemon *d, const struct daemon_tm_found *f)
 		return;
 	}
 	d->k.targets_added++;
-	log_info("TaskManager %s (PID %d) added", f->id, f->pid);
-	warn_about(&d->s, t, f->id);
+	log_info("TaskManager %s (PID %d) added", tm_find(d, f->pid)->id, f->pid);
+	warn_about(&d->s, t, tm_find(d, f->pid)->id);
 }
 
 /* A JVM that did not answer (busy starting, or paused) gets a few more
