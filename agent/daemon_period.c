@@ -23,9 +23,19 @@
 /* A push blocks the main loop: keep it short, the next period retries. */
 #define PUSH_TRIES 2
 #define PUSH_TIMEOUT_MS 10000
-/* All pushes of one period together, whatever the server does: a server
- * answering 503 after 9 s once blocked 20 TaskManagers x 2 x 10 s. */
-#define PUSH_PERIOD_BUDGET_MS 15000
+/* All pushes of one period together, whatever the server does (a server
+ * answering 503 after 9 s once blocked 20 TaskManagers x 2 x 10 s): a
+ * quarter of the period, between 1 s and 15 s, so the next period starts
+ * on time. */
+#define PUSH_BUDGET_MIN_MS 1000
+#define PUSH_BUDGET_MAX_MS 15000
+
+static uint64_t push_budget_ms(unsigned int period_s)
+{
+	uint64_t b = (uint64_t)period_s * 1000 / 4;
+
+	return b < PUSH_BUDGET_MIN_MS ? PUSH_BUDGET_MIN_MS : b > PUSH_BUDGET_MAX_MS ? PUSH_BUDGET_MAX_MS : b;
+}
 /* A failed push that took this long is as good as no answer. */
 #define PUSH_SLOW_MS 3000
 /* Periods skipped after a down server: 0, 1, 3, 7, 15, 15, ... */
@@ -268,7 +278,7 @@ static void push_maybe(struct period_ctx *x, const char *tm, const struct profil
 		return;
 	start = now_ms();
 	if (!x->push_budget_end_ms)
-		x->push_budget_end_ms = start + PUSH_PERIOD_BUDGET_MS;
+		x->push_budget_end_ms = start + push_budget_ms(x->c->period_s);
 	if (x->push_down || !x->push_gate || start + 100 >= x->push_budget_end_ms) {
 		x->r->push_failures++;
 		x->push_skipped++;

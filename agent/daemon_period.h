@@ -34,7 +34,7 @@ struct daemon_period_result {
  * (refused, timed out, answered 5xx/408/429, or failed slowly), the next
  * 0, 1, 3, 7, then 15 periods push nothing; a push that works resets it.
  * Within a period, the first "down" push stops the others, and all pushes
- * together get at most 15 s. */
+ * together get a quarter of the period (at least 1 s, at most 15 s). */
 struct daemon_push_state {
 	unsigned int down_streak;  /* periods in a row with the server down */
 	unsigned int skip_periods; /* periods still to skip */
