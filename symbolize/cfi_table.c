@@ -306,17 +306,22 @@ int cfi_table_build(int fd, struct cfi_table *out)
 	GElf_Ehdr eh;
 	Dwarf_CFI *cfi;
 	uint64_t size = 0;
+	void *copy = NULL;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	/* pread, not mmap: the target may truncate the file under us, and a
-	 * mapping would turn that into SIGBUS (elf_file.h). */
-	elf = elf_file_open(fd, &size);
+	/* A private copy, not a mapping: the target may truncate the file
+	 * under us, and a mapping would turn that into SIGBUS (elf_file.h).
+	 * Not libelf's own pread either: libdw's CFI reader leaks libelf's
+	 * section buffers on some broken files in that mode (found by
+	 * fuzz_elf_readers), and a truncation loop would repeat that. */
+	elf = elf_file_open_copy(fd, CFI_TABLE_MAX_FILE, &copy, &size);
 	if (!elf)
 		return -EINVAL;
 	if (!gelf_getehdr(elf, &eh) || eh.e_machine != EM_X86_64 ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64) {
 		elf_end(elf);
+		free(copy);
 		return -ENOTSUP;
 	}
 	err = read_segs(elf, out);
@@ -330,6 +335,7 @@ int cfi_table_build(int fd, struct cfi_table *out)
 	if (cfi)
 		dwarf_cfi_end(cfi);
 	elf_end(elf);
+	free(copy);
 	if (err)
 		cfi_table_free(out);
 	return err;

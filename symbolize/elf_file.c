@@ -1,8 +1,11 @@
 #include "symbolize/elf_file.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_SECTIONS (1u << 20)
 #define MAX_SEGMENTS 4096
@@ -68,6 +71,56 @@ Elf *elf_file_open(int fd, uint64_t *size)
 	}
 	if (size)
 		*size = (uint64_t)sb.st_size;
+	return elf;
+}
+
+static Elf *checked(Elf *elf, uint64_t size)
+{
+	GElf_Ehdr ehdr;
+
+	if (!elf)
+		return NULL;
+	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &ehdr) ||
+	    (ehdr.e_type != ET_DYN && ehdr.e_type != ET_EXEC) || !sections_valid(elf, &ehdr, size)) {
+		elf_end(elf);
+		return NULL;
+	}
+	return elf;
+}
+
+Elf *elf_file_open_copy(int fd, size_t max_bytes, void **buf, uint64_t *size)
+{
+	struct stat sb;
+	size_t len, got = 0;
+	char *copy;
+	Elf *elf;
+
+	*buf = NULL;
+	if (elf_version(EV_CURRENT) == EV_NONE || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size <= 0 || (uint64_t)sb.st_size > max_bytes)
+		return NULL;
+	len = (size_t)sb.st_size;
+	copy = malloc(len);
+	if (!copy)
+		return NULL;
+	/* The file may shrink meanwhile: what was read is the file. */
+	while (got < len) {
+		ssize_t n = pread(fd, copy + got, len - got, (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	elf = checked(elf_memory(copy, got), got);
+	if (!elf) {
+		free(copy);
+		return NULL;
+	}
+	*buf = copy;
+	if (size)
+		*size = got;
 	return elf;
 }
 

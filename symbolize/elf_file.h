@@ -23,6 +23,12 @@
  * *size (may be NULL) gets the file's size at open. */
 Elf *elf_file_open(int fd, uint64_t *size);
 
+/* The same on a private copy of the whole file (at most max_bytes, else
+ * NULL), for readers that would otherwise have libelf read sections on
+ * its own (libdw's CFI): *buf is to be freed after elf_end(). A file
+ * truncated while copied is parsed as the bytes read. */
+Elf *elf_file_open_copy(int fd, size_t max_bytes, void **buf, uint64_t *size);
+
 /* elf_getdata() of a section that is no larger than ELF_FILE_MAX_SECTION;
  * NULL otherwise or on a read error (a file truncated since open). */
 Elf_Data *elf_file_section_data(Elf_Scn *scn);
