@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,14 @@ struct daemon {
 	uint64_t period_start_ms, period_end_ms;
 	uint64_t losses_at_start[4];
 	struct daemon_push_state push; /* backoff across periods */
+	/* /metrics is served by its own thread from the text the loop last
+	 * published: an attach, a push or a slow period never delays it. */
+	pthread_t metrics_tid;
+	bool metrics_running;
+	volatile sig_atomic_t metrics_stop;
+	pthread_mutex_t metrics_lock;
+	char *metrics_body;
+	size_t metrics_len;
 };
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -456,17 +465,97 @@ static int render_metrics(void *ctx, char **body, size_t *len)
 	return 0;
 }
 
+/* The loop's side: render the metrics now and publish them. */
+static void metrics_publish(struct daemon *d)
+{
+	char *body = NULL, *old;
+	size_t len = 0;
+
+	if (!d->metrics_running || render_metrics(d, &body, &len))
+		return;
+	pthread_mutex_lock(&d->metrics_lock);
+	old = d->metrics_body;
+	d->metrics_body = body;
+	d->metrics_len = len;
+	pthread_mutex_unlock(&d->metrics_lock);
+	free(old);
+}
+
+/* The server thread's side: a copy of what was published last. */
+static int metrics_serve(void *ctx, char **body, size_t *len)
+{
+	struct daemon *d = ctx;
+	int err = 0;
+
+	pthread_mutex_lock(&d->metrics_lock);
+	*body = d->metrics_body ? malloc(d->metrics_len ? d->metrics_len : 1) : NULL;
+	if (!*body) {
+		err = -ENOMEM;
+	} else {
+		memcpy(*body, d->metrics_body, d->metrics_len);
+		*len = d->metrics_len;
+	}
+	pthread_mutex_unlock(&d->metrics_lock);
+	return err;
+}
+
+static void *metrics_thread(void *arg)
+{
+	struct daemon *d = arg;
+
+	while (!d->metrics_stop) {
+		struct pollfd fds[1 + METRICS_MAX_CONNS];
+		size_t n = metrics_server_pollfds(&d->ms, fds, sizeof(fds) / sizeof(fds[0]));
+
+		/* Every turn, events or not: the server also expires clients
+		 * that connect and never send (they report no event). */
+		if (poll(fds, n, 200) <= 0)
+			for (size_t i = 0; i < n; i++)
+				fds[i].revents = 0;
+		metrics_server_handle(&d->ms, fds, n, metrics_serve, d);
+	}
+	return NULL;
+}
+
+static void metrics_close(struct daemon *d)
+{
+	if (d->metrics_running) {
+		d->metrics_stop = 1;
+		pthread_join(d->metrics_tid, NULL);
+		d->metrics_running = false;
+	}
+	metrics_server_close(&d->ms);
+}
+
 static int metrics_open(struct daemon *d)
 {
+	sigset_t all, old;
 	int err;
 
 	if (!d->cfg.metrics_on)
 		return 0;
 	err = metrics_server_open(&d->ms, (const struct sockaddr *)&d->cfg.metrics_addr,
 				  d->cfg.metrics_addr_len);
-	if (err)
+	if (err) {
 		log_error("[metrics] listen = %s: cannot listen: %s; pick a free address or 'off'",
 			  d->cfg.metrics_listen, strerror(-err));
+		return err;
+	}
+	if (!d->metrics_body) { /* something to serve before the loop's first turn */
+		d->metrics_running = true;
+		metrics_publish(d);
+	}
+	d->metrics_stop = 0;
+	/* Signals stay with the loop: its poll() must wake up for them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = -pthread_create(&d->metrics_tid, NULL, metrics_thread, d);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	d->metrics_running = !err;
+	if (err) {
+		log_error("[metrics] cannot start its thread: %s", strerror(-err));
+		metrics_server_close(&d->ms);
+	}
 	return err;
 }
 
@@ -507,7 +596,7 @@ static void daemon_reload(struct daemon *d)
 	if (collectors && session_restart(d, "new mode or frequency") != EXIT_OK)
 		stop_requested = 1;
 	if (!listen) {
-		metrics_server_close(&d->ms);
+		metrics_close(d);
 		if (metrics_open(d))
 			log_warn("reload: metrics are off until the address is fixed");
 	}
@@ -525,8 +614,6 @@ static void main_loop(struct daemon *d)
 	d->period_start_ms = now;
 	d->period_end_ms = now + (uint64_t)d->cfg.period_s * 1000;
 	while (!stop_requested) {
-		struct pollfd fds[1 + METRICS_MAX_CONNS];
-		size_t n = metrics_server_pollfds(&d->ms, fds, sizeof(fds) / sizeof(fds[0]));
 		uint64_t due = next_poll < next_disc ? next_poll : next_disc;
 		int timeout;
 
@@ -534,12 +621,8 @@ static void main_loop(struct daemon *d)
 			due = d->period_end_ms;
 		now = monotonic_ms();
 		timeout = due > now ? (int)(due - now < POLL_MS ? due - now : POLL_MS) : 0;
-		/* Every turn, events or not: the server also expires clients that
-		 * connect and never send (they report no event). */
-		if (poll(fds, n, timeout) <= 0)
-			for (size_t i = 0; i < n; i++)
-				fds[i].revents = 0;
-		metrics_server_handle(&d->ms, fds, n, render_metrics, d);
+		metrics_publish(d);
+		poll(NULL, 0, timeout); /* a signal ends the wait */
 		if (reload_requested) {
 			reload_requested = 0;
 			daemon_reload(d);
@@ -562,7 +645,8 @@ static void main_loop(struct daemon *d)
 
 int daemon_run(const char *config_path)
 {
-	struct daemon d = { .config_path = config_path, .ms = { .fd = -1 } };
+	struct daemon d = { .config_path = config_path, .ms = { .fd = -1 },
+			    .metrics_lock = PTHREAD_MUTEX_INITIALIZER };
 	char err[768];
 	int rc;
 
@@ -606,7 +690,9 @@ int daemon_run(const char *config_path)
 	rc = EXIT_OK;
 cleanup:
 	session_close(&d);
-	metrics_server_close(&d.ms);
+	metrics_close(&d);
+	free(d.metrics_body);
+	pthread_mutex_destroy(&d.metrics_lock);
 	daemon_discovery_free(&d.disc);
 	free(d.tms);
 	state_rules_free(&d.rules);
