@@ -101,7 +101,7 @@ $(BUILD)/bpf_budget: tests/e2e/bpf_budget.c $(patsubst bpf/%.bpf.c,$(BUILD)/%.bp
 
 $(WORKLOAD_STAMP): $(WORKLOAD_SRCS)
 	@mkdir -p $(BUILD)/workloads
-	$(JAVAC) -d $(BUILD)/workloads $(WORKLOAD_SRCS)
+	$(JAVAC) --release 11 -d $(BUILD)/workloads $(WORKLOAD_SRCS)
 	@touch $@
 
 workloads: $(WORKLOAD_STAMP)

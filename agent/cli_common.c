@@ -8,51 +8,23 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <linux/capability.h>
-
-#include <bpf/libbpf.h>
-
+#include "agent/bpf_load.h"
 #include "agent/exit_codes.h"
 #include "agent/jvm_info.h"
+#include "agent/kernel_features.h"
 #include "agent/log.h"
 #include "agent/record_options.h"
 #include "agent/session.h"
 #include "agent/state_rules.h"
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (!log_verbose || level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 void cli_quiet_libbpf(void)
 {
-	libbpf_set_print(libbpf_print);
-}
-
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
-
-static bool cap_effective(const struct __user_cap_data_struct *d, int cap)
-{
-	return d[cap / 32].effective & (1u << (cap % 32));
+	bpf_load_capture();
 }
 
 int cli_check_privileges(void)
 {
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2] = { { 0 } };
-
-	if (geteuid() == 0)
-		return EXIT_OK;
-	if (syscall(SYS_capget, &hdr, data) == 0 &&
-	    (cap_effective(data, CAP_SYS_ADMIN) ||
-	     (cap_effective(data, CAP_BPF) && cap_effective(data, CAP_PERFMON))))
+	if (bpf_load_privileged())
 		return EXIT_OK;
 	log_error("BPF needs privileges: run as root (or with CAP_BPF, CAP_PERFMON and "
 		  "CAP_SYS_PTRACE), e.g. sudo tmprof ...");
@@ -118,29 +90,48 @@ static void warn_about_target(const struct session *s, const struct target *t)
 	if (!t->is_jvm)
 		return;
 	if (session_java_stacks_warning(s, t, buf, sizeof(buf)))
-		log_warn("PID %d: %s", t->pid, buf);
+		log_warn("PID %d: %s%s", t->pid, buf,
+			 target_java_frames_missing(t) ? JAVA_NO_PERF_MAP_TEXT : "");
+	else if (target_java_frames_missing(t))
+		log_warn("PID %d: --unwind fp on a JVM without Compiler.perfmap (JDK 17+): its "
+			 "compiled Java frames stay unnamed; use --unwind auto", t->pid);
 	if (t->attach_err)
 		log_warn("PID %d: %s; Java frames and full thread names will be missing%s", t->pid,
 			 attach_error_text(t->attach_err),
 			 t->jvm.attach_disabled ? " (remove -XX:+DisableAttachMechanism)" : "");
 }
 
+/* The event kinds a session's -e asks for, and how the user spelled them. */
+static unsigned int session_kinds(unsigned int events, char *name, size_t len)
+{
+	unsigned int kinds = 0;
+
+	if (events & SESSION_CPU)
+		kinds |= 1u << KF_CPU;
+	if (events & SESSION_OFFCPU)
+		kinds |= 1u << KF_OFFCPU;
+	if (events & SESSION_ALLOC)
+		kinds |= 1u << KF_ALLOC;
+	kernel_features_kinds_name(kinds, name, len);
+	return kinds;
+}
+
 int cli_start_session(struct session *s)
 {
-	int err = session_start(s);
+	char what[64];
+	unsigned int kinds = session_kinds(s->opts.events, what, sizeof(what));
+	int err;
 
+	/* Before any skeleton: a kernel that lacks a helper gets its name and
+	 * the minimum, not the verifier's "unknown func". */
+	if (kernel_features_check(kinds, what) != EXIT_OK)
+		return EXIT_NO_BPF;
+	bpf_load_reset();
+	err = session_start(s);
 	if (err == -ENOEXEC) /* reported by the session, with the fix */
 		return EXIT_NO_TARGET;
-	if (err == -EPERM || err == -EACCES) {
-		log_error("cannot load BPF programs: permission denied; run as root "
-			  "(or with CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE)");
-		return EXIT_NO_BPF;
-	}
-	if (err) {
-		log_error("cannot start the BPF collectors: %s; is BPF enabled in this kernel?",
-			  strerror(-err));
-		return EXIT_NO_BPF;
-	}
+	if (err)
+		return bpf_load_report(what, err);
 	for (size_t i = 0; i < s->ntargets; i++)
 		warn_about_target(s, &s->targets[i]);
 	return EXIT_OK;
@@ -149,7 +140,8 @@ int cli_start_session(struct session *s)
 bool cli_session_incomplete(const struct session *s)
 {
 	for (size_t i = 0; i < s->ntargets; i++)
-		if (s->targets[i].exited || s->targets[i].attach_err)
+		if (s->targets[i].exited || s->targets[i].attach_err ||
+		    target_java_frames_missing(&s->targets[i]))
 			return true;
 	return false;
 }

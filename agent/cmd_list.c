@@ -11,7 +11,9 @@
 static const char *const usage_text =
 	"usage: tmprof list [--all] [--json]\n"
 	"\n"
-	"Lists every JVM on this host and tells which are Flink TaskManagers.\n"
+	"Lists every JVM on this host and tells which are Flink TaskManagers and\n"
+	"where their Java frames come from (JAVA: hotspot = tmprof reads the JVM's\n"
+	"own stack layout, perfmap = the JVM's perf map, none; why below the table).\n"
 	"  --all    also show namespace pid, uid, attach state and resource id\n"
 	"  --json   print a JSON array instead of a table\n";
 
@@ -43,24 +45,40 @@ static const char *main_column(const struct jvm_info *j)
 	return j->main_class[0] ? j->main_class : "?";
 }
 
-static void table_print(FILE *out, const struct jvm_info *jvms, size_t count, bool all)
+static const struct java_source_info *source_of(const struct java_source_info *src, size_t i)
 {
-	fprintf(out, "%-8s %-24s %-12s %-9s %-3s ", "PID", "KIND", "JDK", "CONTAINER", "PFP");
+	static const struct java_source_info unknown = { JAVA_SOURCE_UNKNOWN, "" };
+
+	return src ? &src[i] : &unknown;
+}
+
+static void table_print(FILE *out, const struct jvm_info *jvms,
+			const struct java_source_info *src, size_t count, bool all)
+{
+	fprintf(out, "%-8s %-24s %-12s %-9s %-3s %-7s ", "PID", "KIND", "JDK", "CONTAINER", "PFP",
+		"JAVA");
 	if (all)
 		fprintf(out, "%-8s %-6s %-8s %-20s ", "NSPID", "UID", "ATTACH", "RESOURCE-ID");
 	fprintf(out, "MAIN\n");
 	for (size_t i = 0; i < count; i++) {
 		const struct jvm_info *j = &jvms[i];
 
-		fprintf(out, "%-8d %-24s %-12s %-9s %-3s ", (int)j->pid, jvm_kind_name(j->kind),
+		fprintf(out, "%-8d %-24s %-12s %-9s %-3s %-7s ", (int)j->pid, jvm_kind_name(j->kind),
 			j->jdk_version[0] ? j->jdk_version : "?", j->in_container ? "yes" : "no",
-			pfp_name(j->pfp));
+			pfp_name(j->pfp), java_source_name(source_of(src, i)->source));
 		if (all)
 			fprintf(out, "%-8d %-6u %-8s %-20s %s\n", (int)j->nspid, (unsigned)j->uid,
 				j->attach_disabled ? "disabled" : "enabled",
 				j->resource_id[0] ? j->resource_id : "-", j->main_class[0] ? j->main_class : "?");
 		else
 			fprintf(out, "%s\n", main_column(j));
+	}
+	for (size_t i = 0; i < count; i++) {
+		const struct java_source_info *js = source_of(src, i);
+
+		if (js->why[0])
+			fprintf(out, "PID %d: Java frames: %s: %s\n", (int)jvms[i].pid,
+				java_source_name(js->source), js->why);
 	}
 }
 
@@ -113,7 +131,8 @@ static void json_field(FILE *out, const char *key, const char *value, bool null_
 		json_string(out, value);
 }
 
-static void json_print(FILE *out, const struct jvm_info *jvms, size_t count)
+static void json_print(FILE *out, const struct jvm_info *jvms,
+		       const struct java_source_info *src, size_t count)
 {
 	fputc('[', out);
 	for (size_t i = 0; i < count; i++) {
@@ -129,19 +148,22 @@ static void json_print(FILE *out, const struct jvm_info *jvms, size_t count)
 		fprintf(out, ", \"attach_disabled\": %s", j->attach_disabled ? "true" : "false");
 		json_field(out, "main_class", j->main_class, true);
 		json_field(out, "resource_id", j->resource_id, true);
+		json_field(out, "java_frames", java_source_name(source_of(src, i)->source), false);
+		json_field(out, "java_frames_why", source_of(src, i)->why, true);
 		fputc('}', out);
 	}
 	fputs(count ? "\n]\n" : "]\n", out);
 }
 
-int cmd_list_print(FILE *out, const struct jvm_info *jvms, size_t count, bool json, bool all)
+int cmd_list_print(FILE *out, const struct jvm_info *jvms, const struct java_source_info *src,
+		   size_t count, bool json, bool all)
 {
 	if (json)
-		json_print(out, jvms, count);
+		json_print(out, jvms, src, count);
 	else if (count == 0)
 		fputs("no JVMs found\n", out);
 	else
-		table_print(out, jvms, count, all);
+		table_print(out, jvms, src, count, all);
 	return fflush(out) == 0 && !ferror(out) ? 0 : -EIO;
 }
 
@@ -166,6 +188,7 @@ static int args_parse(int argc, char **argv, bool *json, bool *all)
 int cmd_list(int argc, char **argv)
 {
 	struct jvm_info *jvms = NULL;
+	struct java_source_info *src = NULL;
 	bool json = false, all = false;
 	size_t count = 0;
 	int err, rc = EXIT_OK;
@@ -180,10 +203,15 @@ int cmd_list(int argc, char **argv)
 		log_error("list: cannot scan /proc: %s; is procfs mounted?", strerror(-err));
 		return EXIT_NO_TARGET;
 	}
-	if (cmd_list_print(stdout, jvms, count, json, all) < 0) {
+	/* Without the sources the list is still worth printing ("?"). */
+	src = count ? calloc(count, sizeof(*src)) : NULL;
+	for (size_t i = 0; src && i < count; i++)
+		java_source_probe(&jvms[i], &src[i]);
+	if (cmd_list_print(stdout, jvms, src, count, json, all) < 0) {
 		log_error("list: cannot write the output: %s", strerror(errno));
 		rc = EXIT_OUTPUT;
 	}
+	free(src);
 	free(jvms);
 	return rc;
 }

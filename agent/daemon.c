@@ -231,7 +231,8 @@ static void warn_about(const struct session *s, const struct target *t, const ch
 	char buf[512];
 
 	if (session_java_stacks_warning(s, t, buf, sizeof(buf)))
-		log_warn("TaskManager %s (PID %d): %s", id, t->pid, buf);
+		log_warn("TaskManager %s (PID %d): %s%s", id, t->pid, buf,
+			 target_java_frames_missing(t) ? JAVA_NO_PERF_MAP_TEXT : "");
 	if (t->attach_err)
 		log_warn("TaskManager %s (PID %d): %s; Java frames and full thread names will be "
 			 "missing",

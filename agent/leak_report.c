@@ -219,6 +219,10 @@ int leak_report_jeprof(const char *const *files, size_t nfiles, pid_t pid,
 	target_attach(&t);
 	if (t.is_jvm && t.attach_err)
 		log_warn("PID %d: %s; Java frames stay unnamed", pid, attach_error_text(t.attach_err));
+	/* No Compiler.perfmap (JDK 11): JIT code named from the JVM's memory. */
+	if (t.is_jvm && !t.attach_err && t.perf_map_err && target_name_jit_from_memory(&t))
+		log_warn("PID %d: the JVM writes no perf map and its memory cannot be read; Java "
+			 "frames stay unnamed", pid);
 	for (size_t i = 0; i < nfiles && !rc; i++)
 		rc = load_heap(files[i], pid, t.sym, &snaps[i]);
 	if (!rc && nfiles == 2) {

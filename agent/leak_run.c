@@ -10,9 +10,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "agent/bpf_load.h"
 #include "agent/cli_common.h"
 #include "agent/exit_codes.h"
 #include "agent/hotspot_attach.h"
+#include "agent/kernel_features.h"
 #include "agent/leak_collect.h"
 #include "agent/leak_growth.h"
 #include "agent/leak_snapshot.h"
@@ -55,6 +57,15 @@ static void refresh_perf_map(struct leak_state *st)
 
 	if (!st->target.is_jvm || st->target.attach_err || st->target.exited)
 		return;
+	if (st->target.perf_map_err) {
+		/* No Compiler.perfmap (JDK 11): the JVM's memory names its
+		 * code as it is now, as a fresh perf map would. */
+		err = target_name_jit_from_memory(&st->target);
+		if (err)
+			log_debug("PID %d: JIT names from the JVM's memory: %s", st->target.pid,
+				  strerror(-err));
+		return;
+	}
 	err = hotspot_write_perf_map(st->target.pid, HOTSPOT_ATTACH_TIMEOUT_MS);
 	if (!err)
 		err = process_symbolizer_load_perf_map(st->target.sym);
@@ -129,12 +140,14 @@ static int start(struct leak_state *st)
 			  st->o->dir, strerror(errno));
 		return EXIT_OUTPUT;
 	}
-	err = leak_tracer_open(&to, &st->tracer);
-	if (err) {
-		log_error("cannot load the BPF leak tracer: %s; run as root on a kernel with BPF "
-			  "and uprobes", strerror(-err));
+	/* Probed before the skeleton: a missing helper is named, with the
+	 * minimum kernel, instead of surfacing as a verifier error. */
+	if (kernel_features_check(1u << KF_LEAK, "tmprof leak") != EXIT_OK)
 		return EXIT_NO_BPF;
-	}
+	bpf_load_reset();
+	err = leak_tracer_open(&to, &st->tracer);
+	if (err)
+		return bpf_load_report("tmprof leak", err);
 	err = leak_tracer_attach(st->tracer, st->o->pid, &st->alloc, &nprobes);
 	if (err == -ESRCH) {
 		log_error("PID %d: the process exited", st->o->pid);

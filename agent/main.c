@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agent/cmd_daemon.h"
+#include "agent/cmd_doctor.h"
 #include "agent/cmd_flamegraph.h"
 #include "agent/cmd_leak.h"
 #include "agent/cmd_list.h"
@@ -26,6 +27,7 @@ static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
 static const struct command commands[] = {
+	{ "doctor", cmd_doctor, "what works on this host: kernel, BPF, each event kind, each JVM" },
 	{ "list", cmd_list, "show every JVM on this host and which are TaskManagers" },
 	{ "record", cmd_record, "record CPU and off-CPU stacks into a profile or a report" },
 	{ "top", cmd_top, "live per-subtask table: cpu, run queue, backpressure, idle, blocked" },

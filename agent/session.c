@@ -204,19 +204,7 @@ static int open_collectors(struct session *s)
  * them first (allocation hooks, HotSpot unwinding). */
 static int runtime_open(struct target *t)
 {
-	int err;
-
-	if (t->runtime)
-		return 0;
-	t->runtime = calloc(1, sizeof(*t->runtime));
-	if (!t->runtime)
-		return -ENOMEM;
-	err = jvm_runtime_open(t->pid, t->runtime);
-	if (err) {
-		free(t->runtime);
-		t->runtime = NULL;
-	}
-	return err;
+	return target_runtime_open(t);
 }
 
 /* Give every collector the target's HotSpot config (NULL: frame pointers). */
@@ -436,13 +424,16 @@ int session_start(struct session *s)
 	for (size_t i = 0; i < s->ntargets; i++) {
 		pid_t pid = s->targets[i].pid;
 
+		/* Unwind tables and HotSpot layout before the first sample:
+		 * a stack walked without them keeps raw JIT pcs, which only a
+		 * perf map could name (none on JDK 11). */
+		collectors_set_cfi(s, pid);
+		hotspot_attach(s, &s->targets[i]);
 		err = s->sampler ? cpu_sampler_add_target(s->sampler, pid) : 0;
 		if (!err && s->tracer)
 			err = offcpu_tracer_add_target(s->tracer, pid);
 		if (err)
 			return err;
-		collectors_set_cfi(s, pid);
-		hotspot_attach(s, &s->targets[i]);
 	}
 	s->started = true;
 	return 0;
@@ -458,13 +449,11 @@ static int session_start_target(struct session *s, struct target *t)
 	target_attach(t);
 	if (s->alloc && alloc_attach(s, t))
 		log_warn("PID %d: no allocation profile for this process", t->pid);
+	collectors_set_cfi(s, t->pid);
+	hotspot_attach(s, t);
 	err = s->sampler ? cpu_sampler_add_target(s->sampler, t->pid) : 0;
 	if (!err && s->tracer)
 		err = offcpu_tracer_add_target(s->tracer, t->pid);
-	if (!err) {
-		collectors_set_cfi(s, t->pid);
-		hotspot_attach(s, t);
-	}
 	return err;
 }
 

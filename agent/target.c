@@ -196,7 +196,12 @@ void target_attach(struct target *t)
 		err = thread_names_refresh(t->names, 0);
 	if (!err)
 		err = hotspot_write_perf_map(t->pid, HOTSPOT_ATTACH_TIMEOUT_MS);
-	if (!err) {
+	/* A JVM without Compiler.perfmap (JDK 11) answered: attach works,
+	 * thread names stay; Java frames must come from HotSpot unwinding. */
+	t->perf_map_err = err == -ENOTSUP ? err : 0;
+	if (err == -ENOTSUP) {
+		err = 0;
+	} else if (!err) {
 		err = perf_map_load(t);
 		if (err)
 			log_warn("PID %d: the JVM wrote no readable perf map (%s); Java frames stay unnamed",
@@ -209,6 +214,57 @@ void target_attach(struct target *t)
 		thread_names_free(t->names);
 		t->names = NULL;
 	}
+}
+
+int target_runtime_open(struct target *t)
+{
+	int err;
+
+	if (t->runtime)
+		return 0;
+	t->runtime = calloc(1, sizeof(*t->runtime));
+	if (!t->runtime)
+		return -ENOMEM;
+	err = jvm_runtime_open(t->pid, t->runtime);
+	if (err) {
+		free(t->runtime);
+		t->runtime = NULL;
+	}
+	return err;
+}
+
+static bool jit_from_memory(void *ctx, uint64_t addr, const char **name, enum frame_kind *kind)
+{
+	struct target *t = ctx;
+	struct java_frame f;
+
+	if (!t->java || t->exited || java_frames_name_pc(t->java, addr, &f))
+		return false;
+	*name = f.name;
+	*kind = f.kind;
+	return true;
+}
+
+int target_name_jit_from_memory(struct target *t)
+{
+	int err;
+
+	if (!t->is_jvm || t->exited)
+		return -ENOENT;
+	err = target_runtime_open(t);
+	if (!err && !t->runtime->vmstructs_ok)
+		err = -ENOENT;
+	if (!err && !t->java)
+		err = java_frames_new(&t->runtime->mem, &t->runtime->vs, &t->java);
+	if (err)
+		return err;
+	process_symbolizer_set_jit_namer(t->sym, jit_from_memory, t);
+	return 0;
+}
+
+bool target_java_frames_missing(const struct target *t)
+{
+	return t->is_jvm && !t->hotspot && !t->attach_err && t->perf_map_err;
 }
 
 bool target_alive(struct target *t)
@@ -360,7 +416,7 @@ int target_maybe_refresh_perf_map(struct target *t, uint64_t now_ms, uint64_t mi
 {
 	int err;
 
-	if (!t->is_jvm || t->attach_err || t->exited)
+	if (!t->is_jvm || t->attach_err || t->perf_map_err || t->exited)
 		return 0;
 	if (t->jit_unresolved < JIT_UNRESOLVED_MIN ||
 	    t->jit_unresolved * 1000 < t->jit_seen * JIT_UNRESOLVED_PER_MILLE)

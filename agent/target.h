@@ -44,6 +44,8 @@ struct target {
 	bool perf_map_cap_warned; /* the perf map cap warning was logged */
 	pid_t pid;
 	int attach_err;               /* 0, or why the JVM could not be attached */
+	int perf_map_err;             /* 0, or why the attached JVM writes no perf map
+				       * (-ENOTSUP: no Compiler.perfmap, JDK < 17) */
 	int hotspot_err;              /* 0, or why HotSpot unwinding is off */
 	unsigned int hotspot_tries;   /* a starting JVM has no code cache yet */
 	uint32_t epoch_now;           /* the epoch a stack taken now would carry */
@@ -59,6 +61,22 @@ void target_close(struct target *t);
 /* For JVMs: ask for the perf map and a thread dump. Failures are kept in
  * attach_err (and reported by the caller), not fatal. */
 void target_attach(struct target *t);
+
+/* A JVM whose compiled Java frames nothing can name: HotSpot unwinding is
+ * off and the JVM answered but writes no perf map (JDK 11). Attach
+ * failures are reported on their own (attach_err). */
+bool target_java_frames_missing(const struct target *t);
+/* Appended to the HotSpot-off warning for such a JVM. */
+#define JAVA_NO_PERF_MAP_TEXT \
+	"; this JVM has no Compiler.perfmap (JDK 17+) either, so its compiled Java frames stay unnamed"
+
+/* Name the JVM's JIT addresses from its memory where the perf map has none
+ * (JDK 11): the symbolizer asks t's namer for them. Calling it again drops
+ * the names already given (code moves). t must not move in memory while
+ * the namer is set. 0, or -errno (vmStructs unreadable, not a JVM). */
+int target_name_jit_from_memory(struct target *t);
+/* Open t->runtime (libjvm, vmStructs) once. */
+int target_runtime_open(struct target *t);
 
 /* Still the process we started with? */
 bool target_alive(struct target *t);

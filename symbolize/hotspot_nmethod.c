@@ -101,6 +101,16 @@ static int heap_read(const struct mem_reader *mem, const struct heap_offsets *o,
 	return 0;
 }
 
+/* GrowableArray's length: GrowableArrayBase::_len on JDK 17 and later,
+ * GenericGrowableArray::_len on JDK 11 (the base class was renamed in
+ * between). Same field, same meaning: whichever the JVM exports. */
+static int growable_len_offset(const struct vmstructs *vs, uint64_t *off)
+{
+	if (!vmstructs_offset(vs, "GrowableArrayBase", "_len", off))
+		return 0;
+	return vmstructs_offset(vs, "GenericGrowableArray", "_len", off);
+}
+
 /* CodeCache::_heaps is a GrowableArray<CodeHeap*>*; the array layout is the
  * same for every element type, so GrowableArray<int>::_data gives _data. */
 int hotspot_codecache_read(const struct mem_reader *mem, const struct vmstructs *vs,
@@ -117,7 +127,7 @@ int hotspot_codecache_read(const struct mem_reader *mem, const struct vmstructs 
 	if (static_addr(vs, "CodeCache", "_low_bound", &a_low) ||
 	    static_addr(vs, "CodeCache", "_high_bound", &a_high) ||
 	    static_addr(vs, "CodeCache", "_heaps", &a_heaps) ||
-	    vmstructs_offset(vs, "GrowableArrayBase", "_len", &len_off) ||
+	    growable_len_offset(vs, &len_off) ||
 	    vmstructs_offset(vs, "GrowableArray<int>", "_data", &data_off) ||
 	    vmstructs_offset(vs, "CodeHeap", "_memory", &o.memory) ||
 	    vmstructs_offset(vs, "CodeHeap", "_segmap", &o.segmap) ||

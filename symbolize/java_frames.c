@@ -566,3 +566,25 @@ int java_frames_blob_name(struct java_frames *jf, uint64_t pc, const char **name
 	*name = intern(jf, blob.name);
 	return *name ? 0 : -ENOMEM;
 }
+
+int java_frames_name_pc(struct java_frames *jf, uint64_t pc, struct java_frame *out)
+{
+	struct hotspot_blob blob;
+	uint64_t start;
+	const char *name;
+
+	if (hotspot_blob_find(&jf->mem, &jf->cfg, pc, &start) ||
+	    hotspot_blob_read(&jf->mem, &jf->bl, start, &blob))
+		return -ENOENT;
+	if (blob.is_nmethod) {
+		if (!frame_method(jf, blob.method, -1, FRAME_JIT, out))
+			return -ENOENT;
+		out->line = -1; /* somewhere in the method, not its entry */
+		return 0;
+	}
+	name = intern(jf, blob.name);
+	if (!name)
+		return -ENOENT;
+	*out = (struct java_frame){ name, "", -1, -1, FRAME_NATIVE };
+	return 0;
+}

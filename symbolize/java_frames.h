@@ -106,6 +106,12 @@ void java_frames_set_pc_rule(struct java_frames *jf, enum java_pc_rule rule);
  * "StubRoutines (1)", ...): 0 and *name (owned by jf), or -ENOENT. */
 int java_frames_blob_name(struct java_frames *jf, uint64_t pc, const char **name);
 
+/* What holds pc now, named as a perf map would: an nmethod by its method
+ * (FRAME_JIT, no inlining: a raw pc carries no compile id or scope), any
+ * other blob by its name (FRAME_NATIVE). For frame-pointer stacks of a JDK
+ * that writes no perf map (JDK 11). 0, or -ENOENT (no blob, unreadable). */
+int java_frames_name_pc(struct java_frames *jf, uint64_t pc, struct java_frame *out);
+
 /* Drop every cache and name: pointers handed out before become invalid.
  * For long-running callers between reporting periods. */
 int java_frames_flush(struct java_frames *jf);

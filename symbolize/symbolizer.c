@@ -67,6 +67,8 @@ struct process_symbolizer {
 	struct strpool *strings;
 	struct elf_cache *elf_cache;
 	struct symbolizer_stats stats;
+	jit_namer_fn jit_namer;
+	void *jit_namer_ctx;
 };
 
 /* The process-wide ELF cache, created with the first symbolizer. */
@@ -271,12 +273,37 @@ static void native_resolve(struct process_symbolizer *ps, const struct proc_map 
 }
 
 /* JIT code: named by the perf map, if any. */
+/* The JIT namer's answer for addr, if any. */
+static bool jit_namer_resolve(struct process_symbolizer *ps, uint64_t addr, struct addr_entry *e)
+{
+	enum frame_kind kind = FRAME_UNKNOWN;
+	const char *name = NULL;
+
+	if (!ps->jit_namer || !ps->jit_namer(ps->jit_namer_ctx, addr, &name, &kind) || !name)
+		return false;
+	e->name = intern(ps, name);
+	if (!e->name)
+		return false;
+	e->module = "[jit]";
+	e->kind = kind;
+	e->tag = TAG_JIT_HIT;
+	return true;
+}
+
+void process_symbolizer_set_jit_namer(struct process_symbolizer *ps, jit_namer_fn fn, void *ctx)
+{
+	ps->jit_namer = fn;
+	ps->jit_namer_ctx = ctx;
+	addr_cache_drop_tag(ps->cache, TAG_JIT_HIT);
+	addr_cache_drop_tag(ps->cache, TAG_JIT_MISS);
+}
+
 static bool jit_resolve(struct process_symbolizer *ps, uint64_t addr, struct addr_entry *e)
 {
 	const struct perf_map_entry *pe = perf_map_lookup(ps->perf_map, addr);
 
 	if (!pe)
-		return false;
+		return jit_namer_resolve(ps, addr, e);
 	e->name = intern(ps, pe->name);
 	e->module = "[jit]";
 	switch (pe->kind) {

@@ -53,6 +53,16 @@ void process_symbolizer_resolve_user(struct process_symbolizer *ps, uint64_t add
 void process_symbolizer_resolve_kernel(struct process_symbolizer *ps, uint64_t addr,
 				       struct frame_sym *out);
 
+/* Names a JIT address the perf map does not cover, from elsewhere (the
+ * JVM's own memory where the JDK writes no perf map): true with *name
+ * (copied by the symbolizer) and *kind, or false. */
+typedef bool (*jit_namer_fn)(void *ctx, uint64_t addr, const char **name, enum frame_kind *kind);
+
+/* Ask fn (NULL: nobody) for JIT addresses the perf map misses. Clears
+ * cached resolutions of JIT addresses; so does calling it again with the
+ * same fn, for code that has moved since. */
+void process_symbolizer_set_jit_namer(struct process_symbolizer *ps, jit_namer_fn fn, void *ctx);
+
 /* True when addr lies in anonymous executable memory (JIT code cache) and
  * the current perf map does not name it. Used to decide a perf map refresh. */
 bool process_symbolizer_jit_unresolved(struct process_symbolizer *ps, uint64_t addr);

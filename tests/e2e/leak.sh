@@ -43,7 +43,8 @@ LEAK_JVM_OPTS=(
 # The first table row of a report (stdout of tmprof in E2E_TMP/tmprof.out).
 top_row() { awk '/^ +GROWTH +PER HOUR/ { getline; print; exit }' "$E2E_TMP/tmprof.out"; }
 # The heaviest stack of a folded file.
-top_folded() { sort -t' ' -k2 -nr "$1" 2>/dev/null | awk '{ print; exit }'; }
+# (The count is the last field: frames may hold spaces, "StubRoutines (1)".)
+top_folded() { awk '{ print $NF "\t" $0 }' "$1" 2>/dev/null | sort -t"$(printf '\t')" -k1,1 -nr | cut -f2- | awk '{ print; exit }'; }
 
 # scenario NAME EXPECTED_ALLOCATOR [env assignments for the JVM...]
 scenario() {

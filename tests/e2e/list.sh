@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end: `tmprof list` finds the stand-in TaskManagers with the right
 # KIND (standalone, YARN, Kubernetes main classes), a plain JVM as 'other JVM',
-# PFP on/off from -XX:+/-PreserveFramePointer, JDK 17, CONTAINER no.
+# PFP on/off from -XX:+/-PreserveFramePointer, the JDK of the java on PATH, CONTAINER
+# no, and JAVA hotspot (Java frames from the JVM's own layout).
 # Usage: tests/e2e/list.sh [BUILD_DIR]
 
 . "$(dirname "$0")/lib.sh" "${1:-build}"
@@ -32,7 +33,7 @@ sed 's/^/#   /' "$E2E_TMP/tmprof.out"
 
 # Header: find the columns by name so their order may change.
 hdr=$(grep -m1 -E '(^|[[:space:]])PID([[:space:]]|$)' "$E2E_TMP/tmprof.out")
-for col in PID KIND JDK CONTAINER PFP MAIN; do
+for col in PID KIND JDK CONTAINER PFP JAVA MAIN; do
 	if printf '%s\n' "$hdr" | tr -s ' \t' '\n\n' | grep -qx "$col"; then :; else
 		not_ok "header has no column $col (header: $hdr)"
 	fi
@@ -59,21 +60,27 @@ row() {
 		}' "$E2E_TMP/tmprof.out"
 }
 
+# The JDK the JVMs run: the java on PATH (17 by default, 11 with tests/jdk).
+JDK_MAJOR=$(java -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')
+
 # expect LABEL PID KIND PFP MAIN
 expect() {
 	local label=$1 pid=$2 kind=$3 pfp=$4 main=$5 r
 	r=$(row "$pid")
 	if [ -z "$r" ]; then not_ok "$label JVM (pid $pid) not listed"; return; fi
-	local got_kind got_pfp got_jdk got_main got_cont
+	local got_kind got_pfp got_jdk got_main got_cont got_java
 	got_kind=$(printf '%s\n' "$r" | sed -n 's/^KIND=//p')
 	got_pfp=$(printf '%s\n' "$r" | sed -n 's/^PFP=//p')
 	got_jdk=$(printf '%s\n' "$r" | sed -n 's/^JDK=//p')
 	got_main=$(printf '%s\n' "$r" | sed -n 's/^MAIN=//p')
 	got_cont=$(printf '%s\n' "$r" | sed -n 's/^CONTAINER=//p')
+	got_java=$(printf '%s\n' "$r" | sed -n 's/^JAVA=//p')
 	if [ "$got_kind" = "$kind" ]; then ok "$label: KIND $got_kind"; else not_ok "$label: KIND '$got_kind', expected '$kind'"; fi
 	if [ "$got_pfp" = "$pfp" ]; then ok "$label: PFP $got_pfp"; else not_ok "$label: PFP '$got_pfp', expected '$pfp'"; fi
-	case "$got_jdk" in 17*) ok "$label: JDK $got_jdk" ;; *) not_ok "$label: JDK '$got_jdk', expected 17*" ;; esac
+	case "$got_jdk" in "$JDK_MAJOR"*) ok "$label: JDK $got_jdk" ;; *) not_ok "$label: JDK '$got_jdk', expected $JDK_MAJOR*" ;; esac
 	if [ "$got_cont" = no ]; then ok "$label: CONTAINER no"; else not_ok "$label: CONTAINER '$got_cont', expected no"; fi
+	# A running JVM of a JDK tmprof knows: its own layout, read without attaching.
+	if [ "$got_java" = hotspot ]; then ok "$label: JAVA hotspot"; else not_ok "$label: JAVA '$got_java', expected hotspot ($(grep "^PID $pid: " "$E2E_TMP/tmprof.out"))"; fi
 	case "$got_main" in *"$main"*) ok "$label: MAIN $got_main" ;; *) not_ok "$label: MAIN '$got_main', expected $main" ;; esac
 }
 

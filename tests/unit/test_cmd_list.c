@@ -40,6 +40,20 @@ int __wrap_jvm_list(struct jvm_info **out, size_t *count)
 	return 0;
 }
 
+/* The mocked JVMs' pids may be real processes here: their sources are
+ * made up from the pid (4082: hotspot, 5000: none, others: perfmap). */
+void __real_java_source_probe(const struct jvm_info *j, struct java_source_info *out);
+void __wrap_java_source_probe(const struct jvm_info *j, struct java_source_info *out);
+
+void __wrap_java_source_probe(const struct jvm_info *j, struct java_source_info *out)
+{
+	if (mock_real) {
+		__real_java_source_probe(j, out);
+		return;
+	}
+	java_source_decide(j->pid == 4082 ? 0 : -ENOENT, j->pid != 5000, j->attach_disabled, out);
+}
+
 static int mock_reset(void **state)
 {
 	(void)state;
@@ -77,7 +91,7 @@ static char *print_to_string(const struct jvm_info *jvms, size_t n, bool json, b
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	assert_int_equal(cmd_list_print(f, jvms, n, json, all), 0);
+	assert_int_equal(cmd_list_print(f, jvms, NULL, n, json, all), 0);
 	fclose(f);
 	return buf;
 }
@@ -134,10 +148,11 @@ static void test_table(void **state)
 	assert_non_null(strstr(out, "\n4082 "));
 	assert_true(strstr(out, "\n4082 ") < strstr(out, "\n5000 "));
 	assert_true(strstr(out, "\n5000 ") < strstr(out, "\n6000 "));
-	assert_non_null(strstr(out, "TaskManager (standalone) 17.0.21.1    no        on  tm-1\n"));
-	assert_non_null(strstr(out, "TaskManager (Kubernetes) ?            yes       off "
+	assert_non_null(strstr(out, "JAVA    MAIN\n"));
+	assert_non_null(strstr(out, "TaskManager (standalone) 17.0.21.1    no        on  ?       tm-1\n"));
+	assert_non_null(strstr(out, "TaskManager (Kubernetes) ?            yes       off ?       "
 				    "org.apache.flink.kubernetes.taskmanager.KubernetesTaskExecutorRunner\n"));
-	assert_non_null(strstr(out, "other JVM                21           no        ?   -jar /opt/app \"x\"\\y.jar\n"));
+	assert_non_null(strstr(out, "other JVM                21           no        ?   ?       -jar /opt/app \"x\"\\y.jar\n"));
 	free(out);
 }
 
@@ -185,12 +200,12 @@ static void test_json(void **state)
 			    "\"kind\": \"taskmanager-standalone\", \"taskmanager\": true, \"jdk\": \"17.0.21.1\", "
 			    "\"container\": false, \"pfp\": \"on\", \"attach_disabled\": false, "
 			    "\"main_class\": \"org.apache.flink.runtime.taskexecutor.TaskManagerRunner\", "
-			    "\"resource_id\": \"tm-1\"},\n"
+			    "\"resource_id\": \"tm-1\", \"java_frames\": \"?\", \"java_frames_why\": null},\n"
 			    "  {\"pid\": 5000, \"nspid\": 7, \"uid\": 0, \"gid\": 0, "
 			    "\"kind\": \"taskmanager-kubernetes\", \"taskmanager\": true, \"jdk\": null, "
 			    "\"container\": true, \"pfp\": \"off\", \"attach_disabled\": true, "
 			    "\"main_class\": \"org.apache.flink.kubernetes.taskmanager.KubernetesTaskExecutorRunner\", "
-			    "\"resource_id\": null}\n"
+			    "\"resource_id\": null, \"java_frames\": \"?\", \"java_frames_why\": null}\n"
 			    "]\n");
 	free(out);
 }
@@ -213,6 +228,81 @@ static void test_json_escaping(void **state)
 	free(out);
 }
 
+/* The JAVA column and, below the table, why for every JVM not on hotspot. */
+static void test_java_sources(void **state)
+{
+	struct java_source_info src[3];
+	char *buf = NULL, *line;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	sample_init();
+	java_source_decide(0, true, false, &src[0]);
+	java_source_decide(-ENOENT, false, true, &src[1]);
+	java_source_decide(-ERANGE, true, false, &src[2]);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(cmd_list_print(f, sample, src, 3, false, false), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "17.0.21.1    no        on  hotspot tm-1\n"));
+	assert_non_null(strstr(buf, "?            yes       off none    org.apache"));
+	assert_non_null(strstr(buf, "21           no        ?   perfmap -jar"));
+	assert_null(strstr(buf, "PID 4082: Java frames"));
+	line = strstr(buf, "PID 5000: Java frames: none: HotSpot unwinding off: ");
+	assert_non_null(line);
+	assert_non_null(strstr(line, "no Compiler.perfmap in this JDK (JDK 17+)\n"));
+	assert_non_null(strstr(buf, "PID 6000: Java frames: perfmap: HotSpot unwinding off: the JVM's "
+				    "code cache layout"));
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(cmd_list_print(f, sample, src, 2, true, false), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "\"java_frames\": \"hotspot\", \"java_frames_why\": null}"));
+	assert_non_null(strstr(buf, "\"java_frames\": \"none\", \"java_frames_why\": \"HotSpot"));
+	free(buf);
+}
+
+/* hotspot whenever the unwinder can; the perf map only with attach. */
+static void test_java_source_decide(void **state)
+{
+	struct java_source_info js;
+
+	(void)state;
+	java_source_decide(0, false, true, &js);
+	assert_int_equal(js.source, JAVA_SOURCE_HOTSPOT);
+	assert_string_equal(js.why, "");
+	java_source_decide(-ENOENT, true, false, &js);
+	assert_int_equal(js.source, JAVA_SOURCE_PERFMAP);
+	assert_non_null(strstr(js.why, "vmStructs"));
+	java_source_decide(-ENOENT, true, true, &js);
+	assert_int_equal(js.source, JAVA_SOURCE_NONE);
+	assert_non_null(strstr(js.why, "DisableAttachMechanism"));
+	java_source_decide(-EFAULT, false, false, &js);
+	assert_int_equal(js.source, JAVA_SOURCE_NONE);
+	assert_non_null(strstr(js.why, "cannot be read"));
+	assert_string_equal(java_source_name(JAVA_SOURCE_UNKNOWN), "?");
+}
+
+/* The probe's file test on real files. */
+static void test_java_source_fd_has(void **state)
+{
+	char path[] = "/tmp/tmprof-test-libjvm-XXXXXX";
+	int fd = mkstemp(path);
+	static const char text[] = "\x7f" "ELF...Compiler.perfmap\0...";
+
+	(void)state;
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(java_source_fd_has(fd, "Compiler.perfmap"), -EINVAL); /* empty */
+	assert_int_equal(write(fd, text, sizeof(text)), (ssize_t)sizeof(text));
+	assert_int_equal(java_source_fd_has(fd, "Compiler.perfmap"), 1);
+	assert_int_equal(java_source_fd_has(fd, "Compiler.codelist"), 0);
+	close(fd);
+}
+
 static void test_print_write_error(void **state)
 {
 	FILE *f = fopen("/dev/full", "w");
@@ -221,7 +311,7 @@ static void test_print_write_error(void **state)
 	if (!f)
 		skip();
 	sample_init();
-	assert_int_equal(cmd_list_print(f, sample, 3, false, false), -EIO);
+	assert_int_equal(cmd_list_print(f, sample, NULL, 3, false, false), -EIO);
 	fclose(f);
 }
 
@@ -258,6 +348,9 @@ static void test_run_mocked(void **state)
 	assert_int_equal(rc, EXIT_OK);
 	assert_true(strncmp(out, "PID ", 4) == 0);
 	assert_non_null(strstr(out, "\n6000 "));
+	/* Every JVM probed: the mock's answers are in the table. */
+	assert_non_null(strstr(out, " on  hotspot tm-1\n"));
+	assert_non_null(strstr(out, "\nPID 6000: Java frames: perfmap: "));
 	free(out);
 	out = run_list(3, json, &rc);
 	assert_int_equal(rc, EXIT_OK);
@@ -318,6 +411,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_java_sources),
+		cmocka_unit_test(test_java_source_decide),
+		cmocka_unit_test(test_java_source_fd_has),
 		cmocka_unit_test(test_table_all_columns),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_json),

@@ -96,6 +96,33 @@ static void test_codecache_and_blob_find(void **state)
 	assert_int_equal(hotspot_blob_find(&fake_reader, &cfg, blob + 5, &found), -ENOENT);
 }
 
+/* JDK 11 names GrowableArray's base class GenericGrowableArray (its _len
+ * at 0, _max, _arena, then GrowableArray<int>::_data at 0x18): the code
+ * cache reads the same through whichever name the JVM exports. */
+static void test_codecache_jdk11_growable_array(void **state)
+{
+	struct vmstructs_field *len = fake_vs_field("GrowableArrayBase", "_len");
+	struct vmstructs_field *data = fake_vs_field("GrowableArray<int>", "_data");
+	struct hotspot_cfg cfg;
+	uint64_t ga, heaps_data;
+
+	(void)state;
+	memcpy(&ga, fake_at(fake_cc.heaps, 8), 8);
+	memcpy(&heaps_data, fake_at(ga + 8, 8), 8);
+	len->type = (char *)"GenericGrowableArray";
+	data->offset = 0x18;
+	fake_put64(ga + 8, 0xdead0000); /* JDK 17's _data slot: must not be read */
+	fake_put64(ga + 0x18, heaps_data);
+	assert_int_equal(hotspot_codecache_read(&fake_reader, &fake_vs, &cfg), 0);
+	assert_int_equal(cfg.nheaps, 1);
+	assert_int_equal(cfg.heaps[0].low, fake_cc.heap_low);
+	assert_int_equal(cfg.heaps[0].segmap, fake_cc.segmap);
+	/* Neither name: the layout is unknown, not guessed. */
+	len->type = (char *)"SomeOtherArrayBase";
+	assert_int_equal(hotspot_codecache_read(&fake_reader, &fake_vs, &cfg), -ENOENT);
+	len->type = (char *)"GrowableArrayBase";
+}
+
 static void test_codecache_errors(void **state)
 {
 	struct vmstructs v = fake_vs;
@@ -379,6 +406,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_codecache_and_blob_find, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_codecache_jdk11_growable_array, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_codecache_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blob_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scope_chains_and_rules, setup, teardown),

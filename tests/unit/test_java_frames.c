@@ -325,6 +325,24 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(java_frames_codecache(jf)->codecache_low, fake_cc.heap_low);
 }
 
+/* A raw pc (frame-pointer stack, JDK 11 without a perf map): named by what
+ * holds it now, as a perf map would, without inlining. */
+static void test_name_pc(void **state)
+{
+	uint64_t stub = fake_stub(40, "StubRoutines (1)");
+	struct java_frame f;
+
+	(void)state;
+	assert_int_equal(java_frames_name_pc(jf, nm42.code + 0x80, &f), 0);
+	expect_frame(&f, "org.apache.flink.Task.run", "()V", -1, -1, FRAME_JIT);
+	assert_int_equal(java_frames_name_pc(jf, stub + 120, &f), 0);
+	assert_string_equal(f.name, "StubRoutines (1)");
+	assert_int_equal(f.kind, FRAME_NATIVE);
+	/* A free segment, below the code cache: nothing there. */
+	assert_int_equal(java_frames_name_pc(jf, fake_cc.heap_low + 100 * SEG, &f), -ENOENT);
+	assert_int_equal(java_frames_name_pc(jf, fake_cc.heap_low - 8, &f), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +355,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_nmethods, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_method_cache_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_pc, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -271,6 +271,69 @@ static void test_jit_perf_map(void **state)
 	munmap(code, 0x10000);
 }
 
+/* The JIT namer (JDK 11: names from the JVM's memory): asked only for
+ * what the perf map misses; re-setting it forgets its earlier answers. */
+static uint64_t namer_base;
+static unsigned namer_calls;
+static const char *namer_answer = "com.example.Job.fromMemory";
+
+static bool fake_namer(void *ctx, uint64_t addr, const char **name, enum frame_kind *kind)
+{
+	(void)ctx;
+	namer_calls++;
+	if (addr < namer_base + 0x800)
+		return false;
+	*name = namer_answer;
+	*kind = FRAME_JIT;
+	return true;
+}
+
+static void test_jit_namer(void **state)
+{
+	char map[PATH_MAX], text[256];
+	void *code = mmap(NULL, 0x10000, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct process_symbolizer *ps;
+	struct frame_sym f;
+	int n;
+
+	(void)state;
+	assert_true(code != MAP_FAILED);
+	namer_base = (uint64_t)(uintptr_t)code;
+	namer_calls = 0;
+	ps = new_self(NULL);
+	process_symbolizer_set_jit_namer(ps, fake_namer, NULL);
+	process_symbolizer_resolve_user(ps, namer_base + 0x900, &f);
+	assert_string_equal(f.name, "com.example.Job.fromMemory");
+	assert_string_equal(f.module, "[jit]");
+	assert_int_equal(f.kind, FRAME_JIT);
+	/* The namer has no answer: [anon] as before. */
+	process_symbolizer_resolve_user(ps, namer_base + 0x10, &f);
+	assert_string_equal(f.module, "[anon]");
+	assert_int_equal(f.kind, FRAME_UNKNOWN);
+	/* A perf map entry wins: the namer is not asked. */
+	snprintf(map, sizeof(map), "%s/perf-namer.map", dir);
+	n = snprintf(text, sizeof(text), "%llx 100 void com.example.Job.fromMap()\n",
+		     (unsigned long long)namer_base + 0xa00);
+	assert_int_equal(elf_fixture_write(map, text, (size_t)n), 0);
+	assert_int_equal(process_symbolizer_load_perf_map_file(ps, map), 0);
+	namer_calls = 0;
+	process_symbolizer_resolve_user(ps, namer_base + 0xa10, &f);
+	assert_string_equal(f.name, "com.example.Job.fromMap");
+	assert_int_equal(namer_calls, 0);
+	/* Cached until the namer is set again (code moved). */
+	process_symbolizer_resolve_user(ps, namer_base + 0x900, &f);
+	namer_calls = 0;
+	namer_answer = "com.example.Job.movedHere";
+	process_symbolizer_resolve_user(ps, namer_base + 0x900, &f);
+	assert_string_equal(f.name, "com.example.Job.fromMemory");
+	assert_int_equal(namer_calls, 0);
+	process_symbolizer_set_jit_namer(ps, fake_namer, NULL);
+	process_symbolizer_resolve_user(ps, namer_base + 0x900, &f);
+	assert_string_equal(f.name, "com.example.Job.movedHere");
+	process_symbolizer_free(ps);
+	munmap(code, 0x10000);
+}
+
 static void test_perf_map_of_process(void **state)
 {
 	char path[64], text[128];
@@ -384,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_maps_reload),
 		cmocka_unit_test(test_deleted_library),
 		cmocka_unit_test(test_jit_perf_map),
+		cmocka_unit_test(test_jit_namer),
 		cmocka_unit_test(test_perf_map_of_process),
 		cmocka_unit_test(test_kernel),
 		cmocka_unit_test(test_unknown),
