@@ -27,7 +27,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -I. -Wall -W
 DEPS_PKGS := make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
              libcmocka-dev libjansson-dev libunwind-dev libjemalloc-dev libcurl4-openssl-dev libinih-dev \
              openjdk-17-jdk-headless procps gawk time chromium golang-go \
-             clang-tidy cppcheck valgrind
+             clang-tidy cppcheck valgrind curl python3
 
 SYMBOLIZE_SRCS  := $(wildcard symbolize/*.c)
 FLAMEGRAPH_SRCS := $(wildcard flamegraph/*.c)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +41,10 @@
 
 struct tm_slot {
 	pid_t pid;
+	uid_t uid;
 	unsigned long long start_time;
-	char id[DAEMON_TM_ID_MAX];
+	char claimed[DAEMON_TM_ID_MAX]; /* the id the process gives itself */
+	char id[DAEMON_TM_ID_MAX];      /* its series: claimed, or suffixed on a collision */
 	unsigned int attach_tries;
 	uint64_t next_attach_ms;
 };
@@ -60,6 +63,15 @@ struct daemon {
 	uint64_t retired[5];            /* samples, lost, hits, misses, refreshes of closed targets/sessions */
 	uint64_t period_start_ms, period_end_ms;
 	uint64_t losses_at_start[4];
+	struct daemon_push_state push; /* backoff across periods */
+	/* /metrics is served by its own thread from the text the loop last
+	 * published: an attach, a push or a slow period never delays it. */
+	pthread_t metrics_tid;
+	bool metrics_running;
+	volatile sig_atomic_t metrics_stop;
+	pthread_mutex_t metrics_lock;
+	char *metrics_body;
+	size_t metrics_len;
 };
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -91,8 +103,44 @@ static struct tm_slot *tm_find(struct daemon *d, pid_t pid)
 	return NULL;
 }
 
+static bool tm_alive(struct daemon *d, pid_t pid)
+{
+	for (size_t i = 0; i < d->s.ntargets; i++)
+		if (d->s.targets[i].pid == pid)
+			return !d->s.targets[i].exited;
+	return false;
+}
+
+/* The series f gets: its claimed id unless that is another target's now
+ * (daemon_tm.h); a collision is one warning line. */
+static void tm_series(struct daemon *d, const struct daemon_tm_found *f, char *out, size_t len)
+{
+	struct daemon_tm_claim *held = calloc(d->ntms ? d->ntms : 1, sizeof(*held));
+	struct daemon_tm_claim mine = { .id = f->id, .uid = f->uid, .pid = f->pid,
+					.start_time = f->start_time, .alive = true };
+	size_t with = 0;
+
+	if (!held) { /* no memory to compare: a series of its own, to be safe */
+		snprintf(out, len, "%.40s-p%d", f->id, (int)f->pid);
+		return;
+	}
+	for (size_t i = 0; i < d->ntms; i++)
+		held[i] = (struct daemon_tm_claim){ .id = d->tms[i].claimed, .out = d->tms[i].id,
+						    .uid = d->tms[i].uid, .pid = d->tms[i].pid,
+						    .start_time = d->tms[i].start_time,
+						    .alive = tm_alive(d, d->tms[i].pid) };
+	if (daemon_tm_id_claim(held, d->ntms, &mine, out, len, &with))
+		log_warn("TaskManager id %s is claimed by PID %d (uid %u) and PID %d (uid %u): "
+			 "PID %d is profiled as %s; resource ids must be unique",
+			 f->id, (int)held[with].pid, (unsigned)held[with].uid, (int)f->pid,
+			 (unsigned)f->uid, (int)f->pid, out);
+	free(held);
+}
+
 static int tm_add(struct daemon *d, const struct daemon_tm_found *f)
 {
+	char id[DAEMON_TM_ID_MAX];
+
 	if (d->ntms == d->tms_cap) {
 		size_t cap = d->tms_cap ? d->tms_cap * 2 : 8;
 		struct tm_slot *g = realloc(d->tms, cap * sizeof(*g));
@@ -102,10 +150,13 @@ static int tm_add(struct daemon *d, const struct daemon_tm_found *f)
 		d->tms = g;
 		d->tms_cap = cap;
 	}
+	tm_series(d, f, id, sizeof(id));
 	memset(&d->tms[d->ntms], 0, sizeof(d->tms[d->ntms]));
 	d->tms[d->ntms].pid = f->pid;
+	d->tms[d->ntms].uid = f->uid;
 	d->tms[d->ntms].start_time = f->start_time;
-	memcpy(d->tms[d->ntms].id, f->id, sizeof(f->id));
+	memcpy(d->tms[d->ntms].claimed, f->id, sizeof(f->id));
+	memcpy(d->tms[d->ntms].id, id, sizeof(id));
 	d->tms[d->ntms].next_attach_ms = monotonic_ms() + ATTACH_RETRY_MS;
 	d->ntms++;
 	return 0;
@@ -213,8 +264,8 @@ static void tm_start(struct daemon *d, const struct daemon_tm_found *f)
 		return;
 	}
 	d->k.targets_added++;
-	log_info("TaskManager %s (PID %d) added", f->id, f->pid);
-	warn_about(&d->s, t, f->id);
+	log_info("TaskManager %s (PID %d) added", tm_find(d, f->pid)->id, f->pid);
+	warn_about(&d->s, t, tm_find(d, f->pid)->id);
 }
 
 /* A JVM that did not answer (busy starting, or paused) gets a few more
@@ -283,17 +334,17 @@ static void drop_exited(struct daemon *d)
 
 static void run_retention(struct daemon *d)
 {
-	struct retention_policy p = { d->cfg.max_age_s, d->cfg.max_bytes };
+	struct retention_policy p = { .max_age_s = d->cfg.max_age_s, .max_bytes = d->cfg.max_bytes };
 	struct retention_result r;
 	int err = daemon_retention_run(d->cfg.dir, &p, time(NULL), &r);
 
 	if (err && err != -ENOENT)
 		log_warn("retention in %s failed: %s", d->cfg.dir, strerror(-err));
 	d->k.retention_deleted += r.deleted;
-	if (r.deleted || r.temps)
+	if (r.deleted || r.temps || r.dirs)
 		log_debug("retention: %" PRIu64 " files (%" PRIu64 " bytes) deleted, %" PRIu64
-			  " stale temporaries removed",
-			  r.deleted, r.deleted_bytes, r.temps);
+			  " stale temporaries and %" PRIu64 " empty directories removed",
+			  r.deleted, r.deleted_bytes, r.temps, r.dirs);
 }
 
 /* Too many stacks lost this period: the stack maps are full. */
@@ -341,7 +392,7 @@ static void end_period(struct daemon *d, bool final)
 		log_error("out of memory writing the period");
 		d->k.write_errors++;
 	} else if (n) {
-		daemon_period_write(&d->s, &d->cfg, &d->rules, names, n, &r);
+		daemon_period_write(&d->s, &d->cfg, &d->rules, names, n, &d->push, &r);
 		d->k.periods++;
 	}
 	free(names);
@@ -349,6 +400,7 @@ static void end_period(struct daemon *d, bool final)
 	d->k.write_errors += r.write_errors;
 	d->k.pushes += r.pushes;
 	d->k.push_failures += r.push_failures;
+	d->k.push_ms += r.push_ms;
 	session_next_interval(&d->s);
 	drop_exited(d);
 	run_retention(d);
@@ -456,17 +508,97 @@ static int render_metrics(void *ctx, char **body, size_t *len)
 	return 0;
 }
 
+/* The loop's side: render the metrics now and publish them. */
+static void metrics_publish(struct daemon *d)
+{
+	char *body = NULL, *old;
+	size_t len = 0;
+
+	if (!d->metrics_running || render_metrics(d, &body, &len))
+		return;
+	pthread_mutex_lock(&d->metrics_lock);
+	old = d->metrics_body;
+	d->metrics_body = body;
+	d->metrics_len = len;
+	pthread_mutex_unlock(&d->metrics_lock);
+	free(old);
+}
+
+/* The server thread's side: a copy of what was published last. */
+static int metrics_serve(void *ctx, char **body, size_t *len)
+{
+	struct daemon *d = ctx;
+	int err = 0;
+
+	pthread_mutex_lock(&d->metrics_lock);
+	*body = d->metrics_body ? malloc(d->metrics_len ? d->metrics_len : 1) : NULL;
+	if (!*body) {
+		err = -ENOMEM;
+	} else {
+		memcpy(*body, d->metrics_body, d->metrics_len);
+		*len = d->metrics_len;
+	}
+	pthread_mutex_unlock(&d->metrics_lock);
+	return err;
+}
+
+static void *metrics_thread(void *arg)
+{
+	struct daemon *d = arg;
+
+	while (!d->metrics_stop) {
+		struct pollfd fds[1 + METRICS_MAX_CONNS];
+		size_t n = metrics_server_pollfds(&d->ms, fds, sizeof(fds) / sizeof(fds[0]));
+
+		/* Every turn, events or not: the server also expires clients
+		 * that connect and never send (they report no event). */
+		if (poll(fds, n, 200) <= 0)
+			for (size_t i = 0; i < n; i++)
+				fds[i].revents = 0;
+		metrics_server_handle(&d->ms, fds, n, metrics_serve, d);
+	}
+	return NULL;
+}
+
+static void metrics_close(struct daemon *d)
+{
+	if (d->metrics_running) {
+		d->metrics_stop = 1;
+		pthread_join(d->metrics_tid, NULL);
+		d->metrics_running = false;
+	}
+	metrics_server_close(&d->ms);
+}
+
 static int metrics_open(struct daemon *d)
 {
+	sigset_t all, old;
 	int err;
 
 	if (!d->cfg.metrics_on)
 		return 0;
 	err = metrics_server_open(&d->ms, (const struct sockaddr *)&d->cfg.metrics_addr,
 				  d->cfg.metrics_addr_len);
-	if (err)
+	if (err) {
 		log_error("[metrics] listen = %s: cannot listen: %s; pick a free address or 'off'",
 			  d->cfg.metrics_listen, strerror(-err));
+		return err;
+	}
+	if (!d->metrics_body) { /* something to serve before the loop's first turn */
+		d->metrics_running = true;
+		metrics_publish(d);
+	}
+	d->metrics_stop = 0;
+	/* Signals stay with the loop: its poll() must wake up for them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = -pthread_create(&d->metrics_tid, NULL, metrics_thread, d);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	d->metrics_running = !err;
+	if (err) {
+		log_error("[metrics] cannot start its thread: %s", strerror(-err));
+		metrics_server_close(&d->ms);
+	}
 	return err;
 }
 
@@ -507,7 +639,7 @@ static void daemon_reload(struct daemon *d)
 	if (collectors && session_restart(d, "new mode or frequency") != EXIT_OK)
 		stop_requested = 1;
 	if (!listen) {
-		metrics_server_close(&d->ms);
+		metrics_close(d);
 		if (metrics_open(d))
 			log_warn("reload: metrics are off until the address is fixed");
 	}
@@ -525,8 +657,6 @@ static void main_loop(struct daemon *d)
 	d->period_start_ms = now;
 	d->period_end_ms = now + (uint64_t)d->cfg.period_s * 1000;
 	while (!stop_requested) {
-		struct pollfd fds[1 + METRICS_MAX_CONNS];
-		size_t n = metrics_server_pollfds(&d->ms, fds, sizeof(fds) / sizeof(fds[0]));
 		uint64_t due = next_poll < next_disc ? next_poll : next_disc;
 		int timeout;
 
@@ -534,8 +664,8 @@ static void main_loop(struct daemon *d)
 			due = d->period_end_ms;
 		now = monotonic_ms();
 		timeout = due > now ? (int)(due - now < POLL_MS ? due - now : POLL_MS) : 0;
-		if (poll(fds, n, timeout) > 0)
-			metrics_server_handle(&d->ms, fds, n, render_metrics, d);
+		metrics_publish(d);
+		poll(NULL, 0, timeout); /* a signal ends the wait */
 		if (reload_requested) {
 			reload_requested = 0;
 			daemon_reload(d);
@@ -558,7 +688,8 @@ static void main_loop(struct daemon *d)
 
 int daemon_run(const char *config_path)
 {
-	struct daemon d = { .config_path = config_path, .ms = { .fd = -1 } };
+	struct daemon d = { .config_path = config_path, .ms = { .fd = -1 },
+			    .metrics_lock = PTHREAD_MUTEX_INITIALIZER };
 	char err[768];
 	int rc;
 
@@ -602,7 +733,9 @@ int daemon_run(const char *config_path)
 	rc = EXIT_OK;
 cleanup:
 	session_close(&d);
-	metrics_server_close(&d.ms);
+	metrics_close(&d);
+	free(d.metrics_body);
+	pthread_mutex_destroy(&d.metrics_lock);
 	daemon_discovery_free(&d.disc);
 	free(d.tms);
 	state_rules_free(&d.rules);

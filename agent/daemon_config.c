@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ini.h>
 
 #include "agent/session.h"
+#include "flamegraph/pyroscope.h"
 
 #define CONFIG_MAX_BYTES (1 << 20)
 
@@ -221,15 +223,34 @@ static int parse_bool(const char *v, bool *out)
 
 /* A secret from a file: the first line, without trailing white space. The
  * file must be a regular file (not a FIFO that would block the daemon). */
+/* Secret files: a regular file (not a FIFO another user feeds, not a
+ * device), owned by us or root, that nobody else may read or change. */
+#define SECRET_NOT_REGULAR 1001
+#define SECRET_OPEN_MODE 1002
+#define SECRET_OWNER 1003
+
 static int read_secret(const char *path, char **out)
 {
 	char buf[DAEMON_SECRET_MAX + 1];
+	struct stat st;
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), err = 0;
 	char *nl;
 
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0)
+		err = -errno;
+	else if (!S_ISREG(st.st_mode))
+		err = -SECRET_NOT_REGULAR;
+	else if (st.st_mode & (S_IROTH | S_IWOTH | S_IWGRP))
+		err = -SECRET_OPEN_MODE;
+	else if (st.st_uid != 0 && st.st_uid != geteuid())
+		err = -SECRET_OWNER;
+	if (err) {
+		close(fd);
+		return err;
+	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n < 0)
 		err = -errno;
@@ -353,11 +374,23 @@ static void set_secret(struct parse *p, const char *key, const char *v, char **d
 {
 	int err = read_secret(v, dst);
 
-	if (err)
+	if (err == -SECRET_NOT_REGULAR)
+		parse_fail(p, "[push] %s: '%s' is not a regular file; point it at a file", key, v);
+	else if (err == -SECRET_OPEN_MODE)
+		parse_fail(p, "[push] %s: '%s' is readable or writable by others (or writable by its "
+			      "group); fix: chmod 600 '%s'", key, v, v);
+	else if (err == -SECRET_OWNER)
+		parse_fail(p, "[push] %s: '%s' belongs to another user, who could change it; fix: "
+			      "chown root '%s'", key, v, v);
+	else if (err)
 		parse_fail(p, "[push] %s: cannot read '%s': %s", key, v,
 			   err == -ENODATA ? "empty file" :
 			   err == -EFBIG   ? "longer than 4 KiB" :
 					     strerror(-err));
+	/* Sent as one header line: longer would be cut (pyroscope.h). */
+	else if (dst == &p->c->bearer_token && strlen(*dst) > PYROSCOPE_MAX_HEADER_VALUE)
+		parse_fail(p, "[push] %s: the token in '%s' is %zu bytes, over %u; check the file "
+			      "holds just the token", key, v, strlen(*dst), PYROSCOPE_MAX_HEADER_VALUE);
 }
 
 static void set_push(struct parse *p, const char *key, const char *v)
@@ -379,6 +412,9 @@ static void set_push(struct parse *p, const char *key, const char *v)
 		set_secret(p, key, v, &c->bearer_token);
 	} else if (!strcmp(key, "basic_password_file")) {
 		set_secret(p, key, v, &c->basic_password);
+	} else if (!strcmp(key, "tenant_id") && strlen(v) > PYROSCOPE_MAX_HEADER_VALUE) {
+		parse_fail(p, "[push] tenant_id: %zu bytes, over %u", strlen(v),
+			   PYROSCOPE_MAX_HEADER_VALUE);
 	} else if (!strcmp(key, "basic_user") || !strcmp(key, "tenant_id")) {
 		if (set_string(key[0] == 'b' ? &c->basic_user : &c->tenant_id, v))
 			parse_fail(p, "out of memory");

@@ -16,7 +16,7 @@
  *   url = http://pyroscope:4040
  *   app_name = flink.taskmanager
  *   service_name = flink    ; the service_name tag (default: app_name)
- *   bearer_token_file = /etc/tmprof/token
+ *   bearer_token_file = /etc/tmprof/token  ; regular, chmod 600, root's
  *   basic_user = 1234       ; with basic_password_file
  *   basic_password_file = /etc/tmprof/password
  *   tenant_id = team-a

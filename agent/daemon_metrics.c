@@ -30,7 +30,8 @@ static const struct metric_desc metric_descs[] = {
 	M(sym_misses, "tmprof_symbolization_misses_total", "counter", "Addresses left unnamed."),
 	M(perf_map_refreshes, "tmprof_perf_map_refreshes_total", "counter", "JIT perf maps reloaded after unnamed JIT code."),
 	M(pushes, "tmprof_pushes_total", "counter", "Profiles pushed to Pyroscope."),
-	M(push_failures, "tmprof_push_failures_total", "counter", "Pushes to Pyroscope that failed."),
+	M(push_failures, "tmprof_push_failures_total", "counter", "Pushes to Pyroscope that failed or were skipped."),
+	M(push_ms, "tmprof_push_milliseconds_total", "counter", "Time spent pushing to Pyroscope."),
 	M(periods, "tmprof_periods_written_total", "counter", "Periods written."),
 	M(files_written, "tmprof_files_written_total", "counter", "Profile files written."),
 	M(write_errors, "tmprof_write_errors_total", "counter", "Profile files that could not be written."),
@@ -207,9 +208,22 @@ static void conn_accept(struct metrics_server *m)
 			return;
 		for (i = 0; i < METRICS_MAX_CONNS && m->conns[i].fd >= 0; i++)
 			;
-		if (i == METRICS_MAX_CONNS) { /* busy: the scraper retries */
-			close(fd);
-			continue;
+		if (i == METRICS_MAX_CONNS) {
+			/* All taken: a client that connected and sent nothing
+			 * must not lock the scraper out, so the oldest such one
+			 * goes. Answers being sent finish. */
+			size_t old = METRICS_MAX_CONNS;
+
+			for (size_t k = 0; k < METRICS_MAX_CONNS; k++)
+				if (!m->conns[k].out && (old == METRICS_MAX_CONNS ||
+							 m->conns[k].deadline_ms < m->conns[old].deadline_ms))
+					old = k;
+			if (old == METRICS_MAX_CONNS) { /* busy answering: the scraper retries */
+				close(fd);
+				continue;
+			}
+			conn_close(&m->conns[old]);
+			i = old;
 		}
 		m->conns[i].fd = fd;
 		m->conns[i].inlen = 0;
@@ -305,9 +319,12 @@ void metrics_server_handle(struct metrics_server *m, const struct pollfd *fds, s
 			conn_write(c);
 		else if (!c->out && (fds[i].revents & (POLLIN | POLLHUP)))
 			conn_read(c, render, ctx);
-		if (c->fd >= 0 && now > c->deadline_ms)
-			conn_close(c);
 	}
+	/* Expiry on every call, whatever poll() reported: a client that never
+	 * sends produces no event. */
+	for (size_t i = 0; i < METRICS_MAX_CONNS; i++)
+		if (m->conns[i].fd >= 0 && now > m->conns[i].deadline_ms)
+			conn_close(&m->conns[i]);
 	if (fds[0].revents & POLLIN)
 		conn_accept(m);
 }

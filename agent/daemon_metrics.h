@@ -17,6 +17,7 @@ struct daemon_metrics {
 	uint64_t sym_hits, sym_misses; /* frames named / unnamed (native, JIT, kernel) */
 	uint64_t perf_map_refreshes;
 	uint64_t pushes, push_failures;
+	uint64_t push_ms;            /* time spent pushing */
 	uint64_t periods;            /* periods written */
 	uint64_t files_written, write_errors;
 	uint64_t retention_deleted;

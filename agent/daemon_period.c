@@ -1,6 +1,7 @@
 #include "agent/daemon_period.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,64 @@
 /* A push blocks the main loop: keep it short, the next period retries. */
 #define PUSH_TRIES 2
 #define PUSH_TIMEOUT_MS 10000
+/* All pushes of one period together, whatever the server does (a server
+ * answering 503 after 9 s once blocked 20 TaskManagers x 2 x 10 s): a
+ * quarter of the period, between 1 s and 15 s, so the next period starts
+ * on time. */
+#define PUSH_BUDGET_MIN_MS 1000
+#define PUSH_BUDGET_MAX_MS 15000
+
+static uint64_t push_budget_ms(unsigned int period_s)
+{
+	uint64_t b = (uint64_t)period_s * 1000 / 4;
+
+	return b < PUSH_BUDGET_MIN_MS ? PUSH_BUDGET_MIN_MS : b > PUSH_BUDGET_MAX_MS ? PUSH_BUDGET_MAX_MS : b;
+}
+/* A failed push that took this long is as good as no answer. */
+#define PUSH_SLOW_MS 3000
+/* Periods skipped after a down server: 0, 1, 3, 7, 15, 15, ... */
+#define PUSH_MAX_SKIP 15
+
+bool daemon_push_is_down(int err, uint64_t elapsed_ms)
+{
+	if (!err)
+		return false;
+	return err == -ECONNREFUSED || err == -ETIMEDOUT || err == -EHOSTUNREACH ||
+	       err == -EAGAIN || elapsed_ms >= PUSH_SLOW_MS;
+}
+
+bool daemon_push_period_start(struct daemon_push_state *ps)
+{
+	if (ps->skip_periods) {
+		ps->skip_periods--;
+		return false;
+	}
+	return true;
+}
+
+void daemon_push_period_end(struct daemon_push_state *ps, bool tried, bool down)
+{
+	unsigned int skip;
+
+	if (!tried)
+		return;
+	if (!down) {
+		ps->down_streak = 0;
+		return;
+	}
+	if (ps->down_streak < 16)
+		ps->down_streak++;
+	skip = (1u << (ps->down_streak - 1)) - 1;
+	ps->skip_periods = skip > PUSH_MAX_SKIP ? PUSH_MAX_SKIP : skip;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 void daemon_stamp_format(int64_t unix_ns, char *out, size_t len)
 {
@@ -172,7 +231,7 @@ static void write_one(const char *base, const char *ext, const struct profile *p
 }
 
 static int push_one(const struct daemon_config *c, const char *tm, const struct profile *p,
-		    const struct profile_meta *m)
+		    const struct profile_meta *m, unsigned int timeout_ms)
 {
 	struct push_settings ps = {
 		.url = c->push_url,
@@ -183,13 +242,15 @@ static int push_one(const struct daemon_config *c, const char *tm, const struct 
 		.basic_password = c->basic_password,
 		.tenant_id = c->tenant_id,
 		.tries = PUSH_TRIES,
-		.timeout_ms = PUSH_TIMEOUT_MS,
+		.timeout_ms = timeout_ms,
 	};
-	char msg[512];
+	char msg[512], where[512];
 	int err = record_output_push(&ps, tm, p, m, msg, sizeof(msg));
 
-	if (err)
-		log_warn("push to %s for %s: %s; the files on disk are complete", c->push_url, tm, msg);
+	if (err) {
+		pyroscope_url_redact(c->push_url, where, sizeof(where));
+		log_warn("push to %s for %s: %s; the files on disk are complete", where, tm, msg);
+	}
 	return err;
 }
 
@@ -199,7 +260,11 @@ struct period_ctx {
 	const struct daemon_tm_name *names;
 	size_t n;
 	struct daemon_period_result *r;
-	bool push_down; /* the server did not answer: no more tries this period */
+	bool push_down;  /* the server did not answer: no more tries this period */
+	bool push_tried; /* a push was made this period */
+	bool push_gate;  /* daemon_push_period_start() allowed pushes */
+	uint64_t push_budget_end_ms;
+	uint64_t push_skipped;
 };
 
 static void push_maybe(struct period_ctx *x, const char *tm, const struct profile *p,
@@ -207,19 +272,49 @@ static void push_maybe(struct period_ctx *x, const char *tm, const struct profil
 {
 	int err;
 
+	uint64_t start, elapsed;
+
 	if (!x->c->push_url || !profile_total(p))
 		return;
-	if (x->push_down) {
+	start = now_ms();
+	if (!x->push_budget_end_ms)
+		x->push_budget_end_ms = start + push_budget_ms(x->c->period_s);
+	if (x->push_down || !x->push_gate || start + 100 >= x->push_budget_end_ms) {
 		x->r->push_failures++;
+		x->push_skipped++;
 		return;
 	}
-	err = push_one(x->c, tm, p, m);
+	x->push_tried = true;
+	err = push_one(x->c, tm, p, m,
+		       (unsigned int)(x->push_budget_end_ms - start < PUSH_TIMEOUT_MS ?
+					      x->push_budget_end_ms - start : PUSH_TIMEOUT_MS));
+	elapsed = now_ms() - start;
+	x->r->push_ms += elapsed;
 	if (err)
 		x->r->push_failures++;
 	else
 		x->r->pushes++;
-	if (err == -ECONNREFUSED || err == -ETIMEDOUT || err == -EHOSTUNREACH)
+	if (daemon_push_is_down(err, elapsed))
 		x->push_down = true;
+}
+
+/* One line for the pushes not made this period, and the backoff. */
+static void push_finish(struct period_ctx *x, struct daemon_push_state *ps)
+{
+	char where[512];
+
+	if (!x->c->push_url)
+		return;
+	daemon_push_period_end(ps, x->push_tried, x->push_down);
+	if (!x->push_skipped)
+		return;
+	pyroscope_url_redact(x->c->push_url, where, sizeof(where));
+	log_warn("push to %s: %" PRIu64 " profiles not pushed this period (%s); next try in %u "
+		 "periods; the files on disk are complete",
+		 where, x->push_skipped,
+		 !x->push_gate ? "backing off, the server was down" :
+		 x->push_down ? "the server is down or too slow" : "the period's push time is used up",
+		 ps->skip_periods + 1);
 }
 
 /* One profile (or two, for allocations) per TaskManager group. */
@@ -251,9 +346,10 @@ static void free_outs(struct profile **outs, size_t n)
 
 void daemon_period_write(struct session *s, const struct daemon_config *c,
 			 const struct state_rules *rules, const struct daemon_tm_name *names,
-			 size_t nnames, struct daemon_period_result *r)
+			 size_t nnames, struct daemon_push_state *ps, struct daemon_period_result *r)
 {
 	struct period_ctx x = { .s = s, .c = c, .names = names, .n = nnames, .r = r };
+	struct daemon_push_state no_state = { 0 };
 	bool spans = s->opts.events & SESSION_OFFCPU, stacks = s->opts.events & (SESSION_CPU | SESSION_OFFCPU);
 	struct build_options bo = {
 		.thread_roots = true,
@@ -276,8 +372,11 @@ void daemon_period_write(struct session *s, const struct daemon_config *c,
 	int err = outs && bytes && objects ? 0 : -ENOMEM;
 
 	memset(r, 0, sizeof(*r));
+	if (!ps)
+		ps = &no_state;
 	if (!nnames)
 		goto cleanup;
+	x.push_gate = daemon_push_period_start(ps);
 	daemon_stamp_format(m.time_ns, stamp, sizeof(stamp));
 	if (!err && stacks)
 		err = build_split(&x, &bo, outs);
@@ -322,6 +421,7 @@ void daemon_period_write(struct session *s, const struct daemon_config *c,
 			push_maybe(&x, id, bytes[i], &am);
 		}
 	}
+	push_finish(&x, ps);
 cleanup:
 	free_outs(outs, nnames);
 	free_outs(bytes, nnames);

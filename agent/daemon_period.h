@@ -5,6 +5,7 @@
 #ifndef TMPROF_AGENT_DAEMON_PERIOD_H
 #define TMPROF_AGENT_DAEMON_PERIOD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -26,7 +27,26 @@ struct daemon_tm_name {
 struct daemon_period_result {
 	uint64_t files_written, write_errors;
 	uint64_t pushes, push_failures;
+	uint64_t push_ms; /* time spent pushing (bounded per period) */
 };
+
+/* Pushes across periods: after a period in which the server was down
+ * (refused, timed out, answered 5xx/408/429, or failed slowly), the next
+ * 0, 1, 3, 7, then 15 periods push nothing; a push that works resets it.
+ * Within a period, the first "down" push stops the others, and all pushes
+ * together get a quarter of the period (at least 1 s, at most 15 s). */
+struct daemon_push_state {
+	unsigned int down_streak;  /* periods in a row with the server down */
+	unsigned int skip_periods; /* periods still to skip */
+};
+
+/* Pure, for tests: is this push's outcome "the server is down"? */
+bool daemon_push_is_down(int err, uint64_t elapsed_ms);
+/* May this period push? (Counts a skipped period down.) */
+bool daemon_push_period_start(struct daemon_push_state *ps);
+/* After the period's pushes: tried = any push made, down = the server was
+ * found down. */
+void daemon_push_period_end(struct daemon_push_state *ps, bool tried, bool down);
 
 /* "20240131T235959Z" for a Unix time in ns. Pure: for tests. */
 void daemon_stamp_format(int64_t unix_ns, char *out, size_t len);
@@ -41,6 +61,6 @@ int daemon_profile_split(const struct profile *all, const struct daemon_tm_name 
  * counted; the daemon carries on. */
 void daemon_period_write(struct session *s, const struct daemon_config *c,
 			 const struct state_rules *rules, const struct daemon_tm_name *names,
-			 size_t nnames, struct daemon_period_result *r);
+			 size_t nnames, struct daemon_push_state *ps, struct daemon_period_result *r);
 
 #endif

@@ -86,9 +86,20 @@ static void delete_file(int dfd, const struct ret_file *f, struct retention_resu
 	}
 }
 
-/* One TaskManager directory: dfd is owned (closed) here. */
+static uint64_t stale_s(const struct retention_policy *p)
+{
+	return p->stale_s ? p->stale_s : RETENTION_STALE_S;
+}
+
+static bool is_stale(time_t mtime, time_t now, const struct retention_policy *p)
+{
+	return mtime < now && (uint64_t)(now - mtime) > stale_s(p);
+}
+
+/* One TaskManager directory: dfd is owned (closed) here. *left gets how
+ * many entries it still holds (any name), for the empty-directory rule. */
 static int retain_dir(int dfd, const struct retention_policy *p, time_t now,
-		      struct retention_result *r)
+		      struct retention_result *r, size_t *left)
 {
 	struct ret_file *files = NULL;
 	size_t n = 0, cap = 0, first = 0;
@@ -102,18 +113,27 @@ static int retain_dir(int dfd, const struct retention_policy *p, time_t now,
 		close(dfd);
 		return err;
 	}
+	*left = 0;
 	while ((de = readdir(d))) {
 		struct stat st;
-		bool temp = daemon_temp_name_ok(de->d_name);
+		bool temp;
 
+		if (de->d_name[0] == '.' && (!de->d_name[1] || !strcmp(de->d_name, "..")))
+			continue;
+		(*left)++;
+		temp = daemon_temp_name_ok(de->d_name);
 		if (!temp && !daemon_output_name_ok(de->d_name))
 			continue;
 		/* Never a symlink or anything but a plain file. */
 		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
 			continue;
 		if (temp) {
-			if (unlinkat(dfd, de->d_name, 0) == 0)
+			/* A fresh one is a concurrent writer's, about to be
+			 * renamed: deleting it would fail that write. */
+			if (is_stale(st.st_mtime, now, p) && unlinkat(dfd, de->d_name, 0) == 0) {
 				r->temps++;
+				(*left)--;
+			}
 			continue;
 		}
 		if (n == cap) {
@@ -135,6 +155,7 @@ static int retain_dir(int dfd, const struct retention_policy *p, time_t now,
 		total += files[n].size;
 		n++;
 	}
+	*left -= n;
 	if (n) /* files is NULL for an empty directory: not for qsort */
 		qsort(files, n, sizeof(*files), file_cmp);
 	for (; first < n && p->max_age_s && files[first].mtime < now &&
@@ -147,6 +168,7 @@ static int retain_dir(int dfd, const struct retention_policy *p, time_t now,
 		delete_file(dfd, &files[first], r);
 		total -= files[first].size;
 	}
+	*left += n - first;
 	r->kept += n - first;
 	r->kept_bytes += total;
 cleanup:
@@ -174,6 +196,8 @@ int daemon_retention_run(const char *dir, const struct retention_policy *p, time
 		return err;
 	}
 	while ((de = readdir(d))) {
+		struct stat st;
+		size_t left = 0;
 		int sub;
 
 		if (de->d_name[0] == '.' && (!de->d_name[1] || !strcmp(de->d_name, "..")))
@@ -182,9 +206,16 @@ int daemon_retention_run(const char *dir, const struct retention_policy *p, time
 		sub = openat(top, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			continue;
-		err = retain_dir(sub, p, now, r);
+		err = retain_dir(sub, p, now, r, &left);
 		if (err)
 			break;
+		/* Empty, and not just made by a writer about to fill it: a
+		 * TaskManager long gone. rmdir fails harmlessly if a file
+		 * arrived in between. */
+		if (!left && fstatat(top, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode) && is_stale(st.st_mtime, now, p) &&
+		    unlinkat(top, de->d_name, AT_REMOVEDIR) == 0)
+			r->dirs++;
 	}
 	closedir(d);
 	return err;

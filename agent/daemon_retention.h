@@ -13,12 +13,20 @@
 struct retention_policy {
 	uint64_t max_age_s; /* 0: no age limit */
 	uint64_t max_bytes; /* per directory; 0: no size limit */
+	/* Temporaries and empty directories younger than this are another
+	 * writer's work in progress (a `tmprof record`, a second daemon) and
+	 * stay; 0: RETENTION_STALE_S. */
+	uint64_t stale_s;
 };
+
+/* Far longer than any write of one output file takes. */
+#define RETENTION_STALE_S 3600
 
 struct retention_result {
 	uint64_t deleted;      /* files */
 	uint64_t deleted_bytes;
-	uint64_t temps;        /* temporaries left by a killed daemon, removed */
+	uint64_t temps;        /* stale temporaries (a killed writer's), removed */
+	uint64_t dirs;         /* stale empty TaskManager directories, removed */
 	uint64_t kept;
 	uint64_t kept_bytes;
 };
@@ -29,8 +37,9 @@ bool daemon_output_name_ok(const char *name);
 /* atomic_file's temporary of such a file: ".<name>.tmprof-XXXXXX". */
 bool daemon_temp_name_ok(const char *name);
 
-/* Apply p to every directory under dir. The daemon writes from the thread
- * that calls this, so any temporary found is a leftover and is removed. */
+/* Apply p to every directory under dir. Temporaries older than p->stale_s
+ * are leftovers of a killed writer and are removed; so are directories
+ * that are empty and unchanged for that long (a TaskManager long gone). */
 int daemon_retention_run(const char *dir, const struct retention_policy *p, time_t now,
 			 struct retention_result *r);
 

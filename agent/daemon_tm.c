@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
  * shell script that execs java is looked at again. */
 struct daemon_proc_seen {
 	pid_t pid;
+	uid_t uid;
 	unsigned long long start_time;
 	char comm[16];
 	bool is_tm;
@@ -172,9 +174,66 @@ static int classify(struct daemon_proc_seen *e)
 	if (err == -ESRCH)
 		return err;
 	e->is_tm = !err && jvm_kind_is_taskmanager(j.kind);
-	if (e->is_tm)
+	if (e->is_tm) {
+		char path[32];
+		struct stat st;
+
 		daemon_tm_id(&j, e->id, sizeof(e->id));
+		/* The owner of /proc/PID is the process's effective uid. */
+		snprintf(path, sizeof(path), "/proc/%d", (int)e->pid);
+		if (stat(path, &st) < 0)
+			return -ESRCH;
+		e->uid = st.st_uid;
+	}
 	return 0;
+}
+
+static bool claim_collides(const struct daemon_tm_claim *h, const struct daemon_tm_claim *mine)
+{
+	if (strcmp(h->id, mine->id) || h->pid == mine->pid)
+		return false;
+	if (h->uid != mine->uid)
+		return true;
+	/* Same user: a restart shares the id, two live processes do not. */
+	return h->alive && h->start_time != mine->start_time;
+}
+
+int daemon_tm_id_claim(const struct daemon_tm_claim *held, size_t n,
+		       const struct daemon_tm_claim *mine, char *out, size_t len, size_t *with)
+{
+	char sfx[48];
+	bool same_uid_live = false, any = false;
+	size_t base;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!claim_collides(&held[i], mine))
+			continue;
+		if (!any && with)
+			*with = i;
+		any = true;
+		if (held[i].uid == mine->uid)
+			same_uid_live = true;
+	}
+	/* A suffixed id someone holds already (a second process of that
+	 * user copying the same id) needs the pid too. */
+	snprintf(sfx, sizeof(sfx), "-u%u", (unsigned)mine->uid);
+	for (size_t i = 0; any && !same_uid_live && i < n; i++)
+		if (held[i].out && held[i].alive && held[i].pid != mine->pid &&
+		    !strncmp(held[i].out, mine->id, strlen(mine->id)) &&
+		    !strcmp(held[i].out + strlen(mine->id), sfx))
+			same_uid_live = true;
+	if (!any) {
+		snprintf(out, len, "%s", mine->id);
+		return 0;
+	}
+	if (same_uid_live)
+		snprintf(sfx, sizeof(sfx), "-u%u-p%d", (unsigned)mine->uid, (int)mine->pid);
+	/* Cut the claimed id, not the suffix, to fit. */
+	base = strlen(mine->id);
+	if (len && base + strlen(sfx) + 1 > len)
+		base = len > strlen(sfx) + 1 ? len - strlen(sfx) - 1 : 0;
+	snprintf(out, len, "%.*s%s", (int)base, mine->id, sfx);
+	return 1;
 }
 
 static int tms_push(struct daemon_discovery *d, const struct daemon_proc_seen *e)
@@ -189,6 +248,7 @@ static int tms_push(struct daemon_discovery *d, const struct daemon_proc_seen *e
 		d->tms_cap = cap;
 	}
 	d->tms[d->ntms].pid = e->pid;
+	d->tms[d->ntms].uid = e->uid;
 	d->tms[d->ntms].start_time = e->start_time;
 	memcpy(d->tms[d->ntms].id, e->id, sizeof(e->id));
 	d->ntms++;

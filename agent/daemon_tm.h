@@ -31,9 +31,30 @@ double daemon_process_age_s(unsigned long long start_ticks);
 
 struct daemon_tm_found {
 	pid_t pid;
+	uid_t uid; /* owner of /proc/PID when it was classified */
 	unsigned long long start_time;
 	char id[DAEMON_TM_ID_MAX];
 };
+
+/* A target is (uid, resource id, start time), not the id it claims alone:
+ * any local user can start a process claiming a real TaskManager's id.
+ * A process with the same id as one profiled now and another uid, or the
+ * same uid but both alive, gets its own series: "<id>-u<uid>" (stable
+ * across restarts), or "<id>-u<uid>-p<pid>" when the same uid already
+ * holds that. A TaskManager restarted by the same user (its old process
+ * gone) shares the id. */
+struct daemon_tm_claim {
+	const char *id;  /* the id claimed (before any suffix) */
+	const char *out; /* the id given (NULL: same as id) */
+	uid_t uid;
+	pid_t pid;
+	unsigned long long start_time;
+	bool alive;
+};
+/* The id mine gets against the claims held now: 0 (out = mine->id) or 1
+ * (a collision: out suffixed; *with the colliding claim's index). Pure. */
+int daemon_tm_id_claim(const struct daemon_tm_claim *held, size_t n,
+		       const struct daemon_tm_claim *mine, char *out, size_t len, size_t *with);
 
 struct daemon_proc_seen;
 

@@ -14,6 +14,8 @@
 #include "agent/proc_info.h"
 #include "agent/thread_names.h"
 #include "symbolize/java_frames.h"
+#include "symbolize/perf_map.h"
+#include "symbolize/target_ids.h"
 #include "symbolize/symbolizer.h"
 
 /* Refresh when more than 1 % of new JIT addresses are unnamed, but not for
@@ -154,6 +156,30 @@ const char *attach_error_text(int err)
 	}
 }
 
+/* Load the JVM's perf map; one warning line the first time it is over
+ * the caps (perf_map.h), naming the file, since frames past the cap stay
+ * unnamed. */
+static int perf_map_load(struct target *t)
+{
+	struct symbolizer_stats before, after;
+	int err;
+
+	process_symbolizer_stats(t->sym, &before);
+	err = process_symbolizer_load_perf_map(t->sym);
+	process_symbolizer_stats(t->sym, &after);
+	if (!err && after.perf_map_capped > before.perf_map_capped && !t->perf_map_cap_warned) {
+		struct target_ids ids = { .nspid = t->pid };
+
+		target_ids_read(t->pid, &ids);
+		t->perf_map_cap_warned = true;
+		log_warn("PID %d: /proc/%d/root/tmp/perf-%d.map is over tmprof's cap (%u MiB, %u entries, "
+			 "%u MiB of names): read up to the cap, later JIT frames may stay unnamed",
+			 t->pid, t->pid, (int)ids.nspid, PERF_MAP_MAX_BYTES >> 20, PERF_MAP_MAX_ENTRIES,
+			 PERF_MAP_MAX_NAMES >> 20);
+	}
+	return err;
+}
+
 void target_attach(struct target *t)
 {
 	int err;
@@ -176,7 +202,7 @@ void target_attach(struct target *t)
 	if (err == -ENOTSUP) {
 		err = 0;
 	} else if (!err) {
-		err = process_symbolizer_load_perf_map(t->sym);
+		err = perf_map_load(t);
 		if (err)
 			log_warn("PID %d: the JVM wrote no readable perf map (%s); Java frames stay unnamed",
 				 t->pid, strerror(-err));
@@ -401,7 +427,7 @@ int target_maybe_refresh_perf_map(struct target *t, uint64_t now_ms, uint64_t mi
 	t->jit_seen = t->jit_unresolved = 0;
 	err = hotspot_write_perf_map(t->pid, HOTSPOT_ATTACH_TIMEOUT_MS);
 	if (!err)
-		err = process_symbolizer_load_perf_map(t->sym);
+		err = perf_map_load(t);
 	if (err) {
 		log_debug("PID %d: perf map refresh failed: %s", t->pid, strerror(-err));
 		return 0;

@@ -41,6 +41,7 @@ struct target {
 	uint64_t jit_seen, jit_unresolved;
 	uint64_t last_perf_map_ms;
 	uint64_t perf_map_refreshes;
+	bool perf_map_cap_warned; /* the perf map cap warning was logged */
 	pid_t pid;
 	int attach_err;               /* 0, or why the JVM could not be attached */
 	int perf_map_err;             /* 0, or why the attached JVM writes no perf map

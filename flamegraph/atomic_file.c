@@ -64,6 +64,28 @@ fail:
 	return err;
 }
 
+/* The rename is durable only once the directory holding the new entry is
+ * on disk: without this a crash after commit can bring back the old file
+ * (or none). File systems that cannot fsync a directory say EINVAL. */
+static int dir_sync(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	int fd, err = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		err = -errno;
+	else if (fsync(fd) < 0 && errno != EINVAL)
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return err;
+}
+
 int atomic_file_commit(struct atomic_file *af)
 {
 	int err = 0;
@@ -81,6 +103,8 @@ int atomic_file_commit(struct atomic_file *af)
 		err = -errno;
 	if (err)
 		unlink(af->tmp_path);
+	else
+		err = dir_sync(af->path);
 	free(af->path);
 	free(af->tmp_path);
 	af->path = af->tmp_path = NULL;

@@ -93,11 +93,22 @@ static int target_check(const struct pyroscope_target *t, char *err, size_t errl
 		err_set(err, errlen, "pyroscope: unknown format");
 		return -EINVAL;
 	}
+	/* Header lines are built in a fixed buffer: a longer value would be
+	 * cut and the server would refuse a token that looks right. */
+	if (t->bearer_token && strlen(t->bearer_token) > PYROSCOPE_MAX_HEADER_VALUE) {
+		err_set(err, errlen, "pyroscope: the bearer token is %zu bytes, over %u; check the "
+			"token file holds one token", strlen(t->bearer_token), PYROSCOPE_MAX_HEADER_VALUE);
+		return -EINVAL;
+	}
+	if (t->tenant_id && strlen(t->tenant_id) > PYROSCOPE_MAX_HEADER_VALUE) {
+		err_set(err, errlen, "pyroscope: the tenant id is %zu bytes, over %u",
+			strlen(t->tenant_id), PYROSCOPE_MAX_HEADER_VALUE);
+		return -EINVAL;
+	}
 	return 0;
 }
 
-/* "scheme://host/..." without "user:password@", for messages. */
-static void url_redact(const char *url, char *out, size_t outlen)
+void pyroscope_url_redact(const char *url, char *out, size_t outlen)
 {
 	const char *auth = strstr(url, "://"), *at, *slash;
 
@@ -266,7 +277,7 @@ static struct curl_slist *headers_build(const struct pyroscope_target *t,
 					const struct push_params *pp)
 {
 	struct curl_slist *h = NULL, *n;
-	char line[1024];
+	char line[PYROSCOPE_MAX_HEADER_VALUE + 64]; /* target_check() bounds the values */
 
 	snprintf(line, sizeof(line), "Content-Type: %s", pp->content_type);
 	h = curl_slist_append(h, line);
@@ -419,7 +430,8 @@ static int attempts_run(CURL *c, const struct pyroscope_target *t, const char *w
 	}
 	err_set(err, errlen, "pyroscope: POST %s: HTTP %ld%s%s (%u %s)", where, a.status,
 		a.resp.len ? ": " : "", a.resp.text, n, n == 1 ? "try" : "tries");
-	return -EPROTO;
+	/* 5xx, 408, 429: the server is there but not taking profiles now. */
+	return http_retryable(a.status) ? -EAGAIN : -EPROTO;
 }
 
 int pyroscope_push(const struct pyroscope_target *t, const struct profile *p,
@@ -445,7 +457,7 @@ int pyroscope_push(const struct pyroscope_target *t, const struct profile *p,
 	}
 	if (!o)
 		o = &defaults;
-	url_redact(t->url, where, sizeof(where));
+	pyroscope_url_redact(t->url, where, sizeof(where));
 	/* Named as requested: base URL without trailing '/', then /ingest. */
 	for (len = strlen(where); len > 0 && where[len - 1] == '/'; len--)
 		where[len - 1] = '\0';

@@ -71,10 +71,18 @@ struct pyroscope_target {
 /* Push p, encoded with o (NULL: CPU at 99 Hz; o's time_nanos and
  * duration_nanos give from and until, time 0 meaning "ending now"; o's
  * labeler labels pprof samples). Returns 0, or a negative errno with a
- * message in err (no credentials in it): -EINVAL bad target, -ECONNREFUSED,
- * -ETIMEDOUT, -EHOSTUNREACH (name resolution), -EPROTO (an HTTP error
- * status), -EIO (other transfer errors), -ENOMEM. err may be NULL. */
+ * message in err (no credentials in it): -EINVAL bad target (also a bearer
+ * token or tenant id over PYROSCOPE_MAX_HEADER_VALUE bytes), -ECONNREFUSED,
+ * -ETIMEDOUT, -EHOSTUNREACH (name resolution), -EAGAIN (HTTP 5xx, 408 or
+ * 429 on the last try: the server is unavailable), -EPROTO (another HTTP
+ * error status), -EIO (other transfer errors), -ENOMEM. err may be NULL. */
 int pyroscope_push(const struct pyroscope_target *t, const struct profile *p,
 		   const struct pprof_options *o, char *err, size_t errlen);
+
+/* Longest bearer token or tenant id sent (a header line). */
+#define PYROSCOPE_MAX_HEADER_VALUE 1000u
+
+/* url without any "user:password@", for messages. */
+void pyroscope_url_redact(const char *url, char *out, size_t outlen);
 
 #endif

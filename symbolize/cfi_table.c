@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "symbolize/elf_file.h"
+
 #define REG_RBP 6
 #define REG_RSP 7
 #define REG_RA 16
@@ -160,7 +162,7 @@ static int32_t rd32(const unsigned char *p)
 /* FDE start addresses from .eh_frame_hdr's binary search table, sorted.
  * Only the encoding every linker writes is read: table datarel sdata4,
  * count udata4, eh_frame_ptr any 4-byte encoding. */
-static int fde_starts(Elf *elf, uint64_t **out, size_t *count)
+static int fde_starts(Elf *elf, uint64_t file_size, uint64_t **out, size_t *count)
 {
 	size_t nph;
 	GElf_Phdr ph;
@@ -176,6 +178,10 @@ static int fde_starts(Elf *elf, uint64_t **out, size_t *count)
 	}
 	if (!found || ph.p_filesz < 12)
 		return -ENOTSUP;
+	/* Bounded by the file: libelf would allocate whatever the header says. */
+	if (ph.p_offset > file_size || ph.p_filesz > file_size - ph.p_offset ||
+	    ph.p_filesz > ELF_FILE_MAX_SECTION)
+		return -EINVAL;
 	Elf_Data *d = elf_getdata_rawchunk(elf, (int64_t)ph.p_offset, ph.p_filesz, ELF_T_BYTE);
 	const unsigned char *h;
 	uint32_t n;
@@ -219,12 +225,34 @@ static int read_segs(Elf *elf, struct cfi_table *t)
 	return t->nsegs ? 0 : -ENOTSUP;
 }
 
-static int build(Elf *elf, Dwarf_CFI *cfi, struct cfi_table *t)
+/* libdw reads .eh_frame whole: refuse one larger than any real library's
+ * (elf_file_open() already checked that it lies inside the file). */
+static int eh_frame_bounded(Elf *elf)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (elf_getshdrstrndx(elf, &shstrndx) < 0)
+		return -EINVAL;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			return -EINVAL;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (name && !strcmp(name, ".eh_frame") && sh.sh_size > ELF_FILE_MAX_SECTION)
+			return -E2BIG;
+	}
+	return 0;
+}
+
+static int build(Elf *elf, uint64_t file_size, Dwarf_CFI *cfi, struct cfi_table *t)
 {
 	struct builder b = { .t = t };
 	uint64_t *starts = NULL;
 	size_t nstarts = 0;
-	int err = fde_starts(elf, &starts, &nstarts);
+	int err = fde_starts(elf, file_size, &starts, &nstarts);
 
 	if (err)
 		return err;
@@ -277,28 +305,37 @@ int cfi_table_build(int fd, struct cfi_table *out)
 	Elf *elf;
 	GElf_Ehdr eh;
 	Dwarf_CFI *cfi;
+	uint64_t size = 0;
+	void *copy = NULL;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	/* A private copy, not a mapping: the target may truncate the file
+	 * under us, and a mapping would turn that into SIGBUS (elf_file.h).
+	 * Not libelf's own pread either: libdw's CFI reader leaks libelf's
+	 * section buffers on some broken files in that mode (found by
+	 * fuzz_elf_readers), and a truncation loop would repeat that. */
+	elf = elf_file_open_copy(fd, CFI_TABLE_MAX_FILE, &copy, &size);
 	if (!elf)
 		return -EINVAL;
-	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) || eh.e_machine != EM_X86_64 ||
+	if (!gelf_getehdr(elf, &eh) || eh.e_machine != EM_X86_64 ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64) {
 		elf_end(elf);
+		free(copy);
 		return -ENOTSUP;
 	}
 	err = read_segs(elf, out);
+	if (!err)
+		err = eh_frame_bounded(elf);
 	cfi = err ? NULL : dwarf_getcfi_elf(elf);
 	if (!err && !cfi)
 		err = -ENOTSUP;
 	if (!err)
-		err = build(elf, cfi, out);
+		err = build(elf, size, cfi, out);
 	if (cfi)
 		dwarf_cfi_end(cfi);
 	elf_end(elf);
+	free(copy);
 	if (err)
 		cfi_table_free(out);
 	return err;

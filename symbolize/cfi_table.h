@@ -11,6 +11,9 @@
 #include "bpf/cfi.h"
 
 #define CFI_TABLE_MAX_SEGS 4
+/* Larger files are not read (a private copy is made: elf_file.h); libjvm.so
+ * is ~20 MiB. */
+#define CFI_TABLE_MAX_FILE (128u << 20)
 
 struct cfi_seg {
 	uint64_t vaddr, offset, filesz; /* an executable PT_LOAD */

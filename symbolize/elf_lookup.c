@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "symbolize/debug_file.h"
+#include "symbolize/elf_file.h"
 
 /* "name@@VERSION" and "name@VERSION" match "name". */
 static bool name_matches(const char *sym, const struct elf_lookup *q)
@@ -64,7 +65,7 @@ static int scan_section(Elf *elf, Elf_Scn *scn, Elf *vaddr_elf, struct elf_looku
 
 	if (!gelf_getshdr(scn, &sh) || !sh.sh_entsize)
 		return 0;
-	data = elf_getdata(scn, NULL);
+	data = elf_file_section_data(scn);
 	if (!data)
 		return 0;
 	count = data->d_size / sh.sh_entsize;
@@ -119,9 +120,9 @@ int elf_lookup_symbols(int fd, pid_t pid, const char *path, struct elf_lookup *q
 
 	for (size_t k = 0; k < n; k++)
 		q[k].found = false;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+	/* Not mmap: the target may truncate the file under us (elf_file.h). */
+	elf = elf_file_open(fd, NULL);
+	if (!elf) {
 		found = -EINVAL;
 		goto cleanup;
 	}
@@ -134,8 +135,8 @@ int elf_lookup_symbols(int fd, pid_t pid, const char *path, struct elf_lookup *q
 	dfd = debug_file_open(elf, pid, path, NULL);
 	if (dfd < 0)
 		goto cleanup;
-	dbg = elf_begin(dfd, ELF_C_READ_MMAP, NULL);
-	if (dbg && elf_kind(dbg) == ELF_K_ELF) {
+	dbg = elf_file_open(dfd, NULL);
+	if (dbg) {
 		more = scan_elf(dbg, elf, q, n, &dbg_symtab);
 		if (more > 0)
 			found += more;

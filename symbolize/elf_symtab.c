@@ -2,12 +2,13 @@
  *
  * The file comes from another process and may be anything: every count and
  * index read from it is checked before use, and libelf is used with
- * ELF_C_READ (pread on demand) rather than mmap, so that a file truncated
- * under us yields a read error instead of SIGBUS.
+ * ELF_C_READ (pread on demand, elf_file.h) rather than mmap, so that a file
+ * truncated under us yields a read error instead of SIGBUS.
  */
 #include "symbolize/elf_symtab.h"
 
 #include "symbolize/debug_file.h"
+#include "symbolize/elf_file.h"
 
 #include <errno.h>
 #include <gelf.h>
@@ -20,9 +21,9 @@
 /* Limits that no real file reaches (libjvm.so has ~100k symbols) but that
  * bound the memory a hostile file can make us allocate. */
 #define MAX_SYMBOLS (8u << 20)
-#define MAX_NAMES_BYTES (256u << 20)
 #define MAX_SECTIONS (1u << 20)
 #define MAX_SEGMENTS 4096
+#define MAX_NAMES_BYTES (256u << 20)
 #define MAX_NAME_LEN 4096
 
 struct elf_sym {
@@ -154,7 +155,7 @@ static int symbols_load(struct elf_symtab *st, Elf *elf, GElf_Word sh_type)
 
 		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != sh_type)
 			continue;
-		data = elf_getdata(scn, NULL);
+		data = elf_file_section_data(scn);
 		if (!data || entsize == 0)
 			continue;
 		n = data->d_size / entsize;
@@ -241,8 +242,6 @@ static void symbols_sort(struct elf_symtab *st)
 	st->count = kept;
 }
 
-static Elf *elf_open(int fd);
-
 /* Symbols from a separate debug file, when the file has no .symtab. */
 static int debug_symbols_load(struct elf_symtab *st, Elf *elf, pid_t pid, const char *path)
 {
@@ -253,7 +252,7 @@ static int debug_symbols_load(struct elf_symtab *st, Elf *elf, pid_t pid, const 
 	fd = debug_file_open(elf, pid, path, &via);
 	if (fd < 0)
 		return 0;
-	dbg = elf_open(fd);
+	dbg = elf_file_open(fd, NULL);
 	if (!dbg)
 		goto cleanup;
 	ret = symbols_load(st, dbg, SHT_SYMTAB);
@@ -266,69 +265,9 @@ cleanup:
 	return ret;
 }
 
-/* Reject section headers that point outside the file or at sections that
- * do not exist. libelf checks much of this lazily; checking it up front
- * turns a corrupted file into one clear -EINVAL instead of a partial load. */
-static bool sections_valid(Elf *elf, const GElf_Ehdr *ehdr, uint64_t file_size)
-{
-	size_t shnum = 0, shstrndx = 0, phnum = 0;
-	size_t shdr_size = gelf_fsize(elf, ELF_T_SHDR, 1, EV_CURRENT);
-	size_t phdr_size = gelf_fsize(elf, ELF_T_PHDR, 1, EV_CURRENT);
-	Elf_Scn *scn = NULL;
-
-	if (elf_getshdrnum(elf, &shnum) < 0 || shnum > MAX_SECTIONS ||
-	    elf_getphdrnum(elf, &phnum) < 0 || phnum > MAX_SEGMENTS)
-		return false;
-	/* The header tables themselves must lie inside the file (a truncated
-	 * file otherwise just looks like one without sections). */
-	if (ehdr->e_phoff > file_size || (uint64_t)phnum * phdr_size > file_size - ehdr->e_phoff)
-		return false;
-	if (ehdr->e_shoff == 0)
-		return shnum == 0;
-	/* libelf reports no sections when it cannot read the table. */
-	if (shnum == 0 || ehdr->e_shoff > file_size ||
-	    (uint64_t)shnum * shdr_size > file_size - ehdr->e_shoff)
-		return false;
-	if (elf_getshdrstrndx(elf, &shstrndx) < 0 || shstrndx >= shnum)
-		return false;
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		GElf_Shdr shdr;
-
-		if (!gelf_getshdr(scn, &shdr))
-			return false;
-		if (shdr.sh_link >= shnum)
-			return false;
-		if (shdr.sh_type == SHT_NOBITS || shdr.sh_type == SHT_NULL)
-			continue;
-		if (shdr.sh_offset > file_size || shdr.sh_size > file_size - shdr.sh_offset)
-			return false;
-	}
-	return true;
-}
-
-static Elf *elf_open(int fd)
-{
-	Elf *elf;
-	GElf_Ehdr ehdr;
-	struct stat sb;
-
-	if (elf_version(EV_CURRENT) == EV_NONE || fstat(fd, &sb) < 0 || sb.st_size < 0)
-		return NULL;
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf)
-		return NULL;
-	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &ehdr) ||
-	    (ehdr.e_type != ET_DYN && ehdr.e_type != ET_EXEC) ||
-	    !sections_valid(elf, &ehdr, (uint64_t)sb.st_size)) {
-		elf_end(elf);
-		return NULL;
-	}
-	return elf;
-}
-
 int elf_symtab_read_build_id(int fd, uint8_t *buf, size_t cap)
 {
-	Elf *elf = elf_open(fd);
+	Elf *elf = elf_file_open(fd, NULL);
 	int ret;
 
 	if (!elf)
@@ -345,7 +284,7 @@ int elf_symtab_load(int fd, pid_t pid, const char *path, struct elf_symtab **out
 	int ret;
 
 	*out = NULL;
-	elf = elf_open(fd);
+	elf = elf_file_open(fd, NULL);
 	if (!elf)
 		return -EINVAL;
 	st = calloc(1, sizeof(*st));

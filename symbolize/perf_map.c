@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Frame names longer than this help nobody and bloat every folded line. */
 #define PERF_MAP_MAX_NAME 1024
@@ -20,6 +21,7 @@ struct perf_map {
 	struct perf_map_entry *entries;
 	size_t count;
 	char *pool;
+	size_t pool_len;
 	struct perf_map_stats stats;
 };
 
@@ -195,6 +197,7 @@ static int builder_finish(struct builder *b, struct perf_map **out)
 		goto cleanup;
 	}
 	pm->pool = b->pool;
+	pm->pool_len = b->pool_len;
 	b->pool = NULL;
 	if (b->count)
 		qsort(b->raw, b->count, sizeof(*b->raw), compare_start);
@@ -331,14 +334,21 @@ static int line_parse(struct builder *b, const char *line, size_t len, char **sc
 	return builder_add(b, start, start + size, *scratch, kind) < 0 ? -ENOMEM : 1;
 }
 
-int perf_map_parse(const char *text, size_t len, struct perf_map **out)
-{
-	struct builder b = { 0 };
-	char *scratch = NULL;
-	size_t scratch_cap = 0, pos = 0, lines = 0, malformed = 0;
-	int ret = 0;
+/* Line-by-line parsing state, shared by text and streamed input. */
+struct parser {
+	struct builder b;
+	char *scratch;
+	size_t scratch_cap, lines, malformed;
+	size_t max_entries, max_pool;
+	bool capped;
+};
 
-	*out = NULL;
+/* Parse the complete lines in text[0, len). -ENOMEM, 1 when a cap was
+ * reached (stop), else 0. */
+static int parser_feed(struct parser *ps, const char *text, size_t len)
+{
+	size_t pos = 0;
+
 	while (pos < len) {
 		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
 		size_t line_len = nl ? (size_t)(nl - line) : len - pos;
@@ -347,25 +357,137 @@ int perf_map_parse(const char *text, size_t len, struct perf_map **out)
 		pos += line_len + 1;
 		if (line_len == 0)
 			continue;
-		r = line_parse(&b, line, line_len, &scratch, &scratch_cap);
-		if (r == -ENOMEM) {
-			ret = r;
+		if (ps->b.count >= ps->max_entries || ps->b.pool_len >= ps->max_pool) {
+			ps->capped = true;
+			return 1;
+		}
+		r = line_parse(&ps->b, line, line_len, &ps->scratch, &ps->scratch_cap);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			ps->malformed++;
+		else if (r > 0)
+			ps->lines++;
+	}
+	return 0;
+}
+
+static int parser_finish(struct parser *ps, struct perf_map **out)
+{
+	int ret = builder_finish(&ps->b, out);
+
+	if (ret == 0) {
+		(*out)->stats.lines = ps->lines;
+		(*out)->stats.malformed = ps->malformed;
+		(*out)->stats.capped = ps->capped;
+	}
+	return ret;
+}
+
+static void parser_release(struct parser *ps)
+{
+	free(ps->scratch);
+	builder_release(&ps->b);
+}
+
+int perf_map_parse(const char *text, size_t len, struct perf_map **out)
+{
+	struct parser ps = { .max_entries = PERF_MAP_MAX_ENTRIES, .max_pool = PERF_MAP_MAX_NAMES };
+	int ret;
+
+	*out = NULL;
+	ret = parser_feed(&ps, text, len);
+	if (ret >= 0)
+		ret = parser_finish(&ps, out);
+	parser_release(&ps);
+	return ret;
+}
+
+/* Longest line read; longer ones are skipped as malformed (a name is cut
+ * to PERF_MAP_MAX_NAME anyway). */
+#define LINE_BUF (64u << 10)
+
+int perf_map_read_limited(int fd, const struct perf_map_limits *lim, struct perf_map **out)
+{
+	struct parser ps = { .max_entries = lim->max_entries, .max_pool = lim->max_names };
+	char *buf = malloc(LINE_BUF);
+	size_t have = 0, total = 0;
+	bool skipping = false, eof = false;
+	int ret = 0;
+
+	*out = NULL;
+	if (!buf)
+		return -ENOMEM;
+	while (!eof) {
+		size_t want = LINE_BUF - have;
+		ssize_t n;
+		char *nl;
+
+		/* Never read past the byte cap: the rest of the file is ignored. */
+		if (want > lim->max_bytes - total)
+			want = lim->max_bytes - total;
+		if (want == 0) {
+			ps.capped = true;
+			break;
+		}
+		n = read(fd, buf + have, want);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
 			goto cleanup;
 		}
-		if (r < 0)
-			malformed++;
-		else if (r > 0)
-			lines++;
+		if (n == 0) {
+			eof = true;
+		} else {
+			total += (size_t)n;
+			have += (size_t)n;
+		}
+		if (skipping) { /* the tail of an over-long line */
+			nl = memchr(buf, '\n', have);
+			if (!nl) {
+				have = 0;
+				continue;
+			}
+			skipping = false;
+			have -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, have);
+		}
+		nl = eof ? buf + have : memrchr(buf, '\n', have);
+		if (!nl) {
+			if (have == LINE_BUF) {
+				ps.malformed++;
+				skipping = true;
+				have = 0;
+			}
+			continue;
+		}
+		ret = parser_feed(&ps, buf, (size_t)(nl - buf));
+		if (ret < 0)
+			goto cleanup;
+		if (ret > 0)
+			break;
+		if (!eof) {
+			have -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, have);
+		}
 	}
-	ret = builder_finish(&b, out);
-	if (ret == 0) {
-		(*out)->stats.lines = lines;
-		(*out)->stats.malformed = malformed;
-	}
+	ret = parser_finish(&ps, out);
 cleanup:
-	free(scratch);
-	builder_release(&b);
+	free(buf);
+	parser_release(&ps);
 	return ret;
+}
+
+int perf_map_read(int fd, struct perf_map **out)
+{
+	static const struct perf_map_limits lim = {
+		.max_bytes = PERF_MAP_MAX_BYTES,
+		.max_entries = PERF_MAP_MAX_ENTRIES,
+		.max_names = PERF_MAP_MAX_NAMES,
+	};
+
+	return perf_map_read_limited(fd, &lim, out);
 }
 
 int perf_map_merge(const struct perf_map *older, const struct perf_map *newer,
@@ -376,6 +498,12 @@ int perf_map_merge(const struct perf_map *older, const struct perf_map *newer,
 	int ret = 0;
 
 	*out = NULL;
+	/* Merged maps only grow: past the caps the older ranges go, so a target
+	 * rewriting its map cannot make us accumulate without bound. */
+	if (older && newer &&
+	    (older->count + newer->count > PERF_MAP_MAX_ENTRIES ||
+	     older->pool_len + newer->pool_len > PERF_MAP_MAX_NAMES))
+		maps[0] = NULL;
 	for (int m = 0; m < 2; m++) {
 		if (!maps[m])
 			continue;
@@ -391,6 +519,8 @@ int perf_map_merge(const struct perf_map *older, const struct perf_map *newer,
 	if (ret == 0 && newer) {
 		(*out)->stats.lines = newer->stats.lines;
 		(*out)->stats.malformed = newer->stats.malformed;
+		(*out)->stats.capped = newer->stats.capped;
+		(*out)->stats.older_dropped = older && !maps[0];
 	}
 cleanup:
 	builder_release(&b);

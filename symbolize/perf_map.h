@@ -2,6 +2,7 @@
 #ifndef TMPROF_SYMBOLIZE_PERF_MAP_H
 #define TMPROF_SYMBOLIZE_PERF_MAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,21 @@ struct perf_map_stats {
 	size_t entries;   /* non-overlapping ranges after resolution */
 	size_t lines;     /* lines accepted */
 	size_t malformed; /* lines skipped */
+	bool capped;      /* a cap below was reached: the rest was ignored */
+	bool older_dropped; /* merge: the older map was dropped to stay under the caps */
+};
+
+/* Caps on what one perf map may cost, whatever the target writes there (a
+ * perf map is target-owned input; a sparse 512 MiB file costs nothing to
+ * make). A busy JVM's map is ~100k lines, ~15 MiB: these are far above it.
+ * Reading stops at the first cap reached; what was read is kept. A merged
+ * map stays under the same entry and name caps. */
+#define PERF_MAP_MAX_BYTES (64u << 20)     /* bytes read from the file */
+#define PERF_MAP_MAX_ENTRIES (256u << 10)  /* lines kept */
+#define PERF_MAP_MAX_NAMES (32u << 20)     /* bytes of names kept */
+
+struct perf_map_limits {
+	size_t max_bytes, max_entries, max_names;
 };
 
 struct perf_map;
@@ -29,6 +45,11 @@ struct perf_map;
 /* Parse perf map text (NUL not required). Later lines win where ranges
  * overlap. */
 int perf_map_parse(const char *text, size_t len, struct perf_map **out);
+/* Stream-parse the perf map on fd (read to its end or to the caps above;
+ * stats.capped tells). Memory: a 64 KiB buffer plus what is kept. */
+int perf_map_read(int fd, struct perf_map **out);
+/* The same with other caps (tests). */
+int perf_map_read_limited(int fd, const struct perf_map_limits *lim, struct perf_map **out);
 /* Combine: ranges of newer win, ranges of older survive where newer has
  * nothing. Neither input is modified. */
 int perf_map_merge(const struct perf_map *older, const struct perf_map *newer,

@@ -33,7 +33,6 @@
 
 #define ADDR_CACHE_MAX (256u * 1024)
 #define STRINGS_MAX (64u << 20)
-#define PERF_MAP_MAX_FILE (512u << 20)
 #define MAPS_INTERVAL_MS 1000
 
 static const char unknown_name[] = "[unknown]";
@@ -433,16 +432,16 @@ bool process_symbolizer_jit_unresolved(struct process_symbolizer *ps, uint64_t a
 static int perf_map_install(struct process_symbolizer *ps, int fd)
 {
 	struct perf_map *fresh = NULL, *merged = NULL;
-	char *text = NULL;
-	size_t len = 0;
+	struct perf_map_stats st;
 	int ret;
 
-	ret = read_fd_all(fd, PERF_MAP_MAX_FILE, &text, &len);
+	/* Streamed and capped: the file is the target's to fill (perf_map.h). */
+	ret = perf_map_read(fd, &fresh);
 	if (ret < 0)
 		goto cleanup;
-	ret = perf_map_parse(text, len, &fresh);
-	if (ret < 0)
-		goto cleanup;
+	perf_map_stats(fresh, &st);
+	if (st.capped)
+		ps->stats.perf_map_capped++;
 	if (ps->perf_map) {
 		ret = perf_map_merge(ps->perf_map, fresh, &merged);
 		if (ret < 0)
@@ -459,7 +458,6 @@ static int perf_map_install(struct process_symbolizer *ps, int fd)
 	addr_cache_drop_tag(ps->cache, TAG_JIT_MISS);
 cleanup:
 	perf_map_free(fresh);
-	free(text);
 	return ret;
 }
 

@@ -33,6 +33,7 @@ struct symbolizer_stats {
 	uint64_t jit_hits, jit_misses; /* addresses in anonymous executable memory */
 	uint64_t kernel_hits, kernel_misses;
 	uint64_t perf_map_loads;
+	uint64_t perf_map_capped; /* loads that stopped at a cap (perf_map.h) */
 	uint64_t maps_reloads;
 };
 

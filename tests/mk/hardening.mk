@@ -134,6 +134,12 @@ $(FUZZ_DIR)/seeds/elf_symtab/exec: tests/fuzz/seed_lib.c
 	@mkdir -p $(@D)
 	$(CC) -O1 -static -nostdlib -DSEED_EXEC $(FUZZ_SEED_LDFLAGS) -o $@ $<
 
+# The same seeds for the other ELF readers (cfi_table, elf_lookup).
+FUZZ_ELF_SEEDS += $(patsubst $(FUZZ_DIR)/seeds/elf_symtab/%,$(FUZZ_DIR)/seeds/elf_readers/%,$(FUZZ_ELF_SEEDS))
+$(FUZZ_DIR)/seeds/elf_readers/%: $(FUZZ_DIR)/seeds/elf_symtab/%
+	@mkdir -p $(@D)
+	cp $< $@
+
 fuzz-build: $(FUZZ_BINS) $(FUZZ_ELF_SEEDS)
 
 # fuzz_run NAME SECONDS: one harness; prints "NAME: N executions in S s

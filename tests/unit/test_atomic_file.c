@@ -141,6 +141,26 @@ static void test_disk_full_fails_commit_and_cleans_up(void **state)
 	}
 }
 
+/* The directory is synced after the rename; that needs its name, also
+ * for a bare file name (the current directory). */
+static void test_commit_relative_name(void **state)
+{
+	char *dir = test_mkdtemp(), cwd[4096], buf[64];
+	struct atomic_file af;
+
+	(void)state;
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(dir), 0);
+	assert_int_equal(atomic_file_open(&af, "bare.txt"), 0);
+	fputs("bare\n", af.fp);
+	assert_int_equal(atomic_file_commit(&af), 0);
+	read_file("bare.txt", buf, sizeof(buf));
+	assert_string_equal(buf, "bare\n");
+	assert_int_equal(chdir(cwd), 0);
+	test_rm_rf(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_abort_leaves_nothing),
 		cmocka_unit_test(test_symlink_destination_is_replaced_not_followed),
 		cmocka_unit_test(test_bad_destinations),
+		cmocka_unit_test(test_commit_relative_name),
 		cmocka_unit_test(test_disk_full_fails_commit_and_cleans_up),
 	};
 

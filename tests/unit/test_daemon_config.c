@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -42,6 +43,59 @@ static void test_defaults(void **state)
 	daemon_config_free(&c);
 }
 
+/* A secret file must be a regular file that others can neither read nor
+ * change; the message says what is wrong and the fix. */
+static void test_secret_files(void **state)
+{
+	static const struct {
+		const char *name;
+		mode_t mode;
+		const char *want;
+	} cases[] = {
+		{ "token-644", 0644, "is readable or writable by others" },
+		{ "token-606", 0606, "is readable or writable by others" },
+		{ "token-620", 0620, "writable by its group); fix: chmod 600" },
+		{ "token-long", 0600, "is 1001 bytes, over 1000" },
+		{ "token-ok", 0640, NULL },
+	};
+	struct daemon_config c;
+	char *dir = test_mkdtemp(), path[512], text[1024];
+	FILE *f;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, cases[i].name);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		if (strstr(cases[i].name, "long"))
+			for (int k = 0; k < 1001; k++)
+				fputc('t', f);
+		else
+			fputs("tok\n", f);
+		fclose(f);
+		assert_int_equal(chmod(path, cases[i].mode), 0);
+		snprintf(text, sizeof(text), "[push]\nurl = http://x\nbearer_token_file = %s\n", path);
+		if (!cases[i].want) {
+			assert_int_equal(parse(text, &c), 0);
+			assert_string_equal(c.bearer_token, "tok");
+		} else {
+			assert_int_equal(parse(text, &c), -EINVAL);
+			if (!strstr(err, cases[i].want) || !strstr(err, path))
+				fail_msg("%s: got '%s', want '%s'", cases[i].name, err, cases[i].want);
+		}
+		daemon_config_free(&c);
+	}
+	/* A FIFO would block the daemon or feed it anything. */
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(text, sizeof(text), "[push]\nbasic_user = u\nbasic_password_file = %s\n", path);
+	assert_int_equal(parse(text, &c), -EINVAL);
+	assert_non_null(strstr(err, "is not a regular file"));
+	daemon_config_free(&c);
+	test_rm_rf(dir);
+	free(dir);
+}
+
 static void test_full(void **state)
 {
 	struct daemon_config c;
@@ -54,6 +108,7 @@ static void test_full(void **state)
 	assert_non_null(f);
 	fputs("s3cret \n", f);
 	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
 	snprintf(text, sizeof(text),
 		 "; comment\n# comment\n[profile]\nmode = wall\nalloc = on\nfrequency = 99\nunwind = fp\n"
 		 "period = 5m\n\n[output]\ndirectory = /data/prof\nfolded = yes\nmax_age = 7d\n"
@@ -180,7 +235,7 @@ static void test_units(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_full),
+		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_full), cmocka_unit_test(test_secret_files),
 		cmocka_unit_test(test_malformed),  cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_load_missing), cmocka_unit_test(test_units),
 	};

@@ -157,6 +157,69 @@ static void test_server(void **state)
 	metrics_server_close(&m); /* twice: harmless */
 }
 
+static int silent_client(struct metrics_server *m)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_int_equal(getsockname(m->fd, (struct sockaddr *)&a, &alen), 0);
+	assert_true(c >= 0);
+	assert_int_equal(connect(c, (struct sockaddr *)&a, alen), 0);
+	return c;
+}
+
+/* One turn of the loop: poll, then handle whatever it says (nothing too). */
+static void turn(struct metrics_server *m)
+{
+	struct pollfd fds[1 + METRICS_MAX_CONNS];
+	size_t n = metrics_server_pollfds(m, fds, 1 + METRICS_MAX_CONNS);
+
+	if (poll(fds, n, 10) <= 0)
+		for (size_t i = 0; i < n; i++)
+			fds[i].revents = 0;
+	metrics_server_handle(m, fds, n, render, NULL);
+}
+
+/* Clients that connect and never send: more of them than slots, and
+ * /metrics still answers; past their deadline they are closed on a turn
+ * in which poll() reports nothing. */
+static void test_silent_clients(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0 };
+	struct metrics_server m;
+	int silent[METRICS_MAX_CONNS + 2];
+	char answer[4096], byte;
+	size_t open = 0;
+
+	(void)state;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(metrics_server_open(&m, (struct sockaddr *)&a, sizeof(a)), 0);
+	for (size_t i = 0; i < sizeof(silent) / sizeof(silent[0]); i++) {
+		silent[i] = silent_client(&m);
+		turn(&m);
+	}
+	round_trip(&m, "GET /metrics HTTP/1.1\r\n\r\n", answer, sizeof(answer));
+	assert_non_null(strstr(answer, "HTTP/1.0 200 OK\r\n"));
+
+	for (size_t i = 0; i < METRICS_MAX_CONNS; i++)
+		if (m.conns[i].fd >= 0) {
+			m.conns[i].deadline_ms = 0; /* expired */
+			open++;
+		}
+	assert_true(open > 0);
+	for (int i = 0; i < 3; i++)
+		turn(&m);
+	for (size_t i = 0; i < METRICS_MAX_CONNS; i++)
+		assert_int_equal(m.conns[i].fd, -1);
+	/* Every silent client was closed by the server: it reads EOF. */
+	for (size_t i = 0; i < sizeof(silent) / sizeof(silent[0]); i++) {
+		assert_true(read(silent[i], &byte, 1) <= 0);
+		close(silent[i]);
+	}
+	metrics_server_close(&m);
+}
+
 static void test_self_usage(void **state)
 {
 	uint64_t rss, fds;
@@ -174,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_format_per_tm),
 		cmocka_unit_test(test_http_status),
 		cmocka_unit_test(test_server),
+		cmocka_unit_test(test_silent_clients),
 		cmocka_unit_test(test_self_usage),
 	};
 

@@ -151,12 +151,66 @@ static void test_stamp(void **state)
 	assert_string_equal(s, "19700101T000000Z");
 }
 
+/* Identity is (uid, claimed id, start time): a copy of a live id by
+ * another user or another live process gets its own series; a restart by
+ * the same user shares it. */
+static void test_id_claim(void **state)
+{
+	struct daemon_tm_claim held[3] = {
+		{ .id = "tm-real", .uid = 999, .pid = 100, .start_time = 5000, .alive = true },
+		{ .id = "tm-old", .uid = 999, .pid = 101, .start_time = 4000, .alive = false },
+		{ .id = "tm-x", .uid = 1000, .pid = 102, .start_time = 4100, .alive = true },
+	};
+	struct daemon_tm_claim mine = { .id = "tm-real", .uid = 1000, .pid = 200,
+					.start_time = 6000, .alive = true };
+	char out[DAEMON_TM_ID_MAX], longid[DAEMON_TM_ID_MAX];
+	size_t with = 99;
+
+	(void)state;
+	/* Another user copies the id: a stable suffix with its uid. */
+	assert_int_equal(daemon_tm_id_claim(held, 3, &mine, out, sizeof(out), &with), 1);
+	assert_string_equal(out, "tm-real-u1000");
+	assert_int_equal(with, 0);
+	/* Even when the real one is gone: another user never shares. */
+	held[0].alive = false;
+	assert_int_equal(daemon_tm_id_claim(held, 3, &mine, out, sizeof(out), NULL), 1);
+	held[0].alive = true;
+	/* The same user, both alive: the pid tells them apart. */
+	mine.uid = 999;
+	assert_int_equal(daemon_tm_id_claim(held, 3, &mine, out, sizeof(out), NULL), 1);
+	assert_string_equal(out, "tm-real-u999-p200");
+	/* A restart (same user, old process gone) shares the id. */
+	mine.id = "tm-old";
+	assert_int_equal(daemon_tm_id_claim(held, 3, &mine, out, sizeof(out), NULL), 0);
+	assert_string_equal(out, "tm-old");
+	/* No one holds it. */
+	mine.id = "tm-new";
+	assert_int_equal(daemon_tm_id_claim(held, 3, &mine, out, sizeof(out), NULL), 0);
+	assert_string_equal(out, "tm-new");
+	/* A second copy by the same other user: its suffixed series is taken. */
+	held[2] = (struct daemon_tm_claim){ .id = "tm-real", .out = "tm-real-u1000", .uid = 1000,
+					    .pid = 102, .start_time = 4100, .alive = true };
+	mine = (struct daemon_tm_claim){ .id = "tm-real", .uid = 1000, .pid = 300,
+					 .start_time = 7000, .alive = true };
+	assert_int_equal(daemon_tm_id_claim(held, 3, &mine, out, sizeof(out), NULL), 1);
+	assert_string_equal(out, "tm-real-u1000-p300");
+	/* The longest id still fits, the suffix whole. */
+	memset(longid, 'a', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = '\0';
+	held[0].id = longid;
+	mine.id = longid;
+	mine.uid = 5;
+	assert_int_equal(daemon_tm_id_claim(held, 1, &mine, out, sizeof(out), NULL), 1);
+	assert_int_equal(strlen(out), sizeof(out) - 1);
+	assert_string_equal(out + strlen(out) - 3, "-u5");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sanitize),   cmocka_unit_test(test_tm_id),
 		cmocka_unit_test(test_stat_parse), cmocka_unit_test(test_split),
-		cmocka_unit_test(test_stamp),
+		cmocka_unit_test(test_stamp),      cmocka_unit_test(test_id_claim),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -223,6 +225,150 @@ static void test_many_entries(void **state)
 	free(text);
 }
 
+/* A memfd holding text, at offset 0. */
+static int text_fd(const char *text, size_t len)
+{
+	int fd = memfd_create("perf-map", MFD_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+static const struct perf_map_limits big = { 1u << 30, 1u << 20, 1u << 30 };
+
+/* Streamed parsing gives what perf_map_parse gives on the same text, also
+ * for lines cut by the 64 KiB buffer, a line over 64 KiB, and no final
+ * newline. */
+static void test_read_same_as_parse(void **state)
+{
+	size_t n = 5000, len = 0;
+	char *text = malloc(n * 64 + (200u << 10));
+	struct perf_map *pm = NULL;
+	struct perf_map_stats st;
+	int fd;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "%zx 80 int m.M%zu.f()\n", 0x100000 + i * 0x80, i);
+	len += (size_t)sprintf(text + len, "200 10 ");
+	memset(text + len, 'x', 100u << 10);
+	len += 100u << 10;
+	len += (size_t)sprintf(text + len, "\n300 10 last.Line.noNewline");
+	fd = text_fd(text, len);
+	assert_int_equal(perf_map_read_limited(fd, &big, &pm), 0);
+	perf_map_stats(pm, &st);
+	assert_int_equal(st.lines, n + 1);
+	assert_int_equal(st.malformed, 1); /* the over-long line */
+	assert_false(st.capped);
+	for (size_t i = 0; i < n; i += 997) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "m.M%zu.f", i);
+		check_name(pm, 0x100000 + i * 0x80 + 0x7f, name, PERF_MAP_JAVA);
+	}
+	check_name(pm, 0x300, "last.Line.noNewline", PERF_MAP_JAVA);
+	assert_null(perf_map_lookup(pm, 0x200));
+	perf_map_free(pm);
+	close(fd);
+	free(text);
+}
+
+/* Each cap stops the read with what was read so far, and says so. */
+static void test_read_caps(void **state)
+{
+	size_t n = 1000, len = 0;
+	char *text = malloc(n * 64);
+	struct perf_map_limits entries = big, bytes = big, names = big;
+	struct perf_map *pm = NULL;
+	struct perf_map_stats st;
+	int fd;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "%zx 80 int m.M%04zu.f()\n", 0x100000 + i * 0x80, i);
+	entries.max_entries = 100;
+	fd = text_fd(text, len);
+	assert_int_equal(perf_map_read_limited(fd, &entries, &pm), 0);
+	perf_map_stats(pm, &st);
+	assert_true(st.capped);
+	assert_int_equal(st.lines, 100);
+	check_name(pm, 0x100000 + 99 * 0x80, "m.M0099.f", PERF_MAP_JAVA);
+	assert_null(perf_map_lookup(pm, 0x100000 + 100 * 0x80));
+	perf_map_free(pm);
+	close(fd);
+
+	/* Every line is 26 bytes: 10 lines and a part of the 11th. */
+	bytes.max_bytes = 10 * 26 + 7;
+	fd = text_fd(text, len);
+	assert_int_equal(perf_map_read_limited(fd, &bytes, &pm), 0);
+	perf_map_stats(pm, &st);
+	assert_true(st.capped);
+	assert_int_equal(st.lines, 10);
+	perf_map_free(pm);
+	close(fd);
+
+	names.max_names = 10 * 10; /* "m.M0000.f" and its NUL: 10 bytes a name */
+	fd = text_fd(text, len);
+	assert_int_equal(perf_map_read_limited(fd, &names, &pm), 0);
+	perf_map_stats(pm, &st);
+	assert_true(st.capped);
+	assert_int_equal(st.lines, 10);
+	perf_map_free(pm);
+	close(fd);
+	free(text);
+}
+
+/* A sparse file of the size that used to be read whole: NUL bytes are
+ * malformed lines (over-long: no newline), nothing is kept, the read stops
+ * at the byte cap. */
+static void test_read_sparse(void **state)
+{
+	struct perf_map *pm = NULL;
+	struct perf_map_stats st;
+	int fd = memfd_create("perf-map", MFD_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 512ll << 20), 0);
+	assert_int_equal(perf_map_read(fd, &pm), 0);
+	perf_map_stats(pm, &st);
+	assert_true(st.capped);
+	assert_int_equal(st.entries, 0);
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), (off_t)PERF_MAP_MAX_BYTES);
+	perf_map_free(pm);
+	close(fd);
+}
+
+/* A merge that would pass the entry cap keeps only the newer map. */
+static void test_merge_bounded(void **state)
+{
+	size_t n = PERF_MAP_MAX_ENTRIES / 2 + 1, len = 0;
+	char *text = malloc(n * 48);
+	struct perf_map *a = NULL, *b = NULL, *m = NULL;
+	struct perf_map_stats st;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "%zx 10 int a.A.f%zu()\n", 0x10000000 + i * 0x10, i);
+	assert_int_equal(perf_map_parse(text, len, &a), 0);
+	len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "%zx 10 int b.B.f%zu()\n", 0x80000000 + i * 0x10, i);
+	assert_int_equal(perf_map_parse(text, len, &b), 0);
+	assert_int_equal(perf_map_merge(a, b, &m), 0);
+	perf_map_stats(m, &st);
+	assert_true(st.older_dropped);
+	assert_int_equal(st.entries, n);
+	assert_null(perf_map_lookup(m, 0x10000000));
+	check_name(m, 0x80000000, "b.B.f0", PERF_MAP_JAVA);
+	perf_map_free(a);
+	perf_map_free(b);
+	perf_map_free(m);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +381,10 @@ int main(void)
 		cmocka_unit_test(test_huge_line),
 		cmocka_unit_test(test_control_chars),
 		cmocka_unit_test(test_many_entries),
+		cmocka_unit_test(test_read_same_as_parse),
+		cmocka_unit_test(test_read_caps),
+		cmocka_unit_test(test_read_sparse),
+		cmocka_unit_test(test_merge_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -338,7 +338,8 @@ static void test_pyroscope_gives_up(void **state)
 	receiver_start(&r, (int[]){ 500, 500 }, 2);
 	url_of(url, sizeof(url), r.port);
 	t.url = url;
-	assert_int_equal(pyroscope_push(&t, p, NULL, err, sizeof(err)), -EPROTO);
+	/* Unavailable (5xx): -EAGAIN, which the daemon takes as "down". */
+	assert_int_equal(pyroscope_push(&t, p, NULL, err, sizeof(err)), -EAGAIN);
 	receiver_stop(&r);
 	assert_int_equal(r.nreqs, 2);
 	assert_non_null(strstr(err, "HTTP 500"));
@@ -459,9 +460,31 @@ static void test_pyroscope_bad_target(void **state)
 	profile_free(p);
 }
 
+/* A token that would not fit a header line is refused with a clear
+ * message, not cut; URLs in messages lose their credentials. */
+static void test_long_token_and_redact(void **state)
+{
+	struct profile *p = sample_profile();
+	char token[PYROSCOPE_MAX_HEADER_VALUE + 2], err[256], where[128];
+	struct pyroscope_target t = { .url = "http://127.0.0.1:1", .app_name = "tm",
+				      .bearer_token = token };
+
+	(void)state;
+	memset(token, 'a', sizeof(token) - 1);
+	token[sizeof(token) - 1] = '\0';
+	assert_int_equal(pyroscope_push(&t, p, NULL, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "bearer token is 1001 bytes"));
+	pyroscope_url_redact("https://user:secret@host:4040/x", where, sizeof(where));
+	assert_string_equal(where, "https://host:4040/x");
+	pyroscope_url_redact("http://host/a@b", where, sizeof(where));
+	assert_string_equal(where, "http://host/a@b");
+	profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_long_token_and_redact),
 		cmocka_unit_test(test_pyroscope_push_pprof),
 		cmocka_unit_test(test_pyroscope_push_folded_wall),
 		cmocka_unit_test(test_pyroscope_retries_then_succeeds),
