@@ -36,6 +36,7 @@
 #define MAPS_INTERVAL_MS 1000
 
 static const char unknown_name[] = "[unknown]";
+static const char vdso_name[] = "[vdso]";
 
 /* What a cached address counts as in the statistics; JIT ones are dropped
  * when a new perf map arrives. */
@@ -259,6 +260,16 @@ static void native_resolve(struct process_symbolizer *ps, const struct proc_map 
 	if (!st || elf_symtab_file_to_vaddr(st, addr - m->start + m->offset, &vaddr) < 0)
 		return;
 	raw = elf_symtab_lookup(st, vaddr, NULL);
+	if (!raw && !strcmp(m->path, "[vdso]")) {
+		/* The vDSO exports only its entry points; the helpers they
+		 * call (the clock readers behind clock_gettime) have no symbol
+		 * anywhere on the host. "[vdso]" says all there is to know:
+		 * the kernel's user-mode code, usually reading a clock. */
+		e->name = vdso_name;
+		e->kind = FRAME_NATIVE;
+		e->tag = TAG_NATIVE_HIT;
+		return;
+	}
 	if (!raw)
 		return;
 	name = demangle_symbol(raw);
