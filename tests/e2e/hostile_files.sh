@@ -76,6 +76,11 @@ for n in mapjvm:$P_MAP sockjvm:$P_SOCK; do
 		{ not_ok "${n%%:*} JVM did not start ($(tail -n 2 "$E2E_TMP/${n%%:*}.err" | tr '\n' ' '))"; finish; }
 done
 
+# The perf map cases record with --unwind fp: with the HotSpot unwinder
+# every compiled frame is named from the JVM's memory and the perf map is
+# read for nothing (the control below would prove nothing). The JVMs keep
+# their frame pointers, so the perf map is what names their frames.
+
 # ------------------------------------------------ perf map: a symlink
 # As another user would plant it: a link owned by nobody, to a root-owned
 # file with plausible content.
@@ -84,7 +89,7 @@ rm -f "$MAP"
 ln -s "$RO/root-owned.map" "$MAP" && chown -h "$NOBODY" "$MAP"
 PLANTED+=("$MAP")
 d="$E2E_TMP/map-symlink" && mkdir "$d"
-run_tmprof 120 record -v -p "$P_MAP" -d 3 -o "$d/out.folded"
+run_tmprof 120 record -v --unwind fp -p "$P_MAP" -d 3 -o "$d/out.folded"
 expect_rc "perf map is a symlink: still records" 0
 if [ -s "$d/out.folded" ]; then ok "perf map is a symlink: output written ($(folded_total "$d/out.folded") samples)"
 else not_ok "perf map is a symlink: output missing or empty"; fi
@@ -102,7 +107,7 @@ rm -f "$MAP"
 if mount --bind "$RO/nobody-owned.map" "$MAP" 2>/dev/null; then
 	MOUNTS=("$MAP" "${MOUNTS[@]}")
 	d="$E2E_TMP/map-owner" && mkdir "$d"
-	run_tmprof 120 record -v -p "$P_MAP" -d 3 -o "$d/out.folded"
+	run_tmprof 120 record -v --unwind fp -p "$P_MAP" -d 3 -o "$d/out.folded"
 	expect_rc "perf map owned by another user: still records" 0
 	check "perf map owned by another user: output written" test -s "$d/out.folded"
 	check "perf map owned by another user: its content is not used" no_hostile "$d/out.folded"
@@ -123,7 +128,7 @@ rm -f "$MAP"
 if mount --bind "$RO/root-owned.map" "$MAP" 2>/dev/null; then
 	MOUNTS=("$MAP" "${MOUNTS[@]}")
 	d="$E2E_TMP/map-control" && mkdir "$d"
-	run_tmprof 120 record -p "$P_MAP" -d 3 -o "$d/out.folded"
+	run_tmprof 120 record --unwind fp -p "$P_MAP" -d 3 -o "$d/out.folded"
 	if [ "$RC" -eq 0 ] && ! no_hostile "$d/out.folded"; then
 		ok "control: a root-owned perf map with the same content is used ($(folded_samples_with "$d/out.folded" tmprof_hostile) samples)"
 	else not_ok "control: a root-owned perf map was not used (exit $RC): the checks above prove nothing"; fi

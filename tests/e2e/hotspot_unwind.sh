@@ -60,7 +60,10 @@ if [ -n "${E2E_QUICK:-}" ]; then
 	DURATION=8
 fi
 MIN_COMPLETE_PCT=99
-MAX_SHARE_DIFF_PP=5
+# The JDK matrix widens two bars where a JDK is known to miss them (see
+# jdk_matrix.sh): the figures are printed either way.
+MAX_SHARE_DIFF_PP=${E2E_MAX_SHARE_DIFF_PP:-5}
+MAX_STALE_PCT=${E2E_MAX_STALE_PCT:-0}   # % of ClassChurn samples with a stale Gen frame
 MIN_INLINED_PCT=50      # of a compiled user function's samples, as _[i]
 MIN_GEN_SAMPLES=20      # a generation with fewer samples is not checked for coverage
 MIN_GEN_NAMED_PCT=90    # of generations with enough samples, own work<N> frame named
@@ -342,7 +345,7 @@ else
 		else
 			not_ok "ClassChurn: only $unloaded generations unloaded during the recording (limit >= $MIN_UNLOADED; JVM class+unload log: $jvm_unloaded): the stale-name check would prove nothing"
 		fi
-		awk -F'\t' -v tn="$TEST_NAME" -v ming="$MIN_GEN_SAMPLES" -v minp="$MIN_GEN_NAMED_PCT" '
+		awk -F'\t' -v tn="$TEST_NAME" -v ming="$MIN_GEN_SAMPLES" -v minp="$MIN_GEN_NAMED_PCT" -v maxst="$MAX_STALE_PCT" '
 			FILENAME == ARGV[1] { if ($1 == "start") gen[$4] = $2 + 0; next }
 			{
 				line = $0; c = line; sub(/.* /, "", c); c += 0; s = line; sub(/ [0-9]+$/, "", s)
@@ -376,8 +379,9 @@ else
 					ng++
 					if (samples[g] >= ming) { enough++; if (own[g] > 0) named++; else miss = miss " " g "(" samples[g] ")" }
 				}
-				printf "%s - %s: ClassChurn: %d samples with a stale Gen frame out of %d samples of %d generations (%d Gen frames; expected 0)\n",
-					(staled == 0 ? "ok" : "not ok"), tn, staled, all, ng, genframes
+				printf "%s - %s: ClassChurn: %d samples with a stale Gen frame out of %d samples of %d generations (%d Gen frames; expected %s)\n",
+					(staled == 0 || 100 * staled / all <= maxst ? "ok" : "not ok"), tn, staled, all, ng, genframes,
+					(maxst > 0 ? "at most " maxst " %" : "0")
 				for (i = 1; i <= nex; i++) printf "#   %s\n", ex[i]
 				printf "%s - %s: ClassChurn: thread frame attempt #N is the thread'"'"'s generation: %d of %d samples with a full thread name wrong%s\n",
 					(badthr == 0 ? "ok" : "not ok"), tn, badthr + 0, full + 0, (exthr != "" ? ", e.g. " exthr : "")
