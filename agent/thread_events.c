@@ -102,6 +102,8 @@ static int cmp_pid(const void *a, const void *b)
 /* Both element types start with their tid. */
 static void *find_tid(void *arr, size_t n, size_t size, pid_t tid)
 {
+	if (!arr || !n)
+		return NULL;
 	return bsearch(&tid, arr, n, size, cmp_pid);
 }
 
@@ -273,7 +275,8 @@ static int task_list(pid_t tgid, pid_t **out, size_t *n)
 		}
 		tids[len++] = (pid_t)tid;
 	}
-	qsort(tids, len, sizeof(*tids), cmp_pid);
+	if (len)
+		qsort(tids, len, sizeof(*tids), cmp_pid);
 cleanup:
 	closedir(d);
 	if (err) {
