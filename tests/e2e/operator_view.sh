@@ -34,6 +34,13 @@ command -v python3 >/dev/null 2>&1 || skip_all "no python3 (parses the JSON repo
 
 DURATION=10
 TOL=${OPERATOR_VIEW_TOLERANCE:-50}
+# A state that should be absent from a -e offcpu stack (us in 5 s).
+ABSENT_US=250000
+# Under ASan (CI's second pass, for memory errors) the agent and the
+# JVM's neighbours run several times slower: measured +150-176 ms/s of
+# 'blocked' on threads that never block. The issue's 50 ms/s is checked
+# in the plain pass; here the figures are checked against 250 ms/s.
+if [ "$SANITIZED" = 1 ]; then TOL=${OPERATOR_VIEW_TOLERANCE:-250}; ABSENT_US=1250000; fi
 WARMUP=8
 TRUTH="$E2E_TMP/truth.tsv"
 HIST="$E2E_TMP/truth.history"
@@ -231,7 +238,7 @@ else
 		done
 		for s in $unwanted; do
 			us=$(state_us "$t" "$s"); figs="$figs $s=$((us / 1000))ms"
-			[ "$us" -lt 250000 ] || bad="$bad unexpected:$s"
+			[ "$us" -lt "$ABSENT_US" ] || bad="$bad unexpected:$s"
 		done
 		if [ -z "$bad" ]; then ok "-e offcpu: \"$t\":$figs"; else not_ok "-e offcpu: \"$t\":$figs --$bad"; fi
 	}
