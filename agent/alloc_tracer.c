@@ -187,7 +187,9 @@ int alloc_tracer_try_load(void)
 
 int alloc_tracer_try_uprobe(pid_t pid, const char *binary, const char *func, bool *loaded)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = func);
+	/* LIBBPF_OPTS spelled out: cppcheck cannot parse the macro with a
+	 * designated field. */
+	struct bpf_uprobe_opts opts = { .sz = sizeof(opts), .func_name = func };
 	struct alloc_bpf *skel = alloc_bpf__open_and_load();
 	struct bpf_link *link;
 	int err;
