@@ -144,12 +144,6 @@ static __always_inline void on_switch_out(void *ctx, struct switch_locals *l,
 	if (!st) {
 		__builtin_memset(&l->init, 0, sizeof(l->init));
 		l->init.tgid = tgid;
-		/* On the CPU since before the recording: a switch-in after its
-		 * start would have been seen. Its time counts from the start,
-		 * as a first wakeup counts blocked time (on_wakeup); left out,
-		 * a thread running long slices lost up to a slice (147 ms/s
-		 * seen under emulation). */
-		l->init.ts_in = start_ns ? start_ns : now;
 		BPF_CORE_READ_STR_INTO(&l->init.comm, prev, comm);
 		if (bpf_map_update_elem(&threads, &tid, &l->init, BPF_ANY)) {
 			stat_inc(OFFCPU_STAT_THREADS_FULL);
