@@ -26,7 +26,15 @@
 #include <unistd.h>
 
 /* A thread dump of a JVM with thousands of threads is a few MiB. */
-#define REPLY_MAX (64 * 1024 * 1024)
+/* Replies are read whole into the daemon's memory: a JVM (or a process
+ * posing as one) must not be able to make that large. Compiler.perfmap and
+ * the like answer a line; a thread dump is filtered to its header lines in
+ * the child (below), which a TaskManager with thousands of threads keeps
+ * under a MiB. */
+#define REPLY_MAX (1024 * 1024)
+#define HEADERS_REPLY_MAX (4 * 1024 * 1024)
+/* Longest header line kept: the name is cut further by thread_names. */
+#define HEADER_LINE_MAX 4096
 #define STATUS_MAX (64 * 1024)
 /* Limits HotSpot puts on a request (attachListener.hpp). */
 #define ATTACH_NAME_MAX 16
@@ -53,6 +61,8 @@ struct attach_target {
 	int cwd_fd;             /* target's cwd for the trigger file, or -1 */
 	char request[REQUEST_MAX];
 	size_t request_len;
+	size_t reply_max;       /* the parent reads at most this much */
+	bool headers_only;      /* keep the status line and lines starting with '"' */
 };
 
 static int64_t now_ms(void)
@@ -446,10 +456,41 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* The lines of a thread dump that name threads, streamed: the status line,
+ * then every line that starts with '"', each cut at HEADER_LINE_MAX bytes
+ * (its end kept). Stack lines, which are most of a dump, never reach the
+ * daemon. State kept across reads in *line (bytes of the current line seen,
+ * SIZE_MAX: a line being dropped) and *lines. */
+static size_t headers_filter(char *buf, size_t n, size_t *line, size_t *lines)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = buf[i];
+
+		if (*line == 0 && *lines > 0 && c != '"')
+			*line = SIZE_MAX;
+		if (c == '\n') {
+			if (*line != SIZE_MAX)
+				buf[out++] = c;
+			*line = 0;
+			(*lines)++;
+			continue;
+		}
+		if (*line == SIZE_MAX)
+			continue;
+		if (*line < HEADER_LINE_MAX)
+			buf[out++] = c;
+		(*line)++;
+	}
+	return out;
+}
+
 static int child_exchange(const struct attach_target *t, const char *sock_path, int out_fd)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char buf[16384];
+	size_t line = 0, lines = 0;
 	int sock, err = 0;
 
 	memcpy(addr.sun_path, sock_path, strlen(sock_path) + 1);
@@ -475,6 +516,8 @@ static int child_exchange(const struct attach_target *t, const char *sock_path, 
 		}
 		if (n == 0)
 			break;
+		if (t->headers_only)
+			n = (ssize_t)headers_filter(buf, (size_t)n, &line, &lines);
 		err = write_all(out_fd, buf, (size_t)n);
 		if (err)
 			goto cleanup;
@@ -529,7 +572,7 @@ static int child_run(const struct attach_target *t, int out_fd, pid_t parent, in
 
 /* ---- parent side ---- */
 
-static int pipe_collect(int fd, int64_t deadline, char **out, size_t *out_len)
+static int pipe_collect(int fd, int64_t deadline, size_t max, char **out, size_t *out_len)
 {
 	size_t cap = 0, len = 0;
 	char *buf = NULL;
@@ -560,10 +603,12 @@ static int pipe_collect(int fd, int64_t deadline, char **out, size_t *out_len)
 			size_t ncap = cap ? cap * 2 : 65536;
 			char *nbuf;
 
-			if (cap >= REPLY_MAX) {
+			if (cap >= max) {
 				err = -EFBIG;
 				goto cleanup;
 			}
+			if (ncap > max)
+				ncap = max;
 			nbuf = realloc(buf, ncap);
 			if (!nbuf) {
 				err = -ENOMEM;
@@ -640,7 +685,7 @@ static int attach_run(struct attach_target *t, int timeout_ms, struct attach_rep
 	if (err)
 		goto cleanup;
 	fd_close(&fds[1]);
-	err = pipe_collect(fds[0], deadline, &buf, &len);
+	err = pipe_collect(fds[0], deadline, t->reply_max, &buf, &len);
 	if (err)
 		goto cleanup;
 	err = child_reap(child, len > 0);
@@ -666,8 +711,8 @@ static bool attach_known_disabled(pid_t pid)
 	return jvm_info_read(pid, &info) == 0 && info.attach_disabled;
 }
 
-int hotspot_attach_command(pid_t pid, const char *cmd, const char *arg0, int timeout_ms,
-			   struct attach_reply *reply)
+static int attach_command(pid_t pid, const char *cmd, const char *arg0, int timeout_ms,
+			  bool headers_only, struct attach_reply *reply)
 {
 	struct attach_target t;
 	int err;
@@ -683,6 +728,8 @@ int hotspot_attach_command(pid_t pid, const char *cmd, const char *arg0, int tim
 	err = request_build(cmd, arg0, &t);
 	if (err)
 		goto cleanup;
+	t.headers_only = headers_only;
+	t.reply_max = headers_only ? HEADERS_REPLY_MAX : REPLY_MAX;
 	if (attach_known_disabled(pid)) {
 		log_debug("pid %d: -XX:+DisableAttachMechanism, not attaching", (int)pid);
 		err = -ETIMEDOUT;
@@ -695,6 +742,17 @@ int hotspot_attach_command(pid_t pid, const char *cmd, const char *arg0, int tim
 cleanup:
 	target_close(&t);
 	return err;
+}
+
+int hotspot_attach_command(pid_t pid, const char *cmd, const char *arg0, int timeout_ms,
+			   struct attach_reply *reply)
+{
+	return attach_command(pid, cmd, arg0, timeout_ms, false, reply);
+}
+
+int hotspot_thread_headers(pid_t pid, int timeout_ms, struct attach_reply *reply)
+{
+	return attach_command(pid, "jcmd", "Thread.print", timeout_ms, true, reply);
 }
 
 int hotspot_write_perf_map(pid_t pid, int timeout_ms)

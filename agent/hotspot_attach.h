@@ -30,6 +30,12 @@ int hotspot_attach_command(pid_t pid, const char *cmd, const char *arg0, int tim
 			   struct attach_reply *reply);
 void attach_reply_free(struct attach_reply *reply);
 
+/* Thread.print reduced to its header lines ("NAME" ... nid=...), each cut
+ * at 4 KiB, filtered while it streams in so that a dump of any size (or 64
+ * MiB of garbage from a process posing as a JVM) costs the daemon at most
+ * 4 MiB. A reply over that is -EFBIG. Other replies are capped at 1 MiB. */
+int hotspot_thread_headers(pid_t pid, int timeout_ms, struct attach_reply *reply);
+
 /* Parse a raw reply buffer ("<status>\n<output>"). Pure: for tests. */
 int attach_reply_parse(const char *buf, size_t len, struct attach_reply *out);
 

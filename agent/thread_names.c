@@ -90,11 +90,22 @@ static int line_parse(const char *line, size_t len, pid_t *nid, const char **nam
 	return 0;
 }
 
+/* name_len cut to at most max bytes without splitting a UTF-8 sequence. */
+static size_t utf8_cut(const char *name, size_t name_len, size_t max)
+{
+	if (name_len <= max)
+		return name_len;
+	while (max > 0 && ((unsigned char)name[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
 static int entries_push(struct thread_dump_entry **list, size_t *n, size_t *cap, pid_t nid,
 			const char *name, size_t name_len)
 {
 	char *copy;
 
+	name_len = utf8_cut(name, name_len, THREAD_NAME_MAX_BYTES - 1);
 	if (*n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 64;
 		struct thread_dump_entry *nl = realloc(*list, ncap * sizeof(**list));
@@ -123,7 +134,8 @@ int thread_dump_parse(const char *text, size_t len, struct thread_dump_entry **o
 	size_t n = 0, cap = 0;
 	int err = 0;
 
-	while (p < end) {
+	/* More headers than a table can hold are not worth parsing. */
+	while (p < end && n < THREAD_NAMES_MAX_ENTRIES) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *name;
 		size_t name_len;
@@ -154,7 +166,7 @@ void thread_dump_free(struct thread_dump_entry *entries, size_t count)
 	free(entries);
 }
 
-/* ---- tid -> name table (open addressing; tids are never removed) ---- */
+/* ---- tid -> name table (open addressing, rebuilt to drop tids) ---- */
 
 struct tn_slot {
 	pid_t tid;      /* 0: free */
@@ -166,6 +178,7 @@ struct thread_names {
 	struct tn_slot *slots;
 	size_t cap;     /* power of two */
 	size_t used;
+	size_t name_bytes; /* sum of the names' lengths + 1 */
 	bool refreshed;
 	int64_t last_refresh_ms;
 };
@@ -194,36 +207,67 @@ static struct tn_slot *table_place(struct tn_slot *slots, size_t cap, pid_t tid)
 	return &slots[i];
 }
 
-static int table_grow(struct thread_names *tn)
+/* Move every slot that keep() accepts into a table of ncap slots; the
+ * others' names are freed. */
+static int table_rebuild(struct thread_names *tn, size_t ncap, bool (*keep)(pid_t, void *), void *ctx)
 {
-	size_t ncap = tn->cap * 2;
 	struct tn_slot *ns = calloc(ncap, sizeof(*ns));
 
 	if (!ns)
 		return -ENOMEM;
-	for (size_t i = 0; i < tn->cap; i++)
-		if (tn->slots[i].tid)
-			*table_place(ns, ncap, tn->slots[i].tid) = tn->slots[i];
+	tn->used = 0;
+	tn->name_bytes = 0;
+	for (size_t i = 0; i < tn->cap; i++) {
+		struct tn_slot *o = &tn->slots[i];
+
+		if (!o->tid)
+			continue;
+		if (keep && !keep(o->tid, ctx)) {
+			free(o->name);
+			continue;
+		}
+		*table_place(ns, ncap, o->tid) = *o;
+		tn->used++;
+		tn->name_bytes += o->name ? strlen(o->name) + 1 : 0;
+	}
 	free(tn->slots);
 	tn->slots = ns;
 	tn->cap = ncap;
 	return 0;
 }
 
-/* Slot for tid, created (name NULL) if absent. */
+/* Slot for tid, created (name NULL) if absent; NULL when the table is full
+ * (THREAD_NAMES_MAX_ENTRIES) or out of memory. */
 static struct tn_slot *table_insert(struct thread_names *tn, pid_t tid)
 {
-	struct tn_slot *s;
+	struct tn_slot *s = table_find(tn, tid);
 
+	if (s)
+		return s;
+	if (tn->used >= THREAD_NAMES_MAX_ENTRIES)
+		return NULL;
 	/* Keep the load under one half so that probes stay short. */
-	if ((tn->used + 1) * 2 > tn->cap && table_grow(tn) < 0)
+	if ((tn->used + 1) * 2 > tn->cap && table_rebuild(tn, tn->cap * 2, NULL, NULL) < 0)
 		return NULL;
 	s = table_place(tn->slots, tn->cap, tid);
-	if (s->tid == 0) {
-		s->tid = tid;
-		tn->used++;
-	}
+	s->tid = tid;
+	tn->used++;
 	return s;
+}
+
+/* Give s the name (owned from here), within the table's byte budget: past
+ * it the thread keeps no name (its comm is shown). */
+static void slot_name_set(struct thread_names *tn, struct tn_slot *s, char *name)
+{
+	size_t old = s->name ? strlen(s->name) + 1 : 0, len = strlen(name) + 1;
+
+	if (tn->name_bytes - old + len > THREAD_NAMES_MAX_BYTES) {
+		free(name);
+		return;
+	}
+	free(s->name);
+	s->name = name;
+	tn->name_bytes = tn->name_bytes - old + len;
 }
 
 int thread_names_new(pid_t pid, struct thread_names **out)
@@ -269,7 +313,19 @@ int thread_names_note_tid(struct thread_names *tn, pid_t tid)
 		return 0;
 	if (table_find(tn, tid))
 		return 0;
-	return table_insert(tn, tid) ? 1 : -ENOMEM;
+	/* A full table: the thread goes unnamed, which is no reason to
+	 * ask the JVM for a dump. */
+	return table_insert(tn, tid) ? 1 : 0;
+}
+
+size_t thread_names_bytes(const struct thread_names *tn)
+{
+	return tn ? sizeof(*tn) + tn->cap * sizeof(*tn->slots) + tn->name_bytes : 0;
+}
+
+size_t thread_names_count(const struct thread_names *tn)
+{
+	return tn ? tn->used : 0;
 }
 
 /* ---- refresh ---- */
@@ -286,8 +342,9 @@ static int pair_cmp(const void *a, const void *b)
 	return (x->nstid > y->nstid) - (x->nstid < y->nstid);
 }
 
-/* nstid -> host tid for every thread of pid, sorted by nstid. */
-static int task_map_read(pid_t pid, struct tid_pair **out, size_t *count)
+/* nstid -> host tid for every thread of pid, sorted by nstid; with
+ * other_ns false, nstid is the host tid (no status file read per thread). */
+static int task_map_read(pid_t pid, bool other_ns, struct tid_pair **out, size_t *count)
 {
 	struct tid_pair *pairs = NULL;
 	size_t n = 0, cap = 0;
@@ -304,7 +361,8 @@ static int task_map_read(pid_t pid, struct tid_pair **out, size_t *count)
 		pid_t tid = (pid_t)atoi(de->d_name), nstid;
 
 		/* Threads exit while we look: skip them. */
-		if (tid <= 0 || proc_thread_nstid(pid, tid, &nstid) < 0)
+		nstid = tid;
+		if (tid <= 0 || (other_ns && proc_thread_nstid(pid, tid, &nstid) < 0))
 			continue;
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
@@ -342,35 +400,83 @@ static pid_t task_map_find(const struct tid_pair *pairs, size_t n, pid_t nstid)
 	return hit ? hit->tid : 0;
 }
 
-/* Move the dump's names into the table under host tids. Names of threads
- * that are gone stay: samples taken earlier may still refer to them. */
+/* Move the dump's names into the table under host tids. Only nids that
+ * are threads of the process now count: the dump comes from the target,
+ * which may claim any number of made-up ones. Names of threads that are
+ * gone stay until thread_names_prune: samples taken earlier may still
+ * refer to them. */
 static int names_apply(struct thread_names *tn, struct thread_dump_entry *e, size_t n, bool other_ns)
 {
 	struct tid_pair *pairs = NULL;
 	size_t npairs = 0;
-	int err = 0;
+	int err;
 
-	if (other_ns) {
-		err = task_map_read(tn->pid, &pairs, &npairs);
-		if (err)
-			return err;
-	}
+	err = task_map_read(tn->pid, other_ns, &pairs, &npairs);
+	if (err)
+		return err;
 	for (size_t i = 0; i < n; i++) {
-		pid_t tid = other_ns ? task_map_find(pairs, npairs, e[i].nid) : e[i].nid;
+		pid_t tid = task_map_find(pairs, npairs, e[i].nid);
 		struct tn_slot *s;
 
 		if (tid <= 0)
 			continue;
 		s = table_insert(tn, tid);
-		if (!s) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-		free(s->name);
-		s->name = e[i].name;
+		if (!s)
+			continue; /* full: that thread stays unnamed */
+		slot_name_set(tn, s, e[i].name);
 		e[i].name = NULL;
 	}
-cleanup:
+	free(pairs);
+	return 0;
+}
+
+static bool tid_listed(pid_t tid, void *ctx)
+{
+	const struct tid_pair *pairs = ((const struct tid_pair **)ctx)[0];
+	size_t n = (size_t)((const struct tid_pair **)ctx)[1];
+
+	for (size_t lo = 0, hi = n; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pairs[mid].tid == tid)
+			return true;
+		if (pairs[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static int pair_tid_cmp(const void *a, const void *b)
+{
+	const struct tid_pair *x = a, *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+int thread_names_prune(struct thread_names *tn)
+{
+	struct tid_pair *pairs = NULL;
+	size_t npairs = 0, cap = TABLE_MIN;
+	const void *ctx[2];
+	int err;
+
+	if (!tn || !tn->used)
+		return 0;
+	err = task_map_read(tn->pid, false, &pairs, &npairs);
+	if (err == -ESRCH)
+		npairs = 0; /* every thread is gone */
+	else if (err)
+		return err;
+	if (npairs)
+		qsort(pairs, npairs, sizeof(*pairs), pair_tid_cmp);
+	ctx[0] = pairs;
+	ctx[1] = (const void *)npairs;
+	/* Shrink too: a storm of threads leaves no big empty table. */
+	while (cap < 2 * (npairs < tn->used ? npairs : tn->used) + 2)
+		cap *= 2;
+	err = table_rebuild(tn, cap, tid_listed, ctx);
 	free(pairs);
 	return err;
 }
@@ -383,34 +489,46 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int thread_names_refresh(struct thread_names *tn, int min_interval_ms)
+bool thread_names_due(struct thread_names *tn, int min_interval_ms)
 {
-	struct thread_dump_entry *entries = NULL;
-	struct attach_reply reply = { 0 };
-	size_t n = 0;
 	int64_t now = now_ms();
-	int err;
 
 	if (tn->refreshed && now - tn->last_refresh_ms < min_interval_ms)
-		return 0;
+		return false;
 	/* Failures count too: a JVM that does not answer is not asked again
 	 * at every sample. */
 	tn->refreshed = true;
 	tn->last_refresh_ms = now;
-	err = hotspot_attach_command(tn->pid, "jcmd", "Thread.print", HOTSPOT_ATTACH_TIMEOUT_MS, &reply);
-	if (err)
-		goto cleanup;
-	if (reply.status != 0) {
-		log_debug("pid %d: Thread.print failed (status %d)", (int)tn->pid, reply.status);
-		err = -EPROTO;
-		goto cleanup;
+	return true;
+}
+
+int thread_names_apply(struct thread_names *tn, const struct attach_reply *reply)
+{
+	struct thread_dump_entry *entries = NULL;
+	size_t n = 0;
+	int err;
+
+	if (reply->status != 0) {
+		log_debug("pid %d: Thread.print failed (status %d)", (int)tn->pid, reply->status);
+		return -EPROTO;
 	}
-	err = thread_dump_parse(reply.output, reply.len, &entries, &n);
-	if (err)
-		goto cleanup;
-	err = names_apply(tn, entries, n, proc_in_other_pidns(tn->pid));
-cleanup:
+	err = thread_dump_parse(reply->output, reply->len, &entries, &n);
+	if (!err)
+		err = names_apply(tn, entries, n, proc_in_other_pidns(tn->pid));
 	thread_dump_free(entries, n);
+	return err;
+}
+
+int thread_names_refresh(struct thread_names *tn, int min_interval_ms)
+{
+	struct attach_reply reply = { 0 };
+	int err;
+
+	if (!thread_names_due(tn, min_interval_ms))
+		return 0;
+	err = hotspot_thread_headers(tn->pid, HOTSPOT_ATTACH_TIMEOUT_MS, &reply);
+	if (!err)
+		err = thread_names_apply(tn, &reply);
 	attach_reply_free(&reply);
 	return err;
 }

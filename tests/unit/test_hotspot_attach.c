@@ -444,6 +444,15 @@ static void test_jvm_thread_dump(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.output, "Full thread dump"));
 	assert_non_null(strstr(r.output, JVM_FIXTURE_LONG_NAME));
+	assert_non_null(strstr(r.output, "java.lang.Thread.State"));
+	attach_reply_free(&r);
+	/* The header lines only: every line a thread's, no stack lines. */
+	assert_int_equal(hotspot_thread_headers(j->pid, 0, &r), 0);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.output, "\"" JVM_FIXTURE_LONG_NAME "\""));
+	assert_null(strstr(r.output, "java.lang.Thread.State"));
+	for (const char *l = r.output; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
+		assert_int_equal(*l, '"');
 	attach_reply_free(&r);
 	/* An unknown command is the JVM's error, not ours. */
 	assert_int_equal(hotspot_attach_command(j->pid, "jcmd", "No.such.command", 0, &r), 0);

@@ -2,6 +2,9 @@
  * attach call and against real JVMs (root and a JDK: skipped if missing,
  * failing under CI=true). */
 #include <dirent.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -181,7 +184,38 @@ static void test_parse_long_name(void **state)
 	len += (size_t)sprintf(text + len, "\" #1 prio=5 tid=0x1 nid=0x30 runnable\n");
 	assert_int_equal(thread_dump_parse(text, len, &e, &n), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(strlen(e[0].name), name_len);
+	/* Cut: a hostile JVM cannot make the daemon keep a 100 kB name. */
+	assert_int_equal(strlen(e[0].name), THREAD_NAME_MAX_BYTES - 1);
+	thread_dump_free(e, n);
+	/* A cut never splits a UTF-8 sequence: 2-byte characters from an odd
+	 * offset would straddle the cut. */
+	text[1] = 'y';
+	for (size_t i = 2; i + 1 < 1 + name_len; i += 2) {
+		text[i] = (char)0xc3;
+		text[i + 1] = (char)0xa9;
+	}
+	assert_int_equal(thread_dump_parse(text, len, &e, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(strlen(e[0].name) <= THREAD_NAME_MAX_BYTES - 1);
+	assert_int_equal((unsigned char)e[0].name[strlen(e[0].name) - 1], 0xa9);
+	thread_dump_free(e, n);
+	free(text);
+}
+
+/* More headers than a table holds: parsing stops at the bound. */
+static void test_parse_entry_bound(void **state)
+{
+	size_t cap = (THREAD_NAMES_MAX_ENTRIES + 100) * 40, len = 0;
+	char *text = malloc(cap);
+	struct thread_dump_entry *e;
+	size_t n;
+
+	(void)state;
+	assert_non_null(text);
+	for (int i = 1; i <= THREAD_NAMES_MAX_ENTRIES + 100; i++)
+		len += (size_t)snprintf(text + len, cap - len, "\"t%d\" #1 nid=0x%x runnable\n", i, i);
+	assert_int_equal(thread_dump_parse(text, len, &e, &n), 0);
+	assert_int_equal(n, THREAD_NAMES_MAX_ENTRIES);
 	thread_dump_free(e, n);
 	free(text);
 }
@@ -239,9 +273,9 @@ static void test_table_note_and_get(void **state)
 	assert_int_equal(thread_names_note_tid(tn, -1), 0);
 	assert_null(thread_names_get(tn, 0));
 	/* Many tids force the table to grow. */
-	for (pid_t t = 100; t < 20100; t++)
+	for (pid_t t = 100; t < 100 + THREAD_NAMES_MAX_ENTRIES - 1; t++)
 		assert_int_equal(thread_names_note_tid(tn, t), 1);
-	for (pid_t t = 100; t < 20100; t += 7)
+	for (pid_t t = 100; t < 100 + THREAD_NAMES_MAX_ENTRIES - 1; t += 7)
 		assert_int_equal(thread_names_note_tid(tn, t), 0);
 	assert_int_equal(thread_names_note_tid(tn, 17), 0);
 	assert_null(thread_names_get(NULL, 17));
@@ -251,24 +285,19 @@ static void test_table_note_and_get(void **state)
 
 /* ------------------------------------------------------- mocked refresh */
 
-int __real_hotspot_attach_command(pid_t pid, const char *cmd, const char *arg0, int timeout_ms,
-				  struct attach_reply *reply);
+int __real_hotspot_thread_headers(pid_t pid, int timeout_ms, struct attach_reply *reply);
 
 static bool mock_on;
 static int mock_calls;
 static int mock_err;
 static const char *mock_reply;
 
-int __wrap_hotspot_attach_command(pid_t pid, const char *cmd, const char *arg0, int timeout_ms,
-				  struct attach_reply *reply);
-int __wrap_hotspot_attach_command(pid_t pid, const char *cmd, const char *arg0, int timeout_ms,
-				  struct attach_reply *reply)
+int __wrap_hotspot_thread_headers(pid_t pid, int timeout_ms, struct attach_reply *reply);
+int __wrap_hotspot_thread_headers(pid_t pid, int timeout_ms, struct attach_reply *reply)
 {
 	if (!mock_on)
-		return __real_hotspot_attach_command(pid, cmd, arg0, timeout_ms, reply);
+		return __real_hotspot_thread_headers(pid, timeout_ms, reply);
 	mock_calls++;
-	assert_string_equal(cmd, "jcmd");
-	assert_string_equal(arg0, "Thread.print");
 	memset(reply, 0, sizeof(*reply));
 	if (mock_err)
 		return mock_err;
@@ -310,19 +339,87 @@ static void test_refresh_mocked(void **state)
 	assert_int_equal(thread_names_refresh(tn, 60000), 0);
 	assert_int_equal(mock_calls, 1);
 	assert_string_equal(thread_names_get(tn, getpid()), "main thread with a long name");
-	assert_string_equal(thread_names_get(tn, 0x7fff0000), "other");
+	/* No such thread in the process: a made-up nid names nothing. */
+	assert_null(thread_names_get(tn, 0x7fff0000));
 	assert_int_equal(thread_names_note_tid(tn, getpid()), 0);
 	/* Rate-limited: no second dump within the interval. */
 	assert_int_equal(thread_names_refresh(tn, 60000), 0);
 	assert_int_equal(mock_calls, 1);
 
-	/* A later dump renames threads and keeps the names of departed ones. */
+	/* A later dump renames threads. */
 	snprintf(reply, sizeof(reply), "0\n\"renamed\" #1 prio=5 os_prio=0 tid=0x1 nid=0x%x runnable\n",
 		 (unsigned)getpid());
 	assert_int_equal(thread_names_refresh(tn, 0), 0);
 	assert_int_equal(mock_calls, 2);
 	assert_string_equal(thread_names_get(tn, getpid()), "renamed");
-	assert_string_equal(thread_names_get(tn, 0x7fff0000), "other");
+	thread_names_free(tn);
+}
+
+static void *idle_thread(void *arg)
+{
+	pid_t *tid = arg;
+	*tid = (pid_t)syscall(SYS_gettid);
+	return NULL;
+}
+
+/* Departed threads keep their names until pruned; pruning shrinks the
+ * table; the byte budget leaves threads unnamed rather than growing. */
+static void test_prune_and_bounds(void **state)
+{
+	char reply[512];
+	struct thread_names *tn;
+	pthread_t th;
+	pid_t gone = 0;
+	size_t big;
+	char *many;
+
+	(void)state;
+	assert_int_equal(pthread_create(&th, NULL, idle_thread, &gone), 0);
+	/* The dump is taken while the thread lives: hold it with a barrier
+	 * of sorts, the join below happens after the refresh. */
+	while (!__atomic_load_n(&gone, __ATOMIC_SEQ_CST))
+		sched_yield();
+	snprintf(reply, sizeof(reply),
+		 "0\n\"main\" #1 nid=0x%x runnable\n\"helper\" #2 nid=0x%x runnable\n",
+		 (unsigned)getpid(), (unsigned)gone);
+	mock_reply = reply;
+	assert_int_equal(thread_names_new(getpid(), &tn), 0);
+	assert_int_equal(thread_names_refresh(tn, 0), 0);
+	assert_string_equal(thread_names_get(tn, getpid()), "main");
+	pthread_join(th, NULL);
+	/* helper may have exited before the dump was applied: then it was
+	 * never named, which is the check against /proc/PID/task at work. */
+	for (pid_t t = 100000; t < 100000 + 5000; t++)
+		thread_names_note_tid(tn, t);
+	big = thread_names_bytes(tn);
+	assert_int_equal(thread_names_prune(tn), 0);
+	assert_null(thread_names_get(tn, gone));
+	assert_string_equal(thread_names_get(tn, getpid()), "main");
+	assert_int_equal(thread_names_count(tn), 1);
+	assert_true(thread_names_bytes(tn) < big / 10);
+
+	/* The entry bound: a full table takes no more tids. */
+	for (pid_t t = 1; t <= THREAD_NAMES_MAX_ENTRIES + 10; t++)
+		thread_names_note_tid(tn, 200000 + t);
+	assert_int_equal(thread_names_count(tn), THREAD_NAMES_MAX_ENTRIES);
+	assert_int_equal(thread_names_note_tid(tn, 500000), 0);
+	assert_int_equal(thread_names_prune(tn), 0);
+	assert_int_equal(thread_names_count(tn), 1);
+
+	/* The byte budget: one real thread renamed with a name at the cut,
+	 * many times, never holds more than the budget. */
+	many = malloc(THREAD_NAME_MAX_BYTES + 64);
+	assert_non_null(many);
+	memset(many, 'n', THREAD_NAME_MAX_BYTES + 63);
+	many[0] = '0';
+	many[1] = '\n';
+	many[2] = '"';
+	snprintf(many + THREAD_NAME_MAX_BYTES, 64, "\" nid=0x%x\n", (unsigned)getpid());
+	mock_reply = many;
+	assert_int_equal(thread_names_refresh(tn, 0), 0);
+	assert_int_equal(strlen(thread_names_get(tn, getpid())), THREAD_NAME_MAX_BYTES - 3);
+	assert_true(thread_names_bytes(tn) < THREAD_NAMES_MAX_BYTES);
+	free(many);
 	thread_names_free(tn);
 }
 
@@ -431,10 +528,12 @@ int main(void)
 		cmocka_unit_test(test_parse_malformed),
 		cmocka_unit_test(test_parse_nul_bytes),
 		cmocka_unit_test(test_parse_long_name),
+		cmocka_unit_test(test_parse_entry_bound),
 		cmocka_unit_test(test_parse_fuzz),
 		cmocka_unit_test(test_table_note_and_get),
 		cmocka_unit_test_setup_teardown(test_refresh_mocked, mock_setup, mock_teardown),
 		cmocka_unit_test_setup_teardown(test_refresh_mocked_failures, mock_setup, mock_teardown),
+		cmocka_unit_test_setup_teardown(test_prune_and_bounds, mock_setup, mock_teardown),
 		cmocka_unit_test_teardown(test_jvm_names, jvm_fixture_teardown),
 		cmocka_unit_test_teardown(test_jvm_names_container, jvm_fixture_teardown),
 	};
