@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "agent/attach_worker.h"
 #include "agent/cli_common.h"
 #include "agent/cpu_sampler.h"
 #include "agent/daemon_config.h"
@@ -64,6 +65,7 @@ struct daemon {
 	uint64_t period_start_ms, period_end_ms;
 	uint64_t losses_at_start[4];
 	struct daemon_push_state push; /* backoff across periods */
+	struct attach_worker *worker;  /* attach requests, off the loop */
 	/* /metrics is served by its own thread from the text the loop last
 	 * published: an attach, a push or a slow period never delays it. */
 	pthread_t metrics_tid;
@@ -193,6 +195,24 @@ static void target_retire(struct daemon *d, const struct target *t)
 	d->retired[4] += t->perf_map_refreshes;
 }
 
+static void warn_about(const struct session *s, const struct target *t, const char *id);
+
+/* A JVM's attach ended (the worker answered, or it failed): the warnings
+ * that depend on it, or the news that a retry worked. */
+static void on_attached(void *ctx, struct target *t)
+{
+	struct daemon *d = ctx;
+	struct tm_slot *slot = tm_find(d, t->pid);
+
+	if (!slot)
+		return; /* tm_start reports it once the slot exists */
+	if (!slot->attach_tries)
+		warn_about(&d->s, t, slot->id);
+	else if (!t->attach_err)
+		log_info("TaskManager %s (PID %d): attached; Java frames and thread names available",
+			 slot->id, t->pid);
+}
+
 static int session_open(struct daemon *d)
 {
 	struct session_options so = { .events = d->cfg.events, .freq_hz = d->cfg.freq_hz,
@@ -201,6 +221,9 @@ static int session_open(struct daemon *d)
 
 	if (session_init(&d->s, &so))
 		return EXIT_INTERNAL;
+	d->s.worker = d->worker;
+	d->s.on_attached = on_attached;
+	d->s.on_attached_ctx = d;
 	rc = cli_start_session(&d->s);
 	if (rc) {
 		session_free(&d->s);
@@ -265,11 +288,14 @@ static void tm_start(struct daemon *d, const struct daemon_tm_found *f)
 	}
 	d->k.targets_added++;
 	log_info("TaskManager %s (PID %d) added", tm_find(d, f->pid)->id, f->pid);
-	warn_about(&d->s, t, tm_find(d, f->pid)->id);
+	/* Else on_attached warns when the worker is done. */
+	if (!t->attach_pending)
+		warn_about(&d->s, t, tm_find(d, f->pid)->id);
 }
 
 /* A JVM that did not answer (busy starting, or paused) gets a few more
- * chances; one that disabled attach on its command line does not. */
+ * chances, further apart each time; one that disabled attach on its
+ * command line does not. The worker asks; on_attached reports. */
 static void retry_attach(struct daemon *d)
 {
 	uint64_t now = monotonic_ms();
@@ -278,17 +304,12 @@ static void retry_attach(struct daemon *d)
 		struct target *t = &d->s.targets[i];
 		struct tm_slot *slot = tm_find(d, t->pid);
 
-		if (!t->is_jvm || !t->attach_err || t->jvm.attach_disabled || t->exited || !slot ||
-		    slot->attach_tries >= ATTACH_TRIES || now < slot->next_attach_ms)
+		if (!t->is_jvm || !t->attach_err || t->attach_pending || t->jvm.attach_disabled ||
+		    t->exited || !slot || slot->attach_tries >= ATTACH_TRIES || now < slot->next_attach_ms)
 			continue;
 		slot->attach_tries++;
-		slot->next_attach_ms = now + ATTACH_RETRY_MS;
-		t->attach_err = 0;
-		target_attach(t);
-		if (!t->attach_err)
-			log_info("TaskManager %s (PID %d): attached; Java frames and thread names "
-				 "available",
-				 slot->id, t->pid);
+		slot->next_attach_ms = now + ((uint64_t)ATTACH_RETRY_MS << slot->attach_tries);
+		session_attach(&d->s, t);
 	}
 }
 
@@ -715,6 +736,11 @@ int daemon_run(const char *config_path)
 		rc = EXIT_USAGE;
 		goto cleanup;
 	}
+	if ((rc = attach_worker_new(&d.worker))) {
+		log_error("cannot start the attach threads: %s", strerror(-rc));
+		rc = EXIT_INTERNAL;
+		goto cleanup;
+	}
 	signals_install();
 	rc = session_open(&d);
 	if (rc)
@@ -733,6 +759,7 @@ int daemon_run(const char *config_path)
 	rc = EXIT_OK;
 cleanup:
 	session_close(&d);
+	attach_worker_free(d.worker);
 	metrics_close(&d);
 	free(d.metrics_body);
 	pthread_mutex_destroy(&d.metrics_lock);

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "agent/alloc_tracer.h"
+#include "agent/attach_worker.h"
+#include "agent/hotspot_attach.h"
 #include "agent/hotspot_unwind.h"
 #include "agent/cpu_sampler.h"
 #include "agent/jvm_runtime.h"
@@ -475,6 +477,101 @@ int session_start(struct session *s)
 	return 0;
 }
 
+/* A request to the worker; a full queue counts as a failed request (the
+ * target is asked again after the backoff). */
+static bool worker_submit(struct session *s, struct target *t, enum attach_job job)
+{
+	if (attach_worker_submit(s->worker, t->pid, t->start_time, job, HOTSPOT_ATTACH_TIMEOUT_MS)) {
+		target_attach_backoff(t, -EAGAIN, monotonic_ms());
+		return false;
+	}
+	if (job == ATTACH_JOB_NAMES)
+		t->names_pending = true;
+	else
+		t->perf_map_pending = true;
+	return true;
+}
+
+static void attach_ended(struct session *s, struct target *t, int names_err, int perf_map_err)
+{
+	t->attach_pending = false;
+	target_attach_finish(t, names_err, perf_map_err);
+	target_attach_backoff(t, t->attach_err, monotonic_ms());
+	if (s->on_attached)
+		s->on_attached(s->on_attached_ctx, t);
+}
+
+void session_attach(struct session *s, struct target *t)
+{
+	if (!s->worker) {
+		target_attach(t);
+		return;
+	}
+	if (t->attach_pending || t->names_pending || t->perf_map_pending)
+		return;
+	t->attach_err = 0;
+	if (!target_attach_begin(t)) {
+		if (s->on_attached && t->attach_err)
+			s->on_attached(s->on_attached_ctx, t);
+		return;
+	}
+	t->attach_pending = true;
+	if (!worker_submit(s, t, ATTACH_JOB_NAMES))
+		attach_ended(s, t, -EAGAIN, 0);
+}
+
+/* What the worker finished, into the targets it was for. A result for a
+ * target that left, or that is not waiting for it (a session reopened
+ * since), is dropped. */
+static void worker_results(struct session *s)
+{
+	struct attach_result r[16];
+	size_t n;
+
+	if (!s->worker)
+		return;
+	while ((n = attach_worker_take(s->worker, r, sizeof(r) / sizeof(r[0]))) > 0) {
+		for (size_t k = 0; k < n; k++) {
+			struct target *t = NULL;
+			size_t i;
+			int err = r[k].err;
+
+			for (i = 0; i < s->ntargets; i++)
+				if (s->targets[i].pid == r[k].pid && s->targets[i].start_time == r[k].start_time) {
+					t = &s->targets[i];
+					break;
+				}
+			if (t && r[k].job == ATTACH_JOB_NAMES && t->names_pending) {
+				t->names_pending = false;
+				if (!err && t->names)
+					err = thread_names_apply(t->names, &r[k].reply);
+				if (t->attach_pending) {
+					if (err || !worker_submit(s, t, ATTACH_JOB_PERF_MAP))
+						attach_ended(s, t, err ? err : -EAGAIN, 0);
+				} else {
+					target_attach_backoff(t, err, monotonic_ms());
+					if (!err)
+						s->names_stale[i] = false;
+				}
+			} else if (t && r[k].job == ATTACH_JOB_PERF_MAP && t->perf_map_pending) {
+				t->perf_map_pending = false;
+				if (t->attach_pending) {
+					attach_ended(s, t, 0, err);
+				} else {
+					target_attach_backoff(t, err, monotonic_ms());
+					target_perf_map_written(t, err);
+				}
+			}
+			if (r[k].ms >= HOTSPOT_ATTACH_TIMEOUT_MS / 2)
+				log_debug("PID %d: an attach request took %llu ms (%s)", (int)r[k].pid,
+					  (unsigned long long)r[k].ms, strerror(err < 0 ? -err : 0));
+			attach_reply_free(&r[k].reply);
+		}
+		if (n < sizeof(r) / sizeof(r[0]))
+			break;
+	}
+}
+
 /* A target added to a running session (the daemon): what session_start
  * does for each target, for this one. An allocation hook that cannot be set
  * is reported and leaves the target with CPU and scheduler data only. */
@@ -482,7 +579,7 @@ static int session_start_target(struct session *s, struct target *t)
 {
 	int err;
 
-	target_attach(t);
+	session_attach(s, t);
 	if (s->alloc && alloc_attach(s, t))
 		log_warn("PID %d: no allocation profile for this process", t->pid);
 	collectors_set_cfi(s, t->pid);
@@ -601,14 +698,33 @@ static int drain(struct session *s)
 
 static void refresh_names(struct session *s, int min_interval_ms)
 {
+	uint64_t now = monotonic_ms();
+
 	for (size_t i = 0; i < s->ntargets; i++) {
 		struct target *t = &s->targets[i];
 
 		if (!s->names_stale[i] || !t->names || t->exited)
 			continue;
+		if (s->worker) {
+			if (!t->attach_pending && !t->names_pending && now >= t->attach_next_ms &&
+			    thread_names_due(t->names, min_interval_ms))
+				worker_submit(s, t, ATTACH_JOB_NAMES);
+			continue;
+		}
 		if (thread_names_refresh(t->names, min_interval_ms) == 0)
 			s->names_stale[i] = false;
 	}
+}
+
+static void refresh_perf_map(struct session *s, struct target *t, int min_interval_ms)
+{
+	if (!s->worker) {
+		target_maybe_refresh_perf_map(t, monotonic_ms(), (uint64_t)min_interval_ms);
+		return;
+	}
+	if (!t->attach_pending && !t->perf_map_pending &&
+	    target_perf_map_due(t, monotonic_ms(), (uint64_t)min_interval_ms))
+		worker_submit(s, t, ATTACH_JOB_PERF_MAP);
 }
 
 /* Same pid, new program: keep profiling it with its own mappings. What
@@ -662,11 +778,11 @@ static size_t check_targets(struct session *s)
 
 static size_t poll_with(struct session *s, int names_interval_ms, int perf_map_interval_ms)
 {
+	worker_results(s);
 	drain(s);
 	refresh_names(s, names_interval_ms);
 	for (size_t i = 0; i < s->ntargets; i++) {
-		target_maybe_refresh_perf_map(&s->targets[i], monotonic_ms(),
-					      (uint64_t)perf_map_interval_ms);
+		refresh_perf_map(s, &s->targets[i], perf_map_interval_ms);
 		if (s->started)
 			hotspot_attach(s, &s->targets[i]);
 	}
@@ -718,8 +834,12 @@ static void java_names_trim(struct target *t)
 
 void session_next_interval(struct session *s)
 {
-	for (size_t i = 0; i < s->ntargets; i++)
+	for (size_t i = 0; i < s->ntargets; i++) {
 		java_names_trim(&s->targets[i]);
+		/* The interval that could name exited threads is written. */
+		if (s->targets[i].names && !s->targets[i].exited)
+			thread_names_prune(s->targets[i].names);
+	}
 	agg_table_clear(&s->cpu);
 	agg_table_clear(&s->spans);
 	agg_table_clear(&s->allocs);

@@ -63,6 +63,14 @@ struct session {
 	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC */
 	int64_t start_unix_ns;     /* CLOCK_REALTIME at start, for output formats */
 	bool started;
+	/* Set by the daemon (owned by it): attach requests go to these
+	 * threads and their results are applied by session_poll, so that a
+	 * JVM that never answers delays nothing. NULL: asked in line. */
+	struct attach_worker *worker;
+	/* Called when a target's first attach through the worker ended
+	 * (t->attach_err says how). */
+	void (*on_attached)(void *ctx, struct target *t);
+	void *on_attached_ctx;
 };
 
 /* What a user should know about the Java stacks of target t (unwinding
@@ -84,6 +92,10 @@ int session_add_target(struct session *s, pid_t pid);
  * profile is built (the daemon does it right after session_next_interval).
  * -ESRCH: not a target. */
 int session_remove_target(struct session *s, pid_t pid);
+
+/* Attach to t's JVM again (after attach_err): in line, or through the
+ * worker when the session has one. */
+void session_attach(struct session *s, struct target *t);
 
 /* Load and attach the BPF collectors (-EPERM/-EACCES: not privileged),
  * attach to the JVMs (failures are kept per target), then start counting.

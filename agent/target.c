@@ -31,7 +31,7 @@ uint64_t monotonic_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int proc_start_time(pid_t pid, unsigned long long *out)
+int target_start_time_read(pid_t pid, unsigned long long *out)
 {
 	char path[64], buf[1024], *p;
 	FILE *f;
@@ -93,7 +93,7 @@ int target_open(pid_t pid, struct ksyms *ksyms, struct target *t)
 
 	memset(t, 0, sizeof(*t));
 	t->pid = pid;
-	err = proc_start_time(pid, &t->start_time);
+	err = target_start_time_read(pid, &t->start_time);
 	if (err)
 		return err == -ENOENT ? -ESRCH : err;
 	/* Unknown (kernel threads, a race with exit) is fine: 0 never matches. */
@@ -180,26 +180,32 @@ static int perf_map_load(struct target *t)
 	return err;
 }
 
-void target_attach(struct target *t)
+bool target_attach_begin(struct target *t)
 {
-	int err;
-
 	if (!t->is_jvm)
-		return;
+		return false;
 	if (t->jvm.attach_disabled) {
 		/* Known from the command line: don't make the user wait 5 s. */
 		t->attach_err = -ETIMEDOUT;
-		return;
+		return false;
 	}
-	err = thread_names_new(t->pid, &t->names);
-	if (!err)
-		err = thread_names_refresh(t->names, 0);
-	if (!err)
-		err = hotspot_write_perf_map(t->pid, HOTSPOT_ATTACH_TIMEOUT_MS);
+	if (!t->names && thread_names_new(t->pid, &t->names)) {
+		t->attach_err = -ENOMEM;
+		return false;
+	}
+	/* The dump asked for now counts as this interval's refresh. */
+	thread_names_due(t->names, 0);
+	return true;
+}
+
+void target_attach_finish(struct target *t, int names_err, int perf_map_err)
+{
+	int err = names_err ? names_err : perf_map_err;
+
 	/* A JVM without Compiler.perfmap (JDK 11) answered: attach works,
 	 * thread names stay; Java frames must come from HotSpot unwinding. */
-	t->perf_map_err = err == -ENOTSUP ? err : 0;
-	if (err == -ENOTSUP) {
+	t->perf_map_err = !names_err && perf_map_err == -ENOTSUP ? perf_map_err : 0;
+	if (!names_err && perf_map_err == -ENOTSUP) {
 		err = 0;
 	} else if (!err) {
 		err = perf_map_load(t);
@@ -214,6 +220,40 @@ void target_attach(struct target *t)
 		thread_names_free(t->names);
 		t->names = NULL;
 	}
+}
+
+void target_attach(struct target *t)
+{
+	struct attach_reply reply = { 0 };
+	int err, pm = 0;
+
+	if (!target_attach_begin(t))
+		return;
+	err = hotspot_thread_headers(t->pid, HOTSPOT_ATTACH_TIMEOUT_MS, &reply);
+	if (!err)
+		err = thread_names_apply(t->names, &reply);
+	attach_reply_free(&reply);
+	if (!err)
+		pm = hotspot_write_perf_map(t->pid, HOTSPOT_ATTACH_TIMEOUT_MS);
+	target_attach_finish(t, err, pm);
+}
+
+void target_attach_backoff(struct target *t, int err, uint64_t now_ms)
+{
+	uint64_t delay = TARGET_ATTACH_BACKOFF_MIN_MS;
+
+	if (!err) {
+		t->attach_fails = 0;
+		t->attach_next_ms = 0;
+		return;
+	}
+	if (t->attach_fails < 16)
+		t->attach_fails++;
+	for (unsigned int i = 1; i < t->attach_fails && delay < TARGET_ATTACH_BACKOFF_MAX_MS; i++)
+		delay *= 2;
+	if (delay > TARGET_ATTACH_BACKOFF_MAX_MS)
+		delay = TARGET_ATTACH_BACKOFF_MAX_MS;
+	t->attach_next_ms = now_ms + delay;
 }
 
 int target_runtime_open(struct target *t)
@@ -273,7 +313,7 @@ bool target_alive(struct target *t)
 
 	if (t->exited)
 		return false;
-	if (proc_start_time(t->pid, &start) || start != t->start_time)
+	if (target_start_time_read(t->pid, &start) || start != t->start_time)
 		t->exited = true;
 	return !t->exited;
 }
@@ -412,20 +452,22 @@ void target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth)
 	}
 }
 
-int target_maybe_refresh_perf_map(struct target *t, uint64_t now_ms, uint64_t min_interval_ms)
+bool target_perf_map_due(struct target *t, uint64_t now_ms, uint64_t min_interval_ms)
 {
-	int err;
-
 	if (!t->is_jvm || t->attach_err || t->perf_map_err || t->exited)
-		return 0;
+		return false;
 	if (t->jit_unresolved < JIT_UNRESOLVED_MIN ||
 	    t->jit_unresolved * 1000 < t->jit_seen * JIT_UNRESOLVED_PER_MILLE)
-		return 0;
-	if (now_ms - t->last_perf_map_ms < min_interval_ms)
-		return 0;
+		return false;
+	if (now_ms - t->last_perf_map_ms < min_interval_ms || now_ms < t->attach_next_ms)
+		return false;
 	t->last_perf_map_ms = now_ms;
 	t->jit_seen = t->jit_unresolved = 0;
-	err = hotspot_write_perf_map(t->pid, HOTSPOT_ATTACH_TIMEOUT_MS);
+	return true;
+}
+
+int target_perf_map_written(struct target *t, int err)
+{
 	if (!err)
 		err = perf_map_load(t);
 	if (err) {
@@ -435,4 +477,11 @@ int target_maybe_refresh_perf_map(struct target *t, uint64_t now_ms, uint64_t mi
 	t->perf_map_refreshes++;
 	log_debug("PID %d: perf map refreshed", t->pid);
 	return 1;
+}
+
+int target_maybe_refresh_perf_map(struct target *t, uint64_t now_ms, uint64_t min_interval_ms)
+{
+	if (!target_perf_map_due(t, now_ms, min_interval_ms))
+		return 0;
+	return target_perf_map_written(t, hotspot_write_perf_map(t->pid, HOTSPOT_ATTACH_TIMEOUT_MS));
 }

@@ -42,6 +42,12 @@ struct target {
 	uint64_t last_perf_map_ms;
 	uint64_t perf_map_refreshes;
 	bool perf_map_cap_warned; /* the perf map cap warning was logged */
+	/* Attach requests run by the daemon's worker (session.c): what is
+	 * under way, and no request before attach_next_ms after failures. */
+	uint64_t attach_next_ms;
+	unsigned int attach_fails;    /* failed requests in a row */
+	bool attach_pending;          /* the first attach: names, then perf map */
+	bool names_pending, perf_map_pending;
 	pid_t pid;
 	int attach_err;               /* 0, or why the JVM could not be attached */
 	int perf_map_err;             /* 0, or why the attached JVM writes no perf map
@@ -59,8 +65,22 @@ int target_open(pid_t pid, struct ksyms *ksyms, struct target *t);
 void target_close(struct target *t);
 
 /* For JVMs: ask for the perf map and a thread dump. Failures are kept in
- * attach_err (and reported by the caller), not fatal. */
+ * attach_err (and reported by the caller), not fatal. Blocks up to twice
+ * HOTSPOT_ATTACH_TIMEOUT_MS. */
 void target_attach(struct target *t);
+/* The same in steps, for a caller that talks to the JVM elsewhere (the
+ * daemon's attach worker): begin (false: nothing to ask, attach_err may
+ * say why), take a thread dump (hotspot_thread_headers) and apply it to
+ * t->names, ask for the perf map (hotspot_write_perf_map), then finish
+ * with both results. */
+bool target_attach_begin(struct target *t);
+void target_attach_finish(struct target *t, int names_err, int perf_map_err);
+
+/* After a failed request (err < 0) no other before a delay that doubles
+ * from TARGET_ATTACH_BACKOFF_MIN_MS to _MAX_MS; err 0 resets it. */
+#define TARGET_ATTACH_BACKOFF_MIN_MS 10000
+#define TARGET_ATTACH_BACKOFF_MAX_MS 300000
+void target_attach_backoff(struct target *t, int err, uint64_t now_ms);
 
 /* A JVM whose compiled Java frames nothing can name: HotSpot unwinding is
  * off and the JVM answered but writes no perf map (JDK 11). Attach
@@ -77,6 +97,9 @@ bool target_java_frames_missing(const struct target *t);
 int target_name_jit_from_memory(struct target *t);
 /* Open t->runtime (libjvm, vmStructs) once. */
 int target_runtime_open(struct target *t);
+
+/* Field 22 of /proc/PID/stat: with the pid, names one process. */
+int target_start_time_read(pid_t pid, unsigned long long *out);
 
 /* Still the process we started with? */
 bool target_alive(struct target *t);
@@ -113,6 +136,10 @@ void target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth);
 /* Ask the JVM for a fresh perf map when too many JIT addresses went
  * unresolved, at most once per min_interval_ms. Returns 1 if refreshed. */
 int target_maybe_refresh_perf_map(struct target *t, uint64_t now_ms, uint64_t min_interval_ms);
+/* The same in steps: is a refresh due (counted as done now)? Then, once
+ * the JVM was asked (err: hotspot_write_perf_map's), load it: 1 if done. */
+bool target_perf_map_due(struct target *t, uint64_t now_ms, uint64_t min_interval_ms);
+int target_perf_map_written(struct target *t, int err);
 
 uint64_t monotonic_ms(void);
 const char *attach_error_text(int err);
