@@ -1,0 +1,131 @@
+/* attach_worker: jobs run off the caller's thread, results carry the
+ * process they were for, a reused pid is not attached to, and a JVM's
+ * answer comes back whole. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "agent/attach_worker.h"
+#include "agent/target.h"
+#include "jvm_fixture.h"
+
+/* Wait for n results (the workers time out on their own). */
+static size_t take_n(struct attach_worker *w, struct attach_result *out, size_t n)
+{
+	size_t got = 0;
+
+	for (int i = 0; i < 3000 && got < n; i++) {
+		got += attach_worker_take(w, out + got, n - got);
+		if (got < n)
+			usleep(10000);
+	}
+	return got;
+}
+
+static void test_reused_and_dead_pids(void **state)
+{
+	struct attach_worker *w;
+	struct attach_result r[2];
+	unsigned long long start;
+
+	(void)state;
+	assert_int_equal(attach_worker_new(&w), 0);
+	assert_int_equal(target_start_time_read(getpid(), &start), 0);
+	/* Our pid with another start time: a process we were not asked about. */
+	assert_int_equal(attach_worker_submit(w, getpid(), start + 1, ATTACH_JOB_NAMES, 1000), 0);
+	assert_int_equal(attach_worker_submit(w, jvm_fixture_dead_pid(), 1, ATTACH_JOB_PERF_MAP, 1000), 0);
+	assert_int_equal(take_n(w, r, 2), 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(r[i].err, -ESRCH);
+		assert_null(r[i].reply.output);
+	}
+	assert_int_equal(attach_worker_pending(w), 0);
+	attach_worker_free(w);
+}
+
+/* A process that never answers (a child that only sleeps: no attach
+ * socket ever appears) costs a worker, never the caller; the queue bound
+ * holds. */
+static void test_no_answer_and_queue_bound(void **state)
+{
+	struct attach_worker *w;
+	struct attach_result r;
+	unsigned long long start;
+	int full = 0;
+	pid_t child;
+
+	(void)state;
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		for (;;)
+			pause();
+	}
+	assert_int_equal(attach_worker_new(&w), 0);
+	assert_int_equal(target_start_time_read(child, &start), 0);
+	assert_int_equal(attach_worker_submit(w, child, start, ATTACH_JOB_NAMES, 300), 0);
+	assert_int_equal(attach_worker_pending(w), 1);
+	assert_int_equal(take_n(w, &r, 1), 1);
+	assert_int_equal(r.err, -ETIMEDOUT);
+	assert_null(r.reply.output);
+	attach_reply_free(&r.reply);
+	/* Never more jobs waiting than the queue holds. */
+	for (int i = 0; i < 4 * ATTACH_WORKER_QUEUE; i++)
+		if (attach_worker_submit(w, jvm_fixture_dead_pid(), 1, ATTACH_JOB_NAMES, 100) == -EAGAIN)
+			full++;
+	assert_true(attach_worker_pending(w) <= ATTACH_WORKER_QUEUE + ATTACH_WORKER_THREADS);
+	(void)full;
+	/* Freed with jobs and results outstanding: no leak, no hang. */
+	attach_worker_free(w);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+}
+
+static void test_jvm_answers(void **state)
+{
+	struct attach_worker *w;
+	struct attach_result r[2];
+	struct jvm_fixture *j;
+	unsigned long long start;
+
+	(void)state;
+	if (!jvm_fixture_require())
+		return;
+	j = jvm_fixture_start(0, NULL);
+	assert_int_equal(target_start_time_read(j->pid, &start), 0);
+	assert_int_equal(attach_worker_new(&w), 0);
+	assert_int_equal(attach_worker_submit(w, j->pid, start, ATTACH_JOB_NAMES, 0), 0);
+	assert_int_equal(attach_worker_submit(w, j->pid, start, ATTACH_JOB_PERF_MAP, 0), 0);
+	assert_int_equal(take_n(w, r, 2), 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(r[i].pid, j->pid);
+		assert_int_equal(r[i].start_time, start);
+		if (r[i].job == ATTACH_JOB_NAMES) {
+			assert_int_equal(r[i].err, 0);
+			assert_non_null(strstr(r[i].reply.output, "\"" JVM_FIXTURE_LONG_NAME "\""));
+		} else {
+			/* JDK 17+: written; JDK 11: no Compiler.perfmap. */
+			assert_true(r[i].err == 0 || r[i].err == -ENOTSUP);
+		}
+		attach_reply_free(&r[i].reply);
+	}
+	attach_worker_free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reused_and_dead_pids),
+		cmocka_unit_test(test_no_answer_and_queue_bound),
+		cmocka_unit_test_teardown(test_jvm_answers, jvm_fixture_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, jvm_fixture_group_setup, jvm_fixture_group_teardown);
+}
