@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include "agent/exit_codes.h"
 #include "agent/log.h"
 #include "agent/session.h"
+#include "agent/session_caches.h"
 #include "agent/state_rules.h"
 #include "agent/target.h"
 #include "agent/thread_events.h"
@@ -66,6 +68,8 @@ struct daemon {
 	uint64_t losses_at_start[4];
 	struct daemon_push_state push; /* backoff across periods */
 	struct attach_worker *worker;  /* attach requests, off the loop */
+	uint64_t cache_use[CACHE__COUNT]; /* as last measured, between periods */
+	bool over_budget_warned;
 	/* /metrics is served by its own thread from the text the loop last
 	 * published: an attach, a push or a slow period never delays it. */
 	pthread_t metrics_tid;
@@ -368,6 +372,34 @@ static void run_retention(struct daemon *d)
 			  r.deleted, r.deleted_bytes, r.temps, r.dirs);
 }
 
+/* Between periods (no name handed out is held): the caches under a
+ * quarter of the memory budget, freed memory back to the kernel, and when
+ * RSS still nears the budget, every cache emptied. */
+static void memory_enforce(struct daemon *d)
+{
+	uint64_t rss = 0, fds = 0;
+	unsigned int n;
+
+	n = session_cache_trim(&d->s, d->cfg.memory / 4);
+	/* Caches refilled and emptied leave free holes in the heap that
+	 * glibc keeps; without this RSS only ever grows to its high mark. */
+	malloc_trim(0);
+	daemon_self_usage(&rss, &fds);
+	if (rss > d->cfg.memory - d->cfg.memory / 8) {
+		n += session_cache_trim(&d->s, 0);
+		malloc_trim(0);
+		daemon_self_usage(&rss, &fds);
+		if (rss > d->cfg.memory && !d->over_budget_warned) {
+			d->over_budget_warned = true;
+			log_warn("RSS %" PRIu64 " MiB is over [limits] memory (%" PRIu64 " MiB) with every "
+				 "cache emptied: raise it for this many TaskManagers",
+				 rss >> 20, d->cfg.memory >> 20);
+		}
+	}
+	d->k.cache_evictions += n;
+	session_cache_usage(&d->s, d->cache_use);
+}
+
 /* Too many stacks lost this period: the stack maps are full. */
 static bool stack_maps_full(struct daemon *d)
 {
@@ -424,6 +456,7 @@ static void end_period(struct daemon *d, bool final)
 	d->k.push_ms += r.push_ms;
 	session_next_interval(&d->s);
 	drop_exited(d);
+	memory_enforce(d);
 	run_retention(d);
 	d->period_start_ms = monotonic_ms();
 	if (!final && stack_maps_full(d) && session_restart(d, "stack maps full") != EXIT_OK)
@@ -507,6 +540,11 @@ static int render_metrics(void *ctx, char **body, size_t *len)
 		m.targets += !t->exited;
 	}
 	daemon_self_usage(&m.rss_bytes, &m.open_fds);
+	m.memory_budget = d->cfg.memory;
+	m.cache_bytes = 0;
+	for (int c = 0; c < CACHE__COUNT; c++)
+		m.cache_bytes += d->cache_use[c];
+	m.attach_pending = attach_worker_pending(d->worker);
 	if (d->session_on && d->s.sampler) {
 		struct thread_events_stats es;
 
@@ -514,12 +552,22 @@ static int render_metrics(void *ctx, char **body, size_t *len)
 		m.perf_events = es.open;
 	}
 	cap += d->session_on ? d->s.ntargets * (DAEMON_TM_ID_MAX * 2 + 64) : 0;
+	cap += CACHE__COUNT * 64 + 256;
 	*body = malloc(cap);
 	if (!*body)
 		return -ENOMEM;
 	n = daemon_metrics_format(&m, *body, cap);
 	if (n >= 0)
 		n = render_events_per_tm(d, *body, cap, (size_t)n);
+	if (n >= 0) {
+		const char *names[CACHE__COUNT];
+
+		for (int c = 0; c < CACHE__COUNT; c++)
+			names[c] = session_cache_name((enum session_cache)c);
+		n = daemon_metrics_format_labeled(*body, cap, (size_t)n, "tmprof_cache_bytes",
+						  "Bytes held by each cache, as measured after the last period.",
+						  "cache", names, d->cache_use, CACHE__COUNT);
+	}
 	if (n < 0) {
 		free(*body);
 		*body = NULL;

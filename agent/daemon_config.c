@@ -370,6 +370,17 @@ static void set_output(struct parse *p, const char *key, const char *v)
 	}
 }
 
+static void set_limits(struct parse *p, const char *key, const char *v)
+{
+	if (!strcmp(key, "memory")) {
+		if (daemon_parse_size(v, &p->c->memory) || p->c->memory < DAEMON_MIN_MEMORY)
+			parse_fail(p, "[limits] memory: '%s' is not a size of at least %llu M (e.g. 96M, 1G)",
+				   v, DAEMON_MIN_MEMORY >> 20);
+	} else {
+		parse_fail(p, "[limits] %s: unknown key; known: memory", key);
+	}
+}
+
 static void set_secret(struct parse *p, const char *key, const char *v, char **dst)
 {
 	int err = read_secret(v, dst);
@@ -461,12 +472,15 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		set_push(p, key, value);
 	else if (!strcmp(section, "metrics"))
 		set_metrics(p, key, value);
+	else if (!strcmp(section, "limits"))
+		set_limits(p, key, value);
 	else if (!*section)
-		parse_fail(p, "%s: key outside a section; put it under [profile], [output], [push] "
-			      "or [metrics]",
+		parse_fail(p, "%s: key outside a section; put it under [profile], [output], [push], "
+			      "[metrics] or [limits]",
 			   key);
 	else
-		parse_fail(p, "[%s]: unknown section; known: profile, output, push, metrics", section);
+		parse_fail(p, "[%s]: unknown section; known: profile, output, push, metrics, limits",
+			   section);
 	return !p->failed;
 }
 
@@ -477,6 +491,7 @@ void daemon_config_defaults(struct daemon_config *c)
 	c->freq_hz = 19;
 	c->period_s = 60;
 	c->metrics_on = true;
+	c->memory = DAEMON_DEFAULT_MEMORY;
 	daemon_parse_listen(DAEMON_DEFAULT_LISTEN, &c->metrics_addr, &c->metrics_addr_len);
 }
 

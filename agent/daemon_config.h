@@ -24,6 +24,9 @@
  *   [metrics]
  *   listen = 127.0.0.1:9464 ; off: no endpoint
  *
+ *   [limits]
+ *   memory = 96M            ; RSS budget: caches are evicted to stay under it
+ *
  * Secrets come from files so that the configuration itself can stay
  * world-readable. Unknown sections or keys and bad values are errors that
  * name the file and line.
@@ -58,7 +61,13 @@ struct daemon_config {
 	char *metrics_listen; /* as written, for messages */
 	struct sockaddr_storage metrics_addr;
 	socklen_t metrics_addr_len;
+	uint64_t memory;      /* [limits] memory: the daemon's RSS budget */
 };
+
+/* Default and least [limits] memory: the daemon's own RSS with a few
+ * TaskManagers is ~30 MiB (libraries, BPF, buffers), caches come on top. */
+#define DAEMON_DEFAULT_MEMORY (96ull << 20)
+#define DAEMON_MIN_MEMORY (32ull << 20)
 
 void daemon_config_defaults(struct daemon_config *c);
 void daemon_config_free(struct daemon_config *c);

@@ -40,6 +40,10 @@ static const struct metric_desc metric_descs[] = {
 	M(rss_bytes, "tmprof_resident_memory_bytes", "gauge", "Resident set size of the daemon."),
 	M(open_fds, "tmprof_open_fds", "gauge", "Open file descriptors of the daemon."),
 	M(perf_events, "tmprof_perf_events_open", "gauge", "Sampling perf events open (per thread of each TaskManager, or per CPU)."),
+	M(memory_budget, "tmprof_memory_budget_bytes", "gauge", "The daemon's memory budget ([limits] memory): caches are evicted to keep RSS under it."),
+	M(cache_bytes, "tmprof_cache_bytes_total", "gauge", "Bytes held by all caches (symbols, perf maps, ELF tables, Java, class and thread names)."),
+	M(cache_evictions, "tmprof_cache_evictions_total", "counter", "Caches emptied to stay under the memory budget."),
+	M(attach_pending, "tmprof_attach_requests_pending", "gauge", "Attach requests to JVMs queued or running (off the sampling loop)."),
 };
 
 int daemon_metrics_format(const struct daemon_metrics *m, char *buf, size_t len)
@@ -65,6 +69,13 @@ int daemon_metrics_format_per_tm(char *buf, size_t len, size_t off, const char *
 				 const char *help, const char *const *tms, const uint64_t *values,
 				 size_t n)
 {
+	return daemon_metrics_format_labeled(buf, len, off, name, help, "taskmanager", tms, values, n);
+}
+
+int daemon_metrics_format_labeled(char *buf, size_t len, size_t off, const char *name,
+				  const char *help, const char *label, const char *const *tms,
+				  const uint64_t *values, size_t n)
+{
 	int w;
 
 	if (off >= len)
@@ -87,7 +98,7 @@ int daemon_metrics_format_per_tm(char *buf, size_t len, size_t off, const char *
 			}
 		}
 		esc[e] = '\0';
-		w = snprintf(buf + off, len - off, "%s{taskmanager=\"%s\"} %" PRIu64 "\n", name, esc,
+		w = snprintf(buf + off, len - off, "%s{%s=\"%s\"} %" PRIu64 "\n", name, label, esc,
 			     values[i]);
 		if (w < 0 || (size_t)w >= len - off)
 			return -ENOSPC;

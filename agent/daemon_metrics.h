@@ -24,6 +24,10 @@ struct daemon_metrics {
 	uint64_t session_restarts;   /* collectors reopened (reload, stack maps full) */
 	uint64_t rss_bytes, open_fds;
 	uint64_t perf_events;        /* sampling perf events open (one fd each) */
+	uint64_t memory_budget;      /* [limits] memory */
+	uint64_t cache_bytes;        /* all caches (per cache: daemon_metrics_format_labeled) */
+	uint64_t cache_evictions;    /* caches emptied to stay under the budget */
+	uint64_t attach_pending;     /* attach requests queued or running */
 };
 
 /* Prometheus text exposition format 0.0.4. Returns the length, or -ENOSPC
@@ -36,6 +40,11 @@ int daemon_metrics_format(const struct daemon_metrics *m, char *buf, size_t len)
 int daemon_metrics_format_per_tm(char *buf, size_t len, size_t off, const char *name,
 				 const char *help, const char *const *tms, const uint64_t *values,
 				 size_t n);
+
+/* The same with any label name (label values escaped alike). */
+int daemon_metrics_format_labeled(char *buf, size_t len, size_t off, const char *name,
+				  const char *help, const char *label, const char *const *values_of,
+				  const uint64_t *values, size_t n);
 
 /* RSS (from /proc/self/statm) and open file descriptors (/proc/self/fd). */
 void daemon_self_usage(uint64_t *rss_bytes, uint64_t *open_fds);

@@ -116,3 +116,12 @@ void frame_memo_free(struct frame_memo *m)
 	free(m->slots);
 	memset(m, 0, sizeof(*m));
 }
+
+size_t frame_memo_memory(const struct frame_memo *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; m->slots && i <= m->mask; i++)
+		n += m->slots[i].word ? m->slots[i].n * sizeof(*m->slots[i].frames) : 0;
+	return n + (m->slots ? (m->mask + 1) * sizeof(*m->slots) : 0);
+}

@@ -28,5 +28,7 @@ size_t frame_memo_get(const struct frame_memo *m, uint64_t word, uint32_t epoch,
 int frame_memo_put(struct frame_memo *m, uint64_t word, uint32_t epoch, const struct frame_sym *fs,
 		   size_t n);
 void frame_memo_free(struct frame_memo *m);
+/* Memory held (table and frames). */
+size_t frame_memo_memory(const struct frame_memo *m);
 
 #endif

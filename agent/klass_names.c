@@ -93,6 +93,29 @@ void klass_names_free(struct klass_names *kn)
 	memset(kn, 0, sizeof(*kn));
 }
 
+size_t klass_names_memory(const struct klass_names *kn)
+{
+	return kn && kn->slots ? (kn->mask + 1) * sizeof(*kn->slots) + kn->name_bytes : 0;
+}
+
+void klass_names_clear(struct klass_names *kn)
+{
+	struct klass_entry *fresh;
+
+	if (!kn->slots)
+		return;
+	fresh = calloc(256, sizeof(*fresh));
+	if (!fresh)
+		return; /* keep the old table: no worse than before */
+	for (size_t i = 0; i <= kn->mask; i++)
+		free(kn->slots[i].name);
+	free(kn->slots);
+	kn->slots = fresh;
+	kn->mask = 255;
+	kn->used = 0;
+	kn->name_bytes = 0;
+}
+
 static char *read_name(struct klass_names *kn, uint64_t klass)
 {
 	char raw[CLASS_NAME_MAX], java[CLASS_NAME_MAX + 64];
@@ -147,11 +170,14 @@ const char *klass_names_get(struct klass_names *kn, uint64_t klass)
 	for (pos = slot_of(klass, kn->mask); kn->slots[pos].klass; pos = (pos + 1) & kn->mask)
 		if (kn->slots[pos].klass == klass)
 			return kn->slots[pos].name;
+	if (kn->used >= KLASS_NAMES_MAX)
+		return NULL;
 	name = read_name(kn, klass);
 	if (!name)
 		return NULL; /* not cached: a later read may succeed */
 	kn->slots[pos].klass = klass;
 	kn->slots[pos].name = name;
+	kn->name_bytes += strlen(name) + 1;
 	if (++kn->used * 2 > kn->mask + 1 && grow(kn))
 		return NULL;
 	return name;

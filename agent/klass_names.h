@@ -16,7 +16,13 @@ struct klass_names {
 	uint64_t name_off, length_off, body_off;
 	struct klass_entry *slots; /* open addressing by Klass address */
 	size_t mask, used;
+	size_t name_bytes;         /* held by the names */
 };
+
+/* Classes named per target at most: a process can load classes without
+ * end (or make up Klass pointers); past this, new ones stay unnamed until
+ * the daemon clears the table (klass_names_clear, after a period). */
+#define KLASS_NAMES_MAX 65536
 
 /* -ENOENT if the vmStructs lack Klass::_name, Symbol::_length or _body. */
 int klass_names_init(struct klass_names *kn, const struct mem_reader *mem,
@@ -27,6 +33,11 @@ void klass_names_free(struct klass_names *kn);
  * per Klass (a Klass does not change its name while it lives); NULL if it
  * cannot be read. */
 const char *klass_names_get(struct klass_names *kn, uint64_t klass);
+
+/* Memory held (table and names). */
+size_t klass_names_memory(const struct klass_names *kn);
+/* Forget every name (they are freed: none may be held). */
+void klass_names_clear(struct klass_names *kn);
 
 /* Internal form to Java form: "[[I" → "int[][]", "[Ljava/lang/String;" →
  * "java.lang.String[]", "a/b/C$D" → "a.b.C$D". Writes at most len bytes

@@ -120,6 +120,11 @@ size_t addr_cache_count(const struct addr_cache *c)
 	return c->count;
 }
 
+size_t addr_cache_memory(const struct addr_cache *c)
+{
+	return c ? sizeof(*c) + c->nslots * sizeof(*c->slots) : 0;
+}
+
 void addr_cache_free(struct addr_cache *c)
 {
 	if (!c)

@@ -24,6 +24,8 @@ int addr_cache_insert(struct addr_cache *c, const struct addr_entry *e);
 /* Remove every entry whose tag equals tag. */
 int addr_cache_drop_tag(struct addr_cache *c, uint8_t tag);
 size_t addr_cache_count(const struct addr_cache *c);
+/* Memory held by the table (NULL: 0). */
+size_t addr_cache_memory(const struct addr_cache *c);
 void addr_cache_free(struct addr_cache *c);
 
 #endif

@@ -125,6 +125,42 @@ static void evict_idle(struct elf_cache *c)
 	}
 }
 
+size_t elf_cache_memory(struct elf_cache *c)
+{
+	size_t n = 0;
+
+	if (!c)
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	for (struct cache_obj *o = c->objs; o; o = o->next)
+		n += sizeof(*o) + elf_symtab_memory(o->st);
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+size_t elf_cache_trim(struct elf_cache *c)
+{
+	size_t dropped = 0;
+
+	if (!c)
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	for (struct cache_obj **pp = &c->objs; *pp;) {
+		struct cache_obj *o = *pp;
+
+		if (o->refs) {
+			pp = &o->next;
+			continue;
+		}
+		*pp = o->next;
+		obj_free(o);
+		c->stats.objects--;
+		dropped++;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return dropped;
+}
+
 /* Hand out a reference (or the cached error). */
 static int obj_take(struct elf_cache *c, struct cache_obj *o, struct elf_symtab **out)
 {

@@ -33,5 +33,10 @@ int elf_cache_get(struct elf_cache *c, int fd, pid_t pid, const char *path,
 void elf_cache_put(struct elf_cache *c, struct elf_symtab *st);
 
 void elf_cache_stats(struct elf_cache *c, struct elf_cache_stats *out);
+/* Memory held by every entry (NULL: 0). */
+size_t elf_cache_memory(struct elf_cache *c);
+/* Drop every entry nobody references (a global memory budget asks for
+ * room); returns how many. */
+size_t elf_cache_trim(struct elf_cache *c);
 
 #endif

@@ -48,6 +48,13 @@ struct elf_symtab {
 	size_t build_id_len;
 };
 
+size_t elf_symtab_memory(const struct elf_symtab *st)
+{
+	return st ? sizeof(*st) + st->cap * sizeof(*st->syms) + st->names_cap +
+			    st->nsegs * sizeof(*st->segs)
+		  : 0;
+}
+
 static int symtab_add(struct elf_symtab *st, uint64_t start, uint64_t size, const char *name,
 		      uint8_t rank)
 {

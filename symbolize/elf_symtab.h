@@ -46,5 +46,7 @@ const char *elf_symtab_lookup(const struct elf_symtab *st, uint64_t vaddr, uint6
 
 void elf_symtab_info(const struct elf_symtab *st, struct elf_symtab_info *out);
 void elf_symtab_free(struct elf_symtab *st);
+/* Memory held by the table (NULL: 0). */
+size_t elf_symtab_memory(const struct elf_symtab *st);
 
 #endif

@@ -547,6 +547,11 @@ const struct perf_map_entry *perf_map_lookup(const struct perf_map *pm, uint64_t
 	return &pm->entries[lo - 1];
 }
 
+size_t perf_map_memory(const struct perf_map *pm)
+{
+	return pm ? sizeof(*pm) + pm->count * sizeof(*pm->entries) + pm->pool_len : 0;
+}
+
 void perf_map_stats(const struct perf_map *pm, struct perf_map_stats *out)
 {
 	memset(out, 0, sizeof(*out));

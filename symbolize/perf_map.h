@@ -57,6 +57,8 @@ int perf_map_merge(const struct perf_map *older, const struct perf_map *newer,
 /* Entry containing addr, or NULL. */
 const struct perf_map_entry *perf_map_lookup(const struct perf_map *pm, uint64_t addr);
 void perf_map_stats(const struct perf_map *pm, struct perf_map_stats *out);
+/* Memory held by entries and names (NULL: 0). */
+size_t perf_map_memory(const struct perf_map *pm);
 void perf_map_free(struct perf_map *pm);
 
 /* Reduce a perf map name to a flame graph frame name, in place, and classify

@@ -136,6 +136,11 @@ size_t strpool_bytes(const struct strpool *p)
 	return p->bytes;
 }
 
+size_t strpool_memory(const struct strpool *p)
+{
+	return p ? sizeof(*p) + p->bytes + p->nslots * sizeof(*p->slots) : 0;
+}
+
 void strpool_free(struct strpool *p)
 {
 	struct block *b, *next;

@@ -14,6 +14,8 @@ int strpool_new(size_t max_bytes, struct strpool **out);
 const char *strpool_intern(struct strpool *p, const char *s);
 size_t strpool_count(const struct strpool *p);
 size_t strpool_bytes(const struct strpool *p);
+/* Memory held: strings and the table (NULL: 0). */
+size_t strpool_memory(const struct strpool *p);
 void strpool_free(struct strpool *p);
 
 #endif

@@ -518,6 +518,56 @@ int process_symbolizer_reload_maps(struct process_symbolizer *ps)
 	return ret;
 }
 
+void process_symbolizer_memory(const struct process_symbolizer *ps, size_t *symbols, size_t *perf_map)
+{
+	*symbols = ps ? sizeof(*ps) + addr_cache_memory(ps->cache) + strpool_memory(ps->strings) : 0;
+	*perf_map = ps ? perf_map_memory(ps->perf_map) : 0;
+}
+
+int process_symbolizer_trim(struct process_symbolizer *ps, bool perf_map)
+{
+	struct addr_cache *cache = NULL;
+	struct strpool *strings = NULL;
+	int ret;
+
+	ret = addr_cache_new(ADDR_CACHE_MAX, &cache);
+	if (ret == 0)
+		ret = strpool_new(STRINGS_MAX, &strings);
+	if (ret < 0) {
+		addr_cache_free(cache);
+		return ret;
+	}
+	addr_cache_free(ps->cache);
+	strpool_free(ps->strings);
+	ps->cache = cache;
+	ps->strings = strings;
+	if (perf_map) {
+		perf_map_free(ps->perf_map);
+		ps->perf_map = NULL;
+	}
+	return 0;
+}
+
+size_t symbolizer_shared_memory(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&shared_lock);
+	n = elf_cache_memory(shared_cache);
+	pthread_mutex_unlock(&shared_lock);
+	return n;
+}
+
+size_t symbolizer_shared_trim(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&shared_lock);
+	n = elf_cache_trim(shared_cache);
+	pthread_mutex_unlock(&shared_lock);
+	return n;
+}
+
 void process_symbolizer_stats(const struct process_symbolizer *ps, struct symbolizer_stats *out)
 {
 	*out = ps->stats;

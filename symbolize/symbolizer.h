@@ -40,6 +40,19 @@ struct symbolizer_stats {
 struct ksyms;
 struct process_symbolizer;
 
+/* Memory held by one symbolizer: its address cache and interned names
+ * (*symbols), and its JIT perf map (*perf_map). */
+void process_symbolizer_memory(const struct process_symbolizer *ps, size_t *symbols, size_t *perf_map);
+/* Forget every cached answer and interned name (and with perf_map, the
+ * perf map: JIT frames stay unnamed until it is loaded again). Every name
+ * handed out before is freed: call only when none is held (the daemon,
+ * right after a period was written). 0 or -ENOMEM (nothing changed). */
+int process_symbolizer_trim(struct process_symbolizer *ps, bool perf_map);
+/* The ELF symbol tables shared by all symbolizers: memory held, and drop
+ * those no symbolizer uses now (returns how many). */
+size_t symbolizer_shared_memory(void);
+size_t symbolizer_shared_trim(void);
+
 /* pid: host pid of the target. ksyms may be NULL (kernel frames unknown). */
 int process_symbolizer_new(pid_t pid, struct ksyms *ksyms, struct process_symbolizer **out);
 void process_symbolizer_free(struct process_symbolizer *ps);
