@@ -145,6 +145,9 @@ const char *attach_error_text(int err)
 		return "the process exited";
 	case -EPROTO:
 		return "the JVM's attach reply was malformed";
+	case -EFBIG:
+		return "the JVM's attach reply was over tmprof's cap (4 MiB of thread names, 1 MiB "
+		       "otherwise): not a JVM tmprof trusts";
 	case -ENOTSOCK:
 		return "the attach socket is not a socket owned by the JVM's user or root "
 		       "(refused: it may have been planted by another user)";
