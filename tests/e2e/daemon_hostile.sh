@@ -34,8 +34,10 @@ OUT="$E2E_TMP/out"
 CFG="$E2E_TMP/daemon.ini"
 PORT=$(( 20000 + RANDOM % 20000 ))
 PYRO_PORT=$(( PORT + 1 ))
-PERIOD=5
+PERIOD=${HOSTILE_PERIOD:-5}
 HOSTILE_S=${HOSTILE_S:-60}
+# Normal TaskManagers beside the hostile ones (tests/bench_hostile.sh: 4).
+EXTRA_TMS=${HOSTILE_EXTRA_TMS:-0}
 # The daemon's RSS bound here, its [limits] memory (measured: 31-40 MiB
 # with these targets), far below the 512 MiB perf map that used to be read
 # whole and the 64 MiB attach reply that used to be taken whole.
@@ -137,7 +139,13 @@ mkdir -m 777 "$E2E_TMP/nobody"
 	>"$E2E_TMP/copycat.out" 2>"$E2E_TMP/copycat.err" </dev/null &
 COPYCAT=$!
 track "$COPYCAT"
-for n in good:$GOOD trunc:$TRUNC perfmap:$P_MAP copycat:$COPYCAT garbage:$H_GARBAGE hang:$H_HANG threads:$H_THREADS; do
+EXTRA=()
+for i in $(seq "$EXTRA_TMS"); do
+	start_tm "extra$i" "$MAIN_STANDALONE" on -Dtaskmanager.resource-id=tm-normal-$i -- \
+		--task "map:50:Source: Normal$i -> Map (1/2)#0" --task "map:50:Source: Normal$i -> Map (2/2)#0"
+	EXTRA+=("extra$i:$TM_PID")
+done
+for n in "${EXTRA[@]}" good:$GOOD trunc:$TRUNC perfmap:$P_MAP copycat:$COPYCAT garbage:$H_GARBAGE hang:$H_HANG threads:$H_THREADS; do
 	wait_ready "${n#*:}" "$E2E_TMP/${n%%:*}.out" 90 ||
 		{ not_ok "${n%%:*} did not start ($(tail -n 2 "$E2E_TMP/${n%%:*}.err" | tr '\n' ' '))"; finish; }
 done
@@ -233,7 +241,10 @@ exec {S1}<>"/dev/tcp/127.0.0.1/$PORT" {S2}<>"/dev/tcp/127.0.0.1/$PORT" {S3}<>"/d
 	{S10}<>"/dev/tcp/127.0.0.1/$PORT" ||
 	not_ok "cannot open the silent /metrics clients"
 good_before=$(nfiles tm-good)
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null; }
+cpu_start=$(cpu_ticks "$DPID")
 t_start=$(date +%s)
+last_min=-1
 max_rss=0
 max_metrics=0
 slow_metrics=0
@@ -244,12 +255,21 @@ while [ $(( $(date +%s) - t_start )) -lt "$HOSTILE_S" ]; do
 	ms=$(metrics_ms)
 	[ "$ms" -gt "$max_metrics" ] && max_metrics=$ms
 	[ "$ms" -ge 1000 ] && slow_metrics=$(( slow_metrics + 1 ))
+	el=$(( $(date +%s) - t_start ))
+	if [ $(( el / 60 )) -gt "$last_min" ]; then
+		last_min=$(( el / 60 ))
+		echo "# t=${el}s daemon rss=${rss} KiB cpu=$(( ($(cpu_ticks "$DPID") - cpu_start) * 100 / $(getconf CLK_TCK) / (el > 0 ? el : 1) ))% /metrics ${ms} ms"
+	fi
 	# New silent clients now and then: the old ones may have been expired.
 	exec {SX}<>"/dev/tcp/127.0.0.1/$PORT" 2>/dev/null
 	sleep 1
 done
 elapsed=$(( $(date +%s) - t_start ))
 good_after=$(nfiles tm-good)
+cpu_end=$(cpu_ticks "$DPID")
+cpu_pct=$(awk -v a="${cpu_start:-0}" -v b="${cpu_end:-0}" -v hz="$(getconf CLK_TCK)" -v s="$elapsed" \
+	'BEGIN { printf "%.1f", s > 0 ? (b - a) / hz / s * 100 : 0 }')
+echo "# daemon CPU over the hostile phase: ${cpu_pct}% of one core ($elapsed s, $EXTRA_TMS normal TaskManagers beside; load: $(cut -d' ' -f1-3 /proc/loadavg))"
 
 check "daemon stays up through the hostile phase" kill -0 "$DPID"
 if [ "$max_rss" -gt 0 ] && [ "$max_rss" -lt "$RSS_BOUND_KB" ]; then

@@ -126,7 +126,7 @@ while [ $(( $(date +%s) - start )) -lt "$SOAK_SECONDS" ]; do
 	if [ $(( el / 60 )) -gt "${last_min:--1}" ]; then
 		last_min=$(( el / 60 ))
 		echo "# t=${el}s rss=${rss} KiB fds=${fds} $(curl -s --max-time 2 "http://127.0.0.1:$PORT/metrics" 2>/dev/null |
-			awk '/^tmprof_cache_bytes\{/ { sub(/^tmprof_cache_bytes\{cache="/, ""); sub(/"\}/, "="); printf "%s ", $0 }')"
+			awk '/^tmprof_cache_bytes\{/ { sub(/^tmprof_cache_bytes\{cache="/, ""); sub(/"\} /, "="); printf "%s ", $0 }')"
 	fi
 	if [ -z "$warm" ] && [ $(( $(date +%s) - start )) -ge "$WARMUP_S" ]; then
 		warm="$rss $fds"
