@@ -40,6 +40,10 @@ static void test_defaults(void **state)
 	assert_true(c.metrics_on);
 	assert_string_equal(c.metrics_listen, "127.0.0.1:9464");
 	assert_int_equal(((struct sockaddr_in *)&c.metrics_addr)->sin_port, htons(9464));
+	assert_int_equal(c.memory, DAEMON_DEFAULT_MEMORY);
+	daemon_config_free(&c);
+	assert_int_equal(parse("[limits]\nmemory = 48M\n", &c), 0);
+	assert_int_equal(c.memory, 48ull << 20);
 	daemon_config_free(&c);
 }
 
@@ -165,6 +169,9 @@ static void test_malformed(void **state)
 		{ "[metrics]\nlisten = 127.0.0.1:70000\n", "t.ini:2: [metrics] listen" },
 		{ "[metrics]\nlisten = 300.0.0.1:1\n", "t.ini:2: [metrics] listen" },
 		{ "[nope]\nx = 1\n", "t.ini:2: [nope]: unknown section" },
+		{ "[limits]\nmemory = 8M\n", "t.ini:2: [limits] memory: '8M' is not a size of at least 32 M" },
+		{ "[limits]\nmemory = lots\n", "t.ini:2: [limits] memory" },
+		{ "[limits]\ncpu = 1\n", "t.ini:2: [limits] cpu: unknown key" },
 		{ "period = 5\n", "t.ini:1: period: key outside a section" },
 		/* Syntax errors before a bad key: the first line wins. */
 		{ "[profile]\njust words\nbogus = 1\n", "t.ini:2: expected 'key = value'" },

@@ -125,12 +125,41 @@ static void test_idle_bound(void **state)
 	elf_cache_free(c);
 }
 
+/* The memory budget's trim: idle tables go, tables in use stay. */
+static void test_trim(void **state)
+{
+	struct elf_cache *c = NULL;
+	struct elf_symtab *a = NULL, *b = NULL;
+	struct elf_cache_stats stats;
+	size_t full;
+
+	(void)state;
+	assert_int_equal(elf_cache_new(&c), 0);
+	assert_int_equal(get(c, "liba.so", &a), 0);
+	assert_int_equal(get(c, "libb.so", &b), 0);
+	full = elf_cache_memory(c);
+	assert_true(full > elf_symtab_memory(a));
+	elf_cache_put(c, b);
+	assert_int_equal(elf_cache_trim(c), 1);
+	elf_cache_stats(c, &stats);
+	assert_int_equal(stats.objects, 1);
+	assert_true(elf_cache_memory(c) < full);
+	assert_true(elf_cache_memory(c) >= elf_symtab_memory(a));
+	/* a, in use, is still cached. */
+	elf_cache_put(c, a);
+	assert_int_equal(elf_cache_trim(c), 1);
+	assert_int_equal(elf_cache_memory(c), 0);
+	assert_int_equal(elf_cache_trim(NULL), 0);
+	elf_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shared_by_inode_and_build_id),
 		cmocka_unit_test(test_failure_cached),
 		cmocka_unit_test(test_idle_bound),
+		cmocka_unit_test(test_trim),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
