@@ -767,6 +767,9 @@ int daemon_run(const char *config_path)
 		daemon_config_free(&d.cfg);
 		return EXIT_USAGE;
 	}
+	/* Two malloc arenas at most: each thread (metrics, attach workers)
+	 * would otherwise get its own, whose free pages RSS keeps. */
+	mallopt(M_ARENA_MAX, 2);
 	cli_quiet_libbpf();
 	rc = cli_check_privileges();
 	if (rc)

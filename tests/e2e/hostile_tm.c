@@ -14,8 +14,9 @@
  *   hang     accepts, reads the request, never answers, keeps the
  *            connection open
  *   threads  starts and ends threads by the thousand, forever, and answers
- *            Thread.print with its live threads plus 20000 made-up nids,
- *            each with a 4 KiB name
+ *            Thread.print with its live threads and 500 made-up nids, all
+ *            with 2000-byte names (about 3 MiB: under the daemon's 4 MiB
+ *            reply cap, over its 1 MiB of names per TaskManager)
  * A thread burns a little CPU so that there is something to sample.
  * Prints "ready" once the socket listens. Argument errors exit 2. */
 #include <errno.h>
@@ -127,7 +128,7 @@ static void answer_garbage(int c)
 
 static void answer_threads(int c)
 {
-	static char name[4096];
+	static char name[2001];
 	char line[4096 + 128], path[64];
 	FILE *f;
 	int n;
@@ -139,7 +140,7 @@ static void answer_threads(int c)
 	snprintf(path, sizeof(path), "/bin/ls /proc/%d/task", (int)getpid());
 	f = popen(path, "r");
 	while (f && fgets(path, sizeof(path), f)) {
-		n = snprintf(line, sizeof(line), "\"storm-%d\" #1 prio=5 nid=0x%x runnable\n",
+		n = snprintf(line, sizeof(line), "\"%s-%d\" #1 prio=5 nid=0x%x runnable\n", name,
 			     atoi(path), (unsigned)atoi(path));
 		if (write_all(c, line, (size_t)n))
 			break;
@@ -147,7 +148,7 @@ static void answer_threads(int c)
 	if (f)
 		pclose(f);
 	/* And threads that do not exist, with names at any length. */
-	for (int i = 0; i < 20000; i++) {
+	for (int i = 0; i < 500; i++) {
 		n = snprintf(line, sizeof(line), "\"%s%d\" #2 prio=5 nid=0x%x runnable\n", name, i,
 			     (unsigned)(3000000 + i));
 		if (write_all(c, line, (size_t)n))
