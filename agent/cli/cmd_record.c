@@ -121,20 +121,21 @@ static void print_stats(struct session *s)
  * how many were opened and closed as threads came and went. */
 static void print_event_stats(struct session *s)
 {
+	struct cpu_sampler *sampler = session_collector_impl(s, SESSION_CPU);
 	struct thread_events_stats st;
 
-	if (!s->sampler)
+	if (!sampler)
 		return;
-	cpu_sampler_event_stats(s->sampler, &st);
+	cpu_sampler_event_stats(sampler, &st);
 	fprintf(stderr,
 		"stats-events: mode=%s open=%" PRIu64 " opened=%" PRIu64 " closed=%" PRIu64
 		" adopted=%" PRIu64 " fd_failures=%" PRIu64 " open_failures=%" PRIu64
 		" window_ns=%" PRIu64 "-%" PRIu64,
-		cpu_sampler_mode(s->sampler) == CPU_SAMPLER_PER_CPU ? "per-cpu" : "per-thread", st.open,
+		cpu_sampler_mode(sampler) == CPU_SAMPLER_PER_CPU ? "per-cpu" : "per-thread", st.open,
 		st.opened, st.closed, st.adopted, st.fd_failures, st.open_failures, s->start_ns, s->end_ns);
 	for (size_t i = 0; i < s->ntargets; i++)
 		fprintf(stderr, " pid%d=%zu", s->targets[i].pid,
-			cpu_sampler_events_open(s->sampler, s->targets[i].pid));
+			cpu_sampler_events_open(sampler, s->targets[i].pid));
 	fputc('\n', stderr);
 }
 
@@ -142,12 +143,13 @@ static void print_event_stats(struct session *s)
  * unwinder against the workload and the perf map. */
 static void print_java_stats(struct session *s)
 {
+	struct cpu_sampler *sampler = session_collector_impl(s, SESSION_CPU);
 	uint64_t bpf[CPU_STAT__MAX] = { 0 }, agree = 0, differ = 0;
 	struct java_frames_stats js, sum = { 0 };
 	size_t on = 0;
 
-	if (s->sampler)
-		cpu_sampler_stats(s->sampler, bpf);
+	if (sampler)
+		cpu_sampler_stats(sampler, bpf);
 	for (size_t i = 0; i < s->ntargets; i++) {
 		const struct target *t = &s->targets[i];
 

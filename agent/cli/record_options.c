@@ -86,16 +86,14 @@ int event_list_parse(const char *text, unsigned int *events)
 	while (*p) {
 		size_t n = strcspn(p, ",");
 
-		if (n == 3 && !strncmp(p, "cpu", 3))
-			*events |= SESSION_CPU;
-		else if (n == 6 && !strncmp(p, "offcpu", 6))
-			*events |= SESSION_OFFCPU;
-		else if (n == 5 && !strncmp(p, "alloc", 5))
-			*events |= SESSION_ALLOC;
-		else if (n == 4 && !strncmp(p, "wall", 4))
-			*events |= SESSION_CPU | SESSION_OFFCPU;
-		else
+		unsigned int kind = collector_event_of(p, n);
+
+		/* "wall" is the two kinds that add up to wall-clock time. */
+		if (n == 4 && !strncmp(p, "wall", 4))
+			kind = SESSION_CPU | SESSION_OFFCPU;
+		if (!kind)
 			return -EINVAL;
+		*events |= kind;
 		p += n;
 		if (*p == ',' && !*++p)
 			return -EINVAL;

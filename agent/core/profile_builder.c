@@ -311,7 +311,7 @@ static int thread_of(struct builder *b, struct target *t, pid_t tid, const char 
 
 static int add_cpu_samples(struct builder *b)
 {
-	const struct agg_table *tab = &b->s->cpu;
+	const struct agg_table *tab = &session_collector(b->s, SESSION_CPU)->rows;
 	/* In wall mode a sample stands for 1/HZ s of CPU, in microseconds. */
 	uint64_t weight = b->o->span_stacks ? 1000000ULL / b->s->opts.freq_hz : 1;
 
@@ -331,9 +331,9 @@ static int add_cpu_samples(struct builder *b)
 		if (!err)
 			err = stack_roots(b->p, b->o, t, tt->name_id, STATE_CPU, frames, &depth);
 		user = !key->user_stack ? NULL :
-			stack_cache_get(&b->s->cpu_user_stacks, key->user_stack, &fresh);
+			stack_cache_get(&session_collector(b->s, SESSION_CPU)->user_stacks, key->user_stack, &fresh);
 		kern = key->kern_stack_id < 0 ? NULL :
-			stack_cache_get(&b->s->cpu_kern_stacks, (uint64_t)key->kern_stack_id, &fresh);
+			stack_cache_get(&session_collector(b->s, SESSION_CPU)->kern_stacks, (uint64_t)key->kern_stack_id, &fresh);
 		if (!err)
 			err = append_stack(b->p, t, user, kern, frames, &depth);
 		/* Both stacks lost (or empty, with no root frames): keep the
@@ -375,7 +375,7 @@ static int span_state(struct builder *b, const struct sched_span_key *key, const
 
 static int add_spans(struct builder *b)
 {
-	const struct agg_table *tab = &b->s->spans;
+	const struct agg_table *tab = &session_collector(b->s, SESSION_OFFCPU)->rows;
 
 	for (size_t i = 0; i < tab->count; i++) {
 		const struct sched_span_key *key = (const void *)tab->entries[i].key;
@@ -391,9 +391,9 @@ static int add_spans(struct builder *b)
 			continue;
 		err = thread_of(b, t, (pid_t)key->tid, key->comm, &tt);
 		user = !key->user_stack ? NULL :
-			stack_cache_get(&b->s->off_user_stacks, key->user_stack, &fresh);
+			stack_cache_get(&session_collector(b->s, SESSION_OFFCPU)->user_stacks, key->user_stack, &fresh);
 		kern = key->kern_stack_id < 0 ? NULL :
-			stack_cache_get(&b->s->off_kern_stacks, (uint64_t)key->kern_stack_id, &fresh);
+			stack_cache_get(&session_collector(b->s, SESSION_OFFCPU)->kern_stacks, (uint64_t)key->kern_stack_id, &fresh);
 		if (!err)
 			err = append_stack(b->p, t, user, kern, stack, &nstack);
 		if (err)
@@ -441,7 +441,7 @@ static uint32_t trim_allocator_frames(const struct profile *p, const uint32_t *f
  * ("byte[]", "java.lang.String"), weighted by bytes or by events. */
 static int add_allocs(struct builder *b)
 {
-	const struct agg_table *tab = &b->s->allocs;
+	const struct agg_table *tab = &session_collector(b->s, SESSION_ALLOC)->rows;
 
 	for (size_t i = 0; i < tab->count; i++) {
 		const struct alloc_key *key = (const void *)tab->entries[i].key;
@@ -460,7 +460,7 @@ static int add_allocs(struct builder *b)
 		if (!err)
 			err = stack_roots(b->p, b->o, t, tt->name_id, -1, frames, &depth);
 		user = !key->user_stack ? NULL :
-			stack_cache_get(&b->s->alloc_user_stacks, key->user_stack, &fresh);
+			stack_cache_get(&session_collector(b->s, SESSION_ALLOC)->user_stacks, key->user_stack, &fresh);
 		if (!err)
 			err = append_stack(b->p, t, user, NULL, frames, &depth);
 		if (!err)
@@ -505,7 +505,7 @@ int profile_build(struct session *s, struct profile *p, const struct build_optio
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = tid_comms_build(&s->cpu, &b.comms, &b.ncomms);
+	err = tid_comms_build(&session_collector(s, SESSION_CPU)->rows, &b.comms, &b.ncomms);
 	if (!err)
 		err = add_cpu_samples(&b);
 	if (!err)

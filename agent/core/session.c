@@ -8,13 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent/collect/alloc_tracer.h"
 #include "agent/collect/hotspot_unwind.h"
-#include "agent/collect/cpu_sampler.h"
-#include "agent/jvm/jvm_runtime.h"
-#include "agent/jvm/klass_names.h"
 #include "agent/core/log.h"
-#include "agent/collect/offcpu_tracer.h"
+#include "agent/jvm/jvm_runtime.h"
 #include "agent/jvm/thread_names.h"
 #include "symbolize/ksyms.h"
 #include "symbolize/hotspot_nmethod.h"
@@ -35,43 +31,6 @@ static uint64_t monotonic_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/* The caches are created before the collectors: fetches find them via the
- * session. */
-static int fetch_cpu_user_stack(void *ctx, uint64_t id, uint64_t *ips, size_t max)
-{
-	struct session *s = ctx;
-
-	return s->sampler ? cpu_sampler_user_stack(s->sampler, id, ips, max) : -ENOENT;
-}
-
-static int fetch_cpu_kern_stack(void *ctx, uint64_t id, uint64_t *ips, size_t max)
-{
-	struct session *s = ctx;
-
-	return s->sampler ? cpu_sampler_kernel_stack(s->sampler, id, ips, max) : -ENOENT;
-}
-
-static int fetch_off_user_stack(void *ctx, uint64_t id, uint64_t *ips, size_t max)
-{
-	struct session *s = ctx;
-
-	return s->tracer ? offcpu_tracer_user_stack(s->tracer, id, ips, max) : -ENOENT;
-}
-
-static int fetch_alloc_user_stack(void *ctx, uint64_t id, uint64_t *ips, size_t max)
-{
-	struct session *s = ctx;
-
-	return s->alloc ? alloc_tracer_user_stack(s->alloc, id, ips, max) : -ENOENT;
-}
-
-static int fetch_off_kern_stack(void *ctx, uint64_t id, uint64_t *ips, size_t max)
-{
-	struct session *s = ctx;
-
-	return s->tracer ? offcpu_tracer_kernel_stack(s->tracer, id, ips, max) : -ENOENT;
 }
 
 static const char *const unwind_names[] = {
@@ -98,25 +57,22 @@ const char *session_unwind_name(enum session_unwind u)
 
 int session_init(struct session *s, const struct session_options *o)
 {
-	int err;
+	const struct collector_ops *const *kinds = o->kinds ? o->kinds : collector_kinds;
+	size_t nkinds = o->kinds ? o->nkinds : collector_nkinds;
+	int err = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->opts = *o;
-	err = agg_table_init(&s->cpu, sizeof(struct cpu_sample_key));
-	if (!err)
-		err = agg_table_init(&s->spans, sizeof(struct sched_span_key));
-	if (!err)
-		err = agg_table_init(&s->allocs, sizeof(struct alloc_key));
-	if (!err)
-		err = stack_cache_init(&s->alloc_user_stacks, fetch_alloc_user_stack, s);
-	if (!err)
-		err = stack_cache_init(&s->cpu_user_stacks, fetch_cpu_user_stack, s);
-	if (!err)
-		err = stack_cache_init(&s->cpu_kern_stacks, fetch_cpu_kern_stack, s);
-	if (!err)
-		err = stack_cache_init(&s->off_user_stacks, fetch_off_user_stack, s);
-	if (!err)
-		err = stack_cache_init(&s->off_kern_stacks, fetch_off_kern_stack, s);
+	if (nkinds > sizeof(s->opts.events) * CHAR_BIT)
+		return -E2BIG;
+	/* Every kind gets its (empty) rows, so that readers need not ask
+	 * which are on; the array never moves: stack caches point into it. */
+	s->collectors = calloc(nkinds, sizeof(*s->collectors));
+	if (!s->collectors)
+		return -ENOMEM;
+	for (; s->ncollectors < nkinds && !err; s->ncollectors++)
+		err = collector_init(&s->collectors[s->ncollectors], kinds[s->ncollectors],
+				     1u << s->ncollectors);
 	if (err)
 		return err;
 	err = ksyms_load(&s->ksyms);
@@ -127,23 +83,30 @@ int session_init(struct session *s, const struct session_options *o)
 
 void session_free(struct session *s)
 {
-	cpu_sampler_close(s->sampler);
-	offcpu_tracer_close(s->tracer);
-	alloc_tracer_close(s->alloc);
+	for (size_t i = 0; i < s->ncollectors; i++)
+		collector_free(&s->collectors[i]);
+	free(s->collectors);
 	for (size_t i = 0; i < s->ntargets; i++)
 		target_close(&s->targets[i]);
 	free(s->targets);
 	free(s->names_stale);
-	stack_cache_free(&s->cpu_user_stacks);
-	stack_cache_free(&s->cpu_kern_stacks);
-	stack_cache_free(&s->off_user_stacks);
-	stack_cache_free(&s->off_kern_stacks);
-	agg_table_free(&s->cpu);
-	agg_table_free(&s->spans);
-	agg_table_free(&s->allocs);
-	stack_cache_free(&s->alloc_user_stacks);
 	ksyms_free(s->ksyms);
 	memset(s, 0, sizeof(*s));
+}
+
+struct collector *session_collector(const struct session *s, unsigned int event)
+{
+	for (size_t i = 0; i < s->ncollectors; i++)
+		if (s->collectors[i].event == event)
+			return &s->collectors[i];
+	return NULL;
+}
+
+void *session_collector_impl(const struct session *s, unsigned int event)
+{
+	struct collector *c = session_collector(s, event);
+
+	return c ? c->impl : NULL;
 }
 
 static int session_start_target(struct session *s, struct target *t);
@@ -182,57 +145,29 @@ int session_add_target(struct session *s, pid_t pid)
 
 static int open_collectors(struct session *s)
 {
-	int err;
+	for (size_t i = 0; i < s->ncollectors; i++) {
+		struct collector *c = &s->collectors[i];
+		int err;
 
-	if (s->opts.events & SESSION_CPU) {
-		err = cpu_sampler_open(s->opts.freq_hz,
-				       s->opts.per_cpu ? CPU_SAMPLER_PER_CPU : CPU_SAMPLER_PER_THREAD,
-				       &s->sampler);
-		if (err)
+		if (!(s->opts.events & c->event))
+			continue;
+		err = c->ops->open(&s->opts, &c->impl);
+		if (err) {
+			c->impl = NULL;
 			return err;
-	}
-	if (s->opts.events & SESSION_OFFCPU) {
-		err = offcpu_tracer_open(&s->tracer);
-		if (err)
-			return err;
-	}
-	if (s->opts.events & SESSION_ALLOC) {
-		err = alloc_tracer_open(&s->alloc);
-		if (err)
-			return err;
+		}
 	}
 	return 0;
-}
-
-/* libjvm and vmStructs of a JVM target, opened once for whoever needs
- * them first (allocation hooks, HotSpot unwinding). */
-static int runtime_open(struct target *t)
-{
-	return target_runtime_open(t);
-}
-
-/* A target that exited meanwhile is noticed by the next poll; one whose
- * threads got no event (out of fds) was reported: neither stops the others. */
-static int sampler_add_target(struct session *s, pid_t pid)
-{
-	int err = s->sampler ? cpu_sampler_add_target(s->sampler, pid) : 0;
-
-	if (err == -ESRCH || err == -EMFILE || err == -ENFILE) {
-		log_warn("PID %d: no CPU samples (%s)", pid, strerror(-err));
-		return 0;
-	}
-	return err;
 }
 
 /* Give every collector the target's HotSpot config (NULL: frame pointers). */
 static int collectors_set_hotspot(struct session *s, pid_t pid, const struct hotspot_cfg *cfg)
 {
-	int err = s->sampler ? cpu_sampler_set_hotspot(s->sampler, pid, cfg) : 0;
+	int err = 0;
 
-	if (!err && s->tracer)
-		err = offcpu_tracer_set_hotspot(s->tracer, pid, cfg);
-	if (!err && s->alloc)
-		err = alloc_tracer_set_hotspot(s->alloc, pid, cfg);
+	for (size_t i = 0; i < s->ncollectors && !err; i++)
+		if (s->collectors[i].impl)
+			err = s->collectors[i].ops->set_hotspot(s->collectors[i].impl, pid, cfg);
 	return err;
 }
 
@@ -240,15 +175,29 @@ static int collectors_set_hotspot(struct session *s, pid_t pid, const struct hot
  * pointers, in every collector; without them the BPF walker scans. */
 static void collectors_set_cfi(struct session *s, pid_t pid)
 {
-	int n = s->sampler ? cpu_sampler_set_cfi(s->sampler, pid, true) : 0;
+	int n = 0;
 
-	if (n >= 0 && s->tracer)
-		n = offcpu_tracer_set_cfi(s->tracer, pid, true);
-	if (n >= 0 && s->alloc)
-		n = alloc_tracer_set_cfi(s->alloc, pid, true);
+	for (size_t i = 0; i < s->ncollectors && n >= 0; i++)
+		if (s->collectors[i].impl)
+			n = s->collectors[i].ops->set_cfi(s->collectors[i].impl, pid, true);
 	if (n < 0)
 		log_debug("PID %d: no unwind rows (%s); native frames are found by stack scan", pid,
 			  strerror(-n));
+}
+
+/* Removing a pid a collector no longer follows is harmless. */
+static void collectors_remove_target(struct session *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->ncollectors; i++)
+		if (s->collectors[i].impl)
+			s->collectors[i].ops->remove_target(s->collectors[i].impl, pid);
+}
+
+static void collectors_interval_start(struct session *s, uint64_t ns)
+{
+	for (size_t i = 0; i < s->ncollectors; i++)
+		if (s->collectors[i].impl && s->collectors[i].ops->interval_start)
+			s->collectors[i].ops->interval_start(s->collectors[i].impl, ns);
 }
 
 /* Which debug-info record names a sampled pc inside compiled code
@@ -303,7 +252,7 @@ static void hotspot_attach(struct session *s, struct target *t)
 	    t->hotspot_tries >= HOTSPOT_TRIES)
 		return;
 	t->hotspot_tries++;
-	err = runtime_open(t);
+	err = target_runtime_open(t);
 	if (!err && !(t->runtime->vmstructs_ok && t->runtime->vmstructs_ints_ok))
 		err = -ENOENT;
 	if (!err)
@@ -393,47 +342,36 @@ const char *session_java_stacks_warning(const struct session *s, const struct ta
 	return buf;
 }
 
-/* A JVM's allocation hooks and class-name reader. Errors are reported
- * here, with the fix. */
-static int alloc_attach(struct session *s, struct target *t)
+/* Unwind tables and the HotSpot configuration before the first sample:
+ * reading them takes a few hundred ms, and stacks taken before would stop
+ * at the leaf with raw JIT pcs, which only a perf map could name (none on
+ * JDK 11). Then every open collector follows the target. -ENOEXEC from a
+ * collector: this target cannot have that kind (already reported). */
+static int collectors_add_target(struct session *s, struct target *t, bool running)
 {
-	int err;
+	collectors_set_cfi(s, t->pid);
+	hotspot_attach(s, t);
+	for (size_t i = 0; i < s->ncollectors; i++) {
+		struct collector *c = &s->collectors[i];
+		int err;
 
-	if (!t->is_jvm) {
-		log_warn("PID %d is not a JVM: no Java allocations to record", t->pid);
-		return 0;
+		if (!c->impl)
+			continue;
+		err = c->ops->add_target(c->impl, t);
+		/* A running session (the daemon) goes on with the other kinds. */
+		if (err == -ENOEXEC && running) {
+			log_warn("PID %d: no %s profile for this process", t->pid, c->ops->name);
+			continue;
+		}
+		if (err)
+			return err;
 	}
-	t->klasses = calloc(1, sizeof(*t->klasses));
-	if (!t->klasses)
-		return -ENOMEM;
-	err = runtime_open(t);
-	if (err) {
-		log_error("PID %d: cannot find libjvm.so in the process (%s)", t->pid, strerror(-err));
-		return -ENOEXEC;
-	}
-	if (!t->runtime->alloc_in_new_tlab || !t->runtime->alloc_outside_tlab) {
-		log_error("PID %d: %s has no symbol table, so its allocation hooks "
-			  "(AllocTracer::send_allocation_*) cannot be found; install the JDK's debug "
-			  "symbols (e.g. openjdk-17-dbg) or use a JDK build that keeps .symtab",
-			  t->pid, t->runtime->libjvm);
-		return -ENOEXEC;
-	}
-	if (!t->runtime->vmstructs_ok ||
-	    klass_names_init(t->klasses, &t->runtime->mem, &t->runtime->vs)) {
-		log_warn("PID %d: cannot read the JVM's vmStructs; allocated classes stay unnamed",
-			 t->pid);
-		free(t->klasses);
-		t->klasses = NULL;
-	}
-	err = alloc_tracer_add_target(s->alloc, t->runtime);
-	if (err)
-		log_error("PID %d: cannot attach uprobes to %s: %s", t->pid, t->runtime->libjvm_host,
-			  strerror(-err));
-	return err ? -ENOEXEC : 0;
+	return 0;
 }
 
 int session_start(struct session *s)
 {
+	struct timespec ts;
 	int err;
 
 	/* BPF first: without it nothing else is worth the JVMs' time. */
@@ -442,32 +380,12 @@ int session_start(struct session *s)
 		return err;
 	for (size_t i = 0; i < s->ntargets; i++)
 		target_attach(&s->targets[i]);
-	for (size_t i = 0; s->alloc && i < s->ntargets; i++) {
-		err = alloc_attach(s, &s->targets[i]);
-		if (err)
-			return err;
-	}
 	s->start_ns = monotonic_ns();
-	{
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		s->start_unix_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	}
-	if (s->tracer)
-		offcpu_tracer_set_start(s->tracer, s->start_ns);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	s->start_unix_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	collectors_interval_start(s, s->start_ns);
 	for (size_t i = 0; i < s->ntargets; i++) {
-		pid_t pid = s->targets[i].pid;
-
-		/* Unwind tables and the HotSpot configuration before the first
-		 * sample: reading them takes a few hundred ms, and stacks taken
-		 * before would stop at the leaf with raw JIT pcs, which only a
-		 * perf map could name (none on JDK 11). */
-		collectors_set_cfi(s, pid);
-		hotspot_attach(s, &s->targets[i]);
-		err = sampler_add_target(s, pid);
-		if (!err && s->tracer)
-			err = offcpu_tracer_add_target(s->tracer, pid);
+		err = collectors_add_target(s, &s->targets[i], false);
 		if (err)
 			return err;
 	}
@@ -476,21 +394,11 @@ int session_start(struct session *s)
 }
 
 /* A target added to a running session (the daemon): what session_start
- * does for each target, for this one. An allocation hook that cannot be set
- * is reported and leaves the target with CPU and scheduler data only. */
+ * does for each target, for this one. */
 static int session_start_target(struct session *s, struct target *t)
 {
-	int err;
-
 	target_attach(t);
-	if (s->alloc && alloc_attach(s, t))
-		log_warn("PID %d: no allocation profile for this process", t->pid);
-	collectors_set_cfi(s, t->pid);
-	hotspot_attach(s, t);
-	err = sampler_add_target(s, t->pid);
-	if (!err && s->tracer)
-		err = offcpu_tracer_add_target(s->tracer, t->pid);
-	return err;
+	return collectors_add_target(s, t, true);
 }
 
 int session_remove_target(struct session *s, pid_t pid)
@@ -501,13 +409,7 @@ int session_remove_target(struct session *s, pid_t pid)
 		;
 	if (i == s->ntargets)
 		return -ESRCH;
-	/* Removing a pid the collectors no longer filter for is harmless. */
-	if (s->sampler)
-		cpu_sampler_remove_target(s->sampler, pid);
-	if (s->tracer)
-		offcpu_tracer_remove_target(s->tracer, pid);
-	if (s->alloc)
-		alloc_tracer_remove_target(s->alloc, pid);
+	collectors_remove_target(s, pid);
 	target_close(&s->targets[i]);
 	memmove(&s->targets[i], &s->targets[i + 1], (s->ntargets - i - 1) * sizeof(*s->targets));
 	memmove(&s->names_stale[i], &s->names_stale[i + 1],
@@ -540,42 +442,24 @@ static void note_sample(struct session *s, struct target *t, struct stack_cache 
 		s->names_stale[t - s->targets] = true;
 }
 
-static int on_cpu_sample(void *ctx, const struct cpu_sample_key *key, uint64_t count)
+struct row_sink {
+	struct session *s;
+	struct collector *c;
+};
+
+/* Every drained row: added to its kind's rows, its stacks and thread
+ * looked at while the target lives. */
+static int on_row(void *ctx, const struct collector_row *row)
 {
-	struct session *s = ctx;
-	struct target *t = session_target(s, (pid_t)key->tgid);
-	int err = agg_table_add(&s->cpu, key, count, 0);
-
-	if (!err && t)
-		note_sample(s, t, &s->cpu_user_stacks, key->user_stack != 0, key->user_stack,
-			    (pid_t)key->tid);
-	return err;
-}
-
-static int on_span(void *ctx, const struct sched_span_key *key, const struct sched_span_value *v)
-{
-	struct session *s = ctx;
-	struct target *t = session_target(s, (pid_t)key->tgid);
-	int err = agg_table_add(&s->spans, key, v->ns, v->count);
-
-	if (!err && t)
-		note_sample(s, t, &s->off_user_stacks, key->user_stack != 0, key->user_stack,
-			    (pid_t)key->tid);
-	return err;
-}
-
-static int on_alloc(void *ctx, const struct alloc_key *key, const struct alloc_value *v)
-{
-	struct session *s = ctx;
-	struct target *t = session_target(s, (pid_t)key->tgid);
-	int err = agg_table_add(&s->allocs, key, v->bytes, v->count);
+	struct row_sink *k = ctx;
+	struct target *t = session_target(k->s, (pid_t)row->tgid);
+	int err = agg_table_add(&k->c->rows, row->key, row->a, row->b);
 
 	if (!err && t) {
-		note_sample(s, t, &s->alloc_user_stacks, key->user_stack != 0, key->user_stack,
-			    (pid_t)key->tid);
-		/* Read the class name while the class (and process) lives. */
-		if (t->klasses && !t->exited)
-			klass_names_get(t->klasses, key->klass);
+		note_sample(k->s, t, &k->c->user_stacks, row->user_stack != 0, row->user_stack,
+			    (pid_t)row->tid);
+		if (k->c->ops->note_row)
+			k->c->ops->note_row(k->c->impl, t, row);
 	}
 	return err;
 }
@@ -588,12 +472,12 @@ static int drain(struct session *s)
 	for (size_t i = 0; i < s->ntargets; i++)
 		hotspot_check_epoch(s, &s->targets[i]);
 
-	if (s->alloc)
-		err = alloc_tracer_drain(s->alloc, on_alloc, s);
-	if (!err && s->sampler)
-		err = cpu_sampler_drain(s->sampler, on_cpu_sample, s);
-	if (!err && s->tracer)
-		err = offcpu_tracer_drain(s->tracer, on_span, s);
+	for (size_t i = 0; i < s->ncollectors && !err; i++) {
+		struct row_sink k = { s, &s->collectors[i] };
+
+		if (k.c->impl)
+			err = k.c->ops->drain(k.c->impl, on_row, &k);
+	}
 	if (err)
 		log_error("reading aggregates from BPF failed: %s", strerror(-err));
 	return err;
@@ -623,8 +507,9 @@ static void target_exec_seen(struct session *s, struct target *t)
 	exe[n > 0 ? n : 0] = '\0';
 	log_warn("PID %d exec'd into %s during the recording: profiling the new program from here "
 		 "(earlier stacks keep the old program's names)", t->pid, n > 0 ? exe : "another program");
-	if (s->alloc)
-		alloc_tracer_remove_target(s->alloc, t->pid);
+	for (size_t i = 0; i < s->ncollectors; i++)
+		if (s->collectors[i].impl && s->collectors[i].ops->target_exec)
+			s->collectors[i].ops->target_exec(s->collectors[i].impl, t->pid);
 	if (t->hotspot)
 		collectors_set_hotspot(s, t->pid, NULL);
 	target_forget_jvm(t);
@@ -650,12 +535,7 @@ static size_t check_targets(struct session *s)
 		if (!was_alive)
 			continue;
 		log_warn("PID %d exited during the recording; keeping what was gathered", t->pid);
-		if (s->sampler)
-			cpu_sampler_remove_target(s->sampler, t->pid);
-		if (s->tracer)
-			offcpu_tracer_remove_target(s->tracer, t->pid);
-		if (s->alloc)
-			alloc_tracer_remove_target(s->alloc, t->pid);
+		collectors_remove_target(s, t->pid);
 	}
 	return alive;
 }
@@ -680,18 +560,23 @@ size_t session_poll(struct session *s)
 
 int session_cut(struct session *s, bool final)
 {
+	int err = 0;
+
 	s->end_ns = monotonic_ns();
 	/* From here the kernel clips spans at end_ns; what it closed before
 	 * belongs to this interval and is drained now. */
-	if (s->tracer)
-		offcpu_tracer_set_start(s->tracer, s->end_ns);
+	collectors_interval_start(s, s->end_ns);
 	if (final)
 		poll_with(s, FINAL_REFRESH_MIN_INTERVAL_MS, FINAL_REFRESH_MIN_INTERVAL_MS);
 	else
 		drain(s);
-	if (!s->tracer)
-		return 0;
-	return offcpu_tracer_close_spans(s->tracer, s->start_ns, s->end_ns, on_span, s);
+	for (size_t i = 0; i < s->ncollectors && !err; i++) {
+		struct row_sink k = { s, &s->collectors[i] };
+
+		if (k.c->impl && k.c->ops->cut)
+			err = k.c->ops->cut(k.c->impl, s->start_ns, s->end_ns, on_row, &k);
+	}
+	return err;
 }
 
 /* Java names are needed until an interval's profile is built (the profile
@@ -720,9 +605,8 @@ void session_next_interval(struct session *s)
 {
 	for (size_t i = 0; i < s->ntargets; i++)
 		java_names_trim(&s->targets[i]);
-	agg_table_clear(&s->cpu);
-	agg_table_clear(&s->spans);
-	agg_table_clear(&s->allocs);
+	for (size_t i = 0; i < s->ncollectors; i++)
+		agg_table_clear(&s->collectors[i].rows);
 	/* Output formats stamp each interval with its own start. */
 	if (s->end_ns > s->start_ns)
 		s->start_unix_ns += (int64_t)(s->end_ns - s->start_ns);
@@ -739,21 +623,16 @@ double session_elapsed_s(const struct session *s)
 
 void session_losses(struct session *s, uint64_t out[4])
 {
-	uint64_t cpu[CPU_STAT__MAX] = { 0 }, off[OFFCPU_STAT__MAX] = { 0 };
-	uint64_t al[ALLOC_STAT__MAX] = { 0 };
+	memset(out, 0, 4 * sizeof(*out));
+	for (size_t i = 0; i < s->ncollectors; i++) {
+		struct collector_stats st = { 0 };
 
-	if (s->sampler)
-		cpu_sampler_stats(s->sampler, cpu);
-	if (s->tracer)
-		offcpu_tracer_stats(s->tracer, off);
-	if (s->alloc)
-		alloc_tracer_stats(s->alloc, al);
-	out[0] = cpu[CPU_STAT_SAMPLES] + off[OFFCPU_STAT_SWITCHES] + al[ALLOC_STAT_EVENTS];
-	out[1] = cpu[CPU_STAT_USER_COLLISION] + cpu[CPU_STAT_USER_ERROR] +
-		 off[OFFCPU_STAT_USER_COLLISION] + off[OFFCPU_STAT_USER_ERROR] +
-		 al[ALLOC_STAT_USER_COLLISION] + al[ALLOC_STAT_USER_ERROR];
-	out[2] = cpu[CPU_STAT_KERN_COLLISION] + cpu[CPU_STAT_KERN_ERROR] +
-		 off[OFFCPU_STAT_KERN_COLLISION] + off[OFFCPU_STAT_KERN_ERROR];
-	out[3] = cpu[CPU_STAT_COUNTS_FULL] + off[OFFCPU_STAT_TOTALS_FULL] +
-		 off[OFFCPU_STAT_THREADS_FULL] + al[ALLOC_STAT_TOTALS_FULL];
+		if (!s->collectors[i].impl)
+			continue;
+		s->collectors[i].ops->stats(s->collectors[i].impl, &st);
+		out[0] += st.events;
+		out[1] += st.user_lost;
+		out[2] += st.kern_lost;
+		out[3] += st.dropped;
+	}
 }

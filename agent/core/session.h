@@ -13,10 +13,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "agent/core/agg_table.h"
-#include "agent/core/stack_cache.h"
+#include "agent/collect/collector.h"
 #include "agent/core/target.h"
 
+/* Event kinds, one bit each: bit i turns on collector_kinds[i]
+ * (collect/collectors.c, which also gives each its -e word). These three
+ * are named for the code that builds their profiles. */
 enum session_event {
 	SESSION_CPU = 1 << 0,    /* perf_event cpu-clock sampling */
 	SESSION_OFFCPU = 1 << 1, /* scheduler spans: off-CPU and run queue */
@@ -35,6 +37,9 @@ struct session_options {
 	unsigned int freq_hz;
 	enum session_unwind unwind;
 	bool per_cpu; /* CPU samples from per-CPU clocks, not per-thread ones */
+	/* The kinds to choose from; NULL: collector_kinds (tests pass fakes). */
+	const struct collector_ops *const *kinds;
+	size_t nkinds;
 };
 
 /* "auto", "fp", "hotspot" -> 0 and *out; -EINVAL otherwise. */
@@ -49,17 +54,10 @@ struct session {
 	size_t ntargets, cap;
 	bool *names_stale; /* per target: a tid without a name was seen */
 	struct ksyms *ksyms;
-	struct cpu_sampler *sampler;
-	struct offcpu_tracer *tracer;
-	struct alloc_tracer *alloc;
-	struct agg_table cpu;   /* struct cpu_sample_key → a: samples */
-	struct agg_table spans; /* struct sched_span_key → a: ns, b: spans */
-	struct agg_table allocs; /* struct alloc_key → a: bytes, b: events */
-	/* User stacks by hash (tmprof's own unwinder), kernel stacks by the
-	 * id in each collector's stack map. */
-	struct stack_cache cpu_user_stacks, cpu_kern_stacks;
-	struct stack_cache off_user_stacks, off_kern_stacks;
-	struct stack_cache alloc_user_stacks;
+	/* One per kind, in event-bit order; impl is NULL for a kind that is
+	 * off, whose rows stay empty. */
+	struct collector *collectors;
+	size_t ncollectors;
 	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC */
 	int64_t start_unix_ns;     /* CLOCK_REALTIME at start, for output formats */
 	bool started;
@@ -108,8 +106,14 @@ void session_next_interval(struct session *s);
 /* Wall-clock seconds covered so far (or in total once finished). */
 double session_elapsed_s(const struct session *s);
 
-/* Loss counters of both collectors, summed: [0] samples gathered,
+/* Loss counters of every open collector, summed: [0] samples gathered,
  * [1] user stacks lost, [2] kernel stacks lost, [3] dropped (maps full). */
 void session_losses(struct session *s, uint64_t out[4]);
+
+/* The kind with this event bit (SESSION_CPU, ...), open or not: its rows
+ * of the interval and its stacks. NULL: no such kind. */
+struct collector *session_collector(const struct session *s, unsigned int event);
+/* The open collector of that kind (struct cpu_sampler *, ...); NULL: off. */
+void *session_collector_impl(const struct session *s, unsigned int event);
 
 #endif

@@ -432,7 +432,8 @@ static int mkdir_p(const char *path)
  * thread, so this is the figure to watch on a TaskManager with many. */
 static int render_events_per_tm(struct daemon *d, char *buf, size_t cap, size_t off)
 {
-	size_t n = d->session_on && d->s.sampler ? d->s.ntargets : 0;
+	struct cpu_sampler *sampler = d->session_on ? session_collector_impl(&d->s, SESSION_CPU) : NULL;
+	size_t n = sampler ? d->s.ntargets : 0;
 	char (*ids)[DAEMON_TM_ID_MAX] = n ? calloc(n, sizeof(*ids)) : NULL;
 	const char **names = n ? calloc(n, sizeof(*names)) : NULL;
 	uint64_t *values = n ? calloc(n, sizeof(*values)) : NULL;
@@ -447,7 +448,7 @@ static int render_events_per_tm(struct daemon *d, char *buf, size_t cap, size_t 
 
 		daemon_tm_id(&t->jvm, ids[i], sizeof(ids[i]));
 		names[i] = ids[i];
-		values[i] = cpu_sampler_events_open(d->s.sampler, t->pid);
+		values[i] = cpu_sampler_events_open(sampler, t->pid);
 	}
 	ret = daemon_metrics_format_per_tm(buf, cap, off, "tmprof_taskmanager_perf_events_open",
 					   "Sampling perf events open for the TaskManager's threads.",
@@ -486,10 +487,10 @@ static int render_metrics(void *ctx, char **body, size_t *len)
 		m.targets += !t->exited;
 	}
 	daemon_self_usage(&m.rss_bytes, &m.open_fds);
-	if (d->session_on && d->s.sampler) {
+	if (d->session_on && session_collector_impl(&d->s, SESSION_CPU)) {
 		struct thread_events_stats es;
 
-		cpu_sampler_event_stats(d->s.sampler, &es);
+		cpu_sampler_event_stats(session_collector_impl(&d->s, SESSION_CPU), &es);
 		m.perf_events = es.open;
 	}
 	cap += d->session_on ? d->s.ntargets * (DAEMON_TM_ID_MAX * 2 + 64) : 0;
