@@ -102,7 +102,7 @@ static void warn_about_target(const struct session *s, const struct target *t)
 }
 
 /* The event kinds a session's -e asks for, and how the user spelled them. */
-static unsigned int session_kinds(unsigned int events, char *name, size_t len)
+static unsigned int cli_session_kinds(unsigned int events, char *name, size_t len)
 {
 	unsigned int kinds = 0;
 
@@ -119,7 +119,7 @@ static unsigned int session_kinds(unsigned int events, char *name, size_t len)
 int cli_start_session(struct session *s)
 {
 	char what[64];
-	unsigned int kinds = session_kinds(s->opts.events, what, sizeof(what));
+	unsigned int kinds = cli_session_kinds(s->opts.events, what, sizeof(what));
 	int err;
 
 	/* Before any skeleton: a kernel that lacks a helper gets its name and

@@ -9,7 +9,7 @@
 #include "agent/core/exit_codes.h"
 #include "agent/core/log.h"
 
-static void daemon_usage(FILE *out)
+static void cmd_daemon_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: tmprof daemon --config FILE [--check] [-v]\n"
@@ -52,7 +52,7 @@ int cmd_daemon(int argc, char **argv)
 			log_verbose = true;
 			break;
 		case 'h':
-			daemon_usage(stdout);
+			cmd_daemon_usage(stdout);
 			return EXIT_OK;
 		default:
 			log_error("daemon: unknown or incomplete option '%s'; 'tmprof daemon --help' "

@@ -41,7 +41,7 @@ enum {
 	OPT_STATS,
 };
 
-static void leak_usage(FILE *out)
+static void cmd_leak_usage(FILE *out)
 {
 	fputs("usage: tmprof leak -p PID --dir DIR [--interval 10m] [options]\n"
 	      "       tmprof leak report DIR [--from T1] [--to T2] [-o growth.html|svg|folded]\n"
@@ -149,7 +149,7 @@ static int apply_run_option(struct leak_run_options *o, int opt, const char *arg
 	}
 }
 
-static int leak_record(int argc, char **argv)
+static int cmd_leak_record(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
@@ -175,7 +175,7 @@ static int leak_record(int argc, char **argv)
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, ":p:d:vh", longopts, NULL)) != -1) {
 		if (opt == 'h') {
-			leak_usage(stdout);
+			cmd_leak_usage(stdout);
 			return EXIT_OK;
 		}
 		if (opt == ':' || opt == '?') {
@@ -241,7 +241,7 @@ static int check_output(const char *path)
 	return EXIT_USAGE;
 }
 
-static int leak_report(int argc, char **argv)
+static int cmd_leak_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -260,7 +260,7 @@ static int leak_report(int argc, char **argv)
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, ":o:vh", longopts, NULL)) != -1) {
 		if (opt == 'h') {
-			leak_usage(stdout);
+			cmd_leak_usage(stdout);
 			return EXIT_OK;
 		}
 		if (opt == ':' || opt == '?') {
@@ -296,8 +296,8 @@ static int leak_report(int argc, char **argv)
 int cmd_leak(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "report"))
-		return leak_report(argc - 1, argv + 1);
-	return leak_record(argc, argv);
+		return cmd_leak_report(argc - 1, argv + 1);
+	return cmd_leak_record(argc, argv);
 }
 
 int cmd_jeprof(int argc, char **argv)

@@ -7,7 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "agent/collect/bpf_maps.h"
+#include "agent/collect/maps.h"
 #include "agent/collect/cfi_maps.h"
 #include "agent/jvm/jvm_runtime.h"
 #include "alloc.skel.h"
@@ -19,7 +19,7 @@ struct alloc_probe {
 
 struct alloc_tracer {
 	struct alloc_bpf *skel;
-	struct bpf_drain drain;
+	struct maps_drain drain;
 	struct alloc_probe *probes;
 	size_t nprobes;
 	struct cfi_maps *cfi;
@@ -41,7 +41,7 @@ void alloc_tracer_close(struct alloc_tracer *t)
 	free(t->probes);
 	cfi_maps_free(t->cfi);
 	alloc_bpf__destroy(t->skel);
-	bpf_drain_free(&t->drain);
+	maps_drain_free(&t->drain);
 	free(t);
 }
 
@@ -52,7 +52,7 @@ int alloc_tracer_open(struct alloc_tracer **out)
 
 	if (!t)
 		return -ENOMEM;
-	err = bpf_drain_init(&t->drain, sizeof(struct alloc_key), sizeof(struct alloc_value));
+	err = maps_drain_init(&t->drain, sizeof(struct alloc_key), sizeof(struct alloc_value));
 	if (err)
 		goto fail;
 	t->skel = alloc_bpf__open_and_load();
@@ -112,7 +112,7 @@ fail:
 
 int alloc_tracer_set_hotspot(struct alloc_tracer *t, pid_t tgid, const struct hotspot_cfg *cfg)
 {
-	return bpf_hotspot_cfg_set(t->skel->maps.hotspot_cfgs, tgid, cfg);
+	return maps_hotspot_cfg_set(t->skel->maps.hotspot_cfgs, tgid, cfg);
 }
 
 int alloc_tracer_remove_target(struct alloc_tracer *t, pid_t tgid)
@@ -153,18 +153,18 @@ int alloc_tracer_drain(struct alloc_tracer *t, alloc_fn fn, void *ctx)
 {
 	struct drain_adapter a = { fn, ctx };
 
-	return bpf_drain_run(&t->drain, bpf_map__fd(t->skel->maps.totals), drain_one, &a);
+	return maps_drain_run(&t->drain, bpf_map__fd(t->skel->maps.totals), drain_one, &a);
 }
 
 int alloc_tracer_user_stack(struct alloc_tracer *t, uint64_t hash, uint64_t *ips, size_t max)
 {
-	return bpf_ustack_map_read(bpf_map__fd(t->skel->maps.ustacks), hash, ips, max);
+	return maps_ustack_read(bpf_map__fd(t->skel->maps.ustacks), hash, ips, max);
 }
 
 int alloc_tracer_stats(struct alloc_tracer *t, uint64_t out[ALLOC_STAT__MAX])
 {
 	unsigned long long sums[ALLOC_STAT__MAX];
-	int err = bpf_percpu_counters_sum(bpf_map__fd(t->skel->maps.stats), ALLOC_STAT__MAX, sums);
+	int err = maps_percpu_sum(bpf_map__fd(t->skel->maps.stats), ALLOC_STAT__MAX, sums);
 
 	for (int i = 0; i < ALLOC_STAT__MAX; i++)
 		out[i] = err ? 0 : sums[i];

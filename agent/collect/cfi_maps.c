@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent/collect/bpf_maps.h"
+#include "agent/collect/maps.h"
 #include "agent/core/log.h"
 #include "bpf/cfi.h"
 #include "symbolize/cfi_table.h"
@@ -150,7 +150,7 @@ static struct cfi_file *file_get(struct cfi_maps *c, pid_t pid, const struct pro
 	if (!err)
 		err = rows_alloc(c, (uint32_t)t.n, &f->first);
 	if (!err)
-		err = bpf_cfi_rows_write(c->rows, f->first, t.rows, t.n);
+		err = maps_cfi_rows_write(c->rows, f->first, t.rows, t.n);
 	if (err) {
 		log_debug("PID %d: no unwind rows for %s: %s", (int)pid, m->path, strerror(-err));
 		f->failed = true;
@@ -225,7 +225,7 @@ int cfi_maps_add_maps(struct cfi_maps *c, pid_t pid, const struct proc_maps *pm)
 		}
 	}
 	old = pid_find(c, pid);
-	err = proc.n ? bpf_cfi_proc_set(c->procs, pid, &proc) : bpf_cfi_proc_set(c->procs, pid, NULL);
+	err = proc.n ? maps_cfi_proc_set(c->procs, pid, &proc) : maps_cfi_proc_set(c->procs, pid, NULL);
 	if (err) {
 		for (size_t i = 0; i < now.n; i++)
 			file_put(c, now.files[i]);
@@ -241,7 +241,7 @@ int cfi_maps_add_maps(struct cfi_maps *c, pid_t pid, const struct proc_maps *pm)
 			struct cfi_pid *g = realloc(c->pids, cap * sizeof(*g));
 
 			if (!g) {
-				bpf_cfi_proc_set(c->procs, pid, NULL);
+				maps_cfi_proc_set(c->procs, pid, NULL);
 				for (size_t i = 0; i < now.n; i++)
 					file_put(c, now.files[i]);
 				return -ENOMEM;
@@ -270,7 +270,7 @@ void cfi_maps_remove(struct cfi_maps *c, pid_t pid)
 {
 	struct cfi_pid *p = pid_find(c, pid);
 
-	bpf_cfi_proc_set(c->procs, pid, NULL);
+	maps_cfi_proc_set(c->procs, pid, NULL);
 	if (!p)
 		return;
 	for (size_t i = 0; i < p->n; i++)

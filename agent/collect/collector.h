@@ -1,8 +1,8 @@
 /* One event kind's BPF collector as the session sees it: a table of
  * functions that cpu, offcpu (wall) and alloc implement (cpu_collector.c,
- * offcpu_collector.c, alloc_collector.c) and collectors.c lists. The
+ * offcpu_collector.c, alloc_collector.c) and collector.c lists. The
  * session opens the kinds -e asks for and calls them in a loop, so a new
- * event kind is one collector file plus its line in collectors.c; nothing
+ * event kind is one collector file plus its line in collector.c; nothing
  * in the session names a kind.
  *
  * What a collector drains is aggregated rows: a key the BPF side built
@@ -90,7 +90,7 @@ struct collector {
 	struct stack_cache user_stacks, kern_stacks;
 };
 
-/* The kinds tmprof has, in event-bit order (collectors.c). */
+/* The kinds tmprof has, in event-bit order (collector.c). */
 extern const struct collector_ops *const collector_kinds[];
 extern const size_t collector_nkinds;
 

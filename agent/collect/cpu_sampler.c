@@ -12,7 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "agent/collect/bpf_maps.h"
+#include "agent/collect/maps.h"
 #include "agent/collect/cfi_maps.h"
 #include "agent/core/log.h"
 #include "agent/collect/thread_events.h"
@@ -23,7 +23,7 @@ struct cpu_sampler {
 	struct bpf_link **links;
 	int *perf_fds;
 	int ncpus;
-	struct bpf_drain drain;
+	struct maps_drain drain;
 	struct cfi_maps *cfi;
 	enum cpu_sampler_mode mode;
 	struct thread_events *threads; /* per thread */
@@ -101,7 +101,7 @@ void cpu_sampler_close(struct cpu_sampler *s)
 	free(s->links);
 	free(s->perf_fds);
 	thread_events_free(s->threads);
-	bpf_drain_free(&s->drain);
+	maps_drain_free(&s->drain);
 	cfi_maps_free(s->cfi);
 	cpu_sample_bpf__destroy(s->skel);
 	free(s);
@@ -128,7 +128,7 @@ int cpu_sampler_open(unsigned int freq_hz, enum cpu_sampler_mode mode, struct cp
 	if (!s)
 		return -ENOMEM;
 	s->mode = mode;
-	if (bpf_drain_init(&s->drain, sizeof(struct cpu_sample_key), sizeof(uint64_t))) {
+	if (maps_drain_init(&s->drain, sizeof(struct cpu_sample_key), sizeof(uint64_t))) {
 		free(s);
 		return -ENOMEM;
 	}
@@ -214,7 +214,7 @@ int cpu_sampler_add_target(struct cpu_sampler *s, pid_t tgid)
 
 int cpu_sampler_set_hotspot(struct cpu_sampler *s, pid_t tgid, const struct hotspot_cfg *cfg)
 {
-	return bpf_hotspot_cfg_set(s->skel->maps.hotspot_cfgs, tgid, cfg);
+	return maps_hotspot_cfg_set(s->skel->maps.hotspot_cfgs, tgid, cfg);
 }
 
 int cpu_sampler_remove_target(struct cpu_sampler *s, pid_t tgid)
@@ -262,7 +262,7 @@ int cpu_sampler_drain(struct cpu_sampler *s, cpu_sample_fn fn, void *ctx)
 	bool dropped;
 	int err;
 
-	err = bpf_drain_run(&s->drain, bpf_map__fd(s->skel->maps.counts), drain_one, &a);
+	err = maps_drain_run(&s->drain, bpf_map__fd(s->skel->maps.counts), drain_one, &a);
 	if (err || !s->threads)
 		return err;
 	/* After the drain: the samples just read are what tells the rescan
@@ -300,20 +300,20 @@ enum cpu_sampler_mode cpu_sampler_mode(const struct cpu_sampler *s)
 
 int cpu_sampler_user_stack(struct cpu_sampler *s, uint64_t hash, uint64_t *ips, size_t max)
 {
-	return bpf_ustack_map_read(bpf_map__fd(s->skel->maps.ustacks), hash, ips, max);
+	return maps_ustack_read(bpf_map__fd(s->skel->maps.ustacks), hash, ips, max);
 }
 
 int cpu_sampler_kernel_stack(struct cpu_sampler *s, uint64_t id, uint64_t *ips, size_t max)
 {
 	if (id > INT32_MAX)
 		return -ENOENT;
-	return bpf_stack_map_read(bpf_map__fd(s->skel->maps.stacks), (int32_t)id, ips, max);
+	return maps_stack_read(bpf_map__fd(s->skel->maps.stacks), (int32_t)id, ips, max);
 }
 
 int cpu_sampler_stats(struct cpu_sampler *s, uint64_t out[CPU_STAT__MAX])
 {
 	unsigned long long sums[CPU_STAT__MAX];
-	int err = bpf_percpu_counters_sum(bpf_map__fd(s->skel->maps.stats), CPU_STAT__MAX, sums);
+	int err = maps_percpu_sum(bpf_map__fd(s->skel->maps.stats), CPU_STAT__MAX, sums);
 
 	for (int i = 0; i < CPU_STAT__MAX; i++)
 		out[i] = err ? 0 : sums[i];

@@ -11,7 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "agent/collect/bpf_maps.h"
+#include "agent/collect/maps.h"
 #include "agent/leak/leak_sampling.h"
 #include "leak.skel.h"
 #include "symbolize/elf_lookup.h"
@@ -289,13 +289,13 @@ int leak_tracer_live(struct leak_tracer *t, leak_live_fn fn, void *ctx)
 
 int leak_tracer_user_stack(struct leak_tracer *t, uint64_t hash, uint64_t *ips, size_t max)
 {
-	return bpf_ustack_map_read(bpf_map__fd(t->skel->maps.ustacks), hash, ips, max);
+	return maps_ustack_read(bpf_map__fd(t->skel->maps.ustacks), hash, ips, max);
 }
 
 int leak_tracer_stats(struct leak_tracer *t, uint64_t out[LEAK_STAT__MAX])
 {
 	unsigned long long sums[LEAK_STAT__MAX];
-	int err = bpf_percpu_counters_sum(bpf_map__fd(t->skel->maps.stats), LEAK_STAT__MAX, sums);
+	int err = maps_percpu_sum(bpf_map__fd(t->skel->maps.stats), LEAK_STAT__MAX, sums);
 
 	for (int i = 0; i < LEAK_STAT__MAX; i++)
 		out[i] = err ? 0 : sums[i];

@@ -9,13 +9,13 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "agent/collect/bpf_maps.h"
+#include "agent/collect/maps.h"
 #include "agent/collect/cfi_maps.h"
 #include "offcpu.skel.h"
 
 struct offcpu_tracer {
 	struct offcpu_bpf *skel;
-	struct bpf_drain drain;
+	struct maps_drain drain;
 	struct cfi_maps *cfi;
 };
 
@@ -25,7 +25,7 @@ void offcpu_tracer_close(struct offcpu_tracer *t)
 		return;
 	cfi_maps_free(t->cfi);
 	offcpu_bpf__destroy(t->skel);
-	bpf_drain_free(&t->drain);
+	maps_drain_free(&t->drain);
 	free(t);
 }
 
@@ -36,7 +36,7 @@ int offcpu_tracer_open(struct offcpu_tracer **out)
 
 	if (!t)
 		return -ENOMEM;
-	err = bpf_drain_init(&t->drain, sizeof(struct sched_span_key),
+	err = maps_drain_init(&t->drain, sizeof(struct sched_span_key),
 			     sizeof(struct sched_span_value));
 	if (err)
 		goto fail;
@@ -73,7 +73,7 @@ int offcpu_tracer_add_target(struct offcpu_tracer *t, pid_t tgid)
 
 int offcpu_tracer_set_hotspot(struct offcpu_tracer *t, pid_t tgid, const struct hotspot_cfg *cfg)
 {
-	return bpf_hotspot_cfg_set(t->skel->maps.hotspot_cfgs, tgid, cfg);
+	return maps_hotspot_cfg_set(t->skel->maps.hotspot_cfgs, tgid, cfg);
 }
 
 int offcpu_tracer_remove_target(struct offcpu_tracer *t, pid_t tgid)
@@ -111,7 +111,7 @@ int offcpu_tracer_drain(struct offcpu_tracer *t, sched_span_fn fn, void *ctx)
 {
 	struct drain_adapter a = { fn, ctx };
 
-	return bpf_drain_run(&t->drain, bpf_map__fd(t->skel->maps.totals), drain_one, &a);
+	return maps_drain_run(&t->drain, bpf_map__fd(t->skel->maps.totals), drain_one, &a);
 }
 
 static int read_comm(pid_t tgid, pid_t tid, char *comm)
@@ -179,18 +179,18 @@ int offcpu_tracer_kernel_stack(struct offcpu_tracer *t, uint64_t id, uint64_t *i
 {
 	if (id > INT32_MAX)
 		return -ENOENT;
-	return bpf_stack_map_read(bpf_map__fd(t->skel->maps.stacks), (int32_t)id, ips, max);
+	return maps_stack_read(bpf_map__fd(t->skel->maps.stacks), (int32_t)id, ips, max);
 }
 
 int offcpu_tracer_user_stack(struct offcpu_tracer *t, uint64_t hash, uint64_t *ips, size_t max)
 {
-	return bpf_ustack_map_read(bpf_map__fd(t->skel->maps.ustacks), hash, ips, max);
+	return maps_ustack_read(bpf_map__fd(t->skel->maps.ustacks), hash, ips, max);
 }
 
 int offcpu_tracer_stats(struct offcpu_tracer *t, uint64_t out[OFFCPU_STAT__MAX])
 {
 	unsigned long long sums[OFFCPU_STAT__MAX];
-	int err = bpf_percpu_counters_sum(bpf_map__fd(t->skel->maps.stats), OFFCPU_STAT__MAX, sums);
+	int err = maps_percpu_sum(bpf_map__fd(t->skel->maps.stats), OFFCPU_STAT__MAX, sums);
 
 	for (int i = 0; i < OFFCPU_STAT__MAX; i++)
 		out[i] = err ? 0 : sums[i];

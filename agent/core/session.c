@@ -143,7 +143,7 @@ int session_add_target(struct session *s, pid_t pid)
 	return 0;
 }
 
-static int open_collectors(struct session *s)
+static int session_open_collectors(struct session *s)
 {
 	for (size_t i = 0; i < s->ncollectors; i++) {
 		struct collector *c = &s->collectors[i];
@@ -161,7 +161,7 @@ static int open_collectors(struct session *s)
 }
 
 /* Give every collector the target's HotSpot config (NULL: frame pointers). */
-static int collectors_set_hotspot(struct session *s, pid_t pid, const struct hotspot_cfg *cfg)
+static int session_set_hotspot(struct session *s, pid_t pid, const struct hotspot_cfg *cfg)
 {
 	int err = 0;
 
@@ -173,7 +173,7 @@ static int collectors_set_hotspot(struct session *s, pid_t pid, const struct hot
 
 /* Unwind rows (.eh_frame) for the target's libraries without frame
  * pointers, in every collector; without them the BPF walker scans. */
-static void collectors_set_cfi(struct session *s, pid_t pid)
+static void session_set_cfi(struct session *s, pid_t pid)
 {
 	int n = 0;
 
@@ -186,14 +186,14 @@ static void collectors_set_cfi(struct session *s, pid_t pid)
 }
 
 /* Removing a pid a collector no longer follows is harmless. */
-static void collectors_remove_target(struct session *s, pid_t pid)
+static void session_unfollow_target(struct session *s, pid_t pid)
 {
 	for (size_t i = 0; i < s->ncollectors; i++)
 		if (s->collectors[i].impl)
 			s->collectors[i].ops->remove_target(s->collectors[i].impl, pid);
 }
 
-static void collectors_interval_start(struct session *s, uint64_t ns)
+static void session_start_interval(struct session *s, uint64_t ns)
 {
 	for (size_t i = 0; i < s->ncollectors; i++)
 		if (s->collectors[i].impl && s->collectors[i].ops->interval_start)
@@ -221,7 +221,7 @@ static enum java_pc_rule pc_rule_from_env(void)
 /* The BPF side follows the JVM's unloaded-classes counter at every sample.
  * Without it (or should metadata be reused anyway), a Method* the namer
  * finds holding another method starts a new epoch from here on. */
-static void hotspot_check_epoch(struct session *s, struct target *t)
+static void session_check_hotspot_epoch(struct session *s, struct target *t)
 {
 	struct java_frames_stats js;
 	uint64_t unloaded = 0;
@@ -232,7 +232,7 @@ static void hotspot_check_epoch(struct session *s, struct target *t)
 	if (js.method_reused != t->methods_reused) {
 		t->methods_reused = js.method_reused;
 		t->hs_cfg.epoch++;
-		collectors_set_hotspot(s, t->pid, &t->hs_cfg);
+		session_set_hotspot(s, t->pid, &t->hs_cfg);
 	}
 	if (t->hs_cfg.unloaded_addr)
 		mem_read_u64(&t->runtime->mem, t->hs_cfg.unloaded_addr, &unloaded);
@@ -243,7 +243,7 @@ static void hotspot_check_epoch(struct session *s, struct target *t)
  * walk learns the JVM's code cache and frame layout from its vmStructs,
  * and its Java frames are named from its memory. Failing that, the
  * frame-pointer walk stays; why is kept in hotspot_err for the warning. */
-static void hotspot_attach(struct session *s, struct target *t)
+static void session_unwind_hotspot(struct session *s, struct target *t)
 {
 	uint64_t unloaded;
 	int err;
@@ -262,7 +262,7 @@ static void hotspot_attach(struct session *s, struct target *t)
 	if (!err) {
 		java_frames_set_codecache(t->java, &t->hs_cfg);
 		java_frames_set_pc_rule(t->java, pc_rule_from_env());
-		err = collectors_set_hotspot(s, t->pid, &t->hs_cfg);
+		err = session_set_hotspot(s, t->pid, &t->hs_cfg);
 	}
 	t->hotspot_err = err;
 	if (err) {
@@ -274,13 +274,13 @@ static void hotspot_attach(struct session *s, struct target *t)
 	t->hotspot = true;
 	/* Class unloading is what lets another method reuse a Method*'s
 	 * address; without the counter, reuse seen by the namer still bumps
-	 * the epoch (hotspot_check_epoch). */
+	 * the epoch (session_check_hotspot_epoch). */
 	if (!hotspot_perfdata_find(&t->runtime->mem, &t->runtime->vs, "java.cls.unloadedClasses",
 				   &unloaded)) {
 		t->hs_cfg.unloaded_addr = unloaded;
-		collectors_set_hotspot(s, t->pid, &t->hs_cfg);
+		session_set_hotspot(s, t->pid, &t->hs_cfg);
 	}
-	hotspot_check_epoch(s, t);
+	session_check_hotspot_epoch(s, t);
 }
 
 
@@ -305,7 +305,7 @@ const char *session_hotspot_error(int err)
 /* Why HotSpot unwinding is off, naming the JDK and the vmStructs entry it
  * lacks when that is the cause, so that a JDK tmprof does not know yet is
  * reported as such rather than as a fault of the JVM. */
-static const char *hotspot_why(const struct target *t, char *buf, size_t len)
+static const char *session_hotspot_why(const struct target *t, char *buf, size_t len)
 {
 	char release[64], missing[HOTSPOT_MISSING_MAX];
 
@@ -333,11 +333,11 @@ const char *session_java_stacks_warning(const struct session *s, const struct ta
 			 "env.java.opts.taskmanager");
 	} else if (t->jvm.pfp == PFP_ON) {
 		snprintf(buf, len, "HotSpot unwinding is off (%s); Java stacks use frame pointers, "
-			 "interpreted and inlined frames stay unnamed", hotspot_why(t, why, sizeof(why)));
+			 "interpreted and inlined frames stay unnamed", session_hotspot_why(t, why, sizeof(why)));
 	} else {
 		snprintf(buf, len, "HotSpot unwinding is off (%s) and -XX:+PreserveFramePointer is off, "
 			 "so Java stacks stop at the leaf frame; add -XX:+PreserveFramePointer to "
-			 "env.java.opts.taskmanager", hotspot_why(t, why, sizeof(why)));
+			 "env.java.opts.taskmanager", session_hotspot_why(t, why, sizeof(why)));
 	}
 	return buf;
 }
@@ -347,10 +347,10 @@ const char *session_java_stacks_warning(const struct session *s, const struct ta
  * at the leaf with raw JIT pcs, which only a perf map could name (none on
  * JDK 11). Then every open collector follows the target. -ENOEXEC from a
  * collector: this target cannot have that kind (already reported). */
-static int collectors_add_target(struct session *s, struct target *t, bool running)
+static int session_follow_target(struct session *s, struct target *t, bool running)
 {
-	collectors_set_cfi(s, t->pid);
-	hotspot_attach(s, t);
+	session_set_cfi(s, t->pid);
+	session_unwind_hotspot(s, t);
 	for (size_t i = 0; i < s->ncollectors; i++) {
 		struct collector *c = &s->collectors[i];
 		int err;
@@ -375,7 +375,7 @@ int session_start(struct session *s)
 	int err;
 
 	/* BPF first: without it nothing else is worth the JVMs' time. */
-	err = open_collectors(s);
+	err = session_open_collectors(s);
 	if (err)
 		return err;
 	for (size_t i = 0; i < s->ntargets; i++)
@@ -383,9 +383,9 @@ int session_start(struct session *s)
 	s->start_ns = monotonic_ns();
 	clock_gettime(CLOCK_REALTIME, &ts);
 	s->start_unix_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	collectors_interval_start(s, s->start_ns);
+	session_start_interval(s, s->start_ns);
 	for (size_t i = 0; i < s->ntargets; i++) {
-		err = collectors_add_target(s, &s->targets[i], false);
+		err = session_follow_target(s, &s->targets[i], false);
 		if (err)
 			return err;
 	}
@@ -398,7 +398,7 @@ int session_start(struct session *s)
 static int session_start_target(struct session *s, struct target *t)
 {
 	target_attach(t);
-	return collectors_add_target(s, t, true);
+	return session_follow_target(s, t, true);
 }
 
 int session_remove_target(struct session *s, pid_t pid)
@@ -409,7 +409,7 @@ int session_remove_target(struct session *s, pid_t pid)
 		;
 	if (i == s->ntargets)
 		return -ESRCH;
-	collectors_remove_target(s, pid);
+	session_unfollow_target(s, pid);
 	target_close(&s->targets[i]);
 	memmove(&s->targets[i], &s->targets[i + 1], (s->ntargets - i - 1) * sizeof(*s->targets));
 	memmove(&s->names_stale[i], &s->names_stale[i + 1],
@@ -470,7 +470,7 @@ static int drain(struct session *s)
 
 	/* The epoch first: the stacks drained now are named against it. */
 	for (size_t i = 0; i < s->ntargets; i++)
-		hotspot_check_epoch(s, &s->targets[i]);
+		session_check_hotspot_epoch(s, &s->targets[i]);
 
 	for (size_t i = 0; i < s->ncollectors && !err; i++) {
 		struct row_sink k = { s, &s->collectors[i] };
@@ -497,7 +497,7 @@ static void refresh_names(struct session *s, int min_interval_ms)
 
 /* Same pid, new program: keep profiling it with its own mappings. What
  * was gathered before keeps the old program's names. */
-static void target_exec_seen(struct session *s, struct target *t)
+static void session_exec_seen(struct session *s, struct target *t)
 {
 	char path[64], exe[PATH_MAX];
 	ssize_t n;
@@ -511,9 +511,9 @@ static void target_exec_seen(struct session *s, struct target *t)
 		if (s->collectors[i].impl && s->collectors[i].ops->target_exec)
 			s->collectors[i].ops->target_exec(s->collectors[i].impl, t->pid);
 	if (t->hotspot)
-		collectors_set_hotspot(s, t->pid, NULL);
+		session_set_hotspot(s, t->pid, NULL);
 	target_forget_jvm(t);
-	collectors_set_cfi(s, t->pid);
+	session_set_cfi(s, t->pid);
 	if (process_symbolizer_reload_maps(t->sym))
 		log_warn("PID %d: cannot read its mappings after the exec", t->pid);
 }
@@ -529,13 +529,13 @@ static size_t check_targets(struct session *s)
 		if (target_alive(t)) {
 			alive++;
 			if (target_check_exec(t) == 1)
-				target_exec_seen(s, t);
+				session_exec_seen(s, t);
 			continue;
 		}
 		if (!was_alive)
 			continue;
 		log_warn("PID %d exited during the recording; keeping what was gathered", t->pid);
-		collectors_remove_target(s, t->pid);
+		session_unfollow_target(s, t->pid);
 	}
 	return alive;
 }
@@ -548,7 +548,7 @@ static size_t poll_with(struct session *s, int names_interval_ms, int perf_map_i
 		target_maybe_refresh_perf_map(&s->targets[i], monotonic_ms(),
 					      (uint64_t)perf_map_interval_ms);
 		if (s->started)
-			hotspot_attach(s, &s->targets[i]);
+			session_unwind_hotspot(s, &s->targets[i]);
 	}
 	return check_targets(s);
 }
@@ -565,7 +565,7 @@ int session_cut(struct session *s, bool final)
 	s->end_ns = monotonic_ns();
 	/* From here the kernel clips spans at end_ns; what it closed before
 	 * belongs to this interval and is drained now. */
-	collectors_interval_start(s, s->end_ns);
+	session_start_interval(s, s->end_ns);
 	if (final)
 		poll_with(s, FINAL_REFRESH_MIN_INTERVAL_MS, FINAL_REFRESH_MIN_INTERVAL_MS);
 	else

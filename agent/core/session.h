@@ -17,7 +17,7 @@
 #include "agent/core/target.h"
 
 /* Event kinds, one bit each: bit i turns on collector_kinds[i]
- * (collect/collectors.c, which also gives each its -e word). These three
+ * (collect/collector.c, which also gives each its -e word). These three
  * are named for the code that builds their profiles. */
 enum session_event {
 	SESSION_CPU = 1 << 0,    /* perf_event cpu-clock sampling */

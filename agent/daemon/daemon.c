@@ -173,7 +173,7 @@ static void tm_remove(struct daemon *d, pid_t pid)
 }
 
 /* What a target's symbolizer did, into the totals before it is freed. */
-static void target_usage(const struct target *t, uint64_t *hits, uint64_t *misses)
+static void daemon_target_usage(const struct target *t, uint64_t *hits, uint64_t *misses)
 {
 	struct symbolizer_stats st = { 0 };
 
@@ -183,17 +183,17 @@ static void target_usage(const struct target *t, uint64_t *hits, uint64_t *misse
 	*misses = st.native_misses + st.jit_misses + st.kernel_misses;
 }
 
-static void target_retire(struct daemon *d, const struct target *t)
+static void daemon_target_retire(struct daemon *d, const struct target *t)
 {
 	uint64_t hits, misses;
 
-	target_usage(t, &hits, &misses);
+	daemon_target_usage(t, &hits, &misses);
 	d->retired[2] += hits;
 	d->retired[3] += misses;
 	d->retired[4] += t->perf_map_refreshes;
 }
 
-static int session_open(struct daemon *d)
+static int daemon_session_open(struct daemon *d)
 {
 	struct session_options so = { .events = d->cfg.events, .freq_hz = d->cfg.freq_hz,
 				      .unwind = d->cfg.unwind };
@@ -212,7 +212,7 @@ static int session_open(struct daemon *d)
 	return EXIT_OK;
 }
 
-static void session_close(struct daemon *d)
+static void daemon_session_close(struct daemon *d)
 {
 	uint64_t l[4];
 
@@ -222,7 +222,7 @@ static void session_close(struct daemon *d)
 	d->retired[0] += l[0];
 	d->retired[1] += l[1] + l[2] + l[3];
 	for (size_t i = 0; i < d->s.ntargets; i++)
-		target_retire(d, &d->s.targets[i]);
+		daemon_target_retire(d, &d->s.targets[i]);
 	session_free(&d->s);
 	d->session_on = false;
 	d->ntms = 0;
@@ -326,7 +326,7 @@ static void drop_exited(struct daemon *d)
 		}
 		slot = tm_find(d, t->pid);
 		log_info("TaskManager %s (PID %d) exited; dropped", slot ? slot->id : "?", t->pid);
-		target_retire(d, t);
+		daemon_target_retire(d, t);
 		tm_remove(d, t->pid);
 		session_remove_target(&d->s, t->pid);
 	}
@@ -359,13 +359,13 @@ static bool stack_maps_full(struct daemon *d)
 	return lost >= RESTART_LOST_MIN && lost * 1000 > events * RESTART_LOST_PER_MILLE;
 }
 
-static int session_restart(struct daemon *d, const char *why)
+static int daemon_session_restart(struct daemon *d, const char *why)
 {
 	int rc;
 
 	log_info("reopening the collectors (%s)", why);
-	session_close(d);
-	rc = session_open(d);
+	daemon_session_close(d);
+	rc = daemon_session_open(d);
 	if (rc)
 		return rc;
 	d->k.session_restarts++;
@@ -405,7 +405,7 @@ static void end_period(struct daemon *d, bool final)
 	drop_exited(d);
 	run_retention(d);
 	d->period_start_ms = monotonic_ms();
-	if (!final && stack_maps_full(d) && session_restart(d, "stack maps full") != EXIT_OK)
+	if (!final && stack_maps_full(d) && daemon_session_restart(d, "stack maps full") != EXIT_OK)
 		stop_requested = 1;
 }
 
@@ -480,7 +480,7 @@ static int render_metrics(void *ctx, char **body, size_t *len)
 		const struct target *t = &d->s.targets[i];
 		uint64_t hits, misses;
 
-		target_usage(t, &hits, &misses);
+		daemon_target_usage(t, &hits, &misses);
 		m.sym_hits += hits;
 		m.sym_misses += misses;
 		m.perf_map_refreshes += t->perf_map_refreshes;
@@ -637,7 +637,7 @@ static void daemon_reload(struct daemon *d)
 		end_period(d, true);
 	old = d->cfg;
 	d->cfg = nc;
-	if (collectors && session_restart(d, "new mode or frequency") != EXIT_OK)
+	if (collectors && daemon_session_restart(d, "new mode or frequency") != EXIT_OK)
 		stop_requested = 1;
 	if (!listen) {
 		metrics_close(d);
@@ -717,7 +717,7 @@ int daemon_run(const char *config_path)
 		goto cleanup;
 	}
 	signals_install();
-	rc = session_open(&d);
+	rc = daemon_session_open(&d);
 	if (rc)
 		goto cleanup;
 	run_retention(&d);
@@ -733,7 +733,7 @@ int daemon_run(const char *config_path)
 	}
 	rc = EXIT_OK;
 cleanup:
-	session_close(&d);
+	daemon_session_close(&d);
 	metrics_close(&d);
 	free(d.metrics_body);
 	pthread_mutex_destroy(&d.metrics_lock);

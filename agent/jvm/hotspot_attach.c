@@ -159,7 +159,7 @@ static bool status_catches_sigquit(const char *text)
 	return mask & (1ULL << (SIGQUIT - 1));
 }
 
-static int target_status(struct attach_target *t)
+static int attach_target_status(struct attach_target *t)
 {
 	struct proc_status st;
 	char *text = NULL;
@@ -189,7 +189,7 @@ static int proc_open_dir(pid_t pid, const char *name)
 	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-static bool target_root_differs(pid_t pid)
+static bool attach_root_differs(pid_t pid)
 {
 	struct stat theirs, ours;
 	char path[64];
@@ -200,7 +200,7 @@ static bool target_root_differs(pid_t pid)
 	return theirs.st_dev != ours.st_dev || theirs.st_ino != ours.st_ino;
 }
 
-static int target_open_ns(struct attach_target *t)
+static int attach_target_open_ns(struct attach_target *t)
 {
 	char path[64];
 
@@ -216,7 +216,7 @@ static int target_open_ns(struct attach_target *t)
 	return 0;
 }
 
-static void target_close(struct attach_target *t)
+static void attach_target_close(struct attach_target *t)
 {
 	for (int i = 0; i < NS_COUNT; i++)
 		fd_close(&t->ns_fd[i]);
@@ -225,7 +225,7 @@ static void target_close(struct attach_target *t)
 	fd_close(&t->pidfd);
 }
 
-static int target_open(pid_t pid, struct attach_target *t)
+static int attach_target_open(pid_t pid, struct attach_target *t)
 {
 	int err;
 
@@ -240,13 +240,13 @@ static int target_open(pid_t pid, struct attach_target *t)
 	if (t->pidfd < 0 && errno == ESRCH)
 		return -ESRCH;
 #endif
-	err = target_status(t);
+	err = attach_target_status(t);
 	if (err)
 		return err;
-	err = target_open_ns(t);
+	err = attach_target_open_ns(t);
 	if (err)
 		return err;
-	if (t->ns_fd[NS_MNT] >= 0 || target_root_differs(pid)) {
+	if (t->ns_fd[NS_MNT] >= 0 || attach_root_differs(pid)) {
 		t->root_fd = proc_open_dir(pid, "root");
 		if (t->root_fd < 0)
 			return proc_exists(pid) ? -errno : -ESRCH;
@@ -256,7 +256,7 @@ static int target_open(pid_t pid, struct attach_target *t)
 	return 0;
 }
 
-static bool target_alive(const struct attach_target *t)
+static bool attach_target_alive(const struct attach_target *t)
 {
 	if (t->pidfd >= 0) {
 		struct pollfd pfd = { .fd = t->pidfd, .events = POLLIN };
@@ -399,7 +399,7 @@ static int child_socket_wait(const struct attach_target *t, const char *sock_pat
 		err = child_socket_check(t, sock_path, stale, &ino);
 		if (err != ENOENT)
 			return err;
-		if (!target_alive(t))
+		if (!attach_target_alive(t))
 			return ESRCH;
 		if (now_ms() + delay > deadline)
 			return ETIMEDOUT;
@@ -677,7 +677,7 @@ int hotspot_attach_command(pid_t pid, const char *cmd, const char *arg0, int tim
 		return -EINVAL;
 	if (timeout_ms <= 0)
 		timeout_ms = HOTSPOT_ATTACH_TIMEOUT_MS;
-	err = target_open(pid, &t);
+	err = attach_target_open(pid, &t);
 	if (err)
 		goto cleanup;
 	err = request_build(cmd, arg0, &t);
@@ -690,10 +690,10 @@ int hotspot_attach_command(pid_t pid, const char *cmd, const char *arg0, int tim
 	}
 	err = attach_run(&t, timeout_ms, reply);
 	/* Whatever went wrong, a target that died is the better explanation. */
-	if (err && !target_alive(&t))
+	if (err && !attach_target_alive(&t))
 		err = -ESRCH;
 cleanup:
-	target_close(&t);
+	attach_target_close(&t);
 	return err;
 }
 

@@ -97,7 +97,7 @@ static int libjvm_has_perfmap(pid_t pid)
 
 /* What hotspot_attach (agent/core/session.c) would find: the unwinder's
  * configuration and the namer's layouts, from the JVM's vmStructs. */
-static int hotspot_probe(const struct jvm_runtime *rt)
+static int java_source_probe_hotspot(const struct jvm_runtime *rt)
 {
 	struct hotspot_cfg cfg;
 	struct java_frames *jf = NULL;
@@ -125,6 +125,6 @@ void java_source_probe(const struct jvm_info *j, struct java_source_info *out)
 		return;
 	}
 	has = libjvm_has_perfmap(j->pid);
-	java_source_decide(hotspot_probe(&rt), has > 0, j->attach_disabled, out);
+	java_source_decide(java_source_probe_hotspot(&rt), has > 0, j->attach_disabled, out);
 	jvm_runtime_close(&rt);
 }

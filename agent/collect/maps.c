@@ -1,4 +1,4 @@
-#include "agent/collect/bpf_maps.h"
+#include "agent/collect/maps.h"
 #include "bpf/cfi.h"
 #include "bpf/hotspot.h"
 #include "bpf/offcpu.h"
@@ -11,7 +11,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
-int bpf_drain_init(struct bpf_drain *d, size_t key_size, size_t value_size)
+int maps_drain_init(struct maps_drain *d, size_t key_size, size_t value_size)
 {
 	memset(d, 0, sizeof(*d));
 	d->key_size = key_size;
@@ -20,14 +20,14 @@ int bpf_drain_init(struct bpf_drain *d, size_t key_size, size_t value_size)
 	return d->value ? 0 : -ENOMEM;
 }
 
-void bpf_drain_free(struct bpf_drain *d)
+void maps_drain_free(struct maps_drain *d)
 {
 	free(d->keys);
 	free(d->value);
 	memset(d, 0, sizeof(*d));
 }
 
-int bpf_drain_run(struct bpf_drain *d, int map_fd, bpf_drain_fn fn, void *ctx)
+int maps_drain_run(struct maps_drain *d, int map_fd, maps_drain_fn fn, void *ctx)
 {
 	size_t n = 0;
 	int err = 0;
@@ -64,7 +64,7 @@ int bpf_drain_run(struct bpf_drain *d, int map_fd, bpf_drain_fn fn, void *ctx)
 	return err;
 }
 
-int bpf_percpu_counters_sum(int map_fd, unsigned int n, unsigned long long *out)
+int maps_percpu_sum(int map_fd, unsigned int n, unsigned long long *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	unsigned long long *vals;
@@ -88,7 +88,7 @@ int bpf_percpu_counters_sum(int map_fd, unsigned int n, unsigned long long *out)
 	return err;
 }
 
-int bpf_stack_map_read(int map_fd, int32_t id, uint64_t *ips, size_t max)
+int maps_stack_read(int map_fd, int32_t id, uint64_t *ips, size_t max)
 {
 	uint64_t buf[TMPROF_MAX_STACK_DEPTH];
 	uint32_t key = (uint32_t)id;
@@ -106,7 +106,7 @@ int bpf_stack_map_read(int map_fd, int32_t id, uint64_t *ips, size_t max)
 	return (int)depth;
 }
 
-int bpf_ustack_map_read(int map_fd, uint64_t hash, uint64_t *ips, size_t max)
+int maps_ustack_read(int map_fd, uint64_t hash, uint64_t *ips, size_t max)
 {
 	struct user_stack st;
 	size_t depth = 0;
@@ -122,7 +122,7 @@ int bpf_ustack_map_read(int map_fd, uint64_t hash, uint64_t *ips, size_t max)
 	return (int)depth;
 }
 
-int bpf_hotspot_cfg_set(struct bpf_map *map, pid_t tgid, const struct hotspot_cfg *cfg)
+int maps_hotspot_cfg_set(struct bpf_map *map, pid_t tgid, const struct hotspot_cfg *cfg)
 {
 	__u32 key = (__u32)tgid;
 
@@ -136,7 +136,7 @@ int bpf_hotspot_cfg_set(struct bpf_map *map, pid_t tgid, const struct hotspot_cf
 	return 0;
 }
 
-int bpf_cfi_rows_write(struct bpf_map *map, uint32_t first, const struct cfi_row *rows, size_t n)
+int maps_cfi_rows_write(struct bpf_map *map, uint32_t first, const struct cfi_row *rows, size_t n)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	int fd = bpf_map__fd(map);
@@ -164,7 +164,7 @@ int bpf_cfi_rows_write(struct bpf_map *map, uint32_t first, const struct cfi_row
 	return err;
 }
 
-int bpf_cfi_proc_set(struct bpf_map *map, pid_t tgid, const struct cfi_proc *p)
+int maps_cfi_proc_set(struct bpf_map *map, pid_t tgid, const struct cfi_proc *p)
 {
 	__u32 key = (__u32)tgid;
 
