@@ -23,7 +23,7 @@
 #include <errno.h>
 #include <stdbool.h>
 
-#include "agent/klass_names.h"
+#include "agent/jvm/klass_names.h"
 #include "symbolize/vmstructs.h"
 #include "tests/fuzz/fuzz_image.h"
 #include "tests/fuzz/fuzz_util.h"

@@ -12,8 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "agent/attach_worker.h"
-#include "agent/target.h"
+#include "agent/jvm/attach_worker.h"
+#include "agent/core/target.h"
 #include "jvm_fixture.h"
 
 /* Wait for n results (the workers time out on their own). */

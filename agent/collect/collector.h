@@ -1,0 +1,103 @@
+/* One event kind's BPF collector as the session sees it: a table of
+ * functions that cpu, offcpu (wall) and alloc implement (cpu_collector.c,
+ * offcpu_collector.c, alloc_collector.c) and collector.c lists. The
+ * session opens the kinds -e asks for and calls them in a loop, so a new
+ * event kind is one collector file plus its line in collector.c; nothing
+ * in the session names a kind.
+ *
+ * What a collector drains is aggregated rows: a key the BPF side built
+ * (bytes compared as they are; struct cpu_sample_key, sched_span_key, ...),
+ * two counters that add up, and the ids of the row's stacks. The session
+ * keeps them per collector (struct collector), with the stacks copied out
+ * on first sight; the profile builder reads them back by event bit. */
+#ifndef TMPROF_AGENT_COLLECTOR_H
+#define TMPROF_AGENT_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "agent/core/agg_table.h"
+#include "agent/core/stack_cache.h"
+
+struct hotspot_cfg;
+struct session_options;
+struct target;
+
+/* One drained row, decoded for the session. */
+struct collector_row {
+	const void *key; /* ops->key_size bytes, aggregated as they are */
+	uint64_t a, b;   /* counters that add up (samples; ns and spans; bytes and events) */
+	uint32_t tgid, tid;
+	uint64_t user_stack; /* id for ops->user_stack; 0: none */
+};
+
+typedef int (*collector_row_fn)(void *ctx, const struct collector_row *row);
+
+/* Loss counters, for `--stats` and the daemon's metrics. */
+struct collector_stats {
+	uint64_t events;    /* samples or events seen in the kernel */
+	uint64_t user_lost; /* user stacks not stored (collision, walk error) */
+	uint64_t kern_lost; /* kernel stacks not stored */
+	uint64_t dropped;   /* rows lost because a map was full */
+};
+
+struct collector_ops {
+	const char *name; /* the -e word: "cpu", "offcpu", "alloc" */
+	size_t key_size;  /* bytes of a row's key, at most AGG_KEY_MAX */
+
+	/* Load and attach the BPF side. -EPERM/-EACCES: not privileged. */
+	int (*open)(const struct session_options *o, void **out);
+	void (*close)(void *c);
+	/* Start following a target (attached, its JVM runtime found if any).
+	 * -ENOEXEC: this target cannot be followed, already reported; a
+	 * running session (the daemon) goes on without this kind for it. */
+	int (*add_target)(void *c, struct target *t);
+	/* Removing a pid the collector does not follow is harmless. */
+	int (*remove_target)(void *c, pid_t pid);
+	/* The target's HotSpot layout for the BPF unwinder; NULL: frame
+	 * pointers only. */
+	int (*set_hotspot)(void *c, pid_t pid, const struct hotspot_cfg *cfg);
+	/* .eh_frame rows for the target's libraries: how many, or -errno. */
+	int (*set_cfi)(void *c, pid_t pid, bool on);
+	/* Optional: the target exec'd into another program; drop what is
+	 * tied to the old program's files (uprobes). */
+	void (*target_exec)(void *c, pid_t pid);
+	/* Optional: an interval starts at ns (CLOCK_MONOTONIC). */
+	void (*interval_start)(void *c, uint64_t ns);
+	/* Rows gathered since the last drain; each goes to fn. */
+	int (*drain)(void *c, collector_row_fn fn, void *ctx);
+	/* Optional: end the interval [from_ns, end_ns): rows still open then
+	 * (a thread blocked right now) go to fn. */
+	int (*cut)(void *c, uint64_t from_ns, uint64_t end_ns, collector_row_fn fn, void *ctx);
+	/* Optional: per-row work while the target still lives (the alloc
+	 * collector reads the allocated class's name). */
+	void (*note_row)(void *c, struct target *t, const struct collector_row *row);
+	int (*user_stack)(void *c, uint64_t id, uint64_t *ips, size_t max);
+	/* Optional: kernel stacks by the stack map's id (key_kern_stack). */
+	int (*kern_stack)(void *c, uint64_t id, uint64_t *ips, size_t max);
+	void (*stats)(void *c, struct collector_stats *out);
+};
+
+/* A kind in a session: its functions, the open collector (NULL when -e
+ * did not ask for it) and what it gathered in this interval. */
+struct collector {
+	const struct collector_ops *ops;
+	unsigned int event; /* 1 << its index in the kind list: session_options.events */
+	void *impl;
+	struct agg_table rows;
+	struct stack_cache user_stacks, kern_stacks;
+};
+
+/* The kinds tmprof has, in event-bit order (collector.c). */
+extern const struct collector_ops *const collector_kinds[];
+extern const size_t collector_nkinds;
+
+/* "cpu", "offcpu", ... -> its event bit; 0: no such kind. */
+unsigned int collector_event_of(const char *name, size_t len);
+
+int collector_init(struct collector *c, const struct collector_ops *ops, unsigned int event);
+void collector_free(struct collector *c);
+
+#endif

@@ -1,0 +1,130 @@
+/* -e offcpu: scheduler spans (offcpu_tracer.c) as a collector; with -e cpu
+ * it is the wall-clock view. */
+#include "agent/collect/offcpu_collector.h"
+
+#include "agent/collect/offcpu_tracer.h"
+#include "agent/core/session.h"
+#include "agent/core/target.h"
+
+void offcpu_collector_row(const struct sched_span_key *key, const struct sched_span_value *v,
+			  struct collector_row *row)
+{
+	*row = (struct collector_row){
+		.key = key, .a = v->ns, .b = v->count,
+		.tgid = key->tgid, .tid = key->tid, .user_stack = key->user_stack,
+	};
+}
+
+static int offcpu_open(const struct session_options *o, void **out)
+{
+	(void)o;
+	return offcpu_tracer_open((struct offcpu_tracer **)out);
+}
+
+static void offcpu_close(void *c)
+{
+	offcpu_tracer_close(c);
+}
+
+static int offcpu_add_target(void *c, struct target *t)
+{
+	return offcpu_tracer_add_target(c, t->pid);
+}
+
+static int offcpu_remove_target(void *c, pid_t pid)
+{
+	return offcpu_tracer_remove_target(c, pid);
+}
+
+static int offcpu_set_hotspot(void *c, pid_t pid, const struct hotspot_cfg *cfg)
+{
+	return offcpu_tracer_set_hotspot(c, pid, cfg);
+}
+
+static int offcpu_set_cfi(void *c, pid_t pid, bool on)
+{
+	return offcpu_tracer_set_cfi(c, pid, on);
+}
+
+/* From here the kernel clips spans at ns: what it closed before belongs to
+ * the interval that ends there. */
+static void offcpu_interval_start(void *c, uint64_t ns)
+{
+	offcpu_tracer_set_start(c, ns);
+}
+
+struct offcpu_drain {
+	collector_row_fn fn;
+	void *ctx;
+};
+
+static int offcpu_on_span(void *ctx, const struct sched_span_key *key,
+			  const struct sched_span_value *v)
+{
+	struct offcpu_drain *d = ctx;
+	struct collector_row row;
+
+	offcpu_collector_row(key, v, &row);
+	return d->fn(d->ctx, &row);
+}
+
+static int offcpu_drain(void *c, collector_row_fn fn, void *ctx)
+{
+	struct offcpu_drain d = { fn, ctx };
+
+	return offcpu_tracer_drain(c, offcpu_on_span, &d);
+}
+
+/* A thread blocked for minutes counts in every interval, not in one lump
+ * when it wakes. */
+static int offcpu_cut(void *c, uint64_t from_ns, uint64_t end_ns, collector_row_fn fn, void *ctx)
+{
+	struct offcpu_drain d = { fn, ctx };
+
+	return offcpu_tracer_close_spans(c, from_ns, end_ns, offcpu_on_span, &d);
+}
+
+static int offcpu_user_stack(void *c, uint64_t id, uint64_t *ips, size_t max)
+{
+	return offcpu_tracer_user_stack(c, id, ips, max);
+}
+
+static int offcpu_kern_stack(void *c, uint64_t id, uint64_t *ips, size_t max)
+{
+	return offcpu_tracer_kernel_stack(c, id, ips, max);
+}
+
+void offcpu_collector_stats_of(const uint64_t bpf[OFFCPU_STAT__MAX], struct collector_stats *out)
+{
+	*out = (struct collector_stats){
+		.events = bpf[OFFCPU_STAT_SWITCHES],
+		.user_lost = bpf[OFFCPU_STAT_USER_COLLISION] + bpf[OFFCPU_STAT_USER_ERROR],
+		.kern_lost = bpf[OFFCPU_STAT_KERN_COLLISION] + bpf[OFFCPU_STAT_KERN_ERROR],
+		.dropped = bpf[OFFCPU_STAT_TOTALS_FULL] + bpf[OFFCPU_STAT_THREADS_FULL],
+	};
+}
+
+static void offcpu_stats(void *c, struct collector_stats *out)
+{
+	uint64_t bpf[OFFCPU_STAT__MAX] = { 0 };
+
+	offcpu_tracer_stats(c, bpf);
+	offcpu_collector_stats_of(bpf, out);
+}
+
+const struct collector_ops offcpu_collector_ops = {
+	.name = "offcpu",
+	.key_size = sizeof(struct sched_span_key),
+	.open = offcpu_open,
+	.close = offcpu_close,
+	.add_target = offcpu_add_target,
+	.remove_target = offcpu_remove_target,
+	.set_hotspot = offcpu_set_hotspot,
+	.set_cfi = offcpu_set_cfi,
+	.interval_start = offcpu_interval_start,
+	.drain = offcpu_drain,
+	.cut = offcpu_cut,
+	.user_stack = offcpu_user_stack,
+	.kern_stack = offcpu_kern_stack,
+	.stats = offcpu_stats,
+};

@@ -1,0 +1,758 @@
+#include "agent/core/session.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/collect/hotspot_unwind.h"
+#include "agent/core/log.h"
+#include "agent/jvm/attach_worker.h"
+#include "agent/jvm/hotspot_attach.h"
+#include "agent/jvm/jvm_runtime.h"
+#include "agent/jvm/thread_names.h"
+#include "symbolize/ksyms.h"
+#include "symbolize/hotspot_nmethod.h"
+#include "symbolize/hotspot_perfdata.h"
+#include "symbolize/hotspot_version.h"
+#include "symbolize/java_frames.h"
+#include "symbolize/symbolizer.h"
+
+/* A thread dump stops the JVM at a safepoint: not more often than this. */
+#define THREAD_NAMES_MIN_INTERVAL_MS 5000
+#define PERF_MAP_MIN_INTERVAL_MS 5000
+/* At the end, one more chance for code and threads that appeared late. */
+#define FINAL_REFRESH_MIN_INTERVAL_MS 1000
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static const char *const unwind_names[] = {
+	[UNWIND_AUTO] = "auto",
+	[UNWIND_FP] = "fp",
+	[UNWIND_HOTSPOT] = "hotspot",
+};
+
+int session_unwind_parse(const char *text, enum session_unwind *out)
+{
+	for (size_t i = 0; i < sizeof(unwind_names) / sizeof(unwind_names[0]); i++) {
+		if (!strcmp(text, unwind_names[i])) {
+			*out = (enum session_unwind)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *session_unwind_name(enum session_unwind u)
+{
+	return (unsigned int)u < sizeof(unwind_names) / sizeof(unwind_names[0]) ? unwind_names[u] : "?";
+}
+
+int session_init(struct session *s, const struct session_options *o)
+{
+	const struct collector_ops *const *kinds = o->kinds ? o->kinds : collector_kinds;
+	size_t nkinds = o->kinds ? o->nkinds : collector_nkinds;
+	int err = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->opts = *o;
+	if (nkinds > sizeof(s->opts.events) * CHAR_BIT)
+		return -E2BIG;
+	/* Every kind gets its (empty) rows, so that readers need not ask
+	 * which are on; the array never moves: stack caches point into it. */
+	s->collectors = calloc(nkinds, sizeof(*s->collectors));
+	if (!s->collectors)
+		return -ENOMEM;
+	for (; s->ncollectors < nkinds && !err; s->ncollectors++)
+		err = collector_init(&s->collectors[s->ncollectors], kinds[s->ncollectors],
+				     1u << s->ncollectors);
+	if (err)
+		return err;
+	err = ksyms_load(&s->ksyms);
+	if (err)
+		log_warn("cannot read /proc/kallsyms (%s); kernel frames stay unnamed", strerror(-err));
+	return 0;
+}
+
+void session_free(struct session *s)
+{
+	for (size_t i = 0; i < s->ncollectors; i++)
+		collector_free(&s->collectors[i]);
+	free(s->collectors);
+	for (size_t i = 0; i < s->ntargets; i++)
+		target_close(&s->targets[i]);
+	free(s->targets);
+	free(s->names_stale);
+	ksyms_free(s->ksyms);
+	memset(s, 0, sizeof(*s));
+}
+
+struct collector *session_collector(const struct session *s, unsigned int event)
+{
+	for (size_t i = 0; i < s->ncollectors; i++)
+		if (s->collectors[i].event == event)
+			return &s->collectors[i];
+	return NULL;
+}
+
+void *session_collector_impl(const struct session *s, unsigned int event)
+{
+	struct collector *c = session_collector(s, event);
+
+	return c ? c->impl : NULL;
+}
+
+static int session_start_target(struct session *s, struct target *t);
+
+int session_add_target(struct session *s, pid_t pid)
+{
+	int err;
+
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (s->targets[i].pid == pid)
+			return 0;
+	if (s->ntargets == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		struct target *t = realloc(s->targets, cap * sizeof(*t));
+		bool *stale;
+
+		if (!t)
+			return -ENOMEM;
+		s->targets = t;
+		stale = realloc(s->names_stale, cap * sizeof(*stale));
+		if (!stale)
+			return -ENOMEM;
+		s->names_stale = stale;
+		s->cap = cap;
+	}
+	err = target_open(pid, s->ksyms, &s->targets[s->ntargets]);
+	if (err) {
+		target_close(&s->targets[s->ntargets]);
+		return err;
+	}
+	s->names_stale[s->ntargets++] = false;
+	if (s->started)
+		return session_start_target(s, &s->targets[s->ntargets - 1]);
+	return 0;
+}
+
+static int session_open_collectors(struct session *s)
+{
+	for (size_t i = 0; i < s->ncollectors; i++) {
+		struct collector *c = &s->collectors[i];
+		int err;
+
+		if (!(s->opts.events & c->event))
+			continue;
+		err = c->ops->open(&s->opts, &c->impl);
+		if (err) {
+			c->impl = NULL;
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Give every collector the target's HotSpot config (NULL: frame pointers). */
+static int session_set_hotspot(struct session *s, pid_t pid, const struct hotspot_cfg *cfg)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < s->ncollectors && !err; i++)
+		if (s->collectors[i].impl)
+			err = s->collectors[i].ops->set_hotspot(s->collectors[i].impl, pid, cfg);
+	return err;
+}
+
+/* Unwind rows (.eh_frame) for the target's libraries without frame
+ * pointers, in every collector; without them the BPF walker scans. */
+static void session_set_cfi(struct session *s, pid_t pid)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < s->ncollectors && n >= 0; i++)
+		if (s->collectors[i].impl)
+			n = s->collectors[i].ops->set_cfi(s->collectors[i].impl, pid, true);
+	if (n < 0)
+		log_debug("PID %d: no unwind rows (%s); native frames are found by stack scan", pid,
+			  strerror(-n));
+}
+
+/* Removing a pid a collector no longer follows is harmless. */
+static void session_unfollow_target(struct session *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->ncollectors; i++)
+		if (s->collectors[i].impl)
+			s->collectors[i].ops->remove_target(s->collectors[i].impl, pid);
+}
+
+static void session_start_interval(struct session *s, uint64_t ns)
+{
+	for (size_t i = 0; i < s->ncollectors; i++)
+		if (s->collectors[i].impl && s->collectors[i].ops->interval_start)
+			s->collectors[i].ops->interval_start(s->collectors[i].impl, ns);
+}
+
+/* Which debug-info record names a sampled pc inside compiled code
+ * (README: "Inlined frames and the sampled pc"). TMPROF_JAVA_PC_RULE
+ * exists to measure the alternatives; the default is the measured best. */
+static enum java_pc_rule pc_rule_from_env(void)
+{
+	const char *v = getenv("TMPROF_JAVA_PC_RULE");
+
+	if (v && !strcmp(v, "preceding"))
+		return JAVA_PC_PRECEDING;
+	if (v && !strcmp(v, "nearest"))
+		return JAVA_PC_NEAREST;
+	return JAVA_PC_FOLLOWING;
+}
+
+/* A JVM that just started has no code cache yet: try again at the next
+ * polls, for about this many seconds. */
+#define HOTSPOT_TRIES 30
+
+/* The BPF side follows the JVM's unloaded-classes counter at every sample.
+ * Without it (or should metadata be reused anyway), a Method* the namer
+ * finds holding another method starts a new epoch from here on. */
+static void session_check_hotspot_epoch(struct session *s, struct target *t)
+{
+	struct java_frames_stats js;
+	uint64_t unloaded = 0;
+
+	if (!t->hotspot || t->exited)
+		return;
+	java_frames_stats(t->java, &js);
+	if (js.method_reused != t->methods_reused) {
+		t->methods_reused = js.method_reused;
+		t->hs_cfg.epoch++;
+		session_set_hotspot(s, t->pid, &t->hs_cfg);
+	}
+	if (t->hs_cfg.unloaded_addr)
+		mem_read_u64(&t->runtime->mem, t->hs_cfg.unloaded_addr, &unloaded);
+	t->epoch_now = hs_epoch_of(hs_frame_epoch(t->hs_cfg.epoch + (uint32_t)unloaded));
+}
+
+/* HotSpot unwinding for a JVM target (--unwind auto or hotspot): the BPF
+ * walk learns the JVM's code cache and frame layout from its vmStructs,
+ * and its Java frames are named from its memory. Failing that, the
+ * frame-pointer walk stays; why is kept in hotspot_err for the warning. */
+static void session_unwind_hotspot(struct session *s, struct target *t)
+{
+	uint64_t unloaded;
+	int err;
+
+	if (s->opts.unwind == UNWIND_FP || !t->is_jvm || t->hotspot || t->exited ||
+	    t->hotspot_tries >= HOTSPOT_TRIES)
+		return;
+	t->hotspot_tries++;
+	err = target_runtime_open(t);
+	if (!err && !(t->runtime->vmstructs_ok && t->runtime->vmstructs_ints_ok))
+		err = -ENOENT;
+	if (!err)
+		err = hotspot_cfg_read(&t->runtime->mem, &t->runtime->vs, &t->hs_cfg);
+	if (!err && !t->java)
+		err = java_frames_new(&t->runtime->mem, &t->runtime->vs, &t->java);
+	if (!err) {
+		java_frames_set_codecache(t->java, &t->hs_cfg);
+		java_frames_set_pc_rule(t->java, pc_rule_from_env());
+		err = session_set_hotspot(s, t->pid, &t->hs_cfg);
+	}
+	t->hotspot_err = err;
+	if (err) {
+		/* Only "not set up yet" is worth another try. */
+		if (err != -ENOENT)
+			t->hotspot_tries = HOTSPOT_TRIES;
+		return;
+	}
+	t->hotspot = true;
+	/* Class unloading is what lets another method reuse a Method*'s
+	 * address; without the counter, reuse seen by the namer still bumps
+	 * the epoch (session_check_hotspot_epoch). */
+	if (!hotspot_perfdata_find(&t->runtime->mem, &t->runtime->vs, "java.cls.unloadedClasses",
+				   &unloaded)) {
+		t->hs_cfg.unloaded_addr = unloaded;
+		session_set_hotspot(s, t->pid, &t->hs_cfg);
+	}
+	session_check_hotspot_epoch(s, t);
+}
+
+
+const char *session_hotspot_error(int err)
+{
+	switch (err) {
+	case 0:
+		return "on";
+	case -ENOENT:
+		return "the JVM's vmStructs lack what the unwinder needs, or its code cache is not set up";
+	case -ERANGE:
+		return "the JVM's code cache layout is one tmprof's BPF unwinder cannot handle";
+	case -EFAULT:
+	case -EPERM:
+	case -EACCES:
+		return "the JVM's memory cannot be read";
+	default:
+		return strerror(-err);
+	}
+}
+
+/* Why HotSpot unwinding is off, naming the JDK and the vmStructs entry it
+ * lacks when that is the cause, so that a JDK tmprof does not know yet is
+ * reported as such rather than as a fault of the JVM. */
+static const char *session_hotspot_why(const struct target *t, char *buf, size_t len)
+{
+	char release[64], missing[HOTSPOT_MISSING_MAX];
+
+	if (t->hotspot_err != -ENOENT || !t->runtime || !t->runtime->vmstructs_ok ||
+	    hotspot_cfg_missing(&t->runtime->vs, missing, sizeof(missing)))
+		return session_hotspot_error(t->hotspot_err);
+	hotspot_vm_release(&t->runtime->mem, &t->runtime->vs, release, sizeof(release));
+	snprintf(buf, len, "JDK %s: its vmStructs have no %s, a layout tmprof does not know",
+		 release, missing);
+	return buf;
+}
+
+const char *session_java_stacks_warning(const struct session *s, const struct target *t,
+				       char *buf, size_t len)
+{
+	char why[256];
+
+	if (!t->is_jvm || t->hotspot)
+		return NULL;
+	if (s->opts.unwind == UNWIND_FP) {
+		if (t->jvm.pfp == PFP_ON)
+			return NULL;
+		snprintf(buf, len, "-XX:+PreserveFramePointer is off, so with --unwind fp Java stacks "
+			 "stop at the leaf frame; use --unwind auto, or add -XX:+PreserveFramePointer to "
+			 "env.java.opts.taskmanager");
+	} else if (t->jvm.pfp == PFP_ON) {
+		snprintf(buf, len, "HotSpot unwinding is off (%s); Java stacks use frame pointers, "
+			 "interpreted and inlined frames stay unnamed", session_hotspot_why(t, why, sizeof(why)));
+	} else {
+		snprintf(buf, len, "HotSpot unwinding is off (%s) and -XX:+PreserveFramePointer is off, "
+			 "so Java stacks stop at the leaf frame; add -XX:+PreserveFramePointer to "
+			 "env.java.opts.taskmanager", session_hotspot_why(t, why, sizeof(why)));
+	}
+	return buf;
+}
+
+/* Unwind tables and the HotSpot configuration before the first sample:
+ * reading them takes a few hundred ms, and stacks taken before would stop
+ * at the leaf with raw JIT pcs, which only a perf map could name (none on
+ * JDK 11). Then every open collector follows the target. -ENOEXEC from a
+ * collector: this target cannot have that kind (already reported). */
+static int session_follow_target(struct session *s, struct target *t, bool running)
+{
+	session_set_cfi(s, t->pid);
+	session_unwind_hotspot(s, t);
+	for (size_t i = 0; i < s->ncollectors; i++) {
+		struct collector *c = &s->collectors[i];
+		int err;
+
+		if (!c->impl)
+			continue;
+		err = c->ops->add_target(c->impl, t);
+		/* A running session (the daemon) goes on with the other kinds. */
+		if (err == -ENOEXEC && running) {
+			log_warn("PID %d: no %s profile for this process", t->pid, c->ops->name);
+			continue;
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int session_start(struct session *s)
+{
+	struct timespec ts;
+	int err;
+
+	/* BPF first: without it nothing else is worth the JVMs' time. */
+	err = session_open_collectors(s);
+	if (err)
+		return err;
+	for (size_t i = 0; i < s->ntargets; i++)
+		target_attach(&s->targets[i]);
+	s->start_ns = monotonic_ns();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	s->start_unix_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	session_start_interval(s, s->start_ns);
+	for (size_t i = 0; i < s->ntargets; i++) {
+		err = session_follow_target(s, &s->targets[i], false);
+		if (err)
+			return err;
+	}
+	s->started = true;
+	return 0;
+}
+
+/* A request to the worker; a full queue counts as a failed request (the
+ * target is asked again after the backoff). */
+static bool worker_submit(struct session *s, struct target *t, enum attach_job job)
+{
+	if (attach_worker_submit(s->worker, t->pid, t->start_time, job, HOTSPOT_ATTACH_TIMEOUT_MS)) {
+		target_attach_backoff(t, -EAGAIN, monotonic_ms());
+		return false;
+	}
+	if (job == ATTACH_JOB_NAMES)
+		t->names_pending = true;
+	else
+		t->perf_map_pending = true;
+	return true;
+}
+
+static void attach_ended(struct session *s, struct target *t, int names_err, int perf_map_err)
+{
+	t->attach_pending = false;
+	target_attach_finish(t, names_err, perf_map_err);
+	target_attach_backoff(t, t->attach_err, monotonic_ms());
+	if (s->on_attached)
+		s->on_attached(s->on_attached_ctx, t);
+}
+
+void session_attach(struct session *s, struct target *t)
+{
+	if (!s->worker) {
+		target_attach(t);
+		return;
+	}
+	if (t->attach_pending || t->names_pending || t->perf_map_pending)
+		return;
+	t->attach_err = 0;
+	if (!target_attach_begin(t)) {
+		if (s->on_attached && t->attach_err)
+			s->on_attached(s->on_attached_ctx, t);
+		return;
+	}
+	t->attach_pending = true;
+	if (!worker_submit(s, t, ATTACH_JOB_NAMES))
+		attach_ended(s, t, -EAGAIN, 0);
+}
+
+/* What the worker finished, into the targets it was for. A result for a
+ * target that left, or that is not waiting for it (a session reopened
+ * since), is dropped. */
+static void worker_results(struct session *s)
+{
+	struct attach_result r[16];
+	size_t n;
+
+	if (!s->worker)
+		return;
+	while ((n = attach_worker_take(s->worker, r, sizeof(r) / sizeof(r[0]))) > 0) {
+		for (size_t k = 0; k < n; k++) {
+			struct target *t = NULL;
+			size_t i;
+			int err = r[k].err;
+
+			for (i = 0; i < s->ntargets; i++)
+				if (s->targets[i].pid == r[k].pid && s->targets[i].start_time == r[k].start_time) {
+					t = &s->targets[i];
+					break;
+				}
+			if (t && r[k].job == ATTACH_JOB_NAMES && t->names_pending) {
+				t->names_pending = false;
+				if (!err && t->names)
+					err = thread_names_apply(t->names, &r[k].reply);
+				if (t->attach_pending) {
+					if (err || !worker_submit(s, t, ATTACH_JOB_PERF_MAP))
+						attach_ended(s, t, err ? err : -EAGAIN, 0);
+				} else {
+					target_attach_backoff(t, err, monotonic_ms());
+					if (!err)
+						s->names_stale[i] = false;
+				}
+			} else if (t && r[k].job == ATTACH_JOB_PERF_MAP && t->perf_map_pending) {
+				t->perf_map_pending = false;
+				if (t->attach_pending) {
+					attach_ended(s, t, 0, err);
+				} else {
+					target_attach_backoff(t, err, monotonic_ms());
+					target_perf_map_written(t, err);
+				}
+			}
+			if (r[k].ms >= HOTSPOT_ATTACH_TIMEOUT_MS / 2)
+				log_debug("PID %d: an attach request took %llu ms (%s)", (int)r[k].pid,
+					  (unsigned long long)r[k].ms, strerror(err < 0 ? -err : 0));
+			attach_reply_free(&r[k].reply);
+		}
+		if (n < sizeof(r) / sizeof(r[0]))
+			break;
+	}
+}
+
+/* A target added to a running session (the daemon): what session_start
+ * does for each target, for this one. */
+static int session_start_target(struct session *s, struct target *t)
+{
+	session_attach(s, t);
+	return session_follow_target(s, t, true);
+}
+
+int session_remove_target(struct session *s, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntargets && s->targets[i].pid != pid; i++)
+		;
+	if (i == s->ntargets)
+		return -ESRCH;
+	session_unfollow_target(s, pid);
+	target_close(&s->targets[i]);
+	memmove(&s->targets[i], &s->targets[i + 1], (s->ntargets - i - 1) * sizeof(*s->targets));
+	memmove(&s->names_stale[i], &s->names_stale[i + 1],
+		(s->ntargets - i - 1) * sizeof(*s->names_stale));
+	s->ntargets--;
+	return 0;
+}
+
+static struct target *session_target(struct session *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (s->targets[i].pid == pid)
+			return &s->targets[i];
+	return NULL;
+}
+
+/* New stacks and threads are looked at while the process can still be
+ * read: ELF files and thread dumps are gone once it exits. */
+static void note_sample(struct session *s, struct target *t, struct stack_cache *stacks,
+			bool has_user_stack, uint64_t user_stack, pid_t tid)
+{
+	const struct stack_copy *user = NULL;
+	bool fresh = false;
+
+	if (has_user_stack)
+		user = stack_cache_get(stacks, user_stack, &fresh);
+	if (user && fresh && !t->exited)
+		target_note_stack(t, user->ips, user->depth);
+	if (t->names && thread_names_note_tid(t->names, tid) == 1)
+		s->names_stale[t - s->targets] = true;
+}
+
+struct row_sink {
+	struct session *s;
+	struct collector *c;
+};
+
+/* Every drained row: added to its kind's rows, its stacks and thread
+ * looked at while the target lives. */
+static int on_row(void *ctx, const struct collector_row *row)
+{
+	struct row_sink *k = ctx;
+	struct target *t = session_target(k->s, (pid_t)row->tgid);
+	int err = agg_table_add(&k->c->rows, row->key, row->a, row->b);
+
+	if (!err && t) {
+		note_sample(k->s, t, &k->c->user_stacks, row->user_stack != 0, row->user_stack,
+			    (pid_t)row->tid);
+		if (k->c->ops->note_row)
+			k->c->ops->note_row(k->c->impl, t, row);
+	}
+	return err;
+}
+
+static int drain(struct session *s)
+{
+	int err = 0;
+
+	/* The epoch first: the stacks drained now are named against it. */
+	for (size_t i = 0; i < s->ntargets; i++)
+		session_check_hotspot_epoch(s, &s->targets[i]);
+
+	for (size_t i = 0; i < s->ncollectors && !err; i++) {
+		struct row_sink k = { s, &s->collectors[i] };
+
+		if (k.c->impl)
+			err = k.c->ops->drain(k.c->impl, on_row, &k);
+	}
+	if (err)
+		log_error("reading aggregates from BPF failed: %s", strerror(-err));
+	return err;
+}
+
+static void refresh_names(struct session *s, int min_interval_ms)
+{
+	uint64_t now = monotonic_ms();
+
+	for (size_t i = 0; i < s->ntargets; i++) {
+		struct target *t = &s->targets[i];
+
+		if (!s->names_stale[i] || !t->names || t->exited)
+			continue;
+		if (s->worker) {
+			if (!t->attach_pending && !t->names_pending && now >= t->attach_next_ms &&
+			    thread_names_due(t->names, min_interval_ms))
+				worker_submit(s, t, ATTACH_JOB_NAMES);
+			continue;
+		}
+		if (thread_names_refresh(t->names, min_interval_ms) == 0)
+			s->names_stale[i] = false;
+	}
+}
+
+static void refresh_perf_map(struct session *s, struct target *t, int min_interval_ms)
+{
+	if (!s->worker) {
+		target_maybe_refresh_perf_map(t, monotonic_ms(), (uint64_t)min_interval_ms);
+		return;
+	}
+	if (!t->attach_pending && !t->perf_map_pending &&
+	    target_perf_map_due(t, monotonic_ms(), (uint64_t)min_interval_ms))
+		worker_submit(s, t, ATTACH_JOB_PERF_MAP);
+}
+
+/* Same pid, new program: keep profiling it with its own mappings. What
+ * was gathered before keeps the old program's names. */
+static void session_exec_seen(struct session *s, struct target *t)
+{
+	char path[64], exe[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", t->pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	log_warn("PID %d exec'd into %s during the recording: profiling the new program from here "
+		 "(earlier stacks keep the old program's names)", t->pid, n > 0 ? exe : "another program");
+	for (size_t i = 0; i < s->ncollectors; i++)
+		if (s->collectors[i].impl && s->collectors[i].ops->target_exec)
+			s->collectors[i].ops->target_exec(s->collectors[i].impl, t->pid);
+	if (t->hotspot)
+		session_set_hotspot(s, t->pid, NULL);
+	target_forget_jvm(t);
+	session_set_cfi(s, t->pid);
+	if (process_symbolizer_reload_maps(t->sym))
+		log_warn("PID %d: cannot read its mappings after the exec", t->pid);
+}
+
+static size_t check_targets(struct session *s)
+{
+	size_t alive = 0;
+
+	for (size_t i = 0; i < s->ntargets; i++) {
+		struct target *t = &s->targets[i];
+		bool was_alive = !t->exited;
+
+		if (target_alive(t)) {
+			alive++;
+			if (target_check_exec(t) == 1)
+				session_exec_seen(s, t);
+			continue;
+		}
+		if (!was_alive)
+			continue;
+		log_warn("PID %d exited during the recording; keeping what was gathered", t->pid);
+		session_unfollow_target(s, t->pid);
+	}
+	return alive;
+}
+
+static size_t poll_with(struct session *s, int names_interval_ms, int perf_map_interval_ms)
+{
+	worker_results(s);
+	drain(s);
+	refresh_names(s, names_interval_ms);
+	for (size_t i = 0; i < s->ntargets; i++) {
+		refresh_perf_map(s, &s->targets[i], perf_map_interval_ms);
+		if (s->started)
+			session_unwind_hotspot(s, &s->targets[i]);
+	}
+	return check_targets(s);
+}
+
+size_t session_poll(struct session *s)
+{
+	return poll_with(s, THREAD_NAMES_MIN_INTERVAL_MS, PERF_MAP_MIN_INTERVAL_MS);
+}
+
+int session_cut(struct session *s, bool final)
+{
+	int err = 0;
+
+	s->end_ns = monotonic_ns();
+	/* From here the kernel clips spans at end_ns; what it closed before
+	 * belongs to this interval and is drained now. */
+	session_start_interval(s, s->end_ns);
+	if (final)
+		poll_with(s, FINAL_REFRESH_MIN_INTERVAL_MS, FINAL_REFRESH_MIN_INTERVAL_MS);
+	else
+		drain(s);
+	for (size_t i = 0; i < s->ncollectors && !err; i++) {
+		struct row_sink k = { s, &s->collectors[i] };
+
+		if (k.c->impl && k.c->ops->cut)
+			err = k.c->ops->cut(k.c->impl, s->start_ns, s->end_ns, on_row, &k);
+	}
+	return err;
+}
+
+/* Java names are needed until an interval's profile is built (the profile
+ * copies them). A JVM that keeps generating classes would fill the namer's
+ * string budget in a daemon that runs for weeks, and later names would be
+ * lost: past this size, start afresh. Safe: a stack seen again carries its
+ * epoch, and names are read from the JVM only while it is in that epoch. */
+#ifndef JAVA_NAMES_FLUSH_BYTES
+#define JAVA_NAMES_FLUSH_BYTES (8u << 20)
+#endif
+
+static void java_names_trim(struct target *t)
+{
+	struct java_frames_stats js;
+
+	if (!t->java)
+		return;
+	java_frames_stats(t->java, &js);
+	if (js.string_bytes < JAVA_NAMES_FLUSH_BYTES)
+		return;
+	frame_memo_free(&t->memo); /* it points into the namer's strings */
+	java_frames_flush(t->java);
+}
+
+void session_next_interval(struct session *s)
+{
+	for (size_t i = 0; i < s->ntargets; i++) {
+		java_names_trim(&s->targets[i]);
+		/* The interval that could name exited threads is written. */
+		if (s->targets[i].names && !s->targets[i].exited)
+			thread_names_prune(s->targets[i].names);
+	}
+	for (size_t i = 0; i < s->ncollectors; i++)
+		agg_table_clear(&s->collectors[i].rows);
+	/* Output formats stamp each interval with its own start. */
+	if (s->end_ns > s->start_ns)
+		s->start_unix_ns += (int64_t)(s->end_ns - s->start_ns);
+	s->start_ns = s->end_ns;
+	s->end_ns = 0;
+}
+
+double session_elapsed_s(const struct session *s)
+{
+	uint64_t end = s->end_ns ? s->end_ns : monotonic_ns();
+
+	return s->start_ns && end > s->start_ns ? (double)(end - s->start_ns) / 1e9 : 0;
+}
+
+void session_losses(struct session *s, uint64_t out[4])
+{
+	memset(out, 0, 4 * sizeof(*out));
+	for (size_t i = 0; i < s->ncollectors; i++) {
+		struct collector_stats st = { 0 };
+
+		if (!s->collectors[i].impl)
+			continue;
+		s->collectors[i].ops->stats(s->collectors[i].impl, &st);
+		out[0] += st.events;
+		out[1] += st.user_lost;
+		out[2] += st.kern_lost;
+		out[3] += st.dropped;
+	}
+}

@@ -1,0 +1,60 @@
+/* Attach requests run off the daemon's loop.
+ *
+ * An attach exchange waits up to HOTSPOT_ATTACH_TIMEOUT_MS for the JVM; a
+ * process that accepts the connection and never answers would hold the
+ * loop that drains samples, cuts periods and publishes /metrics for that
+ * long, per request. Here a few threads run the exchanges and hand back
+ * results, which the loop applies when it polls: the loop itself never
+ * waits for a target.
+ *
+ * A job names its process by (pid, start time): a pid reused meanwhile is
+ * not attached to. The workers touch nothing of the session: they only
+ * talk to the JVM (hotspot_attach.h).
+ */
+#ifndef TMPROF_AGENT_ATTACH_WORKER_H
+#define TMPROF_AGENT_ATTACH_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "agent/jvm/hotspot_attach.h"
+
+/* Threads: a JVM that never answers holds one for the timeout, the other
+ * keeps serving the rest. */
+#define ATTACH_WORKER_THREADS 2
+/* Jobs waiting at once; a session asks at most two per target. */
+#define ATTACH_WORKER_QUEUE 256
+
+enum attach_job {
+	ATTACH_JOB_NAMES,    /* Thread.print header lines (hotspot_thread_headers) */
+	ATTACH_JOB_PERF_MAP, /* jcmd Compiler.perfmap (hotspot_write_perf_map) */
+};
+
+struct attach_result {
+	pid_t pid;
+	unsigned long long start_time;
+	enum attach_job job;
+	int err;                   /* 0 or as hotspot_attach.h; -ESRCH: pid reused */
+	struct attach_reply reply; /* ATTACH_JOB_NAMES: the dump (attach_reply_free) */
+	uint64_t ms;               /* how long the exchange took */
+};
+
+struct attach_worker;
+
+int attach_worker_new(struct attach_worker **out);
+/* Waits for the exchanges under way (at most their timeout); results not
+ * taken are freed. NULL is fine. */
+void attach_worker_free(struct attach_worker *w);
+
+/* Queue a job: 0, -EAGAIN when the queue is full (ask again later). */
+int attach_worker_submit(struct attach_worker *w, pid_t pid, unsigned long long start_time,
+			 enum attach_job job, int timeout_ms);
+
+/* Finished jobs, oldest first, at most max; never blocks. */
+size_t attach_worker_take(struct attach_worker *w, struct attach_result *out, size_t max);
+
+/* Jobs queued or running now (for /metrics). */
+size_t attach_worker_pending(struct attach_worker *w);
+
+#endif

@@ -1,0 +1,373 @@
+/* The session over fake collectors (no BPF): which collectors it opens,
+ * how targets reach them as they are added and removed, and how drained
+ * and cut rows and loss counters come back. The targets are real
+ * processes (this test and children that sleep), opened from /proc. */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "agent/collect/collector.h"
+#include "agent/core/session.h"
+
+struct fake_key {
+	uint32_t tgid, tid;
+	uint64_t user_stack;
+	uint64_t tag;
+};
+
+#define MAX_CALLS 16
+
+/* What one fake kind was asked to do. */
+struct fake {
+	int opened, closed, cut_calls, drains;
+	pid_t added[MAX_CALLS], removed[MAX_CALLS];
+	int nadded, nremoved, hotspot_calls, cfi_calls;
+	uint64_t interval_ns;
+	uint64_t cut_from, cut_end;
+	int add_err;                     /* what add_target returns */
+	struct fake_key rows[MAX_CALLS]; /* what the next drain hands over */
+	uint64_t row_a[MAX_CALLS];
+	int nrows;
+	int stack_fetches;
+	struct collector_stats stats;
+};
+
+static struct fake fakes[2];
+
+static int fake_open(struct fake *f, void **out)
+{
+	f->opened++;
+	*out = f;
+	return 0;
+}
+
+static int fake_open_a(const struct session_options *o, void **out)
+{
+	(void)o;
+	return fake_open(&fakes[0], out);
+}
+
+static int fake_open_b(const struct session_options *o, void **out)
+{
+	(void)o;
+	return fake_open(&fakes[1], out);
+}
+
+static void fake_close(void *c)
+{
+	((struct fake *)c)->closed++;
+}
+
+static int fake_add_target(void *c, struct target *t)
+{
+	struct fake *f = c;
+
+	if (f->add_err)
+		return f->add_err;
+	assert_true(f->nadded < MAX_CALLS);
+	f->added[f->nadded++] = t->pid;
+	return 0;
+}
+
+static int fake_remove_target(void *c, pid_t pid)
+{
+	struct fake *f = c;
+
+	assert_true(f->nremoved < MAX_CALLS);
+	f->removed[f->nremoved++] = pid;
+	return 0;
+}
+
+static int fake_set_hotspot(void *c, pid_t pid, const struct hotspot_cfg *cfg)
+{
+	(void)pid;
+	(void)cfg;
+	((struct fake *)c)->hotspot_calls++;
+	return 0;
+}
+
+static int fake_set_cfi(void *c, pid_t pid, bool on)
+{
+	(void)pid;
+	(void)on;
+	((struct fake *)c)->cfi_calls++;
+	return 0;
+}
+
+static void fake_interval_start(void *c, uint64_t ns)
+{
+	((struct fake *)c)->interval_ns = ns;
+}
+
+static int hand_over(struct fake *f, collector_row_fn fn, void *ctx)
+{
+	for (int i = 0; i < f->nrows; i++) {
+		struct collector_row row = {
+			.key = &f->rows[i], .a = f->row_a[i], .b = 1,
+			.tgid = f->rows[i].tgid, .tid = f->rows[i].tid,
+			.user_stack = f->rows[i].user_stack,
+		};
+		int err = fn(ctx, &row);
+
+		if (err)
+			return err;
+	}
+	f->nrows = 0;
+	return 0;
+}
+
+static int fake_drain(void *c, collector_row_fn fn, void *ctx)
+{
+	struct fake *f = c;
+
+	f->drains++;
+	return hand_over(f, fn, ctx);
+}
+
+static int fake_cut(void *c, uint64_t from_ns, uint64_t end_ns, collector_row_fn fn, void *ctx)
+{
+	struct fake *f = c;
+
+	f->cut_calls++;
+	f->cut_from = from_ns;
+	f->cut_end = end_ns;
+	return hand_over(f, fn, ctx);
+}
+
+/* A stack of three made-up pcs per id. */
+static int fake_user_stack(void *c, uint64_t id, uint64_t *ips, size_t max)
+{
+	((struct fake *)c)->stack_fetches++;
+	for (size_t i = 0; i < 3 && i < max; i++)
+		ips[i] = 0x1000 * id + i;
+	return 3;
+}
+
+static void fake_stats(void *c, struct collector_stats *out)
+{
+	*out = ((struct fake *)c)->stats;
+}
+
+static const struct collector_ops fake_a = {
+	.name = "fake-a", .key_size = sizeof(struct fake_key),
+	.open = fake_open_a, .close = fake_close, .add_target = fake_add_target,
+	.remove_target = fake_remove_target, .set_hotspot = fake_set_hotspot,
+	.set_cfi = fake_set_cfi, .interval_start = fake_interval_start, .drain = fake_drain,
+	.cut = fake_cut, .user_stack = fake_user_stack, .stats = fake_stats,
+};
+
+static const struct collector_ops fake_b = {
+	.name = "fake-b", .key_size = sizeof(struct fake_key),
+	.open = fake_open_b, .close = fake_close, .add_target = fake_add_target,
+	.remove_target = fake_remove_target, .set_hotspot = fake_set_hotspot,
+	.set_cfi = fake_set_cfi, .drain = fake_drain, .user_stack = fake_user_stack,
+	.stats = fake_stats,
+};
+
+static const struct collector_ops *const fake_kinds[] = { &fake_a, &fake_b };
+
+static pid_t spawn_sleeper(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static void session_fake_init(struct session *s, unsigned int events)
+{
+	struct session_options o = {
+		.events = events, .freq_hz = 99, .unwind = UNWIND_FP,
+		.kinds = fake_kinds, .nkinds = 2,
+	};
+
+	memset(fakes, 0, sizeof(fakes));
+	assert_int_equal(session_init(s, &o), 0);
+	assert_int_equal(s->ncollectors, 2);
+}
+
+static int count_pid(const pid_t *pids, int n, pid_t pid)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		k += pids[i] == pid;
+	return k;
+}
+
+/* Only the kinds -e asked for are opened; each gets every target once, and
+ * a target added to a running session at once. */
+static void test_start_and_add_reach_open_collectors(void **state)
+{
+	pid_t child = spawn_sleeper(), late = spawn_sleeper();
+	struct session s;
+
+	(void)state;
+	session_fake_init(&s, 1u << 0);
+	assert_int_equal(session_add_target(&s, getpid()), 0);
+	assert_int_equal(session_add_target(&s, child), 0);
+	assert_int_equal(session_add_target(&s, child), 0); /* already a target */
+	assert_int_equal(fakes[0].nadded, 0);               /* not before start */
+	assert_int_equal(session_start(&s), 0);
+	assert_int_equal(fakes[0].opened, 1);
+	assert_int_equal(fakes[1].opened, 0);
+	assert_int_equal(fakes[0].nadded, 2);
+	assert_int_equal(count_pid(fakes[0].added, fakes[0].nadded, getpid()), 1);
+	assert_int_equal(count_pid(fakes[0].added, fakes[0].nadded, child), 1);
+	assert_int_equal(fakes[0].cfi_calls, 2);
+	assert_int_equal(fakes[0].interval_ns, s.start_ns);
+	assert_non_null(session_collector_impl(&s, 1u << 0));
+	assert_null(session_collector_impl(&s, 1u << 1));
+	assert_null(session_collector(&s, 1u << 2));
+
+	assert_int_equal(session_add_target(&s, late), 0);
+	assert_int_equal(fakes[0].nadded, 3);
+	assert_int_equal(fakes[0].added[2], late);
+	assert_int_equal(s.ntargets, 3);
+
+	session_free(&s);
+	assert_int_equal(fakes[0].closed, 1);
+	assert_int_equal(fakes[1].closed, 0);
+	reap(child);
+	reap(late);
+}
+
+/* Removing a target tells every open collector and keeps the others. */
+static void test_remove_target(void **state)
+{
+	pid_t a = spawn_sleeper(), b = spawn_sleeper();
+	struct session s;
+
+	(void)state;
+	session_fake_init(&s, (1u << 0) | (1u << 1));
+	assert_int_equal(session_add_target(&s, a), 0);
+	assert_int_equal(session_add_target(&s, b), 0);
+	assert_int_equal(session_start(&s), 0);
+	assert_int_equal(session_remove_target(&s, a), 0);
+	assert_int_equal(s.ntargets, 1);
+	assert_int_equal(s.targets[0].pid, b);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(fakes[k].nremoved, 1);
+		assert_int_equal(fakes[k].removed[0], a);
+	}
+	assert_int_equal(session_remove_target(&s, a), -ESRCH);
+	session_free(&s);
+	assert_int_equal(fakes[0].closed + fakes[1].closed, 2);
+	reap(a);
+	reap(b);
+}
+
+/* A collector that cannot follow one target (-ENOEXEC, reported by it):
+ * fatal at start, a warning for a target added later. */
+static void test_add_target_enoexec(void **state)
+{
+	pid_t child = spawn_sleeper();
+	struct session s;
+
+	(void)state;
+	session_fake_init(&s, 1u << 1);
+	assert_int_equal(session_add_target(&s, child), 0);
+	fakes[1].add_err = -ENOEXEC;
+	assert_int_equal(session_start(&s), -ENOEXEC);
+	session_free(&s);
+
+	session_fake_init(&s, 1u << 1);
+	assert_int_equal(session_start(&s), 0);
+	fakes[1].add_err = -ENOEXEC;
+	assert_int_equal(session_add_target(&s, child), 0);
+	assert_int_equal(s.ntargets, 1);
+	fakes[1].add_err = -EINVAL;
+	assert_int_equal(session_add_target(&s, getpid()), -EINVAL);
+	session_free(&s);
+	reap(child);
+}
+
+/* Drained rows land in their kind's rows, equal keys merged; stacks are
+ * fetched once per id; cut rows are the interval's too; losses add up. */
+static void test_drain_cut_and_losses(void **state)
+{
+	pid_t self = getpid();
+	struct fake_key k1 = { (uint32_t)self, (uint32_t)self, 5, 1 };
+	struct fake_key k2 = { (uint32_t)self, (uint32_t)self, 6, 2 };
+	struct collector *a, *b;
+	uint64_t l[4];
+	struct session s;
+
+	(void)state;
+	session_fake_init(&s, (1u << 0) | (1u << 1));
+	assert_int_equal(session_add_target(&s, self), 0);
+	assert_int_equal(session_start(&s), 0);
+	fakes[0].rows[0] = k1, fakes[0].row_a[0] = 10;
+	fakes[0].rows[1] = k2, fakes[0].row_a[1] = 20;
+	fakes[0].rows[2] = k1, fakes[0].row_a[2] = 5;
+	fakes[0].nrows = 3;
+	fakes[1].rows[0] = k2, fakes[1].row_a[0] = 7;
+	fakes[1].nrows = 1;
+	assert_int_equal(session_poll(&s), 1);
+	a = session_collector(&s, 1u << 0);
+	b = session_collector(&s, 1u << 1);
+	assert_int_equal(a->rows.count, 2);
+	for (size_t i = 0; i < a->rows.count; i++) {
+		const struct fake_key *k = (const void *)a->rows.entries[i].key;
+
+		assert_int_equal(a->rows.entries[i].a, k->tag == 1 ? 15 : 20);
+	}
+	assert_int_equal(b->rows.count, 1);
+	assert_int_equal(b->rows.entries[0].a, 7);
+	assert_int_equal(fakes[0].stack_fetches, 2); /* ids 5 and 6, once each */
+	assert_int_equal(fakes[1].stack_fetches, 1);
+
+	/* Only fake-a has a cut. */
+	fakes[0].rows[0] = k1, fakes[0].row_a[0] = 1;
+	fakes[0].nrows = 1;
+	assert_int_equal(session_cut(&s, false), 0);
+	assert_int_equal(fakes[0].cut_calls, 1);
+	assert_int_equal(fakes[0].cut_from, s.start_ns);
+	assert_int_equal(fakes[0].cut_end, s.end_ns);
+	assert_int_equal(fakes[0].interval_ns, s.end_ns);
+	assert_int_equal(a->rows.count, 2);
+
+	fakes[0].stats = (struct collector_stats){ 100, 1, 2, 3 };
+	fakes[1].stats = (struct collector_stats){ 50, 10, 20, 30 };
+	session_losses(&s, l);
+	assert_int_equal(l[0], 150);
+	assert_int_equal(l[1], 11);
+	assert_int_equal(l[2], 22);
+	assert_int_equal(l[3], 33);
+
+	session_next_interval(&s);
+	assert_int_equal(a->rows.count, 0);
+	assert_int_equal(b->rows.count, 0);
+	session_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_start_and_add_reach_open_collectors),
+		cmocka_unit_test(test_remove_target),
+		cmocka_unit_test(test_add_target_enoexec),
+		cmocka_unit_test(test_drain_cut_and_losses),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
