@@ -347,6 +347,8 @@ check "/metrics reports the memory budget ([limits] memory)" [ "${budget:-0}" -e
 
 kill -TERM "$DPID"
 wait_exit "$DPID" 30
+# The daemon's log outlives the temporary directory, for a failure's reader.
+cp "$DAEMON_LOG" "$BUILD/daemon_hostile.daemon.log" 2>/dev/null
 check "SIGTERM: exit 0 ($WAIT_RC)" [ "$WAIT_RC" -eq 0 ]
 echo "# daemon RSS peak: $(( max_rss / 1024 )) MiB; /metrics slowest: ${max_metrics} ms; record RSS on the sparse perf map: $(( ${REC_RSS:-0} / 1024 )) MiB"
 finish
