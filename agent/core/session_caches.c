@@ -63,6 +63,8 @@ static uint64_t total_of(const uint64_t u[CACHE__COUNT])
 /* Empty cache c of t; false when there is nothing to evict there. */
 static bool target_evict(struct target *t, enum session_cache c)
 {
+	if (!t->sym && (c == CACHE_SYMBOLS || c == CACHE_PERF_MAPS))
+		return false;
 	switch (c) {
 	case CACHE_SYMBOLS:
 		return process_symbolizer_trim(t->sym, false) == 0;

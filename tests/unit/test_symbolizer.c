@@ -196,6 +196,49 @@ static void test_deleted_library(void **state)
 	dlclose(h);
 }
 
+/* The memory budget's trim: caches and names go, answers stay the same
+ * (read again), and with perf_map the JIT map goes until loaded again. */
+static void test_trim(void **state)
+{
+	char map[PATH_MAX], text[256];
+	void *code = mmap(NULL, 0x1000, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t base = (uint64_t)(uintptr_t)code;
+	struct process_symbolizer *ps = new_self(NULL);
+	size_t sym0, pm0, sym1, pm1;
+	struct frame_sym f;
+	int n;
+
+	(void)state;
+	assert_true(code != MAP_FAILED);
+	snprintf(map, sizeof(map), "%s/perf-trim.map", dir);
+	n = snprintf(text, sizeof(text), "0x%llx 0x100 int Trim.me()\n", (unsigned long long)base);
+	assert_int_equal(elf_fixture_write(map, text, (size_t)n), 0);
+	assert_int_equal(process_symbolizer_load_perf_map_file(ps, map), 0);
+	process_symbolizer_resolve_user(ps, (uint64_t)(uintptr_t)&self_target_function + 1, &f);
+	assert_string_equal(f.name, "self_target_function");
+	process_symbolizer_resolve_user(ps, base + 0x10, &f);
+	assert_string_equal(f.name, "Trim.me");
+	process_symbolizer_memory(ps, &sym0, &pm0);
+	assert_true(sym0 > 0 && pm0 > 0);
+
+	assert_int_equal(process_symbolizer_trim(ps, false), 0);
+	process_symbolizer_memory(ps, &sym1, &pm1);
+	assert_int_equal(pm1, pm0);
+	process_symbolizer_resolve_user(ps, (uint64_t)(uintptr_t)&self_target_function + 1, &f);
+	assert_string_equal(f.name, "self_target_function");
+	process_symbolizer_resolve_user(ps, base + 0x10, &f);
+	assert_string_equal(f.name, "Trim.me");
+
+	assert_int_equal(process_symbolizer_trim(ps, true), 0);
+	process_symbolizer_memory(ps, &sym1, &pm1);
+	assert_int_equal(pm1, 0);
+	process_symbolizer_resolve_user(ps, base + 0x10, &f);
+	assert_int_equal(f.kind, FRAME_UNKNOWN);
+	assert_true(symbolizer_shared_memory() > 0);
+	process_symbolizer_free(ps);
+	munmap(code, 0x1000);
+}
+
 static void test_jit_perf_map(void **state)
 {
 	char map[PATH_MAX];
@@ -447,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_maps_reload),
 		cmocka_unit_test(test_deleted_library),
 		cmocka_unit_test(test_jit_perf_map),
+		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_jit_namer),
 		cmocka_unit_test(test_perf_map_of_process),
 		cmocka_unit_test(test_kernel),
