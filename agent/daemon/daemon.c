@@ -41,6 +41,7 @@
 #define TM_MIN_AGE_S 3.0
 #define ATTACH_RETRY_MS 10000
 #define ATTACH_TRIES 6
+#define TM_STARTS_PER_SCAN 4
 
 struct tm_slot {
 	pid_t pid;
@@ -325,14 +326,22 @@ static void daemon_discover(struct daemon *d)
 		log_warn("scanning /proc for TaskManagers failed: %s", strerror(-err));
 		return;
 	}
-	for (size_t i = 0; i < d->disc.ntms && !stop_requested; i++) {
+	for (size_t i = 0, started = 0; i < d->disc.ntms && !stop_requested; i++) {
 		const struct daemon_tm_found *f = &d->disc.tms[i];
 
 		/* A known pid: the same process, or a reused pid whose old
 		 * process leaves at the end of this period (its samples are
-		 * named by pid until then); the new one comes in after. */
-		if (!tm_find(d, f->pid) && daemon_process_age_s(f->start_time) >= TM_MIN_AGE_S)
+		 * named by pid until then); the new one comes in after.
+		 * Adding one reads its mappings and unwind tables in the
+		 * loop: a few per scan, the rest at the next (2 s later), so
+		 * that a hundred TaskManagers starting at once (or a process
+		 * forking look-alikes) cannot hold up a period. */
+		if (started >= TM_STARTS_PER_SCAN)
+			break;
+		if (!tm_find(d, f->pid) && daemon_process_age_s(f->start_time) >= TM_MIN_AGE_S) {
 			tm_start(d, f);
+			started++;
+		}
 	}
 	retry_attach(d);
 }
