@@ -340,7 +340,9 @@ static void daemon_discover(struct daemon *d)
 			break;
 		if (!tm_find(d, f->pid) && daemon_process_age_s(f->start_time) >= TM_MIN_AGE_S) {
 			tm_start(d, f);
-			started++;
+			/* Only those added count: one that cannot be
+			 * profiled must not keep the others out. */
+			started += tm_find(d, f->pid) != NULL;
 		}
 	}
 	retry_attach(d);
