@@ -442,6 +442,10 @@ static void end_period(struct daemon *d, bool final)
 	struct daemon_period_result r = { 0 };
 	struct daemon_tm_name *names = NULL;
 	size_t n = d->s.ntargets;
+	/* The next period starts at the cut, not once this one is written:
+	 * writing (and pushing) takes time, which must not add to every
+	 * period. */
+	uint64_t cut_ms = monotonic_ms();
 
 	if (session_cut(&d->s, final))
 		log_warn("closing the period's scheduler spans failed; its last second may be short");
@@ -469,7 +473,7 @@ static void end_period(struct daemon *d, bool final)
 	drop_exited(d);
 	memory_enforce(d);
 	run_retention(d);
-	d->period_start_ms = monotonic_ms();
+	d->period_start_ms = cut_ms;
 	if (!final && stack_maps_full(d) && daemon_session_restart(d, "stack maps full") != EXIT_OK)
 		stop_requested = 1;
 }

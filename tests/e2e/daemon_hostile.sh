@@ -268,7 +268,7 @@ elapsed=$(( $(date +%s) - t_start ))
 good_after=$(nfiles tm-good)
 cpu_end=$(cpu_ticks "$DPID")
 cpu_pct=$(awk -v a="${cpu_start:-0}" -v b="${cpu_end:-0}" -v hz="$(getconf CLK_TCK)" -v s="$elapsed" \
-	'BEGIN { printf "%.1f", s > 0 ? (b - a) / hz / s * 100 : 0 }')
+	'BEGIN { printf "%.1f", (s > 0 ? (b - a) / hz / s * 100 : 0) }')
 echo "# daemon CPU over the hostile phase: ${cpu_pct}% of one core ($elapsed s, $EXTRA_TMS normal TaskManagers beside; load: $(cut -d' ' -f1-3 /proc/loadavg))"
 
 check "daemon stays up through the hostile phase" kill -0 "$DPID"
