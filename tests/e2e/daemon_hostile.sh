@@ -14,8 +14,8 @@
 #               (made-up thread headers and junk)             -> refused at 4 MiB
 #   tm-hang     accepts the attach connection, never answers  -> costs a worker
 #                                                               thread, not the loop
-#   tm-threads  starts and ends threads by the thousand, names them and 500
-#               made-up nids with 2000-byte names             -> thread names bounded
+#   tm-threads  starts and ends threads by the thousand, names them with
+#               1000 bytes each, and 500 made-up nids         -> thread names bounded
 #   (the last three: tests/e2e/hostile_tm.c)
 # Throughout: tm-good gets a file every period, on time, the daemon stays up
 # under an RSS bound (its [limits] memory), /metrics answers within 1 s.
@@ -343,6 +343,8 @@ echo "# thread names held: ${tn_bytes:-?} bytes; memory budget ${budget:-?} byte
 # would add megabytes a minute.
 check "thread names held stay bounded (${tn_bytes:-?} bytes <= 4 MiB)" \
 	[ "${tn_bytes:-999999999}" -le $(( 4 << 20 )) ]
+check "tm-threads: its ~3 MiB dump is taken (under the reply cap)" \
+	bash -c "! grep -q 'TaskManager tm-threads (PID $H_THREADS): the JVM.s attach reply was over' '$DAEMON_LOG'"
 check "/metrics reports the memory budget ([limits] memory)" [ "${budget:-0}" -eq $(( RSS_BOUND_KB * 1024 )) ]
 
 kill -TERM "$DPID"

@@ -14,9 +14,10 @@
  *   hang     accepts, reads the request, never answers, keeps the
  *            connection open
  *   threads  starts and ends threads by the thousand, forever, and answers
- *            Thread.print with its live threads and 500 made-up nids, all
- *            with 2000-byte names (about 3 MiB: under the daemon's 4 MiB
- *            reply cap, over its 1 MiB of names per TaskManager)
+ *            Thread.print with up to 3000 of its live threads, named with
+ *            1000 bytes each, and 500 made-up nids (about 3 MiB: under the
+ *            daemon's 4 MiB reply cap, over its 1 MiB of names per
+ *            TaskManager)
  * A thread burns a little CPU so that there is something to sample.
  * Prints "ready" once the socket listens. Argument errors exit 2. */
 #include <errno.h>
@@ -128,7 +129,8 @@ static void answer_garbage(int c)
 
 static void answer_threads(int c)
 {
-	static char name[2001];
+	static char name[1001];
+	int listed = 0;
 	char line[4096 + 128], path[64];
 	FILE *f;
 	int n;
@@ -139,7 +141,7 @@ static void answer_threads(int c)
 	/* The live threads, under their real tids. */
 	snprintf(path, sizeof(path), "/bin/ls /proc/%d/task", (int)getpid());
 	f = popen(path, "r");
-	while (f && fgets(path, sizeof(path), f)) {
+	while (f && listed++ < 3000 && fgets(path, sizeof(path), f)) {
 		n = snprintf(line, sizeof(line), "\"%s-%d\" #1 prio=5 nid=0x%x runnable\n", name,
 			     atoi(path), (unsigned)atoi(path));
 		if (write_all(c, line, (size_t)n))
@@ -149,7 +151,7 @@ static void answer_threads(int c)
 		pclose(f);
 	/* And threads that do not exist, with names at any length. */
 	for (int i = 0; i < 500; i++) {
-		n = snprintf(line, sizeof(line), "\"%s%d\" #2 prio=5 nid=0x%x runnable\n", name, i,
+		n = snprintf(line, sizeof(line), "\"%.100s%d\" #2 prio=5 nid=0x%x runnable\n", name, i,
 			     (unsigned)(3000000 + i));
 		if (write_all(c, line, (size_t)n))
 			break;
