@@ -73,14 +73,16 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard bpf/*.h)
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-# Default rules compiled in, so the binary works anywhere on its own.
-$(BUILD)/flink_rules.h: agent/rules/flink.rules
+# Default rules compiled in, so the binary works anywhere on its own:
+# agent/rules/X.rules becomes $(BUILD)/X_rules.h with X_rules_text.
+RULES_HEADERS   := $(patsubst agent/rules/%.rules,$(BUILD)/%_rules.h,$(wildcard agent/rules/*.rules))
+$(BUILD)/%_rules.h: agent/rules/%.rules
 	@mkdir -p $(@D)
-	{ echo 'static const char flink_rules_text[] ='; \
+	{ echo 'static const char $*_rules_text[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: %.c $(SKELETONS) $(BUILD)/flink_rules.h
+$(BUILD)/%.o: %.c $(SKELETONS) $(RULES_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
