@@ -76,6 +76,19 @@ static int match_from_word(const char *w, size_t n, enum category_match *out)
 	return -EINVAL;
 }
 
+/* Length of a glob's literal start (before * ? [ or \\). */
+static size_t glob_literal_len(const char *glob)
+{
+	return strcspn(glob, "*?[\\");
+}
+
+/* fnmatch is the slow part of classifying (locale-aware, per call): the
+ * literal start of the glob rejects most names first. */
+static bool glob_matches(const char *glob, size_t lit, const char *s)
+{
+	return s && !strncmp(s, glob, lit) && fnmatch(glob, s, 0) == 0;
+}
+
 static int rules_append(struct category_rules *r, const struct category_rule *rule,
 			const char *pat, size_t patlen, const char *mod, size_t modlen)
 {
@@ -88,6 +101,9 @@ static int rules_append(struct category_rules *r, const struct category_rule *ru
 	slot = &r->rules[r->count];
 	*slot = *rule;
 	slot->pattern = strndup(pat, patlen);
+	slot->pattern_len = patlen;
+	slot->pattern_lit = slot->pattern ? glob_literal_len(slot->pattern) : 0;
+	slot->module_lit = slot->module ? glob_literal_len(slot->module) : 0;
 	slot->module = mod ? strndup(mod, modlen) : NULL;
 	if (!slot->pattern || (mod && !slot->module)) {
 		free(slot->pattern);
@@ -283,9 +299,9 @@ static bool is_java(enum category_frame_kind k)
 	return k == CFRAME_JIT || k == CFRAME_INLINED || k == CFRAME_INTERPRETED;
 }
 
-static bool module_matches(const char *glob, const char *module)
+static bool module_matches(const char *glob, size_t lit, const char *module)
 {
-	return module && fnmatch(glob, module, 0) == 0;
+	return glob_matches(glob, lit, module);
 }
 
 static bool rule_matches_frame(const struct category_rule *rule, const struct category_frame *f)
@@ -293,23 +309,27 @@ static bool rule_matches_frame(const struct category_rule *rule, const struct ca
 	const char *name = f->name ? f->name : "";
 
 	if (rule->match == CMATCH_KERNEL)
-		return f->kind == CFRAME_KERNEL && fnmatch(rule->pattern, name, 0) == 0;
+		return f->kind == CFRAME_KERNEL && glob_matches(rule->pattern, rule->pattern_lit, name);
 	/* Every other match skips kernel frames: they take their caller's
 	 * category. */
 	if (f->kind == CFRAME_KERNEL)
 		return false;
-	if (rule->module && !module_matches(rule->module, f->module))
-		return false;
+	/* The name first: a glob on the module costs more than a prefix. */
 	switch (rule->match) {
 	case CMATCH_PREFIX:
-		return !strncmp(name, rule->pattern, strlen(rule->pattern));
+		if (strncmp(name, rule->pattern, rule->pattern_len))
+			return false;
+		break;
 	case CMATCH_SUBSTR:
-		return strstr(name, rule->pattern) != NULL;
+		if (!strstr(name, rule->pattern))
+			return false;
+		break;
 	case CMATCH_MODULE:
-		return module_matches(rule->pattern, f->module);
+		return module_matches(rule->pattern, rule->pattern_lit, f->module);
 	default:
 		return false;
 	}
+	return !rule->module || module_matches(rule->module, rule->module_lit, f->module);
 }
 
 static bool in_group(int target, bool blocked)

@@ -65,7 +65,10 @@ struct category_rule {
 	int target; /* enum category, or CATEGORY_PLATFORM */
 	enum category_match match;
 	char *pattern;
-	char *module; /* "in MODULE" glob, or NULL */
+	size_t pattern_len;
+	size_t pattern_lit; /* literal start of a glob pattern (before * ? [ \) */
+	char *module;       /* "in MODULE" glob, or NULL */
+	size_t module_lit;
 };
 
 struct category_rules {
