@@ -150,6 +150,7 @@ static void alloc_stats(void *c, struct collector_stats *out)
 
 const struct collector_ops alloc_collector_ops = {
 	.name = "alloc",
+	.start = COLLECTOR_START_EARLY,
 	.key_size = sizeof(struct alloc_key),
 	.open = alloc_open,
 	.close = alloc_close,

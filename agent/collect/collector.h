@@ -43,9 +43,20 @@ struct collector_stats {
 	uint64_t dropped;   /* rows lost because a map was full */
 };
 
+/* When session_start gives a collector its targets. The window (the
+ * interval's start) opens after the slow per-target setup (unwind tables,
+ * HotSpot config), and a thread's first event should say what it did
+ * since the start, so filters go in right after it. */
+enum collector_start {
+	COLLECTOR_START_AT_WINDOW = 0, /* right after the window opens (fast: a BPF filter) */
+	COLLECTOR_START_EARLY,         /* before the setup: its failure stops the start early */
+	COLLECTOR_START_LATE,          /* after the others: slow to set up (perf events per thread) */
+};
+
 struct collector_ops {
 	const char *name; /* the -e word: "cpu", "offcpu", "alloc" */
 	size_t key_size;  /* bytes of a row's key, at most AGG_KEY_MAX */
+	enum collector_start start;
 
 	/* Load and attach the BPF side. -EPERM/-EACCES: not privileged. */
 	int (*open)(const struct session_options *o, void **out);

@@ -106,6 +106,7 @@ static void cpu_stats(void *c, struct collector_stats *out)
 
 const struct collector_ops cpu_collector_ops = {
 	.name = "cpu",
+	.start = COLLECTOR_START_LATE,
 	.key_size = sizeof(struct cpu_sample_key),
 	.open = cpu_open,
 	.close = cpu_close,

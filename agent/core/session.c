@@ -344,6 +344,29 @@ const char *session_java_stacks_warning(const struct session *s, const struct ta
 	return buf;
 }
 
+/* Every open collector whose start phase is `phase` follows target t.
+ * -ENOEXEC from a collector: this target cannot have that kind (already
+ * reported); a running session (the daemon) goes on with the other kinds. */
+static int session_follow_phase(struct session *s, struct target *t, enum collector_start phase,
+				bool running)
+{
+	for (size_t i = 0; i < s->ncollectors; i++) {
+		struct collector *c = &s->collectors[i];
+		int err;
+
+		if (!c->impl || c->ops->start != phase)
+			continue;
+		err = c->ops->add_target(c->impl, t);
+		if (err == -ENOEXEC && running) {
+			log_warn("PID %d: no %s profile for this process", t->pid, c->ops->name);
+			continue;
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* Unwind tables and the HotSpot configuration before the first sample:
  * reading them takes a few hundred ms, and stacks taken before would stop
  * at the leaf with raw JIT pcs, which only a perf map could name (none on
@@ -354,40 +377,10 @@ static void session_prepare_target(struct session *s, struct target *t)
 	session_unwind_hotspot(s, t);
 }
 
-/* Collector c follows t. -ENOEXEC: this target cannot have that kind
- * (already reported); a running session (the daemon) goes on without. */
-static int session_collector_add(struct session *s, struct collector *c, struct target *t,
-				 bool running)
-{
-	int err;
-
-	(void)s;
-	if (!c->impl)
-		return 0;
-	err = c->ops->add_target(c->impl, t);
-	if (err == -ENOEXEC && running) {
-		log_warn("PID %d: no %s profile for this process", t->pid, c->ops->name);
-		return 0;
-	}
-	return err;
-}
-
-/* A target added to a running session: prepared, then every open
- * collector follows it. */
-static int session_follow_target(struct session *s, struct target *t, bool running)
-{
-	session_prepare_target(s, t);
-	for (size_t i = 0; i < s->ncollectors; i++) {
-		int err = session_collector_add(s, &s->collectors[i], t, running);
-
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 int session_start(struct session *s)
 {
+	static const enum collector_start after_window[] = { COLLECTOR_START_AT_WINDOW,
+							     COLLECTOR_START_LATE };
 	struct timespec ts;
 	int err;
 
@@ -397,6 +390,13 @@ int session_start(struct session *s)
 		return err;
 	for (size_t i = 0; i < s->ntargets; i++)
 		target_attach(&s->targets[i]);
+	/* Collectors whose failures should stop us before the slow setup
+	 * (alloc: a libjvm without its hooks). */
+	for (size_t i = 0; i < s->ntargets; i++) {
+		err = session_follow_phase(s, &s->targets[i], COLLECTOR_START_EARLY, false);
+		if (err)
+			return err;
+	}
 	for (size_t i = 0; i < s->ntargets; i++)
 		session_prepare_target(s, &s->targets[i]);
 	/* The window opens only now, and every target goes into the BPF
@@ -409,19 +409,13 @@ int session_start(struct session *s)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	s->start_unix_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	session_start_interval(s, s->start_ns);
-	/* The scheduler filter first: opening per-thread perf events takes a
-	 * while on a JVM with hundreds of threads. */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t c = 0; c < s->ncollectors; c++) {
-			struct collector *col = &s->collectors[c];
-
-			if ((pass == 0) != (col->event == SESSION_OFFCPU))
-				continue;
-			for (size_t i = 0; i < s->ntargets; i++) {
-				err = session_collector_add(s, col, &s->targets[i], false);
-				if (err)
-					return err;
-			}
+	/* Fast filters first (the scheduler's), then what is slow to set up
+	 * (per-thread perf events on a JVM with hundreds of threads). */
+	for (size_t p = 0; p < sizeof(after_window) / sizeof(after_window[0]); p++)
+		for (size_t i = 0; i < s->ntargets; i++) {
+			err = session_follow_phase(s, &s->targets[i], after_window[p], false);
+			if (err)
+				return err;
 		}
 	s->started = true;
 	return 0;
@@ -526,8 +520,17 @@ static void worker_results(struct session *s)
  * does for each target, for this one. */
 static int session_start_target(struct session *s, struct target *t)
 {
+	int err;
+
 	session_attach(s, t);
-	return session_follow_target(s, t, true);
+	err = session_follow_phase(s, t, COLLECTOR_START_EARLY, true);
+	if (err)
+		return err;
+	session_prepare_target(s, t);
+	err = session_follow_phase(s, t, COLLECTOR_START_AT_WINDOW, true);
+	if (!err)
+		err = session_follow_phase(s, t, COLLECTOR_START_LATE, true);
+	return err;
 }
 
 int session_remove_target(struct session *s, pid_t pid)
