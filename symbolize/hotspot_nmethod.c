@@ -545,9 +545,14 @@ static ssize_t pcdesc_at(const struct hotspot_pcdesc *pcs, size_t n, int64_t off
  * its own loop, whose poll names the right scope. */
 ssize_t hotspot_pcdesc_flow(const struct hotspot_nmethod *nm, int64_t off)
 {
+	/* Back edges taken once: a loop without a record of its own (a
+	 * counted inner loop, its poll in the strip-mined outer loop) is left
+	 * by its exit the second time round. */
+	int64_t taken[FLOW_JUMPS_MAX];
 	struct x86_insn in;
 	int jumps = 0;
 	ssize_t idx;
+	bool again;
 
 	if (!nm->code || off < 0 || (uint64_t)off >= nm->code_len)
 		return -1;
@@ -564,15 +569,19 @@ ssize_t hotspot_pcdesc_flow(const struct hotspot_nmethod *nm, int64_t off)
 			break;
 		case X86_JCC:
 			/* Forward: a rare path (uncommon trap, slow path) or the
-			 * loop's exit; backward: the loop goes on. */
-			if (in.target > off) {
+			 * loop's exit; backward: the loop goes on, once. */
+			again = false;
+			for (int k = 0; k < jumps; k++)
+				again |= taken[k] == off;
+			if (in.target > off || again) {
 				off += (int64_t)in.len;
 				break;
 			}
 			/* fall through */
 		case X86_JMP:
-			if (++jumps > FLOW_JUMPS_MAX)
+			if (jumps == FLOW_JUMPS_MAX)
 				return -1;
+			taken[jumps++] = off;
 			off = in.target;
 			break;
 		case X86_STOP:

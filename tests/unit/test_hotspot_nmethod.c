@@ -447,6 +447,26 @@ static void test_pc_flow(void **state)
 	assert_string_equal(java_pc_rule_name(JAVA_PC_FLOW), "flow");
 }
 
+/* A counted inner loop without a record of its own (C2 strip-mines it:
+ * the poll is in the outer loop, after the inner loop's exit):
+ *   0x00 imul; 0x04 jl 0x00 (back edge); 0x06 outer poll (PcDesc 0);
+ *   0x09 jmp 0x00; 0x0b G's poll (PcDesc 1)
+ * The walk goes round the inner loop once, then takes its exit. */
+static void test_pc_flow_loop_without_record(void **state)
+{
+	static const uint8_t code[] = {
+		0x48, 0x0f, 0xaf, 0xc1, 0x7c, 0xfa, 0x41, 0x85, 0x01, 0xeb, 0xf5, 0x41, 0x85, 0x01,
+	};
+	struct hotspot_pcdesc pcs[] = { { 0x06, 1 }, { 0x0b, 2 } };
+	struct hotspot_nmethod nm = { .pcs = pcs, .npcs = 2, .code = (uint8_t *)code,
+				      .code_len = sizeof(code) };
+
+	(void)state;
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x00), 0);
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x04), 0);
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x09), 0); /* outer back edge */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,6 +477,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scope_chains_and_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pcdesc_select, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pc_flow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pc_flow_loop_without_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_layouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_scopes, setup, teardown),
 	};
