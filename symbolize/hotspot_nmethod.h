@@ -41,6 +41,11 @@ enum java_pc_rule {
 	JAVA_PC_FOLLOWING,
 	/* Whichever of the two is fewer bytes away (ties: following). */
 	JAVA_PC_NEAREST,
+	/* The first PcDesc the code reaches from the pc: instructions are
+	 * decoded forward (symbolize/x86_insn.h), unconditional jumps and
+	 * backward conditional jumps (loop back edges) followed. Where the
+	 * code cannot be decoded, JAVA_PC_FOLLOWING. */
+	JAVA_PC_FLOW,
 };
 
 const char *java_pc_rule_name(enum java_pc_rule rule);
@@ -126,6 +131,8 @@ struct hotspot_nmethod {
 	size_t scopes_len;
 	uint64_t *metadata;           /* metadata[i - 1] is metadata_at(i) */
 	size_t nmetadata;
+	uint8_t *code;                /* code_begin .. code_end, NULL if not read */
+	size_t code_len;
 	unsigned u5_excluded;         /* the layout's UNSIGNED5 coding */
 };
 
@@ -138,8 +145,14 @@ void hotspot_nmethod_free(struct hotspot_nmethod *nm);
 /* Bytes held by nm (for cache budgets). */
 size_t hotspot_nmethod_bytes(const struct hotspot_nmethod *nm);
 
+/* Index into nm->pcs of the first PcDesc the code reaches from pc offset
+ * off (JAVA_PC_FLOW), or -1 when nm->code is missing, an instruction on
+ * the way is not decoded, or no PcDesc is reached within a bounded walk. */
+ssize_t hotspot_pcdesc_flow(const struct hotspot_nmethod *nm, int64_t off);
+
 /* Index into pcs of the PcDesc for pc offset off: exact for a return
- * address (leaf false), by rule for a sampled pc. -1 if none. */
+ * address (leaf false), by rule for a sampled pc (JAVA_PC_FLOW, which
+ * needs the code, as JAVA_PC_FOLLOWING). -1 if none. */
 ssize_t hotspot_pcdesc_select(const struct hotspot_pcdesc *pcs, size_t n, int64_t off, bool leaf,
 			      enum java_pc_rule rule);
 

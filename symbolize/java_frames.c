@@ -200,7 +200,7 @@ int java_frames_new(const struct mem_reader *mem, const struct vmstructs *vs,
 	if (!jf)
 		return -ENOMEM;
 	jf->mem = *mem;
-	jf->rule = JAVA_PC_FOLLOWING;
+	jf->rule = JAVA_PC_FLOW;
 	err = hotspot_method_layout_init(&jf->ml, vs);
 	if (!err)
 		err = hotspot_blob_layout_init(&jf->bl, vs);

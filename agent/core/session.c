@@ -213,7 +213,9 @@ static enum java_pc_rule pc_rule_from_env(void)
 		return JAVA_PC_PRECEDING;
 	if (v && !strcmp(v, "nearest"))
 		return JAVA_PC_NEAREST;
-	return JAVA_PC_FOLLOWING;
+	if (v && !strcmp(v, "following"))
+		return JAVA_PC_FOLLOWING;
+	return JAVA_PC_FLOW;
 }
 
 /* A JVM that just started has no code cache yet: try again at the next

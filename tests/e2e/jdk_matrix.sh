@@ -45,22 +45,24 @@ for v in $JDKS; do
 		continue
 	fi
 	echo "# JDK $v: $("$REPO/tests/jdk/java.sh" "$v" -version 2>&1 | sed -n 2p)"
-	# Known misses, kept in view rather than hidden (issue: Java frames on
+	# Known miss, kept in view rather than hidden (issue: Java frames on
 	# every JDK; the figures print either way):
-	#  - JDK 11: C2 keeps debug records only at loop safepoints in
-	#    InlineHot's loops, so leaf samples land on a neighbour's record:
-	#    -5.0 pp worst in a quiet run, -9.7 pp on a loaded machine.
-	#    Within 12 pp rather than 5, so that a function that vanishes
-	#    (45 pp) still fails.
-	#  - JDK 21, 25: some ClassChurn samples name the previous generation's
-	#    inlined method: 1-2 in 1000-1500 samples on a loaded machine, 68
-	#    of 9652 (0.7 %, all of one thread) on JDK 21 in a quiet CI run, 0
-	#    of 9684 on 25 in the same run; not understood yet (a compile id
-	#    read at the wrong offset would do it): at most 2 % rather than
-	#    none, so that a wider breakage still fails.
+	#  - JDK 21, 25: a few ClassChurn samples name the previous generation's
+	#    inlined method. Not a stale cache and not the compile id (the ids
+	#    the unwinder records on 21 are those -XX:+PrintCompilation prints):
+	#    C2 compiles ClassChurn$Job.invoke bimorphic, with the current AND
+	#    the previous generation's applyAsLong inlined side by side, and a
+	#    sampled pc in that code is named by a debug record of the wrong
+	#    side. By address (the following-record rule) 14 of 957 samples on
+	#    21; following the code (the default) 0 of 603, 0 of 899 and 4 of
+	#    493 on 21, 0-3 of 400-650 on 25 (the rest: pcs in the type-check
+	#    dispatch, whose fall-through is the other generation's side). At
+	#    most 2 % rather than none, so that a wider breakage still fails.
+	# JDK 11's InlineHot miss (5-10 pp) is gone: the leaf pc is named by
+	# following the code to its next debug record (README: "Inlined frames
+	# and the sampled pc"); every JDK has the issue's +-5 pp bar.
 	limits=()
 	case "$v" in
-	11) limits=(E2E_MAX_SHARE_DIFF_PP=12) ;;
 	21 | 25) limits=(E2E_MAX_STALE_PCT=2) ;;
 	esac
 	for s in "${SCRIPTS[@]}"; do

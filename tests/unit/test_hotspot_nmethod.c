@@ -402,6 +402,71 @@ static void test_corrupt_scopes(void **state)
 	hotspot_nmethod_free(&nm);
 }
 
+/* JAVA_PC_FLOW on the block layout JDK 11's C2 gives an inlined loop: the
+ * peeled first iteration sits after the loop's exit and the caller's poll,
+ * right before the next function's loop; it jumps back into its own loop.
+ *   0x00 F's loop body (imul)         0x2a G's poll (PcDesc 2)
+ *   0x04 F's poll (PcDesc 0)          0x2d ret
+ *   0x07 jl 0x00                      0x2e 0x06 (not an instruction)
+ *   0x09 caller's poll (PcDesc 1)     0x2f jmp 0x2f (to itself)
+ *   0x0c ret
+ *   0x0d F's peeled iteration: imul; movabs with 0xc3/0xe9 in its
+ *        immediate; jl 0x00 (rel32); jmp 0x09
+ *   0x26 G's loop body (imul)
+ * Following by address names the peeled iteration G (the next PcDesc);
+ * following the code names it F. */
+static void test_pc_flow(void **state)
+{
+	static const uint8_t code[] = {
+		0x48, 0x0f, 0xaf, 0xc1, 0x41, 0x85, 0x01, 0x7c, 0xf7, 0x41, 0x85, 0x01, 0xc3,
+		0x48, 0x0f, 0xaf, 0xc1, 0x48, 0xb8, 0xc3, 0xe9, 0xc3, 0xe9, 0xc3, 0xe9, 0xc3,
+		0xe9, 0x0f, 0x8c, 0xdf, 0xff, 0xff, 0xff, 0xe9, 0xe3, 0xff, 0xff, 0xff,
+		0x48, 0x0f, 0xaf, 0xc1, 0x41, 0x85, 0x01, 0xc3, 0x06, 0xeb, 0xfe,
+	};
+	struct hotspot_pcdesc pcs[] = { { 0x04, 1 }, { 0x09, 2 }, { 0x2a, 3 } };
+	struct hotspot_nmethod nm = { .pcs = pcs, .npcs = 3 };
+
+	(void)state;
+	assert_int_equal(sizeof(code), 0x31);
+	/* Without the code: no flow. */
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x0d), -1);
+	nm.code = (uint8_t *)code;
+	nm.code_len = sizeof(code);
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x0d), 0);  /* peeled: F, not G */
+	assert_int_equal(hotspot_pcdesc_select(pcs, 3, 0x0d, true, JAVA_PC_FOLLOWING), 2);
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x11), 0);  /* past the movabs */
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x00), 0);  /* loop body */
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x04), 0);  /* at the poll itself */
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x07), 0);  /* back edge: around again */
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x26), 2);  /* G's body */
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x0c), -1); /* ret: no successor */
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x2e), -1); /* not decoded */
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x2f), -1); /* endless jumps */
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x31), -1); /* outside the code */
+	assert_int_equal(hotspot_pcdesc_flow(&nm, -1), -1);
+	assert_string_equal(java_pc_rule_name(JAVA_PC_FLOW), "flow");
+}
+
+/* A counted inner loop without a record of its own (C2 strip-mines it:
+ * the poll is in the outer loop, after the inner loop's exit):
+ *   0x00 imul; 0x04 jl 0x00 (back edge); 0x06 outer poll (PcDesc 0);
+ *   0x09 jmp 0x00; 0x0b G's poll (PcDesc 1)
+ * The walk goes round the inner loop once, then takes its exit. */
+static void test_pc_flow_loop_without_record(void **state)
+{
+	static const uint8_t code[] = {
+		0x48, 0x0f, 0xaf, 0xc1, 0x7c, 0xfa, 0x41, 0x85, 0x01, 0xeb, 0xf5, 0x41, 0x85, 0x01,
+	};
+	struct hotspot_pcdesc pcs[] = { { 0x06, 1 }, { 0x0b, 2 } };
+	struct hotspot_nmethod nm = { .pcs = pcs, .npcs = 2, .code = (uint8_t *)code,
+				      .code_len = sizeof(code) };
+
+	(void)state;
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x00), 0);
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x04), 0);
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x09), 0); /* outer back edge */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +476,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blob_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scope_chains_and_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pcdesc_select, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pc_flow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pc_flow_loop_without_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_layouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_scopes, setup, teardown),
 	};

@@ -389,6 +389,24 @@ static void test_missing_entry(void **state)
 	assert_string_equal(l.missing, "nmethod::_immutable_data_size");
 	assert_int_equal(hotspot_cfg_missing(&vs, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "nmethod::_immutable_data_size");
+	/* JDK 24-like (Debian ships no 23 or 24 to test on): immutable data
+	 * split out, metadata still in the nmethod, no CodeBlob::_mutable_data.
+	 * Neither known layout fits: refused with the entry named (HotSpot
+	 * unwinding off, one warning, perf map and native frames) rather than
+	 * read as 25's or 22's layout with wrong names. */
+	vs = jdk25_vs();
+	for (size_t i = 0; i < vs.nfields; i++)
+		if (!strcmp(f25[i].type, "CodeBlob") && !strcmp(f25[i].field, "_mutable_data"))
+			f25[i].field = (char *)"_not_there";
+	assert_int_equal(hotspot_blob_layout_init(&l, &vs), -ENOENT);
+	assert_string_equal(l.missing, "CodeBlob::_mutable_data");
+	assert_int_equal(hotspot_cfg_missing(&vs, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "CodeBlob::_mutable_data");
+	/* The layout is chosen by entries alone (this table has no version
+	 * entries at all): 25's entries give 25's layout. */
+	vs = jdk25_vs();
+	assert_int_equal(hotspot_blob_layout_init(&l, &vs), 0);
+	assert_true(l.immutable_data && l.code_is_offset);
 	/* A JDK 26-like rename of a field the pointer layout needs. */
 	fake_vs_field("CodeBlob", "_code_end")->field = (char *)"_code_limit";
 	assert_int_equal(hotspot_blob_layout_init(&l, &fake_vs), -ENOENT);
