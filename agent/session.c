@@ -15,6 +15,7 @@
 #include "agent/klass_names.h"
 #include "agent/log.h"
 #include "agent/offcpu_tracer.h"
+#include "agent/sample_weights.h"
 #include "agent/thread_names.h"
 #include "symbolize/ksyms.h"
 #include "symbolize/hotspot_nmethod.h"
@@ -185,9 +186,7 @@ static int open_collectors(struct session *s)
 	int err;
 
 	if (s->opts.events & SESSION_CPU) {
-		err = cpu_sampler_open(s->opts.freq_hz,
-				       s->opts.per_cpu ? CPU_SAMPLER_PER_CPU : CPU_SAMPLER_PER_THREAD,
-				       &s->sampler);
+		err = cpu_sampler_open(s->opts.freq_hz, s->opts.sampler, &s->sampler);
 		if (err)
 			return err;
 	}
@@ -678,6 +677,13 @@ size_t session_poll(struct session *s)
 	return poll_with(s, THREAD_NAMES_MIN_INTERVAL_MS, PERF_MAP_MIN_INTERVAL_MS);
 }
 
+static int thread_cpu(void *ctx, pid_t tgid, pid_t tid, uint64_t *ns)
+{
+	struct session *s = ctx;
+
+	return cpu_sampler_thread_cpu(s->sampler, tgid, tid, ns);
+}
+
 int session_cut(struct session *s, bool final)
 {
 	s->end_ns = monotonic_ns();
@@ -689,6 +695,13 @@ int session_cut(struct session *s, bool final)
 		poll_with(s, FINAL_REFRESH_MIN_INTERVAL_MS, FINAL_REFRESH_MIN_INTERVAL_MS);
 	else
 		drain(s);
+	/* Weights are CPU time since the start: only the whole recording. */
+	if (final && s->sampler && cpu_sampler_mode(s->sampler) == CPU_SAMPLER_WEIGHTED) {
+		int err = sample_weights_apply(&s->cpu, cpu_sampler_period_ns(s->sampler), thread_cpu, s);
+
+		if (err)
+			log_warn("--sampler=weighted: samples left unweighted: %s", strerror(-err));
+	}
 	if (!s->tracer)
 		return 0;
 	return offcpu_tracer_close_spans(s->tracer, s->start_ns, s->end_ns, on_span, s);

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "agent/agg_table.h"
+#include "agent/cpu_sampler.h"
 #include "agent/stack_cache.h"
 #include "agent/target.h"
 
@@ -34,7 +35,7 @@ struct session_options {
 	unsigned int events; /* enum session_event bits */
 	unsigned int freq_hz;
 	enum session_unwind unwind;
-	bool per_cpu; /* CPU samples from per-CPU clocks, not per-thread ones */
+	enum cpu_sampler_mode sampler; /* per thread (0) or per CPU, or an experiment */
 };
 
 /* "auto", "fp", "hotspot" -> 0 and *out; -EINVAL otherwise. */
