@@ -17,9 +17,9 @@
 
 #include <cmocka.h>
 
-#include "agent/cpu_sampler.h"
-#include "agent/proc_info.h"
-#include "agent/thread_events.h"
+#include "agent/collect/cpu_sampler.h"
+#include "agent/collect/thread_events.h"
+#include "agent/core/proc_info.h"
 #include "support.h"
 
 static void test_cpu_list_parse(void **state)

@@ -8,9 +8,9 @@
 
 #include <cmocka.h>
 
-#include "agent/cpu_sampler.h"
-#include "agent/record_options.h"
-#include "agent/session.h"
+#include "agent/cli/record_options.h"
+#include "agent/core/session.h"
+#include "agent/collect/cpu_sampler.h"
 
 static int parse(struct record_options *o, char *err, int argc, char **argv)
 {
