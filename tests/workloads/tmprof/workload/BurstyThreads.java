@@ -35,7 +35,13 @@ import java.util.concurrent.locks.LockSupport;
  * for each work function, measured by the thread's own CPU clock around
  * each call. System.nanoTime is CLOCK_MONOTONIC, tmprof's clock.
  *
+ * With --handoff FILE, a "handoff-parent" thread waits for FILE to exist,
+ * then starts a busy "handoff-child" (in {@link #sourceWork}: counted in
+ * fn:sourceWork, in no thread group) and exits: a thread started after tmprof attached by a thread
+ * that then exits (tests/e2e/thread_adopt.sh).
+ *
  * Usage: BurstyThreads --truth FILE [--sources N] [--sinks N] [--pool on|off] [--idle N]
+ *        [--handoff FILE]
  */
 public final class BurstyThreads {
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
@@ -130,6 +136,17 @@ public final class BurstyThreads {
         }
     }
 
+    private static void handoff(java.nio.file.Path go) {
+        while (!java.nio.file.Files.exists(go)) {
+            LockSupport.parkNanos(50_000_000);
+        }
+        start("handoff-child", () -> {
+            for (;;) {
+                sourceWork();
+            }
+        });
+    }
+
     private static Thread start(String name, Runnable r) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
@@ -142,6 +159,7 @@ public final class BurstyThreads {
         int sources = 2, sinks = 2;
         boolean pool = true;
         int idle = 0;
+        String handoff = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--truth": truth = args[++i]; break;
@@ -149,6 +167,7 @@ public final class BurstyThreads {
                 case "--sinks": sinks = Integer.parseInt(args[++i]); break;
                 case "--pool": pool = args[++i].equals("on"); break;
                 case "--idle": idle = Integer.parseInt(args[++i]); break;
+                case "--handoff": handoff = args[++i]; break;
                 default: throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -176,6 +195,10 @@ public final class BurstyThreads {
                     LockSupport.parkNanos(100_000_000);
                 }
             });
+        }
+        if (handoff != null) {
+            java.nio.file.Path go = java.nio.file.Paths.get(handoff);
+            start("handoff-parent", () -> handoff(go));
         }
         System.out.println("ready");
         System.out.flush();
