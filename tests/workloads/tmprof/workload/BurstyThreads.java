@@ -37,7 +37,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * With --handoff FILE, a "handoff-parent" thread waits for FILE to exist,
  * then starts a busy "handoff-child" (in {@link #sourceWork}: counted in
- * fn:sourceWork, in no thread group) and exits: a thread started after tmprof attached by a thread
+ * fn:sourceWork, in no thread group; in sinkWork once FILE.2 exists) and
+ * exits: a thread started after tmprof attached by a thread
  * that then exits (tests/e2e/thread_adopt.sh).
  *
  * Usage: BurstyThreads --truth FILE [--sources N] [--sinks N] [--pool on|off] [--idle N]
@@ -140,9 +141,18 @@ public final class BurstyThreads {
         while (!java.nio.file.Files.exists(go)) {
             LockSupport.parkNanos(50_000_000);
         }
+        // FILE.2 switches the child to sinkWork: samples of it prove the
+        // child was sampled late in the recording.
+        java.nio.file.Path late = java.nio.file.Paths.get(go + ".2");
         start("handoff-child", () -> {
+            boolean switched = false;
             for (;;) {
-                sourceWork();
+                switched = switched || java.nio.file.Files.exists(late);
+                if (switched) {
+                    sinkWork(1_000_000);
+                } else {
+                    sourceWork();
+                }
             }
         });
     }
