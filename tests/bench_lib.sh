@@ -85,9 +85,10 @@ bench_rate() {
 }
 
 # bench_wait_recording ERRFILE: until tmprof printed its "recording" line
-# (the start cost is behind it), at most 30 s.
+# (the start cost is behind it), at most 180 s: loading and verifying the
+# BPF programs took 50 s on a 2-CPU machine at load 90.
 bench_wait_recording() {
-	for _ in $(seq 300); do grep -q '^tmprof: recording' "$1" 2>/dev/null && return 0; sleep 0.1; done
+	for _ in $(seq 1800); do grep -q "^tmprof: recording" "$1" 2>/dev/null && return 0; sleep 0.1; done
 	return 1
 }
 
