@@ -103,7 +103,8 @@ check "/metrics counts samples" awk '$1 == "tmprof_samples_total" && $2 > 0 { f 
 check "daemon log: per-thread sampler" grep -q "daemon: cpu at 49 Hz (per-thread)" "$DAEMON_LOG"
 # Per thread: each TaskManager has events open, no more than its threads (+
 # a margin for threads started since), and they add up to the total.
-tm_events() { sed -nE "s/^tmprof_taskmanager_perf_events_open\{taskmanager=\"$1\"\} ([0-9]+)$/\1/p" "$E2E_TMP/metrics.txt"; }
+# (first line: the id of a TaskManager that exited may linger for a period)
+tm_events() { sed -nE "s/^tmprof_taskmanager_perf_events_open\{taskmanager=\"$1\"\} ([0-9]+)$/\1/p" "$E2E_TMP/metrics.txt" | head -n1; }
 ev_a=$(tm_events tm-a) ev_b=$(tm_events "$TMB")
 thr_a=$(ls "/proc/$TMA/task" | wc -l)
 ev_total=$(awk '$1 == "tmprof_perf_events_open" { print $2 }' "$E2E_TMP/metrics.txt")
