@@ -5,6 +5,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "bpf/cpu_sample.h"
 
 #define STATS_MAX CPU_STAT__MAX
@@ -64,6 +65,32 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 		else
 			stat_inc(CPU_STAT_COUNTS_FULL);
 	}
+	return 0;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TMPROF_THREAD_TIME_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct cpu_thread_time);
+} thread_time SEC(".maps");
+
+/* --sampler=weighted only (not loaded otherwise): the scheduler's own count
+ * of each target thread's CPU time, kept at every switch-out so that a
+ * thread that exits leaves its final figure. User space weighs each
+ * thread's samples by it (agent/sample_weights.h). */
+SEC("raw_tp/sched_switch")
+int BPF_PROG(cpu_thread_switch, bool preempt, struct task_struct *prev)
+{
+	struct cpu_thread_time v = {};
+	__u32 tid;
+
+	v.tgid = BPF_CORE_READ(prev, tgid);
+	if (!is_target(v.tgid))
+		return 0;
+	tid = BPF_CORE_READ(prev, pid);
+	v.runtime_ns = BPF_CORE_READ(prev, se.sum_exec_runtime);
+	bpf_map_update_elem(&thread_time, &tid, &v, BPF_ANY);
 	return 0;
 }
 

@@ -24,6 +24,15 @@ struct cpu_sample_key {
 	char comm[TMPROF_COMM_LEN];
 };
 
+/* --sampler=weighted (experimental): a target thread's CPU time as the
+ * scheduler counts it (sum_exec_runtime) at its last switch-out, by tid. */
+struct cpu_thread_time {
+	__u32 tgid;
+	__u32 pad;
+	__u64 runtime_ns;
+};
+#define TMPROF_THREAD_TIME_ENTRIES 65536
+
 /* Per-CPU counters; index with enum cpu_stat. */
 enum cpu_stat {
 	CPU_STAT_SAMPLES = 0,       /* samples of target threads */

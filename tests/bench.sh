@@ -18,68 +18,22 @@
 # are interleaved and the median ratio is printed for that reason.
 
 . "$(dirname "$0")/e2e/lib.sh" "${1:-build}"
+. "$(dirname "$0")/bench_lib.sh"
 TEST_NAME=bench # shellcheck disable=SC2034
 
 PAIRS=${BENCH_PAIRS:-5}
 SECS=${BENCH_SECONDS:-10}
 FREQ=${BENCH_FREQ:-499}
-PROG_NAME=cpu_sample # SEC("perf_event") int cpu_sample(...) in bpf/cpu_sample.bpf.c
+PROG_NAME=$BENCH_PROG
 
-die() { echo "bench: $*" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || die "needs root"
-[ -x "$TMPROF" ] || die "no $TMPROF: run make"
-require_workloads
-command -v java >/dev/null || die "no java"
-
-OLD_STATS=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null)
-bench_cleanup() {
-	[ -n "$OLD_STATS" ] && sysctl -q -w kernel.bpf_stats_enabled="$OLD_STATS" >/dev/null 2>&1
-	e2e_cleanup
-}
-trap bench_cleanup EXIT
-
-echo "bench: tmprof $TMPROF, $(nproc) CPUs, kernel $(uname -r)"
-# Workload: by default two always-busy map subtasks, one per CPU, so that the
-# machine is CPU-bound and any CPU tmprof takes shows up as lost throughput
-# (the worst case). BENCH_MIX=default|light uses the duty-cycle mixes instead.
-TRUTH="$E2E_TMP/truth.tsv"
-if [ -n "${BENCH_MIX:-}" ]; then
-	WL=(--mix "$BENCH_MIX")
-else
-	WL=(--task 'map:100:Source: Numbers -> Map (1/2)#0' --task 'map:100:Source: Numbers -> Map (2/2)#0')
-fi
-echo "bench: starting the stand-in TaskManager: ${WL[*]}"
-start_tm tm "$MAIN_STANDALONE" on -- --truth "$TRUTH" "${WL[@]}"
-wait_ready "$TM_PID" "$TM_OUT" 60 || die "stand-in did not start: $(tail -n 3 "$E2E_TMP/tm.err")"
-sleep 8 # JIT warm-up
-
-# truth_total FILE: "<monotonic_ns> <total_ops>"
-truth_total() { awk -F'\t' '$2 == "total_ops" { print $1, $4 }' "$1"; }
-
-# prog_stats: "id run_time_ns run_cnt" of the newest perf_event program named
-# $PROG_NAME* (preferring one loaded by the given tmprof pid, when bpftool
-# reports pids).
-prog_stats() {
-	local tpid=$1
-	bpftool -j prog show 2>/dev/null | sed 's/},{"id"/}\n{"id"/g' | awk -v name="$PROG_NAME" -v tpid="$tpid" '
-		/"type":"perf_event"/ && index($0, "\"name\":\"" name) {
-			id = $0; sub(/.*"id":/, "", id); sub(/[^0-9].*/, "", id)
-			rt = $0; if (!sub(/.*"run_time_ns":/, "", rt)) rt = "x"; else sub(/[^0-9].*/, "", rt)
-			rc = $0; if (!sub(/.*"run_cnt":/, "", rc)) rc = "x"; else sub(/[^0-9].*/, "", rc)
-			mine = index($0, "\"pid\":" tpid ",") > 0
-			if (mine > bestmine || (mine == bestmine && id + 0 > best + 0)) { best = id; bestmine = mine; brt = rt; brc = rc }
-		}
-		END { if (best != "") print best, brt, brc }'
-}
+bench_init bench
+bench_header
+bench_start_saturated
+prog_stats() { bench_prog_stats "$@"; }
 
 echo
 echo "== 1+2. BPF cost per sample, agent CPU and RSS ($((SECS + 5)) s recording at $FREQ Hz)"
-if command -v bpftool >/dev/null && sysctl -q -w kernel.bpf_stats_enabled=1 >/dev/null 2>&1; then
-	have_stats=1
-else
-	have_stats=0
-	echo "   (no bpftool or cannot enable kernel.bpf_stats_enabled: no BPF run-time figures)"
-fi
+have_stats=$BENCH_HAVE_STATS
 "$TMPROF" record -p "$TM_PID" -d $((SECS + 5)) -F "$FREQ" -o "$E2E_TMP/bench.folded" --stats \
 	>"$E2E_TMP/rec.out" 2>"$E2E_TMP/rec.err" &
 TP=$!
@@ -131,20 +85,16 @@ echo "== 3. Throughput without / with recording at 99 Hz ($PAIRS interleaved pai
 results="$E2E_TMP/throughput"
 : >"$results"
 for i in $(seq "$PAIRS"); do
-	cp "$TRUTH" "$E2E_TMP/a"; sleep "$SECS"; cp "$TRUTH" "$E2E_TMP/b"
-	off=$( { truth_total "$E2E_TMP/a"; truth_total "$E2E_TMP/b"; } |
-		awk 'NR == 1 { t0 = $1; o0 = $2 } NR == 2 { printf "%.0f", ($2 - o0) / (($1 - t0) / 1e9) }')
+	off=$(bench_rate "$SECS")
 	TIMEFORMAT='%R %U %S'
 	{ time timeout -k 5 $((SECS + 120)) "$TMPROF" record -p "$TM_PID" -d $((SECS + 4)) -F 99 \
 		-o "$E2E_TMP/tp.folded" >/dev/null 2>"$E2E_TMP/tp.err"; } 2>"$E2E_TMP/tp.time" &
 	TP=$!
-	for _ in $(seq 300); do grep -q '^tmprof: recording' "$E2E_TMP/tp.err" 2>/dev/null && break; sleep 0.1; done
+	bench_wait_recording "$E2E_TMP/tp.err"
 	sleep 1
-	cp "$TRUTH" "$E2E_TMP/a"; sleep "$SECS"; cp "$TRUTH" "$E2E_TMP/b"
+	on=$(bench_rate "$SECS")
 	wait "$TP"
 	read -r wall usr sys <"$E2E_TMP/tp.time"
-	on=$( { truth_total "$E2E_TMP/a"; truth_total "$E2E_TMP/b"; } |
-		awk 'NR == 1 { t0 = $1; o0 = $2 } NR == 2 { printf "%.0f", ($2 - o0) / (($1 - t0) / 1e9) }')
 	echo "$off $on" >>"$results"
 	printf "   pair %d: off %s records/s, on %s records/s (tmprof: wall %s s, CPU user %s s + sys %s s in all)\n" \
 		"$i" "$off" "$on" "$wall" "$usr" "$sys"

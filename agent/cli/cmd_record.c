@@ -131,7 +131,7 @@ static void print_event_stats(struct session *s)
 		"stats-events: mode=%s open=%" PRIu64 " opened=%" PRIu64 " closed=%" PRIu64
 		" adopted=%" PRIu64 " fd_failures=%" PRIu64 " open_failures=%" PRIu64
 		" window_ns=%" PRIu64 "-%" PRIu64,
-		cpu_sampler_mode(sampler) == CPU_SAMPLER_PER_CPU ? "per-cpu" : "per-thread", st.open,
+		cpu_sampler_mode_name(cpu_sampler_mode(sampler)), st.open,
 		st.opened, st.closed, st.adopted, st.fd_failures, st.open_failures, s->start_ns, s->end_ns);
 	for (size_t i = 0; i < s->ntargets; i++)
 		fprintf(stderr, " pid%d=%zu", s->targets[i].pid,
@@ -405,7 +405,7 @@ int cmd_record(int argc, char **argv)
 	if (rc)
 		return rc;
 	so = (struct session_options){ .events = o.events, .freq_hz = o.freq_hz,
-				       .unwind = (enum session_unwind)o.unwind, .per_cpu = o.per_cpu };
+				       .unwind = (enum session_unwind)o.unwind, .sampler = (enum cpu_sampler_mode)o.sampler };
 	if (session_init(&s, &so)) {
 		state_rules_free(&rules);
 		return EXIT_INTERNAL;

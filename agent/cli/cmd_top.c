@@ -35,7 +35,7 @@ struct top_options {
 	long iterations; /* 0: until stopped */
 	const char *rules;
 	enum session_unwind unwind;
-	bool per_cpu;
+	enum cpu_sampler_mode sampler;
 	bool help;
 };
 
@@ -97,7 +97,7 @@ static int top_options_parse(int argc, char **argv, struct top_options *o)
 			o->all_taskmanagers = true;
 			break;
 		case OPT_PER_CPU:
-			o->per_cpu = true;
+			o->sampler = CPU_SAMPLER_PER_CPU;
 			break;
 		case 'F':
 			o->freq_hz = (unsigned int)strtoul(optarg, &end, 10);
@@ -251,7 +251,7 @@ int cmd_top(int argc, char **argv)
 	if (rc)
 		return rc;
 	so = (struct session_options){ .events = SESSION_CPU | SESSION_OFFCPU, .freq_hz = o.freq_hz,
-				       .unwind = o.unwind, .per_cpu = o.per_cpu };
+				       .unwind = o.unwind, .sampler = o.sampler };
 	if (session_init(&s, &so)) {
 		state_rules_free(&rules);
 		return EXIT_INTERNAL;

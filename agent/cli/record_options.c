@@ -32,6 +32,8 @@ void record_options_usage(FILE *out)
 	      "      --per-cpu            sample with one clock per CPU instead of one per\n"
 	      "                           thread (fewer perf events; biased against threads\n"
 	      "                           woken by timers)\n"
+	      "      --sampler MODE       per-thread (default) or per-cpu; experimental:\n"
+	      "                           jitter, weighted (README \"Sampling\")\n"
 	      "  -o, --output FILE        output file (default tmprof.folded)\n"
 	      "      --format FMT         folded, svg, html (interactive), pprof (gzipped\n"
 	      "                           profile.proto), or json (per-thread time report);\n"
@@ -158,7 +160,7 @@ static int parse_positive(const char *text, double max, double *out)
 int record_options_parse(int argc, char **argv, struct record_options *opts, char *err,
 			 size_t errlen)
 {
-	enum { OPT_ALL_TM = 256, OPT_THREADS, OPT_NO_THREADS, OPT_STATS, OPT_PER_CPU, OPT_FORMAT, OPT_RULES,
+	enum { OPT_ALL_TM = 256, OPT_THREADS, OPT_NO_THREADS, OPT_STATS, OPT_PER_CPU, OPT_SAMPLER, OPT_FORMAT, OPT_RULES,
 	       OPT_ALLOC_UNITS, OPT_PUSH, OPT_APP, OPT_UNWIND };
 	static const struct {
 		const char *name;
@@ -184,6 +186,7 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 		{ "no-threads", no_argument, NULL, OPT_NO_THREADS },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "per-cpu", no_argument, NULL, OPT_PER_CPU },
+		{ "sampler", required_argument, NULL, OPT_SAMPLER },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -296,8 +299,19 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 			opts->stats = true;
 			break;
 		case OPT_PER_CPU:
-			opts->per_cpu = true;
+			opts->sampler = CPU_SAMPLER_PER_CPU;
 			break;
+		case OPT_SAMPLER: {
+			enum cpu_sampler_mode m;
+
+			if (cpu_sampler_mode_parse(optarg, &m)) {
+				snprintf(err, errlen, "--sampler: '%s' is not a sampler; use per-thread or per-cpu",
+					 optarg);
+				return -EINVAL;
+			}
+			opts->sampler = (int)m;
+			break;
+		}
 		case 'v':
 			opts->verbose = true;
 			break;

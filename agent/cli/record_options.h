@@ -27,7 +27,7 @@ struct record_options {
 	const char *output;
 	bool threads;
 	bool stats;
-	bool per_cpu;               /* --per-cpu: one cpu-clock per CPU, not per thread */
+	int sampler;                /* enum cpu_sampler_mode: --per-cpu, --sampler */
 	bool verbose;
 	bool help;
 };

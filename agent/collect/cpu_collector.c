@@ -18,8 +18,7 @@ void cpu_collector_row(const struct cpu_sample_key *key, uint64_t count, struct 
 
 static int cpu_open(const struct session_options *o, void **out)
 {
-	return cpu_sampler_open(o->freq_hz, o->per_cpu ? CPU_SAMPLER_PER_CPU : CPU_SAMPLER_PER_THREAD,
-				(struct cpu_sampler **)out);
+	return cpu_sampler_open(o->freq_hz, o->sampler, (struct cpu_sampler **)out);
 }
 
 static void cpu_close(void *c)

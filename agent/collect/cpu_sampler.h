@@ -22,7 +22,17 @@ struct cpu_sampler;
 enum cpu_sampler_mode {
 	CPU_SAMPLER_PER_THREAD = 0,
 	CPU_SAMPLER_PER_CPU,
+	/* Experiments measured against the two above (README "Sampling"),
+	 * kept for re-measuring, not advertised: */
+	CPU_SAMPLER_JITTER,   /* per-CPU cpu-clock, each CPU's next period drawn
+			       * from [0.5, 1.5) x the mean by a user thread */
+	CPU_SAMPLER_WEIGHTED, /* per-CPU cpu-clock; each thread's samples scaled
+			       * to its scheduler CPU time (sched_switch) */
 };
+
+/* "per-thread", "per-cpu", "jitter", "weighted" -> 0 and *out; -EINVAL. */
+int cpu_sampler_mode_parse(const char *text, enum cpu_sampler_mode *out);
+const char *cpu_sampler_mode_name(enum cpu_sampler_mode m);
 
 /* freq_hz: per thread, samples per second of each thread's CPU time; per
  * CPU, per second of each CPU. -EPERM: not privileged enough to load BPF or
@@ -74,6 +84,13 @@ int cpu_sampler_stats(struct cpu_sampler *s, uint64_t out[CPU_STAT__MAX]);
 /* Parse a CPU list like "0-3,6" (sysfs online/possible) into cpus[0..max).
  * Returns how many CPUs are set, or -EINVAL. */
 int cpu_list_parse(const char *text, bool *cpus, int max);
+
+/* CPU_SAMPLER_WEIGHTED: thread tid's CPU time since its target was added
+ * (the scheduler's count at its last switch-out, or its schedstat now if
+ * later). -ENOENT: not known (another mode, or never ran). */
+int cpu_sampler_thread_cpu(struct cpu_sampler *s, pid_t tgid, pid_t tid, uint64_t *ns);
+/* Mean CPU time per sample (1 s / freq). */
+uint64_t cpu_sampler_period_ns(const struct cpu_sampler *s);
 
 /* For benchmarks: the program's fd (bpf_prog_get_info_by_fd run_time_ns). */
 int cpu_sampler_prog_fd(const struct cpu_sampler *s);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent/core/log.h"
+#include "agent/core/proc_info.h"
 
 /* Exited threads' events are closed in batches, at most this often: each
  * batch puts every thread without an event of its own under watch for a few
@@ -67,21 +68,6 @@ struct thread_events {
 bool thread_uncovered(uint64_t cpu_ns, uint64_t samples, uint64_t period_ns, unsigned int min_periods)
 {
 	return samples == 0 && period_ns && cpu_ns >= (uint64_t)min_periods * period_ns;
-}
-
-int schedstat_parse(const char *text, uint64_t *cpu_ns)
-{
-	char *end;
-	unsigned long long v;
-
-	if (*text < '0' || *text > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	if (errno || (*end && *end != ' ' && *end != '\n'))
-		return -EINVAL;
-	*cpu_ns = v;
-	return 0;
 }
 
 static uint64_t now_ms(void)
@@ -288,24 +274,6 @@ cleanup:
 	return 0;
 }
 
-static int schedstat_read(pid_t tgid, pid_t tid, uint64_t *cpu_ns)
-{
-	char path[80], buf[128];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", tgid, tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	return schedstat_parse(buf, cpu_ns);
-}
-
 /* Watch every listed thread that has no event of its own (replacing the
  * watch list: whoever was watched is listed again). */
 static int watch_unowned(struct te_proc *p, const pid_t *tids, size_t n)
@@ -413,14 +381,19 @@ void thread_events_note_sample(struct thread_events *te, pid_t tgid, pid_t tid, 
 		w->samples += count;
 }
 
-/* TE_RESCAN: close events of exited threads, open events for new ones. */
-static int rescan_open_close(struct thread_events *te, struct te_proc *p, const pid_t *tids, size_t n)
+static bool tid_listed(const pid_t *tids, size_t n, pid_t tid)
+{
+	return find_tid((void *)tids, n, sizeof(*tids), tid) != NULL;
+}
+
+/* Close the events of p's threads not in tids (they exited); both modes
+ * do it, TE_INHERIT only every CLOSE_MIN_INTERVAL_MS. */
+static void close_unlisted(struct thread_events *te, struct te_proc *p, const pid_t *tids, size_t n)
 {
 	size_t k = 0;
-	int err = 0;
 
 	for (size_t i = 0; i < p->nth; i++) {
-		if (find_tid((void *)tids, n, sizeof(*tids), p->th[i].tid)) {
+		if (tid_listed(tids, n, p->th[i].tid)) {
 			p->th[k++] = p->th[i];
 			continue;
 		}
@@ -429,6 +402,16 @@ static int rescan_open_close(struct thread_events *te, struct te_proc *p, const 
 		te->st.closed++;
 	}
 	p->nth = k;
+}
+
+/* TE_RESCAN: close events of exited threads, open events for new ones. */
+static int rescan_open_close(struct thread_events *te, struct te_proc *p, const pid_t *tids, size_t n)
+{
+	size_t k;
+	int err = 0;
+
+	close_unlisted(te, p, tids, n);
+	k = p->nth;
 	for (size_t i = 0; i < n; i++) {
 		if (find_tid(p->th, k, sizeof(*p->th), tids[i]))
 			continue;
@@ -462,7 +445,7 @@ static int check_watch(struct thread_events *te, struct te_proc *p, const pid_t 
 		struct te_watch w = p->w[i];
 		uint64_t cpu;
 
-		if (!find_tid((void *)tids, n, sizeof(*tids), w.tid) || schedstat_read(p->tgid, w.tid, &cpu))
+		if (!tid_listed(tids, n, w.tid) || proc_thread_cpu_ns(p->tgid, w.tid, &cpu))
 			continue; /* exited */
 		if (!w.armed || samples_dropped) {
 			w = (struct te_watch){ .tid = w.tid, .armed = true, .cpu0 = cpu };
@@ -497,25 +480,15 @@ static int check_watch(struct thread_events *te, struct te_proc *p, const pid_t 
  * watched (its inherited copy may have come from one of them). */
 static int close_exited(struct thread_events *te, struct te_proc *p, const pid_t *tids, size_t n)
 {
-	size_t k = 0, dead = 0;
+	size_t dead = 0;
 	uint64_t now = now_ms();
 
 	for (size_t i = 0; i < p->nth; i++)
-		if (!find_tid((void *)tids, n, sizeof(*tids), p->th[i].tid))
-			dead++;
+		dead += !tid_listed(tids, n, p->th[i].tid);
 	if (!dead || now - p->last_close_ms < CLOSE_MIN_INTERVAL_MS)
 		return 0;
 	p->last_close_ms = now;
-	for (size_t i = 0; i < p->nth; i++) {
-		if (find_tid((void *)tids, n, sizeof(*tids), p->th[i].tid)) {
-			p->th[k++] = p->th[i];
-			continue;
-		}
-		close(p->th[i].fd);
-		te->st.open--;
-		te->st.closed++;
-	}
-	p->nth = k;
+	close_unlisted(te, p, tids, n);
 	return watch_unowned(p, tids, n);
 }
 

@@ -73,8 +73,4 @@ size_t thread_events_open_count(const struct thread_events *te, pid_t tgid);
  * CPU time is at least min_periods sampling periods. */
 bool thread_uncovered(uint64_t cpu_ns, uint64_t samples, uint64_t period_ns, unsigned int min_periods);
 
-/* Parse the first field of /proc/.../schedstat (ns on CPU). -EINVAL if not a
- * number. */
-int schedstat_parse(const char *text, uint64_t *cpu_ns);
-
 #endif

@@ -109,6 +109,57 @@ int proc_file_read(pid_t pid, const char *name, size_t max, char **buf, size_t *
 	return err;
 }
 
+ssize_t proc_text_read(pid_t pid, const char *name, char *buf, size_t size)
+{
+	char path[96];
+	ssize_t n;
+	int fd;
+
+	if (pid <= 0 || size < 2)
+		return -EINVAL;
+	if (snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = errno == ESRCH ? -ESRCH : -errno;
+	else if (n == 0)
+		n = -ESRCH; /* a task that exited meanwhile reads as empty */
+	else
+		buf[n] = '\0';
+	close(fd);
+	return n;
+}
+
+int schedstat_parse(const char *text, uint64_t *cpu_ns)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*text < '0' || *text > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || (*end && *end != ' ' && *end != '\n'))
+		return -EINVAL;
+	*cpu_ns = v;
+	return 0;
+}
+
+int proc_thread_cpu_ns(pid_t tgid, pid_t tid, uint64_t *cpu_ns)
+{
+	char name[48], buf[128];
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "task/%d/schedstat", (int)tid);
+	n = proc_text_read(tgid, name, buf, sizeof(buf));
+	return n < 0 ? (int)n : schedstat_parse(buf, cpu_ns);
+}
+
 /* Parse one unsigned decimal number at *p (< end), no sign, <= max. */
 static int parse_dec(const char **p, const char *end, uint64_t max, uint64_t *out)
 {

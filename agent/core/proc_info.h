@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct proc_status {
@@ -36,6 +37,16 @@ bool proc_exists(pid_t pid);
  * malloc'd NUL-terminated buffer of at most max bytes (-EFBIG if larger).
  * -ESRCH if the process does not exist. */
 int proc_file_read(pid_t pid, const char *name, size_t max, char **buf, size_t *len);
+/* Read a small /proc/PID/<name> file (name e.g. "stat", "task/12/schedstat")
+ * into buf (size bytes, NUL-terminated, truncated at size - 1): one read,
+ * no allocation, for files read per thread every few seconds. Returns the
+ * length; -ESRCH if the file is gone or empty (the task exited). */
+ssize_t proc_text_read(pid_t pid, const char *name, char *buf, size_t size);
+/* Parse the first field of /proc/.../schedstat (ns on CPU, the scheduler's
+ * sum_exec_runtime). -EINVAL if not a number. */
+int schedstat_parse(const char *text, uint64_t *cpu_ns);
+/* CPU time of thread tid of tgid from its schedstat, in ns. */
+int proc_thread_cpu_ns(pid_t tgid, pid_t tid, uint64_t *cpu_ns);
 /* 1 if process pid shares namespace ns ("mnt", "net", "pid", ...) with
  * tmprof, 0 if not, -errno if it cannot be told. */
 int proc_ns_shared(pid_t pid, const char *ns);

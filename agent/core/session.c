@@ -14,6 +14,7 @@
 #include "agent/jvm/hotspot_attach.h"
 #include "agent/jvm/jvm_runtime.h"
 #include "agent/jvm/thread_names.h"
+#include "agent/core/sample_weights.h"
 #include "symbolize/ksyms.h"
 #include "symbolize/hotspot_nmethod.h"
 #include "symbolize/hotspot_perfdata.h"
@@ -711,6 +712,26 @@ size_t session_poll(struct session *s)
 	return poll_with(s, THREAD_NAMES_MIN_INTERVAL_MS, PERF_MAP_MIN_INTERVAL_MS);
 }
 
+static int thread_cpu(void *ctx, pid_t tgid, pid_t tid, uint64_t *ns)
+{
+	return cpu_sampler_thread_cpu(ctx, tgid, tid, ns);
+}
+
+/* --sampler=weighted: samples scaled to each thread's CPU time, which is
+ * counted since the start, so only for the whole recording. */
+static void session_weigh_samples(struct session *s)
+{
+	struct collector *c = session_collector(s, SESSION_CPU);
+	struct cpu_sampler *sampler = session_collector_impl(s, SESSION_CPU);
+	int err;
+
+	if (!c || !sampler || cpu_sampler_mode(sampler) != CPU_SAMPLER_WEIGHTED)
+		return;
+	err = sample_weights_apply(&c->rows, cpu_sampler_period_ns(sampler), thread_cpu, sampler);
+	if (err)
+		log_warn("--sampler=weighted: samples left unweighted: %s", strerror(-err));
+}
+
 int session_cut(struct session *s, bool final)
 {
 	int err = 0;
@@ -723,6 +744,8 @@ int session_cut(struct session *s, bool final)
 		poll_with(s, FINAL_REFRESH_MIN_INTERVAL_MS, FINAL_REFRESH_MIN_INTERVAL_MS);
 	else
 		drain(s);
+	if (final)
+		session_weigh_samples(s);
 	for (size_t i = 0; i < s->ncollectors && !err; i++) {
 		struct row_sink k = { s, &s->collectors[i] };
 

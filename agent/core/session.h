@@ -15,6 +15,7 @@
 
 #include "agent/collect/collector.h"
 #include "agent/core/target.h"
+#include "agent/collect/cpu_sampler.h"
 
 /* Event kinds, one bit each: bit i turns on collector_kinds[i]
  * (collect/collector.c, which also gives each its -e word). These three
@@ -36,7 +37,7 @@ struct session_options {
 	unsigned int events; /* enum session_event bits */
 	unsigned int freq_hz;
 	enum session_unwind unwind;
-	bool per_cpu; /* CPU samples from per-CPU clocks, not per-thread ones */
+	enum cpu_sampler_mode sampler; /* per thread (0) or per CPU, or an experiment */
 	/* The kinds to choose from; NULL: collector_kinds (tests pass fakes). */
 	const struct collector_ops *const *kinds;
 	size_t nkinds;

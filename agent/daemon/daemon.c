@@ -221,7 +221,7 @@ static void on_attached(void *ctx, struct target *t)
 static int daemon_session_open(struct daemon *d)
 {
 	struct session_options so = { .events = d->cfg.events, .freq_hz = d->cfg.freq_hz,
-				      .unwind = d->cfg.unwind };
+				      .unwind = d->cfg.unwind, .sampler = d->cfg.sampler };
 	int rc;
 
 	if (session_init(&d->s, &so))
@@ -713,7 +713,7 @@ static void daemon_reload(struct daemon *d)
 		return;
 	}
 	collectors = nc.events != d->cfg.events || nc.freq_hz != d->cfg.freq_hz ||
-		     nc.unwind != d->cfg.unwind;
+		     nc.unwind != d->cfg.unwind || nc.sampler != d->cfg.sampler;
 	listen = same_listen(&nc, &d->cfg);
 	/* What was gathered so far goes out under the settings it was
 	 * gathered with. */
@@ -721,7 +721,7 @@ static void daemon_reload(struct daemon *d)
 		end_period(d, true);
 	old = d->cfg;
 	d->cfg = nc;
-	if (collectors && daemon_session_restart(d, "new mode or frequency") != EXIT_OK)
+	if (collectors && daemon_session_restart(d, "new mode, frequency or sampler") != EXIT_OK)
 		stop_requested = 1;
 	if (!listen) {
 		metrics_close(d);
@@ -813,8 +813,9 @@ int daemon_run(const char *config_path)
 	if (rc)
 		goto cleanup;
 	run_retention(&d);
-	log_info("daemon: %s at %u Hz%s, period %u s, writing to %s%s%s%s",
+	log_info("daemon: %s at %u Hz (%s)%s, period %u s, writing to %s%s%s%s",
 		 d.cfg.events & SESSION_OFFCPU ? "wall" : "cpu", d.cfg.freq_hz,
+		 cpu_sampler_mode_name(d.cfg.sampler),
 		 d.cfg.events & SESSION_ALLOC ? " + alloc" : "", d.cfg.period_s, d.cfg.dir,
 		 d.cfg.metrics_on ? "; metrics on http://" : "",
 		 d.cfg.metrics_on ? d.cfg.metrics_listen : "", d.cfg.metrics_on ? "/metrics" : "");

@@ -338,8 +338,16 @@ static void set_profile(struct parse *p, const char *key, const char *v)
 	} else if (!strcmp(key, "unwind")) {
 		if (session_unwind_parse(v, &c->unwind))
 			parse_fail(p, "[profile] unwind: '%s' is not auto, hotspot or fp", v);
+	} else if (!strcmp(key, "sampler")) {
+		/* The experiments (jitter, weighted) are for `record` only. */
+		if (!strcmp(v, "per-thread"))
+			c->sampler = CPU_SAMPLER_PER_THREAD;
+		else if (!strcmp(v, "per-cpu"))
+			c->sampler = CPU_SAMPLER_PER_CPU;
+		else
+			parse_fail(p, "[profile] sampler: '%s' is not per-thread or per-cpu", v);
 	} else {
-		parse_fail(p, "[profile] %s: unknown key; known: mode, alloc, frequency, period, unwind",
+		parse_fail(p, "[profile] %s: unknown key; known: mode, alloc, frequency, period, unwind, sampler",
 			   key);
 	}
 }

@@ -5,6 +5,9 @@
  *   alloc = off             ; on: Java allocations too (needs libjvm symbols)
  *   frequency = 19          ; Hz, 1..1000
  *   period = 60s            ; one file per TaskManager per period (s, m, h)
+ *   sampler = per-thread    ; per-thread (one task-clock event per thread) |
+ *                           ; per-cpu (one cpu-clock per CPU: fewer events,
+ *                           ; biased against timer-woken threads)
  *
  *   [output]
  *   directory = /var/lib/tmprof
@@ -48,6 +51,7 @@ struct daemon_config {
 	unsigned int events;  /* enum session_event bits */
 	unsigned int freq_hz;
 	enum session_unwind unwind;
+	enum cpu_sampler_mode sampler; /* per thread (default) or per CPU */
 	unsigned int period_s;
 	char *dir;
 	uint64_t max_age_s;   /* 0: keep */

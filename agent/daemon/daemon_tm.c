@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "agent/core/log.h"
+#include "agent/core/proc_info.h"
 #include "symbolize/safe_open.h"
 
 /* A process classified by an earlier scan. comm changes at exec, so a
@@ -105,20 +106,10 @@ int daemon_proc_stat_parse(const char *text, char *comm, size_t comm_len,
 
 static int read_stat(pid_t pid, char *comm, size_t comm_len, unsigned long long *start)
 {
-	char path[64], buf[1024];
-	ssize_t n;
-	int fd;
+	char buf[1024];
+	ssize_t n = proc_text_read(pid, "stat", buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -ESRCH;
-	buf[n] = '\0';
-	return daemon_proc_stat_parse(buf, comm, comm_len, start);
+	return n < 0 ? (int)n : daemon_proc_stat_parse(buf, comm, comm_len, start);
 }
 
 double daemon_process_age_s(unsigned long long start_ticks)

@@ -5,7 +5,10 @@
 # file parses (go tool pprof -raw); SIGKILL of the daemon leaves complete files
 # and no temporaries and a restart carries on; /metrics answers; SIGHUP applies
 # a new period and keeps the old configuration when the new one is invalid;
-# SIGTERM writes the last period and exits 0.
+# SIGTERM writes the last period and exits 0. Sampling: per thread by default
+# (/metrics: each TaskManager's open perf events, bounded by its threads), and
+# per CPU after a reload with `sampler = per-cpu` (one event per CPU, none
+# per TaskManager).
 # Usage: tests/e2e/daemon.sh [BUILD_DIR]
 . "$(dirname "$0")/lib.sh" "${1:-build}"
 
@@ -25,6 +28,7 @@ write_config() { # PERIOD [extra line]
 	mode = cpu
 	frequency = 49
 	period = ${1}s
+	sampler = ${SAMPLER:-per-thread}
 	[output]
 	directory = $OUT
 	folded = on
@@ -42,7 +46,7 @@ write_config 5 "bogus_key = 1"
 rc=$?
 check "unknown key: exit 1 ($rc)" [ "$rc" -eq 1 ]
 check "unknown key: one line naming file and line" \
-	grep -q "daemon.ini:12: \[metrics\] bogus_key: unknown key" "$E2E_TMP/bad.err"
+	grep -q "daemon.ini:13: \[metrics\] bogus_key: unknown key" "$E2E_TMP/bad.err"
 check "unknown key: one error line" [ "$(wc -l <"$E2E_TMP/bad.err")" -eq 1 ]
 printf '[profile]\nperiod = soon\n' >"$E2E_TMP/bad2.ini"
 "$TMPROF" daemon --config "$E2E_TMP/bad2.ini" 2>"$E2E_TMP/bad2.err"
@@ -96,6 +100,21 @@ for m in tmprof_targets tmprof_samples_total tmprof_lost_samples_total tmprof_sy
 done
 ok "/metrics has every metric name"
 check "/metrics counts samples" awk '$1 == "tmprof_samples_total" && $2 > 0 { f = 1 } END { exit !f }' "$E2E_TMP/metrics.txt"
+check "daemon log: per-thread sampler" grep -q "daemon: cpu at 49 Hz (per-thread)" "$DAEMON_LOG"
+# Per thread: each TaskManager has events open, no more than its threads (+
+# a margin for threads started since), and they add up to the total.
+# (first line: the id of a TaskManager that exited may linger for a period)
+tm_events() { sed -nE "s/^tmprof_taskmanager_perf_events_open\{taskmanager=\"$1\"\} ([0-9]+)$/\1/p" "$E2E_TMP/metrics.txt" | head -n1; }
+ev_a=$(tm_events tm-a) ev_b=$(tm_events "$TMB")
+thr_a=$(ls "/proc/$TMA/task" | wc -l)
+ev_total=$(awk '$1 == "tmprof_perf_events_open" { print $2 }' "$E2E_TMP/metrics.txt")
+check "/metrics: tm-a has ${ev_a:-no} perf events open for its $thr_a threads (1..threads + 64)" \
+	bash -c "[ -n '$ev_a' ] && [ '$ev_a' -ge 1 ] && [ '$ev_a' -le $((thr_a + 64)) ]"
+check "/metrics: $TMB has ${ev_b:-no} perf events open" bash -c "[ -n '$ev_b' ] && [ '$ev_b' -ge 1 ]"
+# Every TaskManager on the host counts (other jobs' too), so all the lines.
+ev_sum=$(awk '/^tmprof_taskmanager_perf_events_open\{/ { n += $2 } END { print n + 0 }' "$E2E_TMP/metrics.txt")
+check "/metrics: per-TaskManager events add up to tmprof_perf_events_open ($ev_sum = ${ev_total:-none})" \
+	[ "$ev_sum" = "${ev_total:-none}" ]
 
 # ---------------------------------------------------------------- kill -9 + restart of tm-a
 sleep 2 # into a period
@@ -154,6 +173,19 @@ n0=$(nfiles tm-a)
 sleep 9
 n1=$(nfiles tm-a)
 check "SIGHUP: period 2 s takes effect ($((n1 - n0)) files in 9 s)" [ $((n1 - n0)) -ge 3 ]
+SAMPLER=per-cpu write_config 2
+kill -HUP "$DPID"
+check "SIGHUP: sampler = per-cpu restarts the collectors" \
+	wait_for 5 grep -q "new mode, frequency or sampler" "$DAEMON_LOG"
+# Reopening loads the BPF programs again: up to a minute on a loaded machine.
+per_cpu_on() {
+	metrics || return 1
+	[ "$(awk '$1 == "tmprof_perf_events_open" { print $2 }' "$E2E_TMP/metrics.txt")" = "$(nproc)" ]
+}
+check "/metrics per CPU: one perf event per CPU ($(nproc)) within 120 s" wait_for 120 per_cpu_on
+check "/metrics per CPU: no per-thread events for tm-a ($(tm_events tm-a))" [ "$(tm_events tm-a)" = 0 ]
+n0=$(nfiles tm-a)
+check "per CPU: files keep coming" wait_for 30 has_files tm-a $((n0 + 1))
 echo "[profile]
 period = never" >"$CFG"
 kill -HUP "$DPID"

@@ -46,7 +46,7 @@ for run in $(seq "$RUNS"); do
 	OUT="$E2E_TMP/run$run.folded"
 	ls "/proc/$BT_PID/task" | sort >"$E2E_TMP/tids.before"
 	nbefore=$(wc -l <"$E2E_TMP/tids.before")
-	run_tmprof $((DURATION + 60)) record -p "$BT_PID" -d "$DURATION" -F "$FREQ" "${EXTRA[@]}" \
+	run_tmprof $((DURATION + 150)) record -p "$BT_PID" -d "$DURATION" -F "$FREQ" "${EXTRA[@]}" \
 		-o "$OUT" --stats
 	if [ "$RC" -ne 0 ] || [ ! -s "$OUT" ]; then
 		not_ok "run $run: tmprof record exit $RC (stderr: $(head -c 400 "$E2E_TMP/tmprof.err" | tr '\n' ' '))"

@@ -19,6 +19,7 @@
 
 #include "agent/collect/cpu_sampler.h"
 #include "agent/collect/thread_events.h"
+#include "agent/core/proc_info.h"
 #include "support.h"
 
 static void test_cpu_list_parse(void **state)
@@ -185,18 +186,9 @@ static int on_tid(void *ctx, const struct cpu_sample_key *key, uint64_t count)
 /* CPU time of a thread (schedstat), 0 if unreadable. */
 static uint64_t thread_cpu_ns(pid_t pid, pid_t tid)
 {
-	char path[80], buf[128];
 	uint64_t ns = 0;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	if (fgets(buf, sizeof(buf), f) && schedstat_parse(buf, &ns))
-		ns = 0;
-	fclose(f);
-	return ns;
+	return proc_thread_cpu_ns(pid, tid, &ns) ? 0 : ns;
 }
 
 static void test_per_thread_covers_new_threads(void **state)

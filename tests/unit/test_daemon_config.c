@@ -114,7 +114,7 @@ static void test_full(void **state)
 	fclose(f);
 	assert_int_equal(chmod(path, 0600), 0);
 	snprintf(text, sizeof(text),
-		 "; comment\n# comment\n[profile]\nmode = wall\nalloc = on\nfrequency = 99\nunwind = fp\n"
+		 "; comment\n# comment\n[profile]\nmode = wall\nalloc = on\nfrequency = 99\nunwind = fp\nsampler = per-cpu\n"
 		 "period = 5m\n\n[output]\ndirectory = /data/prof\nfolded = yes\nmax_age = 7d\n"
 		 "max_bytes = 1G\n[push]\nurl = https://pyro:4040\napp_name = flink.tm\n"
 		 "bearer_token_file = %s\ntenant_id = t1\n[metrics]\nlisten = [::1]:9000\n",
@@ -123,6 +123,7 @@ static void test_full(void **state)
 	assert_int_equal(c.events, SESSION_CPU | SESSION_OFFCPU | SESSION_ALLOC);
 	assert_int_equal(c.freq_hz, 99);
 	assert_int_equal(c.unwind, UNWIND_FP);
+	assert_int_equal(c.sampler, CPU_SAMPLER_PER_CPU);
 	assert_int_equal(c.period_s, 300);
 	assert_string_equal(c.dir, "/data/prof");
 	assert_true(c.folded);
@@ -137,6 +138,11 @@ static void test_full(void **state)
 	daemon_config_free(&c);
 	assert_int_equal(parse("[metrics]\nlisten = off\n", &c), 0);
 	assert_false(c.metrics_on);
+	/* The daemon samples per thread unless told otherwise. */
+	assert_int_equal(c.sampler, CPU_SAMPLER_PER_THREAD);
+	daemon_config_free(&c);
+	assert_int_equal(parse("[profile]\nsampler = per-thread\n", &c), 0);
+	assert_int_equal(c.sampler, CPU_SAMPLER_PER_THREAD);
 	daemon_config_free(&c);
 	test_rm_rf(dir);
 	free(dir);
@@ -158,6 +164,9 @@ static void test_malformed(void **state)
 		{ "[profile]\nmode = offcpu\n", "t.ini:2: [profile] mode: 'offcpu'" },
 		{ "[profile]\nalloc = maybe\n", "t.ini:2: [profile] alloc" },
 		{ "[profile]\nunwind = lbr\n", "t.ini:2: [profile] unwind: 'lbr'" },
+		/* The experiments are for `record` only. */
+		{ "[profile]\nsampler = weighted\n", "t.ini:2: [profile] sampler: 'weighted'" },
+		{ "[profile]\nsampler = \n", "t.ini:2: [profile] sampler" },
 		{ "[output]\ndirectory = relative/dir\n", "t.ini:2: [output] directory" },
 		{ "[output]\nmax_bytes = 1Q\n", "t.ini:2: [output] max_bytes" },
 		{ "[output]\nmax_age = -1\n", "t.ini:2: [output] max_age" },

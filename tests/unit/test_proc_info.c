@@ -223,6 +223,42 @@ static void test_file_read(void **state)
 	assert_int_equal(proc_file_read(jvm_fixture_dead_pid(), "comm", 4096, &buf, &len), -ESRCH);
 }
 
+static void test_schedstat_parse(void **state)
+{
+	uint64_t ns = 0;
+
+	(void)state;
+	assert_int_equal(schedstat_parse("123456789 2000 17\n", &ns), 0);
+	assert_int_equal(ns, 123456789);
+	assert_int_equal(schedstat_parse("0\n", &ns), 0);
+	assert_int_equal(ns, 0);
+	assert_int_equal(schedstat_parse("", &ns), -EINVAL);
+	assert_int_equal(schedstat_parse("-5 1 1", &ns), -EINVAL);
+	assert_int_equal(schedstat_parse("12x 1 1", &ns), -EINVAL);
+	assert_int_equal(schedstat_parse("99999999999999999999999 1", &ns), -EINVAL);
+}
+
+/* proc_text_read and proc_thread_cpu_ns on this process's own thread: a
+ * thread that spun reads as a nonzero CPU time; a missing thread as ESRCH. */
+static void test_text_read_and_thread_cpu(void **state)
+{
+	char buf[16];
+	uint64_t ns = 0;
+	volatile unsigned long spin = 0;
+
+	(void)state;
+	for (unsigned long i = 0; i < 20000000; i++)
+		spin += i;
+	assert_int_equal(proc_thread_cpu_ns(getpid(), getpid(), &ns), 0);
+	assert_true(ns > 0);
+	/* Truncated to the buffer, NUL-terminated. */
+	assert_int_equal(proc_text_read(getpid(), "stat", buf, sizeof(buf)), (ssize_t)sizeof(buf) - 1);
+	assert_int_equal(buf[sizeof(buf) - 1], '\0');
+	assert_int_equal(proc_thread_cpu_ns(getpid(), INT_MAX, &ns), -ESRCH);
+	assert_int_equal(proc_text_read(INT_MAX, "stat", buf, sizeof(buf)), -ESRCH);
+	assert_int_equal(proc_text_read(getpid(), "stat", buf, 1), -EINVAL);
+}
+
 static void test_namespaces(void **state)
 {
 	(void)state;
@@ -247,6 +283,8 @@ int main(void)
 		cmocka_unit_test(test_argv_parse),
 		cmocka_unit_test(test_argv_read_self),
 		cmocka_unit_test(test_file_read),
+		cmocka_unit_test(test_schedstat_parse),
+		cmocka_unit_test(test_text_read_and_thread_cpu),
 		cmocka_unit_test(test_namespaces),
 	};
 

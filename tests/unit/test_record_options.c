@@ -10,6 +10,7 @@
 
 #include "agent/cli/record_options.h"
 #include "agent/core/session.h"
+#include "agent/collect/cpu_sampler.h"
 
 static int parse(struct record_options *o, char *err, int argc, char **argv)
 {
@@ -31,10 +32,16 @@ static void test_defaults_and_values(void **state)
 	assert_true(o.duration_s == 30);
 	assert_string_equal(o.output, "tmprof.folded");
 	assert_true(o.threads);
-	assert_false(o.per_cpu);
+	assert_int_equal(o.sampler, CPU_SAMPLER_PER_THREAD);
 
 	assert_int_equal(parse(&o, err, ARGV("record", "-p", "42", "--per-cpu")), 0);
-	assert_true(o.per_cpu);
+	assert_int_equal(o.sampler, CPU_SAMPLER_PER_CPU);
+	assert_int_equal(parse(&o, err, ARGV("record", "-p", "42", "--sampler", "weighted")), 0);
+	assert_int_equal(o.sampler, CPU_SAMPLER_WEIGHTED);
+	assert_int_equal(parse(&o, err, ARGV("record", "-p", "42", "--sampler=jitter")), 0);
+	assert_int_equal(o.sampler, CPU_SAMPLER_JITTER);
+	assert_int_equal(parse(&o, err, ARGV("record", "-p", "42", "--sampler", "per-core")), -EINVAL);
+	assert_non_null(strstr(err, "--sampler: 'per-core'"));
 
 	assert_int_equal(parse(&o, err, ARGV("record", "--all-taskmanagers", "-d", "2.5", "-F", "499",
 					     "-o", "x.folded", "--no-threads", "--stats")),

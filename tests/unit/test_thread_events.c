@@ -13,21 +13,6 @@
 #include "agent/collect/thread_events.h"
 #include "support.h"
 
-static void test_schedstat_parse(void **state)
-{
-	uint64_t ns = 0;
-
-	(void)state;
-	assert_int_equal(schedstat_parse("123456789 2000 17\n", &ns), 0);
-	assert_int_equal(ns, 123456789);
-	assert_int_equal(schedstat_parse("0\n", &ns), 0);
-	assert_int_equal(ns, 0);
-	assert_int_equal(schedstat_parse("", &ns), -EINVAL);
-	assert_int_equal(schedstat_parse("-5 1 1", &ns), -EINVAL);
-	assert_int_equal(schedstat_parse("12x 1 1", &ns), -EINVAL);
-	assert_int_equal(schedstat_parse("99999999999999999999999 1", &ns), -EINVAL);
-}
-
 static void test_thread_uncovered(void **state)
 {
 	(void)state;
@@ -64,7 +49,6 @@ static void test_bad_program_fails_cleanly(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_schedstat_parse),
 		cmocka_unit_test(test_thread_uncovered),
 		cmocka_unit_test(test_bad_program_fails_cleanly),
 	};

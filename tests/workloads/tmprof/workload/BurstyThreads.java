@@ -35,7 +35,14 @@ import java.util.concurrent.locks.LockSupport;
  * for each work function, measured by the thread's own CPU clock around
  * each call. System.nanoTime is CLOCK_MONOTONIC, tmprof's clock.
  *
+ * With --handoff FILE, a "handoff-parent" thread waits for FILE to exist,
+ * then starts a busy "handoff-child" (in {@link #sourceWork}: counted in
+ * fn:sourceWork, in no thread group; in sinkWork once FILE.2 exists) and
+ * exits: a thread started after tmprof attached by a thread
+ * that then exits (tests/e2e/thread_adopt.sh).
+ *
  * Usage: BurstyThreads --truth FILE [--sources N] [--sinks N] [--pool on|off] [--idle N]
+ *        [--handoff FILE]
  */
 public final class BurstyThreads {
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
@@ -130,6 +137,26 @@ public final class BurstyThreads {
         }
     }
 
+    private static void handoff(java.nio.file.Path go) {
+        while (!java.nio.file.Files.exists(go)) {
+            LockSupport.parkNanos(50_000_000);
+        }
+        // FILE.2 switches the child to sinkWork: samples of it prove the
+        // child was sampled late in the recording.
+        java.nio.file.Path late = java.nio.file.Paths.get(go + ".2");
+        start("handoff-child", () -> {
+            boolean switched = false;
+            for (;;) {
+                switched = switched || java.nio.file.Files.exists(late);
+                if (switched) {
+                    sinkWork(1_000_000);
+                } else {
+                    sourceWork();
+                }
+            }
+        });
+    }
+
     private static Thread start(String name, Runnable r) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
@@ -142,6 +169,7 @@ public final class BurstyThreads {
         int sources = 2, sinks = 2;
         boolean pool = true;
         int idle = 0;
+        String handoff = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--truth": truth = args[++i]; break;
@@ -149,6 +177,7 @@ public final class BurstyThreads {
                 case "--sinks": sinks = Integer.parseInt(args[++i]); break;
                 case "--pool": pool = args[++i].equals("on"); break;
                 case "--idle": idle = Integer.parseInt(args[++i]); break;
+                case "--handoff": handoff = args[++i]; break;
                 default: throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -176,6 +205,10 @@ public final class BurstyThreads {
                     LockSupport.parkNanos(100_000_000);
                 }
             });
+        }
+        if (handoff != null) {
+            java.nio.file.Path go = java.nio.file.Paths.get(handoff);
+            start("handoff-parent", () -> handoff(go));
         }
         System.out.println("ready");
         System.out.flush();
