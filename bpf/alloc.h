@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Shared between bpf/alloc.bpf.c and user space (agent/alloc_tracer.c). */
 #ifndef TMPROF_BPF_ALLOC_H
 #define TMPROF_BPF_ALLOC_H

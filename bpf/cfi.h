@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Unwind tables from .eh_frame for native code without frame pointers
  * (Debian's libc, ld-linux): the layout shared by the BPF walker
  * (bpf/ustack.bpf.h) and user space (symbolize/cfi_table.c builds the rows,

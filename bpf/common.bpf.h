@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* What every tmprof BPF program has: the target filter, per-CPU counters,
  * and the stack-id convention. Include after vmlinux.h and bpf_helpers.h,
  * with STATS_MAX defined to the number of counters. */

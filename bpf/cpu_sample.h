@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Shared between bpf/cpu_sample.bpf.c and user space (agent/cpu_sampler.c). */
 #ifndef TMPROF_BPF_CPU_SAMPLE_H
 #define TMPROF_BPF_CPU_SAMPLE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* The HotSpot unwinder's contract between BPF (bpf/hotspot_unwind.h) and
  * user space (agent/hotspot_unwind.c fills struct hotspot_cfg from the
  * target's own vmStructs; symbolize/java_frames.c names the frames).

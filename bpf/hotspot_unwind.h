@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* One step of a HotSpot-aware stack walk on x86-64: given a frame (pc, sp,
  * fp), the word that names it (bpf/hotspot.h encoding, or the raw pc for
  * native code) and its caller's (pc, sp, fp).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Shared between bpf/leak.bpf.c and user space (agent/leak_tracer.c). */
 #ifndef TMPROF_BPF_LEAK_H
 #define TMPROF_BPF_LEAK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Shared between bpf/offcpu.bpf.c and user space (agent/offcpu_tracer.c). */
 #ifndef TMPROF_BPF_OFFCPU_H
 #define TMPROF_BPF_OFFCPU_H
