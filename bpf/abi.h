@@ -47,7 +47,7 @@
 #define LEAK_MAX_RANGES 8
 
 /* The unwinder's maps (bpf/ustack.bpf.h), one set per session shared by
- * every BPF object (agent/unwind_maps.c creates them). */
+ * every BPF object (agent/collect/unwind_maps.c creates them). */
 #define CFI_MAX_ROWS (1U << 18)  /* 262144 rows, 2 MiB */
 #define CFI_MAX_MAPPINGS 8       /* per target */
 #define CFI_MAX_TARGETS 1024
@@ -90,7 +90,7 @@ enum unwind_stat {
 
 /* ---- .eh_frame unwind rows (bpf/unwind_cfi.bpf.h) ----
  * For native code without frame pointers (Debian's libc, ld-linux):
- * symbolize/cfi_table.c builds the rows, agent/cfi_maps.c loads them. One
+ * symbolize/cfi_table.c builds the rows, agent/collect/cfi_maps.c loads them. One
  * array of rows shared by every target: the rows of a file (same device
  * and inode) are loaded once. Per target (key: tgid) up to
  * CFI_MAX_MAPPINGS executable mappings, each naming its file's rows. */

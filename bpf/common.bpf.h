@@ -5,7 +5,7 @@
 #ifndef TMPROF_BPF_COMMON_BPF_H
 #define TMPROF_BPF_COMMON_BPF_H
 
-#include "bpf/cpu_sample.h"
+#include "bpf/abi.h"
 
 #define EFAULT 14
 #define EEXIST 17

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* The .eh_frame unwinder: native code without frame pointers (libc,
- * ld-linux) unwound by the rows user space loads (bpf/cfi.h,
- * agent/cfi_maps.c), frame records where a frame has no row. Part of
+ * ld-linux) unwound by the rows user space loads (bpf/abi.h,
+ * agent/collect/cfi_maps.c), frame records where a frame has no row. Part of
  * bpf/ustack.bpf.h, which includes it after bpf/unwind_fp.bpf.h. */
 #ifndef TMPROF_BPF_UNWIND_CFI_BPF_H
 #define TMPROF_BPF_UNWIND_CFI_BPF_H
 
 /* Native code without frame pointers, unwound with its .eh_frame rows
- * (bpf/cfi.h; user space loads them, agent/cfi_maps.c). */
+ * (bpf/abi.h; user space loads them, agent/collect/cfi_maps.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, CFI_MAX_ROWS);

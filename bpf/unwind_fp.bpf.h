@@ -153,7 +153,7 @@ static __always_inline __u32 unwind_past_libc(struct user_stack *st, __u32 depth
  * return address). anchor->fp ends as the first frame record, or 0 when the
  * stack may be cut short. */
 static __always_inline __u32 fp_user_stack(struct user_stack *st, __u32 depth, bool at_entry,
-					   __u32 stat_recovered, struct ustack_anchor *anchor)
+					   struct ustack_anchor *anchor)
 {
 	depth = walk_frame_pointers(st, depth, anchor->fp);
 	if (depth <= 2 && !at_entry) {
@@ -162,7 +162,7 @@ static __always_inline __u32 fp_user_stack(struct user_stack *st, __u32 depth, b
 		/* Keep the leaf, drop what the walk guessed, search the stack. */
 		depth = unwind_past_libc(st, 1, anchor->sp, &anchor->fp);
 		if (depth > 1) {
-			stat_inc(stat_recovered);
+			unwind_stat_add(UNWIND_STAT_FP_RECOVERED, 1);
 		} else {
 			/* Nothing better on the stack: keep the short walk, but
 			 * leave no anchor, so the next switch-out walks again

@@ -17,17 +17,11 @@ struct {
 	__type(value, struct hotspot_cfg);
 } hotspot_cfgs SEC(".maps");
 
-struct hs_cache_key {
-	__u32 tgid, pad;
-	__u64 pc; /* a pc in the code cache, or a Method* (HS_BLOB_METHOD) */
-};
-
 /* What a pc's blob is, so that a return address seen before costs a map
  * lookup instead of a segment map walk and five reads of target memory
  * (each several hundred ns here). Blobs live long: an nmethod is freed only
  * after being made not entrant and swept, and LRU ageing pushes its entries
  * out; user space may also clear the map. */
-#define HS_CACHE_ENTRIES 16384
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, HS_CACHE_ENTRIES);
@@ -166,7 +160,7 @@ static long hs_walk_step(__u64 i, void *unused)
 /* The user stack of the current task into st (ips[0] already holds the
  * pc); returns the depth and sets the anchor. */
 static __always_inline __u32 hs_user_stack(struct user_stack *st, const struct hotspot_cfg *cfg,
-					   struct pt_regs *regs, bool at_entry, __u32 stat_recovered,
+					   struct pt_regs *regs, bool at_entry,
 					   struct ustack_anchor *anchor)
 {
 	__u32 zero = 0;
@@ -214,7 +208,7 @@ static __always_inline __u32 hs_user_stack(struct user_stack *st, const struct h
 	}
 	bpf_loop(TMPROF_MAX_STACK_DEPTH, hs_walk_step, NULL, 0);
 	if (w->cfi_leaf)
-		stat_inc(USTACK_STAT_CFI);
+		unwind_stat_add(UNWIND_STAT_CFI_STACKS, 1);
 	else if (w->depth <= 2 && !at_entry && !hs_in_codecache(cfg, ip)) {
 		/* A native leaf without frame pointer (libc): as in the
 		 * frame-pointer walk, find the caller's frame on the stack. */
@@ -230,16 +224,16 @@ static __always_inline __u32 hs_user_stack(struct user_stack *st, const struct h
 			w->f.leaf = 0;
 			w->f.bcp = 0;
 			bpf_loop(TMPROF_MAX_STACK_DEPTH, hs_walk_step, NULL, 0);
-			stat_inc(stat_recovered);
+			unwind_stat_add(UNWIND_STAT_FP_RECOVERED, 1);
 		} else {
 			w->first_record = 0; /* a stack maybe cut short: no reuse */
 		}
 	}
 	anchor->fp = w->first_record;
-	stat_inc(USTACK_STAT_HS_STACKS);
-	stat_add(USTACK_STAT_HS_JAVA_FRAMES, w->java);
-	stat_add(USTACK_STAT_HS_CACHE_HIT, w->hits);
-	stat_add(USTACK_STAT_HS_CACHE_MISS, w->misses);
+	unwind_stat_add(UNWIND_STAT_HS_STACKS, 1);
+	unwind_stat_add(UNWIND_STAT_HS_JAVA_FRAMES, w->java);
+	unwind_stat_add(UNWIND_STAT_HS_CACHE_HIT, w->hits);
+	unwind_stat_add(UNWIND_STAT_HS_CACHE_MISS, w->misses);
 	return w->depth;
 }
 

@@ -5,7 +5,7 @@
  *
  *   bpf/unwind_fp.bpf.h       frame pointers, and a stack scan past a
  *                             frame-pointer-less libc leaf
- *   bpf/unwind_cfi.bpf.h      .eh_frame rows for native code (bpf/cfi.h)
+ *   bpf/unwind_cfi.bpf.h      .eh_frame rows for native code (bpf/abi.h)
  *   bpf/unwind_hotspot.bpf.h  HotSpot's frame layout (bpf/hotspot.h) for
  *                             JVMs without -XX:+PreserveFramePointer
  */
@@ -13,24 +13,12 @@
 #define TMPROF_BPF_USTACK_BPF_H
 
 #include <bpf/bpf_core_read.h>
-#include "bpf/offcpu.h"
+#include "bpf/abi.h"
 #include "bpf/hotspot.h"
-#include "bpf/cfi.h"
 
-/* The includer may name counters for the HotSpot walk; without, they go
- * to index STATS_MAX, which the stats map does not have: not counted. */
-#ifndef USTACK_STAT_HS_STACKS
-#define USTACK_STAT_HS_STACKS STATS_MAX
-#define USTACK_STAT_HS_JAVA_FRAMES STATS_MAX
-#define USTACK_STAT_HS_CACHE_HIT STATS_MAX
-#define USTACK_STAT_HS_CACHE_MISS STATS_MAX
-#endif
-/* Stacks whose native leaf was unwound with .eh_frame rows: the counter
- * right after the HotSpot ones in each stats enum (bpf/cpu_sample.h,
- * offcpu.h, alloc.h check it); past STATS_MAX when the includer names no
- * counters. */
-#ifndef USTACK_STAT_CFI
-#define USTACK_STAT_CFI (USTACK_STAT_HS_CACHE_MISS + 1)
+/* The includer names itself (enum unwind_user) for the unwinder's counters. */
+#ifndef USTACK_USER
+#error "define USTACK_USER (enum unwind_user) before including bpf/ustack.bpf.h"
 #endif
 
 /* Stacks by hash. Entries are never deleted, so a hash user space has seen
@@ -50,13 +38,24 @@ struct {
 	__type(value, struct user_stack);
 } ustack_scratch SEC(".maps");
 
-static __always_inline void stat_add(__u32 idx, __u64 n)
+/* The unwinder's counters (enum unwind_stat): one map for every BPF
+ * object of a session (user space creates it once and hands it to each
+ * object before load), a row per object. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, UNWIND_STATS_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u64);
+} unwind_stats SEC(".maps");
+
+static __always_inline void unwind_stat_add(__u32 stat, __u64 n)
 {
+	__u32 idx = USTACK_USER * UNWIND_STAT__MAX + stat;
 	__u64 *v;
 
 	if (!n)
 		return;
-	v = bpf_map_lookup_elem(&stats, &idx);
+	v = bpf_map_lookup_elem(&unwind_stats, &idx);
 	if (v)
 		*v += n;
 }
@@ -70,7 +69,7 @@ static __always_inline void stat_add(__u32 idx, __u64 n)
  * before the function pushed its frame: its caller's return address is at
  * sp, and bp is still the caller's frame. */
 static __always_inline __u64 user_stack_walk(bool at_entry, __u32 stat_error, __u32 stat_collision,
-					     __u32 stat_recovered, struct ustack_anchor *anchor)
+					     struct ustack_anchor *anchor)
 {
 	/* The user registers of the current task: saved at kernel entry, so
 	 * right whether the task was interrupted in user or kernel mode. */
@@ -93,7 +92,7 @@ static __always_inline __u64 user_stack_walk(bool at_entry, __u32 stat_error, __
 	}
 	cfg = bpf_map_lookup_elem(&hotspot_cfgs, &(__u32){ bpf_get_current_pid_tgid() >> 32 });
 	if (cfg) {
-		depth = hs_user_stack(st, cfg, regs, at_entry, stat_recovered, anchor);
+		depth = hs_user_stack(st, cfg, regs, at_entry, anchor);
 		/* The class-unloading epoch as the outermost word: it keeps
 		 * apart stacks of methods that reuse an unloaded method's
 		 * metadata addresses, and tells user space which names held. */
@@ -116,10 +115,10 @@ static __always_inline __u64 user_stack_walk(bool at_entry, __u32 stat_error, __
 	anchor->fp = BPF_CORE_READ(regs, bp);
 	/* A leaf with rows: walk with rows and frame pointers. */
 	if (!at_entry && cfi_user_stack(anchor, &depth)) {
-		stat_inc(USTACK_STAT_CFI);
+		unwind_stat_add(UNWIND_STAT_CFI_STACKS, 1);
 		goto store;
 	}
-	depth = fp_user_stack(st, depth, at_entry, stat_recovered, anchor);
+	depth = fp_user_stack(st, depth, at_entry, anchor);
 store:
 	if (bpf_probe_read_user(anchor->frame, sizeof(anchor->frame), (void *)anchor->fp))
 		anchor->fp = 0;
@@ -141,14 +140,14 @@ store:
 }
 
 static __always_inline __u64 user_stack_get(void *ctx, bool at_entry, __u32 stat_error,
-					    __u32 stat_collision, __u32 stat_recovered)
+					    __u32 stat_collision)
 {
 	__u32 zero = 0;
 	struct ustack_locals *l = bpf_map_lookup_elem(&ustack_locals, &zero);
 
 	if (!l)
 		return 0;
-	return user_stack_walk(at_entry, stat_error, stat_collision, stat_recovered, &l->anchor);
+	return user_stack_walk(at_entry, stat_error, stat_collision, &l->anchor);
 }
 
 /* Did the current task stop where anchor says, with the same first frame

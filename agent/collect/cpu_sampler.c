@@ -13,9 +13,9 @@
 #include <bpf/libbpf.h>
 
 #include "agent/collect/bpf_maps.h"
-#include "agent/collect/cfi_maps.h"
 #include "agent/core/log.h"
 #include "agent/collect/thread_events.h"
+#include "agent/collect/unwind_maps.h"
 #include "cpu_sample.skel.h"
 
 struct cpu_sampler {
@@ -24,7 +24,6 @@ struct cpu_sampler {
 	int *perf_fds;
 	int ncpus;
 	struct bpf_drain drain;
-	struct cfi_maps *cfi;
 	enum cpu_sampler_mode mode;
 	struct thread_events *threads; /* per thread */
 	uint64_t dropped_seen;         /* CPU_STAT_COUNTS_FULL at the last drain */
@@ -102,7 +101,6 @@ void cpu_sampler_close(struct cpu_sampler *s)
 	free(s->perf_fds);
 	thread_events_free(s->threads);
 	bpf_drain_free(&s->drain);
-	cfi_maps_free(s->cfi);
 	cpu_sample_bpf__destroy(s->skel);
 	free(s);
 }
@@ -116,7 +114,8 @@ static enum thread_events_mode thread_events_mode_from_env(void)
 	return v && !strcmp(v, "rescan") ? TE_RESCAN : TE_INHERIT;
 }
 
-int cpu_sampler_open(unsigned int freq_hz, enum cpu_sampler_mode mode, struct cpu_sampler **out)
+int cpu_sampler_open(unsigned int freq_hz, enum cpu_sampler_mode mode,
+		     const struct unwind_maps *unwind, struct cpu_sampler **out)
 {
 	struct cpu_sampler *s;
 	bool *online = NULL;
@@ -132,12 +131,14 @@ int cpu_sampler_open(unsigned int freq_hz, enum cpu_sampler_mode mode, struct cp
 		free(s);
 		return -ENOMEM;
 	}
-	s->skel = cpu_sample_bpf__open_and_load();
+	s->skel = cpu_sample_bpf__open();
 	if (!s->skel) {
 		err = -errno;
 		goto fail;
 	}
-	err = cfi_maps_new(s->skel->maps.cfi_rows, s->skel->maps.cfi_procs, &s->cfi);
+	err = unwind_maps_reuse(unwind, s->skel->obj);
+	if (!err)
+		err = cpu_sample_bpf__load(s->skel);
 	if (err)
 		goto fail;
 	if (mode == CPU_SAMPLER_PER_THREAD) {
@@ -212,11 +213,6 @@ int cpu_sampler_add_target(struct cpu_sampler *s, pid_t tgid)
 	return err;
 }
 
-int cpu_sampler_set_hotspot(struct cpu_sampler *s, pid_t tgid, const struct hotspot_cfg *cfg)
-{
-	return bpf_hotspot_cfg_set(s->skel->maps.hotspot_cfgs, tgid, cfg);
-}
-
 int cpu_sampler_remove_target(struct cpu_sampler *s, pid_t tgid)
 {
 	__u32 key = (__u32)tgid;
@@ -225,17 +221,7 @@ int cpu_sampler_remove_target(struct cpu_sampler *s, pid_t tgid)
 		thread_events_remove(s->threads, tgid);
 	if (bpf_map__delete_elem(s->skel->maps.targets, &key, sizeof(key), 0) && errno != ENOENT)
 		return -errno;
-	cpu_sampler_set_cfi(s, tgid, false);
-	return cpu_sampler_set_hotspot(s, tgid, NULL);
-}
-
-int cpu_sampler_set_cfi(struct cpu_sampler *s, pid_t tgid, bool on)
-{
-	if (!on) {
-		cfi_maps_remove(s->cfi, tgid);
-		return 0;
-	}
-	return cfi_maps_add(s->cfi, tgid);
+	return 0;
 }
 
 struct drain_adapter {

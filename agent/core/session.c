@@ -15,6 +15,7 @@
 #include "agent/jvm/klass_names.h"
 #include "agent/core/log.h"
 #include "agent/collect/offcpu_tracer.h"
+#include "agent/collect/unwind_maps.h"
 #include "agent/jvm/thread_names.h"
 #include "symbolize/ksyms.h"
 #include "symbolize/hotspot_nmethod.h"
@@ -130,6 +131,7 @@ void session_free(struct session *s)
 	cpu_sampler_close(s->sampler);
 	offcpu_tracer_close(s->tracer);
 	alloc_tracer_close(s->alloc);
+	unwind_maps_free(s->unwind);
 	for (size_t i = 0; i < s->ntargets; i++)
 		target_close(&s->targets[i]);
 	free(s->targets);
@@ -180,24 +182,33 @@ int session_add_target(struct session *s, pid_t pid)
 	return 0;
 }
 
+/* The unwinder's maps first: created once, every collector's BPF object
+ * uses them instead of its own (agent/collect/unwind_maps.h). With
+ * --unwind fp no HotSpot configuration is ever set: no room for any. */
 static int open_collectors(struct session *s)
 {
+	unsigned int features = UNWIND_MAPS_CFI;
 	int err;
 
+	if (s->opts.unwind != UNWIND_FP)
+		features |= UNWIND_MAPS_HOTSPOT;
+	err = unwind_maps_new(features, &s->unwind);
+	if (err)
+		return err;
 	if (s->opts.events & SESSION_CPU) {
 		err = cpu_sampler_open(s->opts.freq_hz,
 				       s->opts.per_cpu ? CPU_SAMPLER_PER_CPU : CPU_SAMPLER_PER_THREAD,
-				       &s->sampler);
+				       s->unwind, &s->sampler);
 		if (err)
 			return err;
 	}
 	if (s->opts.events & SESSION_OFFCPU) {
-		err = offcpu_tracer_open(&s->tracer);
+		err = offcpu_tracer_open(s->unwind, &s->tracer);
 		if (err)
 			return err;
 	}
 	if (s->opts.events & SESSION_ALLOC) {
-		err = alloc_tracer_open(&s->alloc);
+		err = alloc_tracer_open(s->unwind, &s->alloc);
 		if (err)
 			return err;
 	}
@@ -224,28 +235,20 @@ static int sampler_add_target(struct session *s, pid_t pid)
 	return err;
 }
 
-/* Give every collector the target's HotSpot config (NULL: frame pointers). */
+/* Give every collector the target's HotSpot config (NULL: frame pointers):
+ * once, in the unwinder's maps they share. */
 static int collectors_set_hotspot(struct session *s, pid_t pid, const struct hotspot_cfg *cfg)
 {
-	int err = s->sampler ? cpu_sampler_set_hotspot(s->sampler, pid, cfg) : 0;
-
-	if (!err && s->tracer)
-		err = offcpu_tracer_set_hotspot(s->tracer, pid, cfg);
-	if (!err && s->alloc)
-		err = alloc_tracer_set_hotspot(s->alloc, pid, cfg);
-	return err;
+	return s->unwind ? unwind_maps_set_hotspot(s->unwind, pid, cfg) : 0;
 }
 
 /* Unwind rows (.eh_frame) for the target's libraries without frame
- * pointers, in every collector; without them the BPF walker scans. */
+ * pointers, for every collector: built and loaded once, in the unwinder's
+ * maps they share. Without them the BPF walker scans. */
 static void collectors_set_cfi(struct session *s, pid_t pid)
 {
-	int n = s->sampler ? cpu_sampler_set_cfi(s->sampler, pid, true) : 0;
+	int n = s->unwind ? unwind_maps_set_cfi(s->unwind, pid) : 0;
 
-	if (n >= 0 && s->tracer)
-		n = offcpu_tracer_set_cfi(s->tracer, pid, true);
-	if (n >= 0 && s->alloc)
-		n = alloc_tracer_set_cfi(s->alloc, pid, true);
 	if (n < 0)
 		log_debug("PID %d: no unwind rows (%s); native frames are found by stack scan", pid,
 			  strerror(-n));
@@ -508,6 +511,8 @@ int session_remove_target(struct session *s, pid_t pid)
 		offcpu_tracer_remove_target(s->tracer, pid);
 	if (s->alloc)
 		alloc_tracer_remove_target(s->alloc, pid);
+	if (s->unwind)
+		unwind_maps_remove(s->unwind, pid);
 	target_close(&s->targets[i]);
 	memmove(&s->targets[i], &s->targets[i + 1], (s->ntargets - i - 1) * sizeof(*s->targets));
 	memmove(&s->names_stale[i], &s->names_stale[i + 1],
@@ -656,6 +661,8 @@ static size_t check_targets(struct session *s)
 			offcpu_tracer_remove_target(s->tracer, t->pid);
 		if (s->alloc)
 			alloc_tracer_remove_target(s->alloc, t->pid);
+		if (s->unwind)
+			unwind_maps_remove(s->unwind, t->pid);
 	}
 	return alive;
 }

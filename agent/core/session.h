@@ -52,6 +52,8 @@ struct session {
 	struct cpu_sampler *sampler;
 	struct offcpu_tracer *tracer;
 	struct alloc_tracer *alloc;
+	/* The unwinder's maps, shared by the collectors' BPF objects. */
+	struct unwind_maps *unwind;
 	struct agg_table cpu;   /* struct cpu_sample_key → a: samples */
 	struct agg_table spans; /* struct sched_span_key → a: ns, b: spans */
 	struct agg_table allocs; /* struct alloc_key → a: bytes, b: events */
