@@ -142,6 +142,7 @@ bench: deps
 	tests/bench_leak.sh $(BUILD)
 	tests/bench_flamegraph.sh $(BUILD)
 	tests/bench_hotspot.sh $(BUILD)
+	tests/bench_maps.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
