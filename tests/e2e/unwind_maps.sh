@@ -14,7 +14,8 @@
 require_all
 command -v bpftool >/dev/null 2>&1 || skip_all "no bpftool"
 
-DURATION=12
+# Long enough for the listing on a loaded machine: stopped early by SIGINT.
+DURATION=120
 SHARED="cfi_rows cfi_procs hotspot_cfgs hs_blobs unwind_stats"
 
 start_java allocmix tmprof.workload.AllocMix -XX:-PreserveFramePointer -Xms128m -Xmx128m \
@@ -30,7 +31,7 @@ sleep 2
 	>"$E2E_TMP/rec.out" 2>"$E2E_TMP/rec.err" &
 REC=$!
 track "$REC"
-for _ in $(seq 300); do
+for _ in $(seq 1200); do
 	grep -q '^tmprof: recording' "$E2E_TMP/rec.err" 2>/dev/null && break
 	kill -0 "$REC" 2>/dev/null || break
 	sleep 0.1
@@ -38,11 +39,9 @@ done
 sleep 1
 
 # "<id> <name>" of every BPF map the agent holds a descriptor of: ids from
-# its fdinfo, names from one bpftool call (quick: the machine may be loaded).
-for fd in /proc/"$REC"/fd/*; do
-	[ "$(readlink "$fd" 2>/dev/null)" = anon_inode:bpf-map ] &&
-		awk '/^map_id:/ { print $2 }' "/proc/$REC/fdinfo/${fd##*/}" 2>/dev/null
-done | sort -u >"$E2E_TMP/ids"
+# its fdinfo (one awk: the machine may be loaded), names from one bpftool
+# call.
+awk '/^map_id:/ { print $2 }' /proc/"$REC"/fdinfo/* 2>/dev/null | sort -u >"$E2E_TMP/ids"
 bpftool -j map show </dev/null 2>/dev/null | sed 's/},{"id"/}\n{"id"/g' |
 	sed -nE 's/^.*"id":([0-9]+),"type":"[^"]*","name":"([^"]*)".*/\1 \2/p' |
 	awk 'NR == FNR { mine[$1] = 1; next } $1 in mine' "$E2E_TMP/ids" - >"$E2E_TMP/maps"
@@ -52,7 +51,9 @@ bpftool -j prog show </dev/null 2>/dev/null | sed 's/},{"id"/}\n{"id"/g' |
 	sed -nE 's/.*"name":"([^"]*)".*"map_ids":\[([0-9,]*)\].*/\1 \2/p' | tr ',' ' ' |
 	awk 'NR == FNR { mine[$1] = 1; next } { for (i = 2; i <= NF; i++) if ($i in mine) { print; next } }' \
 		"$E2E_TMP/maps" - >"$E2E_TMP/progs"
-wait_exit "$REC" $((DURATION + 60))
+# Stop it now (Ctrl-C: it writes its outputs as at the end of -d).
+kill -INT "$REC" 2>/dev/null
+wait_exit "$REC" 120
 
 nmaps=$(wc -l <"$E2E_TMP/maps")
 nprogs=$(wc -l <"$E2E_TMP/progs")
