@@ -155,6 +155,7 @@ bench: deps
 	tests/bench_flamegraph.sh $(BUILD)
 	tests/bench_hotspot.sh $(BUILD)
 	tests/bench_hostile.sh $(BUILD)
+	tests/bench_maps.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

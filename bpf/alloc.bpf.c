@@ -9,15 +9,12 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include "bpf/alloc.h"
+#include "bpf/abi.h"
 
 #define STATS_MAX ALLOC_STAT__MAX
 #include "bpf/common.bpf.h"
 #define USTACK_ENTRIES ALLOC_STACK_ENTRIES
-#define USTACK_STAT_HS_STACKS ALLOC_STAT_HS_STACKS
-#define USTACK_STAT_HS_JAVA_FRAMES ALLOC_STAT_HS_JAVA_FRAMES
-#define USTACK_STAT_HS_CACHE_HIT ALLOC_STAT_HS_CACHE_HIT
-#define USTACK_STAT_HS_CACHE_MISS ALLOC_STAT_HS_CACHE_MISS
+#define USTACK_USER UNWIND_USER_ALLOC
 #include "bpf/ustack.bpf.h"
 
 struct {
@@ -40,8 +37,7 @@ static __always_inline void record(struct pt_regs *ctx, __u64 klass, __u64 bytes
 	key.tid = (__u32)pid_tgid;
 	key.klass = klass;
 	bpf_get_current_comm(&key.comm, sizeof(key.comm));
-	key.user_stack = user_stack_get(ctx, true, ALLOC_STAT_USER_ERROR, ALLOC_STAT_USER_COLLISION,
-					ALLOC_STAT_USER_RECOVERED);
+	key.user_stack = user_stack_get(ctx, true, ALLOC_STAT_USER_ERROR, ALLOC_STAT_USER_COLLISION);
 	v = bpf_map_lookup_elem(&totals, &key);
 	if (v) {
 		__sync_fetch_and_add(&v->bytes, bytes);

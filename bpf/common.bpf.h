@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* What every tmprof BPF program has: the target filter, per-CPU counters,
  * and the stack-id convention. Include after vmlinux.h and bpf_helpers.h,
  * with STATS_MAX defined to the number of counters. */
 #ifndef TMPROF_BPF_COMMON_BPF_H
 #define TMPROF_BPF_COMMON_BPF_H
 
-#include "bpf/cpu_sample.h"
+#include "bpf/abi.h"
 
 #define EFAULT 14
 #define EEXIST 17

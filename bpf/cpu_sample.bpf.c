@@ -6,15 +6,12 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "bpf/cpu_sample.h"
+#include "bpf/abi.h"
 
 #define STATS_MAX CPU_STAT__MAX
 #include "bpf/common.bpf.h"
 #define USTACK_ENTRIES TMPROF_STACK_ENTRIES
-#define USTACK_STAT_HS_STACKS CPU_STAT_HS_STACKS
-#define USTACK_STAT_HS_JAVA_FRAMES CPU_STAT_HS_JAVA_FRAMES
-#define USTACK_STAT_HS_CACHE_HIT CPU_STAT_HS_CACHE_HIT
-#define USTACK_STAT_HS_CACHE_MISS CPU_STAT_HS_CACHE_MISS
+#define USTACK_USER UNWIND_USER_CPU
 #include "bpf/ustack.bpf.h"
 
 struct {
@@ -47,8 +44,7 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	key.tgid = tgid;
 	key.tid = (__u32)pid_tgid;
 	bpf_get_current_comm(&key.comm, sizeof(key.comm));
-	key.user_stack = user_stack_get(ctx, false, CPU_STAT_USER_ERROR, CPU_STAT_USER_COLLISION,
-					CPU_STAT_USER_RECOVERED);
+	key.user_stack = user_stack_get(ctx, false, CPU_STAT_USER_ERROR, CPU_STAT_USER_COLLISION);
 	key.kern_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, 0),
 					     CPU_STAT_KERN_COLLISION, CPU_STAT_KERN_ERROR);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* The HotSpot unwinder's contract between BPF (bpf/hotspot_unwind.h) and
  * user space (agent/collect/hotspot_unwind.c fills struct hotspot_cfg from the
  * target's own vmStructs; symbolize/java_frames.c names the frames).
@@ -8,69 +9,9 @@
 #ifndef TMPROF_BPF_HOTSPOT_H
 #define TMPROF_BPF_HOTSPOT_H
 
-#ifndef __bpf__
-#include <linux/types.h>
-#endif
+#include "bpf/abi.h"
 
-/* CodeCache::_heaps: non-nmethods, profiled, non-profiled (segmented code
- * cache), or a single heap. */
-#define HS_MAX_HEAPS 4
-
-struct hotspot_heap {
-	__u64 low, high;     /* CodeHeap::_memory: VirtualSpace _low_boundary, _high_boundary */
-	__u64 segmap;        /* CodeHeap::_segmap's _low: one byte per segment */
-	__u32 log2_segment;  /* CodeHeap::_log2_segment_size */
-	__u32 pad;
-};
-
-/* Per target process (key: tgid), in the hotspot_cfgs map of every BPF
- * object that walks user stacks. Offsets are in bytes. */
-struct hotspot_cfg {
-	__u64 codecache_low, codecache_high; /* CodeCache::_low_bound, _high_bound */
-	struct hotspot_heap heaps[HS_MAX_HEAPS];
-	__u32 nheaps;
-	__u32 heap_block_size;               /* sizeof(HeapBlock): blob = block + this */
-
-	/* CodeBlob */
-	__u32 blob_name;                     /* const char *_name */
-	__u32 blob_size;                     /* int _size */
-	__u32 blob_frame_size;               /* int _frame_size, in words */
-	__u32 blob_frame_complete;           /* int _frame_complete_offset (from code_begin) */
-	__u32 blob_code_begin;               /* address _code_begin */
-	__u32 blob_code_end;                 /* address _code_end */
-	/* nmethod */
-	__u32 nmethod_compile_id;            /* int _compile_id */
-	__u32 nmethod_method;                /* Method *CompiledMethod::_method */
-
-	/* Interpreter frames, relative to the frame pointer, in bytes
-	 * (frame::interpreter_frame_*_offset * wordSize). */
-	__s32 interp_sender_sp;
-	__s32 interp_method;
-	__s32 interp_bcp;
-	/* Method::_constMethod and sizeof(ConstMethod): bytecodes start right
-	 * after the ConstMethod, so bci = bcp - (constMethod + size). */
-	__u32 method_const_method;
-	__u32 const_method_size;
-	__u32 heap_block_used;               /* HeapBlock::Header::_used (bool) */
-	/* Bumped by user space when the JVM unloads classes: metaspace (and so
-	 * a Method* or ConstMethod* address) can then be reused by another
-	 * method. Recorded with every stack (hs_frame_epoch). */
-	__u32 epoch;
-	__u32 pad;
-	/* The JVM's own count of unloaded classes (its java.cls.unloadedClasses
-	 * performance counter), 0: unknown. Added to epoch at every sample, so
-	 * a stack taken after an unloading never shares a hash with one taken
-	 * before: no race with user space noticing it. */
-	__u64 unloaded_addr;
-	/* Layout variants, chosen by which vmStructs entries exist (never by
-	 * version number): JDK 23 made CodeBlob keep int offsets from its
-	 * start (_code_offset) instead of pointers (_code_begin), and
-	 * _frame_complete_offset a 16-bit field. */
-	__u32 blob_code_is_offset;           /* 1: blob_code_begin is an int from the blob start */
-	__u32 blob_frame_complete_bytes;     /* 4 (int) or 2 (int16_t) */
-};
-
-/* Encoding of Java frames in struct user_stack (bpf/offcpu.h) ips[]. Native
+/* Encoding of Java frames in struct user_stack (bpf/abi.h) ips[]. Native
  * return addresses are user addresses (< 2^47); a Java frame has bit 63 set.
  *
  * Compiled (nmethod or stub):

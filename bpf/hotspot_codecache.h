@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Which code blob holds a pc: HotSpot's CodeHeap segment map, walked from
  * outside the JVM. Shared by the BPF unwinder and user space (naming, tests
  * on fake memory): the includer defines

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* One step of a HotSpot-aware stack walk on x86-64: given a frame (pc, sp,
  * fp), the word that names it (bpf/hotspot.h encoding, or the raw pc for
  * native code) and its caller's (pc, sp, fp).
@@ -26,24 +27,6 @@
 #define TMPROF_BPF_HOTSPOT_UNWIND_H
 
 #include "bpf/hotspot_codecache.h"
-
-/* What a code blob is, for unwinding. */
-enum hs_blob_kind {
-	HS_BLOB_STUB = 1,        /* any other blob: runtime stubs, StubRoutines, adapters */
-	HS_BLOB_NMETHOD = 2,     /* compiled Java method (also native wrappers) */
-	HS_BLOB_INTERPRETER = 3, /* the template interpreter */
-	HS_BLOB_METHOD = 4,      /* not a blob: a cached Method* -> ConstMethod* */
-};
-
-/* The parts of a CodeBlob the walk needs; also the value of the BPF cache. */
-struct hs_blob {
-	__u64 start;          /* CodeBlob* (HS_BLOB_METHOD: the ConstMethod*) */
-	__u64 code_begin;
-	__u32 frame_size;     /* words, return address included */
-	__s32 frame_complete; /* offset from code_begin; < 0: never complete */
-	__u32 compile_id;     /* nmethods; 0 for other blobs */
-	__u32 kind;           /* enum hs_blob_kind */
-};
 
 /* The frame being unwound. */
 struct hs_frame {

@@ -14,11 +14,12 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include "bpf/leak.h"
+#include "bpf/abi.h"
 
 #define STATS_MAX LEAK_STAT__MAX
 #include "bpf/common.bpf.h"
 #define USTACK_ENTRIES LEAK_STACK_ENTRIES
+#define USTACK_USER UNWIND_USER_LEAK
 #include "bpf/ustack.bpf.h"
 
 /* max_entries is set by user space (--max-tracked) before load. */
@@ -88,8 +89,7 @@ static __always_inline int alloc_enter(struct pt_regs *ctx, __u64 size, __u64 me
 	p.size = size;
 	p.memptr = memptr;
 	p.ts_ns = bpf_ktime_get_boot_ns();
-	p.user_stack = user_stack_get(ctx, true, LEAK_STAT_USER_ERROR, LEAK_STAT_USER_COLLISION,
-				      LEAK_STAT_USER_RECOVERED);
+	p.user_stack = user_stack_get(ctx, true, LEAK_STAT_USER_ERROR, LEAK_STAT_USER_COLLISION);
 	if (bpf_map_update_elem(&pending, &tid, &p, BPF_ANY))
 		stat_inc(LEAK_STAT_PENDING_FULL);
 	return 0;

@@ -8,15 +8,12 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include "bpf/offcpu.h"
+#include "bpf/abi.h"
 
 #define STATS_MAX OFFCPU_STAT__MAX
 #include "bpf/common.bpf.h"
 #define USTACK_ENTRIES OFFCPU_STACK_ENTRIES
-#define USTACK_STAT_HS_STACKS OFFCPU_STAT_HS_STACKS
-#define USTACK_STAT_HS_JAVA_FRAMES OFFCPU_STAT_HS_JAVA_FRAMES
-#define USTACK_STAT_HS_CACHE_HIT OFFCPU_STAT_HS_CACHE_HIT
-#define USTACK_STAT_HS_CACHE_MISS OFFCPU_STAT_HS_CACHE_MISS
+#define USTACK_USER UNWIND_USER_OFFCPU
 #include "bpf/ustack.bpf.h"
 
 /* Set by user space before attaching: spans that began before it are
@@ -118,8 +115,7 @@ static __always_inline void take_stacks(void *ctx, struct thread_sched *st,
 		stat_inc(OFFCPU_STAT_STACKS_REUSED);
 		return;
 	}
-	st->user_stack = user_stack_walk(false, OFFCPU_STAT_USER_ERROR, OFFCPU_STAT_USER_COLLISION,
-					 OFFCPU_STAT_USER_RECOVERED, a);
+	st->user_stack = user_stack_walk(false, OFFCPU_STAT_USER_ERROR, OFFCPU_STAT_USER_COLLISION, a);
 	st->kern_stack_id = stack_id_or_lost(bpf_get_stackid(ctx, &stacks, 0),
 					     OFFCPU_STAT_KERN_COLLISION, OFFCPU_STAT_KERN_ERROR);
 	st->anchor_sp = a->sp;

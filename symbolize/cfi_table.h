@@ -1,6 +1,6 @@
 /* Unwind rows for an ELF file's executable code, from its .eh_frame
  * (x86-64 only): for each address range, where the caller's frame is
- * (struct cfi_row, bpf/cfi.h). For the BPF walker, which uses them for
+ * (struct cfi_row, bpf/abi.h). For the BPF walker, which uses them for
  * libraries built without frame pointers (libc, ld-linux). */
 #ifndef TMPROF_SYMBOLIZE_CFI_TABLE_H
 #define TMPROF_SYMBOLIZE_CFI_TABLE_H
@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bpf/cfi.h"
+#include "bpf/abi.h"
 
 #define CFI_TABLE_MAX_SEGS 4
 /* Larger files are not read (a private copy is made: elf_file.h); libjvm.so

@@ -16,7 +16,7 @@
 #include "agent/leak/leak_sampling.h"
 #include "agent/leak/leak_store.h"
 #include "agent/core/log.h"
-#include "bpf/leak.h"
+#include "bpf/abi.h"
 #include "flamegraph/flamegraph.h"
 
 #define DEFAULT_INTERVAL_MS (10u * 60u * 1000u)

@@ -20,6 +20,7 @@
 #include "agent/cli/record_output.h"
 #include "agent/collect/cpu_sampler.h"
 #include "agent/collect/thread_events.h"
+#include "agent/collect/unwind_maps.h"
 #include "agent/core/session.h"
 #include "symbolize/java_frames.h"
 #include "agent/core/state_rules.h"
@@ -144,12 +145,14 @@ static void print_event_stats(struct session *s)
 static void print_java_stats(struct session *s)
 {
 	struct cpu_sampler *sampler = session_collector_impl(s, SESSION_CPU);
-	uint64_t bpf[CPU_STAT__MAX] = { 0 }, agree = 0, differ = 0;
+	uint64_t bpf[UNWIND_STAT__MAX] = { 0 }, agree = 0, differ = 0;
 	struct java_frames_stats js, sum = { 0 };
 	size_t on = 0;
 
-	if (sampler)
-		cpu_sampler_stats(sampler, bpf);
+	/* The CPU samples' stacks, as before the counters moved to the
+	 * unwinder's shared map. */
+	if (sampler && s->unwind)
+		unwind_maps_stats(s->unwind, UNWIND_USER_CPU, bpf);
 	for (size_t i = 0; i < s->ntargets; i++) {
 		const struct target *t = &s->targets[i];
 
@@ -173,8 +176,9 @@ static void print_java_stats(struct session *s)
 		" names_miss=%" PRIu64 " stale=%" PRIu64 " unreadable=%" PRIu64 " no_pcdesc=%" PRIu64
 		" interpreted=%" PRIu64 " method_reused=%" PRIu64 " perfmap_agree=%" PRIu64
 		" perfmap_differ=%" PRIu64 "\n",
-		session_unwind_name(s->opts.unwind), on, bpf[CPU_STAT_HS_STACKS],
-		bpf[CPU_STAT_HS_JAVA_FRAMES], bpf[CPU_STAT_HS_CACHE_HIT], bpf[CPU_STAT_HS_CACHE_MISS],
+		session_unwind_name(s->opts.unwind), on, bpf[UNWIND_STAT_HS_STACKS],
+		bpf[UNWIND_STAT_HS_JAVA_FRAMES], bpf[UNWIND_STAT_HS_CACHE_HIT],
+		bpf[UNWIND_STAT_HS_CACHE_MISS],
 		sum.hits, sum.misses, sum.stale, sum.unreadable, sum.no_pcdesc, sum.interpreted,
 		sum.method_reused, agree, differ);
 }

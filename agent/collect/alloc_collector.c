@@ -22,10 +22,11 @@ void alloc_collector_row(const struct alloc_key *key, const struct alloc_value *
 	};
 }
 
-static int alloc_open(const struct session_options *o, void **out)
+static int alloc_open(const struct session_options *o, const struct unwind_maps *unwind,
+		      void **out)
 {
 	(void)o;
-	return alloc_tracer_open((struct alloc_tracer **)out);
+	return alloc_tracer_open(unwind, (struct alloc_tracer **)out);
 }
 
 static void alloc_close(void *c)
@@ -85,16 +86,6 @@ static void alloc_target_exec(void *c, pid_t pid)
 	alloc_tracer_remove_target(c, pid);
 }
 
-static int alloc_set_hotspot(void *c, pid_t pid, const struct hotspot_cfg *cfg)
-{
-	return alloc_tracer_set_hotspot(c, pid, cfg);
-}
-
-static int alloc_set_cfi(void *c, pid_t pid, bool on)
-{
-	return alloc_tracer_set_cfi(c, pid, on);
-}
-
 struct alloc_drain {
 	collector_row_fn fn;
 	void *ctx;
@@ -152,13 +143,12 @@ const struct collector_ops alloc_collector_ops = {
 	.name = "alloc",
 	.start = COLLECTOR_START_EARLY,
 	.key_size = sizeof(struct alloc_key),
+	.uses_unwinder = true,
 	.open = alloc_open,
 	.close = alloc_close,
 	.add_target = alloc_add_target,
 	.remove_target = alloc_remove_target,
 	.target_exec = alloc_target_exec,
-	.set_hotspot = alloc_set_hotspot,
-	.set_cfi = alloc_set_cfi,
 	.drain = alloc_drain,
 	.note_row = alloc_note_row,
 	.user_stack = alloc_user_stack,

@@ -3,7 +3,7 @@
 #define TMPROF_AGENT_ALLOC_COLLECTOR_H
 
 #include "agent/collect/collector.h"
-#include "bpf/alloc.h"
+#include "bpf/abi.h"
 
 extern const struct collector_ops alloc_collector_ops;
 

@@ -8,7 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "agent/collect/maps.h"
-#include "agent/collect/cfi_maps.h"
+#include "agent/collect/unwind_maps.h"
 #include "agent/jvm/jvm_runtime.h"
 #include "alloc.skel.h"
 
@@ -22,7 +22,6 @@ struct alloc_tracer {
 	struct maps_drain drain;
 	struct alloc_probe *probes;
 	size_t nprobes;
-	struct cfi_maps *cfi;
 };
 
 static void probe_detach(struct alloc_probe *p)
@@ -39,13 +38,12 @@ void alloc_tracer_close(struct alloc_tracer *t)
 	for (size_t i = 0; i < t->nprobes; i++)
 		probe_detach(&t->probes[i]);
 	free(t->probes);
-	cfi_maps_free(t->cfi);
 	alloc_bpf__destroy(t->skel);
 	maps_drain_free(&t->drain);
 	free(t);
 }
 
-int alloc_tracer_open(struct alloc_tracer **out)
+int alloc_tracer_open(const struct unwind_maps *unwind, struct alloc_tracer **out)
 {
 	struct alloc_tracer *t = calloc(1, sizeof(*t));
 	int err;
@@ -55,12 +53,14 @@ int alloc_tracer_open(struct alloc_tracer **out)
 	err = maps_drain_init(&t->drain, sizeof(struct alloc_key), sizeof(struct alloc_value));
 	if (err)
 		goto fail;
-	t->skel = alloc_bpf__open_and_load();
+	t->skel = alloc_bpf__open();
 	if (!t->skel) {
 		err = -errno;
 		goto fail;
 	}
-	err = cfi_maps_new(t->skel->maps.cfi_rows, t->skel->maps.cfi_procs, &t->cfi);
+	err = unwind_maps_reuse(unwind, t->skel->obj);
+	if (!err)
+		err = alloc_bpf__load(t->skel);
 	if (err)
 		goto fail;
 	*out = t;
@@ -110,11 +110,6 @@ fail:
 	return err;
 }
 
-int alloc_tracer_set_hotspot(struct alloc_tracer *t, pid_t tgid, const struct hotspot_cfg *cfg)
-{
-	return maps_hotspot_cfg_set(t->skel->maps.hotspot_cfgs, tgid, cfg);
-}
-
 int alloc_tracer_remove_target(struct alloc_tracer *t, pid_t tgid)
 {
 	__u32 key = (__u32)tgid;
@@ -124,17 +119,7 @@ int alloc_tracer_remove_target(struct alloc_tracer *t, pid_t tgid)
 			probe_detach(&t->probes[i]);
 	if (bpf_map__delete_elem(t->skel->maps.targets, &key, sizeof(key), 0) && errno != ENOENT)
 		return -errno;
-	alloc_tracer_set_cfi(t, tgid, false);
-	return alloc_tracer_set_hotspot(t, tgid, NULL);
-}
-
-int alloc_tracer_set_cfi(struct alloc_tracer *t, pid_t tgid, bool on)
-{
-	if (!on) {
-		cfi_maps_remove(t->cfi, tgid);
-		return 0;
-	}
-	return cfi_maps_add(t->cfi, tgid);
+	return 0;
 }
 
 struct drain_adapter {

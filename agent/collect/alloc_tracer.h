@@ -8,14 +8,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "bpf/hotspot.h"
-
-#include "bpf/alloc.h"
+#include "bpf/abi.h"
 
 struct alloc_tracer;
+struct unwind_maps;
 struct jvm_runtime;
 
-int alloc_tracer_open(struct alloc_tracer **out);
+/* unwind: the session's unwinder maps, which the BPF object uses instead
+ * of its own (NULL: its own). */
+int alloc_tracer_open(const struct unwind_maps *unwind, struct alloc_tracer **out);
 
 /* The BPF object (ELF) this module loads: what kernel_features reads its
  * needs from. */
@@ -34,12 +35,6 @@ void alloc_tracer_close(struct alloc_tracer *t);
  * them) and start counting it. -ENOENT: the hooks were not found. */
 int alloc_tracer_add_target(struct alloc_tracer *t, const struct jvm_runtime *rt);
 int alloc_tracer_remove_target(struct alloc_tracer *t, pid_t tgid);
-/* Walk tgid's user stacks with the HotSpot unwinder (cfg from
- * hotspot_cfg_read), or with frame pointers again when cfg is NULL. Removing
- * the target removes its config too. */
-int alloc_tracer_set_hotspot(struct alloc_tracer *t, pid_t tgid, const struct hotspot_cfg *cfg);
-/* .eh_frame unwind rows for tgid's libraries, as cpu_sampler_set_cfi. */
-int alloc_tracer_set_cfi(struct alloc_tracer *t, pid_t tgid, bool on);
 
 typedef int (*alloc_fn)(void *ctx, const struct alloc_key *key, const struct alloc_value *v);
 int alloc_tracer_drain(struct alloc_tracer *t, alloc_fn fn, void *ctx);

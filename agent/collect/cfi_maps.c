@@ -9,9 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent/collect/maps.h"
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
 #include "agent/core/log.h"
-#include "bpf/cfi.h"
+#include "bpf/abi.h"
 #include "symbolize/cfi_table.h"
 #include "symbolize/proc_maps.h"
 #include "symbolize/safe_open.h"
@@ -37,20 +39,20 @@ struct cfi_pid {
 };
 
 struct cfi_maps {
-	struct bpf_map *rows, *procs;
+	int rows_fd, procs_fd; /* owned by the caller (agent/collect/unwind_maps.c) */
 	struct cfi_file *files;
 	struct cfi_pid *pids;
 	size_t npids, cap;
 };
 
-int cfi_maps_new(struct bpf_map *rows, struct bpf_map *procs, struct cfi_maps **out)
+int cfi_maps_new(int rows_fd, int procs_fd, struct cfi_maps **out)
 {
 	struct cfi_maps *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return -ENOMEM;
-	c->rows = rows;
-	c->procs = procs;
+	c->rows_fd = rows_fd;
+	c->procs_fd = procs_fd;
 	*out = c;
 	return 0;
 }
@@ -76,6 +78,45 @@ size_t cfi_maps_rows_used(const struct cfi_maps *c)
 	for (const struct cfi_file *f = c->files; f; f = f->next)
 		n += f->n;
 	return n;
+}
+
+/* Write n rows at index first of the cfi_rows array. */
+static int rows_write(int fd, uint32_t first, const struct cfi_row *rows, size_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 *keys;
+	__u32 count = (__u32)n;
+	int err = 0;
+
+	if (n > CFI_MAX_ROWS || first > CFI_MAX_ROWS - n)
+		return -E2BIG;
+	if (!n)
+		return 0;
+	keys = malloc(n * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		keys[i] = first + (__u32)i;
+	if (bpf_map_update_batch(fd, keys, rows, &count, &opts)) {
+		/* Kernels without batch operations on arrays: one by one. */
+		err = 0;
+		for (size_t i = 0; i < n && !err; i++)
+			if (bpf_map_update_elem(fd, &keys[i], &rows[i], BPF_ANY))
+				err = -errno;
+	}
+	free(keys);
+	return err;
+}
+
+/* Set (or with p NULL, remove) tgid's entry in the cfi_procs map; removing
+ * what is not there is not an error. */
+static int proc_set(int fd, pid_t tgid, const struct cfi_proc *p)
+{
+	__u32 key = (__u32)tgid;
+
+	if (!p)
+		return bpf_map_delete_elem(fd, &key) && errno != ENOENT ? -errno : 0;
+	return bpf_map_update_elem(fd, &key, p, BPF_ANY) ? -errno : 0;
 }
 
 /* Lowest gap of n rows in the array (files hold disjoint ranges). */
@@ -150,7 +191,7 @@ static struct cfi_file *file_get(struct cfi_maps *c, pid_t pid, const struct pro
 	if (!err)
 		err = rows_alloc(c, (uint32_t)t.n, &f->first);
 	if (!err)
-		err = maps_cfi_rows_write(c->rows, f->first, t.rows, t.n);
+		err = rows_write(c->rows_fd, f->first, t.rows, t.n);
 	if (err) {
 		log_debug("PID %d: no unwind rows for %s: %s", (int)pid, m->path, strerror(-err));
 		f->failed = true;
@@ -225,7 +266,7 @@ int cfi_maps_add_maps(struct cfi_maps *c, pid_t pid, const struct proc_maps *pm)
 		}
 	}
 	old = pid_find(c, pid);
-	err = proc.n ? maps_cfi_proc_set(c->procs, pid, &proc) : maps_cfi_proc_set(c->procs, pid, NULL);
+	err = proc.n ? proc_set(c->procs_fd, pid, &proc) : proc_set(c->procs_fd, pid, NULL);
 	if (err) {
 		for (size_t i = 0; i < now.n; i++)
 			file_put(c, now.files[i]);
@@ -241,7 +282,7 @@ int cfi_maps_add_maps(struct cfi_maps *c, pid_t pid, const struct proc_maps *pm)
 			struct cfi_pid *g = realloc(c->pids, cap * sizeof(*g));
 
 			if (!g) {
-				maps_cfi_proc_set(c->procs, pid, NULL);
+				proc_set(c->procs_fd, pid, NULL);
 				for (size_t i = 0; i < now.n; i++)
 					file_put(c, now.files[i]);
 				return -ENOMEM;
@@ -270,7 +311,7 @@ void cfi_maps_remove(struct cfi_maps *c, pid_t pid)
 {
 	struct cfi_pid *p = pid_find(c, pid);
 
-	maps_cfi_proc_set(c->procs, pid, NULL);
+	proc_set(c->procs_fd, pid, NULL);
 	if (!p)
 		return;
 	for (size_t i = 0; i < p->n; i++)

@@ -1,9 +1,10 @@
-/* .eh_frame unwind rows of a target's libraries in a BPF object's cfi_rows
- * and cfi_procs maps (bpf/cfi.h, bpf/ustack.bpf.h), so that the BPF walker
+/* .eh_frame unwind rows of a target's libraries in the cfi_rows and
+ * cfi_procs maps (bpf/abi.h, bpf/unwind_cfi.bpf.h), so that the BPF walker
  * unwinds native code without frame pointers (libc, ld-linux) by its rows
  * instead of scanning the stack.
  *
- * One struct cfi_maps per BPF object. A file's rows (same device, inode,
+ * One struct cfi_maps per set of unwinder maps (agent/collect/unwind_maps.c),
+ * which every BPF object of a session shares. A file's rows (same device, inode,
  * size and mtime) are loaded once and shared by every target that maps it;
  * they are freed when the last such target is removed. */
 #ifndef TMPROF_AGENT_CFI_MAPS_H
@@ -12,12 +13,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-struct bpf_map;
 struct cfi_maps;
 struct proc_maps;
 
-/* rows: a cfi_rows map, procs: a cfi_procs map of the same object. */
-int cfi_maps_new(struct bpf_map *rows, struct bpf_map *procs, struct cfi_maps **out);
+/* rows_fd: a cfi_rows map, procs_fd: a cfi_procs map (bpf/abi.h); they
+ * stay the caller's to close. */
+int cfi_maps_new(int rows_fd, int procs_fd, struct cfi_maps **out);
 void cfi_maps_free(struct cfi_maps *c);
 
 /* Load the rows of pid's libraries (libc and ld-linux first, then other

@@ -23,6 +23,7 @@
 
 struct hotspot_cfg;
 struct session_options;
+struct unwind_maps;
 struct target;
 
 /* One drained row, decoded for the session. */
@@ -57,9 +58,12 @@ struct collector_ops {
 	const char *name; /* the -e word: "cpu", "offcpu", "alloc" */
 	size_t key_size;  /* bytes of a row's key, at most AGG_KEY_MAX */
 	enum collector_start start;
+	/* Its BPF object walks user stacks with tmprof's unwinder and takes
+	 * the session's shared unwinder maps (unwind_maps.h). */
+	bool uses_unwinder;
 
 	/* Load and attach the BPF side. -EPERM/-EACCES: not privileged. */
-	int (*open)(const struct session_options *o, void **out);
+	int (*open)(const struct session_options *o, const struct unwind_maps *unwind, void **out);
 	void (*close)(void *c);
 	/* Start following a target (attached, its JVM runtime found if any).
 	 * -ENOEXEC: this target cannot be followed, already reported; a
@@ -67,11 +71,6 @@ struct collector_ops {
 	int (*add_target)(void *c, struct target *t);
 	/* Removing a pid the collector does not follow is harmless. */
 	int (*remove_target)(void *c, pid_t pid);
-	/* The target's HotSpot layout for the BPF unwinder; NULL: frame
-	 * pointers only. */
-	int (*set_hotspot)(void *c, pid_t pid, const struct hotspot_cfg *cfg);
-	/* .eh_frame rows for the target's libraries: how many, or -errno. */
-	int (*set_cfi)(void *c, pid_t pid, bool on);
 	/* Optional: the target exec'd into another program; drop what is
 	 * tied to the old program's files (uprobes). */
 	void (*target_exec)(void *c, pid_t pid);

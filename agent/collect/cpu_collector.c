@@ -16,9 +16,9 @@ void cpu_collector_row(const struct cpu_sample_key *key, uint64_t count, struct 
 	};
 }
 
-static int cpu_open(const struct session_options *o, void **out)
+static int cpu_open(const struct session_options *o, const struct unwind_maps *unwind, void **out)
 {
-	return cpu_sampler_open(o->freq_hz, o->sampler, (struct cpu_sampler **)out);
+	return cpu_sampler_open(o->freq_hz, o->sampler, unwind, (struct cpu_sampler **)out);
 }
 
 static void cpu_close(void *c)
@@ -42,16 +42,6 @@ static int cpu_add_target(void *c, struct target *t)
 static int cpu_remove_target(void *c, pid_t pid)
 {
 	return cpu_sampler_remove_target(c, pid);
-}
-
-static int cpu_set_hotspot(void *c, pid_t pid, const struct hotspot_cfg *cfg)
-{
-	return cpu_sampler_set_hotspot(c, pid, cfg);
-}
-
-static int cpu_set_cfi(void *c, pid_t pid, bool on)
-{
-	return cpu_sampler_set_cfi(c, pid, on);
 }
 
 struct cpu_drain {
@@ -107,12 +97,11 @@ const struct collector_ops cpu_collector_ops = {
 	.name = "cpu",
 	.start = COLLECTOR_START_LATE,
 	.key_size = sizeof(struct cpu_sample_key),
+	.uses_unwinder = true,
 	.open = cpu_open,
 	.close = cpu_close,
 	.add_target = cpu_add_target,
 	.remove_target = cpu_remove_target,
-	.set_hotspot = cpu_set_hotspot,
-	.set_cfi = cpu_set_cfi,
 	.drain = cpu_drain,
 	.user_stack = cpu_user_stack,
 	.kern_stack = cpu_kern_stack,

@@ -3,7 +3,7 @@
 #define TMPROF_AGENT_CPU_COLLECTOR_H
 
 #include "agent/collect/collector.h"
-#include "bpf/cpu_sample.h"
+#include "bpf/abi.h"
 
 extern const struct collector_ops cpu_collector_ops;
 

@@ -18,10 +18,10 @@
 #include <bpf/libbpf.h>
 
 #include "agent/collect/maps.h"
-#include "agent/collect/cfi_maps.h"
 #include "agent/core/log.h"
 #include "agent/collect/thread_events.h"
 #include "agent/core/proc_info.h"
+#include "agent/collect/unwind_maps.h"
 #include "cpu_sample.skel.h"
 
 struct cpu_sampler {
@@ -30,7 +30,6 @@ struct cpu_sampler {
 	int *perf_fds;
 	int ncpus;
 	struct maps_drain drain;
-	struct cfi_maps *cfi;
 	enum cpu_sampler_mode mode;
 	struct thread_events *threads; /* per thread */
 	uint64_t dropped_seen;         /* CPU_STAT_COUNTS_FULL at the last drain */
@@ -153,7 +152,6 @@ void cpu_sampler_close(struct cpu_sampler *s)
 	free(s->perf_fds);
 	thread_events_free(s->threads);
 	maps_drain_free(&s->drain);
-	cfi_maps_free(s->cfi);
 	cpu_sample_bpf__destroy(s->skel);
 	free(s);
 }
@@ -299,7 +297,8 @@ uint64_t cpu_sampler_period_ns(const struct cpu_sampler *s)
 	return s->period_ns;
 }
 
-int cpu_sampler_open(unsigned int freq_hz, enum cpu_sampler_mode mode, struct cpu_sampler **out)
+int cpu_sampler_open(unsigned int freq_hz, enum cpu_sampler_mode mode,
+		     const struct unwind_maps *unwind, struct cpu_sampler **out)
 {
 	struct cpu_sampler *s;
 	bool *online = NULL;
@@ -322,7 +321,9 @@ int cpu_sampler_open(unsigned int freq_hz, enum cpu_sampler_mode mode, struct cp
 		goto fail;
 	}
 	bpf_program__set_autoload(s->skel->progs.cpu_thread_switch, mode == CPU_SAMPLER_WEIGHTED);
-	err = cpu_sample_bpf__load(s->skel);
+	err = unwind_maps_reuse(unwind, s->skel->obj);
+	if (!err)
+		err = cpu_sample_bpf__load(s->skel);
 	if (err)
 		goto fail;
 	if (mode == CPU_SAMPLER_WEIGHTED) {
@@ -332,7 +333,6 @@ int cpu_sampler_open(unsigned int freq_hz, enum cpu_sampler_mode mode, struct cp
 			goto fail;
 		}
 	}
-	err = cfi_maps_new(s->skel->maps.cfi_rows, s->skel->maps.cfi_procs, &s->cfi);
 	if (err)
 		goto fail;
 	if (mode == CPU_SAMPLER_PER_THREAD) {
@@ -420,11 +420,6 @@ int cpu_sampler_add_target(struct cpu_sampler *s, pid_t tgid)
 	return err;
 }
 
-int cpu_sampler_set_hotspot(struct cpu_sampler *s, pid_t tgid, const struct hotspot_cfg *cfg)
-{
-	return maps_hotspot_cfg_set(s->skel->maps.hotspot_cfgs, tgid, cfg);
-}
-
 int cpu_sampler_remove_target(struct cpu_sampler *s, pid_t tgid)
 {
 	__u32 key = (__u32)tgid;
@@ -433,17 +428,7 @@ int cpu_sampler_remove_target(struct cpu_sampler *s, pid_t tgid)
 		thread_events_remove(s->threads, tgid);
 	if (bpf_map__delete_elem(s->skel->maps.targets, &key, sizeof(key), 0) && errno != ENOENT)
 		return -errno;
-	cpu_sampler_set_cfi(s, tgid, false);
-	return cpu_sampler_set_hotspot(s, tgid, NULL);
-}
-
-int cpu_sampler_set_cfi(struct cpu_sampler *s, pid_t tgid, bool on)
-{
-	if (!on) {
-		cfi_maps_remove(s->cfi, tgid);
-		return 0;
-	}
-	return cfi_maps_add(s->cfi, tgid);
+	return 0;
 }
 
 struct drain_adapter {

@@ -13,11 +13,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "bpf/hotspot.h"
-
-#include "bpf/cpu_sample.h"
+#include "bpf/abi.h"
 
 struct cpu_sampler;
+struct unwind_maps;
 
 enum cpu_sampler_mode {
 	CPU_SAMPLER_PER_THREAD = 0,
@@ -35,9 +34,11 @@ int cpu_sampler_mode_parse(const char *text, enum cpu_sampler_mode *out);
 const char *cpu_sampler_mode_name(enum cpu_sampler_mode m);
 
 /* freq_hz: per thread, samples per second of each thread's CPU time; per
- * CPU, per second of each CPU. -EPERM: not privileged enough to load BPF or
- * open perf events. */
-int cpu_sampler_open(unsigned int freq_hz, enum cpu_sampler_mode mode, struct cpu_sampler **out);
+ * CPU, per second of each CPU. unwind: the session's unwinder maps, which
+ * the BPF object uses instead of its own (NULL: its own). -EPERM: not
+ * privileged enough to load BPF or open perf events. */
+int cpu_sampler_open(unsigned int freq_hz, enum cpu_sampler_mode mode,
+		     const struct unwind_maps *unwind, struct cpu_sampler **out);
 
 /* The BPF object (ELF) this module loads: what kernel_features reads its
  * needs from. */
@@ -49,17 +50,6 @@ void cpu_sampler_close(struct cpu_sampler *s);
 
 int cpu_sampler_add_target(struct cpu_sampler *s, pid_t tgid);
 int cpu_sampler_remove_target(struct cpu_sampler *s, pid_t tgid);
-/* Walk tgid's user stacks with the HotSpot unwinder (cfg from
- * hotspot_cfg_read), or with frame pointers again when cfg is NULL. Removing
- * the target removes its config too. */
-int cpu_sampler_set_hotspot(struct cpu_sampler *s, pid_t tgid, const struct hotspot_cfg *cfg);
-
-/* Unwind tgid's libraries without frame pointers (libc, ld-linux) by their
- * .eh_frame rows (on), or stop (off; removing the target does it too).
- * Call again after the target exec'd. Returns how many mappings got rows,
- * or -errno. */
-int cpu_sampler_set_cfi(struct cpu_sampler *s, pid_t tgid, bool on);
-
 typedef int (*cpu_sample_fn)(void *ctx, const struct cpu_sample_key *key, uint64_t count);
 /* Move the in-kernel counts to user space: each key is read and deleted
  * atomically, so no sample is counted twice or lost between drains. */

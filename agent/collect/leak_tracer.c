@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 
 #include "agent/collect/maps.h"
+#include "agent/collect/unwind_maps.h"
 #include "agent/leak/leak_sampling.h"
 #include "leak.skel.h"
 #include "symbolize/elf_lookup.h"
@@ -27,6 +28,10 @@ struct leak_tracer {
 	uint32_t max_tracked;
 	struct leak_key *keys; /* batch scratch */
 	struct leak_alloc *vals;
+	/* The walker's maps at their smallest: the probes stop at a
+	 * function's entry, where .eh_frame rows are never used, and no
+	 * HotSpot configuration is ever set. */
+	struct unwind_maps *unwind;
 };
 
 /* Functions probed in the allocator library: entry program, return program. */
@@ -80,6 +85,7 @@ void leak_tracer_close(struct leak_tracer *t)
 	for (size_t i = 0; i < t->nlinks; i++)
 		bpf_link__destroy(t->links[i]);
 	leak_bpf__destroy(t->skel);
+	unwind_maps_free(t->unwind);
 	free(t->keys);
 	free(t->vals);
 	free(t);
@@ -142,6 +148,10 @@ int leak_tracer_open(const struct leak_tracer_options *o, struct leak_tracer **o
 		goto fail;
 	}
 	err = bpf_map__set_max_entries(t->skel->maps.live, t->max_tracked);
+	if (!err)
+		err = unwind_maps_new(0, &t->unwind);
+	if (!err)
+		err = unwind_maps_reuse(t->unwind, t->skel->obj);
 	if (!err)
 		err = leak_bpf__load(t->skel);
 	if (!err)

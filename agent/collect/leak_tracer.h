@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "agent/leak/leak_allocator.h"
-#include "bpf/leak.h"
+#include "bpf/abi.h"
 
 struct leak_tracer;
 

@@ -1,7 +1,5 @@
 #include "agent/collect/maps.h"
-#include "bpf/cfi.h"
-#include "bpf/hotspot.h"
-#include "bpf/offcpu.h"
+#include "bpf/abi.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -120,60 +118,4 @@ int maps_ustack_read(int map_fd, uint64_t hash, uint64_t *ips, size_t max)
 		depth++;
 	}
 	return (int)depth;
-}
-
-int maps_hotspot_cfg_set(struct bpf_map *map, pid_t tgid, const struct hotspot_cfg *cfg)
-{
-	__u32 key = (__u32)tgid;
-
-	if (!cfg) {
-		if (bpf_map__delete_elem(map, &key, sizeof(key), 0) && errno != ENOENT)
-			return -errno;
-		return 0;
-	}
-	if (bpf_map__update_elem(map, &key, sizeof(key), cfg, sizeof(*cfg), BPF_ANY))
-		return -errno;
-	return 0;
-}
-
-int maps_cfi_rows_write(struct bpf_map *map, uint32_t first, const struct cfi_row *rows, size_t n)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	int fd = bpf_map__fd(map);
-	__u32 *keys;
-	__u32 count = (__u32)n;
-	int err = 0;
-
-	if (n > CFI_MAX_ROWS || first > CFI_MAX_ROWS - n)
-		return -E2BIG;
-	if (!n)
-		return 0;
-	keys = malloc(n * sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		keys[i] = first + (__u32)i;
-	if (bpf_map_update_batch(fd, keys, rows, &count, &opts)) {
-		/* Kernels without batch operations on arrays: one by one. */
-		err = 0;
-		for (size_t i = 0; i < n && !err; i++)
-			if (bpf_map_update_elem(fd, &keys[i], &rows[i], BPF_ANY))
-				err = -errno;
-	}
-	free(keys);
-	return err;
-}
-
-int maps_cfi_proc_set(struct bpf_map *map, pid_t tgid, const struct cfi_proc *p)
-{
-	__u32 key = (__u32)tgid;
-
-	if (!p) {
-		if (bpf_map__delete_elem(map, &key, sizeof(key), 0) && errno != ENOENT)
-			return -errno;
-		return 0;
-	}
-	if (bpf_map__update_elem(map, &key, sizeof(key), p, sizeof(*p), BPF_ANY))
-		return -errno;
-	return 0;
 }

@@ -11,9 +11,6 @@
 #include <sys/types.h>
 
 struct bpf_map;
-struct hotspot_cfg;
-struct cfi_row;
-struct cfi_proc;
 
 struct maps_drain {
 	void *keys;      /* scratch, grows to the largest map seen */
@@ -39,19 +36,5 @@ int maps_stack_read(int map_fd, int32_t id, uint64_t *ips, size_t max);
 /* Copy the stack stored under hash in a ustacks map (bpf/ustack.bpf.h),
  * leaf first; returns the depth or -errno. */
 int maps_ustack_read(int map_fd, uint64_t hash, uint64_t *ips, size_t max);
-
-/* Set (or with cfg NULL, remove) process tgid's HotSpot unwinder
- * configuration in a hotspot_cfgs map (bpf/ustack.bpf.h). Removing what is
- * not there is not an error. 0 or -errno. */
-int maps_hotspot_cfg_set(struct bpf_map *map, pid_t tgid, const struct hotspot_cfg *cfg);
-
-/* Write n unwind rows at index first of a cfi_rows array (bpf/cfi.h).
- * 0 or -errno. */
-int maps_cfi_rows_write(struct bpf_map *map, uint32_t first, const struct cfi_row *rows, size_t n);
-
-/* Set (or with p NULL, remove) process tgid's entry in a cfi_procs map:
- * its mappings that have rows. Removing what is not there is not an error.
- * 0 or -errno. */
-int maps_cfi_proc_set(struct bpf_map *map, pid_t tgid, const struct cfi_proc *p);
 
 #endif

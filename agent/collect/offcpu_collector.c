@@ -15,10 +15,11 @@ void offcpu_collector_row(const struct sched_span_key *key, const struct sched_s
 	};
 }
 
-static int offcpu_open(const struct session_options *o, void **out)
+static int offcpu_open(const struct session_options *o, const struct unwind_maps *unwind,
+		       void **out)
 {
 	(void)o;
-	return offcpu_tracer_open((struct offcpu_tracer **)out);
+	return offcpu_tracer_open(unwind, (struct offcpu_tracer **)out);
 }
 
 static void offcpu_close(void *c)
@@ -34,16 +35,6 @@ static int offcpu_add_target(void *c, struct target *t)
 static int offcpu_remove_target(void *c, pid_t pid)
 {
 	return offcpu_tracer_remove_target(c, pid);
-}
-
-static int offcpu_set_hotspot(void *c, pid_t pid, const struct hotspot_cfg *cfg)
-{
-	return offcpu_tracer_set_hotspot(c, pid, cfg);
-}
-
-static int offcpu_set_cfi(void *c, pid_t pid, bool on)
-{
-	return offcpu_tracer_set_cfi(c, pid, on);
 }
 
 /* From here the kernel clips spans at ns: what it closed before belongs to
@@ -115,12 +106,11 @@ static void offcpu_stats(void *c, struct collector_stats *out)
 const struct collector_ops offcpu_collector_ops = {
 	.name = "offcpu",
 	.key_size = sizeof(struct sched_span_key),
+	.uses_unwinder = true,
 	.open = offcpu_open,
 	.close = offcpu_close,
 	.add_target = offcpu_add_target,
 	.remove_target = offcpu_remove_target,
-	.set_hotspot = offcpu_set_hotspot,
-	.set_cfi = offcpu_set_cfi,
 	.interval_start = offcpu_interval_start,
 	.drain = offcpu_drain,
 	.cut = offcpu_cut,

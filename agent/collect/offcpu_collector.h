@@ -3,7 +3,7 @@
 #define TMPROF_AGENT_OFFCPU_COLLECTOR_H
 
 #include "agent/collect/collector.h"
-#include "bpf/offcpu.h"
+#include "bpf/abi.h"
 
 extern const struct collector_ops offcpu_collector_ops;
 

@@ -10,26 +10,24 @@
 #include <bpf/libbpf.h>
 
 #include "agent/collect/maps.h"
-#include "agent/collect/cfi_maps.h"
+#include "agent/collect/unwind_maps.h"
 #include "offcpu.skel.h"
 
 struct offcpu_tracer {
 	struct offcpu_bpf *skel;
 	struct maps_drain drain;
-	struct cfi_maps *cfi;
 };
 
 void offcpu_tracer_close(struct offcpu_tracer *t)
 {
 	if (!t)
 		return;
-	cfi_maps_free(t->cfi);
 	offcpu_bpf__destroy(t->skel);
 	maps_drain_free(&t->drain);
 	free(t);
 }
 
-int offcpu_tracer_open(struct offcpu_tracer **out)
+int offcpu_tracer_open(const struct unwind_maps *unwind, struct offcpu_tracer **out)
 {
 	struct offcpu_tracer *t = calloc(1, sizeof(*t));
 	int err;
@@ -40,12 +38,14 @@ int offcpu_tracer_open(struct offcpu_tracer **out)
 			     sizeof(struct sched_span_value));
 	if (err)
 		goto fail;
-	t->skel = offcpu_bpf__open_and_load();
+	t->skel = offcpu_bpf__open();
 	if (!t->skel) {
 		err = -errno;
 		goto fail;
 	}
-	err = cfi_maps_new(t->skel->maps.cfi_rows, t->skel->maps.cfi_procs, &t->cfi);
+	err = unwind_maps_reuse(unwind, t->skel->obj);
+	if (!err)
+		err = offcpu_bpf__load(t->skel);
 	if (!err)
 		err = offcpu_bpf__attach(t->skel);
 	if (err)
@@ -71,28 +71,13 @@ int offcpu_tracer_add_target(struct offcpu_tracer *t, pid_t tgid)
 				    BPF_ANY) ? -errno : 0;
 }
 
-int offcpu_tracer_set_hotspot(struct offcpu_tracer *t, pid_t tgid, const struct hotspot_cfg *cfg)
-{
-	return maps_hotspot_cfg_set(t->skel->maps.hotspot_cfgs, tgid, cfg);
-}
-
 int offcpu_tracer_remove_target(struct offcpu_tracer *t, pid_t tgid)
 {
 	__u32 key = (__u32)tgid;
 
 	if (bpf_map__delete_elem(t->skel->maps.targets, &key, sizeof(key), 0) && errno != ENOENT)
 		return -errno;
-	offcpu_tracer_set_cfi(t, tgid, false);
-	return offcpu_tracer_set_hotspot(t, tgid, NULL);
-}
-
-int offcpu_tracer_set_cfi(struct offcpu_tracer *t, pid_t tgid, bool on)
-{
-	if (!on) {
-		cfi_maps_remove(t->cfi, tgid);
-		return 0;
-	}
-	return cfi_maps_add(t->cfi, tgid);
+	return 0;
 }
 
 struct drain_adapter {

@@ -9,13 +9,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "bpf/hotspot.h"
-
-#include "bpf/offcpu.h"
+#include "bpf/abi.h"
 
 struct offcpu_tracer;
+struct unwind_maps;
 
-int offcpu_tracer_open(struct offcpu_tracer **out);
+/* unwind: the session's unwinder maps, which the BPF object uses instead
+ * of its own (NULL: its own). */
+int offcpu_tracer_open(const struct unwind_maps *unwind, struct offcpu_tracer **out);
 
 /* The BPF object (ELF) this module loads: what kernel_features reads its
  * needs from. */
@@ -29,12 +30,6 @@ void offcpu_tracer_set_start(struct offcpu_tracer *t, uint64_t start_ns);
 void offcpu_tracer_close(struct offcpu_tracer *t);
 int offcpu_tracer_add_target(struct offcpu_tracer *t, pid_t tgid);
 int offcpu_tracer_remove_target(struct offcpu_tracer *t, pid_t tgid);
-/* Walk tgid's user stacks with the HotSpot unwinder (cfg from
- * hotspot_cfg_read), or with frame pointers again when cfg is NULL. Removing
- * the target removes its config too. */
-int offcpu_tracer_set_hotspot(struct offcpu_tracer *t, pid_t tgid, const struct hotspot_cfg *cfg);
-/* .eh_frame unwind rows for tgid's libraries, as cpu_sampler_set_cfi. */
-int offcpu_tracer_set_cfi(struct offcpu_tracer *t, pid_t tgid, bool on);
 
 typedef int (*sched_span_fn)(void *ctx, const struct sched_span_key *key,
 			     const struct sched_span_value *value);

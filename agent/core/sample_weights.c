@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpf/cpu_sample.h"
+#include "bpf/abi.h"
 
 struct tw {
 	uint32_t tgid, tid;

@@ -13,6 +13,7 @@
 #include "agent/jvm/attach_worker.h"
 #include "agent/jvm/hotspot_attach.h"
 #include "agent/jvm/jvm_runtime.h"
+#include "agent/collect/unwind_maps.h"
 #include "agent/jvm/thread_names.h"
 #include "agent/core/sample_weights.h"
 #include "symbolize/ksyms.h"
@@ -89,6 +90,7 @@ void session_free(struct session *s)
 	for (size_t i = 0; i < s->ncollectors; i++)
 		collector_free(&s->collectors[i]);
 	free(s->collectors);
+	unwind_maps_free(s->unwind);
 	for (size_t i = 0; i < s->ntargets; i++)
 		target_close(&s->targets[i]);
 	free(s->targets);
@@ -146,15 +148,29 @@ int session_add_target(struct session *s, pid_t pid)
 	return 0;
 }
 
+/* The unwinder's maps first: created once, every collector's BPF object
+ * uses them instead of its own (agent/collect/unwind_maps.h). With
+ * --unwind fp no HotSpot configuration is ever set: no room for any. */
 static int session_open_collectors(struct session *s)
 {
+	unsigned int features = UNWIND_MAPS_CFI;
+	bool unwinder = false;
+	int err;
+
+	for (size_t i = 0; i < s->ncollectors; i++)
+		if (s->opts.events & s->collectors[i].event)
+			unwinder |= s->collectors[i].ops->uses_unwinder;
+	if (s->opts.unwind != UNWIND_FP)
+		features |= UNWIND_MAPS_HOTSPOT;
+	err = unwinder ? unwind_maps_new(features, &s->unwind) : 0;
+	if (err)
+		return err;
 	for (size_t i = 0; i < s->ncollectors; i++) {
 		struct collector *c = &s->collectors[i];
-		int err;
 
 		if (!(s->opts.events & c->event))
 			continue;
-		err = c->ops->open(&s->opts, &c->impl);
+		err = c->ops->open(&s->opts, s->unwind, &c->impl);
 		if (err) {
 			c->impl = NULL;
 			return err;
@@ -163,26 +179,20 @@ static int session_open_collectors(struct session *s)
 	return 0;
 }
 
-/* Give every collector the target's HotSpot config (NULL: frame pointers). */
+/* Give every collector the target's HotSpot config (NULL: frame pointers):
+ * once, in the unwinder's maps they share. */
 static int session_set_hotspot(struct session *s, pid_t pid, const struct hotspot_cfg *cfg)
 {
-	int err = 0;
-
-	for (size_t i = 0; i < s->ncollectors && !err; i++)
-		if (s->collectors[i].impl)
-			err = s->collectors[i].ops->set_hotspot(s->collectors[i].impl, pid, cfg);
-	return err;
+	return s->unwind ? unwind_maps_set_hotspot(s->unwind, pid, cfg) : 0;
 }
 
 /* Unwind rows (.eh_frame) for the target's libraries without frame
- * pointers, in every collector; without them the BPF walker scans. */
+ * pointers, for every collector: built and loaded once, in the unwinder's
+ * maps they share. Without them the BPF walker scans. */
 static void session_set_cfi(struct session *s, pid_t pid)
 {
-	int n = 0;
+	int n = s->unwind ? unwind_maps_set_cfi(s->unwind, pid) : 0;
 
-	for (size_t i = 0; i < s->ncollectors && n >= 0; i++)
-		if (s->collectors[i].impl)
-			n = s->collectors[i].ops->set_cfi(s->collectors[i].impl, pid, true);
 	if (n < 0)
 		log_debug("PID %d: no unwind rows (%s); native frames are found by stack scan", pid,
 			  strerror(-n));
@@ -194,6 +204,8 @@ static void session_unfollow_target(struct session *s, pid_t pid)
 	for (size_t i = 0; i < s->ncollectors; i++)
 		if (s->collectors[i].impl)
 			s->collectors[i].ops->remove_target(s->collectors[i].impl, pid);
+	if (s->unwind)
+		unwind_maps_remove(s->unwind, pid);
 }
 
 static void session_start_interval(struct session *s, uint64_t ns)

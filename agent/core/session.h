@@ -59,6 +59,8 @@ struct session {
 	 * off, whose rows stay empty. */
 	struct collector *collectors;
 	size_t ncollectors;
+	/* The unwinder's maps, shared by the collectors' BPF objects. */
+	struct unwind_maps *unwind;
 	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC */
 	int64_t start_unix_ns;     /* CLOCK_REALTIME at start, for output formats */
 	bool started;

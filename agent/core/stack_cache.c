@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpf/cpu_sample.h"
+#include "bpf/abi.h"
 
 static size_t slot_of(uint64_t id, size_t mask)
 {

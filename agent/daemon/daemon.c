@@ -27,7 +27,7 @@
 #include "agent/core/state_rules.h"
 #include "agent/core/target.h"
 #include "agent/collect/thread_events.h"
-#include "bpf/cpu_sample.h"
+#include "bpf/abi.h"
 #include "symbolize/symbolizer.h"
 
 #define POLL_MS 1000

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bpf/leak.h"
+#include "bpf/abi.h"
 
 struct proc_maps;
 

@@ -37,8 +37,6 @@ static void test_every_kind_is_complete(void **state)
 		assert_non_null(k->close);
 		assert_non_null(k->add_target);
 		assert_non_null(k->remove_target);
-		assert_non_null(k->set_hotspot);
-		assert_non_null(k->set_cfi);
 		assert_non_null(k->drain);
 		assert_non_null(k->user_stack);
 		assert_non_null(k->stats);

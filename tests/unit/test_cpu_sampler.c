@@ -89,7 +89,7 @@ static void test_samples_only_the_target(void **state)
 	assert_true(d.child >= 0);
 	if (d.child == 0)
 		busy_spin();
-	assert_int_equal(cpu_sampler_open(997, CPU_SAMPLER_PER_CPU, &s), 0);
+	assert_int_equal(cpu_sampler_open(997, CPU_SAMPLER_PER_CPU, NULL, &s), 0);
 	start_ns = thread_cpu_ns(d.child, d.child);
 	assert_int_equal(cpu_sampler_add_target(s, d.child), 0);
 	/* Until the child has run 300 ms of CPU since the attach, however
@@ -212,7 +212,7 @@ static void test_per_thread_covers_new_threads(void **state)
 		late_threads_child(go[0]);
 	}
 	close(go[0]);
-	assert_int_equal(cpu_sampler_open(499, CPU_SAMPLER_PER_THREAD, &s), 0);
+	assert_int_equal(cpu_sampler_open(499, CPU_SAMPLER_PER_THREAD, NULL, &s), 0);
 	add_err = cpu_sampler_add_target(s, d.child);
 	open_at_attach = cpu_sampler_events_open(s, d.child);
 	close(go[1]);
@@ -323,7 +323,7 @@ static void test_rescan_closes_exited_threads(void **state)
 	assert_int_equal(read(ready[0], &c, 1), 1);
 	close(ready[0]);
 	setenv("TMPROF_THREAD_EVENTS", "rescan", 1);
-	assert_int_equal(cpu_sampler_open(499, CPU_SAMPLER_PER_THREAD, &s), 0);
+	assert_int_equal(cpu_sampler_open(499, CPU_SAMPLER_PER_THREAD, NULL, &s), 0);
 	unsetenv("TMPROF_THREAD_EVENTS");
 	add_err = cpu_sampler_add_target(s, d.child);
 	open_at_attach = cpu_sampler_events_open(s, d.child);
@@ -366,7 +366,7 @@ static void test_per_thread_open_rejects_zero_hz(void **state)
 	struct cpu_sampler *s = NULL;
 
 	(void)state;
-	assert_int_equal(cpu_sampler_open(0, CPU_SAMPLER_PER_THREAD, &s), -EINVAL);
+	assert_int_equal(cpu_sampler_open(0, CPU_SAMPLER_PER_THREAD, NULL, &s), -EINVAL);
 	assert_null(s);
 }
 

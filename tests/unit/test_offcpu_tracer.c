@@ -77,7 +77,7 @@ static void test_spans_of_a_sleeping_spinner(void **state)
 	if (!test_require_root())
 		return;
 	start = now_ns();
-	assert_int_equal(offcpu_tracer_open(&tr), 0);
+	assert_int_equal(offcpu_tracer_open(NULL, &tr), 0);
 	offcpu_tracer_set_start(tr, start);
 	/* The child exists before it is a target, as a real JVM would. */
 	t.child = fork();

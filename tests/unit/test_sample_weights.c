@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "agent/core/sample_weights.h"
-#include "bpf/cpu_sample.h"
+#include "bpf/abi.h"
 
 static int cpu_of(void *ctx, pid_t tgid, pid_t tid, uint64_t *ns)
 {

@@ -30,7 +30,7 @@ struct fake_key {
 struct fake {
 	int opened, closed, cut_calls, drains;
 	pid_t added[MAX_CALLS], removed[MAX_CALLS];
-	int nadded, nremoved, hotspot_calls, cfi_calls;
+	int nadded, nremoved;
 	uint64_t interval_ns;
 	uint64_t cut_from, cut_end;
 	int add_err;                     /* what add_target returns */
@@ -50,15 +50,17 @@ static int fake_open(struct fake *f, void **out)
 	return 0;
 }
 
-static int fake_open_a(const struct session_options *o, void **out)
+static int fake_open_a(const struct session_options *o, const struct unwind_maps *u, void **out)
 {
 	(void)o;
+	(void)u;
 	return fake_open(&fakes[0], out);
 }
 
-static int fake_open_b(const struct session_options *o, void **out)
+static int fake_open_b(const struct session_options *o, const struct unwind_maps *u, void **out)
 {
 	(void)o;
+	(void)u;
 	return fake_open(&fakes[1], out);
 }
 
@@ -84,22 +86,6 @@ static int fake_remove_target(void *c, pid_t pid)
 
 	assert_true(f->nremoved < MAX_CALLS);
 	f->removed[f->nremoved++] = pid;
-	return 0;
-}
-
-static int fake_set_hotspot(void *c, pid_t pid, const struct hotspot_cfg *cfg)
-{
-	(void)pid;
-	(void)cfg;
-	((struct fake *)c)->hotspot_calls++;
-	return 0;
-}
-
-static int fake_set_cfi(void *c, pid_t pid, bool on)
-{
-	(void)pid;
-	(void)on;
-	((struct fake *)c)->cfi_calls++;
 	return 0;
 }
 
@@ -160,16 +146,16 @@ static void fake_stats(void *c, struct collector_stats *out)
 static const struct collector_ops fake_a = {
 	.name = "fake-a", .key_size = sizeof(struct fake_key),
 	.open = fake_open_a, .close = fake_close, .add_target = fake_add_target,
-	.remove_target = fake_remove_target, .set_hotspot = fake_set_hotspot,
-	.set_cfi = fake_set_cfi, .interval_start = fake_interval_start, .drain = fake_drain,
+	.remove_target = fake_remove_target,
+	.interval_start = fake_interval_start, .drain = fake_drain,
 	.cut = fake_cut, .user_stack = fake_user_stack, .stats = fake_stats,
 };
 
 static const struct collector_ops fake_b = {
 	.name = "fake-b", .key_size = sizeof(struct fake_key),
 	.open = fake_open_b, .close = fake_close, .add_target = fake_add_target,
-	.remove_target = fake_remove_target, .set_hotspot = fake_set_hotspot,
-	.set_cfi = fake_set_cfi, .drain = fake_drain, .user_stack = fake_user_stack,
+	.remove_target = fake_remove_target,
+	.drain = fake_drain, .user_stack = fake_user_stack,
 	.stats = fake_stats,
 };
 
@@ -233,7 +219,7 @@ static void test_start_and_add_reach_open_collectors(void **state)
 	assert_int_equal(fakes[0].nadded, 2);
 	assert_int_equal(count_pid(fakes[0].added, fakes[0].nadded, getpid()), 1);
 	assert_int_equal(count_pid(fakes[0].added, fakes[0].nadded, child), 1);
-	assert_int_equal(fakes[0].cfi_calls, 2);
+	assert_null(s.unwind); /* no kind that walks stacks: no unwinder maps */
 	assert_int_equal(fakes[0].interval_ns, s.start_ns);
 	assert_non_null(session_collector_impl(&s, 1u << 0));
 	assert_null(session_collector_impl(&s, 1u << 1));
