@@ -17,6 +17,7 @@
 #include "agent/exit_codes.h"
 #include "agent/log.h"
 #include "agent/profile_builder.h"
+#include "agent/session_build.h"
 #include "agent/record_options.h"
 #include "agent/session.h"
 #include "agent/state_rules.h"
@@ -181,11 +182,14 @@ static int show_interval(struct session *s, const struct state_rules *rules, boo
 	struct profile *p = profile_new();
 	struct build_result br;
 	struct thread_report r;
+	struct build_input in;
+	struct resolver res;
 	int err;
 
 	if (!p)
 		return -ENOMEM;
-	err = profile_build(s, p, &bo, &br);
+	session_build_input(s, &in, &res);
+	err = profile_build(&in, p, &bo, &br);
 	if (!err) {
 		err = build_result_report(s, &br, p, &r);
 		if (!err) {

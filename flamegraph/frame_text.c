@@ -26,6 +26,14 @@ int frame_text_format(char *buf, size_t len, const char *name, const char *modul
 	return snprintf(buf, len, "%s%s", name, frame_text_suffix(kind));
 }
 
+int frame_text_of(const struct profile *p, uint32_t id, char *buf, size_t len)
+{
+	struct profile_frame f;
+
+	profile_frame_get(p, id, &f);
+	return frame_text_format(buf, len, profile_str(p, f.name), profile_str(p, f.module), f.kind);
+}
+
 struct root_text {
 	int n; /* -1: not rendered yet */
 	char *text[FRAME_TEXT_ROOTS_MAX];

@@ -27,6 +27,9 @@ const char *frame_text_suffix(enum profile_frame_kind kind);
 int frame_text_format(char *buf, size_t len, const char *name, const char *module,
 		      enum profile_frame_kind kind);
 
+/* Text of frame id of p, as frame_text_format. */
+int frame_text_of(const struct profile *p, uint32_t id, char *buf, size_t len);
+
 /* A cache of the text of every frame and label set of one profile, built
  * as the writer asks. Strings stay valid until frame_texts_free. */
 struct frame_texts;

@@ -392,7 +392,7 @@ static int encoder_intern(struct encoder *e, const char *s, int64_t *idx)
 
 static int encoder_mapping(struct encoder *e, const char *file, uint32_t *id)
 {
-	int64_t idx;
+	int64_t idx = 0;
 	uint32_t *slot;
 	int err = encoder_intern(e, *file ? file : MAPPING_NONE_FILE, &idx);
 
@@ -413,7 +413,7 @@ static int encoder_mapping(struct encoder *e, const char *file, uint32_t *id)
 
 static int encoder_function(struct encoder *e, const char *name, uint32_t *id)
 {
-	int64_t idx;
+	int64_t idx = 0;
 	uint32_t *slot;
 	int err = encoder_intern(e, name, &idx);
 
@@ -481,7 +481,7 @@ static int encoder_frame_location(struct encoder *e, uint32_t frame, uint32_t *i
 
 static int encoder_pseudo_location(struct encoder *e, const char *text, uint32_t *id)
 {
-	int64_t idx;
+	int64_t idx = 0;
 	uint32_t *slot;
 	int err = encoder_intern(e, text, &idx);
 

@@ -514,3 +514,56 @@ unsigned int profile_roots(const struct profile *p)
 {
 	return p->roots;
 }
+
+int profile_init_like(struct profile *dst, const struct profile *src)
+{
+	int err = profile_set_value_types(dst, src->types, src->ntypes);
+
+	if (!err)
+		err = profile_set_display_value(dst, src->display);
+	dst->roots = src->roots;
+	return err;
+}
+
+int profile_add_from(struct profile *dst, const struct profile *src, const struct profile_stack *s,
+		     const char *const *drop)
+{
+	struct profile_label l[PROFILE_LABELS_MAX];
+	const struct profile_label *sl;
+	size_t nl = profile_labels_get(src, s->labels, &sl), n = 0;
+	uint64_t values[PROFILE_VALUES_MAX] = { 0 };
+	uint32_t *frames, labels;
+	int err = 0;
+
+	if (dst->ntypes != src->ntypes)
+		return -EINVAL;
+	frames = malloc((s->depth ? s->depth : 1) * sizeof(*frames));
+	if (!frames)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < s->depth && !err; i++) {
+		struct profile_frame f;
+
+		profile_frame_get(src, s->frames[i], &f);
+		err = profile_frame_intern(dst, profile_str(src, f.name), profile_str(src, f.module),
+					   f.kind, &frames[i]);
+	}
+	for (size_t i = 0; i < nl && !err; i++) {
+		const char *key = profile_str(src, sl[i].key);
+		bool dropped = false;
+
+		for (size_t k = 0; drop && drop[k]; k++)
+			dropped = dropped || !strcmp(drop[k], key);
+		if (dropped)
+			continue;
+		err = profile_str_intern(dst, key, &l[n].key);
+		if (!err)
+			err = profile_str_intern(dst, profile_str(src, sl[i].value), &l[n++].value);
+	}
+	if (!err)
+		err = profile_labels_intern(dst, l, n, &labels);
+	memcpy(values, s->values, src->ntypes * sizeof(*values));
+	if (!err)
+		err = profile_add_sample(dst, frames, s->depth, labels, values);
+	free(frames);
+	return err;
+}

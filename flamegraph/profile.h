@@ -140,6 +140,14 @@ void profile_stack_get(const struct profile *p, size_t i, struct profile_stack *
 uint64_t profile_total(const struct profile *p);
 uint64_t profile_value_total(const struct profile *p, size_t i);
 
+/* Give dst (empty) src's value types, display value and roots. */
+int profile_init_like(struct profile *dst, const struct profile *src);
+/* Add sample s of src to dst (set up alike), re-interning its frames and
+ * labels; labels whose key is in drop (NULL-terminated, may be NULL) are
+ * left out. */
+int profile_add_from(struct profile *dst, const struct profile *src, const struct profile_stack *s,
+		     const char *const *drop);
+
 /* ------------------------------------------------------- text pseudo-frames */
 
 /* Which labels the text writers (folded, SVG, HTML) draw as pseudo-frames
