@@ -31,7 +31,9 @@ DEPS_PKGS := make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-
 
 SYMBOLIZE_SRCS  := $(wildcard symbolize/*.c)
 FLAMEGRAPH_SRCS := $(wildcard flamegraph/*.c)
-AGENT_SRCS      := $(filter-out agent/main.c,$(wildcard agent/*.c))
+# agent/ is one folder per layer (README, Layout); every layer goes into libtmprof.a.
+AGENT_DIRS      := cli collect core jvm daemon leak
+AGENT_SRCS      := $(filter-out agent/cli/main.c,$(wildcard $(AGENT_DIRS:%=agent/%/*.c)))
 BPF_SRCS        := $(wildcard bpf/*.bpf.c)
 SKELETONS       := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
@@ -85,7 +87,7 @@ $(BUILD)/%.o: %.c $(SKELETONS) $(BUILD)/flink_rules.h
 $(BUILD)/libtmprof.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/tmprof: $(BUILD)/agent/main.o $(BUILD)/libtmprof.a
+$(BUILD)/tmprof: $(BUILD)/agent/cli/main.o $(BUILD)/libtmprof.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # One cmocka binary per module; tests/unit/test_X.wrap may hold -Wl,--wrap=... flags.

@@ -1,4 +1,4 @@
-/* Shared between bpf/alloc.bpf.c and user space (agent/alloc_tracer.c). */
+/* Shared between bpf/alloc.bpf.c and user space (agent/collect/alloc_tracer.c). */
 #ifndef TMPROF_BPF_ALLOC_H
 #define TMPROF_BPF_ALLOC_H
 

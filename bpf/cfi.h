@@ -1,7 +1,7 @@
 /* Unwind tables from .eh_frame for native code without frame pointers
  * (Debian's libc, ld-linux): the layout shared by the BPF walker
  * (bpf/ustack.bpf.h) and user space (symbolize/cfi_table.c builds the rows,
- * agent/cfi_maps.c loads them).
+ * agent/collect/cfi_maps.c loads them).
  *
  * One array of rows per BPF object, shared by every target: the rows of a
  * file (same device and inode) are loaded once. Per target (key: tgid) up

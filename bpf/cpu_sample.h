@@ -1,4 +1,4 @@
-/* Shared between bpf/cpu_sample.bpf.c and user space (agent/cpu_sampler.c). */
+/* Shared between bpf/cpu_sample.bpf.c and user space (agent/collect/cpu_sampler.c). */
 #ifndef TMPROF_BPF_CPU_SAMPLE_H
 #define TMPROF_BPF_CPU_SAMPLE_H
 

@@ -1,5 +1,5 @@
 /* The HotSpot unwinder's contract between BPF (bpf/hotspot_unwind.h) and
- * user space (agent/hotspot_unwind.c fills struct hotspot_cfg from the
+ * user space (agent/collect/hotspot_unwind.c fills struct hotspot_cfg from the
  * target's own vmStructs; symbolize/java_frames.c names the frames).
  *
  * Nothing here is a per-JDK constant: every offset and size comes from the

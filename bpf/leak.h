@@ -1,4 +1,4 @@
-/* Shared between bpf/leak.bpf.c and user space (agent/leak_tracer.c). */
+/* Shared between bpf/leak.bpf.c and user space (agent/collect/leak_tracer.c). */
 #ifndef TMPROF_BPF_LEAK_H
 #define TMPROF_BPF_LEAK_H
 

@@ -1,4 +1,4 @@
-/* Shared between bpf/offcpu.bpf.c and user space (agent/offcpu_tracer.c). */
+/* Shared between bpf/offcpu.bpf.c and user space (agent/collect/offcpu_tracer.c). */
 #ifndef TMPROF_BPF_OFFCPU_H
 #define TMPROF_BPF_OFFCPU_H
 

@@ -185,7 +185,7 @@ static __always_inline __u32 unwind_past_libc(struct user_stack *st, __u32 depth
 }
 
 /* Native code without frame pointers, unwound with its .eh_frame rows
- * (bpf/cfi.h; user space loads them, agent/cfi_maps.c). */
+ * (bpf/cfi.h; user space loads them, agent/collect/cfi_maps.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, CFI_MAX_ROWS);

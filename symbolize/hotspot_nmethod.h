@@ -77,7 +77,7 @@ int hotspot_blob_layout_init(struct hotspot_blob_layout *l, const struct vmstruc
  * unwinder uses: fills codecache_low/high, heaps, nheaps, heap_block_size
  * and heap_block_used of *cfg, leaves its other fields alone, and writes
  * nothing on error. The one reader of the code cache layout, for naming
- * here and for the BPF unwinder's configuration (agent/hotspot_unwind.c).
+ * here and for the BPF unwinder's configuration (agent/collect/hotspot_unwind.c).
  * -ENOENT: entries missing, or the code cache not set up (yet); -ERANGE: a
  * layout the BPF side cannot handle (more than HS_MAX_HEAPS heaps, over
  * 4 GiB, heaps outside the bounds); -EFAULT: unreadable. */

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh" "${1:-build}"
 
 require_all
-"$TMPROF" daemon --help >/dev/null 2>&1 || skip_all "$TMPROF has no daemon command (agent/main.c table line missing)"
+"$TMPROF" daemon --help >/dev/null 2>&1 || skip_all "$TMPROF has no daemon command (agent/cli/main.c table line missing)"
 command -v go >/dev/null 2>&1 || skip_all "no go (make deps installs golang-go)"
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local GOCACHE="$E2E_TMP/gocache"
 

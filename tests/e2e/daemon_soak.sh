@@ -18,7 +18,7 @@ CHURN_S=${CHURN_S:-10}
 WARMUP_S=$(( SOAK_SECONDS / 4 > 30 ? 30 : SOAK_SECONDS / 4 ))
 
 require_all
-"$TMPROF" daemon --help >/dev/null 2>&1 || skip_all "$TMPROF has no daemon command (agent/main.c table line missing)"
+"$TMPROF" daemon --help >/dev/null 2>&1 || skip_all "$TMPROF has no daemon command (agent/cli/main.c table line missing)"
 command -v javac >/dev/null 2>&1 || skip_all "no javac"
 
 # ---------------------------------------------------------------- JIT churn TaskManager

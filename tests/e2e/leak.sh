@@ -24,7 +24,7 @@ LEAK_FRAME='NativeLeak$LeakyCache.retain_[j]'
 BALANCED_RE='BalancedBuffers|ScratchArena'
 
 "$TMPROF" leak --help >/dev/null 2>&1 ||
-	skip_all "$TMPROF has no 'leak' command (agent/main.c does not dispatch it yet)"
+	skip_all "$TMPROF has no 'leak' command (agent/cli/main.c does not dispatch it yet)"
 command -v gcc >/dev/null 2>&1 || skip_all "no gcc for the JNI library"
 JHOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
 if ! gcc -O2 -fno-omit-frame-pointer -shared -fPIC -I"$JHOME/include" -I"$JHOME/include/linux" \

@@ -1,8 +1,8 @@
 /* Fuzz the command line split (/proc/PID/cmdline is written by the process)
  * and what is read from it: the JVM kind, main class and the
  * PreserveFramePointer setting, and the JDK version helpers. */
-#include "agent/jvm_info.h"
-#include "agent/proc_info.h"
+#include "agent/jvm/jvm_info.h"
+#include "agent/core/proc_info.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

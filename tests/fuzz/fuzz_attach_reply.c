@@ -1,6 +1,6 @@
 /* Fuzz the parser of replies on the HotSpot attach socket (the peer is the
  * target's uid, not trusted). */
-#include "agent/hotspot_attach.h"
+#include "agent/jvm/hotspot_attach.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,7 +2,7 @@
  * checks of every value) and the duration / size / listen parsers. */
 #include <string.h>
 
-#include "agent/daemon_config.h"
+#include "agent/daemon/daemon_config.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,7 +1,7 @@
 /* Fuzz the /proc/PID/status parser (Name: is chosen by the process). */
 #include <string.h>
 
-#include "agent/proc_info.h"
+#include "agent/core/proc_info.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

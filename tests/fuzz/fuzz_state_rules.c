@@ -1,7 +1,7 @@
 /* Fuzz the --rules file parser and classification with the parsed rules. */
 #include <string.h>
 
-#include "agent/state_rules.h"
+#include "agent/core/state_rules.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

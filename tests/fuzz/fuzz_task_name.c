@@ -1,6 +1,6 @@
 /* Fuzz the task thread name parser and thread kind classification (thread
  * names are chosen by the job: operator names are user strings). */
-#include "agent/thread_kind.h"
+#include "agent/core/thread_kind.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,6 +1,6 @@
 /* Fuzz the thread dump parser: thread names are chosen by the application
  * (quotes, backslashes, newlines, "nid=" inside names). */
-#include "agent/thread_names.h"
+#include "agent/jvm/thread_names.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

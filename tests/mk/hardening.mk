@@ -219,7 +219,7 @@ fuzz-regress: fuzz-build
 CLANG_TIDY ?= clang-tidy
 CPPCHECK   ?= cppcheck
 LINT_JOBS  ?= 2
-LINT_SRCS  := $(sort $(wildcard agent/*.c symbolize/*.c flamegraph/*.c))
+LINT_SRCS  := $(sort $(AGENT_SRCS) agent/cli/main.c $(wildcard symbolize/*.c flamegraph/*.c))
 COMPILE_DB := $(BUILD)/compile_commands.json
 
 # By hand from the Makefile's own flags (same result as bear, without a

@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "agent/agg_table.h"
-#include "agent/stack_cache.h"
+#include "agent/core/agg_table.h"
+#include "agent/core/stack_cache.h"
 
 struct key {
 	uint32_t tid;

@@ -16,8 +16,8 @@
 
 #include <bpf/libbpf.h>
 
-#include "agent/bpf_load.h"
-#include "agent/exit_codes.h"
+#include "agent/collect/bpf_load.h"
+#include "agent/core/exit_codes.h"
 #include "support.h"
 
 /* libbpf 1.x on a 6.x kernel: the log holds the verdict and statistics. */

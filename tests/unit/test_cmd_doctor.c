@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "agent/cmd_doctor.h"
+#include "agent/cli/cmd_doctor.h"
 
 static void test_tracefs_found(void **state)
 {

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "agent/cmd_list.h"
-#include "agent/exit_codes.h"
+#include "agent/cli/cmd_list.h"
+#include "agent/core/exit_codes.h"
 
 /* ------------------------------------------------------------ jvm_list mock */
 

@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "agent/cpu_sampler.h"
-#include "agent/thread_events.h"
+#include "agent/collect/cpu_sampler.h"
+#include "agent/collect/thread_events.h"
 #include "support.h"
 
 static void test_cpu_list_parse(void **state)

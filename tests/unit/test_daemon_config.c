@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "agent/daemon_config.h"
-#include "agent/session.h"
+#include "agent/daemon/daemon_config.h"
+#include "agent/core/session.h"
 #include "support.h"
 
 static char err[1024];

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "agent/daemon_metrics.h"
+#include "agent/daemon/daemon_metrics.h"
 #include "support.h"
 
 static void test_format(void **state)

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "agent/daemon_period.h"
+#include "agent/daemon/daemon_period.h"
 
 static void test_push_is_down(void **state)
 {

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "agent/daemon_retention.h"
+#include "agent/daemon/daemon_retention.h"
 #include "support.h"
 
 static void make_file(const char *dir, const char *name, size_t size, time_t mtime)

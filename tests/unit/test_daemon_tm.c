@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "agent/daemon_period.h"
-#include "agent/daemon_tm.h"
+#include "agent/daemon/daemon_period.h"
+#include "agent/daemon/daemon_tm.h"
 #include "flamegraph/profile.h"
 #include "support.h"
 

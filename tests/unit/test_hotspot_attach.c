@@ -20,8 +20,8 @@
 
 #include <cmocka.h>
 
-#include "agent/hotspot_attach.h"
-#include "agent/proc_info.h"
+#include "agent/jvm/hotspot_attach.h"
+#include "agent/core/proc_info.h"
 #include "jvm_fixture.h"
 #include "support.h"
 

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "agent/hotspot_unwind.h"
+#include "agent/collect/hotspot_unwind.h"
 #include "hotspot_fixture.h"
 
 /* The target's memory: one flat image of IMAGE_SIZE bytes at IMAGE_BASE. */

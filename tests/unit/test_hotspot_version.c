@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "agent/hotspot_unwind.h"
+#include "agent/collect/hotspot_unwind.h"
 #include "hotspot_fixture.h"
 #include "symbolize/hotspot_method.h"
 #include "symbolize/hotspot_nmethod.h"

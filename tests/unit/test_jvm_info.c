@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "agent/jvm_info.h"
+#include "agent/jvm/jvm_info.h"
 #include "jvm_fixture.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)

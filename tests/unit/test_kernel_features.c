@@ -16,8 +16,8 @@
 
 #include <linux/bpf.h>
 
-#include "agent/exit_codes.h"
-#include "agent/kernel_features.h"
+#include "agent/core/exit_codes.h"
+#include "agent/collect/kernel_features.h"
 #include "support.h"
 
 /* A faked kernel: which features it lacks. */

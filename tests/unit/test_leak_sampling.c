@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "agent/leak_sampling.h"
+#include "agent/leak/leak_sampling.h"
 
 #define SLOTS 4096
 

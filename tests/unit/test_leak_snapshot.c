@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "agent/leak_growth.h"
-#include "agent/leak_snapshot.h"
-#include "agent/leak_store.h"
+#include "agent/leak/leak_growth.h"
+#include "agent/leak/leak_snapshot.h"
+#include "agent/leak/leak_store.h"
 #include "flamegraph/profile.h"
 #include "support.h"
 

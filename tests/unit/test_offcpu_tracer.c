@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "agent/offcpu_tracer.h"
+#include "agent/collect/offcpu_tracer.h"
 #include "support.h"
 
 static uint64_t now_ns(void)

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "agent/proc_info.h"
+#include "agent/core/proc_info.h"
 #include "jvm_fixture.h"
 
 #define TEXT(s) (s), sizeof(s) - 1

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "agent/profile_builder.h"
+#include "agent/core/profile_builder.h"
 #include "symbolize/symbolizer.h"
 
 static void test_frame_suffixes(void **state)

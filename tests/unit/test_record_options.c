@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "agent/record_options.h"
-#include "agent/session.h"
+#include "agent/cli/record_options.h"
+#include "agent/core/session.h"
 
 static int parse(struct record_options *o, char *err, int argc, char **argv)
 {

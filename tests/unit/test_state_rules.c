@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "agent/state_rules.h"
+#include "agent/core/state_rules.h"
 #include "support.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

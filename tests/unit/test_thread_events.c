@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "agent/thread_events.h"
+#include "agent/collect/thread_events.h"
 #include "support.h"
 
 static void test_schedstat_parse(void **state)

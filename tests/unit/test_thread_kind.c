@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "agent/thread_kind.h"
+#include "agent/core/thread_kind.h"
 
 static void test_task_names(void **state)
 {

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "agent/hotspot_attach.h"
-#include "agent/thread_names.h"
+#include "agent/jvm/hotspot_attach.h"
+#include "agent/jvm/thread_names.h"
 #include "jvm_fixture.h"
 
 #define TEXT(s) (s), sizeof(s) - 1

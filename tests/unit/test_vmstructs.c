@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "agent/klass_names.h"
+#include "agent/jvm/klass_names.h"
 #include "symbolize/target_mem.h"
 #include "symbolize/vmstructs.h"
 

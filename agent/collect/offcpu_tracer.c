@@ -1,0 +1,212 @@
+#include "agent/collect/offcpu_tracer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "agent/collect/bpf_maps.h"
+#include "agent/collect/cfi_maps.h"
+#include "offcpu.skel.h"
+
+struct offcpu_tracer {
+	struct offcpu_bpf *skel;
+	struct bpf_drain drain;
+	struct cfi_maps *cfi;
+};
+
+void offcpu_tracer_close(struct offcpu_tracer *t)
+{
+	if (!t)
+		return;
+	cfi_maps_free(t->cfi);
+	offcpu_bpf__destroy(t->skel);
+	bpf_drain_free(&t->drain);
+	free(t);
+}
+
+int offcpu_tracer_open(struct offcpu_tracer **out)
+{
+	struct offcpu_tracer *t = calloc(1, sizeof(*t));
+	int err;
+
+	if (!t)
+		return -ENOMEM;
+	err = bpf_drain_init(&t->drain, sizeof(struct sched_span_key),
+			     sizeof(struct sched_span_value));
+	if (err)
+		goto fail;
+	t->skel = offcpu_bpf__open_and_load();
+	if (!t->skel) {
+		err = -errno;
+		goto fail;
+	}
+	err = cfi_maps_new(t->skel->maps.cfi_rows, t->skel->maps.cfi_procs, &t->cfi);
+	if (!err)
+		err = offcpu_bpf__attach(t->skel);
+	if (err)
+		goto fail;
+	*out = t;
+	return 0;
+fail:
+	offcpu_tracer_close(t);
+	return err < 0 ? err : -EINVAL;
+}
+
+void offcpu_tracer_set_start(struct offcpu_tracer *t, uint64_t start_ns)
+{
+	t->skel->bss->start_ns = start_ns;
+}
+
+int offcpu_tracer_add_target(struct offcpu_tracer *t, pid_t tgid)
+{
+	__u32 key = (__u32)tgid;
+	__u8 one = 1;
+
+	return bpf_map__update_elem(t->skel->maps.targets, &key, sizeof(key), &one, sizeof(one),
+				    BPF_ANY) ? -errno : 0;
+}
+
+int offcpu_tracer_set_hotspot(struct offcpu_tracer *t, pid_t tgid, const struct hotspot_cfg *cfg)
+{
+	return bpf_hotspot_cfg_set(t->skel->maps.hotspot_cfgs, tgid, cfg);
+}
+
+int offcpu_tracer_remove_target(struct offcpu_tracer *t, pid_t tgid)
+{
+	__u32 key = (__u32)tgid;
+
+	if (bpf_map__delete_elem(t->skel->maps.targets, &key, sizeof(key), 0) && errno != ENOENT)
+		return -errno;
+	offcpu_tracer_set_cfi(t, tgid, false);
+	return offcpu_tracer_set_hotspot(t, tgid, NULL);
+}
+
+int offcpu_tracer_set_cfi(struct offcpu_tracer *t, pid_t tgid, bool on)
+{
+	if (!on) {
+		cfi_maps_remove(t->cfi, tgid);
+		return 0;
+	}
+	return cfi_maps_add(t->cfi, tgid);
+}
+
+struct drain_adapter {
+	sched_span_fn fn;
+	void *ctx;
+};
+
+static int drain_one(void *ctx, const void *key, const void *value)
+{
+	struct drain_adapter *a = ctx;
+
+	return a->fn(a->ctx, key, value);
+}
+
+int offcpu_tracer_drain(struct offcpu_tracer *t, sched_span_fn fn, void *ctx)
+{
+	struct drain_adapter a = { fn, ctx };
+
+	return bpf_drain_run(&t->drain, bpf_map__fd(t->skel->maps.totals), drain_one, &a);
+}
+
+static int read_comm(pid_t tgid, pid_t tid, char *comm)
+{
+	char path[64], buf[TMPROF_COMM_LEN + 2] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", tgid, tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (fgets(buf, sizeof(buf), f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+	memcpy(comm, buf, TMPROF_COMM_LEN);
+	return 0;
+}
+
+int offcpu_tracer_close_spans(struct offcpu_tracer *t, uint64_t from_ns, uint64_t end_ns,
+			      sched_span_fn fn, void *ctx)
+{
+	int fd = bpf_map__fd(t->skel->maps.threads);
+	__u32 tid, *prev = NULL;
+	int err = 0;
+
+	while (!err && !bpf_map_get_next_key(fd, prev, &tid)) {
+		struct thread_sched st;
+		struct sched_span_key key = { 0 };
+		struct sched_span_value v = { 0, 1 };
+		uint64_t from;
+
+		prev = &tid;
+		if (bpf_map_lookup_elem(fd, &tid, &st))
+			continue;
+		key.tgid = st.tgid;
+		key.tid = tid;
+		key.user_stack = st.user_stack;
+		key.kern_stack_id = st.kern_stack_id;
+		if (st.ts_in) {
+			key.span = SPAN_ONCPU;
+			key.user_stack = 0;
+			key.kern_stack_id = -1;
+			from = st.ts_in;
+		} else if (st.ts_ready) {
+			key.span = SPAN_RUNQUEUE;
+			from = st.ts_ready;
+		} else if (st.blocked) {
+			key.span = SPAN_BLOCKED;
+			from = st.ts_out;
+		} else {
+			continue;
+		}
+		if (from < from_ns)
+			from = from_ns;
+		if (end_ns <= from)
+			continue;
+		v.ns = end_ns - from;
+		read_comm((pid_t)st.tgid, (pid_t)tid, key.comm);
+		err = fn(ctx, &key, &v);
+	}
+	return err;
+}
+
+int offcpu_tracer_kernel_stack(struct offcpu_tracer *t, uint64_t id, uint64_t *ips, size_t max)
+{
+	if (id > INT32_MAX)
+		return -ENOENT;
+	return bpf_stack_map_read(bpf_map__fd(t->skel->maps.stacks), (int32_t)id, ips, max);
+}
+
+int offcpu_tracer_user_stack(struct offcpu_tracer *t, uint64_t hash, uint64_t *ips, size_t max)
+{
+	return bpf_ustack_map_read(bpf_map__fd(t->skel->maps.ustacks), hash, ips, max);
+}
+
+int offcpu_tracer_stats(struct offcpu_tracer *t, uint64_t out[OFFCPU_STAT__MAX])
+{
+	unsigned long long sums[OFFCPU_STAT__MAX];
+	int err = bpf_percpu_counters_sum(bpf_map__fd(t->skel->maps.stats), OFFCPU_STAT__MAX, sums);
+
+	for (int i = 0; i < OFFCPU_STAT__MAX; i++)
+		out[i] = err ? 0 : sums[i];
+	return err;
+}
+
+const void *offcpu_tracer_bpf_object(size_t *len)
+{
+	return offcpu_bpf__elf_bytes(len);
+}
+
+int offcpu_tracer_try_load(void)
+{
+	struct offcpu_bpf *skel = offcpu_bpf__open_and_load();
+	int err = skel ? 0 : -errno;
+
+	offcpu_bpf__destroy(skel);
+	return err;
+}

@@ -1,0 +1,613 @@
+#include "agent/core/profile_builder.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/collect/offcpu_tracer.h"
+#include "agent/core/agg_table.h"
+#include "agent/core/session.h"
+#include "agent/core/stack_cache.h"
+#include "agent/core/thread_kind.h"
+#include "bpf/alloc.h"
+#include "bpf/cpu_sample.h"
+#include "flamegraph/folded_parse.h"
+#include "flamegraph/frame_text.h"
+#include "flamegraph/profile.h"
+#include "flamegraph/thread_report.h"
+#include "symbolize/resolver.h"
+#include "symbolize/symbolizer.h"
+
+/* The report's state columns are the scheduler/rules states, in order. */
+_Static_assert((int)REPORT_CPU == (int)STATE_CPU && (int)REPORT_RUNQUEUE == (int)STATE_RUNQUEUE &&
+		       (int)REPORT_BACKPRESSURED == (int)STATE_BACKPRESSURED &&
+		       (int)REPORT_IDLE == (int)STATE_IDLE && (int)REPORT_BLOCKED == (int)STATE_BLOCKED &&
+		       (int)REPORT_STATE__MAX == (int)STATE__MAX,
+	       "report and state enums must line up");
+
+/* User and kernel stacks, and room for inlined Java frames (a compiled
+ * frame expands to its inlining chain). */
+#define MAX_FRAMES (4 * TMPROF_MAX_STACK_DEPTH + 3)
+
+enum profile_frame_kind profile_kind_of_sym(enum frame_kind kind)
+{
+	static const enum profile_frame_kind kinds[] = {
+		[FRAME_KERNEL] = PROFILE_FRAME_KERNEL,
+		[FRAME_NATIVE] = PROFILE_FRAME_NATIVE,
+		[FRAME_JIT] = PROFILE_FRAME_JIT,
+		[FRAME_INLINED] = PROFILE_FRAME_INLINED,
+		[FRAME_INTERPRETED] = PROFILE_FRAME_INTERPRETED,
+		[FRAME_UNKNOWN] = PROFILE_FRAME_UNKNOWN,
+	};
+
+	return (unsigned int)kind < sizeof(kinds) / sizeof(kinds[0]) ? kinds[kind] :
+								       PROFILE_FRAME_NATIVE;
+}
+
+int frame_intern_sym(struct profile *p, const struct frame_sym *fs, uint32_t *id)
+{
+	enum profile_frame_kind kind = profile_kind_of_sym(fs->kind);
+
+	/* An empty name is as unnamed as an unknown frame. */
+	if (kind == PROFILE_FRAME_UNKNOWN || !fs->name || !*fs->name)
+		return profile_frame_intern(p, "[unknown]", fs->module, PROFILE_FRAME_UNKNOWN, id);
+	return profile_frame_intern(p, fs->name, fs->module, kind, id);
+}
+
+/* A thread's comm, per (tgid, tid), with its CPU samples. A new thread
+ * starts with its creator's comm and gets its own name a moment later;
+ * sampled from its first instruction, it shows both. Without a name from the
+ * JVM (it exited before the next thread dump), the comm it carried in most
+ * samples names it, so its few early samples do not count for its creator. */
+struct tid_comm {
+	uint32_t tgid, tid;
+	char comm[TMPROF_COMM_LEN];
+	uint64_t samples;
+};
+
+static int tid_comm_cmp(const void *a, const void *b)
+{
+	const struct tid_comm *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return 0;
+}
+
+/* One entry per (tgid, tid): its most sampled comm. */
+static int tid_comms_build(const struct agg_table *tab, struct tid_comm **out, size_t *n)
+{
+	struct tid_comm *all;
+	size_t k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!tab->count)
+		return 0;
+	all = calloc(tab->count, sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	for (size_t i = 0; i < tab->count; i++) {
+		const struct cpu_sample_key *key = (const void *)tab->entries[i].key;
+
+		all[i].tgid = key->tgid;
+		all[i].tid = key->tid;
+		memcpy(all[i].comm, key->comm, sizeof(all[i].comm));
+		all[i].samples = tab->entries[i].a;
+	}
+	qsort(all, tab->count, sizeof(*all), tid_comm_cmp);
+	/* Within one tid, sum per comm (few comms per tid: compare back). */
+	for (size_t i = 0; i < tab->count;) {
+		size_t j = i, best = i;
+		uint64_t best_n = 0;
+
+		while (j < tab->count && !tid_comm_cmp(&all[i], &all[j]))
+			j++;
+		for (size_t a = i; a < j; a++) {
+			uint64_t sum = 0;
+
+			for (size_t c = i; c < j; c++)
+				if (!strncmp(all[a].comm, all[c].comm, TMPROF_COMM_LEN))
+					sum += all[c].samples;
+			if (sum > best_n) {
+				best_n = sum;
+				best = a;
+			}
+		}
+		all[k] = all[best];
+		all[k++].samples = best_n;
+		i = j;
+	}
+	*out = all;
+	*n = k;
+	return 0;
+}
+
+struct builder {
+	const struct build_input *in;
+	struct profile *p;
+	const struct build_options *o;
+	struct build_result *r;
+	size_t leaves_cap;
+	struct tid_comm *comms; /* from the CPU samples, by (tgid, tid) */
+	size_t ncomms;
+};
+
+static const char *thread_name(struct builder *b, pid_t pid, pid_t tid, const char *comm,
+			       char *buf, size_t len)
+{
+	const char *name = b->in->targets->thread_name ?
+				   b->in->targets->thread_name(b->in->targets_ctx, pid, tid) : NULL;
+	struct tid_comm want = { .tgid = (uint32_t)pid, .tid = (uint32_t)tid };
+	const struct tid_comm *c;
+
+	if (name)
+		return name;
+	c = b->ncomms ? bsearch(&want, b->comms, b->ncomms, sizeof(*b->comms), tid_comm_cmp) : NULL;
+	snprintf(buf, len, "%.*s", TMPROF_COMM_LEN, c ? c->comm : comm);
+	return buf;
+}
+
+/* Frames root first: the kernel stores stacks leaf first, and the kernel
+ * part of a stack sits leafward of the user part. Room is kept for the
+ * kernel stack below the user part. */
+static int append_stack(struct builder *b, pid_t pid, const struct stack_copy *user,
+			const struct stack_copy *kern, uint32_t *frames, uint32_t *depth)
+{
+	struct frame_sym fs[MAX_FRAMES];
+	size_t n = resolver_stack(b->in->resolver, pid, user ? user->ips : NULL,
+				  user ? user->depth : 0, kern ? kern->ips : NULL,
+				  kern ? kern->depth : 0, fs, MAX_FRAMES - *depth,
+				  TMPROF_MAX_STACK_DEPTH + 1);
+
+	for (size_t k = 0; k < n; k++) {
+		int err = frame_intern_sym(b->p, &fs[k], &frames[(*depth)++]);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static struct thread_total *thread_total_get(struct build_result *r, pid_t pid, pid_t tid,
+					     const char *name)
+{
+	struct thread_total *grown;
+
+	for (size_t i = 0; i < r->nthreads; i++)
+		if (r->threads[i].tid == tid && r->threads[i].pid == pid)
+			return &r->threads[i];
+	grown = realloc(r->threads, (r->nthreads + 1) * sizeof(*r->threads));
+	if (!grown)
+		return NULL;
+	r->threads = grown;
+	memset(&r->threads[r->nthreads], 0, sizeof(*r->threads));
+	r->threads[r->nthreads].pid = pid;
+	r->threads[r->nthreads].tid = tid;
+	r->threads[r->nthreads].name = strdup(name);
+	if (!r->threads[r->nthreads].name)
+		return NULL;
+	return &r->threads[r->nthreads++];
+}
+
+static int frame_total_add(struct frame_total **arr, size_t *n, size_t *cap, uint32_t id,
+			   uint64_t samples)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if ((*arr)[i].name_id == id) {
+			(*arr)[i].samples += samples;
+			return 0;
+		}
+	}
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		struct frame_total *g = realloc(*arr, ncap * sizeof(**arr));
+
+		if (!g)
+			return -ENOMEM;
+		*arr = g;
+		*cap = ncap;
+	}
+	(*arr)[(*n)++] = (struct frame_total){ id, samples };
+	return 0;
+}
+
+static int label_str(struct profile *p, struct profile_label *l, size_t *n, const char *key,
+		     const char *value)
+{
+	int err = profile_str_intern(p, key, &l[*n].key);
+
+	if (!err)
+		err = profile_str_intern(p, value, &l[*n].value);
+	if (!err)
+		(*n)++;
+	return err;
+}
+
+static int label_int(struct profile *p, struct profile_label *l, size_t *n, const char *key,
+		     long v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%ld", v);
+	return label_str(p, l, n, key, buf);
+}
+
+/* The labels of a thread's samples, in one order so that equal sets merge:
+ * process and pid, thread and tid, the task's operator chain and subtask,
+ * the state (state < 0: none). */
+static int sample_labels(struct builder *b, const char *process, const struct thread_total *tt,
+			 int state, uint32_t *id)
+{
+	struct profile_label l[PROFILE_LABELS_MAX];
+	const struct build_options *o = b->o;
+	size_t n = 0, chain_len, sub_len;
+	const char *sub;
+	int err = 0;
+
+	if (o->process_roots) {
+		err = label_str(b->p, l, &n, PROFILE_LABEL_PROCESS, process);
+		if (!err)
+			err = label_int(b->p, l, &n, PROFILE_LABEL_PID, tt->pid);
+	}
+	if (!err && o->thread_roots) {
+		err = label_str(b->p, l, &n, PROFILE_LABEL_THREAD, tt->name);
+		if (!err)
+			err = label_int(b->p, l, &n, PROFILE_LABEL_TID, tt->tid);
+		if (!err && folded_task_name_parse(tt->name, strlen(tt->name), &chain_len, &sub,
+						   &sub_len)) {
+			char chain[1024], subtask[24];
+
+			snprintf(chain, sizeof(chain), "%.*s", (int)chain_len, tt->name);
+			snprintf(subtask, sizeof(subtask), "%.*s", (int)sub_len, sub);
+			err = label_str(b->p, l, &n, PROFILE_LABEL_OPERATOR_CHAIN, chain);
+			if (!err)
+				err = label_str(b->p, l, &n, PROFILE_LABEL_SUBTASK, subtask);
+		}
+	}
+	if (!err && state >= 0 && o->span_stacks)
+		err = label_str(b->p, l, &n, PROFILE_LABEL_STATE,
+				thread_state_name((enum thread_state)state));
+	return err ? err : profile_labels_intern(b->p, l, n, id);
+}
+
+static int thread_of(struct builder *b, pid_t pid, pid_t tid, const char *comm,
+		     struct thread_total **tt)
+{
+	char buf[TMPROF_COMM_LEN + 1];
+	const char *name = thread_name(b, pid, tid, comm, buf, sizeof(buf));
+
+	*tt = thread_total_get(b->r, pid, tid, name);
+	return *tt ? 0 : -ENOMEM;
+}
+
+static const struct stack_copy *stack_of(struct stack_cache *c, bool present, uint64_t id)
+{
+	bool fresh;
+
+	return c && present ? stack_cache_get(c, id, &fresh) : NULL;
+}
+
+static bool target_of(struct builder *b, uint32_t tgid, const char **label)
+{
+	*label = "process";
+	return b->in->targets->target(b->in->targets_ctx, (pid_t)tgid, label);
+}
+
+static int add_values(struct builder *b, const uint32_t *frames, uint32_t depth, uint32_t labels,
+		      uint64_t v0, uint64_t v1)
+{
+	uint64_t values[PROFILE_VALUES_MAX] = { v0, v1 };
+
+	return profile_add_sample(b->p, frames, depth, labels, values);
+}
+
+static int add_cpu_samples(struct builder *b)
+{
+	const struct agg_table *tab = b->in->cpu;
+	/* In wall mode a sample stands for 1/HZ s of CPU, in microseconds. */
+	uint64_t weight = b->o->span_stacks ? 1000000ULL / (b->in->freq_hz ? b->in->freq_hz : 1) : 1;
+
+	for (size_t i = 0; tab && i < tab->count; i++) {
+		const struct cpu_sample_key *key = (const void *)tab->entries[i].key;
+		uint64_t n = tab->entries[i].a;
+		const struct stack_copy *user, *kern;
+		uint32_t frames[MAX_FRAMES], depth = 0, labels = 0;
+		struct thread_total *tt;
+		const char *process;
+		int err;
+
+		if (!target_of(b, key->tgid, &process))
+			continue;
+		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
+		if (!err)
+			err = sample_labels(b, process, tt, STATE_CPU, &labels);
+		user = stack_of(b->in->cpu_user, key->user_stack, key->user_stack);
+		kern = stack_of(b->in->cpu_kern, key->kern_stack_id >= 0, (uint64_t)key->kern_stack_id);
+		if (!err)
+			err = append_stack(b, (pid_t)key->tgid, user, kern, frames, &depth);
+		/* Both stacks lost (or empty): keep the sample visible rather
+		 * than gone, and give it a leaf. */
+		if (!err && ((!user && !kern) || depth == 0))
+			err = profile_intern(b->p, "[lost stack]", &frames[depth++]);
+		if (!err && b->o->cpu_stacks)
+			err = add_values(b, frames, depth, labels, n * weight, 0);
+		if (!err)
+			err = frame_total_add(&tt->leaves, &tt->nleaves, &tt->leaves_cap,
+					      frames[depth - 1], n);
+		if (!err)
+			err = frame_total_add(&b->r->leaves, &b->r->nleaves, &b->leaves_cap,
+					      frames[depth - 1], n);
+		if (err)
+			return err;
+		tt->samples += n;
+		b->r->samples += n;
+	}
+	return 0;
+}
+
+/* The state of a blocked span is decided by the rules on its stack's frame
+ * names (suffix-free: the rules name methods and functions). */
+static int span_state(struct builder *b, const struct sched_span_key *key, const uint32_t *frames,
+		      uint32_t depth)
+{
+	const char *names[MAX_FRAMES];
+
+	if (key->span == SPAN_ONCPU)
+		return STATE_CPU;
+	if (key->span == SPAN_RUNQUEUE)
+		return STATE_RUNQUEUE;
+	if (!b->o->rules)
+		return STATE_BLOCKED;
+	for (uint32_t i = 0; i < depth; i++)
+		names[i] = profile_frame_name(b->p, frames[i]);
+	return state_rules_classify(b->o->rules, names, depth);
+}
+
+static int add_spans(struct builder *b)
+{
+	const struct agg_table *tab = b->in->spans;
+
+	for (size_t i = 0; tab && i < tab->count; i++) {
+		const struct sched_span_key *key = (const void *)tab->entries[i].key;
+		uint64_t ns = tab->entries[i].a;
+		const struct stack_copy *user, *kern;
+		uint32_t stack[MAX_FRAMES], nstack = 0, labels = 0;
+		struct thread_total *tt;
+		const char *process;
+		int state, err;
+
+		if (!target_of(b, key->tgid, &process) || key->span >= SPAN__MAX)
+			continue;
+		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
+		user = stack_of(b->in->off_user, key->user_stack, key->user_stack);
+		kern = stack_of(b->in->off_kern, key->kern_stack_id >= 0, (uint64_t)key->kern_stack_id);
+		if (!err)
+			err = append_stack(b, (pid_t)key->tgid, user, kern, stack, &nstack);
+		if (err)
+			return err;
+		state = span_state(b, key, stack, nstack);
+		tt->ns[state] += ns;
+		b->r->span_ns += ns;
+		/* On-CPU spans carry no stack: the CPU samples show where. */
+		if (!b->o->span_stacks || state == STATE_CPU || ns < 1000)
+			continue;
+		err = sample_labels(b, process, tt, state, &labels);
+		if (!err && !nstack)
+			err = profile_intern(b->p, "[unknown stack]", &stack[nstack++]);
+		if (!err)
+			err = add_values(b, stack, nstack, labels, ns / 1000, 0);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The JVM's allocation path below the allocating Java frame (runtime stub,
+ * OptoRuntime::new_instance_C, MemAllocator, AllocTracer) is the same for
+ * every site: drop it so that the class sits right under the Java code. */
+static uint32_t trim_allocator_frames(const struct profile *p, const uint32_t *frames,
+				      uint32_t depth)
+{
+	for (uint32_t i = depth; i-- > 0;)
+		if (profile_frame_kind_is_java(profile_frame_kind(p, frames[i])))
+			return i + 1;
+	return depth;
+}
+
+/* Allocations: the allocating stack, then the allocated class as the leaf
+ * ("byte[]", "java.lang.String"), with bytes and events as two values. */
+static int add_allocs(struct builder *b)
+{
+	const struct agg_table *tab = b->in->allocs;
+
+	for (size_t i = 0; tab && i < tab->count; i++) {
+		const struct alloc_key *key = (const void *)tab->entries[i].key;
+		uint32_t frames[MAX_FRAMES], depth = 0, labels = 0;
+		const struct stack_copy *user;
+		const char *cls = NULL, *process;
+		struct thread_total *tt;
+		int err;
+
+		if (!target_of(b, key->tgid, &process))
+			continue;
+		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
+		if (!err)
+			err = sample_labels(b, process, tt, -1, &labels);
+		user = stack_of(b->in->alloc_user, key->user_stack, key->user_stack);
+		if (!err)
+			err = append_stack(b, (pid_t)key->tgid, user, NULL, frames, &depth);
+		if (!err)
+			depth = trim_allocator_frames(b->p, frames, depth);
+		if (b->in->targets->class_name)
+			cls = b->in->targets->class_name(b->in->targets_ctx, (pid_t)key->tgid,
+							 key->klass);
+		if (!err)
+			err = profile_intern(b->p, cls ? cls : "[unknown class]", &frames[depth++]);
+		if (!err && b->o->alloc_stacks)
+			err = add_values(b, frames, depth, labels, tab->entries[i].a,
+					 tab->entries[i].b);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* What the values mean, and which pseudo-frames the text writers draw. */
+static int profile_setup(struct profile *p, const struct build_options *o)
+{
+	static const struct profile_value_type alloc[] = {
+		{ "alloc_space", "bytes" },
+		{ "alloc_objects", "count" },
+	};
+	static const struct profile_value_type wall = { "wall", "microseconds" };
+	static const struct profile_value_type samples = { "samples", "count" };
+	int err;
+
+	profile_set_roots(p, (o->process_roots ? PROFILE_ROOT_PROCESS : 0) |
+				     (o->thread_roots ? PROFILE_ROOT_THREAD : 0) |
+				     (o->span_stacks ? PROFILE_ROOT_STATE : 0));
+	if (o->alloc_stacks) {
+		err = profile_set_value_types(p, alloc, 2);
+		return err ? err : profile_set_display_value(p, o->alloc_counts ? 1 : 0);
+	}
+	return profile_set_value_types(p, o->span_stacks ? &wall : &samples, 1);
+}
+
+static int frame_total_cmp(const void *a, const void *b)
+{
+	const struct frame_total *x = a, *y = b;
+
+	if (x->samples != y->samples)
+		return x->samples < y->samples ? 1 : -1;
+	return (x->name_id > y->name_id) - (x->name_id < y->name_id);
+}
+
+static int thread_total_cmp(const void *a, const void *b)
+{
+	const struct thread_total *x = a, *y = b;
+
+	if (x->samples != y->samples)
+		return x->samples < y->samples ? 1 : -1;
+	if (x->ns[STATE_CPU] != y->ns[STATE_CPU])
+		return x->ns[STATE_CPU] < y->ns[STATE_CPU] ? 1 : -1;
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+int profile_build(const struct build_input *in, struct profile *p, const struct build_options *opts,
+		  struct build_result *out)
+{
+	struct builder b = { .in = in, .p = p, .o = opts, .r = out };
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!in || !p || !opts || !in->resolver || !in->targets || !in->targets->target)
+		return -EINVAL;
+	err = profile_setup(p, opts);
+	if (!err && in->cpu)
+		err = tid_comms_build(in->cpu, &b.comms, &b.ncomms);
+	if (!err)
+		err = add_cpu_samples(&b);
+	if (!err)
+		err = add_spans(&b);
+	if (!err)
+		err = add_allocs(&b);
+	free(b.comms);
+	if (err) {
+		build_result_free(out);
+		return err;
+	}
+	/* qsort's base must not be NULL even for 0 elements (UBSan): no samples
+	 * leaves both arrays unallocated. */
+	if (out->nthreads)
+		qsort(out->threads, out->nthreads, sizeof(*out->threads), thread_total_cmp);
+	for (size_t i = 0; i < out->nthreads; i++)
+		if (out->threads[i].nleaves)
+			qsort(out->threads[i].leaves, out->threads[i].nleaves,
+			      sizeof(struct frame_total), frame_total_cmp);
+	if (out->nleaves)
+		qsort(out->leaves, out->nleaves, sizeof(*out->leaves), frame_total_cmp);
+	return 0;
+}
+
+void build_result_free(struct build_result *r)
+{
+	for (size_t i = 0; i < r->nthreads; i++) {
+		free(r->threads[i].leaves);
+		free(r->threads[i].name);
+	}
+	free(r->threads);
+	free(r->leaves);
+	memset(r, 0, sizeof(*r));
+}
+
+static int report_task(struct report_thread *rt, const char *name)
+{
+	struct task_name tn;
+
+	if (task_name_parse(name, &tn))
+		return 0;
+	rt->is_task = true;
+	rt->task.subtask = tn.subtask;
+	rt->task.parallelism = tn.parallelism;
+	rt->task.attempt = tn.attempt;
+	for (int i = 0; i < tn.noperators && i < REPORT_MAX_CHAIN; i++) {
+		rt->task.chain[i] = strdup(tn.operators[i]);
+		if (!rt->task.chain[i])
+			return -ENOMEM;
+		rt->task.nchain++;
+	}
+	return 0;
+}
+
+int build_result_report(const struct session *s, const struct build_result *b,
+			const struct profile *names, struct thread_report *out)
+{
+	double secs = session_elapsed_s(s);
+	bool spans = s->opts.events & SESSION_OFFCPU, cpu = s->opts.events & SESSION_CPU;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	out->duration_s = secs;
+	if (secs <= 0)
+		secs = 1e-9;
+	for (size_t i = 0; i < b->nthreads; i++) {
+		const struct thread_total *tt = &b->threads[i];
+		struct report_thread *rt = thread_report_add(out);
+
+		if (!rt)
+			return -ENOMEM;
+		rt->pid = tt->pid;
+		rt->tid = tt->tid;
+		rt->name = strdup(tt->name);
+		rt->kind = strdup(thread_kind_name(thread_kind_of(tt->name)));
+		if (!rt->name || !rt->kind)
+			return -ENOMEM;
+		err = report_task(rt, tt->name);
+		if (err)
+			return err;
+		/* The scheduler's on-CPU time is exact; samples estimate it. */
+		for (int st = 0; st < STATE__MAX; st++) {
+			rt->measured[st] = spans || (st == STATE_CPU && cpu);
+			rt->ms_per_s[st] = (double)tt->ns[st] / 1e6 / secs;
+		}
+		if (!spans && cpu)
+			rt->ms_per_s[STATE_CPU] =
+				(double)tt->samples * 1000.0 / s->opts.freq_hz / secs;
+		for (size_t f = 0; f < tt->nleaves && rt->ntop < REPORT_TOP_FRAMES; f++) {
+			char text[1024];
+
+			/* The report shows frames as the folded output does. */
+			frame_text_of(names, tt->leaves[f].name_id, text, sizeof(text));
+			rt->top[rt->ntop].frame = strdup(text);
+			if (!rt->top[rt->ntop].frame)
+				return -ENOMEM;
+			rt->top[rt->ntop++].share = (double)tt->leaves[f].samples / (double)tt->samples;
+		}
+	}
+	thread_report_sort(out);
+	return 0;
+}

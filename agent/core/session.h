@@ -1,0 +1,115 @@
+/* A profiling session: targets, the BPF collectors it needs, and what they
+ * gathered so far. `record`, `top` and the daemon drive one the same way:
+ *
+ *   session_init → session_add_target… → session_start
+ *   → session_poll… (every second) → session_cut → profile_build
+ *   (top: session_next_interval, then poll and cut again)
+ */
+#ifndef TMPROF_AGENT_SESSION_H
+#define TMPROF_AGENT_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "agent/core/agg_table.h"
+#include "agent/core/stack_cache.h"
+#include "agent/core/target.h"
+
+enum session_event {
+	SESSION_CPU = 1 << 0,    /* perf_event cpu-clock sampling */
+	SESSION_OFFCPU = 1 << 1, /* scheduler spans: off-CPU and run queue */
+	SESSION_ALLOC = 1 << 2,  /* Java allocations (uprobes on libjvm) */
+};
+
+/* How Java stacks are unwound. */
+enum session_unwind {
+	UNWIND_AUTO = 0, /* HotSpot's own frame layout when its vmStructs are readable, else fp */
+	UNWIND_FP,       /* frame pointers only: needs -XX:+PreserveFramePointer for Java */
+	UNWIND_HOTSPOT,  /* HotSpot's layout (code cache, frame sizes, interpreter frames) */
+};
+
+struct session_options {
+	unsigned int events; /* enum session_event bits */
+	unsigned int freq_hz;
+	enum session_unwind unwind;
+	bool per_cpu; /* CPU samples from per-CPU clocks, not per-thread ones */
+};
+
+/* "auto", "fp", "hotspot" -> 0 and *out; -EINVAL otherwise. */
+int session_unwind_parse(const char *text, enum session_unwind *out);
+const char *session_unwind_name(enum session_unwind u);
+/* Why HotSpot unwinding is off for a target (its hotspot_err), for users. */
+const char *session_hotspot_error(int err);
+
+struct session {
+	struct session_options opts;
+	struct target *targets;
+	size_t ntargets, cap;
+	bool *names_stale; /* per target: a tid without a name was seen */
+	struct ksyms *ksyms;
+	struct cpu_sampler *sampler;
+	struct offcpu_tracer *tracer;
+	struct alloc_tracer *alloc;
+	struct agg_table cpu;   /* struct cpu_sample_key → a: samples */
+	struct agg_table spans; /* struct sched_span_key → a: ns, b: spans */
+	struct agg_table allocs; /* struct alloc_key → a: bytes, b: events */
+	/* User stacks by hash (tmprof's own unwinder), kernel stacks by the
+	 * id in each collector's stack map. */
+	struct stack_cache cpu_user_stacks, cpu_kern_stacks;
+	struct stack_cache off_user_stacks, off_kern_stacks;
+	struct stack_cache alloc_user_stacks;
+	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC */
+	int64_t start_unix_ns;     /* CLOCK_REALTIME at start, for output formats */
+	bool started;
+};
+
+/* What a user should know about the Java stacks of target t (unwinding
+ * off, no frame pointers), in buf; NULL: nothing. */
+const char *session_java_stacks_warning(const struct session *s, const struct target *t,
+				       char *buf, size_t len);
+
+int session_init(struct session *s, const struct session_options *o);
+void session_free(struct session *s);
+
+/* -ESRCH: no such process. On a started session (the daemon) the target
+ * is attached and added to the collectors at once; a pid that is already a
+ * target (even an exited one) is left as it is. */
+int session_add_target(struct session *s, pid_t pid);
+
+/* Drop a target and free its caches (symbols, perf map, thread names).
+ * The gathered data names targets by pid, so an interval's samples of a
+ * removed pid are left out of profile_build: remove after the interval's
+ * profile is built (the daemon does it right after session_next_interval).
+ * -ESRCH: not a target. */
+int session_remove_target(struct session *s, pid_t pid);
+
+/* Load and attach the BPF collectors (-EPERM/-EACCES: not privileged),
+ * attach to the JVMs (failures are kept per target), then start counting.
+ * With SESSION_ALLOC, -ENOEXEC (already reported) when a target's libjvm
+ * lacks the allocation hooks. */
+int session_start(struct session *s);
+
+/* Drain the kernel's aggregates, name new threads and JIT code, notice
+ * exited targets. Returns how many targets are alive. */
+size_t session_poll(struct session *s);
+
+/* End the current interval now: drain, and close the spans still open at
+ * this instant (a thread blocked for minutes counts in every interval, not
+ * in one lump when it wakes). With final, names and perf maps get one last
+ * refresh. */
+int session_cut(struct session *s, bool final);
+
+/* Start the next interval where the last cut ended, forgetting what was
+ * gathered (top); names and symbols stay cached. */
+void session_next_interval(struct session *s);
+
+/* Wall-clock seconds covered so far (or in total once finished). */
+double session_elapsed_s(const struct session *s);
+
+/* Loss counters of both collectors, summed: [0] samples gathered,
+ * [1] user stacks lost, [2] kernel stacks lost, [3] dropped (maps full). */
+void session_losses(struct session *s, uint64_t out[4]);
+
+#endif

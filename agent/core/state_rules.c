@@ -1,0 +1,203 @@
+#include "agent/core/state_rules.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flink_rules.h" /* generated from agent/rules/flink.rules */
+
+#define RULES_MAX_BYTES (1 << 20)
+#define FRAME_MAX 1024
+
+const char *thread_state_name(enum thread_state s)
+{
+	static const char *const names[STATE__MAX] = {
+		[STATE_CPU] = "cpu",
+		[STATE_RUNQUEUE] = "runqueue",
+		[STATE_BACKPRESSURED] = "backpressured",
+		[STATE_IDLE] = "idle",
+		[STATE_BLOCKED] = "blocked",
+	};
+
+	return s < STATE__MAX ? names[s] : "?";
+}
+
+void state_rules_free(struct state_rules *r)
+{
+	for (size_t i = 0; i < r->count; i++)
+		free(r->rules[i].pattern);
+	free(r->rules);
+	r->rules = NULL;
+	r->count = 0;
+}
+
+/* Only the states a stack can decide; cpu and runqueue come from the
+ * scheduler. */
+static int state_from_word(const char *w, size_t n, enum thread_state *out)
+{
+	static const enum thread_state allowed[] = { STATE_BACKPRESSURED, STATE_IDLE, STATE_BLOCKED };
+
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		const char *name = thread_state_name(allowed[i]);
+
+		if (strlen(name) == n && !strncmp(w, name, n)) {
+			*out = allowed[i];
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int rules_append(struct state_rules *r, enum thread_state s, const char *pat, size_t n)
+{
+	struct state_rule *grown = realloc(r->rules, (r->count + 1) * sizeof(*r->rules));
+
+	if (!grown)
+		return -ENOMEM;
+	r->rules = grown;
+	r->rules[r->count].pattern = strndup(pat, n);
+	if (!r->rules[r->count].pattern)
+		return -ENOMEM;
+	r->rules[r->count++].state = s;
+	return 0;
+}
+
+static int parse_line(struct state_rules *r, const char *line, size_t len, unsigned lineno,
+		      char *err, size_t errlen)
+{
+	const char *p = line, *end = line + len, *word, *pat;
+	enum thread_state s;
+
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	if (p == end || *p == '#')
+		return 0;
+	for (const char *q = p; q < end; q++) {
+		if (*q == '\0' || (iscntrl((unsigned char)*q) && *q != '\t')) {
+			snprintf(err, errlen, "line %u: control character in the rule", lineno);
+			return -EINVAL;
+		}
+	}
+	word = p;
+	while (p < end && !isspace((unsigned char)*p))
+		p++;
+	if (state_from_word(word, (size_t)(p - word), &s)) {
+		snprintf(err, errlen,
+			 "line %u: unknown state '%.*s'; use backpressured, idle or blocked", lineno,
+			 (int)(p - word > 40 ? 40 : p - word), word);
+		return -EINVAL;
+	}
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	pat = p;
+	while (end > pat && isspace((unsigned char)end[-1]))
+		end--;
+	if (pat == end) {
+		snprintf(err, errlen, "line %u: '%s' has no frame pattern; write STATE PATTERN",
+			 lineno, thread_state_name(s));
+		return -EINVAL;
+	}
+	if (end - pat >= FRAME_MAX) {
+		snprintf(err, errlen, "line %u: pattern longer than %d characters", lineno, FRAME_MAX);
+		return -EINVAL;
+	}
+	return rules_append(r, s, pat, (size_t)(end - pat));
+}
+
+int state_rules_parse(const char *text, size_t len, struct state_rules *out, char *err,
+		      size_t errlen)
+{
+	const char *p = text, *end = text + len;
+	unsigned lineno = 0;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (p < end && !rc) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		rc = parse_line(out, p, n, ++lineno, err, errlen);
+		p += n + (nl ? 1 : 0);
+	}
+	if (!rc && !out->count) {
+		snprintf(err, errlen, "no rules; write one per line as STATE PATTERN");
+		rc = -EINVAL;
+	}
+	if (rc)
+		state_rules_free(out);
+	return rc;
+}
+
+int state_rules_default(struct state_rules *out)
+{
+	char err[128];
+
+	return state_rules_parse(flink_rules_text, sizeof(flink_rules_text) - 1, out, err,
+				 sizeof(err));
+}
+
+int state_rules_load(const char *path, struct state_rules *out, char *err, size_t errlen)
+{
+	char *buf = NULL, msg[256];
+	size_t len;
+	FILE *f;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	f = fopen(path, "re");
+	if (!f) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	buf = malloc(RULES_MAX_BYTES + 1);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	len = fread(buf, 1, RULES_MAX_BYTES + 1, f);
+	fclose(f);
+	if (len > RULES_MAX_BYTES) {
+		snprintf(err, errlen, "%s: larger than %d bytes", path, RULES_MAX_BYTES);
+		rc = -EFBIG;
+		goto cleanup;
+	}
+	rc = state_rules_parse(buf, len, out, msg, sizeof(msg));
+	if (rc)
+		snprintf(err, errlen, "%s: %s", path, msg);
+cleanup:
+	free(buf);
+	return rc;
+}
+
+/* Frame names without the folded suffix ("_[j]", "_[k]", ...). */
+static const char *strip_suffix(const char *frame, char *buf, size_t len)
+{
+	size_t n = strlen(frame);
+
+	if (n < 4 || frame[n - 4] != '_' || frame[n - 3] != '[' || frame[n - 1] != ']')
+		return frame;
+	n -= 4;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, frame, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+enum thread_state state_rules_classify(const struct state_rules *r, const char *const *frames,
+				       size_t nframes)
+{
+	char buf[FRAME_MAX];
+
+	for (size_t i = 0; i < r->count; i++)
+		for (size_t f = 0; f < nframes; f++)
+			if (frames[f] &&
+			    fnmatch(r->rules[i].pattern, strip_suffix(frames[f], buf, sizeof(buf)), 0) == 0)
+				return r->rules[i].state;
+	return STATE_BLOCKED;
+}

@@ -1,0 +1,121 @@
+/* One profiled process: what it is, how to name its frames and threads,
+ * whether its JVM answers, and whether it is still the same process. */
+#ifndef TMPROF_AGENT_TARGET_H
+#define TMPROF_AGENT_TARGET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "agent/jvm/jvm_info.h"
+#include "bpf/hotspot.h"
+#include "symbolize/frame_memo.h"
+#include "symbolize/resolver.h"
+#include "symbolize/symbolizer.h"
+
+struct jvm_runtime;
+struct klass_names;
+struct ksyms;
+struct process_symbolizer;
+struct thread_names;
+
+struct target {
+	/* Grouped by size, not by topic, to keep padding out of a struct the
+	 * daemon holds one of per TaskManager. */
+	unsigned long long start_time; /* /proc/PID/stat field 22: detects pid reuse */
+	struct jvm_info jvm;
+	struct process_symbolizer *sym;
+	struct thread_names *names;   /* JVMs whose attach works */
+	struct jvm_runtime *runtime;  /* libjvm hooks and vmStructs (allocation profiling) */
+	struct klass_names *klasses;  /* class names of Klass pointers */
+	/* HotSpot unwinding (--unwind hotspot/auto): the BPF config, the namer
+	 * of the Java frames it records, and why it is off if it is. */
+	struct hotspot_cfg hs_cfg;
+	struct java_frames *java;
+	struct frame_memo memo;       /* Java frames' names per epoch */
+	uint64_t methods_reused;      /* last seen: a change bumps hs_cfg.epoch */
+	/* Perf map cross-check of compiled frames: same physical method? */
+	uint64_t java_perfmap_agree, java_perfmap_differ;
+	/* The program file (/proc/PID/exe): a change means the process exec'd. */
+	unsigned long long exe_dev, exe_ino;
+	/* JIT addresses first seen since the last perf map load. */
+	uint64_t jit_seen, jit_unresolved;
+	uint64_t last_perf_map_ms;
+	uint64_t perf_map_refreshes;
+	bool perf_map_cap_warned; /* the perf map cap warning was logged */
+	pid_t pid;
+	int attach_err;               /* 0, or why the JVM could not be attached */
+	int perf_map_err;             /* 0, or why the attached JVM writes no perf map
+				       * (-ENOTSUP: no Compiler.perfmap, JDK < 17) */
+	int hotspot_err;              /* 0, or why HotSpot unwinding is off */
+	unsigned int hotspot_tries;   /* a starting JVM has no code cache yet */
+	uint32_t epoch_now;           /* the epoch a stack taken now would carry */
+	bool is_jvm;
+	bool hotspot;
+	bool exited;
+};
+
+/* -ESRCH: no such process. */
+int target_open(pid_t pid, struct ksyms *ksyms, struct target *t);
+void target_close(struct target *t);
+
+/* For JVMs: ask for the perf map and a thread dump. Failures are kept in
+ * attach_err (and reported by the caller), not fatal. */
+void target_attach(struct target *t);
+
+/* A JVM whose compiled Java frames nothing can name: HotSpot unwinding is
+ * off and the JVM answered but writes no perf map (JDK 11). Attach
+ * failures are reported on their own (attach_err). */
+bool target_java_frames_missing(const struct target *t);
+/* Appended to the HotSpot-off warning for such a JVM. */
+#define JAVA_NO_PERF_MAP_TEXT \
+	"; this JVM has no Compiler.perfmap (JDK 17+) either, so its compiled Java frames stay unnamed"
+
+/* Name the JVM's JIT addresses from its memory where the perf map has none
+ * (JDK 11): the symbolizer asks t's namer for them. Calling it again drops
+ * the names already given (code moves). t must not move in memory while
+ * the namer is set. 0, or -errno (vmStructs unreadable, not a JVM). */
+int target_name_jit_from_memory(struct target *t);
+/* Open t->runtime (libjvm, vmStructs) once. */
+int target_runtime_open(struct target *t);
+
+/* Still the process we started with? */
+bool target_alive(struct target *t);
+
+/* Did the process exec into another program since the last call (or
+ * target_open)? 1: yes (the new program is remembered), 0: no or unknown. */
+int target_check_exec(struct target *t);
+
+/* Drop what belongs to the JVM the process was (thread names, vmStructs,
+ * class names): after an exec they would describe another program. */
+void target_forget_jvm(struct target *t);
+
+/* Inlining levels shown per compiled frame (deeper chains are cut). */
+#define TARGET_MAX_INLINED RESOLVER_MAX_INLINED
+
+/* The frames one word of a user stack stands for, outermost first, into
+ * out (at most max): a native address is one frame; a Java frame from the
+ * HotSpot unwinder is its method and the methods inlined into it at that
+ * pc; the epoch word of a HotSpot stack is no frame (0 returned). leaf:
+ * the stack's leaf (a sampled pc, not a return address); epoch: the
+ * stack's (target_stack_epoch).
+ * Frames that cannot be named come back as FRAME_UNKNOWN with a module
+ * saying why. Names stay valid until the target is closed. */
+size_t target_resolve_word(struct target *t, uint64_t word, bool leaf, uint32_t epoch,
+			   struct frame_sym *out, size_t max);
+/* The class-unloading epoch a user stack was taken in (its outermost word
+ * when the HotSpot unwinder walked it, else 0). */
+uint32_t target_stack_epoch(const uint64_t *ips, uint32_t depth);
+
+/* A user stack seen for the first time: resolve it now (ELF files are
+ * reachable only while the process lives) and count unnamed JIT frames. */
+void target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth);
+
+/* Ask the JVM for a fresh perf map when too many JIT addresses went
+ * unresolved, at most once per min_interval_ms. Returns 1 if refreshed. */
+int target_maybe_refresh_perf_map(struct target *t, uint64_t now_ms, uint64_t min_interval_ms);
+
+uint64_t monotonic_ms(void);
+const char *attach_error_text(int err);
+
+#endif

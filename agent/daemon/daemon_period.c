@@ -1,0 +1,430 @@
+#include "agent/daemon/daemon_period.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/daemon/daemon_config.h"
+#include "agent/core/log.h"
+#include "agent/core/profile_builder.h"
+#include "agent/core/session_build.h"
+#include "agent/cli/record_output.h"
+#include "agent/core/session.h"
+#include "flamegraph/atomic_file.h"
+#include "flamegraph/profile.h"
+#include "flamegraph/pyroscope.h"
+
+/* A push blocks the main loop: keep it short, the next period retries. */
+#define PUSH_TRIES 2
+#define PUSH_TIMEOUT_MS 10000
+/* All pushes of one period together, whatever the server does (a server
+ * answering 503 after 9 s once blocked 20 TaskManagers x 2 x 10 s): a
+ * quarter of the period, between 1 s and 15 s, so the next period starts
+ * on time. */
+#define PUSH_BUDGET_MIN_MS 1000
+#define PUSH_BUDGET_MAX_MS 15000
+
+static uint64_t push_budget_ms(unsigned int period_s)
+{
+	uint64_t b = (uint64_t)period_s * 1000 / 4;
+
+	return b < PUSH_BUDGET_MIN_MS ? PUSH_BUDGET_MIN_MS : b > PUSH_BUDGET_MAX_MS ? PUSH_BUDGET_MAX_MS : b;
+}
+/* A failed push that took this long is as good as no answer. */
+#define PUSH_SLOW_MS 3000
+/* Periods skipped after a down server: 0, 1, 3, 7, 15, 15, ... */
+#define PUSH_MAX_SKIP 15
+
+bool daemon_push_is_down(int err, uint64_t elapsed_ms)
+{
+	if (!err)
+		return false;
+	return err == -ECONNREFUSED || err == -ETIMEDOUT || err == -EHOSTUNREACH ||
+	       err == -EAGAIN || elapsed_ms >= PUSH_SLOW_MS;
+}
+
+bool daemon_push_period_start(struct daemon_push_state *ps)
+{
+	if (ps->skip_periods) {
+		ps->skip_periods--;
+		return false;
+	}
+	return true;
+}
+
+void daemon_push_period_end(struct daemon_push_state *ps, bool tried, bool down)
+{
+	unsigned int skip;
+
+	if (!tried)
+		return;
+	if (!down) {
+		ps->down_streak = 0;
+		return;
+	}
+	if (ps->down_streak < 16)
+		ps->down_streak++;
+	skip = (1u << (ps->down_streak - 1)) - 1;
+	ps->skip_periods = skip > PUSH_MAX_SKIP ? PUSH_MAX_SKIP : skip;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void daemon_stamp_format(int64_t unix_ns, char *out, size_t len)
+{
+	time_t t = (time_t)(unix_ns / 1000000000LL);
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(out, len, "%Y%m%dT%H%M%SZ", &tm))
+		snprintf(out, len, "19700101T000000Z");
+}
+
+/* The first name index with the same id: the group a pid's stacks go to. */
+static size_t group_of(const struct daemon_tm_name *names, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (!strcmp(names[k].id, names[i].id))
+			return k;
+	return i;
+}
+
+static long sample_pid(const struct profile *p, const struct profile_stack *st)
+{
+	const char *pid = profile_label_value(p, st->labels, PROFILE_LABEL_PID);
+	char *end;
+	long v;
+
+	if (!pid || strlen(pid) > 9)
+		return -1;
+	v = strtol(pid, &end, 10);
+	return *end ? -1 : v;
+}
+
+int daemon_profile_split(const struct profile *all, const struct daemon_tm_name *names,
+			 size_t nnames, struct profile **outs)
+{
+	/* Without the process label (and frame): a file holds one TaskManager. */
+	static const char *const drop[] = { PROFILE_LABEL_PROCESS, PROFILE_LABEL_PID, NULL };
+
+	for (size_t i = 0; i < nnames; i++) {
+		int err = outs[i] && !profile_stack_count(outs[i]) ? profile_init_like(outs[i], all) : 0;
+
+		if (err)
+			return err;
+		if (outs[i])
+			profile_set_roots(outs[i], profile_roots(all) & ~PROFILE_ROOT_PROCESS);
+	}
+	for (size_t i = 0; i < profile_stack_count(all); i++) {
+		struct profile_stack st;
+		struct profile *dst = NULL;
+		long pid;
+		int err;
+
+		profile_stack_get(all, i, &st);
+		pid = sample_pid(all, &st);
+		for (size_t k = 0; k < nnames && !dst; k++)
+			if (names[k].pid == pid)
+				dst = outs[group_of(names, k)];
+		if (!dst)
+			continue;
+		err = profile_add_from(dst, all, &st, drop);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* DIR/<tm>, created if needed; never through a symlink. */
+static int tm_dir_ready(const char *dir, const char *id)
+{
+	int top = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd, err = 0;
+
+	if (top < 0)
+		return -errno;
+	if (mkdirat(top, id, 0755) < 0 && errno != EEXIST)
+		err = -errno;
+	if (!err) {
+		fd = openat(top, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			err = errno == ELOOP || errno == ENOTDIR ? -ENOTDIR : -errno;
+		else
+			close(fd);
+	}
+	close(top);
+	return err;
+}
+
+static int write_file(const char *path, const struct profile *p, enum record_format fmt,
+		      const struct profile_meta *m)
+{
+	struct atomic_file af;
+	int err = atomic_file_open(&af, path);
+
+	if (err)
+		return err;
+	err = record_output_write(p, af.fp, fmt, m);
+	if (!err)
+		err = atomic_file_commit(&af);
+	atomic_file_abort(&af);
+	return err;
+}
+
+static bool path_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* "DIR/tm/STAMP" with "-N" when an earlier period of the same second
+ * (a restart, a reload) already wrote there. */
+static int base_path(const char *dir, const char *id, const char *stamp, char *out, size_t len)
+{
+	char probe[4096 + 16];
+	int n;
+
+	for (int k = 0; k < 1000; k++) {
+		n = k ? snprintf(out, len, "%s/%s/%s-%d", dir, id, stamp, k) :
+			snprintf(out, len, "%s/%s/%s", dir, id, stamp);
+		if (n < 0 || (size_t)n >= len || (size_t)n + 16 > sizeof(probe))
+			return -ENAMETOOLONG;
+		memcpy(probe, out, (size_t)n);
+		memcpy(probe + n, ".pb.gz", sizeof(".pb.gz"));
+		if (path_exists(probe))
+			continue;
+		memcpy(probe + n, ".alloc.pb.gz", sizeof(".alloc.pb.gz"));
+		if (!path_exists(probe))
+			return 0;
+	}
+	return -EEXIST;
+}
+
+static void write_one(const char *base, const char *ext, const struct profile *p,
+		      enum record_format fmt, const struct profile_meta *m,
+		      struct daemon_period_result *r)
+{
+	char path[4096 + 16];
+	int err = -ENAMETOOLONG;
+
+	if (strlen(base) + strlen(ext) < sizeof(path)) {
+		memcpy(path, base, strlen(base));
+		memcpy(path + strlen(base), ext, strlen(ext) + 1);
+		err = write_file(path, p, fmt, m);
+	} else {
+		path[0] = '\0';
+	}
+	if (err) {
+		r->write_errors++;
+		log_error("%s: cannot write: %s; check the [output] directory and free space", path,
+			  strerror(-err));
+	} else {
+		r->files_written++;
+	}
+}
+
+static int push_one(const struct daemon_config *c, const char *tm, const struct profile *p,
+		    const struct profile_meta *m, unsigned int timeout_ms)
+{
+	struct push_settings ps = {
+		.url = c->push_url,
+		.app_name = c->app_name,
+		.service_name = c->service_name,
+		.bearer_token = c->bearer_token,
+		.basic_user = c->basic_user,
+		.basic_password = c->basic_password,
+		.tenant_id = c->tenant_id,
+		.tries = PUSH_TRIES,
+		.timeout_ms = timeout_ms,
+	};
+	char msg[512], where[512];
+	int err = record_output_push(&ps, tm, p, m, msg, sizeof(msg));
+
+	if (err) {
+		pyroscope_url_redact(c->push_url, where, sizeof(where));
+		log_warn("push to %s for %s: %s; the files on disk are complete", where, tm, msg);
+	}
+	return err;
+}
+
+struct period_ctx {
+	struct session *s;
+	const struct daemon_config *c;
+	const struct daemon_tm_name *names;
+	size_t n;
+	struct daemon_period_result *r;
+	bool push_down;  /* the server did not answer: no more tries this period */
+	bool push_tried; /* a push was made this period */
+	bool push_gate;  /* daemon_push_period_start() allowed pushes */
+	uint64_t push_budget_end_ms;
+	uint64_t push_skipped;
+};
+
+static void push_maybe(struct period_ctx *x, const char *tm, const struct profile *p,
+		       const struct profile_meta *m)
+{
+	int err;
+
+	uint64_t start, elapsed;
+
+	if (!x->c->push_url || !profile_total(p))
+		return;
+	start = now_ms();
+	if (!x->push_budget_end_ms)
+		x->push_budget_end_ms = start + push_budget_ms(x->c->period_s);
+	if (x->push_down || !x->push_gate || start + 100 >= x->push_budget_end_ms) {
+		x->r->push_failures++;
+		x->push_skipped++;
+		return;
+	}
+	x->push_tried = true;
+	err = push_one(x->c, tm, p, m,
+		       (unsigned int)(x->push_budget_end_ms - start < PUSH_TIMEOUT_MS ?
+					      x->push_budget_end_ms - start : PUSH_TIMEOUT_MS));
+	elapsed = now_ms() - start;
+	x->r->push_ms += elapsed;
+	if (err)
+		x->r->push_failures++;
+	else
+		x->r->pushes++;
+	if (daemon_push_is_down(err, elapsed))
+		x->push_down = true;
+}
+
+/* One line for the pushes not made this period, and the backoff. */
+static void push_finish(struct period_ctx *x, struct daemon_push_state *ps)
+{
+	char where[512];
+
+	if (!x->c->push_url)
+		return;
+	daemon_push_period_end(ps, x->push_tried, x->push_down);
+	if (!x->push_skipped)
+		return;
+	pyroscope_url_redact(x->c->push_url, where, sizeof(where));
+	log_warn("push to %s: %" PRIu64 " profiles not pushed this period (%s); next try in %u "
+		 "periods; the files on disk are complete",
+		 where, x->push_skipped,
+		 !x->push_gate ? "backing off, the server was down" :
+		 x->push_down ? "the server is down or too slow" : "the period's push time is used up",
+		 ps->skip_periods + 1);
+}
+
+/* One profile (or two, for allocations) per TaskManager group. */
+static int build_split(struct period_ctx *x, const struct build_options *bo, struct profile **outs)
+{
+	struct build_result br;
+	struct build_input in;
+	struct resolver r;
+	struct profile *all = profile_new();
+	int err = all ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !err && i < x->n; i++)
+		if (group_of(x->names, i) == i && !(outs[i] = profile_new()))
+			err = -ENOMEM;
+	session_build_input(x->s, &in, &r);
+	if (!err)
+		err = profile_build(&in, all, bo, &br);
+	if (!err) {
+		build_result_free(&br);
+		err = daemon_profile_split(all, x->names, x->n, outs);
+	}
+	profile_free(all);
+	return err;
+}
+
+static void free_outs(struct profile **outs, size_t n)
+{
+	for (size_t i = 0; outs && i < n; i++)
+		profile_free(outs[i]);
+	free(outs);
+}
+
+void daemon_period_write(struct session *s, const struct daemon_config *c,
+			 const struct state_rules *rules, const struct daemon_tm_name *names,
+			 size_t nnames, struct daemon_push_state *ps, struct daemon_period_result *r)
+{
+	struct period_ctx x = { .s = s, .c = c, .names = names, .n = nnames, .r = r };
+	struct daemon_push_state no_state = { 0 };
+	bool spans = s->opts.events & SESSION_OFFCPU, stacks = s->opts.events & (SESSION_CPU | SESSION_OFFCPU);
+	struct build_options bo = {
+		.thread_roots = true,
+		.process_roots = true,
+		.cpu_stacks = s->opts.events & SESSION_CPU,
+		.span_stacks = spans,
+		.rules = rules,
+	};
+	struct build_options ao = { .thread_roots = true, .process_roots = true, .alloc_stacks = true };
+	struct profile_meta m = {
+		.kind = spans ? PPROF_KIND_WALL : PPROF_KIND_CPU,
+		.hz = s->opts.freq_hz,
+		.time_ns = s->start_unix_ns,
+		.duration_ns = (int64_t)(session_elapsed_s(s) * 1e9),
+	};
+	struct profile **outs = calloc(nnames ? nnames : 1, sizeof(*outs));
+	struct profile **bytes = calloc(nnames ? nnames : 1, sizeof(*bytes));
+	char stamp[32], base[4096];
+	int err = outs && bytes ? 0 : -ENOMEM;
+
+	memset(r, 0, sizeof(*r));
+	if (!ps)
+		ps = &no_state;
+	if (!nnames)
+		goto cleanup;
+	x.push_gate = daemon_push_period_start(ps);
+	daemon_stamp_format(m.time_ns, stamp, sizeof(stamp));
+	if (!err && stacks)
+		err = build_split(&x, &bo, outs);
+	/* Bytes and objects: two values of one profile. */
+	if (!err && (s->opts.events & SESSION_ALLOC))
+		err = build_split(&x, &ao, bytes);
+	if (err) {
+		log_error("building the period's profiles failed: %s", strerror(-err));
+		r->write_errors++;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < nnames; i++) {
+		const char *id = names[i].id;
+
+		if (group_of(names, i) != i)
+			continue;
+		err = tm_dir_ready(c->dir, id);
+		if (!err)
+			err = base_path(c->dir, id, stamp, base, sizeof(base));
+		if (err) {
+			r->write_errors++;
+			log_error("%s/%s: cannot use the directory: %s", c->dir, id, strerror(-err));
+			continue;
+		}
+		if (stacks) {
+			write_one(base, ".pb.gz", outs[i], FORMAT_PPROF, &m, r);
+			if (c->folded)
+				write_one(base, ".folded", outs[i], FORMAT_FOLDED, &m, r);
+			push_maybe(&x, id, outs[i], &m);
+		}
+		if (s->opts.events & SESSION_ALLOC) {
+			struct profile_meta am = m;
+
+			am.kind = PPROF_KIND_ALLOC;
+			write_one(base, ".alloc.pb.gz", bytes[i], FORMAT_PPROF, &am, r);
+			if (c->folded)
+				write_one(base, ".alloc.folded", bytes[i], FORMAT_FOLDED, &am, r);
+			push_maybe(&x, id, bytes[i], &am);
+		}
+	}
+	push_finish(&x, ps);
+cleanup:
+	free_outs(outs, nnames);
+	free_outs(bytes, nnames);
+}

@@ -1,0 +1,66 @@
+/* The end of a daemon period: one profile per TaskManager out of the shared
+ * session, written as DIR/<tm>/<UTC start>.pb.gz (and .folded, and
+ * .alloc.pb.gz with allocations), each file complete or absent, and pushed
+ * to Pyroscope when configured. */
+#ifndef TMPROF_AGENT_DAEMON_PERIOD_H
+#define TMPROF_AGENT_DAEMON_PERIOD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "agent/daemon/daemon_tm.h"
+
+struct daemon_config;
+struct profile;
+struct session;
+struct state_rules;
+
+/* The TaskManager id of each session target; pids sharing an id (a
+ * TaskManager restarted within the period) share one file. */
+struct daemon_tm_name {
+	pid_t pid;
+	char id[DAEMON_TM_ID_MAX];
+};
+
+struct daemon_period_result {
+	uint64_t files_written, write_errors;
+	uint64_t pushes, push_failures;
+	uint64_t push_ms; /* time spent pushing (bounded per period) */
+};
+
+/* Pushes across periods: after a period in which the server was down
+ * (refused, timed out, answered 5xx/408/429, or failed slowly), the next
+ * 0, 1, 3, 7, then 15 periods push nothing; a push that works resets it.
+ * Within a period, the first "down" push stops the others, and all pushes
+ * together get a quarter of the period (at least 1 s, at most 15 s). */
+struct daemon_push_state {
+	unsigned int down_streak;  /* periods in a row with the server down */
+	unsigned int skip_periods; /* periods still to skip */
+};
+
+/* Pure, for tests: is this push's outcome "the server is down"? */
+bool daemon_push_is_down(int err, uint64_t elapsed_ms);
+/* May this period push? (Counts a skipped period down.) */
+bool daemon_push_period_start(struct daemon_push_state *ps);
+/* After the period's pushes: tried = any push made, down = the server was
+ * found down. */
+void daemon_push_period_end(struct daemon_push_state *ps, bool tried, bool down);
+
+/* "20240131T235959Z" for a Unix time in ns. Pure: for tests. */
+void daemon_stamp_format(int64_t unix_ns, char *out, size_t len);
+
+/* Stacks whose root frame is "[... pid=N]" go, without that frame, to
+ * the profile of N's TaskManager (outs[i] for names[i].id; the same
+ * profile for equal ids). Stacks of other pids are left out. */
+int daemon_profile_split(const struct profile *all, const struct daemon_tm_name *names,
+			 size_t nnames, struct profile **outs);
+
+/* After session_cut: build, split, write and push. Errors are logged and
+ * counted; the daemon carries on. */
+void daemon_period_write(struct session *s, const struct daemon_config *c,
+			 const struct state_rules *rules, const struct daemon_tm_name *names,
+			 size_t nnames, struct daemon_push_state *ps, struct daemon_period_result *r);
+
+#endif
