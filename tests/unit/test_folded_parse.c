@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "flamegraph/folded_parse.h"
+#include "flamegraph/frame_text.h"
 #include "flamegraph/profile.h"
 
 /* Parse text (with its exact length, so NUL bytes can be embedded). */
@@ -30,12 +31,25 @@ static uint64_t stack_count(const struct profile *p, const char *folded)
 		struct profile_stack s;
 		char buf[4096] = "";
 
+		const char *roots[FRAME_TEXT_ROOTS_MAX];
+		struct frame_texts *ft = frame_texts_new(p);
+		int nroots;
+
+		assert_non_null(ft);
 		profile_stack_get(p, i, &s);
-		for (uint32_t k = 0; k < s.depth; k++) {
+		/* The text the folded writer makes of the sample. */
+		nroots = frame_texts_roots(ft, s.labels, roots);
+		for (int k = 0; k < nroots; k++) {
 			if (k)
 				strcat(buf, ";");
-			strcat(buf, profile_string(p, s.frames[k]));
+			strcat(buf, roots[k]);
 		}
+		for (uint32_t k = 0; k < s.depth; k++) {
+			if (k || nroots)
+				strcat(buf, ";");
+			strcat(buf, frame_texts_frame(ft, s.frames[k]));
+		}
+		frame_texts_free(ft);
 		if (!strcmp(buf, folded))
 			return s.count;
 	}

@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "symbolize/frame_memo.h"
+
 
 static void test_chains_by_word_and_epoch(void **state)
 {
