@@ -132,7 +132,8 @@ static __always_inline void take_stacks(void *ctx, struct thread_sched *st,
 /* prev leaves the CPU. The current task is still prev here, so the stack
  * helpers capture prev's stacks. */
 static __always_inline void on_switch_out(void *ctx, struct switch_locals *l,
-					  struct task_struct *prev, __u32 prev_state, __u64 now)
+					  struct task_struct *prev, bool preempt, __u32 prev_state,
+					  __u64 now)
 {
 	__u32 tgid = BPF_CORE_READ(prev, tgid), tid = BPF_CORE_READ(prev, pid);
 	struct thread_sched *st;
@@ -169,8 +170,11 @@ static __always_inline void on_switch_out(void *ctx, struct switch_locals *l,
 	st->ts_in = 0;
 	st->ts_out = now;
 	take_stacks(ctx, st, &l->anchor);
-	/* prev_state 0 (TASK_RUNNING): preempted, so runnable right away. */
-	st->blocked = prev_state != 0;
+	/* Runnable right away when preempted, whatever its state says: a
+	 * thread preempted on its way to sleep (state already set, schedule()
+	 * not yet called) stays on the run queue and gets no wakeup, so
+	 * taking its state for a block counted run-queue time as blocked. */
+	st->blocked = !preempt && prev_state != 0;
 	st->ts_ready = st->blocked ? 0 : now;
 }
 
@@ -214,7 +218,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 
 	if (!l)
 		return 0;
-	on_switch_out(ctx, l, prev, prev_state, now);
+	on_switch_out(ctx, l, prev, preempt, prev_state, now);
 	on_switch_in(l, next, now);
 	return 0;
 }
