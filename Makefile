@@ -24,7 +24,7 @@ ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -I. -Wall -Werror
 
 # Debian packages the build, the tests and the demo need.
-DEPS_PKGS := make gcc clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
+DEPS_PKGS := make gcc g++ clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
              libcmocka-dev libjansson-dev libunwind-dev libjemalloc-dev libcurl4-openssl-dev libinih-dev \
              openjdk-17-jdk-headless procps gawk time chromium golang-go \
              clang-tidy cppcheck valgrind curl python3
@@ -73,14 +73,16 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard bpf/*.h)
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-# Default rules compiled in, so the binary works anywhere on its own.
-$(BUILD)/flink_rules.h: agent/rules/flink.rules
+# Default rules compiled in, so the binary works anywhere on its own:
+# agent/rules/X.rules becomes $(BUILD)/X_rules.h with X_rules_text.
+RULES_HEADERS   := $(patsubst agent/rules/%.rules,$(BUILD)/%_rules.h,$(wildcard agent/rules/*.rules))
+$(BUILD)/%_rules.h: agent/rules/%.rules
 	@mkdir -p $(@D)
-	{ echo 'static const char flink_rules_text[] ='; \
+	{ echo 'static const char $*_rules_text[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: %.c $(SKELETONS) $(BUILD)/flink_rules.h
+$(BUILD)/%.o: %.c $(SKELETONS) $(RULES_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -106,7 +108,17 @@ $(WORKLOAD_STAMP): $(WORKLOAD_SRCS)
 	$(JAVAC) --release 11 -d $(BUILD)/workloads $(WORKLOAD_SRCS)
 	@touch $@
 
-workloads: $(WORKLOAD_STAMP)
+# The category stand-in's JNI library, named like RocksDB's
+# (tests/workloads/rocksdb/rocksdbjni.cc): C++ with symbols and frame
+# pointers, no tail calls, so each rocksdb:: function is a native frame.
+JNI_LIB      := $(BUILD)/workloads/librocksdbjni-linux64.so
+JAVA_INCLUDE ?= $(shell j=$$(readlink -f "$$(command -v $(JAVAC))" 2>/dev/null) && echo $${j%/bin/*}/include)
+$(JNI_LIB): tests/workloads/rocksdb/rocksdbjni.cc
+	@mkdir -p $(@D)
+	$(CXX) -O2 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls -fPIC -shared -Wall -Wextra -Werror \
+		-I$(JAVA_INCLUDE) -I$(JAVA_INCLUDE)/linux -o $@ $<
+
+workloads: $(WORKLOAD_STAMP) $(JNI_LIB)
 
 deps:
 	@missing=""; for p in $(DEPS_PKGS); do \
@@ -118,7 +130,7 @@ deps:
 	else echo "deps: all installed"; fi
 
 unit: $(UNIT_BINS)
-e2e: $(BUILD)/tmprof $(BUILD)/bpf_budget $(WORKLOAD_STAMP)
+e2e: $(BUILD)/tmprof $(BUILD)/bpf_budget $(WORKLOAD_STAMP) $(JNI_LIB)
 
 # HARDENING=1 (the default under CI=true) adds lint, the fuzzers and the
 # ASan + UBSan suite to the run (tests/run.sh, section 3).

@@ -243,7 +243,9 @@ else
 	done
 	verdict taskmanager-hotspot "$RC" "$W/taskmanager-hotspot.err" $([ "$order" -gt 0 ] && [ "$jn" -gt 0 ] && echo 0 || echo 1) \
 		"$tn task-thread samples, $jn with named Java frames, $un with an [unknown] frame, $order with StreamTask.invoke->runMailboxLoop->processInput->StreamMap.processElement->HashingMapper.map (--unwind hotspot -d 5; ${TOOK}s)"
-	if [ "$order" -eq 0 ] || [ "$jn" -eq 0 ]; then
+	# The heaviest stacks go out also when many hold an [unknown] frame,
+	# to see which frames the guest cannot name.
+	if [ "$order" -eq 0 ] || [ "$jn" -eq 0 ] || [ $((un * 10)) -gt "$tn" ]; then
 		awk '{ print $NF "\t" $0 }' "$W/hs.task" 2>/dev/null | sort -nr | cut -f2- | head -n 25 | cut -c1-900 >"$W/hs.top"
 		send_file taskmanager-hotspot.top-stacks "$W/hs.top"
 	fi
