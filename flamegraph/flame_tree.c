@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flamegraph/frame_text.h"
 #include "flamegraph/profile.h"
 
 /* Names of both profiles in one table, so BEFORE and AFTER frames compare
  * by one id. Open addressing over indexes + 1 (0 is empty). */
 struct name_table {
 	const char **names;
+	uint8_t *kinds; /* enum profile_frame_kind of each name */
 	uint64_t *hashes;
 	size_t n, cap;
 	uint32_t *slots;
@@ -30,9 +32,10 @@ struct builder {
 	size_t nframes, frames_cap;
 	struct entry *entries;
 	size_t nentries, entries_cap;
-	/* Profile string id -> table id, for the profile being added. */
+	/* Profile frame id -> table id, for the profile being added. */
 	uint32_t *idmap;
 	size_t idmap_cap;
+	struct frame_texts *texts; /* of the profile being added */
 	uint32_t all_id;
 };
 
@@ -61,7 +64,8 @@ static int name_table_rehash(struct name_table *t)
 	return 0;
 }
 
-static int name_table_intern(struct name_table *t, const char *name, uint32_t *id)
+static int name_table_intern(struct name_table *t, const char *name, enum profile_frame_kind kind,
+			     uint32_t *id)
 {
 	uint64_t h = hash_str(name);
 	size_t pos;
@@ -91,7 +95,15 @@ static int name_table_intern(struct name_table *t, const char *name, uint32_t *i
 			return -ENOMEM;
 		t->hashes = nh;
 	}
+	{
+		uint8_t *nk = realloc(t->kinds, t->cap * sizeof(*nk));
+
+		if (!nk)
+			return -ENOMEM;
+		t->kinds = nk;
+	}
 	t->names[t->n] = name;
+	t->kinds[t->n] = (uint8_t)kind;
 	t->hashes[t->n] = h;
 	t->slots[pos] = (uint32_t)t->n + 1;
 	*id = (uint32_t)t->n++;
@@ -101,6 +113,7 @@ static int name_table_intern(struct name_table *t, const char *name, uint32_t *i
 static void builder_free(struct builder *b)
 {
 	free(b->names.names);
+	free(b->names.kinds);
 	free(b->names.hashes);
 	free(b->names.slots);
 	free(b->frames);
@@ -108,9 +121,11 @@ static void builder_free(struct builder *b)
 	free(b->idmap);
 }
 
-/* Table id of a profile's string id, looked up once per profile id. */
+/* Table id of a profile's frame id, looked up once per profile id. */
 static int builder_map_id(struct builder *b, const struct profile *p, uint32_t pid, uint32_t *out)
 {
+	const char *text;
+
 	if (pid >= b->idmap_cap) {
 		size_t old = b->idmap_cap;
 
@@ -119,8 +134,12 @@ static int builder_map_id(struct builder *b, const struct profile *p, uint32_t p
 		memset(b->idmap + old, 0xff, (b->idmap_cap - old) * sizeof(*b->idmap));
 	}
 	if (b->idmap[pid] == UINT32_MAX) {
-		int err = name_table_intern(&b->names, profile_string(p, pid), &b->idmap[pid]);
+		int err;
 
+		text = frame_texts_frame(b->texts, pid);
+		if (!text)
+			return -ENOMEM;
+		err = name_table_intern(&b->names, text, profile_frame_kind(p, pid), &b->idmap[pid]);
 		if (err)
 			return err;
 	}
@@ -128,37 +147,64 @@ static int builder_map_id(struct builder *b, const struct profile *p, uint32_t p
 	return 0;
 }
 
-static int builder_add_profile(struct builder *b, const struct profile *p, bool is_before,
-			       double scale, bool reverse)
+/* The texts of a profile's frames live as long as the tree: its names
+ * point into them. */
+static int builder_add_profile(struct builder *b, struct flame_tree *t, const struct profile *p,
+			       bool is_before, double scale, bool reverse)
 {
 	size_t n = profile_stack_count(p);
 	int err;
 
+	b->texts = t->texts[is_before] = frame_texts_new(p);
+	if (!b->texts)
+		return -ENOMEM;
 	if (b->idmap_cap)
 		memset(b->idmap, 0xff, b->idmap_cap * sizeof(*b->idmap));
 	for (size_t i = 0; i < n; i++) {
+		const char *roots[FRAME_TEXT_ROOTS_MAX];
 		struct profile_stack s;
+		uint32_t depth, *f;
 		struct entry *e;
+		int nroots;
 
 		profile_stack_get(p, i, &s);
-		if (!s.depth || !s.count)
+		if (!s.count)
 			continue;
-		if (array_reserve((void **)&b->frames, &b->frames_cap, b->nframes + s.depth, sizeof(*b->frames)) ||
+		nroots = frame_texts_roots(b->texts, s.labels, roots);
+		if (nroots < 0)
+			return nroots;
+		depth = s.depth + (uint32_t)nroots;
+		if (!depth)
+			continue;
+		if (array_reserve((void **)&b->frames, &b->frames_cap, b->nframes + depth, sizeof(*b->frames)) ||
 		    array_reserve((void **)&b->entries, &b->entries_cap, b->nentries + 1, sizeof(*b->entries)))
 			return -ENOMEM;
-		for (uint32_t k = 0; k < s.depth; k++) {
-			uint32_t pid = s.frames[reverse ? s.depth - 1 - k : k];
-
-			err = builder_map_id(b, p, pid, &b->frames[b->nframes + k]);
+		f = b->frames + b->nframes;
+		/* Pseudo-frames are native-kind text; the palette knows "[...]". */
+		for (int k = 0; k < nroots; k++) {
+			err = name_table_intern(&b->names, roots[k], PROFILE_FRAME_NATIVE, &f[k]);
 			if (err)
 				return err;
 		}
+		for (uint32_t k = 0; k < s.depth; k++) {
+			err = builder_map_id(b, p, s.frames[k], &f[nroots + k]);
+			if (err)
+				return err;
+		}
+		if (reverse) {
+			for (uint32_t k = 0; k < depth / 2; k++) {
+				uint32_t tmp = f[k];
+
+				f[k] = f[depth - 1 - k];
+				f[depth - 1 - k] = tmp;
+			}
+		}
 		e = &b->entries[b->nentries++];
 		e->off = b->nframes;
-		e->depth = s.depth;
+		e->depth = depth;
 		e->after = is_before ? 0 : s.count;
 		e->before = is_before ? (double)s.count * scale : 0;
-		b->nframes += s.depth;
+		b->nframes += depth;
 	}
 	return 0;
 }
@@ -175,10 +221,12 @@ static int builder_rank_names(struct builder *b, struct flame_tree *t)
 	struct name_table *nt = &b->names;
 	uint32_t *rank = malloc((nt->n ? nt->n : 1) * sizeof(*rank));
 	const char **sorted = malloc((nt->n ? nt->n : 1) * sizeof(*sorted));
+	uint8_t *kinds = malloc(nt->n ? nt->n : 1);
 
-	if (!rank || !sorted) {
+	if (!rank || !sorted || !kinds) {
 		free(rank);
 		free(sorted);
+		free(kinds);
 		return -ENOMEM;
 	}
 	memcpy(sorted, nt->names, nt->n * sizeof(*sorted));
@@ -188,12 +236,14 @@ static int builder_rank_names(struct builder *b, struct flame_tree *t)
 		const char **hit = bsearch(&nt->names[i], sorted, nt->n, sizeof(*sorted), cmp_name_ptr);
 
 		rank[i] = (uint32_t)(hit - sorted);
+		kinds[rank[i]] = nt->kinds[i];
 	}
 	for (size_t i = 0; i < b->nframes; i++)
 		b->frames[i] = rank[b->frames[i]];
 	b->all_id = rank[b->all_id];
 	free(rank);
 	t->names = sorted;
+	t->kinds = kinds;
 	t->nnames = nt->n;
 	return 0;
 }
@@ -319,11 +369,11 @@ int flame_tree_build(struct flame_tree *t, const struct profile *after,
 		return -ENODATA;
 	if (before && normalize && profile_total(before))
 		scale = (double)profile_total(after) / (double)profile_total(before);
-	err = name_table_intern(&b.names, "all", &b.all_id);
+	err = name_table_intern(&b.names, "all", PROFILE_FRAME_NATIVE, &b.all_id);
 	if (!err)
-		err = builder_add_profile(&b, after, false, 1.0, reverse);
+		err = builder_add_profile(&b, t, after, false, 1.0, reverse);
 	if (!err && before)
-		err = builder_add_profile(&b, before, true, scale, reverse);
+		err = builder_add_profile(&b, t, before, true, scale, reverse);
 	if (!err)
 		err = builder_rank_names(&b, t);
 	if (err)
@@ -351,6 +401,9 @@ void flame_tree_free(struct flame_tree *t)
 {
 	free(t->nodes);
 	free(t->names);
+	free(t->kinds);
+	frame_texts_free(t->texts[0]);
+	frame_texts_free(t->texts[1]);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct frame_texts;
 struct profile;
 
 struct flame_node {
@@ -30,8 +31,10 @@ struct flame_node {
 struct flame_tree {
 	struct flame_node *nodes;
 	size_t nnodes;
-	const char **names; /* sorted; pointers into the profiles' strings */
+	const char **names; /* sorted; frame texts (suffixes, pseudo-frames) */
+	uint8_t *kinds;     /* enum profile_frame_kind of each name */
 	size_t nnames;
+	struct frame_texts *texts[2]; /* what names point into: after, before */
 	uint32_t max_depth;
 	bool has_before;
 	double before_total; /* after scaling */
@@ -39,7 +42,7 @@ struct flame_tree {
 
 /* Build from after and, when before is not NULL, before. reverse flips
  * every stack; normalize scales BEFORE to AFTER's total. The profiles must
- * outlive the tree (names point into them). Returns 0 or -errno; -ENODATA
+ * outlive the tree. Returns 0 or -errno; -ENODATA
  * when after has no samples. */
 int flame_tree_build(struct flame_tree *t, const struct profile *after,
 		     const struct profile *before, bool reverse, bool normalize);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "flamegraph/atomic_file.h"
+#include "flamegraph/frame_text.h"
 #include "flamegraph/profile.h"
 
 struct folded_line {
@@ -20,20 +21,33 @@ static int folded_line_cmp(const void *a, const void *b)
 	return strcmp(la->text, lb->text);
 }
 
-/* Join a stack's frames with ';' into a malloc'd string. */
-static char *stack_join(const struct profile *p, const struct profile_stack *s)
+/* Join a stack's pseudo-frames and frames with ';' into a malloc'd
+ * string. */
+static char *stack_join(struct frame_texts *ft, const struct profile_stack *s)
 {
+	const char *roots[FRAME_TEXT_ROOTS_MAX];
+	int nroots = frame_texts_roots(ft, s->labels, roots);
 	size_t len = 1;
 	char *buf, *w;
 
-	for (uint32_t i = 0; i < s->depth; i++)
-		len += strlen(profile_string(p, s->frames[i])) + 1;
+	if (nroots < 0)
+		return NULL;
+	for (int i = 0; i < nroots; i++)
+		len += strlen(roots[i]) + 1;
+	for (uint32_t i = 0; i < s->depth; i++) {
+		const char *f = frame_texts_frame(ft, s->frames[i]);
+
+		if (!f)
+			return NULL;
+		len += strlen(f) + 1;
+	}
 	buf = malloc(len);
 	if (!buf)
 		return NULL;
 	w = buf;
-	for (uint32_t i = 0; i < s->depth; i++) {
-		const char *f = profile_string(p, s->frames[i]);
+	for (uint32_t i = 0; i < (uint32_t)nroots + s->depth; i++) {
+		const char *f = i < (uint32_t)nroots ? roots[i] :
+						       frame_texts_frame(ft, s->frames[i - nroots]);
 		size_t n = strlen(f);
 
 		if (i)
@@ -49,27 +63,40 @@ int folded_write(const struct profile *p, FILE *out)
 {
 	size_t n = profile_stack_count(p), nlines = 0;
 	struct folded_line *lines = calloc(n ? n : 1, sizeof(*lines));
+	struct frame_texts *ft = frame_texts_new(p);
 	int err = 0;
 
-	if (!lines)
-		return -ENOMEM;
+	if (!lines || !ft) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct profile_stack s;
 
 		profile_stack_get(p, i, &s);
-		/* A stack without frames has no place in a flame graph. */
-		if (!s.depth || !s.count)
+		if (!s.count)
 			continue;
-		lines[nlines].text = stack_join(p, &s);
+		lines[nlines].text = stack_join(ft, &s);
 		if (!lines[nlines].text) {
 			err = -ENOMEM;
 			goto cleanup;
+		}
+		/* A stack without frames has no place in a flame graph. */
+		if (!*lines[nlines].text) {
+			free(lines[nlines].text);
+			continue;
 		}
 		lines[nlines++].count = s.count;
 	}
 	qsort(lines, nlines, sizeof(*lines), folded_line_cmp);
 	for (size_t i = 0; i < nlines; i++) {
-		if (fprintf(out, "%s %" PRIu64 "\n", lines[i].text, lines[i].count) < 0) {
+		uint64_t count = lines[i].count;
+
+		/* Samples that differ only in labels no pseudo-frame shows
+		 * have one text: one line. */
+		while (i + 1 < nlines && !strcmp(lines[i].text, lines[i + 1].text))
+			count += lines[++i].count;
+		if (fprintf(out, "%s %" PRIu64 "\n", lines[i].text, count) < 0) {
 			err = -(errno ? errno : EIO);
 			goto cleanup;
 		}
@@ -78,6 +105,7 @@ cleanup:
 	for (size_t i = 0; i < nlines; i++)
 		free(lines[i].text);
 	free(lines);
+	frame_texts_free(ft);
 	return err;
 }
 

@@ -106,6 +106,79 @@ static uint32_t name_hash(const char *s, size_t len)
 	return (uint32_t)h;
 }
 
+/* The one place where folded text becomes structure again: a suffix gives
+ * the frame's kind ("foo_[j]" is foo, compiled Java), "[unknown] (m)" an
+ * unnamed frame of module m. */
+static void frame_parse(const char *text, size_t len, const char **name, size_t *name_len,
+			const char **module, size_t *module_len, enum profile_frame_kind *kind)
+{
+	static const struct {
+		char c;
+		enum profile_frame_kind kind;
+	} sfx[] = {
+		{ 'j', PROFILE_FRAME_JIT },
+		{ 'i', PROFILE_FRAME_INLINED },
+		{ 'k', PROFILE_FRAME_KERNEL },
+		{ '0', PROFILE_FRAME_INTERPRETED },
+	};
+
+	*name = text;
+	*name_len = len;
+	*module = NULL;
+	*module_len = 0;
+	*kind = PROFILE_FRAME_NATIVE;
+	if (len > 4 && text[len - 4] == '_' && text[len - 3] == '[' && text[len - 1] == ']') {
+		for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+			if (text[len - 2] == sfx[i].c) {
+				*kind = sfx[i].kind;
+				*name_len = len - 4;
+				return;
+			}
+		}
+	}
+	/* "[unknown] (" module ")", module not empty. */
+	if (len > 13 && !memcmp(text, "[unknown] (", 11) && text[len - 1] == ')') {
+		*kind = PROFILE_FRAME_UNKNOWN;
+		*name_len = 9;
+		*module = text + 11;
+		*module_len = len - 12;
+	}
+}
+
+/* Does frame id stand for text (name, module and kind as parsed)? */
+static bool frame_matches(const struct profile *p, uint32_t id, const char *text, size_t len)
+{
+	const char *name, *module;
+	size_t name_len, module_len;
+	enum profile_frame_kind kind;
+	struct profile_frame f;
+
+	frame_parse(text, len, &name, &name_len, &module, &module_len, &kind);
+	profile_frame_get(p, id, &f);
+	return f.kind == kind && !strncmp(profile_str(p, f.name), name, name_len) &&
+	       profile_str(p, f.name)[name_len] == '\0' &&
+	       (!module || (!strncmp(profile_str(p, f.module), module, module_len) &&
+			    profile_str(p, f.module)[module_len] == '\0'));
+}
+
+static int frame_intern(struct profile *p, const char *text, size_t len, uint32_t *id)
+{
+	const char *name, *module;
+	size_t name_len, module_len;
+	enum profile_frame_kind kind;
+	char *n, *m = NULL;
+	int err;
+
+	frame_parse(text, len, &name, &name_len, &module, &module_len, &kind);
+	n = strndup(name, name_len);
+	if (module)
+		m = strndup(module, module_len);
+	err = !n || (module && !m) ? -ENOMEM : profile_frame_intern(p, n, m, kind, id);
+	free(n);
+	free(m);
+	return err;
+}
+
 /* name is NUL-terminated inside the line buffer. */
 static int parser_intern(struct parser *ps, const char *name, size_t len, uint32_t *id)
 {
@@ -113,11 +186,11 @@ static int parser_intern(struct parser *ps, const char *name, size_t len, uint32
 	uint32_t cached = ps->cache[slot];
 	int err;
 
-	if (cached && !strcmp(profile_string(ps->p, cached - 1), name)) {
+	if (cached && frame_matches(ps->p, cached - 1, name, len)) {
 		*id = cached - 1;
 		return 0;
 	}
-	err = profile_intern(ps->p, name, id);
+	err = frame_intern(ps->p, name, len, id);
 	if (err)
 		return err;
 	if (++ps->cache_misses > 2 * (ps->cache_mask + 1) && ps->cache_mask + 1 < NAME_CACHE_MAX) {
@@ -136,12 +209,163 @@ static int parser_intern(struct parser *ps, const char *name, size_t len, uint32
 	return 0;
 }
 
+bool folded_pseudo_frame_parse(const char *frame, const char *key, const char **name,
+			       size_t *name_len, const char **num, size_t *num_len)
+{
+	size_t len = frame ? strlen(frame) : 0, klen = strlen(key), end, start;
+
+	/* "[" name " " key "=" digits "]": at least "[x k=1]". */
+	if (len < klen + 6 || frame[0] != '[' || frame[len - 1] != ']')
+		return false;
+	end = len - 1;
+	start = end;
+	while (start > 0 && frame[start - 1] >= '0' && frame[start - 1] <= '9')
+		start--;
+	if (start == end || start < klen + 3)
+		return false;
+	if (frame[start - 1] != '=' || memcmp(frame + start - 1 - klen, key, klen) ||
+	    frame[start - 2 - klen] != ' ')
+		return false;
+	*name = frame + 1;
+	*name_len = start - 2 - klen - 1;
+	*num = frame + start;
+	*num_len = end - start;
+	return *name_len > 0;
+}
+
+static bool all_digits(const char *s, size_t len)
+{
+	if (!len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+bool folded_task_name_parse(const char *name, size_t len, size_t *chain_len, const char **sub,
+			    size_t *sub_len)
+{
+	size_t close, open, slash;
+
+	for (close = len; close > 0 && name[close - 1] != ')'; close--)
+		;
+	if (!close)
+		return false;
+	close--;
+	/* After ')': nothing, or '#' and digits. */
+	if (close + 1 < len && (name[close + 1] != '#' || !all_digits(name + close + 2, len - close - 2)))
+		return false;
+	for (open = close; open > 0 && name[open] != '('; open--)
+		;
+	if (open < 2 || name[open] != '(' || name[open - 1] != ' ')
+		return false;
+	for (slash = open + 1; slash < close && name[slash] != '/'; slash++)
+		;
+	if (!all_digits(name + open + 1, slash - open - 1) || slash >= close ||
+	    !all_digits(name + slash + 1, close - slash - 1))
+		return false;
+	*chain_len = open - 1;
+	*sub = name + open + 1;
+	*sub_len = slash - open - 1;
+	return true;
+}
+
+/* Labels are interned strings; the parts of a frame are not terminated. */
+static int label_add(struct profile *p, struct profile_label *l, size_t *n, const char *key,
+		     const char *value, size_t len)
+{
+	char *v = strndup(value, len);
+	int err;
+
+	if (!v)
+		return -ENOMEM;
+	err = profile_str_intern(p, key, &l[*n].key);
+	if (!err)
+		err = profile_str_intern(p, v, &l[*n].value);
+	free(v);
+	if (!err)
+		(*n)++;
+	return err;
+}
+
+static const char *const state_frames[] = {
+	"[cpu]", "[runqueue]", "[backpressured]", "[idle]", "[blocked]",
+};
+
+/* The pseudo-frames at the root of a stack ("[<process> pid=N]",
+ * "[<thread> tid=N]", then "[<state>]" under one of them) become labels,
+ * as the builder made them. Returns how many leading frames they were. */
+static int roots_parse(struct parser *ps, char **frames, uint32_t depth, uint32_t *labels,
+		       uint32_t *used)
+{
+	struct profile_label l[8];
+	const char *name, *num;
+	size_t name_len, num_len, n = 0, chain_len, sub_len;
+	unsigned int roots = 0;
+	uint32_t i = 0;
+	int err = 0;
+
+	if (i < depth && folded_pseudo_frame_parse(frames[i], "pid", &name, &name_len, &num, &num_len)) {
+		err = label_add(ps->p, l, &n, PROFILE_LABEL_PROCESS, name, name_len);
+		if (!err)
+			err = label_add(ps->p, l, &n, PROFILE_LABEL_PID, num, num_len);
+		roots |= PROFILE_ROOT_PROCESS;
+		i++;
+	}
+	if (!err && i < depth &&
+	    folded_pseudo_frame_parse(frames[i], "tid", &name, &name_len, &num, &num_len)) {
+		const char *sub;
+
+		err = label_add(ps->p, l, &n, PROFILE_LABEL_THREAD, name, name_len);
+		if (!err)
+			err = label_add(ps->p, l, &n, PROFILE_LABEL_TID, num, num_len);
+		if (!err && folded_task_name_parse(name, name_len, &chain_len, &sub, &sub_len)) {
+			err = label_add(ps->p, l, &n, PROFILE_LABEL_OPERATOR_CHAIN, name, chain_len);
+			if (!err)
+				err = label_add(ps->p, l, &n, PROFILE_LABEL_SUBTASK, sub, sub_len);
+		}
+		roots |= PROFILE_ROOT_THREAD;
+		i++;
+	}
+	/* The wall-clock state frame sits right under the thread frame. */
+	for (size_t k = 0; !err && i > 0 && i < depth && k < sizeof(state_frames) / sizeof(*state_frames); k++) {
+		if (!strcmp(frames[i], state_frames[k])) {
+			err = label_add(ps->p, l, &n, PROFILE_LABEL_STATE, frames[i] + 1,
+					strlen(frames[i]) - 2);
+			roots |= PROFILE_ROOT_STATE;
+			i++;
+			break;
+		}
+	}
+	if (!err)
+		err = profile_labels_intern(ps->p, l, n, labels);
+	if (err)
+		return err;
+	profile_set_roots(ps->p, profile_roots(ps->p) | roots);
+	*used = i;
+	return 0;
+}
+
+/* Leading "[...]" frames that were no pseudo-frames are frames. */
+static int roots_flush(struct parser *ps, char **frames, uint32_t n, uint32_t *depth)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		int err = parser_intern(ps, frames[i], strlen(frames[i]), &ps->frames[(*depth)++]);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* Split the stack on ';' in place and add it. Returns 0, 1 for a bad stack
  * (*why set) or -errno. */
 static int stack_add(struct parser *ps, char *stack, size_t len, uint64_t count, const char **why)
 {
-	uint32_t depth = 0;
+	uint32_t depth = 0, nroots = 0, labels = 0;
 	char *start = stack, *end = stack + len;
+	char *roots[3];
 	int err;
 
 	while (start <= end) {
@@ -152,7 +376,7 @@ static int stack_add(struct parser *ps, char *stack, size_t len, uint64_t count,
 			*why = "empty frame";
 			return 1;
 		}
-		if (depth >= ps->lim.max_depth) {
+		if (depth + nroots >= ps->lim.max_depth) {
 			*why = "too many frames";
 			return 1;
 		}
@@ -166,18 +390,49 @@ static int stack_add(struct parser *ps, char *stack, size_t len, uint64_t count,
 			ps->frames_cap = ncap;
 		}
 		*stop = '\0';
+		/* The first three frames wait: they may be pseudo-frames. */
+		if (depth == 0 && nroots < 3 && start[0] == '[') {
+			roots[nroots++] = start;
+			start = stop + 1;
+			continue;
+		}
+		if (nroots && depth == 0) {
+			uint32_t used;
+
+			err = roots_parse(ps, roots, nroots, &labels, &used);
+			if (!err)
+				err = roots_flush(ps, roots + used, nroots - used, &depth);
+			if (err)
+				return err;
+			nroots = 0;
+		}
 		err = parser_intern(ps, start, (size_t)(stop - start), &ps->frames[depth]);
 		if (err)
 			return err;
 		depth++;
 		start = stop + 1;
 	}
+	if (nroots) {
+		uint32_t used;
+
+		err = roots_parse(ps, roots, nroots, &labels, &used);
+		if (!err)
+			err = roots_flush(ps, roots + used, nroots - used, &depth);
+		if (err)
+			return err;
+	}
 	if (count > UINT64_MAX - ps->total) {
 		*why = "total count too large";
 		return 1;
 	}
 	ps->total += count;
-	return count ? profile_add(ps->p, ps->frames, depth, count) : 0;
+	if (!count)
+		return 0;
+	{
+		uint64_t values[PROFILE_VALUES_MAX] = { count };
+
+		return profile_add_sample(ps->p, ps->frames, depth, labels, values);
+	}
 }
 
 /* One line without its '\n'; may be modified. Returns 0 or -errno. */

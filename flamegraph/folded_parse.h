@@ -8,10 +8,19 @@
  * past 2^64-1, invalid UTF-8, a NUL byte, an empty frame (";;"), more than
  * max_depth frames, or a line longer than max_line. Blank lines are
  * ignored; CRLF line ends are accepted; a count of 0 adds nothing.
+ *
+ * This is the one reader of the text conventions the folded writer uses:
+ * a frame's suffix gives its kind ("foo_[j]": foo, compiled Java; "_[i]"
+ * inlined, "_[k]" kernel, "_[0]" interpreted), "[unknown] (m)" is an unnamed
+ * frame of module m, and the pseudo-frames at the root of a stack,
+ * "[<process> pid=N]", "[<thread> tid=N]" and a state ("[cpu]", "[idle]",
+ * ...) right under one of them, become the sample's labels (process, pid,
+ * thread, tid, operator_chain and subtask for Flink task threads, state).
  */
 #ifndef TMPROF_FLAMEGRAPH_FOLDED_PARSE_H
 #define TMPROF_FLAMEGRAPH_FOLDED_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +53,15 @@ int folded_parse_stream(FILE *in, struct profile *p, const struct folded_parse_l
 			struct folded_parse_result *r);
 int folded_parse_buffer(const char *buf, size_t len, struct profile *p,
 			const struct folded_parse_limits *limits, struct folded_parse_result *r);
+/* A pseudo-frame "[<name> <key>=<digits>]" (key "tid" or "pid"): true
+ * and the name's span and the number's span within frame. */
+bool folded_pseudo_frame_parse(const char *frame, const char *key, const char **name,
+			       size_t *name_len, const char **num, size_t *num_len);
+/* Flink task thread names: "<chain> (<subtask>/<parallelism>)" with an
+ * optional "#<attempt>": true, the chain's length and the subtask's span. */
+bool folded_task_name_parse(const char *name, size_t len, size_t *chain_len, const char **sub,
+			    size_t *sub_len);
+
 /* path "-" reads stdin. Opening failures return -errno. */
 int folded_parse_file(const char *path, struct profile *p, const struct folded_parse_limits *limits,
 		      struct folded_parse_result *r);

@@ -39,7 +39,7 @@ static const char html_script[] =
 	"'use strict';\n"
 	"(function () {\n"
 	"	var D = JSON.parse(document.getElementById('fg-data').textContent);\n"
-	"	var FH = 17, names = D.names, raw = D.nodes, N = raw.length / 3;\n"
+	"	var FH = 17, names = D.names, kinds = D.kinds, raw = D.nodes, N = raw.length / 3;\n"
 	"	var nameOf = new Uint32Array(N), val = new Float64Array(N), depth = new Uint32Array(N);\n"
 	"	var size = new Uint32Array(N), parent = new Int32Array(N), eff = new Float64Array(N);\n"
 	"	var before = D.before || null, maxDepth = 0, i, t;\n"
@@ -91,17 +91,18 @@ static const char html_script[] =
 	"		return (h % 1000) / 1000;\n"
 	"	}\n"
 	"	function rgb(r, g, b) { return 'rgb(' + (r | 0) + ',' + (g | 0) + ',' + (b | 0) + ')'; }\n"
-	"	function paletteColor(s) {\n"
+	"	/* kinds: the frame kinds of flamegraph/profile.h (native 0, kernel 1,\n"
+	"	 * jit 2, inlined 3, interpreted 4), as palette.c colours them. */\n"
+	"	function paletteColor(s, kind) {\n"
 	"		var v = nameHash(s), n = s.length;\n"
 	"		if (D.palette === 'hot') return rgb(205 + 50 * v, 230 * v, 55 * v);\n"
 	"		if (D.palette === 'mem') return rgb(0, 190 + 50 * v, 210 * v);\n"
 	"		if (D.palette === 'io') return rgb(80 + 60 * v, 80 + 60 * v, 190 + 55 * v);\n"
-	"		var sfx = s.substring(n - 4);\n"
-	"		if (sfx === '_[j]') return rgb(50 + 60 * v, 200 + 55 * v, 50 + 60 * v);\n"
-	"		if (sfx === '_[i]') return rgb(80 + 60 * v, 200 + 55 * v, 200 + 55 * v);\n"
-	"		if (sfx === '_[k]') return rgb(230 + 25 * v, 140 + 40 * v, 30 + 30 * v);\n"
-	"		if (sfx === '_[0]') return rgb(150 + 40 * v, 120 + 40 * v, 220 + 35 * v);\n"
-	"		if (n >= 2 && s[0] === '[' && s[n - 1] === ']') return rgb(170 + 30 * v, 170 + 30 * v, 180 + 30 * v);\n"
+	"		if (kind === 2) return rgb(50 + 60 * v, 200 + 55 * v, 50 + 60 * v);\n"
+	"		if (kind === 3) return rgb(80 + 60 * v, 200 + 55 * v, 200 + 55 * v);\n"
+	"		if (kind === 1) return rgb(230 + 25 * v, 140 + 40 * v, 30 + 30 * v);\n"
+	"		if (kind === 4) return rgb(150 + 40 * v, 120 + 40 * v, 220 + 35 * v);\n"
+	"		if (kind === 0 && n >= 2 && s[0] === '[' && s[n - 1] === ']') return rgb(170 + 30 * v, 170 + 30 * v, 180 + 30 * v);\n"
 	"		if (s.indexOf('::') >= 0) return rgb(200 + 55 * v, 200 + 55 * v, 50 + 30 * v);\n"
 	"		return rgb(200 + 55 * v, 50 + 60 * v, 50 + 60 * v);\n"
 	"	}\n"
@@ -115,7 +116,7 @@ static const char html_script[] =
 	"		var k = nameOf[n];\n"
 	"		if (view.match && view.match[k]) return 'rgb(230,0,230)';\n"
 	"		if (before) return diffColor(n);\n"
-	"		return colorCache[k] || (colorCache[k] = paletteColor(names[k]));\n"
+	"		return colorCache[k] || (colorCache[k] = paletteColor(names[k], kinds[k]));\n"
 	"	}\n"
 	"\n"
 	"	/* Thread / operator / state filter: excluded subtrees weigh 0 and the\n"
@@ -400,6 +401,9 @@ static int write_data(const struct flame_tree *t, FILE *out, const struct flameg
 			fputc(',', out);
 		json_write_string(out, t->names[i]);
 	}
+	fputs("],\n\"kinds\":[", out);
+	for (size_t i = 0; i < t->nnames; i++)
+		fprintf(out, "%s%u", i ? "," : "", (unsigned int)t->kinds[i]);
 	fputs("],\n\"nodes\":[", out);
 	err = write_nodes(t, out);
 	fputc(']', out);

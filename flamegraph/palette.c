@@ -3,56 +3,35 @@
 #include <math.h>
 #include <string.h>
 
-static bool ends_with(const char *s, size_t len, const char *suffix)
-{
-	size_t n = strlen(suffix);
-
-	return len >= n && !memcmp(s + len - n, suffix, n);
-}
-
-enum frame_kind frame_kind_of(const char *name)
-{
-	size_t len = strlen(name);
-
-	if (ends_with(name, len, "_[j]"))
-		return FRAME_JIT;
-	if (ends_with(name, len, "_[i]"))
-		return FRAME_INLINED;
-	if (ends_with(name, len, "_[k]"))
-		return FRAME_KERNEL;
-	if (ends_with(name, len, "_[0]"))
-		return FRAME_INTERPRETED;
-	/* "[unknown] (libfoo.so)" is native code, not a root frame. */
-	if (len >= 2 && name[0] == '[' && name[len - 1] == ']')
-		return FRAME_ROOT;
-	if (strstr(name, "::"))
-		return FRAME_NATIVE_CPP;
-	return FRAME_NATIVE;
-}
-
 static struct rgb rgb_of(double r, double g, double b)
 {
 	return (struct rgb){ (uint8_t)r, (uint8_t)g, (uint8_t)b };
 }
 
-static struct rgb java_color(const char *name, double v)
+static struct rgb java_color(enum profile_frame_kind kind, const char *name, double v)
 {
-	switch (frame_kind_of(name)) {
-	case FRAME_JIT: return rgb_of(50 + 60 * v, 200 + 55 * v, 50 + 60 * v);
-	case FRAME_INLINED: return rgb_of(80 + 60 * v, 200 + 55 * v, 200 + 55 * v);
-	case FRAME_KERNEL: return rgb_of(230 + 25 * v, 140 + 40 * v, 30 + 30 * v);
-	case FRAME_INTERPRETED: return rgb_of(150 + 40 * v, 120 + 40 * v, 220 + 35 * v);
-	case FRAME_ROOT: return rgb_of(170 + 30 * v, 170 + 30 * v, 180 + 30 * v);
-	case FRAME_NATIVE_CPP: return rgb_of(200 + 55 * v, 200 + 55 * v, 50 + 30 * v);
-	case FRAME_NATIVE: break;
+	size_t len = strlen(name);
+
+	switch (kind) {
+	case PROFILE_FRAME_JIT: return rgb_of(50 + 60 * v, 200 + 55 * v, 50 + 60 * v);
+	case PROFILE_FRAME_INLINED: return rgb_of(80 + 60 * v, 200 + 55 * v, 200 + 55 * v);
+	case PROFILE_FRAME_KERNEL: return rgb_of(230 + 25 * v, 140 + 40 * v, 30 + 30 * v);
+	case PROFILE_FRAME_INTERPRETED: return rgb_of(150 + 40 * v, 120 + 40 * v, 220 + 35 * v);
+	default: break;
 	}
+	/* "[unknown] (libfoo.so)" is native code, not a root frame. */
+	if (kind == PROFILE_FRAME_NATIVE && len >= 2 && name[0] == '[' && name[len - 1] == ']')
+		return rgb_of(170 + 30 * v, 170 + 30 * v, 180 + 30 * v);
+	if (strstr(name, "::"))
+		return rgb_of(200 + 55 * v, 200 + 55 * v, 50 + 30 * v);
 	return rgb_of(200 + 55 * v, 50 + 60 * v, 50 + 60 * v);
 }
 
-struct rgb palette_color(enum flamegraph_palette pal, const char *name, double v)
+struct rgb palette_color(enum flamegraph_palette pal, enum profile_frame_kind kind,
+			 const char *name, double v)
 {
 	switch (pal) {
-	case PALETTE_JAVA: return java_color(name, v);
+	case PALETTE_JAVA: return java_color(kind, name, v);
 	case PALETTE_MEM: return rgb_of(0, 190 + 50 * v, 210 * v);
 	case PALETTE_IO: return rgb_of(80 + 60 * v, 80 + 60 * v, 190 + 55 * v);
 	case PALETTE_HOT: break;

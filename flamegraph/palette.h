@@ -8,26 +8,18 @@
 #include <stdint.h>
 
 #include "flamegraph/flamegraph.h"
+#include "flamegraph/profile.h"
 
 struct rgb {
 	uint8_t r, g, b;
 };
 
-enum frame_kind {
-	FRAME_NATIVE,      /* C: no suffix */
-	FRAME_NATIVE_CPP,  /* C++: "::" in the name */
-	FRAME_JIT,         /* _[j] */
-	FRAME_INLINED,     /* _[i] */
-	FRAME_KERNEL,      /* _[k] */
-	FRAME_INTERPRETED, /* _[0] */
-	FRAME_ROOT,        /* "[...]": a thread, process or state frame tmprof adds */
-};
-
-enum frame_kind frame_kind_of(const char *name);
-
 /* v in [0, 1): a colour variation; callers pass either a hash of the name
- * (--hash) or a pseudo-random draw. */
-struct rgb palette_color(enum flamegraph_palette pal, const char *name, double v);
+ * (--hash) or a pseudo-random draw. The java palette colours by the
+ * frame's kind; among native frames, "[...]" (a thread, process or state
+ * frame tmprof adds) and C++ ("::") have their own colours. */
+struct rgb palette_color(enum flamegraph_palette pal, enum profile_frame_kind kind,
+			 const char *name, double v);
 /* A name's variation for --hash: stable across runs and files. */
 double palette_name_hash(const char *name);
 

@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "flamegraph/atomic_file.h"
+#include "flamegraph/frame_text.h"
 
 /* profile.proto field numbers. */
 enum {
@@ -52,8 +53,8 @@ enum {
 
 enum { WIRE_VARINT = 0, WIRE_LEN = 2 };
 
-/* The single mapping every location points to. */
-#define MAPPING_ONE 1
+/* The mapping of frames without a module (and of pseudo-frames). */
+#define MAPPING_NONE_FILE "tmprof"
 
 /* ------------------------------------------------------------ byte buffer */
 
@@ -265,147 +266,6 @@ static void strtab_free(struct strtab *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* -------------------------------------------------------- default labeler */
-
-bool pprof_pseudo_frame_parse(const char *frame, const char *key, const char **name,
-			      size_t *name_len, const char **num, size_t *num_len)
-{
-	size_t len = frame ? strlen(frame) : 0, klen = strlen(key), end, start;
-
-	/* "[" name " " key "=" digits "]": at least "[x k=1]". */
-	if (len < klen + 6 || frame[0] != '[' || frame[len - 1] != ']')
-		return false;
-	end = len - 1;
-	start = end;
-	while (start > 0 && frame[start - 1] >= '0' && frame[start - 1] <= '9')
-		start--;
-	if (start == end || start < klen + 3)
-		return false;
-	if (frame[start - 1] != '=' || memcmp(frame + start - 1 - klen, key, klen) ||
-	    frame[start - 2 - klen] != ' ')
-		return false;
-	*name = frame + 1;
-	*name_len = start - 2 - klen - 1;
-	*num = frame + start;
-	*num_len = end - start;
-	return *name_len > 0;
-}
-
-/* Cut len to at most max bytes without splitting a UTF-8 sequence. */
-static size_t utf8_cut(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	return max;
-}
-
-static void label_add(struct pprof_label *out, size_t max, size_t *n, const char *key,
-		      const char *value, size_t len)
-{
-	struct pprof_label *l;
-
-	if (*n >= max)
-		return;
-	l = &out[(*n)++];
-	snprintf(l->key, sizeof(l->key), "%s", key);
-	len = utf8_cut(value, len, sizeof(l->value) - 1);
-	memcpy(l->value, value, len);
-	l->value[len] = '\0';
-}
-
-static bool all_digits(const char *s, size_t len)
-{
-	if (!len)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
-
-/* Flink task thread names: "<chain> (<subtask>/<parallelism>)" with an
- * optional "#<attempt>" (Flink 1.12+). Returns the chain length and the
- * subtask's span, or false for other thread names. */
-static bool task_name_parse(const char *name, size_t len, size_t *chain_len, const char **sub,
-			    size_t *sub_len)
-{
-	size_t close, open, slash;
-
-	for (close = len; close > 0 && name[close - 1] != ')'; close--)
-		;
-	if (!close)
-		return false;
-	close--;
-	/* After ')': nothing, or '#' and digits. */
-	if (close + 1 < len && (name[close + 1] != '#' || !all_digits(name + close + 2, len - close - 2)))
-		return false;
-	for (open = close; open > 0 && name[open] != '('; open--)
-		;
-	if (open < 2 || name[open] != '(' || name[open - 1] != ' ')
-		return false;
-	for (slash = open + 1; slash < close && name[slash] != '/'; slash++)
-		;
-	if (!all_digits(name + open + 1, slash - open - 1) || slash >= close ||
-	    !all_digits(name + slash + 1, close - slash - 1))
-		return false;
-	*chain_len = open - 1;
-	*sub = name + open + 1;
-	*sub_len = slash - open - 1;
-	return true;
-}
-
-static const char *const state_frames[] = {
-	"[cpu]", "[runqueue]", "[backpressured]", "[idle]", "[blocked]",
-};
-
-int pprof_labels_default(void *ctx, const struct profile_stack *s, const struct profile *p,
-			 struct pprof_label *out, size_t max)
-{
-	const struct pprof_default_labels *cfg = ctx;
-	const char *name, *num, *f;
-	size_t name_len, num_len, chain_len, sub_len, n = 0;
-	uint32_t i = 0;
-
-	if (!s || !p || !out)
-		return -EINVAL;
-	if (i < s->depth) {
-		f = profile_string(p, s->frames[i]);
-		if (pprof_pseudo_frame_parse(f, "pid", &name, &name_len, &num, &num_len)) {
-			label_add(out, max, &n, "process", name, name_len);
-			label_add(out, max, &n, "pid", num, num_len);
-			i++;
-		}
-	}
-	if (i < s->depth) {
-		f = profile_string(p, s->frames[i]);
-		if (pprof_pseudo_frame_parse(f, "tid", &name, &name_len, &num, &num_len)) {
-			const char *sub;
-
-			label_add(out, max, &n, "thread", name, name_len);
-			if (!cfg || !cfg->omit_tid)
-				label_add(out, max, &n, "tid", num, num_len);
-			if (task_name_parse(name, name_len, &chain_len, &sub, &sub_len)) {
-				label_add(out, max, &n, "operator_chain", name, chain_len);
-				label_add(out, max, &n, "subtask", sub, sub_len);
-			}
-			i++;
-		}
-	}
-	/* The wall-clock state frame sits right under the thread frame. */
-	if (i > 0 && i < s->depth) {
-		f = profile_string(p, s->frames[i]);
-		for (size_t k = 0; k < sizeof(state_frames) / sizeof(state_frames[0]); k++) {
-			if (!strcmp(f, state_frames[k])) {
-				label_add(out, max, &n, "state", f + 1, strlen(f) - 2);
-				break;
-			}
-		}
-	}
-	return (int)n;
-}
-
 /* ----------------------------------------------------------------- encoder */
 
 struct sample_types {
@@ -418,17 +278,54 @@ struct sample_types {
 	const char *default_type;
 };
 
+/* An id map from a key (a profile id, a pprof string index) to a pprof id
+ * (1-based; 0 = none yet). */
+struct id_map {
+	uint32_t *ids;
+	size_t cap;
+};
+
+static int id_map_slot(struct id_map *m, size_t key, uint32_t **slot)
+{
+	if (key >= m->cap) {
+		size_t ncap = m->cap ? m->cap : 1024;
+		uint32_t *n;
+
+		while (ncap <= key)
+			ncap *= 2;
+		n = realloc(m->ids, ncap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		memset(n + m->cap, 0, (ncap - m->cap) * sizeof(*n));
+		m->ids = n;
+		m->cap = ncap;
+	}
+	*slot = &m->ids[key];
+	return 0;
+}
+
+struct location {
+	uint32_t mapping, function;
+};
+
 struct encoder {
 	const struct profile *p;
 	struct pprof_options o;
 	struct sample_types st;
 	struct pb_buf body, msg, sub;
 	struct strtab strings;
-	uint32_t *func_of; /* profile string id -> function id, 0 = none yet */
-	size_t func_of_cap;
-	uint32_t *func_names; /* function id - 1 -> profile string id */
+	struct frame_texts *texts; /* pseudo-frames */
+	unsigned int roots;        /* which pseudo-frames stacks keep */
+	/* profile frame id -> location; pprof string of a pseudo-frame ->
+	 * location; pprof string of a function name -> function; pprof
+	 * string of a module -> mapping. */
+	struct id_map loc_of_frame, loc_of_pseudo, func_of_name, mapping_of_file;
+	struct location *locs;
+	size_t nlocs, locs_cap;
+	int64_t *func_names; /* function id - 1 -> pprof string */
 	size_t nfuncs, funcs_cap;
-	struct pprof_label labels[PPROF_LABELS_MAX];
+	int64_t *mapping_files; /* mapping id - 1 -> pprof string */
+	size_t nmappings, mappings_cap;
 };
 
 static int sample_types_init(struct sample_types *st, const struct pprof_options *o)
@@ -460,8 +357,6 @@ static int sample_types_init(struct sample_types *st, const struct pprof_options
 		st->default_type = st->type[0];
 		return 0;
 	case PPROF_KIND_ALLOC:
-		if (!o->value2)
-			return -EINVAL;
 		st->n = 2;
 		st->type[0] = "alloc_space";
 		st->unit[0] = "bytes";
@@ -495,36 +390,108 @@ static int encoder_intern(struct encoder *e, const char *s, int64_t *idx)
 	return 0;
 }
 
-/* Function (and location: one per function, same id) of a frame. */
-static int encoder_function(struct encoder *e, uint32_t frame, uint32_t *id)
+static int encoder_mapping(struct encoder *e, const char *file, uint32_t *id)
 {
-	if (frame >= e->func_of_cap) {
-		size_t ncap = e->func_of_cap ? e->func_of_cap : 1024;
-		uint32_t *n;
+	int64_t idx = 0;
+	uint32_t *slot;
+	int err = encoder_intern(e, *file ? file : MAPPING_NONE_FILE, &idx);
 
-		while (ncap <= frame)
-			ncap *= 2;
-		n = realloc(e->func_of, ncap * sizeof(*n));
-		if (!n)
+	if (!err)
+		err = id_map_slot(&e->mapping_of_file, (size_t)idx, &slot);
+	if (err)
+		return err;
+	if (!*slot) {
+		if (array_reserve((void **)&e->mapping_files, &e->mappings_cap, e->nmappings + 1,
+				  sizeof(*e->mapping_files)))
 			return -ENOMEM;
-		memset(n + e->func_of_cap, 0, (ncap - e->func_of_cap) * sizeof(*n));
-		e->func_of = n;
-		e->func_of_cap = ncap;
+		e->mapping_files[e->nmappings++] = idx;
+		*slot = (uint32_t)e->nmappings;
 	}
-	if (!e->func_of[frame]) {
-		if (e->nfuncs == e->funcs_cap) {
-			size_t ncap = e->funcs_cap ? e->funcs_cap * 2 : 1024;
-			uint32_t *n = realloc(e->func_names, ncap * sizeof(*n));
+	*id = *slot;
+	return 0;
+}
 
-			if (!n)
-				return -ENOMEM;
-			e->func_names = n;
-			e->funcs_cap = ncap;
-		}
-		e->func_names[e->nfuncs++] = frame;
-		e->func_of[frame] = (uint32_t)e->nfuncs;
+static int encoder_function(struct encoder *e, const char *name, uint32_t *id)
+{
+	int64_t idx = 0;
+	uint32_t *slot;
+	int err = encoder_intern(e, name, &idx);
+
+	if (!err)
+		err = id_map_slot(&e->func_of_name, (size_t)idx, &slot);
+	if (err)
+		return err;
+	if (!*slot) {
+		if (array_reserve((void **)&e->func_names, &e->funcs_cap, e->nfuncs + 1,
+				  sizeof(*e->func_names)))
+			return -ENOMEM;
+		e->func_names[e->nfuncs++] = idx;
+		*slot = (uint32_t)e->nfuncs;
 	}
-	*id = e->func_of[frame];
+	*id = *slot;
+	return 0;
+}
+
+static int encoder_location_new(struct encoder *e, const char *name, const char *module,
+				uint32_t *id)
+{
+	struct location l;
+	int err = encoder_function(e, name, &l.function);
+
+	if (!err)
+		err = encoder_mapping(e, module, &l.mapping);
+	if (err)
+		return err;
+	if (array_reserve((void **)&e->locs, &e->locs_cap, e->nlocs + 1, sizeof(*e->locs)))
+		return -ENOMEM;
+	e->locs[e->nlocs++] = l;
+	*id = (uint32_t)e->nlocs;
+	return 0;
+}
+
+/* One location per frame: its function is the frame's name (the same
+ * method compiled and inlined is one function), its mapping the frame's
+ * module. A frame nothing named keeps its module in the name, as
+ * "[unknown] (module)": viewers show function names only. */
+static int encoder_frame_location(struct encoder *e, uint32_t frame, uint32_t *id)
+{
+	struct profile_frame f;
+	uint32_t *slot;
+	char buf[512];
+	const char *name;
+	int err = id_map_slot(&e->loc_of_frame, frame, &slot);
+
+	if (err)
+		return err;
+	if (!*slot) {
+		profile_frame_get(e->p, frame, &f);
+		name = profile_str(e->p, f.name);
+		if (f.kind == PROFILE_FRAME_UNKNOWN || !*name) {
+			frame_text_format(buf, sizeof(buf), name, profile_str(e->p, f.module),
+					  PROFILE_FRAME_UNKNOWN);
+			name = buf;
+		}
+		err = encoder_location_new(e, name, profile_str(e->p, f.module), slot);
+		if (err)
+			return err;
+	}
+	*id = *slot;
+	return 0;
+}
+
+static int encoder_pseudo_location(struct encoder *e, const char *text, uint32_t *id)
+{
+	int64_t idx = 0;
+	uint32_t *slot;
+	int err = encoder_intern(e, text, &idx);
+
+	if (!err)
+		err = id_map_slot(&e->loc_of_pseudo, (size_t)idx, &slot);
+	if (!err && !*slot)
+		err = encoder_location_new(e, text, "", slot);
+	if (err)
+		return err;
+	*id = *slot;
 	return 0;
 }
 
@@ -545,47 +512,22 @@ static int encode_value_type(struct encoder *e, unsigned int field, const char *
 	return 0;
 }
 
-/* Leading pseudo-frames to leave out of the pprof stack. */
-static uint32_t stack_skip(const struct encoder *e, const struct profile_stack *s)
-{
-	const char *name, *num;
-	size_t name_len, num_len;
-	uint32_t i = 0;
-
-	if (e->o.keep_pseudo_frames)
-		return 0;
-	while (i < s->depth) {
-		const char *f = profile_string(e->p, s->frames[i]);
-
-		if (!pprof_pseudo_frame_parse(f, "pid", &name, &name_len, &num, &num_len) &&
-		    !pprof_pseudo_frame_parse(f, "tid", &name, &name_len, &num, &num_len))
-			break;
-		i++;
-	}
-	return i;
-}
-
+/* The sample's labels, as the builder (or the folded parser) set them. */
 static int encode_labels(struct encoder *e, const struct profile_stack *s)
 {
-	int n = e->o.labels(e->o.labels_ctx, s, e->p, e->labels, PPROF_LABELS_MAX);
+	const struct profile_label *l;
+	size_t n = profile_labels_get(e->p, s->labels, &l);
 
-	if (n < 0)
-		return n;
-	if (n > PPROF_LABELS_MAX)
-		n = PPROF_LABELS_MAX;
-	for (int i = 0; i < n; i++) {
-		struct pprof_label *l = &e->labels[i];
+	for (size_t i = 0; i < n; i++) {
+		const char *key = profile_str(e->p, l[i].key);
 		int64_t k = 0, v = 0;
 		int err;
 
-		/* Terminate in case a labeler filled the buffers. */
-		l->key[sizeof(l->key) - 1] = '\0';
-		l->value[sizeof(l->value) - 1] = '\0';
-		if (!l->key[0])
+		if (e->o.omit_tid && !strcmp(key, PROFILE_LABEL_TID))
 			continue;
-		err = encoder_intern(e, l->key, &k);
+		err = encoder_intern(e, key, &k);
 		if (!err)
-			err = encoder_intern(e, l->value, &v);
+			err = encoder_intern(e, profile_str(e->p, l[i].value), &v);
 		if (err)
 			return err;
 		pb_put_int_field(&e->sub, LABEL_KEY, k);
@@ -595,16 +537,24 @@ static int encode_labels(struct encoder *e, const struct profile_stack *s)
 	return 0;
 }
 
-static int encode_sample(struct encoder *e, size_t index, const struct profile_stack *s)
+static int encode_sample(struct encoder *e, const struct profile_stack *s, const char **roots,
+			 int nroots)
 {
-	uint32_t skip = stack_skip(e, s);
 	int err;
 
 	/* location_id, packed, leaf first. */
-	for (uint32_t i = s->depth; i > skip; i--) {
+	for (uint32_t i = s->depth; i > 0; i--) {
 		uint32_t id;
 
-		err = encoder_function(e, s->frames[i - 1], &id);
+		err = encoder_frame_location(e, s->frames[i - 1], &id);
+		if (err)
+			return err;
+		pb_put_varint(&e->sub, id);
+	}
+	for (int i = nroots; i > 0; i--) {
+		uint32_t id;
+
+		err = encoder_pseudo_location(e, roots[i - 1], &id);
 		if (err)
 			return err;
 		pb_put_varint(&e->sub, id);
@@ -613,13 +563,12 @@ static int encode_sample(struct encoder *e, size_t index, const struct profile_s
 		pb_put_msg(&e->msg, SAMPLE_LOCATION_ID, &e->sub);
 	/* value, packed. */
 	if (e->o.kind == PPROF_KIND_ALLOC) {
-		pb_put_varint(&e->sub, (uint64_t)value_scale(s->count, 1));
-		pb_put_varint(&e->sub,
-			      (uint64_t)value_scale(e->o.value2(e->o.value2_ctx, index, s), 1));
+		pb_put_varint(&e->sub, (uint64_t)value_scale(s->values[0], 1));
+		pb_put_varint(&e->sub, (uint64_t)value_scale(s->values[1], 1));
 	} else {
 		if (e->st.n == 2)
-			pb_put_varint(&e->sub, (uint64_t)value_scale(s->count, 1));
-		pb_put_varint(&e->sub, (uint64_t)value_scale(s->count, e->st.multiplier));
+			pb_put_varint(&e->sub, (uint64_t)value_scale(s->values[0], 1));
+		pb_put_varint(&e->sub, (uint64_t)value_scale(s->values[0], e->st.multiplier));
 	}
 	pb_put_msg(&e->msg, SAMPLE_VALUE, &e->sub);
 	err = encode_labels(e, s);
@@ -635,53 +584,57 @@ static int encode_samples(struct encoder *e)
 	int err;
 
 	for (size_t i = 0; i < n; i++) {
+		const char *all[FRAME_TEXT_ROOTS_MAX], *roots[FRAME_TEXT_ROOTS_MAX];
 		struct profile_stack s;
+		int nall, nroots = 0;
 
 		profile_stack_get(e->p, i, &s);
+		nall = frame_texts_roots(e->texts, s.labels, all);
+		if (nall < 0)
+			return nall;
+		/* Only the state frame stays by default: in pprof a thread or
+		 * a process is a label, not a function. */
+		for (int k = 0; k < nall; k++)
+			if (e->o.keep_pseudo_frames ||
+			    (profile_label_value(e->p, s.labels, PROFILE_LABEL_STATE) && k == nall - 1 &&
+			     (profile_roots(e->p) & PROFILE_ROOT_STATE)))
+				roots[nroots++] = all[k];
 		/* As in the folded output: nothing to show for these. */
-		if (!s.depth || !s.count)
+		if (!s.values[0] && !(e->o.kind == PPROF_KIND_ALLOC && s.values[1]))
 			continue;
-		err = encode_sample(e, i, &s);
+		if (!s.depth && !nall)
+			continue;
+		err = encode_sample(e, &s, roots, nroots);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-static int encode_mapping(struct encoder *e)
+static int encode_mappings(struct encoder *e)
 {
-	int64_t file = 0;
-	int err = encoder_intern(e, "tmprof", &file);
-
-	if (err)
-		return err;
-	pb_put_uint_field(&e->sub, MAPPING_ID, MAPPING_ONE);
-	pb_put_int_field(&e->sub, MAPPING_FILENAME, file);
-	/* Names are final: readers must not try to symbolize. */
-	pb_put_uint_field(&e->sub, MAPPING_HAS_FUNCTIONS, 1);
-	pb_put_msg(&e->body, PROFILE_MAPPING, &e->sub);
-	return 0;
+	for (size_t i = 0; i < e->nmappings; i++) {
+		pb_put_uint_field(&e->sub, MAPPING_ID, i + 1);
+		pb_put_int_field(&e->sub, MAPPING_FILENAME, e->mapping_files[i]);
+		/* Names are final: readers must not try to symbolize. */
+		pb_put_uint_field(&e->sub, MAPPING_HAS_FUNCTIONS, 1);
+		pb_put_msg(&e->body, PROFILE_MAPPING, &e->sub);
+	}
+	return e->body.err;
 }
 
 static int encode_locations_functions(struct encoder *e)
 {
-	for (size_t i = 0; i < e->nfuncs; i++) {
-		uint64_t id = i + 1;
-
-		pb_put_uint_field(&e->msg, LOCATION_ID, id);
-		pb_put_uint_field(&e->msg, LOCATION_MAPPING_ID, MAPPING_ONE);
-		pb_put_uint_field(&e->sub, LINE_FUNCTION_ID, id);
+	for (size_t i = 0; i < e->nlocs; i++) {
+		pb_put_uint_field(&e->msg, LOCATION_ID, i + 1);
+		pb_put_uint_field(&e->msg, LOCATION_MAPPING_ID, e->locs[i].mapping);
+		pb_put_uint_field(&e->sub, LINE_FUNCTION_ID, e->locs[i].function);
 		pb_put_msg(&e->msg, LOCATION_LINE, &e->sub);
 		pb_put_msg(&e->body, PROFILE_LOCATION, &e->msg);
 	}
 	for (size_t i = 0; i < e->nfuncs; i++) {
-		int64_t name = 0;
-		int err = encoder_intern(e, profile_string(e->p, e->func_names[i]), &name);
-
-		if (err)
-			return err;
 		pb_put_uint_field(&e->msg, FUNCTION_ID, i + 1);
-		pb_put_int_field(&e->msg, FUNCTION_NAME, name);
+		pb_put_int_field(&e->msg, FUNCTION_NAME, e->func_names[i]);
 		/* No system_name: pprof takes name == system_name for a name
 		 * still to demangle and "simplifies" it, cutting "(1/2)" from
 		 * task names and "(libfoo.so)" from unknown frames. */
@@ -791,8 +744,14 @@ static void encoder_free(struct encoder *e)
 	pb_free(&e->msg);
 	pb_free(&e->sub);
 	strtab_free(&e->strings);
-	free(e->func_of);
+	frame_texts_free(e->texts);
+	free(e->loc_of_frame.ids);
+	free(e->loc_of_pseudo.ids);
+	free(e->func_of_name.ids);
+	free(e->mapping_of_file.ids);
+	free(e->locs);
 	free(e->func_names);
+	free(e->mapping_files);
 }
 
 int pprof_encode(const struct profile *p, const struct pprof_options *o, unsigned char **buf,
@@ -810,18 +769,22 @@ int pprof_encode(const struct profile *p, const struct pprof_options *o, unsigne
 	e.p = p;
 	if (o)
 		e.o = *o;
-	if (!e.o.labels)
-		e.o.labels = pprof_labels_default;
 	err = sample_types_init(&e.st, &e.o);
 	if (err)
 		return err;
+	/* Allocations carry bytes and objects as two values of one sample. */
+	if (e.o.kind == PPROF_KIND_ALLOC && profile_value_count(p) < 2)
+		return -EINVAL;
+	e.texts = frame_texts_new(p);
+	if (!e.texts)
+		return -ENOMEM;
 	err = encoder_intern(&e, "", &empty);
 	if (!err)
 		err = encode_header(&e);
 	if (!err)
 		err = encode_samples(&e);
 	if (!err)
-		err = encode_mapping(&e);
+		err = encode_mappings(&e);
 	if (!err)
 		err = encode_locations_functions(&e);
 	if (!err)

@@ -187,7 +187,7 @@ static struct rgb node_color(struct svg_layout *l, size_t i, const char *name)
 
 	if (l->t->has_before)
 		return palette_diff((double)n->value - n->before, l->max_abs_delta);
-	return palette_color(l->o->palette, name,
+	return palette_color(l->o->palette, (enum profile_frame_kind)l->t->kinds[n->name], name,
 			     l->o->hash ? palette_name_hash(name) : rng_next(&l->rng));
 }
 

@@ -16,6 +16,7 @@
 #include "agent/core/exit_codes.h"
 #include "agent/core/log.h"
 #include "agent/core/profile_builder.h"
+#include "agent/core/session_build.h"
 #include "agent/cli/record_options.h"
 #include "agent/cli/record_output.h"
 #include "agent/collect/cpu_sampler.h"
@@ -26,6 +27,7 @@
 #include "agent/core/state_rules.h"
 #include "flamegraph/atomic_file.h"
 #include "flamegraph/folded.h"
+#include "flamegraph/frame_text.h"
 #include "flamegraph/profile.h"
 #include "flamegraph/thread_report.h"
 
@@ -77,14 +79,17 @@ static void print_summary(const struct profile *p, const struct build_result *b)
 	printf("\nTop threads (CPU samples, share of all samples):\n");
 	for (size_t i = 0; i < b->nthreads && i < SUMMARY_ROWS; i++)
 		if (b->threads[i].samples)
-			printf("  %8" PRIu64 "  %5.1f%%  %s\n", b->threads[i].samples,
-			       100.0 * (double)b->threads[i].samples / total,
-			       profile_string(p, b->threads[i].name_id));
+			printf("  %8" PRIu64 "  %5.1f%%  [%s tid=%d]\n", b->threads[i].samples,
+			       100.0 * (double)b->threads[i].samples / total, b->threads[i].name,
+			       (int)b->threads[i].tid);
 	printf("\nTop frames (self CPU samples, share of all samples):\n");
-	for (size_t i = 0; i < b->nleaves && i < SUMMARY_ROWS; i++)
+	for (size_t i = 0; i < b->nleaves && i < SUMMARY_ROWS; i++) {
+		char text[1024];
+
+		frame_text_of(p, b->leaves[i].name_id, text, sizeof(text));
 		printf("  %8" PRIu64 "  %5.1f%%  %s\n", b->leaves[i].samples,
-		       100.0 * (double)b->leaves[i].samples / total,
-		       profile_string(p, b->leaves[i].name_id));
+		       100.0 * (double)b->leaves[i].samples / total, text);
+	}
 }
 
 static void report_losses(struct session *s, const struct record_options *o)
@@ -275,6 +280,8 @@ static void push_profile(struct session *s, const struct record_options *o, cons
 		log_info("pushed to %s as %s", o->push_url, o->app_name);
 }
 
+/* Bytes and events are two values of one profile: pprof carries both, the
+ * other formats the unit asked for. */
 static struct profile *build_alloc_profile(struct session *s, const struct record_options *o,
 					   bool counts)
 {
@@ -285,9 +292,12 @@ static struct profile *build_alloc_profile(struct session *s, const struct recor
 		.alloc_counts = counts,
 	};
 	struct build_result br;
+	struct build_input in;
+	struct resolver r;
 	struct profile *p = profile_new();
 
-	if (!p || profile_build(s, p, &bo, &br)) {
+	session_build_input(s, &in, &r);
+	if (!p || profile_build(&in, p, &bo, &br)) {
 		profile_free(p);
 		return NULL;
 	}
@@ -295,22 +305,16 @@ static struct profile *build_alloc_profile(struct session *s, const struct recor
 	return p;
 }
 
-/* The allocation profile, to its own file. pprof carries bytes and events
- * together; the other formats carry the unit asked for. */
+/* The allocation profile, to its own file. */
 static int write_alloc_output(struct session *s, const struct record_options *o,
 			      struct atomic_file *out)
 {
 	enum record_format fmt = record_format_of_path(out->path);
 	struct profile_meta m = meta_of(s, PPROF_KIND_ALLOC);
 	bool counts = o->alloc_counts && fmt != FORMAT_PPROF;
-	struct profile *p = build_alloc_profile(s, o, counts), *objects = NULL;
+	struct profile *p = build_alloc_profile(s, o, counts);
 	int err = p ? 0 : -ENOMEM;
 
-	if (!err && (fmt == FORMAT_PPROF || o->push_url)) {
-		objects = build_alloc_profile(s, o, true);
-		err = objects ? 0 : -ENOMEM;
-		m.objects = objects;
-	}
 	if (!err)
 		err = record_output_write(p, out->fp, fmt, &m);
 	if (!err)
@@ -321,11 +325,9 @@ static int write_alloc_output(struct session *s, const struct record_options *o,
 		atomic_file_abort(out);
 	} else {
 		print_alloc_summary(p, counts);
-		if (!counts)
-			push_profile(s, o, p, &m);
+		push_profile(s, o, p, &m);
 	}
 	profile_free(p);
-	profile_free(objects);
 	return err ? EXIT_OUTPUT : EXIT_OK;
 }
 
@@ -341,12 +343,15 @@ static int write_output(struct session *s, const struct record_options *o,
 		.rules = rules,
 	};
 	struct build_result br;
+	struct build_input in;
+	struct resolver r;
 	struct profile *p = profile_new();
 	int err;
 
 	if (!p)
 		return EXIT_INTERNAL;
-	err = profile_build(s, p, &bo, &br);
+	session_build_input(s, &in, &r);
+	err = profile_build(&in, p, &bo, &br);
 	if (err) {
 		log_error("building the profile failed: %s", strerror(-err));
 		profile_free(p);

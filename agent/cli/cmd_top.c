@@ -17,6 +17,7 @@
 #include "agent/core/exit_codes.h"
 #include "agent/core/log.h"
 #include "agent/core/profile_builder.h"
+#include "agent/core/session_build.h"
 #include "agent/cli/record_options.h"
 #include "agent/core/session.h"
 #include "agent/core/state_rules.h"
@@ -181,11 +182,14 @@ static int show_interval(struct session *s, const struct state_rules *rules, boo
 	struct profile *p = profile_new();
 	struct build_result br;
 	struct thread_report r;
+	struct build_input in;
+	struct resolver res;
 	int err;
 
 	if (!p)
 		return -ENOMEM;
-	err = profile_build(s, p, &bo, &br);
+	session_build_input(s, &in, &res);
+	err = profile_build(&in, p, &bo, &br);
 	if (!err) {
 		err = build_result_report(s, &br, p, &r);
 		if (!err) {

@@ -12,36 +12,15 @@
 #include "flamegraph/pyroscope.h"
 #include "flamegraph/svg.h"
 
-/* Allocation profiles are built twice from the same data (bytes, events):
- * the stacks come in the same order, so stack i of one is stack i of the
- * other. */
-static uint64_t objects_of(void *ctx, size_t index, const struct profile_stack *s)
-{
-	const struct profile *objects = ctx;
-	struct profile_stack o;
-
-	(void)s;
-	if (index >= profile_stack_count(objects))
-		return 0;
-	profile_stack_get(objects, index, &o);
-	return o.count;
-}
-
 static void pprof_options_from(const struct profile_meta *m, struct pprof_options *po,
-			       struct pprof_default_labels *labels, bool omit_tid)
+			       bool omit_tid)
 {
 	memset(po, 0, sizeof(*po));
 	po->kind = m->kind;
 	po->hz = m->hz;
 	po->time_nanos = m->time_ns;
 	po->duration_nanos = m->duration_ns;
-	if (m->kind == PPROF_KIND_ALLOC) {
-		po->value2 = objects_of;
-		po->value2_ctx = (void *)m->objects;
-	}
-	labels->omit_tid = omit_tid;
-	po->labels = pprof_labels_default;
-	po->labels_ctx = labels;
+	po->omit_tid = omit_tid;
 }
 
 static const char *countname_of(enum pprof_kind kind)
@@ -59,13 +38,12 @@ static const char *countname_of(enum pprof_kind kind)
 
 static int write_pprof(const struct profile *p, FILE *out, const struct profile_meta *m)
 {
-	struct pprof_default_labels labels;
 	struct pprof_options po;
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	int err;
 
-	pprof_options_from(m, &po, &labels, false);
+	pprof_options_from(m, &po, false);
 	err = pprof_encode(p, &po, &buf, &len);
 	if (!err && fwrite(buf, 1, len, out) != len)
 		err = -EIO;
@@ -99,7 +77,6 @@ int record_output_push(const struct push_settings *ps, const char *taskmanager,
 		       const struct profile *p, const struct profile_meta *m, char *msg,
 		       size_t msglen)
 {
-	struct pprof_default_labels labels;
 	struct pprof_options po;
 	char host[256] = "";
 	struct pyroscope_tag tags[3];
@@ -121,6 +98,6 @@ int record_output_push(const struct push_settings *ps, const char *taskmanager,
 	tags[t.ntags++] = (struct pyroscope_tag){ "host", host };
 	if (taskmanager && *taskmanager)
 		tags[t.ntags++] = (struct pyroscope_tag){ "taskmanager", taskmanager };
-	pprof_options_from(m, &po, &labels, true);
+	pprof_options_from(m, &po, true);
 	return pyroscope_push(&t, p, &po, msg, msglen);
 }

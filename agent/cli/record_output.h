@@ -18,7 +18,6 @@ struct profile_meta {
 	unsigned int hz;
 	int64_t time_ns;     /* Unix time of the start */
 	int64_t duration_ns;
-	const struct profile *objects; /* PPROF_KIND_ALLOC: the same stacks counted in events */
 };
 
 /* FORMAT_JSON is not a profile format: -EINVAL. */

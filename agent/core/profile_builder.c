@@ -1,20 +1,20 @@
 #include "agent/core/profile_builder.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/jvm/klass_names.h"
 #include "agent/collect/offcpu_tracer.h"
+#include "agent/core/agg_table.h"
 #include "agent/core/session.h"
-#include "agent/core/target.h"
+#include "agent/core/stack_cache.h"
 #include "agent/core/thread_kind.h"
-#include "agent/jvm/thread_names.h"
-#include "bpf/abi.h"
+#include "flamegraph/folded_parse.h"
+#include "flamegraph/frame_text.h"
 #include "flamegraph/profile.h"
 #include "flamegraph/thread_report.h"
+#include "symbolize/resolver.h"
 #include "symbolize/symbolizer.h"
 
 /* The report's state columns are the scheduler/rules states, in order. */
@@ -24,37 +24,33 @@ _Static_assert((int)REPORT_CPU == (int)STATE_CPU && (int)REPORT_RUNQUEUE == (int
 		       (int)REPORT_STATE__MAX == (int)STATE__MAX,
 	       "report and state enums must line up");
 
-/* User and kernel stacks, root frames, and room for inlined Java frames
- * (a compiled frame expands to its inlining chain). */
+/* User and kernel stacks, and room for inlined Java frames (a compiled
+ * frame expands to its inlining chain). */
 #define MAX_FRAMES (4 * TMPROF_MAX_STACK_DEPTH + 3)
-#define FRAME_TEXT_MAX 1024
 
-int frame_format(char *buf, size_t len, const char *name, const char *module, int kind)
+enum profile_frame_kind profile_kind_of_sym(enum frame_kind kind)
 {
-	static const char *const suffix[] = {
-		[FRAME_KERNEL] = "_[k]",
-		[FRAME_NATIVE] = "",
-		[FRAME_JIT] = "_[j]",
-		[FRAME_INLINED] = "_[i]",
-		[FRAME_INTERPRETED] = "_[0]",
+	static const enum profile_frame_kind kinds[] = {
+		[FRAME_KERNEL] = PROFILE_FRAME_KERNEL,
+		[FRAME_NATIVE] = PROFILE_FRAME_NATIVE,
+		[FRAME_JIT] = PROFILE_FRAME_JIT,
+		[FRAME_INLINED] = PROFILE_FRAME_INLINED,
+		[FRAME_INTERPRETED] = PROFILE_FRAME_INTERPRETED,
+		[FRAME_UNKNOWN] = PROFILE_FRAME_UNKNOWN,
 	};
-	int n;
 
-	if (kind == FRAME_UNKNOWN || !name || !*name)
-		n = snprintf(buf, len, "[unknown] (%s)", module && *module ? module : "?");
-	else if (kind >= FRAME_KERNEL && kind <= FRAME_INTERPRETED)
-		n = snprintf(buf, len, "%s%s", name, suffix[kind]);
-	else
-		n = snprintf(buf, len, "%s", name);
-	return n < 0 ? -EINVAL : 0;
+	return (unsigned int)kind < sizeof(kinds) / sizeof(kinds[0]) ? kinds[kind] :
+								       PROFILE_FRAME_NATIVE;
 }
 
-static struct target *target_find(struct session *s, pid_t pid)
+int frame_intern_sym(struct profile *p, const struct frame_sym *fs, uint32_t *id)
 {
-	for (size_t i = 0; i < s->ntargets; i++)
-		if (s->targets[i].pid == pid)
-			return &s->targets[i];
-	return NULL;
+	enum profile_frame_kind kind = profile_kind_of_sym(fs->kind);
+
+	/* An empty name is as unnamed as an unknown frame. */
+	if (kind == PROFILE_FRAME_UNKNOWN || !fs->name || !*fs->name)
+		return profile_frame_intern(p, "[unknown]", fs->module, PROFILE_FRAME_UNKNOWN, id);
+	return profile_frame_intern(p, fs->name, fs->module, kind, id);
 }
 
 /* A thread's comm, per (tgid, tid), with its CPU samples. A new thread
@@ -128,97 +124,46 @@ static int tid_comms_build(const struct agg_table *tab, struct tid_comm **out, s
 	return 0;
 }
 
-static const char *thread_name(const struct target *t, pid_t tid, const char *comm, char *buf,
-			       size_t len, const struct tid_comm *comms, size_t ncomms)
+struct builder {
+	const struct build_input *in;
+	struct profile *p;
+	const struct build_options *o;
+	struct build_result *r;
+	size_t leaves_cap;
+	struct tid_comm *comms; /* from the CPU samples, by (tgid, tid) */
+	size_t ncomms;
+};
+
+static const char *thread_name(struct builder *b, pid_t pid, pid_t tid, const char *comm,
+			       char *buf, size_t len)
 {
-	const char *name = t->names ? thread_names_get(t->names, tid) : NULL;
-	struct tid_comm want = { .tgid = (uint32_t)t->pid, .tid = (uint32_t)tid };
+	const char *name = b->in->targets->thread_name ?
+				   b->in->targets->thread_name(b->in->targets_ctx, pid, tid) : NULL;
+	struct tid_comm want = { .tgid = (uint32_t)pid, .tid = (uint32_t)tid };
 	const struct tid_comm *c;
 
 	if (name)
 		return name;
-	c = ncomms ? bsearch(&want, comms, ncomms, sizeof(*comms), tid_comm_cmp) : NULL;
+	c = b->ncomms ? bsearch(&want, b->comms, b->ncomms, sizeof(*b->comms), tid_comm_cmp) : NULL;
 	snprintf(buf, len, "%.*s", TMPROF_COMM_LEN, c ? c->comm : comm);
 	return buf;
 }
 
-static const char *process_label(const struct target *t)
-{
-	if (!t->is_jvm)
-		return "process";
-	if (jvm_kind_is_taskmanager(t->jvm.kind))
-		return t->jvm.resource_id[0] ? t->jvm.resource_id : "TaskManager";
-	return t->jvm.main_class[0] ? t->jvm.main_class : "JVM";
-}
-
-static int intern_fmt(struct profile *p, uint32_t *id, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int intern_fmt(struct profile *p, uint32_t *id, const char *fmt, ...)
-{
-	char buf[FRAME_TEXT_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return profile_intern(p, buf, id);
-}
-
-static int intern_frame(struct profile *p, const struct frame_sym *fs, uint32_t *id)
-{
-	char buf[FRAME_TEXT_MAX];
-	int err = frame_format(buf, sizeof(buf), fs->name, fs->module, fs->kind);
-
-	return err ? err : profile_intern(p, buf, id);
-}
-
-/* Stacks taken in a tracepoint end in tmprof's own BPF program and the
- * tracepoint glue: not part of what the thread was doing. */
-static uint32_t kernel_leaf_skip(struct target *t, const struct stack_copy *kern)
-{
-	uint32_t skip = 0;
-	struct frame_sym fs;
-
-	if (!kern)
-		return 0;
-	for (; skip < kern->depth; skip++) {
-		process_symbolizer_resolve_kernel(t->sym, kern->ips[skip], &fs);
-		/* A BPF program loaded after kallsyms was read is unknown. */
-		if (fs.kind != FRAME_UNKNOWN && strncmp(fs.name, "bpf_prog_", 9) &&
-		    strncmp(fs.name, "bpf_trace_run", 13) && strncmp(fs.name, "__bpf_trace_", 12))
-			break;
-	}
-	return skip;
-}
-
-/* Appends frames root first: the kernel stores stacks leaf first, and the
- * kernel part of a stack sits leafward of the user part. Return addresses
- * point after their call, so all but the leaf are looked up one byte
- * earlier, inside the call. */
-static int append_stack(struct profile *p, struct target *t, const struct stack_copy *user,
+/* Frames root first: the kernel stores stacks leaf first, and the kernel
+ * part of a stack sits leafward of the user part. Room is kept for the
+ * kernel stack below the user part. */
+static int append_stack(struct builder *b, pid_t pid, const struct stack_copy *user,
 			const struct stack_copy *kern, uint32_t *frames, uint32_t *depth)
 {
-	struct frame_sym fs, words[TARGET_MAX_INLINED];
-	/* Keep room for the kernel stack below the user part. */
-	uint32_t user_max = MAX_FRAMES - TMPROF_MAX_STACK_DEPTH - 1;
-	uint32_t epoch = user ? target_stack_epoch(user->ips, user->depth) : 0;
-	int err;
+	struct frame_sym fs[MAX_FRAMES];
+	size_t n = resolver_stack(b->in->resolver, pid, user ? user->ips : NULL,
+				  user ? user->depth : 0, kern ? kern->ips : NULL,
+				  kern ? kern->depth : 0, fs, MAX_FRAMES - *depth,
+				  TMPROF_MAX_STACK_DEPTH + 1);
 
-	for (uint32_t i = user ? user->depth : 0; i-- > 0;) {
-		size_t n = *depth < user_max ? user_max - *depth : 0;
+	for (size_t k = 0; k < n; k++) {
+		int err = frame_intern_sym(b->p, &fs[k], &frames[(*depth)++]);
 
-		n = target_resolve_word(t, user->ips[i], i == 0, epoch, words,
-					n < TARGET_MAX_INLINED ? n : TARGET_MAX_INLINED);
-		for (size_t k = 0; k < n; k++) {
-			err = intern_frame(p, &words[k], &frames[(*depth)++]);
-			if (err)
-				return err;
-		}
-	}
-	for (uint32_t i = kern ? kern->depth : 0; i-- > kernel_leaf_skip(t, kern);) {
-		process_symbolizer_resolve_kernel(t->sym, i ? kern->ips[i] - 1 : kern->ips[i], &fs);
-		err = intern_frame(p, &fs, &frames[(*depth)++]);
 		if (err)
 			return err;
 	}
@@ -226,7 +171,7 @@ static int append_stack(struct profile *p, struct target *t, const struct stack_
 }
 
 static struct thread_total *thread_total_get(struct build_result *r, pid_t pid, pid_t tid,
-					     uint32_t name_id, const char *name)
+					     const char *name)
 {
 	struct thread_total *grown;
 
@@ -240,7 +185,6 @@ static struct thread_total *thread_total_get(struct build_result *r, pid_t pid, 
 	memset(&r->threads[r->nthreads], 0, sizeof(*r->threads));
 	r->threads[r->nthreads].pid = pid;
 	r->threads[r->nthreads].tid = tid;
-	r->threads[r->nthreads].name_id = name_id;
 	r->threads[r->nthreads].name = strdup(name);
 	if (!r->threads[r->nthreads].name)
 		return NULL;
@@ -269,78 +213,126 @@ static int frame_total_add(struct frame_total **arr, size_t *n, size_t *cap, uin
 	return 0;
 }
 
-/* The frames every stack of a thread starts with. */
-static int stack_roots(struct profile *p, const struct build_options *o, struct target *t,
-		       uint32_t thread_id, int state, uint32_t *frames, uint32_t *depth)
+static int label_str(struct profile *p, struct profile_label *l, size_t *n, const char *key,
+		     const char *value)
 {
-	int err = 0;
+	int err = profile_str_intern(p, key, &l[*n].key);
 
-	if (o->process_roots)
-		err = intern_fmt(p, &frames[(*depth)++], "[%s pid=%d]", process_label(t), t->pid);
-	if (!err && o->thread_roots)
-		frames[(*depth)++] = thread_id;
-	if (!err && state >= 0 && o->span_stacks)
-		err = intern_fmt(p, &frames[(*depth)++], "[%s]", thread_state_name(state));
+	if (!err)
+		err = profile_str_intern(p, value, &l[*n].value);
+	if (!err)
+		(*n)++;
 	return err;
 }
 
-struct builder {
-	struct session *s;
-	struct profile *p;
-	const struct build_options *o;
-	struct build_result *r;
-	size_t leaves_cap;
-	struct tid_comm *comms; /* from the CPU samples, by (tgid, tid) */
-	size_t ncomms;
-};
+static int label_int(struct profile *p, struct profile_label *l, size_t *n, const char *key,
+		     long v)
+{
+	char buf[24];
 
-static int thread_of(struct builder *b, struct target *t, pid_t tid, const char *comm,
+	snprintf(buf, sizeof(buf), "%ld", v);
+	return label_str(p, l, n, key, buf);
+}
+
+/* The labels of a thread's samples, in one order so that equal sets merge:
+ * process and pid, thread and tid, the task's operator chain and subtask,
+ * the state (state < 0: none). */
+static int sample_labels(struct builder *b, const char *process, const struct thread_total *tt,
+			 int state, uint32_t *id)
+{
+	struct profile_label l[PROFILE_LABELS_MAX];
+	const struct build_options *o = b->o;
+	size_t n = 0, chain_len, sub_len;
+	const char *sub;
+	int err = 0;
+
+	if (o->process_roots) {
+		err = label_str(b->p, l, &n, PROFILE_LABEL_PROCESS, process);
+		if (!err)
+			err = label_int(b->p, l, &n, PROFILE_LABEL_PID, tt->pid);
+	}
+	if (!err && o->thread_roots) {
+		err = label_str(b->p, l, &n, PROFILE_LABEL_THREAD, tt->name);
+		if (!err)
+			err = label_int(b->p, l, &n, PROFILE_LABEL_TID, tt->tid);
+		if (!err && folded_task_name_parse(tt->name, strlen(tt->name), &chain_len, &sub,
+						   &sub_len)) {
+			char chain[1024], subtask[24];
+
+			snprintf(chain, sizeof(chain), "%.*s", (int)chain_len, tt->name);
+			snprintf(subtask, sizeof(subtask), "%.*s", (int)sub_len, sub);
+			err = label_str(b->p, l, &n, PROFILE_LABEL_OPERATOR_CHAIN, chain);
+			if (!err)
+				err = label_str(b->p, l, &n, PROFILE_LABEL_SUBTASK, subtask);
+		}
+	}
+	if (!err && state >= 0 && o->span_stacks)
+		err = label_str(b->p, l, &n, PROFILE_LABEL_STATE,
+				thread_state_name((enum thread_state)state));
+	return err ? err : profile_labels_intern(b->p, l, n, id);
+}
+
+static int thread_of(struct builder *b, pid_t pid, pid_t tid, const char *comm,
 		     struct thread_total **tt)
 {
 	char buf[TMPROF_COMM_LEN + 1];
-	const char *name = thread_name(t, tid, comm, buf, sizeof(buf), b->comms, b->ncomms);
-	uint32_t id;
-	int err = intern_fmt(b->p, &id, "[%s tid=%d]", name, tid);
+	const char *name = thread_name(b, pid, tid, comm, buf, sizeof(buf));
 
-	if (err)
-		return err;
-	*tt = thread_total_get(b->r, t->pid, tid, id, name);
+	*tt = thread_total_get(b->r, pid, tid, name);
 	return *tt ? 0 : -ENOMEM;
+}
+
+static const struct stack_copy *stack_of(struct stack_cache *c, bool present, uint64_t id)
+{
+	bool fresh;
+
+	return c && present ? stack_cache_get(c, id, &fresh) : NULL;
+}
+
+static bool target_of(struct builder *b, uint32_t tgid, const char **label)
+{
+	*label = "process";
+	return b->in->targets->target(b->in->targets_ctx, (pid_t)tgid, label);
+}
+
+static int add_values(struct builder *b, const uint32_t *frames, uint32_t depth, uint32_t labels,
+		      uint64_t v0, uint64_t v1)
+{
+	uint64_t values[PROFILE_VALUES_MAX] = { v0, v1 };
+
+	return profile_add_sample(b->p, frames, depth, labels, values);
 }
 
 static int add_cpu_samples(struct builder *b)
 {
-	const struct agg_table *tab = &session_collector(b->s, SESSION_CPU)->rows;
+	const struct agg_table *tab = b->in->cpu;
 	/* In wall mode a sample stands for 1/HZ s of CPU, in microseconds. */
-	uint64_t weight = b->o->span_stacks ? 1000000ULL / b->s->opts.freq_hz : 1;
+	uint64_t weight = b->o->span_stacks ? 1000000ULL / (b->in->freq_hz ? b->in->freq_hz : 1) : 1;
 
-	for (size_t i = 0; i < tab->count; i++) {
+	for (size_t i = 0; tab && i < tab->count; i++) {
 		const struct cpu_sample_key *key = (const void *)tab->entries[i].key;
 		uint64_t n = tab->entries[i].a;
-		struct target *t = target_find(b->s, (pid_t)key->tgid);
 		const struct stack_copy *user, *kern;
-		uint32_t frames[MAX_FRAMES], depth = 0;
+		uint32_t frames[MAX_FRAMES], depth = 0, labels = 0;
 		struct thread_total *tt;
-		bool fresh;
+		const char *process;
 		int err;
 
-		if (!t)
+		if (!target_of(b, key->tgid, &process))
 			continue;
-		err = thread_of(b, t, (pid_t)key->tid, key->comm, &tt);
+		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
 		if (!err)
-			err = stack_roots(b->p, b->o, t, tt->name_id, STATE_CPU, frames, &depth);
-		user = !key->user_stack ? NULL :
-			stack_cache_get(&session_collector(b->s, SESSION_CPU)->user_stacks, key->user_stack, &fresh);
-		kern = key->kern_stack_id < 0 ? NULL :
-			stack_cache_get(&session_collector(b->s, SESSION_CPU)->kern_stacks, (uint64_t)key->kern_stack_id, &fresh);
+			err = sample_labels(b, process, tt, STATE_CPU, &labels);
+		user = stack_of(b->in->cpu_user, key->user_stack, key->user_stack);
+		kern = stack_of(b->in->cpu_kern, key->kern_stack_id >= 0, (uint64_t)key->kern_stack_id);
 		if (!err)
-			err = append_stack(b->p, t, user, kern, frames, &depth);
-		/* Both stacks lost (or empty, with no root frames): keep the
-		 * sample visible rather than gone, and give it a leaf. */
+			err = append_stack(b, (pid_t)key->tgid, user, kern, frames, &depth);
+		/* Both stacks lost (or empty): keep the sample visible rather
+		 * than gone, and give it a leaf. */
 		if (!err && ((!user && !kern) || depth == 0))
 			err = profile_intern(b->p, "[lost stack]", &frames[depth++]);
 		if (!err && b->o->cpu_stacks)
-			err = profile_add(b->p, frames, depth, n * weight);
+			err = add_values(b, frames, depth, labels, n * weight, 0);
 		if (!err)
 			err = frame_total_add(&tt->leaves, &tt->nleaves, &tt->leaves_cap,
 					      frames[depth - 1], n);
@@ -355,9 +347,10 @@ static int add_cpu_samples(struct builder *b)
 	return 0;
 }
 
-/* The state of a blocked span is decided by the rules on its stack. */
+/* The state of a blocked span is decided by the rules on its stack's frame
+ * names (suffix-free: the rules name methods and functions). */
 static int span_state(struct builder *b, const struct sched_span_key *key, const uint32_t *frames,
-		      uint32_t from, uint32_t depth)
+		      uint32_t depth)
 {
 	const char *names[MAX_FRAMES];
 
@@ -367,61 +360,48 @@ static int span_state(struct builder *b, const struct sched_span_key *key, const
 		return STATE_RUNQUEUE;
 	if (!b->o->rules)
 		return STATE_BLOCKED;
-	for (uint32_t i = from; i < depth; i++)
-		names[i - from] = profile_string(b->p, frames[i]);
-	return state_rules_classify(b->o->rules, names, depth - from);
+	for (uint32_t i = 0; i < depth; i++)
+		names[i] = profile_frame_name(b->p, frames[i]);
+	return state_rules_classify(b->o->rules, names, depth);
 }
 
 static int add_spans(struct builder *b)
 {
-	const struct agg_table *tab = &session_collector(b->s, SESSION_OFFCPU)->rows;
+	const struct agg_table *tab = b->in->spans;
 
-	for (size_t i = 0; i < tab->count; i++) {
+	for (size_t i = 0; tab && i < tab->count; i++) {
 		const struct sched_span_key *key = (const void *)tab->entries[i].key;
 		uint64_t ns = tab->entries[i].a;
-		struct target *t = target_find(b->s, (pid_t)key->tgid);
 		const struct stack_copy *user, *kern;
-		uint32_t stack[MAX_FRAMES], frames[MAX_FRAMES], nstack = 0, depth = 0;
+		uint32_t stack[MAX_FRAMES], nstack = 0, labels = 0;
 		struct thread_total *tt;
-		bool fresh;
+		const char *process;
 		int state, err;
 
-		if (!t || key->span >= SPAN__MAX)
+		if (!target_of(b, key->tgid, &process) || key->span >= SPAN__MAX)
 			continue;
-		err = thread_of(b, t, (pid_t)key->tid, key->comm, &tt);
-		user = !key->user_stack ? NULL :
-			stack_cache_get(&session_collector(b->s, SESSION_OFFCPU)->user_stacks, key->user_stack, &fresh);
-		kern = key->kern_stack_id < 0 ? NULL :
-			stack_cache_get(&session_collector(b->s, SESSION_OFFCPU)->kern_stacks, (uint64_t)key->kern_stack_id, &fresh);
+		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
+		user = stack_of(b->in->off_user, key->user_stack, key->user_stack);
+		kern = stack_of(b->in->off_kern, key->kern_stack_id >= 0, (uint64_t)key->kern_stack_id);
 		if (!err)
-			err = append_stack(b->p, t, user, kern, stack, &nstack);
+			err = append_stack(b, (pid_t)key->tgid, user, kern, stack, &nstack);
 		if (err)
 			return err;
-		state = span_state(b, key, stack, 0, nstack);
+		state = span_state(b, key, stack, nstack);
 		tt->ns[state] += ns;
 		b->r->span_ns += ns;
 		/* On-CPU spans carry no stack: the CPU samples show where. */
 		if (!b->o->span_stacks || state == STATE_CPU || ns < 1000)
 			continue;
-		err = stack_roots(b->p, b->o, t, tt->name_id, state, frames, &depth);
+		err = sample_labels(b, process, tt, state, &labels);
 		if (!err && !nstack)
 			err = profile_intern(b->p, "[unknown stack]", &stack[nstack++]);
-		if (err)
-			return err;
-		memcpy(frames + depth, stack, nstack * sizeof(*stack));
-		err = profile_add(b->p, frames, depth + nstack, ns / 1000);
+		if (!err)
+			err = add_values(b, stack, nstack, labels, ns / 1000, 0);
 		if (err)
 			return err;
 	}
 	return 0;
-}
-
-static bool is_java_frame(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 4 && name[n - 4] == '_' && name[n - 3] == '[' && name[n - 1] == ']' &&
-	       (name[n - 2] == 'j' || name[n - 2] == 'i' || name[n - 2] == '0');
 }
 
 /* The JVM's allocation path below the allocating Java frame (runtime stub,
@@ -431,50 +411,68 @@ static uint32_t trim_allocator_frames(const struct profile *p, const uint32_t *f
 				      uint32_t depth)
 {
 	for (uint32_t i = depth; i-- > 0;)
-		if (is_java_frame(profile_string(p, frames[i])))
+		if (profile_frame_kind_is_java(profile_frame_kind(p, frames[i])))
 			return i + 1;
 	return depth;
 }
 
 /* Allocations: the allocating stack, then the allocated class as the leaf
- * ("byte[]", "java.lang.String"), weighted by bytes or by events. */
+ * ("byte[]", "java.lang.String"), with bytes and events as two values. */
 static int add_allocs(struct builder *b)
 {
-	const struct agg_table *tab = &session_collector(b->s, SESSION_ALLOC)->rows;
+	const struct agg_table *tab = b->in->allocs;
 
-	for (size_t i = 0; i < tab->count; i++) {
+	for (size_t i = 0; tab && i < tab->count; i++) {
 		const struct alloc_key *key = (const void *)tab->entries[i].key;
-		uint64_t weight = b->o->alloc_counts ? tab->entries[i].b : tab->entries[i].a;
-		struct target *t = target_find(b->s, (pid_t)key->tgid);
-		uint32_t frames[MAX_FRAMES], depth = 0;
+		uint32_t frames[MAX_FRAMES], depth = 0, labels = 0;
 		const struct stack_copy *user;
-		const char *cls = NULL;
+		const char *cls = NULL, *process;
 		struct thread_total *tt;
-		bool fresh;
 		int err;
 
-		if (!t)
+		if (!target_of(b, key->tgid, &process))
 			continue;
-		err = thread_of(b, t, (pid_t)key->tid, key->comm, &tt);
+		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
 		if (!err)
-			err = stack_roots(b->p, b->o, t, tt->name_id, -1, frames, &depth);
-		user = !key->user_stack ? NULL :
-			stack_cache_get(&session_collector(b->s, SESSION_ALLOC)->user_stacks, key->user_stack, &fresh);
+			err = sample_labels(b, process, tt, -1, &labels);
+		user = stack_of(b->in->alloc_user, key->user_stack, key->user_stack);
 		if (!err)
-			err = append_stack(b->p, t, user, NULL, frames, &depth);
+			err = append_stack(b, (pid_t)key->tgid, user, NULL, frames, &depth);
 		if (!err)
 			depth = trim_allocator_frames(b->p, frames, depth);
-		if (t->klasses)
-			cls = klass_names_get(t->klasses, key->klass);
+		if (b->in->targets->class_name)
+			cls = b->in->targets->class_name(b->in->targets_ctx, (pid_t)key->tgid,
+							 key->klass);
 		if (!err)
-			err = cls ? profile_intern(b->p, cls, &frames[depth++]) :
-				    intern_fmt(b->p, &frames[depth++], "[unknown class]");
+			err = profile_intern(b->p, cls ? cls : "[unknown class]", &frames[depth++]);
 		if (!err && b->o->alloc_stacks)
-			err = profile_add(b->p, frames, depth, weight);
+			err = add_values(b, frames, depth, labels, tab->entries[i].a,
+					 tab->entries[i].b);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+/* What the values mean, and which pseudo-frames the text writers draw. */
+static int profile_setup(struct profile *p, const struct build_options *o)
+{
+	static const struct profile_value_type alloc[] = {
+		{ "alloc_space", "bytes" },
+		{ "alloc_objects", "count" },
+	};
+	static const struct profile_value_type wall = { "wall", "microseconds" };
+	static const struct profile_value_type samples = { "samples", "count" };
+	int err;
+
+	profile_set_roots(p, (o->process_roots ? PROFILE_ROOT_PROCESS : 0) |
+				     (o->thread_roots ? PROFILE_ROOT_THREAD : 0) |
+				     (o->span_stacks ? PROFILE_ROOT_STATE : 0));
+	if (o->alloc_stacks) {
+		err = profile_set_value_types(p, alloc, 2);
+		return err ? err : profile_set_display_value(p, o->alloc_counts ? 1 : 0);
+	}
+	return profile_set_value_types(p, o->span_stacks ? &wall : &samples, 1);
 }
 
 static int frame_total_cmp(const void *a, const void *b)
@@ -497,14 +495,18 @@ static int thread_total_cmp(const void *a, const void *b)
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
-int profile_build(struct session *s, struct profile *p, const struct build_options *opts,
+int profile_build(const struct build_input *in, struct profile *p, const struct build_options *opts,
 		  struct build_result *out)
 {
-	struct builder b = { .s = s, .p = p, .o = opts, .r = out };
+	struct builder b = { .in = in, .p = p, .o = opts, .r = out };
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = tid_comms_build(&session_collector(s, SESSION_CPU)->rows, &b.comms, &b.ncomms);
+	if (!in || !p || !opts || !in->resolver || !in->targets || !in->targets->target)
+		return -EINVAL;
+	err = profile_setup(p, opts);
+	if (!err && in->cpu)
+		err = tid_comms_build(in->cpu, &b.comms, &b.ncomms);
 	if (!err)
 		err = add_cpu_samples(&b);
 	if (!err)
@@ -594,7 +596,11 @@ int build_result_report(const struct session *s, const struct build_result *b,
 			rt->ms_per_s[STATE_CPU] =
 				(double)tt->samples * 1000.0 / s->opts.freq_hz / secs;
 		for (size_t f = 0; f < tt->nleaves && rt->ntop < REPORT_TOP_FRAMES; f++) {
-			rt->top[rt->ntop].frame = strdup(profile_string(names, tt->leaves[f].name_id));
+			char text[1024];
+
+			/* The report shows frames as the folded output does. */
+			frame_text_of(names, tt->leaves[f].name_id, text, sizeof(text));
+			rt->top[rt->ntop].frame = strdup(text);
 			if (!rt->top[rt->ntop].frame)
 				return -ENOMEM;
 			rt->top[rt->ntop++].share = (double)tt->leaves[f].samples / (double)tt->samples;

@@ -1,6 +1,11 @@
-/* Turns what a session gathered into a profile of named frames, per-thread
- * totals (CPU samples, time per state, hottest frames) and the per-thread
- * report. */
+/* Turns what a session gathered into a profile of structured frames and
+ * labelled samples, per-thread totals (CPU samples, time per state, hottest
+ * frames) and the per-thread report.
+ *
+ * The builder sees no session: it reads the aggregated tables and stack
+ * caches it is given, names frames through a resolver (symbolize/resolver.h)
+ * and asks a small target interface for process, thread and class names,
+ * so it can be tested with fakes (tests/unit/test_profile_builder.c). */
 #ifndef TMPROF_AGENT_PROFILE_BUILDER_H
 #define TMPROF_AGENT_PROFILE_BUILDER_H
 
@@ -10,19 +15,23 @@
 #include <sys/types.h>
 
 #include "agent/core/state_rules.h"
+#include "flamegraph/profile.h"
+#include "symbolize/symbolizer.h"
 
+struct agg_table;
 struct profile;
+struct resolver;
 struct session;
+struct stack_cache;
 struct thread_report;
 
 struct frame_total {
-	uint32_t name_id; /* string id in the profile */
+	uint32_t name_id; /* frame id in the profile */
 	uint64_t samples;
 };
 
 struct thread_total {
 	pid_t pid, tid;
-	uint32_t name_id;          /* "[name tid=N]" */
 	char *name;                /* full thread name */
 	uint64_t samples;          /* on-CPU samples */
 	uint64_t ns[STATE__MAX];   /* from scheduler spans */
@@ -39,21 +48,50 @@ struct build_result {
 	uint64_t span_ns;
 };
 
+/* What the builder asks about the profiled processes. */
+struct build_targets_ops {
+	/* Is pid a target? Samples of other processes are left out. With
+	 * true, *label names it (a TaskManager's resource id, a main class). */
+	bool (*target)(void *ctx, pid_t pid, const char **label);
+	/* The JVM's name of a thread, or NULL. */
+	const char *(*thread_name)(void *ctx, pid_t pid, pid_t tid);
+	/* The class of a Klass pointer, or NULL. */
+	const char *(*class_name)(void *ctx, pid_t pid, uint64_t klass);
+};
+
+/* Everything a build reads. Tables and caches may be NULL (nothing of that
+ * kind); the caches are asked for the stacks the tables' keys name. */
+struct build_input {
+	const struct agg_table *cpu;    /* struct cpu_sample_key -> samples */
+	const struct agg_table *spans;  /* struct sched_span_key -> ns */
+	const struct agg_table *allocs; /* struct alloc_key -> bytes, events */
+	struct stack_cache *cpu_user, *cpu_kern, *off_user, *off_kern, *alloc_user;
+	unsigned int freq_hz;
+	const struct resolver *resolver;
+	const struct build_targets_ops *targets;
+	void *targets_ctx;
+};
+
+/* Labels and pseudo-frames: a thread's samples carry thread and tid (and
+ * operator_chain and subtask for Flink task threads), a process's process
+ * and pid, a wall-clock sample its state; the text writers draw them as
+ * "[name tid=N]", "[name pid=N]" and "[state]" root frames. */
 struct build_options {
-	bool thread_roots;  /* "[name tid=N]" as the root frame */
-	bool process_roots; /* "[name pid=N]" above it (several targets) */
+	bool thread_roots;  /* thread labels, "[name tid=N]" as the root frame */
+	bool process_roots; /* process labels, "[name pid=N]" above it (several targets) */
 	bool cpu_stacks;    /* add CPU samples to the profile */
 	bool span_stacks;   /* add off-CPU and run-queue time to the profile */
-	bool alloc_stacks;  /* add Java allocations, the allocated class as the leaf */
-	bool alloc_counts;  /* weigh allocations by events, not bytes */
+	bool alloc_stacks;  /* add Java allocations, the allocated class as the leaf:
+			     * two values, bytes (alloc_space) and events (alloc_objects) */
+	bool alloc_counts;  /* show events, not bytes, in text outputs */
 	const struct state_rules *rules;
 };
 
-/* With span_stacks, a "[state]" frame sits under the thread frame and
- * weights are microseconds (CPU samples count 1e6/HZ each), so on-CPU and
- * off-CPU time share one timeline; otherwise weights are samples. p may be
- * NULL when only the totals are wanted (top). */
-int profile_build(struct session *s, struct profile *p, const struct build_options *opts,
+/* With span_stacks, a state label (and "[state]" frame under the thread
+ * frame) marks each sample and weights are microseconds (CPU samples count
+ * 1e6/HZ each), so on-CPU and off-CPU time share one timeline; otherwise
+ * weights are samples. p must be empty (its value types are set here). */
+int profile_build(const struct build_input *in, struct profile *p, const struct build_options *opts,
 		  struct build_result *out);
 void build_result_free(struct build_result *r);
 
@@ -62,8 +100,9 @@ void build_result_free(struct build_result *r);
 int build_result_report(const struct session *s, const struct build_result *b,
 			const struct profile *names, struct thread_report *out);
 
-/* Frame text as in folded output: suffixes _[k] _[j] _[i] _[0], and
- * "[unknown] (module)". Pure: for tests. */
-int frame_format(char *buf, size_t len, const char *name, const char *module, int kind);
+/* The profile's kind of a symbolizer's kind. */
+enum profile_frame_kind profile_kind_of_sym(enum frame_kind kind);
+/* The profile frame of a resolved frame (name, kind, module). */
+int frame_intern_sym(struct profile *p, const struct frame_sym *fs, uint32_t *id);
 
 #endif

@@ -174,30 +174,12 @@ cleanup:
 	return rc;
 }
 
-/* Frame names without the folded suffix ("_[j]", "_[k]", ...). */
-static const char *strip_suffix(const char *frame, char *buf, size_t len)
-{
-	size_t n = strlen(frame);
-
-	if (n < 4 || frame[n - 4] != '_' || frame[n - 3] != '[' || frame[n - 1] != ']')
-		return frame;
-	n -= 4;
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, frame, n);
-	buf[n] = '\0';
-	return buf;
-}
-
 enum thread_state state_rules_classify(const struct state_rules *r, const char *const *frames,
 				       size_t nframes)
 {
-	char buf[FRAME_MAX];
-
 	for (size_t i = 0; i < r->count; i++)
 		for (size_t f = 0; f < nframes; f++)
-			if (frames[f] &&
-			    fnmatch(r->rules[i].pattern, strip_suffix(frames[f], buf, sizeof(buf)), 0) == 0)
+			if (frames[f] && fnmatch(r->rules[i].pattern, frames[f], 0) == 0)
 				return r->rules[i].state;
 	return STATE_BLOCKED;
 }

@@ -34,9 +34,9 @@ int state_rules_default(struct state_rules *out);
 int state_rules_load(const char *path, struct state_rules *out, char *err, size_t errlen);
 void state_rules_free(struct state_rules *r);
 
-/* State of an off-CPU stack given its frame names (any order); frames may
- * carry the folded suffixes, which are ignored. STATE_BLOCKED if no rule
- * matches. */
+/* State of an off-CPU stack given its frame names (any order): names, not
+ * folded text (the builder passes the profile's frame names, which carry no
+ * kind suffix). STATE_BLOCKED if no rule matches. */
 enum thread_state state_rules_classify(const struct state_rules *r, const char *const *frames,
 				       size_t nframes);
 

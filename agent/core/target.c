@@ -14,6 +14,8 @@
 #include "agent/core/proc_info.h"
 #include "agent/jvm/thread_names.h"
 #include "symbolize/java_frames.h"
+#include "symbolize/resolver.h"
+#include "symbolize/word_resolve.h"
 #include "symbolize/perf_map.h"
 #include "symbolize/target_ids.h"
 #include "symbolize/symbolizer.h"
@@ -321,55 +323,17 @@ bool target_alive(struct target *t)
 	return !t->exited;
 }
 
-/* The perf map's name for a compiled pc against the one read from the
- * JVM's memory: a running cross-check of both paths. */
-static void perf_map_cross_check(struct target *t, uint64_t pc, const char *name)
-{
-	struct frame_sym fs;
-
-	process_symbolizer_resolve_user(t->sym, pc, &fs);
-	if (fs.kind != FRAME_JIT)
-		return; /* no perf map, or it does not cover pc */
-	if (!strcmp(fs.name, name))
-		t->java_perfmap_agree++;
-	else
-		t->java_perfmap_differ++;
-}
-
-/* A compiled frame the JVM's memory could not name (nmethod header
- * unreadable): the perf map's name for its pc, if it has one. Not for
- * stale frames: the perf map may name what lives at the address now. */
-static bool perf_map_fallback(struct target *t, uint64_t word, struct frame_sym *out)
-{
-	if (!hs_frame_is_compiled(word) || !t->java)
-		return false;
-	process_symbolizer_resolve_user(t->sym, hs_compiled_pc(word, java_frames_codecache(t->java)->codecache_low),
-					out);
-	return out->kind == FRAME_JIT;
-}
-
-/* Shown as "[unknown] (why)". */
-static const char *java_unnamed_why(const char *name)
-{
-	if (name && !strcmp(name, JAVA_FRAME_STALE))
-		return "stale nmethod";
-	if (name && !strcmp(name, JAVA_FRAME_UNREADABLE))
-		return "unreadable nmethod";
-	if (name && !strcmp(name, JAVA_FRAME_UNKNOWN_METHOD))
-		return "unreadable Java method";
-	return "java";
-}
-
 uint32_t target_stack_epoch(const uint64_t *ips, uint32_t depth)
 {
-	return depth && hs_frame_is_epoch(ips[depth - 1]) ? hs_epoch_of(ips[depth - 1]) : 0;
+	return resolver_stack_epoch(ips, depth);
 }
 
 /* Is the JVM still in the epoch t->epoch_now was taken in (no class
  * unloaded since)? Without the JVM's counter only the namer's own reuse
  * check (session) guards. */
-static bool epoch_unchanged(struct target *t)
+static bool epoch_unchanged(void *ctx)
 {
+	struct target *t = ctx;
 	uint64_t unloaded = 0;
 
 	if (!t->runtime || !t->hs_cfg.unloaded_addr)
@@ -382,53 +346,18 @@ static bool epoch_unchanged(struct target *t)
 size_t target_resolve_word(struct target *t, uint64_t word, bool leaf, uint32_t epoch,
 			   struct frame_sym *out, size_t max)
 {
-	struct java_frame jf[TARGET_MAX_INLINED];
-	/* A compiled word names other frames as a leaf (nearest debug info)
-	 * than as a return address (exact): both go in the memo. */
-	uint32_t memo_key = epoch | (leaf ? 1u << 31 : 0);
-	size_t n;
-	int r;
+	const struct word_resolver w = {
+		.sym = t->sym,
+		.java = t->java,
+		.memo = &t->memo,
+		.epoch_now = t->epoch_now,
+		.epoch_unchanged = epoch_unchanged,
+		.epoch_ctx = t,
+		.perfmap_agree = &t->java_perfmap_agree,
+		.perfmap_differ = &t->java_perfmap_differ,
+	};
 
-	if (!max || hs_frame_is_epoch(word))
-		return 0;
-	if (!hs_frame_is_java(word)) {
-		/* Return addresses point after the call; look up the call itself. */
-		process_symbolizer_resolve_user(t->sym, leaf ? word : word - 1, &out[0]);
-		return 1;
-	}
-	n = frame_memo_get(&t->memo, word, memo_key, out, max);
-	if (n)
-		return n;
-	/* Reading the JVM's memory now names what lives there now: only the
-	 * same thing as at the sample while no class was unloaded since. */
-	if (epoch != t->epoch_now) {
-		out[0] = (struct frame_sym){ .module = "class unloaded before naming",
-					     .kind = FRAME_UNKNOWN };
-		return 1;
-	}
-	r = t->java ? java_frames_resolve(t->java, word, leaf, jf,
-					  max < TARGET_MAX_INLINED ? max : TARGET_MAX_INLINED)
-		    : -ENOENT;
-	if (r <= 0 || (r == 1 && jf[0].kind == FRAME_UNKNOWN)) {
-		if ((r <= 0 || strcmp(jf[0].name, JAVA_FRAME_STALE)) && perf_map_fallback(t, word, &out[0]))
-			return 1;
-		out[0] = (struct frame_sym){ .module = java_unnamed_why(r > 0 ? jf[0].name : NULL),
-					     .kind = FRAME_UNKNOWN };
-		return 1;
-	}
-	/* Classes unloaded while we read: what we read may be a newcomer's. */
-	if (!epoch_unchanged(t)) {
-		out[0] = (struct frame_sym){ .module = "class unloaded before naming",
-					     .kind = FRAME_UNKNOWN };
-		return 1;
-	}
-	for (int i = 0; i < r; i++)
-		out[i] = (struct frame_sym){ .name = jf[i].name, .module = "[java]", .kind = jf[i].kind };
-	frame_memo_put(&t->memo, word, memo_key, out, (size_t)r);
-	if (hs_frame_is_compiled(word) && jf[0].kind == FRAME_JIT)
-		perf_map_cross_check(t, hs_compiled_pc(word, java_frames_codecache(t->java)->codecache_low) -
-						(leaf ? 0 : 1), jf[0].name);
-	return (size_t)r;
+	return word_resolve(&w, word, leaf, epoch, out, max);
 }
 
 void target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth)

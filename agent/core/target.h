@@ -7,9 +7,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "agent/core/frame_memo.h"
 #include "agent/jvm/jvm_info.h"
 #include "bpf/hotspot.h"
+#include "symbolize/frame_memo.h"
+#include "symbolize/resolver.h"
 #include "symbolize/symbolizer.h"
 
 struct jvm_runtime;
@@ -113,7 +114,7 @@ int target_check_exec(struct target *t);
 void target_forget_jvm(struct target *t);
 
 /* Inlining levels shown per compiled frame (deeper chains are cut). */
-#define TARGET_MAX_INLINED 16
+#define TARGET_MAX_INLINED RESOLVER_MAX_INLINED
 
 /* The frames one word of a user stack stands for, outermost first, into
  * out (at most max): a native address is one frame; a Java frame from the

@@ -13,13 +13,13 @@
 #include "agent/daemon/daemon_config.h"
 #include "agent/core/log.h"
 #include "agent/core/profile_builder.h"
+#include "agent/core/session_build.h"
 #include "agent/cli/record_output.h"
 #include "agent/core/session.h"
 #include "flamegraph/atomic_file.h"
 #include "flamegraph/profile.h"
 #include "flamegraph/pyroscope.h"
 
-#define MAX_DEPTH 1024
 /* A push blocks the main loop: keep it short, the next period retries. */
 #define PUSH_TRIES 2
 #define PUSH_TIMEOUT_MS 10000
@@ -100,42 +100,46 @@ static size_t group_of(const struct daemon_tm_name *names, size_t i)
 	return i;
 }
 
-static long root_pid(const struct profile *p, const struct profile_stack *st)
+static long sample_pid(const struct profile *p, const struct profile_stack *st)
 {
-	const char *name, *num;
-	size_t nlen, numlen;
+	const char *pid = profile_label_value(p, st->labels, PROFILE_LABEL_PID);
+	char *end;
+	long v;
 
-	if (!st->depth ||
-	    !pprof_pseudo_frame_parse(profile_string(p, st->frames[0]), "pid", &name, &nlen, &num,
-				      &numlen) ||
-	    numlen > 9)
+	if (!pid || strlen(pid) > 9)
 		return -1;
-	return strtol(num, NULL, 10);
+	v = strtol(pid, &end, 10);
+	return *end ? -1 : v;
 }
 
 int daemon_profile_split(const struct profile *all, const struct daemon_tm_name *names,
 			 size_t nnames, struct profile **outs)
 {
-	uint32_t frames[MAX_DEPTH];
+	/* Without the process label (and frame): a file holds one TaskManager. */
+	static const char *const drop[] = { PROFILE_LABEL_PROCESS, PROFILE_LABEL_PID, NULL };
 
+	for (size_t i = 0; i < nnames; i++) {
+		int err = outs[i] && !profile_stack_count(outs[i]) ? profile_init_like(outs[i], all) : 0;
+
+		if (err)
+			return err;
+		if (outs[i])
+			profile_set_roots(outs[i], profile_roots(all) & ~PROFILE_ROOT_PROCESS);
+	}
 	for (size_t i = 0; i < profile_stack_count(all); i++) {
 		struct profile_stack st;
 		struct profile *dst = NULL;
 		long pid;
-		int err = 0;
+		int err;
 
 		profile_stack_get(all, i, &st);
-		pid = root_pid(all, &st);
+		pid = sample_pid(all, &st);
 		for (size_t k = 0; k < nnames && !dst; k++)
 			if (names[k].pid == pid)
 				dst = outs[group_of(names, k)];
-		if (!dst || st.depth - 1 > MAX_DEPTH)
+		if (!dst)
 			continue;
-		/* Without the process frame: a file holds one TaskManager. */
-		for (uint32_t f = 1; f < st.depth && !err; f++)
-			err = profile_intern(dst, profile_string(all, st.frames[f]), &frames[f - 1]);
-		if (!err)
-			err = profile_add(dst, frames, st.depth - 1, st.count);
+		err = profile_add_from(dst, all, &st, drop);
 		if (err)
 			return err;
 	}
@@ -321,14 +325,17 @@ static void push_finish(struct period_ctx *x, struct daemon_push_state *ps)
 static int build_split(struct period_ctx *x, const struct build_options *bo, struct profile **outs)
 {
 	struct build_result br;
+	struct build_input in;
+	struct resolver r;
 	struct profile *all = profile_new();
 	int err = all ? 0 : -ENOMEM;
 
 	for (size_t i = 0; !err && i < x->n; i++)
 		if (group_of(x->names, i) == i && !(outs[i] = profile_new()))
 			err = -ENOMEM;
+	session_build_input(x->s, &in, &r);
 	if (!err)
-		err = profile_build(x->s, all, bo, &br);
+		err = profile_build(&in, all, bo, &br);
 	if (!err) {
 		build_result_free(&br);
 		err = daemon_profile_split(all, x->names, x->n, outs);
@@ -367,9 +374,8 @@ void daemon_period_write(struct session *s, const struct daemon_config *c,
 	};
 	struct profile **outs = calloc(nnames ? nnames : 1, sizeof(*outs));
 	struct profile **bytes = calloc(nnames ? nnames : 1, sizeof(*bytes));
-	struct profile **objects = calloc(nnames ? nnames : 1, sizeof(*objects));
 	char stamp[32], base[4096];
-	int err = outs && bytes && objects ? 0 : -ENOMEM;
+	int err = outs && bytes ? 0 : -ENOMEM;
 
 	memset(r, 0, sizeof(*r));
 	if (!ps)
@@ -380,12 +386,9 @@ void daemon_period_write(struct session *s, const struct daemon_config *c,
 	daemon_stamp_format(m.time_ns, stamp, sizeof(stamp));
 	if (!err && stacks)
 		err = build_split(&x, &bo, outs);
-	if (!err && (s->opts.events & SESSION_ALLOC)) {
+	/* Bytes and objects: two values of one profile. */
+	if (!err && (s->opts.events & SESSION_ALLOC))
 		err = build_split(&x, &ao, bytes);
-		ao.alloc_counts = true;
-		if (!err)
-			err = build_split(&x, &ao, objects);
-	}
 	if (err) {
 		log_error("building the period's profiles failed: %s", strerror(-err));
 		r->write_errors++;
@@ -414,7 +417,6 @@ void daemon_period_write(struct session *s, const struct daemon_config *c,
 			struct profile_meta am = m;
 
 			am.kind = PPROF_KIND_ALLOC;
-			am.objects = objects[i];
 			write_one(base, ".alloc.pb.gz", bytes[i], FORMAT_PPROF, &am, r);
 			if (c->folded)
 				write_one(base, ".alloc.folded", bytes[i], FORMAT_FOLDED, &am, r);
@@ -425,5 +427,4 @@ void daemon_period_write(struct session *s, const struct daemon_config *c,
 cleanup:
 	free_outs(outs, nnames);
 	free_outs(bytes, nnames);
-	free_outs(objects, nnames);
 }

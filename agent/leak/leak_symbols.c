@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agent/core/profile_builder.h"
+#include "flamegraph/frame_text.h"
 #include "symbolize/symbolizer.h"
 
 #define FRAME_TEXT_MAX 1024
@@ -43,9 +44,11 @@ int leak_stack_text(struct process_symbolizer *ps, const uint64_t *ips, uint32_t
 		size_t n;
 
 		process_symbolizer_resolve_user(ps, i >= first_return ? ips[i] - 1 : ips[i], &fs);
-		err = frame_format(frame, sizeof(frame), fs.name, fs.module, fs.kind);
-		if (err)
+		if (frame_text_format(frame, sizeof(frame), fs.name, fs.module,
+				      profile_kind_of_sym(fs.kind)) < 0) {
+			err = -EINVAL;
 			goto cleanup;
+		}
 		frame_sanitize(frame);
 		n = strlen(frame);
 		if (len + n + 2 > cap) {

@@ -12,58 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flamegraph/folded_parse.h"
 #include "flamegraph/pprof.h"
 #include "flamegraph/profile.h"
-
-#define MAX_DEPTH 4096
-
-/* "a;b;c 12" -> frames a, b, c with count 12. */
-static int line_add(struct profile *p, char *line)
-{
-	static uint32_t frames[MAX_DEPTH];
-	char *sp = strrchr(line, ' '), *end, *f, *save = NULL;
-	unsigned long long count;
-	uint32_t depth = 0;
-
-	if (!sp)
-		return -EINVAL;
-	*sp = '\0';
-	errno = 0;
-	count = strtoull(sp + 1, &end, 10);
-	if (errno || end == sp + 1 || *end)
-		return -EINVAL;
-	for (f = strtok_r(line, ";", &save); f; f = strtok_r(NULL, ";", &save)) {
-		int err;
-
-		if (depth == MAX_DEPTH)
-			return -E2BIG;
-		err = profile_intern(p, f, &frames[depth++]);
-		if (err)
-			return err;
-	}
-	return profile_add(p, frames, depth, count);
-}
-
-static int folded_read(struct profile *p, const char *path)
-{
-	FILE *in = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int err = 0;
-
-	if (!in)
-		return -errno;
-	while (!err && (n = getline(&line, &cap, in)) > 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (n)
-			err = line_add(p, line);
-	}
-	free(line);
-	fclose(in);
-	return err;
-}
 
 int main(int argc, char **argv)
 {
@@ -90,7 +41,13 @@ int main(int argc, char **argv)
 	p = profile_new();
 	if (!p)
 		return 1;
-	err = folded_read(p, argv[i]);
+	/* The folded parser makes the model: kinds from the suffixes, labels
+	 * from the root pseudo-frames. */
+	{
+		struct folded_parse_result r;
+
+		err = folded_parse_file(argv[i], p, NULL, &r);
+	}
 	if (!err)
 		err = pprof_write_file(p, argv[i + 1], &o);
 	profile_free(p);

@@ -30,7 +30,8 @@ if [ -f "$BUILD/libtmprof.a" ] && ar t "$BUILD/libtmprof.a" 2>/dev/null | grep -
 		"$BUILD/libtmprof.a" -lz -lm
 else
 	gcc -std=c11 -D_GNU_SOURCE -O1 -I"$REPO" -o "$F2P" "$REPO/tests/e2e/folded2pprof.c" \
-		"$REPO/flamegraph/pprof.c" "$REPO/flamegraph/profile.c" "$REPO/flamegraph/atomic_file.c" -lz -lm
+		"$REPO/flamegraph/pprof.c" "$REPO/flamegraph/profile.c" "$REPO/flamegraph/atomic_file.c" \
+		"$REPO/flamegraph/folded_parse.c" "$REPO/flamegraph/frame_text.c" "$REPO/flamegraph/text_escape.c" -lz -lm
 fi || { not_ok "cannot compile tests/e2e/folded2pprof.c"; finish; }
 
 # ------------------------------------------------------------- the input
@@ -51,9 +52,12 @@ IN="$E2E_TMP/in.folded"
 	echo ' 11'
 } >"$IN"
 # The folded form of the input: one line per distinct stack, counts summed.
+# pprof function names are the frames' names: the folded suffixes (_[j],
+# _[i], _[k], _[0]) are the frames' kinds, which pprof does not spell in
+# names.
 EXPECT="$E2E_TMP/expect.txt"
-awk '{ c = $NF; s = $0; sub(/ [0-9]+$/, "", s); n[s] += c } END { for (s in n) printf "%s %.0f\n", s, n[s] }' \
-	"$IN" | LC_ALL=C sort >"$EXPECT"
+sed -E 's/_\[[jik0]\](;| [0-9]+$)/\1/g' "$IN" | awk '{ c = $NF; s = $0; sub(/ [0-9]+$/, "", s); n[s] += c } END { for (s in n) printf "%s %.0f\n", s, n[s] }' \
+	| LC_ALL=C sort >"$EXPECT"
 TOTAL=$(awk '{ t += $NF } END { printf "%.0f", t }' "$IN")
 
 KEEP="$E2E_TMP/keep.pb.gz"

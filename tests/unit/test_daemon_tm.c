@@ -14,6 +14,7 @@
 
 #include "agent/daemon/daemon_period.h"
 #include "agent/daemon/daemon_tm.h"
+#include "flamegraph/folded_parse.h"
 #include "flamegraph/profile.h"
 #include "support.h"
 
@@ -89,24 +90,36 @@ static void test_stat_parse(void **state)
 	assert_int_equal(daemon_proc_stat_parse("1 (x)", comm, sizeof(comm), &start), -EPROTO);
 }
 
+/* A stack as folded text, so that the process and thread frames become the
+ * labels the builder would have set. */
 static void add(struct profile *p, const char *const *names, size_t n, uint64_t count)
 {
-	uint32_t ids[8];
+	struct folded_parse_result r;
+	char line[512] = "";
 
-	for (size_t i = 0; i < n; i++)
-		assert_int_equal(profile_intern(p, names[i], &ids[i]), 0);
-	assert_int_equal(profile_add(p, ids, (uint32_t)n, count), 0);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(line, ";");
+		strcat(line, names[i]);
+	}
+	snprintf(line + strlen(line), sizeof(line) - strlen(line), " %llu\n",
+		 (unsigned long long)count);
+	assert_int_equal(folded_parse_buffer(line, strlen(line), p, NULL, &r), 0);
 }
 
-static uint64_t count_of(const struct profile *p, const char *root)
+/* Samples of thread tid; none may keep the process label. */
+static uint64_t count_of(const struct profile *p, const char *tid)
 {
 	uint64_t n = 0;
 
 	for (size_t i = 0; i < profile_stack_count(p); i++) {
 		struct profile_stack st;
+		const char *t;
 
 		profile_stack_get(p, i, &st);
-		if (st.depth && !strcmp(profile_string(p, st.frames[0]), root))
+		assert_null(profile_label_value(p, st.labels, PROFILE_LABEL_PID));
+		t = profile_label_value(p, st.labels, PROFILE_LABEL_TID);
+		if (t && !strcmp(t, tid))
 			n += st.count;
 	}
 	return n;
@@ -131,10 +144,10 @@ static void test_split(void **state)
 	assert_int_equal(daemon_profile_split(all, names, 3, outs), 0);
 	/* Both processes of tm-a in one profile, without the process frame. */
 	assert_int_equal(profile_total(outs[0]), 8);
-	assert_int_equal(count_of(outs[0], "[Map (1/2)#0 tid=11]"), 5);
-	assert_int_equal(count_of(outs[0], "[Map (1/2)#0 tid=21]"), 3);
+	assert_int_equal(count_of(outs[0], "11"), 5);
+	assert_int_equal(count_of(outs[0], "21"), 3);
 	assert_int_equal(profile_total(outs[1]), 7);
-	assert_int_equal(count_of(outs[1], "[Sink (1/1)#0 tid=31]"), 7);
+	assert_int_equal(count_of(outs[1], "31"), 7);
 	profile_free(all);
 	profile_free(outs[0]);
 	profile_free(outs[1]);

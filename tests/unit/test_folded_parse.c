@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "flamegraph/folded_parse.h"
+#include "flamegraph/frame_text.h"
 #include "flamegraph/profile.h"
 
 /* Parse text (with its exact length, so NUL bytes can be embedded). */
@@ -30,12 +31,25 @@ static uint64_t stack_count(const struct profile *p, const char *folded)
 		struct profile_stack s;
 		char buf[4096] = "";
 
+		const char *roots[FRAME_TEXT_ROOTS_MAX];
+		struct frame_texts *ft = frame_texts_new(p);
+		int nroots;
+
+		assert_non_null(ft);
 		profile_stack_get(p, i, &s);
-		for (uint32_t k = 0; k < s.depth; k++) {
+		/* The text the folded writer makes of the sample. */
+		nroots = frame_texts_roots(ft, s.labels, roots);
+		for (int k = 0; k < nroots; k++) {
 			if (k)
 				strcat(buf, ";");
-			strcat(buf, profile_string(p, s.frames[k]));
+			strcat(buf, roots[k]);
 		}
+		for (uint32_t k = 0; k < s.depth; k++) {
+			if (k || nroots)
+				strcat(buf, ";");
+			strcat(buf, frame_texts_frame(ft, s.frames[k]));
+		}
+		frame_texts_free(ft);
 		if (!strcmp(buf, folded))
 			return s.count;
 	}
@@ -294,6 +308,83 @@ static void test_missing_file(void **state)
 	profile_free(p);
 }
 
+/* The one reader of the text conventions: kinds from suffixes, unnamed
+ * frames' modules, and labels from the root pseudo-frames. */
+static void test_kinds_and_labels_from_text(void **state)
+{
+	struct folded_parse_result r;
+	struct profile_stack st;
+	struct profile *p;
+	const char *name, *num;
+	size_t nl, ml;
+
+	(void)state;
+	assert_int_equal(PARSE("[tm pid=9];[Keyed Reduce (12/128)#3 tid=5];[idle];start_thread;"
+			       "a.B.run_[j];a.B.hot_[i];c.D.slow_[0];do_syscall_64_[k];"
+			       "[unknown] (libfoo.so);x_[q] 4\n",
+			       &p, &r), 0);
+	profile_stack_get(p, 0, &st);
+	assert_int_equal(st.depth, 7);
+	assert_int_equal(profile_frame_kind(p, st.frames[0]), PROFILE_FRAME_NATIVE);
+	assert_int_equal(profile_frame_kind(p, st.frames[1]), PROFILE_FRAME_JIT);
+	assert_string_equal(profile_frame_name(p, st.frames[1]), "a.B.run");
+	assert_int_equal(profile_frame_kind(p, st.frames[2]), PROFILE_FRAME_INLINED);
+	assert_int_equal(profile_frame_kind(p, st.frames[3]), PROFILE_FRAME_INTERPRETED);
+	assert_int_equal(profile_frame_kind(p, st.frames[4]), PROFILE_FRAME_KERNEL);
+	assert_string_equal(profile_frame_name(p, st.frames[4]), "do_syscall_64");
+	assert_int_equal(profile_frame_kind(p, st.frames[5]), PROFILE_FRAME_UNKNOWN);
+	assert_string_equal(profile_frame_module(p, st.frames[5]), "libfoo.so");
+	/* Not a suffix tmprof writes: part of the name. */
+	assert_string_equal(profile_frame_name(p, st.frames[6]), "x_[q]");
+	assert_string_equal(profile_label_value(p, st.labels, "process"), "tm");
+	assert_string_equal(profile_label_value(p, st.labels, "pid"), "9");
+	assert_string_equal(profile_label_value(p, st.labels, "thread"), "Keyed Reduce (12/128)#3");
+	assert_string_equal(profile_label_value(p, st.labels, "tid"), "5");
+	assert_string_equal(profile_label_value(p, st.labels, "operator_chain"), "Keyed Reduce");
+	assert_string_equal(profile_label_value(p, st.labels, "subtask"), "12");
+	assert_string_equal(profile_label_value(p, st.labels, "state"), "idle");
+	/* Written back, the same text. */
+	assert_int_equal(stack_count(p, "[tm pid=9];[Keyed Reduce (12/128)#3 tid=5];[idle];start_thread;"
+					"a.B.run_[j];a.B.hot_[i];c.D.slow_[0];do_syscall_64_[k];"
+					"[unknown] (libfoo.so);x_[q]"), 4);
+	profile_free(p);
+
+	/* A state frame at the root, or a bracketed frame further down, is a
+	 * frame; so is a thread frame that is not first. */
+	assert_int_equal(PARSE("[idle];a 1\nmain;[t tid=1] 2\n", &p, &r), 0);
+	profile_stack_get(p, 0, &st);
+	assert_int_equal(st.labels, 0);
+	assert_int_equal(st.depth, 2);
+	profile_stack_get(p, 1, &st);
+	assert_int_equal(st.labels, 0);
+	profile_free(p);
+
+	assert_true(folded_pseudo_frame_parse("[a b tid=12]", "tid", &name, &nl, &num, &ml));
+	assert_int_equal(nl, 3);
+	assert_memory_equal(name, "a b", 3);
+	assert_int_equal(ml, 2);
+	assert_false(folded_pseudo_frame_parse("[x pid=1]", "tid", &name, &nl, &num, &ml));
+	assert_false(folded_pseudo_frame_parse("[x tid=1x]", "tid", &name, &nl, &num, &ml));
+	assert_false(folded_pseudo_frame_parse("[ tid=1]", "tid", &name, &nl, &num, &ml));
+	assert_false(folded_pseudo_frame_parse("[unknown] (libc.so.6)", "tid", &name, &nl, &num, &ml));
+	assert_false(folded_pseudo_frame_parse(NULL, "tid", &name, &nl, &num, &ml));
+}
+
+static void test_task_names(void **state)
+{
+	static const char *const bad[] = { "Foo (a/b)#0", "(1/2)", "Foo (1/2)#x", "Foo (1/2) x",
+					   "Foo (12)" };
+	const char *sub;
+	size_t chain, sl;
+
+	(void)state;
+	assert_true(folded_task_name_parse("Map (1/2)", 9, &chain, &sub, &sl));
+	assert_int_equal(chain, 3);
+	assert_memory_equal(sub, "1", 1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(folded_task_name_parse(bad[i], strlen(bad[i]), &chain, &sub, &sl));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +405,8 @@ int main(void)
 		cmocka_unit_test(test_no_valid_line_is_an_error),
 		cmocka_unit_test(test_total_size_limit),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_kinds_and_labels_from_text),
+		cmocka_unit_test(test_task_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

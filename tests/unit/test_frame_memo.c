@@ -8,7 +8,8 @@
 
 #include <cmocka.h>
 
-#include "agent/core/frame_memo.h"
+#include "symbolize/frame_memo.h"
+
 
 static void test_chains_by_word_and_epoch(void **state)
 {

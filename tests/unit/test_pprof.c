@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "flamegraph/folded_parse.h"
 #include "flamegraph/pprof.h"
 #include "flamegraph/profile.h"
 #include "pprof_reader.h"
@@ -26,25 +27,30 @@ static uint32_t intern(struct profile *p, const char *name)
 	return id;
 }
 
+/* A profile from folded text: kinds from suffixes, labels from the
+ * pseudo-frames, as tmprof flamegraph reads it. */
+static struct profile *parse_profile(const char *text)
+{
+	struct profile *p = profile_new();
+	struct folded_parse_result r;
+
+	assert_non_null(p);
+	assert_int_equal(folded_parse_buffer(text, strlen(text), p, NULL, &r), 0);
+	assert_int_equal(r.bad_lines, 0);
+	return p;
+}
+
 /* Two task threads and a non-task thread, as tmprof record writes them. */
 static struct profile *sample_profile(void)
 {
-	struct profile *p = profile_new();
-	uint32_t t1, t2, g, inv, map, sys;
+	struct profile *p = parse_profile(
+		"[Source: Numbers -> Map (3/8)#0 tid=4242];StreamTask.invoke_[j];map_[j] 40\n"
+		"[Source: Numbers -> Map (3/8)#0 tid=4242];StreamTask.invoke_[j];do_syscall_64_[k] 2\n"
+		"[main tid=7];StreamTask.invoke_[j] 1\n"
+		"[G1 Young RemSet Sampling tid=9] 5\n" /* only the thread */
+		"[main tid=7];map_[j] 0\n");          /* zero: left out */
 
-	assert_non_null(p);
-	t1 = intern(p, "[Source: Numbers -> Map (3/8)#0 tid=4242]");
-	t2 = intern(p, "[main tid=7]");
-	g = intern(p, "[G1 Young RemSet Sampling tid=9]");
-	inv = intern(p, "StreamTask.invoke_[j]");
-	map = intern(p, "map_[j]");
-	sys = intern(p, "do_syscall_64_[k]");
-	assert_int_equal(profile_add(p, (uint32_t[]){ t1, inv, map }, 3, 40), 0);
-	assert_int_equal(profile_add(p, (uint32_t[]){ t1, inv, sys }, 3, 2), 0);
-	assert_int_equal(profile_add(p, (uint32_t[]){ t2, inv }, 2, 1), 0);
-	assert_int_equal(profile_add(p, (uint32_t[]){ g }, 1, 5), 0);      /* only the thread */
-	assert_int_equal(profile_add(p, (uint32_t[]){ t1 }, 0, 9), 0);     /* no frames: left out */
-	assert_int_equal(profile_add(p, (uint32_t[]){ t2, map }, 2, 0), 0); /* zero: left out */
+	assert_int_equal(profile_add(p, NULL, 0, 9), 0); /* no frames, no labels: left out */
 	return p;
 }
 
@@ -97,9 +103,11 @@ static void assert_well_formed(const struct pp_profile *pp)
 	for (size_t i = 0; i < pp->nstrings && pp->nstrings < 2000; i++)
 		for (size_t j = i + 1; j < pp->nstrings; j++)
 			assert_string_not_equal(pp->strings[i], pp->strings[j]);
-	assert_int_equal(pp->nmappings, 1);
-	assert_int_equal(pp->mapping_ids[0], 1);
-	assert_true(pp->mapping_has_functions);
+	/* Frames without a module: the one "tmprof" mapping (none without
+	 * frames). */
+	assert_true(pp->nmappings <= 1);
+	assert_true(!pp->nmappings || pp->mapping_ids[0] == 1);
+	assert_true(!pp->nmappings || pp->mapping_has_functions);
 	assert_int_equal(pp->nlocations, pp->nfunctions);
 	for (size_t i = 0; i < pp->nlocations; i++) {
 		assert_int_equal(pp->locations[i].id, i + 1);
@@ -145,9 +153,10 @@ static void test_pprof_cpu_profile(void **state)
 	/* 4 samples: the frame-less and the zero-count stacks are left out. */
 	assert_int_equal(pp.nsamples, 4);
 
-	/* Thread frame dropped, leaf first, values [count, count * period]. */
-	s = find_sample(&pp, "StreamTask.invoke_[j];map_[j]", NULL);
-	assert_string_equal(pp_string(&pp, pp.functions[s->loc[0] - 1].name), "map_[j]");
+	/* Thread frame dropped, leaf first, values [count, count * period];
+	 * function names carry no folded suffix (the kind is structure). */
+	s = find_sample(&pp, "StreamTask.invoke;map", NULL);
+	assert_string_equal(pp_string(&pp, pp.functions[s->loc[0] - 1].name), "map");
 	assert_int_equal(s->val[0], 40);
 	assert_int_equal(s->val[1], 400000000);
 	assert_string_equal(pp_label(&pp, s, "thread"), "Source: Numbers -> Map (3/8)#0");
@@ -156,7 +165,7 @@ static void test_pprof_cpu_profile(void **state)
 	assert_string_equal(pp_label(&pp, s, "subtask"), "3");
 	assert_null(pp_label(&pp, s, "state"));
 
-	s = find_sample(&pp, "StreamTask.invoke_[j]", "main");
+	s = find_sample(&pp, "StreamTask.invoke", "main");
 	assert_int_equal(s->val[0], 1);
 	assert_string_equal(pp_label(&pp, s, "tid"), "7");
 	assert_null(pp_label(&pp, s, "operator_chain"));
@@ -175,18 +184,15 @@ static void test_pprof_cpu_profile(void **state)
 static void test_pprof_keep_pseudo_frames(void **state)
 {
 	struct profile *p = sample_profile();
-	struct pprof_options o = { .hz = 99, .keep_pseudo_frames = true };
-	struct pprof_default_labels cfg = { .omit_tid = true };
+	struct pprof_options o = { .hz = 99, .keep_pseudo_frames = true, .omit_tid = true };
 	struct pp_profile pp;
 	const struct pp_sample *s;
 
 	(void)state;
-	o.labels = pprof_labels_default;
-	o.labels_ctx = &cfg;
 	encode_decode(p, &o, &pp);
 	assert_well_formed(&pp);
 	assert_int_equal(pp.period, 1000000000 / 99);
-	s = find_sample(&pp, "[Source: Numbers -> Map (3/8)#0 tid=4242];StreamTask.invoke_[j];map_[j]",
+	s = find_sample(&pp, "[Source: Numbers -> Map (3/8)#0 tid=4242];StreamTask.invoke;map",
 			NULL);
 	assert_int_equal(s->val[1], 40LL * (1000000000 / 99));
 	assert_string_equal(pp_label(&pp, s, "thread"), "Source: Numbers -> Map (3/8)#0");
@@ -201,25 +207,21 @@ static void test_pprof_keep_pseudo_frames(void **state)
 
 static void test_pprof_wall_process_and_state(void **state)
 {
-	struct profile *p = profile_new();
-	uint32_t pr, th, st, f;
+	struct profile *p = parse_profile("[tm-1 pid=100];[Window(Tumbling) -> Sink (1/2) tid=101];"
+					  "[backpressured];LocalBufferPool.requestMemorySegmentBlocking_[j] 2500\n");
 	struct pprof_options o = { .kind = PPROF_KIND_WALL };
 	struct pp_profile pp;
 	const struct pp_sample *s;
 
 	(void)state;
-	pr = intern(p, "[tm-1 pid=100]");
-	th = intern(p, "[Window(Tumbling) -> Sink (1/2) tid=101]");
-	st = intern(p, "[backpressured]");
-	f = intern(p, "LocalBufferPool.requestMemorySegmentBlocking_[j]");
-	assert_int_equal(profile_add(p, (uint32_t[]){ pr, th, st, f }, 4, 2500), 0);
 	encode_decode(p, &o, &pp);
 	assert_well_formed(&pp);
 	assert_int_equal(pp.nsample_types, 1);
 	assert_value_type(&pp, &pp.sample_type[0], "wall", "nanoseconds");
 	assert_value_type(&pp, &pp.period_type, "wall", "nanoseconds");
 	assert_string_equal(pp_string(&pp, pp.default_sample_type), "wall");
-	s = find_sample(&pp, "[backpressured];LocalBufferPool.requestMemorySegmentBlocking_[j]", NULL);
+	/* The state stays a frame (it splits the flame graph) and a label. */
+	s = find_sample(&pp, "[backpressured];LocalBufferPool.requestMemorySegmentBlocking", NULL);
 	assert_int_equal(s->val[0], 2500000);
 	assert_string_equal(pp_label(&pp, s, "process"), "tm-1");
 	assert_string_equal(pp_label(&pp, s, "pid"), "100");
@@ -236,18 +238,12 @@ static void test_pprof_wall_process_and_state(void **state)
 	profile_free(p);
 }
 
-static uint64_t objects_of(void *ctx, size_t index, const struct profile_stack *s)
-{
-	(void)s;
-	return ((const uint64_t *)ctx)[index];
-}
-
 static void test_pprof_alloc_two_values(void **state)
 {
-	struct profile *p = profile_new();
-	uint64_t objects[] = { 3, 7 };
-	struct pprof_options o = { .kind = PPROF_KIND_ALLOC, .alloc_period = 524288,
-				   .value2 = objects_of, .value2_ctx = objects };
+	static const struct profile_value_type types[] = { { "alloc_space", "bytes" },
+							   { "alloc_objects", "count" } };
+	struct profile *p = profile_new(), *one = profile_new();
+	struct pprof_options o = { .kind = PPROF_KIND_ALLOC, .alloc_period = 524288 };
 	struct pp_profile pp;
 	const struct pp_sample *s;
 	unsigned char *buf = NULL;
@@ -255,8 +251,9 @@ static void test_pprof_alloc_two_values(void **state)
 	uint32_t a = intern(p, "a"), b = intern(p, "b");
 
 	(void)state;
-	assert_int_equal(profile_add(p, (uint32_t[]){ a }, 1, 4096), 0);
-	assert_int_equal(profile_add(p, (uint32_t[]){ a, b }, 2, 100), 0);
+	assert_int_equal(profile_set_value_types(p, types, 2), 0);
+	assert_int_equal(profile_add_sample(p, (uint32_t[]){ a }, 1, 0, (uint64_t[]){ 4096, 3 }), 0);
+	assert_int_equal(profile_add_sample(p, (uint32_t[]){ a, b }, 2, 0, (uint64_t[]){ 100, 7 }), 0);
 	encode_decode(p, &o, &pp);
 	assert_well_formed(&pp);
 	assert_value_type(&pp, &pp.sample_type[0], "alloc_space", "bytes");
@@ -270,66 +267,48 @@ static void test_pprof_alloc_two_values(void **state)
 	s = find_sample(&pp, "a", NULL);
 	assert_int_equal(s->val[1], 3);
 	pp_free(&pp);
-	/* Without the objects there is no second value: refused. */
-	o.value2 = NULL;
-	assert_int_equal(pprof_encode(p, &o, &buf, &len), -EINVAL);
+	/* A profile with one value has no objects: refused. */
+	assert_int_equal(profile_add(one, (uint32_t[]){ intern(one, "a") }, 1, 1), 0);
+	assert_int_equal(pprof_encode(one, &o, &buf, &len), -EINVAL);
 	assert_null(buf);
 	profile_free(p);
+	profile_free(one);
 }
 
-struct labeler_ctx {
-	int mode;
-	size_t max_seen;
-};
-
-static int test_labeler(void *ctx, const struct profile_stack *s, const struct profile *p,
-			struct pprof_label *out, size_t max)
+/* Labels come from the samples' label sets, whatever their keys; frames
+ * keep their module as the location's mapping and unnamed frames say
+ * where they were. */
+static void test_pprof_labels_and_mappings(void **state)
 {
-	struct labeler_ctx *c = ctx;
-
-	(void)s;
-	(void)p;
-	c->max_seen = max;
-	if (c->mode == 1)
-		return -EPERM;
-	snprintf(out[0].key, sizeof(out[0].key), "job");
-	snprintf(out[0].value, sizeof(out[0].value), "wordcount");
-	out[1].key[0] = '\0'; /* skipped */
-	snprintf(out[2].key, sizeof(out[2].key), "job2");
-	/* Unterminated buffers must not be read past their end. */
-	memset(out[2].value, 'x', sizeof(out[2].value));
-	return c->mode == 2 ? 1000 : 3;
-}
-
-static void test_pprof_custom_labeler(void **state)
-{
-	struct profile *p = sample_profile();
-	struct labeler_ctx c = { 0 };
-	struct pprof_options o = { .labels = test_labeler, .labels_ctx = &c };
+	struct profile *p = profile_new();
+	struct pprof_options o = { .kind = PPROF_KIND_CPU, .omit_tid = true };
+	struct profile_label l[3];
 	struct pp_profile pp;
 	const struct pp_sample *s;
-	unsigned char *buf = NULL;
-	size_t len = 0;
+	uint32_t set, f[3];
 
 	(void)state;
+	assert_int_equal(profile_str_intern(p, "job", &l[0].key), 0);
+	assert_int_equal(profile_str_intern(p, "wordcount", &l[0].value), 0);
+	assert_int_equal(profile_str_intern(p, "tid", &l[1].key), 0);
+	assert_int_equal(profile_str_intern(p, "12", &l[1].value), 0);
+	assert_int_equal(profile_str_intern(p, "thread", &l[2].key), 0);
+	assert_int_equal(profile_str_intern(p, "main", &l[2].value), 0);
+	assert_int_equal(profile_labels_intern(p, l, 3, &set), 0);
+	assert_int_equal(profile_frame_intern(p, "start_thread", "libc.so.6", PROFILE_FRAME_NATIVE, &f[0]), 0);
+	assert_int_equal(profile_frame_intern(p, "a.B.run", "[java]", PROFILE_FRAME_JIT, &f[1]), 0);
+	assert_int_equal(profile_frame_intern(p, "[unknown]", "libfoo.so", PROFILE_FRAME_UNKNOWN, &f[2]), 0);
+	assert_int_equal(profile_add_sample(p, f, 3, set, (uint64_t[]){ 5 }), 0);
 	encode_decode(p, &o, &pp);
-	assert_well_formed(&pp);
-	assert_int_equal(c.max_seen, PPROF_LABELS_MAX);
-	s = find_sample(&pp, "StreamTask.invoke_[j];map_[j]", NULL);
-	assert_int_equal(s->nlab, 2);
+	s = find_sample(&pp, "start_thread;a.B.run;[unknown] (libfoo.so)", "main");
 	assert_string_equal(pp_label(&pp, s, "job"), "wordcount");
-	assert_int_equal(strlen(pp_label(&pp, s, "job2")), PPROF_LABEL_VALUE_MAX - 1);
-	/* Pseudo-frames are dropped whatever the labeler. */
-	assert_null(pp_label(&pp, s, "thread"));
+	assert_null(pp_label(&pp, s, "tid")); /* omit_tid */
+	assert_int_equal(pp.nmappings, 3);
+	assert_int_equal(pp.nlocations, 3);
+	for (size_t i = 0; i < pp.nlocations; i++)
+		assert_true(pp.locations[i].mapping_id >= 1 && pp.locations[i].mapping_id <= 3);
+	assert_int_not_equal(pp.locations[0].mapping_id, pp.locations[1].mapping_id);
 	pp_free(&pp);
-
-	c.mode = 2; /* more than max: clamped */
-	encode_decode(p, &o, &pp);
-	pp_free(&pp);
-
-	c.mode = 1; /* an error aborts the encoding with it */
-	assert_int_equal(pprof_encode(p, &o, &buf, &len), -EPERM);
-	assert_null(buf);
 	profile_free(p);
 }
 
@@ -439,90 +418,6 @@ static void test_pprof_write_file(void **state)
 	profile_free(p);
 }
 
-static void test_pprof_pseudo_frame_parse(void **state)
-{
-	const char *name, *num;
-	size_t nl, ml;
-
-	(void)state;
-	assert_true(pprof_pseudo_frame_parse("[a b tid=12]", "tid", &name, &nl, &num, &ml));
-	assert_int_equal(nl, 3);
-	assert_memory_equal(name, "a b", 3);
-	assert_int_equal(ml, 2);
-	assert_memory_equal(num, "12", 2);
-	assert_true(pprof_pseudo_frame_parse("[x pid=1]", "pid", &name, &nl, &num, &ml));
-	assert_false(pprof_pseudo_frame_parse("[x pid=1]", "tid", &name, &nl, &num, &ml));
-	assert_false(pprof_pseudo_frame_parse("[x tid=]", "tid", &name, &nl, &num, &ml));
-	assert_false(pprof_pseudo_frame_parse("[x tid=1x]", "tid", &name, &nl, &num, &ml));
-	assert_false(pprof_pseudo_frame_parse("[tid=1]", "tid", &name, &nl, &num, &ml));
-	assert_false(pprof_pseudo_frame_parse("[ tid=1]", "tid", &name, &nl, &num, &ml));
-	assert_false(pprof_pseudo_frame_parse("[xtid=1]", "tid", &name, &nl, &num, &ml));
-	assert_false(pprof_pseudo_frame_parse("x tid=1]", "tid", &name, &nl, &num, &ml));
-	assert_false(pprof_pseudo_frame_parse("[unknown] (libc.so.6)", "tid", &name, &nl, &num, &ml));
-	assert_false(pprof_pseudo_frame_parse("", "tid", &name, &nl, &num, &ml));
-	assert_false(pprof_pseudo_frame_parse(NULL, "tid", &name, &nl, &num, &ml));
-	assert_false(pprof_pseudo_frame_parse("[]", "tid", &name, &nl, &num, &ml));
-}
-
-static int label_one(const char *thread_frame, struct pprof_label *out, size_t max)
-{
-	struct profile *p = profile_new();
-	struct profile_stack s;
-	int n;
-
-	assert_non_null(p);
-	intern(p, thread_frame);
-	assert_int_equal(profile_add(p, (uint32_t[]){ 0 }, 1, 1), 0);
-	profile_stack_get(p, 0, &s);
-	n = pprof_labels_default(NULL, &s, p, out, max);
-	profile_free(p);
-	return n;
-}
-
-static const char *label_of(struct pprof_label *l, int n, const char *key)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(l[i].key, key))
-			return l[i].value;
-	return NULL;
-}
-
-static void test_pprof_default_labels_task_names(void **state)
-{
-	struct pprof_label l[PPROF_LABELS_MAX];
-	char big[2048];
-	int n;
-
-	(void)state;
-	n = label_one("[Map (1/2) tid=5]", l, PPROF_LABELS_MAX);
-	assert_string_equal(label_of(l, n, "operator_chain"), "Map");
-	assert_string_equal(label_of(l, n, "subtask"), "1");
-	n = label_one("[Keyed Reduce (12/128)#3 tid=5]", l, PPROF_LABELS_MAX);
-	assert_string_equal(label_of(l, n, "operator_chain"), "Keyed Reduce");
-	assert_string_equal(label_of(l, n, "subtask"), "12");
-	for (size_t i = 0; i < 5; i++) {
-		const char *bad[] = { "[Foo (a/b)#0 tid=5]", "[(1/2) tid=5]", "[Foo (1/2)#x tid=5]",
-				      "[Foo (1/2) x tid=5]", "[Foo (12) tid=5]" };
-
-		n = label_one(bad[i], l, PPROF_LABELS_MAX);
-		assert_non_null(label_of(l, n, "thread"));
-		assert_null(label_of(l, n, "operator_chain"));
-	}
-	/* max is respected. */
-	assert_int_equal(label_one("[Map (1/2) tid=5]", l, 1), 1);
-	assert_int_equal(label_one("[Map (1/2) tid=5]", l, 0), 0);
-	/* Not a thread frame: no labels. */
-	assert_int_equal(label_one("main", l, PPROF_LABELS_MAX), 0);
-	/* Long UTF-8 names are cut at a character boundary. */
-	memcpy(big, "[", 1);
-	for (size_t i = 0; i < 600; i++)
-		memcpy(big + 1 + 2 * i, "\xc3\xa9", 2);
-	snprintf(big + 1201, sizeof(big) - 1201, " tid=1]");
-	n = label_one(big, l, PPROF_LABELS_MAX);
-	assert_int_equal(strlen(label_of(l, n, "thread")), 510);
-	assert_int_equal(pprof_labels_default(NULL, NULL, NULL, l, 4), -EINVAL);
-}
-
 static void test_pprof_bad_arguments(void **state)
 {
 	struct profile *p = profile_new();
@@ -547,12 +442,10 @@ int main(void)
 		cmocka_unit_test(test_pprof_keep_pseudo_frames),
 		cmocka_unit_test(test_pprof_wall_process_and_state),
 		cmocka_unit_test(test_pprof_alloc_two_values),
-		cmocka_unit_test(test_pprof_custom_labeler),
+		cmocka_unit_test(test_pprof_labels_and_mappings),
 		cmocka_unit_test(test_pprof_empty_profile),
 		cmocka_unit_test(test_pprof_huge_profile),
 		cmocka_unit_test(test_pprof_write_file),
-		cmocka_unit_test(test_pprof_pseudo_frame_parse),
-		cmocka_unit_test(test_pprof_default_labels_task_names),
 		cmocka_unit_test(test_pprof_bad_arguments),
 	};
 

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "flamegraph/folded_parse.h"
 #include "flamegraph/pprof.h"
 #include "flamegraph/profile.h"
 #include "flamegraph/pyroscope.h"
@@ -200,15 +201,15 @@ static void assert_param(const char *head, const char *key, const char *want)
 
 static struct profile *sample_profile(void)
 {
+	/* From folded text: the thread frame becomes labels. */
+	static const char text[] =
+		"[Source: Kafka -> Map (2/4)#0 tid=77];StreamTask.invoke_[j];MyMapper.map_[j] 30\n"
+		"[Source: Kafka -> Map (2/4)#0 tid=77];StreamTask.invoke_[j] 12\n";
 	struct profile *p = profile_new();
-	uint32_t t, a, b;
+	struct folded_parse_result r;
 
 	assert_non_null(p);
-	assert_int_equal(profile_intern(p, "[Source: Kafka -> Map (2/4)#0 tid=77]", &t), 0);
-	assert_int_equal(profile_intern(p, "StreamTask.invoke_[j]", &a), 0);
-	assert_int_equal(profile_intern(p, "MyMapper.map_[j]", &b), 0);
-	assert_int_equal(profile_add(p, (uint32_t[]){ t, a, b }, 3, 30), 0);
-	assert_int_equal(profile_add(p, (uint32_t[]){ t, a }, 2, 12), 0);
+	assert_int_equal(folded_parse_buffer(text, strlen(text), p, NULL, &r), 0);
 	return p;
 }
 

@@ -1,4 +1,4 @@
-#include "agent/core/frame_memo.h"
+#include "symbolize/frame_memo.h"
 
 #include <errno.h>
 #include <stdlib.h>

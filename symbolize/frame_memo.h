@@ -4,8 +4,8 @@
  * (when a profile is built, minutes after) would give the newcomer's name
  * to the old samples. Stacks carry their epoch, and within one epoch no
  * metadata was freed, so (word, epoch) names one chain of frames. */
-#ifndef TMPROF_AGENT_FRAME_MEMO_H
-#define TMPROF_AGENT_FRAME_MEMO_H
+#ifndef TMPROF_SYMBOLIZE_FRAME_MEMO_H
+#define TMPROF_SYMBOLIZE_FRAME_MEMO_H
 
 #include <stddef.h>
 #include <stdint.h>
