@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # tmprof build.
 #   make            build bpf objects, skeletons and the tmprof binary
 #   make deps       install build and test dependencies from Debian (idempotent)

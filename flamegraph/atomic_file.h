@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Output files that are either complete or absent.
  *
  * Data goes to an exclusive temporary file next to the destination (created

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Differential flame graphs, as difffolded.pl + flamegraph.pl draw them:
  * the AFTER profile's shape, each frame red where its samples (the frame
  * and everything it called) grew from BEFORE to AFTER and blue where they

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "flamegraph/flame_tree.h"
 #include "flamegraph/hash.h"
 

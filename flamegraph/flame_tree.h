@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The merged call tree every flame graph writer draws.
  *
  * Stacks are sorted by their frame names and merged by common prefix, which

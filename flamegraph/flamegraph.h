@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Flame graph rendering: options shared by the SVG and HTML writers, and
  * one entry point that picks the format from the output file's name.
  *

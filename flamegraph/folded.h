@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* flamegraph.pl-compatible folded stacks: "root;...;leaf count\n". */
 #ifndef TMPROF_FLAMEGRAPH_FOLDED_H
 #define TMPROF_FLAMEGRAPH_FOLDED_H

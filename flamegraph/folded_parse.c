@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "flamegraph/folded_parse.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Reading flamegraph.pl-compatible folded stacks ("frame;frame;... COUNT"
  * per line) into a profile.
  *

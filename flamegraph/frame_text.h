@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The text form of frames, for the text writers only (folded, SVG, HTML).
  *
  * This is the one place where a frame's kind becomes a suffix, as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Small shared building blocks of the profile tables: FNV-1a hashing and
  * array growth. Simple, and fast enough for frame names and id vectors. */
 #ifndef TMPROF_FLAMEGRAPH_HASH_H

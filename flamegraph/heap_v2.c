@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "flamegraph/heap_v2.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* jemalloc heap profiles ("heap_v2", what MALLOC_CONF=prof:true dumps and
  * jeprof reads):
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* One self-contained interactive HTML flame graph: inline CSS and script,
  * the merged call tree embedded as compact JSON, drawn on a <canvas> so
  * 100k stacks stay responsive. Click to zoom, reset, regex search with the

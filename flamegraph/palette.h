@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Frame colours of flamegraph.pl's palettes, computed the same way in C
  * (SVG) and in the HTML page's script (see html.c), so a frame looks alike
  * in both. */

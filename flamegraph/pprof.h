@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* pprof export: a profile as gzip-compressed profile.proto
  * (github.com/google/pprof/proto/profile.proto), what `go tool pprof`,
  * Pyroscope, Grafana, Datadog and speedscope read.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* A profile: distinct samples, each a stack of structured frames, a set of
  * labels and one or more values.
  *

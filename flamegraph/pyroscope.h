@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Push a profile to Grafana Pyroscope's HTTP ingest API.
  *
  * One request per push, made with libcurl (http:// and https://):

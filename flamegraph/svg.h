@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* flamegraph.pl-style SVG: one <g> per frame with a <title> tooltip, and
  * embedded script for click-to-zoom and regex search (Ctrl-F or the
  * Search button; the matched share is shown at the bottom right). Frames

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "flamegraph/text_escape.h"
 
 #include <stdint.h>

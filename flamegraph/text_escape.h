@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Escaping frame names for XML/HTML and JSON output.
  *
  * Frame names come from symbol tables and user files, so they may hold any

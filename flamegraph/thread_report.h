@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The per-thread time report (`tmprof record --format json`, `tmprof top`,
  * `tmprof report`): where each thread's time went, in ms per second.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Open-addressing hash map keyed by address, with linear probing. Removal
  * is rare (a perf map reload), so it rebuilds the table instead of keeping
  * tombstones. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Bounded address -> resolution cache of one symbolizer. */
 #ifndef TMPROF_SYMBOLIZE_ADDR_CACHE_H
 #define TMPROF_SYMBOLIZE_ADDR_CACHE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "symbolize/cfi_table.h"
 
 #include <dwarf.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Unwind rows for an ELF file's executable code, from its .eh_frame
  * (x86-64 only): for each address range, where the caller's frame is
  * (struct cfi_row, bpf/abi.h). For the BPF walker, which uses them for

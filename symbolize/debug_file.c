@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Separate debug files, looked up the way gdb does:
  *   1. DEBUGROOT/.build-id/ab/cdef....debug (build-id of the stripped file)
  *   2. .gnu_debuglink NAME in the file's directory, in DIR/.debug/, and in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Finding the separate debug file of a stripped ELF file. */
 #ifndef TMPROF_SYMBOLIZE_DEBUG_FILE_H
 #define TMPROF_SYMBOLIZE_DEBUG_FILE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* C++ demangling through libstdc++'s __cxa_demangle.
  *
  * Flame graphs want one frame per function, not per overload: the full

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* C++ symbol names for flame graphs. */
 #ifndef TMPROF_SYMBOLIZE_DEMANGLE_H
 #define TMPROF_SYMBOLIZE_DEMANGLE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Reference-counted ELF symbol tables, keyed by file identity and build-id.
  * Entries nobody references stay around (a process may restart, or map the
  * library again) but only ELF_CACHE_IDLE_MAX of them, oldest dropped first.

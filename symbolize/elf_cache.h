@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Shared cache of parsed ELF symbol tables.
  *
  * Every TaskManager on a host maps the same libjvm.so, whose symbol table is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "symbolize/elf_file.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Opening an ELF file that another process owns, without mmap.
  *
  * The file may be truncated or rewritten while we read it: with a mapping,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Finding symbols of an ELF file by name (any type: functions and data),
  * for attaching uprobes and reading a target's globals. */
 #ifndef TMPROF_SYMBOLIZE_ELF_LOOKUP_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Function symbols of an ELF file, through libelf.
  *
  * The file comes from another process and may be anything: every count and

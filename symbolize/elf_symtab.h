@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Function symbols of one ELF file (executable or shared library). */
 #ifndef TMPROF_SYMBOLIZE_ELF_SYMTAB_H
 #define TMPROF_SYMBOLIZE_ELF_SYMTAB_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Names of Java frames as they were when first read, per class-unloading
  * epoch (bpf/hotspot.h). A Method* is only an address: once its class is
  * unloaded another method may live there, and reading the name again later

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* A HotSpot Method* named from outside the JVM: holder class, method name,
  * signature and the line number table, read from the target's memory with
  * the offsets its own vmStructs publish.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Code blobs of a HotSpot code cache, read from outside the JVM: which blob
  * holds a pc, its name, and for an nmethod the debug information that says
  * which (inlined) Java methods a pc belongs to.

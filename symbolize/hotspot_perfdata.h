@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* HotSpot's performance counters (what jstat reads), found in the target's
  * memory through the PerfMemory statics of its vmStructs rather than in its
  * hsperfdata file: no file under the target's /tmp is opened, and it works

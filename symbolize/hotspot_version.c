@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "symbolize/hotspot_version.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Which JVM this is, from its own vmStructs (Abstract_VM_Version's
  * statics: JDK_Version, which older tools read, is gone since JDK 22).
  * Used for messages, and for the one layout difference vmStructs does not

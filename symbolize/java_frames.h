@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Java frame names for one JVM process, read from its memory.
  *
  * The BPF unwinder records Java frames as encoded words (bpf/hotspot.h):

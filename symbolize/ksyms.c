@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Kernel symbols from /proc/kallsyms.
  *
  * All symbols are kept as boundaries, but only text symbols (t, T, w, W)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Kernel symbols from /proc/kallsyms. */
 #ifndef TMPROF_SYMBOLIZE_KSYMS_H
 #define TMPROF_SYMBOLIZE_KSYMS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* JVM perf maps: "START SIZE NAME" per line, hex with or without 0x.
  *
  * Lines may describe overlapping ranges: the code cache reuses memory of

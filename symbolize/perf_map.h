@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* JIT symbol maps written by the JVM (/tmp/perf-PID.map). */
 #ifndef TMPROF_SYMBOLIZE_PERF_MAP_H
 #define TMPROF_SYMBOLIZE_PERF_MAP_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Parser for /proc/PID/maps lines:
  *   START-END PERMS OFFSET MAJOR:MINOR INODE [PATH]
  * The path is everything after the inode's padding, so it may contain

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Memory mappings of a process, from /proc/PID/maps. */
 #ifndef TMPROF_SYMBOLIZE_PROC_MAPS_H
 #define TMPROF_SYMBOLIZE_PROC_MAPS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Resolution of sampled addresses into frames, behind one interface.
  *
  * The profile builder asks a resolver for the frames of a process's stacks

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Opening files in directories that other users control.
  *
  * Everything is first opened with O_PATH, checked with fstat, and only then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Opening files that other users can write (/tmp, a target's root) safely. */
 #ifndef TMPROF_SYMBOLIZE_SAFE_OPEN_H
 #define TMPROF_SYMBOLIZE_SAFE_OPEN_H

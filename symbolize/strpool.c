@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* String interning: an open-addressing hash set over strings stored in
  * large blocks (one allocation per block, not per string). */
 #include "symbolize/strpool.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Interned strings: one copy per distinct string, alive until the pool is
  * freed. Frame names handed to callers must stay valid while the cache that
  * produced them is cleared and refilled. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Per-process symbolization: mappings, ELF symbols, JIT perf map, kernel.
  *
  * Every answer is cached per address, and every name handed out is interned

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Per-process address -> frame name resolution.
  *
  * One process_symbolizer per target process. It snapshots /proc/PID/maps,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Extra entry points of the symbolizer for tests and diagnostics. */
 #ifndef TMPROF_SYMBOLIZE_SYMBOLIZER_HOOKS_H
 #define TMPROF_SYMBOLIZE_SYMBOLIZER_HOOKS_H

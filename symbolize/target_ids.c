@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Reading NSpid and the effective uid from /proc/PID/status. The symbolizer
  * keeps its own small parser so that symbolize/ does not depend on agent/. */
 #include "symbolize/target_ids.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The ids under which a target sees itself, for its perf map file name. */
 #ifndef TMPROF_SYMBOLIZE_TARGET_IDS_H
 #define TMPROF_SYMBOLIZE_TARGET_IDS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Reading another process's memory, behind an interface so that readers of
  * JVM structures can be tested against fake memory laid out by a test. */
 #ifndef TMPROF_SYMBOLIZE_TARGET_MEM_H

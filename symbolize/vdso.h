@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The vDSO has no file behind its mapping. Every process on one kernel
  * maps the same image, so tmprof's own copy names a target's vDSO frames. */
 #ifndef TMPROF_SYMBOLIZE_VDSO_H

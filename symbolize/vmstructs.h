@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* HotSpot's self-description: the gHotSpotVMStructs / gHotSpotVMTypes tables
  * every libjvm exports for the serviceability agent. Reading them from the
  * target's memory gives field offsets and type sizes of that very JVM build,

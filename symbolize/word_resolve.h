@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* One word of a process's user stack into frames: native addresses
  * through the process's symbolizer, HotSpot frames through the JVM's
  * memory (java_frames.h), remembered per class-unloading epoch

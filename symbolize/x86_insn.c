@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "symbolize/x86_insn.h"
 
 #include <errno.h>

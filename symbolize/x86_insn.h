@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Length and control flow of one x86-64 instruction, enough to follow the
  * code HotSpot's compilers emit from a sampled pc to the next debug
  * information record (symbolize/hotspot_nmethod.c, JAVA_PC_FLOW). Not a

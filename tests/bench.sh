@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Benchmarks of tmprof against the stand-in TaskManager. Prints figures; no
 # pass/fail.
 #   1. BPF cost per sample: kernel.bpf_stats_enabled=1, run_time_ns and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Benchmark of -e alloc (figures, not pass/fail): AllocMix --unpaced
 # allocates as fast as it can from three threads; its allocated bytes per
 # second (ThreadMXBean) are compared with and without `tmprof record -e alloc`

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Benchmark of `tmprof daemon`: its CPU (% of one core) and RSS while it
 # profiles 4 stand-in TaskManagers with 16 always-busy task threads each, at
 # 19 Hz and at 99 Hz. Prints figures; the only check is the bound on

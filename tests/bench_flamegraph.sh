@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Flame graph rendering benchmark: 1M samples over 100k unique stacks
 # (tests/gen_folded.awk, deterministic), rendered to SVG and to HTML with
 # BUILD/tmprof flamegraph. Prints wall time and peak RSS of each; the

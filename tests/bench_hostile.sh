@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Benchmark of the daemon beside hostile TaskManagers (issue 18): the
 # hostile suite of tests/e2e/daemon_hostile.sh (attach garbage, a silent
 # attach socket, a thread storm, a library truncated in a loop, a 512 MiB

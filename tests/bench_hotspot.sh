@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Benchmark of the HotSpot-aware unwinder against frame pointers. Prints
 # figures; no pass/fail (not part of make test).
 #   Two stand-in TaskManagers run the same workload (one always-busy map

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Overhead of `tmprof leak` (figures, not pass/fail):
 #   1. ns per malloc+free pair of a malloc/free-heavy C program
 #      (tests/workloads/leak/malloc_churn.c), without and with tmprof leak

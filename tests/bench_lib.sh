@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # Shared parts of tests/bench.sh and tests/bench_threads.sh; source it after
 # tests/e2e/lib.sh. Functions print figures, never pass/fail.
 

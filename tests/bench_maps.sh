@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Benchmark of the shared unwinder maps (agent/collect/unwind_maps.c)
 # against the commit before them. Prints figures and ratios; no pass/fail.
 #   A JVM (AllocMix, -XX:-PreserveFramePointer: HotSpot unwinding, .eh_frame

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Benchmarks of per-thread sampling (default) against per-CPU sampling
 # (--per-cpu) and no profiler, side by side in one run. Prints figures; no
 # pass/fail.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Benchmark of `tmprof record -e wall` (scheduler tracepoints) on a
 # context-switch-heavy workload. Prints figures; no pass/fail.
 #   Workload: tests/e2e/pingpong.c, PAIRS thread pairs handing a token back

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Demo: profile the bundled stand-in Flink TaskManager with tmprof.
 #   1. starts the stand-in TaskManager (a JVM whose main class is Flink's
 #      TaskManagerRunner, with Flink-named task threads) with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Runs every test of tmprof and ends with the line "N passed, N failed"
 # (CI parses it); exits non-zero if anything failed.
 #   1. every BUILD/tests/test_* (cmocka unit binaries): cases counted from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/cli/cli_common.h"
 
 #include <errno.h>

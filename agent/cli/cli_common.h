@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* What `record` and `top` share: picking targets and starting a session,
  * with the one-line errors and exit codes of exit_codes.h. */
 #ifndef TMPROF_AGENT_CLI_COMMON_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* `tmprof daemon`: the command line; the work is in daemon.c. */
 #include "agent/cli/cmd_daemon.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #ifndef TMPROF_AGENT_CMD_DAEMON_H
 #define TMPROF_AGENT_CMD_DAEMON_H
 

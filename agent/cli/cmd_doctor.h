@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* tmprof doctor: what works on this host, one line per item with ✔ or ✘
  * and the fix. The first command to run on a new fleet: kernel and BTF,
  * privileges, perf events, tracefs, uprobes, whether each event kind's BPF

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/cli/cmd_flamegraph.h"
 
 #include <errno.h>

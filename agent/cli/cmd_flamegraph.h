@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* tmprof flamegraph and tmprof diff: folded stacks to an SVG or an
  * interactive HTML flame graph, and differential flame graphs. */
 #ifndef TMPROF_AGENT_CMD_FLAMEGRAPH_H

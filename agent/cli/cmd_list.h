@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* tmprof list: the JVMs on this host and which of them are TaskManagers. */
 #ifndef TMPROF_AGENT_CMD_LIST_H
 #define TMPROF_AGENT_CMD_LIST_H

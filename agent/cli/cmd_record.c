@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* `tmprof record`: gather CPU samples and/or scheduler spans of target
  * processes for a while, name every frame, and write folded stacks or the
  * per-thread time report. */

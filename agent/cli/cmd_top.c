@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* `tmprof top` and `tmprof report`: where each task thread's time goes
  * (cpu, run queue, backpressured, idle, blocked), live or from a report. */
 #include "agent/cli/cmd_top.h"

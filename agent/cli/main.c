@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* tmprof: sampling profiler for Apache Flink TaskManagers. Dispatches the
  * first argument to a command. */
 #include <stdio.h>

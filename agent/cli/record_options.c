@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/cli/record_options.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Command line of `tmprof record`. */
 #ifndef TMPROF_AGENT_RECORD_OPTIONS_H
 #define TMPROF_AGENT_RECORD_OPTIONS_H

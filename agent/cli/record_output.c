@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/cli/record_output.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Writing a recorded profile in the format the user asked for (folded, SVG,
  * HTML, pprof) and pushing it to Pyroscope: what record (and later the
  * daemon) do with a finished profile. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* -e alloc: Java allocations from uprobes on libjvm (alloc_tracer.c) as a
  * collector, with the class-name reader each JVM target needs. */
 #include "agent/collect/alloc_collector.h"

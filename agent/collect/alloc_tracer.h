@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The allocation tracer: loads bpf/alloc.bpf.c and puts its uprobes on the
  * AllocTracer hooks of each target's libjvm.so. */
 #ifndef TMPROF_AGENT_ALLOC_TRACER_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Why a BPF object failed to load, in one line a user can act on.
  *
  * libbpf returns -EACCES both when the caller lacks privileges and when the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* .eh_frame unwind rows of a target's libraries in the cfi_rows and
  * cfi_procs maps (bpf/abi.h, bpf/unwind_cfi.bpf.h), so that the BPF walker
  * unwinds native code without frame pointers (libc, ld-linux) by its rows

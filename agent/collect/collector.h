@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* One event kind's BPF collector as the session sees it: a table of
  * functions that cpu, offcpu (wall) and alloc implement (cpu_collector.c,
  * offcpu_collector.c, alloc_collector.c) and collector.c lists. The

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* -e cpu: perf_event cpu-clock samples (cpu_sampler.c) as a collector. */
 #include "agent/collect/cpu_collector.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The CPU sampler: loads bpf/cpu_sample.bpf.c and attaches it to clock perf
  * events. Per thread (default): one task-clock event per thread of each
  * target (agent/collect/thread_events.h), so each thread is sampled in proportion

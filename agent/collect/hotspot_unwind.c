@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/collect/hotspot_unwind.h"
 
 #include "symbolize/hotspot_nmethod.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The HotSpot unwinder's per-target configuration (bpf/hotspot.h), read
  * from the target JVM's own vmStructs and memory at attach time. */
 #ifndef TMPROF_AGENT_HOTSPOT_UNWIND_H

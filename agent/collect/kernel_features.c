@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/collect/kernel_features.h"
 
 #include <errno.h>

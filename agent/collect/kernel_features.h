@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Which kernel features each event kind needs, and whether this kernel has
  * them: probed (libbpf's probe API, /sys/kernel/btf/vmlinux), never guessed
  * from the version string, since distributions backport BPF features and

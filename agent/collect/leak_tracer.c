@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/collect/leak_tracer.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The native leak tracer: loads bpf/leak.bpf.c and puts its uprobes on the
  * allocator one process really uses (leak_allocator.h). */
 #ifndef TMPROF_AGENT_LEAK_TRACER_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Reading tmprof's BPF maps from user space (maps_*: not bpf_*, which is
  * libbpf's namespace).
  *

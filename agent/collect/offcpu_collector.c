@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* -e offcpu: scheduler spans (offcpu_tracer.c) as a collector; with -e cpu
  * it is the wall-clock view. */
 #include "agent/collect/offcpu_collector.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* -e offcpu as a collector (collector.h); the decoding is public for tests. */
 #ifndef TMPROF_AGENT_OFFCPU_COLLECTOR_H
 #define TMPROF_AGENT_OFFCPU_COLLECTOR_H

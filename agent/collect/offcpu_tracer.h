@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The scheduler tracer: loads bpf/offcpu.bpf.c on the sched_switch,
  * sched_wakeup and sched_wakeup_new raw tracepoints. */
 #ifndef TMPROF_AGENT_OFFCPU_TRACER_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Per-thread sampling events: one task-clock perf event per thread of each
  * target process, the CPU sampler's BPF program attached to each, so every
  * thread is sampled once per period of its own CPU time.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/collect/unwind_maps.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The unwinder's state in BPF maps, one set per session, shared by every
  * BPF object that walks user stacks (bpf/ustack.bpf.h): the .eh_frame rows
  * and each target's mappings (cfi_rows, cfi_procs), each JVM's HotSpot

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/core/agg_table.h"
 #include "flamegraph/hash.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* User-space side of in-kernel aggregation: (key, value) pairs drained from
  * BPF maps merged across drains. Keys are compared bytewise (the BPF side
  * zero-initialises them), values are pairs of counters that add up. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Where a sample's time goes, from its stack: a CPU category (serialization,
  * state, network, ...) for on-CPU samples and a reason (lock, io, sleep) for
  * blocked off-CPU time, by rules "CATEGORY MATCH PATTERN [in MODULE]"

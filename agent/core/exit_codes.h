@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* tmprof's documented exit codes (README "Exit codes"). */
 #ifndef TMPROF_AGENT_EXIT_CODES_H
 #define TMPROF_AGENT_EXIT_CODES_H

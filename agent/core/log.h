@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* One-line diagnostics on stderr: "tmprof: <subject>: <problem>; <fix>". */
 #ifndef TMPROF_AGENT_LOG_H
 #define TMPROF_AGENT_LOG_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/core/proc_info.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Facts about a process read from /proc: ids, namespaces, command line. */
 #ifndef TMPROF_AGENT_PROC_INFO_H
 #define TMPROF_AGENT_PROC_INFO_H

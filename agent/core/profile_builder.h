@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Turns what a session gathered into a profile of structured frames and
  * labelled samples, per-thread totals (CPU samples, time per state, hottest
  * frames) and the per-thread report.

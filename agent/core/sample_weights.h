@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* --sampler=weighted (experimental, README "Sampling"): per-CPU samples
  * rescaled so that each thread's count is its CPU time as the scheduler
  * counted it, divided by the sampling period. The per-CPU clock decides

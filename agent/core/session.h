@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* A profiling session: targets, the BPF collectors it needs, and what they
  * gathered so far. `record`, `top` and the daemon drive one the same way:
  *

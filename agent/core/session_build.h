@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* What profile_build reads, taken from a session: its tables and stack
  * caches, a resolver over its targets (each target's symbolizer, Java frame
  * namer and memo) and its targets' process, thread and class names. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* What a session's caches hold, and room made in them under one budget.
  *
  * Every cache of a target grows with what the target does: symbols and

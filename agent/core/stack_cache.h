@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Stacks copied out of BPF maps, by id: a stack map's id, or the hash under
  * which tmprof's own unwinder stored a stack. Entries are never deleted on
  * the BPF side, so an id keeps meaning the same stack. */

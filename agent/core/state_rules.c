@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/core/state_rules.h"
 
 #include <ctype.h>

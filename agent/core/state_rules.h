@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Which off-CPU state a stack means: rules "STATE PATTERN", first match
  * wins (agent/rules/flink.rules holds the defaults). */
 #ifndef TMPROF_AGENT_STATE_RULES_H

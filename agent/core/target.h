@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* One profiled process: what it is, how to name its frames and threads,
  * whether its JVM answers, and whether it is still the same process. */
 #ifndef TMPROF_AGENT_TARGET_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* What a JVM thread is, from its full name: Flink task threads and their
  * operator chain / subtask, Flink's helper threads, and the JVM's own. */
 #ifndef TMPROF_AGENT_THREAD_KIND_H

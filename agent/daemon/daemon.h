@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* `tmprof daemon`: continuous profiling of every TaskManager on the host.
  *
  * One session (one set of BPF collectors) serves all TaskManagers; a

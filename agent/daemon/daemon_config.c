@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/daemon/daemon_config.h"
 
 #include <arpa/inet.h>

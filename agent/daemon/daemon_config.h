@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The daemon's configuration file: INI (Debian's libinih), e.g.
  *
  *   [profile]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The daemon's Prometheus endpoint: the metrics text, and a tiny HTTP/1.0
  * server that the main loop polls (non-blocking sockets, no threads, a
  * handful of connections, each closed after one answer). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The end of a daemon period: one profile per TaskManager out of the shared
  * session, written as DIR/<tm>/<UTC start>.pb.gz (and .folded, and
  * .alloc.pb.gz with allocations), each file complete or absent, and pushed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/daemon/daemon_retention.h"
 
 #include <ctype.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Retention of the daemon's output: per TaskManager directory, files older
  * than max_age go, then the oldest until the directory holds at most
  * max_bytes. Only files named as the daemon names them are touched, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Finding TaskManagers on the host, and naming them for file names and
  * Pyroscope tags. */
 #ifndef TMPROF_AGENT_DAEMON_TM_H

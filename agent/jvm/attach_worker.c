@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/jvm/attach_worker.h"
 
 #include <errno.h>

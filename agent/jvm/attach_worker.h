@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Attach requests run off the daemon's loop.
  *
  * An attach exchange waits up to HOTSPOT_ATTACH_TIMEOUT_MS for the JVM; a

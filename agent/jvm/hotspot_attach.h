@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* HotSpot's dynamic attach protocol (what jcmd speaks), in C.
  *
  * The exchange runs in a forked child that enters the target's mount and

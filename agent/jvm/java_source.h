@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Where a JVM's Java frames can come from, found without attaching to it
  * (tmprof list): HotSpot unwinding when its vmStructs describe a layout
  * tmprof's unwinder and namer know; else the perf map, when its libjvm has

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/jvm/jvm_info.h"
 
 #include "agent/core/log.h"

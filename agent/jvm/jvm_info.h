@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Recognising JVMs and Flink TaskManagers among processes. */
 #ifndef TMPROF_AGENT_JVM_INFO_H
 #define TMPROF_AGENT_JVM_INFO_H

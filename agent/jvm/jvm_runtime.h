@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* What tmprof needs from a running JVM's libjvm.so: where it is, where the
  * allocation hooks are (for uprobes), and its vmStructs (for reading its
  * objects). Found from outside, without attaching. */

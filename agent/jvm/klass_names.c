@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/jvm/klass_names.h"
 
 #include <errno.h>

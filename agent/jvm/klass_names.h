@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Names of Java classes from HotSpot Klass pointers: Klass::_name is a
  * Symbol (length + bytes) in the internal form ("java/lang/String", "[B"),
  * read from the target with the offsets its vmStructs give. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/jvm/thread_names.h"
 
 #include "agent/jvm/hotspot_attach.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Full Java thread names (Linux truncates comm to 15 characters).
  *
  * Names come from a thread dump taken over the attach protocol; its nid= is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Which allocator a process really uses, from its mappings: a mapped
  * libjemalloc.so* (LD_PRELOAD, or linked in) serves malloc, otherwise
  * glibc does. mmap/munmap always come from libc. */

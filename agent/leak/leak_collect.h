@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* One leak snapshot from the live table: tracked allocations grouped by
  * stack, weighted by what each sampled allocation stands for, named. */
 #ifndef TMPROF_AGENT_LEAK_COLLECT_H

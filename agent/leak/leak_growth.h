@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Growth of live native memory by stack between two leak snapshots. */
 #ifndef TMPROF_AGENT_LEAK_GROWTH_H
 #define TMPROF_AGENT_LEAK_GROWTH_H

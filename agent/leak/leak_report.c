@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/leak/leak_report.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* `tmprof leak report` and `tmprof jeprof`: growth between two snapshots
  * (or two jemalloc heap profiles) as a table, folded stacks or a
  * differential flame graph. */

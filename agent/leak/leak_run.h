@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* `tmprof leak -p PID`: trace one process's allocator until stopped and
  * write a snapshot every interval (and a last one at the end). */
 #ifndef TMPROF_AGENT_LEAK_RUN_H

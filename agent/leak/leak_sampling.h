@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The arithmetic of sampled allocation tracking (bpf/leak.bpf.c): the
  * exponential countdown the kernel draws from, and what one sampled
  * allocation stands for. Pure: for tests. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/leak/leak_snapshot.h"
 
 #include <errno.h>

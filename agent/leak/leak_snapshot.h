@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Leak snapshots: live sampled native memory by stack at one instant, as
  * `tmprof leak` writes them every interval and `tmprof leak report` reads
  * them back.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The snapshot directory of `tmprof leak`: file names that sort by time,
  * listing, retention, and picking snapshots by time. */
 #ifndef TMPROF_AGENT_LEAK_STORE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "agent/leak/leak_symbols.h"
 
 #include <errno.h>

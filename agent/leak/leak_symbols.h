@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Native + JIT names for the stacks of leak snapshots and jemalloc heap
  * profiles, in folded form (the frame text of CPU profiles). */
 #ifndef TMPROF_AGENT_LEAK_SYMBOLS_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: Java allocation profiling (-e alloc) against the workload's own
 # accounting.
 #

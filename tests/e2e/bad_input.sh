@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: tmprof's documented exit codes and error behaviour.
 #   2  no such PID / --all-taskmanagers with no TaskManager
 #   4  output cannot be written (no file, not even a temp file, left behind)

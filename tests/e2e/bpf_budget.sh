@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Every BPF program of tmprof loads into this kernel with room to spare:
 # combined stack (deepest call chain, as the verifier counts it) at most
 # 384 of the 512 bytes, verified instructions at most half the kernel's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* A non-JVM CPU burner for tmprof's e2e tests: burns CPU in
  * tmprof_busy_spin() (called from tmprof_busy_loop()) until killed or for
  * argv[1] seconds. Built by the test itself:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: CPU categories (issue 17) on real stacks, before the profile
 # writers carry them. The stand-in CategoryMix
 # (tests/workloads/tmprof/workload/CategoryMix.java) runs two task threads

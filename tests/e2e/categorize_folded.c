@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Test helper for tests/e2e/categories.sh: CPU categories over folded
  * stacks, through agent/core/category_rules.h only (the rules and the
  * cache the agent will use), before the profile writers carry them.

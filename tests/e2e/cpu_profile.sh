@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: profile the stand-in TaskManager and compare with its own clock.
 #
 # The stand-in (tests/workloads) runs four task threads with different duty

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # tmprof daemon end to end, as root with real BPF: TaskManagers that start,
 # are killed and restarted (same resource id, new pid) and appear late all get
 # their own directory of per-period pprof files with the right labels; every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Hostile TaskManagers beside a well-behaved one, as root with real BPF
 # (issue 18). Around one daemon:
 #   tm-trunc    maps a library (LD_PRELOAD) that a loop truncates and

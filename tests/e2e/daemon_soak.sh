@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # tmprof daemon soak: TaskManager churn (one started and the oldest killed
 # every CHURN_S seconds, some with SIGKILL) and JIT churn (a TaskManager that
 # loads its work class through a fresh class loader every 200 ms, so new JIT

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: `tmprof doctor` on this host.
 #  1. With a stand-in TaskManager running (-XX:-PreserveFramePointer):
 #     `doctor -p PID` prints ✔ for the kernel (this uname -r) and BTF,

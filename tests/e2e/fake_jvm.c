@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* A process that looks like a JVM to tmprof but is not one, for the fault
  * and hostile-file e2e tests (faults.sh, hostile_files.sh). Built by the
  * test itself:  gcc -O0 -g -pthread -o fake_jvm tests/e2e/fake_jvm.c

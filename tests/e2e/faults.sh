@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: faults during a recording, as root.
 #   target killed during the attach exchange     -> exit 5 or 2, bounded time, no hang
 #   a "JVM" that accepts the attach socket and   -> gives up within 5 s, says so, exit 5

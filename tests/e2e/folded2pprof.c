@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Test helper for tests/e2e/pprof_readers.sh: folded stacks in, pprof out,
  * through flamegraph/pprof.h only (the same API the agent uses).
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: files that another user planted where tmprof looks, as root.
 #   perf map /tmp/perf-PID.map that is a symlink      -> not used, still records, -v says why
 #   perf map owned by another user                    -> not used

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* A process posing as a Flink TaskManager to attack the daemon, for
  * tests/e2e/daemon_hostile.sh. Built by the test itself:
  *   gcc -O1 -pthread -o hostile_tm tests/e2e/hostile_tm.c

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: full Java stacks WITHOUT -XX:+PreserveFramePointer, through
 # tmprof's HotSpot-aware unwinder (`record --unwind hotspot`) and the naming
 # of compiled (_[j]), inlined (_[i]) and interpreted (_[0]) frames from the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Headless Chromium check of tmprof's interactive HTML flame graph.
 // Usage: node html_view.mjs PAGE.html PAGE.folded SCREENSHOT.png [BIG.html]
 // Prints TAP lines "ok - ..." / "not ok - ..."; exit 1 if any failed.

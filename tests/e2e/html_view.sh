@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: the interactive HTML flame graph in headless Chromium.
 #   tmprof flamegraph IN.folded -o OUT.html, then tests/e2e/html_view.mjs
 #   checks that the canvas renders, a click zooms (the frame fills the

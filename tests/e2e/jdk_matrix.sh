@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: Java frames on every JDK Flink runs, 11, 17, 21 and 25
 # (Debian's builds; tests/jdk/java.sh runs each: 11 and 17 on the host, 21
 # and 25 chrooted in a trixie root in their own PID and mount namespaces,

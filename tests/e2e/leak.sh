@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: native memory leaks (tmprof leak, leak report, jeprof).
 #
 # tmprof.workload.NativeLeak leaks 16 KiB of malloc'd memory every 5 ms from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2034,SC2054
 # Shared helpers for tmprof's end-to-end tests, demo and benchmark.
 # Source it from a script as:   . "$(dirname "$0")/lib.sh" "${1:-build}"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: `tmprof list` finds the stand-in TaskManagers with the right
 # KIND (standalone, YARN, Kubernetes main classes), a plain JVM as 'other JVM',
 # PFP on/off from -XX:+/-PreserveFramePointer, the JDK of the java on PATH, CONTAINER

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* A CPU burner with about a million distinct user stacks, for the "BPF maps
  * full" fault test (tests/e2e/faults.sh): each round walks down DEPTH
  * levels of walk(), taking one of two call sites per level by the bits of

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: the operator view (-e wall) against the stand-in's own clocks.
 #
 # The stand-in TaskManager runs its pipeline scenario (--scenario pipeline,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* A context-switch-heavy native workload for tmprof's benchmark: PAIRS pairs
  * of threads hand a token back and forth through a futex (each handoff: the
  * holder does WORK_NS of computation, passes the token, wakes its partner

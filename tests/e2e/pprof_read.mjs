@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Independent pprof reader for tests/e2e/pprof_readers.sh, on the npm
 // package pprof-format (Datadog's pure JavaScript decoder).
 //

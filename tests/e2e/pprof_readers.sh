@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: tmprof's pprof output read by two independent readers.
 #   (a) `go tool pprof -raw` (Debian golang-go)
 #   (b) the npm package pprof-format (tests/e2e/pprof_read.mjs)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: per-thread sampling of threads that exist when tmprof attaches,
 # and adoption of threads whose inherited event went away with their creator.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: CPU shares per thread and per function against the threads' own
 # clocks, on threads a per-CPU sampling clock gets wrong.
 #

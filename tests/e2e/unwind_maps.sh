@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # End-to-end: one set of unwinder maps per recording, shared by every BPF
 # object (agent/unwind_maps.c). With -e cpu,offcpu,alloc on a JVM walked by
 # the HotSpot unwinder, the agent's BPF map descriptors name exactly one map

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the command line split (/proc/PID/cmdline is written by the process)
  * and what is read from it: the JVM kind, main class and the
  * PreserveFramePointer setting, and the JDK version helpers. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the parser of replies on the HotSpot attach socket (the peer is the
  * target's uid, not trusted). */
 #include "agent/jvm/hotspot_attach.h"

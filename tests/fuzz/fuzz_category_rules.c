@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the --categories file parser, and classification (CPU, blocked,
  * through the cache) with the parsed rules. */
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the daemon's INI config (libinih underneath, then tmprof's own
  * checks of every value) and the duration / size / listen parsers. */
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the other readers of target-owned ELF files: the unwind-table
  * builder (cfi_table, through libdw) and the by-name symbol lookup
  * (elf_lookup). The input goes to a memfd; its last byte picks a length

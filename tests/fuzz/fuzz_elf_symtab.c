@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz ELF symbolization with corrupted files: a target can map any file,
  * and tmprof reads its symbols (elfutils parses, tmprof walks program
  * headers, sections, symbol tables and notes). The input goes to a memfd. */

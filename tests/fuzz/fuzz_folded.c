@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the folded stack reader (input from other tools and hand edits),
  * with the default limits and with tiny ones. */
 #include "flamegraph/folded_parse.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the jemalloc heap profile reader (files a target's allocator
  * writes, possibly into a directory other users can write). */
 #include "flamegraph/heap_v2.h"

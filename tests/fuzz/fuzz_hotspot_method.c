@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the Method / ConstMethod / ConstantPool / Symbol readers and the
  * line number table and UNSIGNED5 decoders (symbolize/hotspot_method.c) on a
  * fake memory image of the target: the input is the target's memory at

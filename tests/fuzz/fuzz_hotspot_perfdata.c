@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the PerfData counter lookup (symbolize/hotspot_perfdata.c) on a fake
  * memory image of the target: the input is the target's memory at
  * FUZZ_BASE, every read outside it fails with -EFAULT. The vmStructs table

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The fuzz input as a target process's memory, for the harnesses of the
  * JVM memory readers: [FUZZ_IMAGE_BASE, + size) reads from the input, any
  * other address fails as unmapped memory does. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the Java frame namer (symbolize/java_frames.c, and through it
  * hotspot_nmethod.c and hotspot_method.c) on a fake memory image of the
  * target: the input is the target's memory at FUZZ_BASE, every read outside

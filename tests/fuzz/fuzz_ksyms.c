@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the /proc/kallsyms parser (module symbol names come from modules). */
 #include "symbolize/ksyms.h"
 #include "tests/fuzz/fuzz_util.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the JVM perf map parser (/tmp/perf-PID.map is written by the JVM but
  * sits in a directory any user can write), lookups, merging and name
  * normalisation. */

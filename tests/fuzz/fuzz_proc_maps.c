@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the /proc/PID/maps parser and the helpers run on its entries. The
  * kernel writes the file, but paths in it are chosen by whoever named the
  * mapped files (spaces, newlines, " (deleted)"). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the /proc/PID/status parser (Name: is chosen by the process). */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the --rules file parser and classification with the parsed rules. */
 #include <string.h>
 

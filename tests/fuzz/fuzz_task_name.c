@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the task thread name parser and thread kind classification (thread
  * names are chosen by the job: operator names are user strings). */
 #include "agent/core/thread_kind.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the thread dump parser: thread names are chosen by the application
  * (quotes, backslashes, newlines, "nid=" inside names). */
 #include "agent/jvm/thread_names.h"

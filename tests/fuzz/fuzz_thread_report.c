@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the JSON report reader (`tmprof report FILE` reads files from
  * anywhere), and what runs on a report that was accepted: sort, table,
  * writing it back. The reader takes a path, so the input goes to a memfd

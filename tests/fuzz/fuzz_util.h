@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Shared helpers for the libFuzzer harnesses in tests/fuzz.
  *
  * libFuzzer hands over (data, size) that is not NUL-terminated; parsers that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Fuzz the vmStructs reader (symbolize/vmstructs.c: vmstructs_read,
  * vmstructs_read_ints and the lookups) and the class-name reader
  * (agent/klass_names.c) on a fake memory image of the target: the input is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Source of the ELF seeds for fuzz_elf_symtab (built by tests/mk/hardening.mk
  * without libc, so the files stay a few KB): exported and static functions
  * (.symtab and .dynsym), data, and, with SEED_EXEC, an entry point. */

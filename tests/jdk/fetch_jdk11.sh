@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Fetches OpenJDK 11 (Debian bullseye's openjdk-11-jre-headless and
 # openjdk-11-jdk-headless) into /var/cache/tmprof-test/jdk11, so that
 #   JAVA_HOME=/var/cache/tmprof-test/jdk11/usr/lib/jvm/java-11-openjdk-amd64

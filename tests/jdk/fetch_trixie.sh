@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Builds a minimal Debian trixie root holding OpenJDK 21 and 25 in
 # /var/cache/tmprof-test/trixie-root. Their packages need glibc 2.38, newer
 # than the host's bookworm, so they run there under chroot (tests/jdk/java.sh).

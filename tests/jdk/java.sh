@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # java.sh VERSION [java arguments...]: runs the java of JDK 11, 17, 21 or 25.
 #   11: the bullseye build extracted by tests/jdk/fetch_jdk11.sh, run on the host
 #   17: the host's (Debian 12) build

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Fetches one Debian cloud kernel package and unpacks it into the cache:
 #   tests/kernels/fetch_kernel.sh SUITE        (bullseye, bookworm, trixie)
 # prints the directory it unpacked to, which holds

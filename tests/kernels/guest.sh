@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # The kernel-matrix checks, run by /init inside each qemu guest
 # (tests/kernels/run.sh boots it; tests/kernels/mkinitramfs.sh packs it).
 # Writes machine-readable lines on stdout (the host reads them from the

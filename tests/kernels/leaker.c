@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* A native leaker for the kernel matrix (tests/kernels/guest.sh): every
  * 5 ms, leaker_retain() mallocs 16 KiB and keeps it (a leak of 3.2 MB/s),
  * while leaker_churn() mallocs and frees 64 KiB (balanced). `tmprof leak`

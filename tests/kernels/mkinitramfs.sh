@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Builds the initramfs the kernel-matrix guests boot (tests/kernels/run.sh):
 #   tests/kernels/mkinitramfs.sh BUILD_DIR OUT.cpio
 # An uncompressed newc cpio (the kernel unpacks it into its rootfs; no

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # The kernel matrix (make test-kernels): boots Debian's cloud kernels under
 # qemu (emulation: KVM does not work inside this project's VMs) with an
 # initramfs holding tmprof, its libraries, busybox, the test helpers and the

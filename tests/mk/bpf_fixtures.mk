@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # BPF objects the unit tests load: deliberately broken programs that check how
 # tmprof reports a rejection. Built next to the test binaries, found by them
 # through /proc/self/exe.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # Hardening: sanitizers, valgrind, libFuzzer, static analysis.
 # Included by the Makefile (include tests/mk/*.mk); uses its variables
 # (BUILD, CFLAGS, LDLIBS, *_SRCS, SKELETONS, UNIT_BINS).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # The kernel matrix (tests/kernels/run.sh): every event kind, the stand-in
 # TaskManager and tmprof doctor on Debian's cloud kernels 5.10, 6.1 and 6.12,
 # each booted under qemu (emulation, no KVM) with an initramfs built from

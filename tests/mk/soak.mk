@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # Long soak of the daemon (tests/e2e/daemon_soak.sh): TaskManager churn and
 # JIT churn with bounds on the daemon's RSS and open fds. make test runs the
 # same script for 120 s.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Test helper for building ELF files; see elf_fixture.h. */
 #include "elf_fixture.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Test helper: build small ELF files at test time with the system
  * toolchain (gcc, objcopy, strip, nm), in a temporary directory. */
 #ifndef TMPROF_TESTS_ELF_FIXTURE_H

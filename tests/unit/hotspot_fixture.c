@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The fake HotSpot JVM of hotspot_fixture.h. */
 #include "hotspot_fixture.h"
 

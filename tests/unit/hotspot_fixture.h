@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* A fake HotSpot JVM for unit tests: a buffer that poses as the target's
  * memory (read through fake_reader), a fake vmStructs table with JDK 17's
  * x86-64 offsets, and builders that lay out what the readers in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Test helper: real JVMs for the cmocka tests that need one (root and a JDK;
  * skipped if missing, failing under CI=true).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "pprof_reader.h"
 
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* A tiny, strict profile.proto reader for the tests: gunzips and decodes
  * the fields tmprof writes, independently of flamegraph/pprof.c. */
 #ifndef TMPROF_TESTS_PPROF_READER_H

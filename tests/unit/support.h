@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Shared by the cmocka tests: environment checks that skip locally but fail
  * in CI (CI=true), where root, BPF and a JVM are guaranteed. */
 #ifndef TMPROF_TESTS_TEST_SUPPORT_H

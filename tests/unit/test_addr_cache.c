@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* addr_cache: insert/find, replacement, the size bound, dropping by tag. */
 #include "symbolize/addr_cache.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* -e alloc as a collector: how a drained allocation total and the BPF
  * counters decode. */
 #include <errno.h>

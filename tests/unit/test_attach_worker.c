@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* attach_worker: jobs run off the caller's thread, results carry the
  * process they were for, a reused pid is not attached to, and a JVM's
  * answer comes back whole. */

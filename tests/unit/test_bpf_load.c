@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* How a failed BPF load is explained: the verifier's last line out of
  * libbpf's messages, the one-line report for each cause, and a real
  * rejection (tests/unit/bpf/verifier_reject.bpf.c loaded into this kernel

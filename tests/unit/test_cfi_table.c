@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* cfi_table: unwind rows from .eh_frame, on a library built here with and
  * without frame pointers, and on the system's libc. */
 #include "symbolize/cfi_table.h"

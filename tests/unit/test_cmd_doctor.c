@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* tmprof doctor's parsing of /proc/self/mountinfo for tracefs. */
 #include <setjmp.h>
 #include <stdarg.h>

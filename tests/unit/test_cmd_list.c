@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* tmprof list: formatting (table, JSON), arguments, exit codes. jvm_list is
  * wrapped so that the host's real JVMs do not matter. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The list of event kinds: -e words, event bits, and what every kind must
  * give the session. */
 #include <errno.h>

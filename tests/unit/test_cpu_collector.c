@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* -e cpu as a collector: how a drained key and the BPF counters decode. */
 #include <errno.h>
 #include <setjmp.h>

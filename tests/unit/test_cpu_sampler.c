@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The CPU sampler against the real kernel: BPF loads, samples a busy child
  * process and only it, and its stacks lead back to the function that spins. */
 #include <errno.h>

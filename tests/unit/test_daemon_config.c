@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The daemon's INI configuration: defaults, every key, and malformed files
  * reported with their line. */
 #include <errno.h>

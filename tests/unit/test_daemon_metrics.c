@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The daemon's /metrics text and the HTTP request routing of its server,
  * plus one round trip through the server on a loopback socket. */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* daemon_period: the push backoff across periods and what counts as a
  * down server (the writing itself runs in tests/e2e/daemon*.sh). */
 #include <errno.h>

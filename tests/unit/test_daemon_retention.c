@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Retention of the daemon's files on a temporary directory: age, size,
  * naming pattern, symlinks, stale temporaries. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* TaskManager ids for file names, /proc/PID/stat parsing, the per-period
  * split of one profile into per-TaskManager profiles, and the file stamp. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* demangle: C++ names reduced to function names for flame graphs. */
 #include "symbolize/demangle.h"
 

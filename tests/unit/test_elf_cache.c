@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* elf_cache: one parse per file, sharing by build-id, cached failures. */
 #include "symbolize/elf_cache.h"
 #include "symbolize/elf_symtab.h"

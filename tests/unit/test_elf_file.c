@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* elf_file: opening target-owned ELF files without mmap. A file truncated
  * before or while we read it is an error, never SIGBUS; so are the readers
  * built on it (cfi_table, elf_lookup, elf_symtab). */

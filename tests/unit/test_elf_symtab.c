@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* elf_symtab and debug_file: symbols from .symtab, .dynsym, and separate
  * debug files found by build-id and by .gnu_debuglink; corrupted files. */
 #include "symbolize/debug_file.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The per-epoch memo of Java frame names: chains come back as stored, keyed
  * by word and epoch, the first reading wins, and it stays bounded. */
 #include <errno.h>

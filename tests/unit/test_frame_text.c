@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The text writers' side of the model: suffixes from kinds, "[unknown]
  * (module)", and root pseudo-frames from labels, as the profile asks. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Method* naming against fake metadata laid out in a buffer that poses as
  * the target's memory, with JDK 17's offsets in a fake vmStructs table. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Code cache walk, code blob headers and nmethod debug information against
  * a fake code heap laid out in a buffer that poses as the target's memory,
  * with JDK 17's offsets in a fake vmStructs table. */

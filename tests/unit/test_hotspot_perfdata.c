@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The PerfData reader against a region laid out in this process's memory
  * the way HotSpot lays it out, with the offsets given by a fake vmStructs
  * (a prologue, then variable-length entries). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The HotSpot unwinder on a fake JVM memory image: the configuration read
  * from (fake) vmStructs, the code cache segment map walk, and unwind steps
  * through compiled, interpreted, stub and native frames. Offsets are those

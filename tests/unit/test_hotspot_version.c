@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The JVM's version (symbolize/hotspot_version.c) and the layout
  * differences between JDKs that the readers choose by it or by which
  * vmStructs entries exist, on fake memory images:

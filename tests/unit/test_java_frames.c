@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* java_frames against a fake JVM (code heap, nmethods, Methods) laid out in
  * a buffer that poses as the target's memory, with JDK 17's offsets in a
  * fake vmStructs table: naming, caching and invalidation. */

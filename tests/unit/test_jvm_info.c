@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Classifying JVMs: argv shapes, option precedence, versions, and real JVMs
  * (root and a JDK: skipped if missing, failing under CI=true). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The kernel feature table: what tmprof's BPF objects need (read from the
  * objects), probing against a faked kernel, the one-line message and the
  * minimum version; and the real probe of this kernel for every kind. */

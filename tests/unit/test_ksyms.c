@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* ksyms: parsing /proc/kallsyms text and looking addresses up. */
 #include "symbolize/ksyms.h"
 

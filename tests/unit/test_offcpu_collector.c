@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* -e offcpu as a collector: how a drained span total and the BPF counters
  * decode. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The scheduler tracer against the real kernel: a child that alternates
  * spinning and sleeping must come out as on-CPU time matching the kernel's
  * own CPU accounting, and blocked time whose stacks show the sleep. */

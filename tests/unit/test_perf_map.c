@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* perf_map: JVM perf map parsing, name normalisation, overlaps, merging. */
 #include "symbolize/perf_map.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* proc_maps: parsing /proc/PID/maps and finding mappings. */
 #include "symbolize/proc_maps.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The profile builder over fakes: aggregated tables and stack caches filled
  * by hand, a fake resolver (symbolize/resolver.h) naming addresses from a
  * table, and fake targets. Checks the structure the builder makes (frame

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* safe_open: symlink refusal, owner and file type checks, read_fd_all. */
 #include "symbolize/safe_open.h"
 

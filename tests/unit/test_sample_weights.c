@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* --sampler=weighted's rescaling: each thread's total becomes its CPU time
  * over the period, its stacks keep their proportions, threads without a
  * known CPU time keep their samples. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The session over fake collectors (no BPF): which collectors it opens,
  * how targets reach them as they are added and removed, and how drained
  * and cut rows and loss counters come back. The targets are real

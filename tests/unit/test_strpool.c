@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* strpool: interning, identity of equal strings, the memory bound. */
 #include "symbolize/strpool.h"
 

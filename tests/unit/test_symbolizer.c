@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* symbolizer: resolving addresses of this very process: its own functions,
  * dlopen'ed libraries (also deleted ones), JIT-like anonymous code named by
  * a perf map, kernel addresses, and everything that cannot be named. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* target_ids: NSpid and effective uid from /proc/PID/status. */
 #include "symbolize/target_ids.h"
 

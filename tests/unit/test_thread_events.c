@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Per-thread sampling events: the pure helpers and the error paths (the
  * sampling itself is tested with the BPF program in test_cpu_sampler). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Thread dump parsing, the tid -> name table, and refreshes against a mocked
  * attach call and against real JVMs (root and a JDK: skipped if missing,
  * failing under CI=true). */

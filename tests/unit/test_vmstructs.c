@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The vmStructs reader against fake tables laid out in this process's
  * memory the way libjvm lays them out, read through the self reader. */
 #include <errno.h>

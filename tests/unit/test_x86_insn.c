@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Instruction lengths and control flow of x86-64 encodings HotSpot's C2
  * emits (taken from a JDK 11 nmethod dumped with objdump), and the cases
  * the decoder must refuse rather than guess. */

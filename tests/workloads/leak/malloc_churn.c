@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* A malloc/free-heavy C program for tests/bench_leak.sh and tests/e2e/leak.sh.
  *
  *   malloc_churn PAIRS [SIZE] [LEAK_EVERY] [DELAY_S]

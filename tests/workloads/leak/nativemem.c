@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* JNI side of tmprof.workload.NativeMem: plain malloc and free, built by
  * tests/e2e/leak.sh with frame pointers so that stacks walk from malloc
  * back into the Java callers:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // A stand-in for RocksDB's JNI library, built as librocksdbjni-linux64.so
 // (Makefile, workloads target) for tmprof's category test
 // (tests/e2e/categories.sh): org.rocksdb.RocksDB.get calls

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package tmprof.workload;
 
 /** A JVM that is not a TaskManager (for `tmprof list`): prints "ready", then idles. */

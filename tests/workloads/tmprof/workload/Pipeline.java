@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package tmprof.workload;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package com.esotericsoftware.kryo;
 
 /** Stand-in named like Kryo (tests/e2e/categories.sh): variable-length encoding of longs. */

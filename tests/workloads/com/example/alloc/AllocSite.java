@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package com.example.alloc;
 
 import java.util.concurrent.locks.LockSupport;

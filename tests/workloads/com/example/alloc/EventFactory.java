@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package com.example.alloc;
 
 /** Allocation site 2: many small Event objects (see BufferFiller). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package com.example.alloc;
 
 /** Allocation site 3: long[] window panes of 4096 elements, 32 KiB each

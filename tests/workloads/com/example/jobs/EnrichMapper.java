@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package com.example.jobs;
 
 /** User code of the category stand-in (tests/e2e/categories.sh): a hash per record. */

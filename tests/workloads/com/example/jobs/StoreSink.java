@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package com.example.jobs;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package com.example.jobs;
 
 import org.apache.flink.api.common.functions.ReduceFunction;

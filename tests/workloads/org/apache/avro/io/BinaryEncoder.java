@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package org.apache.avro.io;
 
 /** Stand-in named like Avro (tests/e2e/categories.sh): zig-zag encoding and a checksum. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package org.apache.flink.yarn;
 
 import org.apache.flink.runtime.taskexecutor.TaskManagerRunner;

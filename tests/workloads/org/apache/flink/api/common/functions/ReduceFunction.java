@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package org.apache.flink.api.common.functions;
 
 /** Stand-in for Flink's ReduceFunction (user code). */

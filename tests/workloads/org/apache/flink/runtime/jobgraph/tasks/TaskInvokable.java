@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package org.apache.flink.runtime.jobgraph.tasks;
 
 /** What a {@code Task} runs (Flink: TaskInvokable / AbstractInvokable). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package org.apache.flink.runtime.io.network.partition.consumer;
 
 import java.util.ArrayDeque;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package org.apache.flink.shaded.netty4.io.netty.buffer;
 
 /** Stand-in named like Flink's shaded Netty buffers (tests/e2e/categories.sh). */

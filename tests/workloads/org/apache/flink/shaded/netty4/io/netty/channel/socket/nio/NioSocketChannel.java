@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 package org.apache.flink.shaded.netty4.io.netty.channel.socket.nio;
 
 import java.io.IOException;
