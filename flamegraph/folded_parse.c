@@ -196,7 +196,7 @@ static int parser_intern(struct parser *ps, const char *name, size_t len, uint32
 		return err;
 	if (++ps->cache_misses > 2 * (ps->cache_mask + 1) && ps->cache_mask + 1 < NAME_CACHE_MAX) {
 		/* Only a cache: a bigger empty one is as good as a rehash. */
-		uint32_t *bigger = calloc(2 * (ps->cache_mask + 1), sizeof(*bigger));
+		uint32_t *bigger = calloc(2 * ((size_t)ps->cache_mask + 1), sizeof(*bigger));
 
 		if (bigger) {
 			free(ps->cache);

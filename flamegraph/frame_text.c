@@ -22,8 +22,11 @@ const char *frame_text_suffix(enum profile_frame_kind kind)
 int frame_text_format(char *buf, size_t len, const char *name, const char *module,
 		      enum profile_frame_kind kind)
 {
+	/* buf NULL with len 0 measures (format_alloc). */
 	if (kind == PROFILE_FRAME_UNKNOWN || !name || !*name)
+		/* cppcheck-suppress nullPointer ; snprintf(NULL, 0, ...) only measures */
 		return snprintf(buf, len, "[unknown] (%s)", module && *module ? module : "?");
+	/* cppcheck-suppress nullPointer ; snprintf(NULL, 0, ...) only measures */
 	return snprintf(buf, len, "%s%s", name, frame_text_suffix(kind));
 }
 

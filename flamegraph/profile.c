@@ -219,11 +219,14 @@ const char *profile_str(const struct profile *p, uint32_t id)
 int profile_frame_intern(struct profile *p, const char *name, const char *module,
 			 enum profile_frame_kind kind, uint32_t *id)
 {
-	struct profile_frame f = { .kind = kind };
+	struct profile_frame f;
 	uint64_t h;
 	size_t pos;
 	int err;
 
+	/* Hashed and compared as bytes: padding must be zero too. */
+	memset(&f, 0, sizeof(f));
+	f.kind = kind;
 	if ((unsigned int)kind >= PROFILE_FRAME__MAX)
 		return -EINVAL;
 	err = profile_str_intern(p, name, &f.name);
@@ -301,7 +304,7 @@ const char *profile_string(const struct profile *p, uint32_t id)
 int profile_labels_intern(struct profile *p, const struct profile_label *labels, size_t n,
 			  uint32_t *id)
 {
-	struct profile_label set[PROFILE_LABELS_MAX];
+	struct profile_label set[PROFILE_LABELS_MAX] = { { 0, 0 } };
 	uint32_t k = 0;
 	uint64_t h;
 	size_t pos;

@@ -123,7 +123,7 @@ static enum operand one_byte_operand(uint8_t op)
 	case 0xe4: case 0xe5: case 0xe6: case 0xe7: return OP_IMM8;
 	case 0xe8: case 0xe9: return OP_REL32;
 	case 0xeb: return OP_REL8;
-	case 0xec: case 0xed: case 0xee: case 0xef: return OP_NONE;
+	case 0xec: case 0xed: case 0xee: case 0xef:
 	case 0xf1: case 0xf4: case 0xf5: return OP_NONE;
 	case 0xf6: case 0xf7: return OP_GROUP3;
 	case 0xf8: case 0xf9: case 0xfa: case 0xfb: case 0xfc: case 0xfd: return OP_NONE;
@@ -282,7 +282,7 @@ int x86_insn_decode(const uint8_t *code, size_t len, size_t off, struct x86_insn
 		int32_t rel;
 
 		if (kind == OP_REL8)
-			rel = (int8_t)code[c.pos - 1];
+			rel = (int32_t)(uint8_t)code[c.pos - 1] - ((code[c.pos - 1] & 0x80) ? 256 : 0);
 		else
 			memcpy(&rel, code + c.pos - 4, 4);
 		out->target = (int64_t)c.pos + rel;

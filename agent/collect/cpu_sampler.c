@@ -385,6 +385,7 @@ int cpu_sampler_open(unsigned int freq_hz, enum cpu_sampler_mode mode,
 		}
 	}
 	free(online);
+	online = NULL;
 	if (mode == CPU_SAMPLER_JITTER) {
 		err = -pthread_create(&s->jitter_tid, NULL, jitter_run, s);
 		if (err)

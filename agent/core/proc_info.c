@@ -118,6 +118,7 @@ ssize_t proc_text_read(pid_t pid, const char *name, char *buf, size_t size)
 
 	if (pid <= 0 || size < 2)
 		return -EINVAL;
+	buf[0] = '\0';
 	if (snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	fd = open(path, O_RDONLY | O_CLOEXEC);

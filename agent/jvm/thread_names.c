@@ -396,7 +396,7 @@ cleanup:
 static pid_t task_map_find(const struct tid_pair *pairs, size_t n, pid_t nstid)
 {
 	struct tid_pair key = { .nstid = nstid };
-	const struct tid_pair *hit = bsearch(&key, pairs, n, sizeof(*pairs), pair_cmp);
+	const struct tid_pair *hit = pairs && n ? bsearch(&key, pairs, n, sizeof(*pairs), pair_cmp) : NULL;
 
 	return hit ? hit->tid : 0;
 }
