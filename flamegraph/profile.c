@@ -492,7 +492,8 @@ void profile_stack_get(const struct profile *p, size_t i, struct profile_stack *
 {
 	const struct stack_rec *s = &p->stacks[i];
 
-	out->frames = p->frame_ids + s->frames_off;
+	/* A profile of empty stacks has no frame array at all. */
+	out->frames = p->frame_ids ? p->frame_ids + s->frames_off : NULL;
 	out->depth = s->depth;
 	out->labels = s->labels;
 	out->values = p->values + s->values_off;
