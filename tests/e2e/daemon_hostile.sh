@@ -61,6 +61,12 @@ hostile_cleanup() {
 	for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
 	rm -f /tmp/perf-"${P_MAP:-none}".map
 	e2e_cleanup
+	# The copycat JVM runs as nobody: the perf map the daemon had it write
+	# stays in /tmp under nobody's name. A later root JVM that gets the
+	# same pid rewrites it in place, still owned by nobody, and tmprof
+	# reads no perf map its target does not own: that JVM's JIT frames go
+	# unnamed (CI: jdk_matrix's JDK 17 leak check).
+	rm -f /tmp/perf-"${COPYCAT:-none}".map
 }
 trap hostile_cleanup EXIT
 
