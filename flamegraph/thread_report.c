@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "flamegraph/atomic_file.h"
+#include "flamegraph/report_categories.h"
 
 const char *report_state_name(enum report_state s)
 {
@@ -48,6 +49,7 @@ void thread_report_free(struct thread_report *r)
 			free(t->top[f].frame);
 	}
 	free(r->threads);
+	report_categories_free(r);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -140,7 +142,7 @@ static void write_json_number(FILE *out, double v)
 		fputs("null", out);
 }
 
-static void write_thread(const struct report_thread *t, FILE *out)
+static void write_thread(const struct thread_report *r, const struct report_thread *t, FILE *out)
 {
 	fprintf(out, "{\"pid\":%d,\"tid\":%d,\"name\":", t->pid, t->tid);
 	write_json_string(out, t->name);
@@ -175,7 +177,9 @@ static void write_thread(const struct report_thread *t, FILE *out)
 		write_json_number(out, t->top[i].share);
 		fputc('}', out);
 	}
-	fputs("]}", out);
+	fputc(']', out);
+	report_categories_write_json(r, t, out);
+	fputc('}', out);
 }
 
 int thread_report_write_json(const struct thread_report *r, FILE *out)
@@ -185,7 +189,7 @@ int thread_report_write_json(const struct thread_report *r, FILE *out)
 	fputs(",\"threads\":[", out);
 	for (size_t i = 0; i < r->nthreads; i++) {
 		fputs(i ? ",\n" : "\n", out);
-		write_thread(&r->threads[i], out);
+		write_thread(r, &r->threads[i], out);
 	}
 	fputs("\n]}\n", out);
 	return ferror(out) ? -EIO : 0;
@@ -234,7 +238,7 @@ static int read_task(json_t *task, struct report_thread *t)
 	return 0;
 }
 
-static int read_thread(json_t *jt, struct report_thread *t)
+static int read_thread(struct thread_report *r, json_t *jt, struct report_thread *t)
 {
 	json_t *ms = json_object_get(jt, "ms_per_s"), *top = json_object_get(jt, "top_frames"), *f;
 	size_t i;
@@ -265,7 +269,7 @@ static int read_thread(json_t *jt, struct report_thread *t)
 			return -ENOMEM;
 		t->top[t->ntop++].share = json_number_value(json_object_get(f, "share"));
 	}
-	return 0;
+	return report_categories_read_json(r, t, jt);
 }
 
 int thread_report_read_json(const char *path, struct thread_report *r, char *err, size_t errlen)
@@ -294,7 +298,7 @@ int thread_report_read_json(const char *path, struct thread_report *r, char *err
 	json_array_foreach(threads, i, jt) {
 		struct report_thread *t = thread_report_add(r);
 
-		rc = t ? read_thread(jt, t) : -ENOMEM;
+		rc = t ? read_thread(r, jt, t) : -ENOMEM;
 		if (rc) {
 			snprintf(err, errlen, "%s: thread %zu: %s", path, i,
 				 rc == -ENOMEM ? "out of memory" : "malformed entry");
@@ -460,12 +464,15 @@ void thread_report_print_table(const struct thread_report *r, FILE *out, int wid
 
 		print_chain_name(cg->rows[0], out);
 		fprintf(out, "  [pid %d]\n", cg->rows[0]->pid);
-		for (size_t i = 0; i < cg->n; i++)
+		for (size_t i = 0; i < cg->n; i++) {
 			print_row(out, cg->rows[i], width);
+			report_categories_print_row(r, cg->rows[i], out);
+		}
 		if (cg->n > 1)
 			fprintf(out, "  skew: max %.0f ms/s (subtask %d/%d), median %.0f ms/s\n",
 				cg->max_cpu, cg->rows[0]->task.subtask, cg->rows[0]->task.parallelism,
 				median_cpu(cg));
+		report_categories_print_chain(r, cg->rows, cg->n, out);
 	}
 	if (!ngroups)
 		fprintf(out, "(no task threads)\n");

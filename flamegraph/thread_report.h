@@ -7,7 +7,8 @@
  *   {"duration_s":…, "threads":[{"pid":…, "tid":…, "name":"…", "kind":"task",
  *     "task":{"chain":["Source: A","Map"], "subtask":1, "parallelism":4, "attempt":0},
  *     "ms_per_s":{"cpu":…, "runqueue":…, "backpressured":…, "idle":…, "blocked":…},
- *     "top_frames":[{"frame":"…", "share":…}]}]}
+ *     "top_frames":[{"frame":"…", "share":…}],
+ *     "cpu_by_category":{"serialization":…, …, "user":…}}]}  (report_categories.h)
  * A state that was not measured (e.g. off-CPU states with -e cpu) is null.
  */
 #ifndef TMPROF_FLAMEGRAPH_THREAD_REPORT_H
@@ -29,6 +30,8 @@ enum report_state {
 
 #define REPORT_TOP_FRAMES 5
 #define REPORT_MAX_CHAIN 32
+/* CPU categories per thread (flamegraph/report_categories.h). */
+#define REPORT_CATEGORIES_MAX 16
 
 struct report_frame {
 	char *frame;
@@ -51,12 +54,15 @@ struct report_thread {
 	bool measured[REPORT_STATE__MAX];
 	struct report_frame top[REPORT_TOP_FRAMES];
 	int ntop;
+	double cpu_by_category[REPORT_CATEGORIES_MAX]; /* ms/s, by the report's categories */
 };
 
 struct thread_report {
 	double duration_s;
 	struct report_thread *threads;
 	size_t nthreads;
+	char *categories[REPORT_CATEGORIES_MAX]; /* names; none: no categories */
+	size_t ncategories;
 };
 
 const char *report_state_name(enum report_state s);
