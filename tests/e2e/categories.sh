@@ -24,10 +24,10 @@
 # Usage: tests/e2e/categories.sh [BUILD_DIR]
 
 . "$(dirname "$0")/lib.sh" "${1:-build}"
+. "$(dirname "$0")/category_mix.bash"
 require_all
-JNI_LIB="$WORKLOADS/librocksdbjni-linux64.so"
-[ -f "$WORKLOADS/tmprof/workload/CategoryMix.class" ] || skip_all "workload CategoryMix not built (make workloads)"
-[ -f "$JNI_LIB" ] || skip_all "no $JNI_LIB (make workloads)"
+MISSING=$(category_mix_missing)
+[ -z "$MISSING" ] || skip_all "$MISSING"
 
 DURATION=${CATEGORIES_DURATION:-20}
 FREQ=499
@@ -40,19 +40,8 @@ gcc -std=c11 -D_GNU_SOURCE -O1 "${SAN_FLAGS[@]}" -I"$REPO" -o "$CAT" "$REPO/test
 	{ not_ok "cannot compile tests/e2e/categorize_folded.c: $(head -c 400 "$E2E_TMP/gcc.err")"; finish; }
 
 # ------------------------------------------------------------- the workload
-# The category entry points are kept out of their caller (a C2 inlining
-# decision must not move a call's samples into the framework loop).
 TRUTH="$E2E_TMP/truth"
-start_java catmix tmprof.workload.CategoryMix -XX:+PreserveFramePointer -Xms64m -Xmx256m \
-	"-Dtmprof.rocksdbjni=$JNI_LIB" -XX:CompileCommand=quiet \
-	-XX:CompileCommand=dontinline,com.example.jobs.EnrichMapper::map \
-	-XX:CompileCommand=dontinline,org.apache.flink.api.common.typeutils.base.RecordSerializer::serialize \
-	-XX:CompileCommand=dontinline,com.esotericsoftware.kryo.Kryo::writeObject \
-	-XX:CompileCommand=dontinline,org.apache.avro.io.BinaryEncoder::write \
-	-XX:CompileCommand=dontinline,org.rocksdb.RocksDB::get \
-	-XX:CompileCommand=dontinline,org.apache.flink.shaded.netty4.io.netty.buffer.UnpooledHeapByteBuf::writeLongs \
-	-XX:CompileCommand=dontinline,org.apache.flink.shaded.netty4.io.netty.channel.socket.nio.NioSocketChannel::doWrite \
-	-- --truth "$TRUTH" --warmup 4
+start_category_mix "$TRUTH" --warmup 4
 CM_PID=$JAVA_PID
 if ! wait_ready "$CM_PID" "$E2E_TMP/catmix.out" 90; then
 	not_ok "CategoryMix did not print ready within 90 s ($(tail -n 3 "$E2E_TMP/catmix.err" | tr '\n' ' '))"
