@@ -25,6 +25,7 @@
 #include "agent/collect/unwind_maps.h"
 #include "agent/core/session.h"
 #include "symbolize/java_frames.h"
+#include "agent/core/category_rules.h"
 #include "agent/core/state_rules.h"
 #include "flamegraph/atomic_file.h"
 #include "flamegraph/folded.h"
@@ -333,7 +334,8 @@ static int write_alloc_output(struct session *s, const struct record_options *o,
 }
 
 static int write_output(struct session *s, const struct record_options *o,
-			const struct state_rules *rules, struct atomic_file *out)
+			const struct state_rules *rules, const struct category_rules *cats,
+			struct atomic_file *out)
 {
 	bool spans = s->opts.events & SESSION_OFFCPU;
 	struct build_options bo = {
@@ -342,6 +344,8 @@ static int write_output(struct session *s, const struct record_options *o,
 		.cpu_stacks = s->opts.events & SESSION_CPU,
 		.span_stacks = spans,
 		.rules = rules,
+		.categories = o->no_categories ? NULL : cats,
+		.category_roots = o->category_frames,
 	};
 	struct build_result br;
 	struct build_input in;
@@ -393,6 +397,7 @@ int cmd_record(int argc, char **argv)
 	struct session_options so;
 	struct session s;
 	struct state_rules rules = { 0 };
+	struct category_rules cats = { 0 };
 	struct atomic_file out = { 0 }, alloc_out = { 0 };
 	char errbuf[512], alloc_path[4096];
 	const char *alloc_file = NULL;
@@ -412,12 +417,15 @@ int cmd_record(int argc, char **argv)
 	if (rc)
 		return rc;
 	rc = cli_load_rules(o.rules, &rules);
+	if (!rc && !o.no_categories && (rc = cli_load_categories(o.categories, &cats)))
+		state_rules_free(&rules);
 	if (rc)
 		return rc;
 	so = (struct session_options){ .events = o.events, .freq_hz = o.freq_hz,
 				       .unwind = (enum session_unwind)o.unwind, .sampler = (enum cpu_sampler_mode)o.sampler };
 	if (session_init(&s, &so)) {
 		state_rules_free(&rules);
+		category_rules_free(&cats);
 		return EXIT_INTERNAL;
 	}
 	rc = cli_add_targets(&s, o.pids, o.npids, o.all_taskmanagers);
@@ -448,7 +456,7 @@ int cmd_record(int argc, char **argv)
 		log_warn("closing the last scheduler spans failed; the last second may be short");
 	rc = EXIT_OK;
 	if (o.events & (SESSION_CPU | SESSION_OFFCPU))
-		rc = write_output(&s, &o, &rules, &out);
+		rc = write_output(&s, &o, &rules, &cats, &out);
 	if (rc == EXIT_OK && alloc_file) {
 		rc = write_alloc_output(&s, &o, &alloc_out);
 		if (rc == EXIT_OK && !(o.events & (SESSION_CPU | SESSION_OFFCPU)))
@@ -461,5 +469,6 @@ cleanup:
 	atomic_file_abort(&alloc_out);
 	session_free(&s);
 	state_rules_free(&rules);
+	category_rules_free(&cats);
 	return rc;
 }
