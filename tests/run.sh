@@ -133,7 +133,8 @@ if [ "${HARDENING:-0}" = 1 ]; then
 	cd "$REPO" || exit 1
 	step "lint (clang-tidy, cppcheck)" make -s lint
 	step "fuzz-regress" make -s fuzz-regress
-	step "fuzz-ci (${FUZZ_CI_SECONDS:-15} s per harness)" make -s fuzz-ci
+	# Two harnesses at once: CI has the machine's two cores to itself.
+	step "fuzz-ci (${FUZZ_CI_SECONDS:-15} s per harness)" make -s -j2 fuzz-ci
 	step "sanitizers: build" make -s -j2 BUILD="$BUILD/asan" SANITIZE=1 all unit e2e
 	step "sanitizers: whole suite (ASan + UBSan)" env HARDENING=0 KERNEL_MATRIX=0 \
 		ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
