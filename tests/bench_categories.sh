@@ -67,10 +67,10 @@ for i in $(seq 1 "$PAIRS"); do
 	fi
 	stacks=$(wc -l <"$E2E_TMP/on.folded")
 	awk -v i="$i" -v n1="$n_on" -v m1="$ms_on" -v n0="$n_off" -v m0="$ms_off" -v st="$stacks" \
-		-v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+		-v ld="$(cut -d" " -f1 /proc/loadavg)" 'BEGIN {
 		on = 1000 * m1 / n1; off = 1000 * m0 / n0
 		printf "   pair %d: on %.2f ms/1000 samples (%d ms, %d samples, %d distinct stacks)  off %.2f ms/1000 samples (%d ms, %d samples)  on-off %+.2f ms/1000 samples  load %s\n",
-			i, on, m1, n1, st, off, m0, n0, on - off, load }'
+			i, on, m1, n1, st, off, m0, n0, on - off, ld }'
 	echo "$ms_on $n_on $ms_off $n_off" >>"$E2E_TMP/pairs"
 done
 if [ -s "$E2E_TMP/pairs" ]; then
