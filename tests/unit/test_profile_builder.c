@@ -372,6 +372,39 @@ static void test_spans_state_from_rules(void **state)
 	free(text);
 }
 
+/* With category rules: a category label per CPU sample (none on off-CPU
+ * time), counted per thread, and with category_roots a "[category]" frame
+ * under the thread and state frames. */
+static void test_cpu_categories(void **state)
+{
+	struct fixture *f = *state;
+	struct category_rules cats;
+	struct build_options o = { .thread_roots = true, .span_stacks = true, .cpu_stacks = true,
+				   .rules = &f->rules, .categories = &cats, .category_roots = true };
+	struct sched_span_key idle = { .tgid = PID, .tid = TASK_TID, .user_stack = 1,
+				       .kern_stack_id = -1, .span = SPAN_BLOCKED };
+	const struct profile_stack *s;
+	struct profile_stack st;
+	char *text;
+
+	assert_int_equal(category_rules_default(&cats), 0);
+	assert_int_equal(agg_table_add(&f->spans, &idle, 2000000, 1), 0);
+	cpu_add(f, PID, TASK_TID, 1, -1, 3);
+	cpu_add(f, PID, TASK_TID, 1, 2, 2); /* the kernel under the user function */
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	s = find(f->p, "futex_wait", NULL, &st);
+	assert_string_equal(profile_label_value(f->p, s->labels, PROFILE_LABEL_CATEGORY), "user");
+	assert_true(f->br.categories);
+	assert_int_equal(f->br.threads[0].category_samples[CATEGORY_USER], 5);
+	text = folded_of(f->p);
+	assert_string_equal(text,
+			    "[Source: A -> Map (1/2)#0 tid=101];[blocked];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 2000\n"
+			    "[Source: A -> Map (1/2)#0 tid=101];[cpu];[user];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 30000\n"
+			    "[Source: A -> Map (1/2)#0 tid=101];[cpu];[user];start_thread;StreamTask.invoke_[j];MyMapper.map_[j];do_syscall_64_[k];futex_wait_[k] 20000\n");
+	free(text);
+	category_rules_free(&cats);
+}
+
 static void test_allocs_two_values(void **state)
 {
 	struct fixture *f = *state;
@@ -442,6 +475,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_roots_merges_text_not_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inlined_and_interpreted_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spans_state_from_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cpu_categories, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_allocs_two_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frame_intern_sym, setup, teardown),
