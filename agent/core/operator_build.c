@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent/core/profile_builder.h"
 #include "bpf/abi.h"
@@ -98,4 +99,56 @@ void operator_report_fill(const struct thread_total *tt, struct report_thread *r
 	}
 	rt->unplaced_samples = ops->unplaced;
 	rt->unplaced_ms_per_s = per_sample * (double)ops->unplaced;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int operator_build_replay(const struct profile *p, struct operator_replay *out)
+{
+	struct operator_cache *c;
+	struct thread_total tt = { 0 };
+	uint64_t t0;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = operator_cache_new(OPERATOR_CACHE_STACKS, &c);
+	if (err)
+		return err;
+	t0 = thread_cpu_ns();
+	for (size_t i = 0; i < profile_stack_count(p); i++) {
+		struct profile_stack st;
+		const char *name, *op;
+
+		profile_stack_get(p, i, &st);
+		name = profile_label_value(p, st.labels, PROFILE_LABEL_THREAD);
+		if (!name)
+			continue;
+		/* One thread_total per stack: the task name is parsed again
+		 * each time, as the build does once per thread (an upper
+		 * bound of the build's cost). */
+		tt.name = (char *)name;
+		tt.ops_checked = false;
+		free(tt.ops);
+		tt.ops = NULL;
+		op = operator_sample(c, p, &tt, 0, i + 1, st.frames, st.depth, st.count);
+		if (!op)
+			continue;
+		out->stacks++;
+		out->samples += st.count;
+		if (!strcmp(op, OPERATOR_UNPLACED_NAME))
+			out->unplaced += st.count;
+		else
+			out->placed += st.count;
+	}
+	out->cpu_ns = thread_cpu_ns() - t0;
+	free(tt.ops);
+	operator_cache_free(c);
+	return 0;
 }

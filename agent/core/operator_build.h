@@ -37,6 +37,16 @@ const char *operator_sample(struct operator_cache *c, const struct profile *p,
 			    struct thread_total *tt, uint32_t pid, uint64_t user_stack,
 			    const uint32_t *frames, uint32_t depth, uint64_t n);
 
+/* For --stats: places every CPU sample of a built profile p again (a
+ * fresh cache; the stack's thread label gives its chain) and measures
+ * that with the thread's CPU clock: the placement's cost per sample on
+ * real stacks, whatever else the build did. */
+struct operator_replay {
+	uint64_t samples, placed, unplaced, stacks;
+	uint64_t cpu_ns;
+};
+int operator_build_replay(const struct profile *p, struct operator_replay *out);
+
 struct report_thread;
 /* The report's CPU per operator of a task thread with samples: its CPU
  * (rt->ms_per_s[REPORT_CPU], set before) split by its samples. */
