@@ -114,15 +114,15 @@ struct op_slot {
 	bool used;
 };
 
+/* Open addressing in one allocation: the slots follow the header. */
 struct operator_cache {
-	struct op_slot *slots;
 	size_t mask, count, max;
 	struct operator_cache_stats stats;
+	struct op_slot slots[];
 };
 
 int operator_cache_new(size_t max_entries, struct operator_cache **out)
 {
-	struct operator_cache *c;
 	size_t cap = 16;
 
 	*out = NULL;
@@ -131,24 +131,16 @@ int operator_cache_new(size_t max_entries, struct operator_cache **out)
 	/* Half full at most, so that probes stay short. */
 	while (cap < 2 * max_entries)
 		cap <<= 1;
-	c = calloc(1, sizeof(*c));
-	if (!c)
+	*out = calloc(1, sizeof(**out) + cap * sizeof((*out)->slots[0]));
+	if (!*out)
 		return -ENOMEM;
-	c->slots = calloc(cap, sizeof(*c->slots));
-	if (!c->slots) {
-		free(c);
-		return -ENOMEM;
-	}
-	c->mask = cap - 1;
-	c->max = max_entries;
-	*out = c;
+	(*out)->mask = cap - 1;
+	(*out)->max = max_entries;
 	return 0;
 }
 
 void operator_cache_free(struct operator_cache *c)
 {
-	if (c)
-		free(c->slots);
 	free(c);
 }
 

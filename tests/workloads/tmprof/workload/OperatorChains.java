@@ -1,18 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 package tmprof.workload;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.runtime.taskmanager.Task;
@@ -161,7 +155,6 @@ public final class OperatorChains {
         }
     }
 
-    private static Path truth;
     private static final List<Chain> CHAINS = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
@@ -186,7 +179,6 @@ public final class OperatorChains {
         if (MX.isThreadCpuTimeSupported() && !MX.isThreadCpuTimeEnabled()) {
             MX.setThreadCpuTimeEnabled(true);
         }
-        truth = truthFile == null ? null : Paths.get(truthFile);
 
         // Chain of 3: Gen -ChainingOutput-> Filter -CopyingChainingOutput-> Map -> network.
         Chain c3 = new Chain("Source: Gen -> Filter -> Map (1/1)#0", "Source: Gen", "Filter", "Map");
@@ -210,13 +202,9 @@ public final class OperatorChains {
         start(c4, gen4, duty, 2);
 
         System.err.println("OperatorChains pid " + ProcessHandle.current().pid() + ": duty " + duty + " %");
-        if (truth != null) {
-            writeTruthQuietly();
-            Thread w = new Thread(OperatorChains::truthLoop, "tmprof-truth-writer");
-            w.setDaemon(true);
-            w.start();
+        if (truthFile != null) {
+            TruthFile.start(Paths.get(truthFile), OperatorChains::snapshot);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(OperatorChains::writeTruthQuietly, "tmprof-truth-final"));
         Thread.sleep((long) (warmup * 1000));
         System.out.println("ready");
         System.out.flush();
@@ -240,30 +228,7 @@ public final class OperatorChains {
         c.thread.start();
     }
 
-    private static void truthLoop() {
-        long next = System.nanoTime();
-        while (true) {
-            next += 200_000_000L;
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            writeTruthQuietly();
-        }
-    }
-
-    private static void writeTruthQuietly() {
-        try {
-            writeTruth();
-        } catch (IOException e) {
-            System.err.println("truth: " + e);
-        }
-    }
-
-    private static synchronized void writeTruth() throws IOException {
-        if (truth == null) {
-            return;
-        }
+    private static synchronized String snapshot() {
         long now = System.nanoTime();
         StringBuilder sb = new StringBuilder(512);
         for (Chain c : CHAINS) {
@@ -278,8 +243,6 @@ public final class OperatorChains {
                     .append(c.ops[i]).append('\t').append(c.ns.get(i)).append('\n');
             }
         }
-        Path tmp = truth.resolveSibling(truth.getFileName() + ".tmp");
-        Files.write(tmp, sb.toString().getBytes(StandardCharsets.UTF_8));
-        Files.move(tmp, truth, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return sb.toString();
     }
 }
