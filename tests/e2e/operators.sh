@@ -18,8 +18,8 @@
 #  2. operators come in chain order with the names of the task name;
 #  3. unplaced samples are under 2 %;
 #  4. with inlining, the recording has inlined chaining frames (checked in
-#     the pprof/folded output of a short second recording), so that case is
-#     really exercised; the JSON carries the operator label's source.
+#     the folded output of a short second recording), so that case is
+#     really exercised; `tmprof top -n 2` prints one row per operator.
 # Usage: tests/e2e/operators.sh [BUILD_DIR]
 # Environment: OPERATORS_TOLERANCE (pp, default 5), OPERATORS_SECONDS (10).
 
@@ -70,6 +70,13 @@ run_case() {
 		n=$(folded_samples_with "$E2E_TMP/$name.folded" 'ChainingOutput\.(collect|pushToOperator)_\[i\]$')
 		check "$name: C2 inlined the chaining calls ($n samples under an inlined ChainingOutput frame)" \
 			test "${n:-0}" -gt 0
+		# tmprof top: one row per operator under each subtask.
+		run_tmprof 90 top -p "$JAVA_PID" -n 2
+		local rows
+		rows=$(awk '/^tmprof top /{ b++ } b == 2' "$E2E_TMP/tmprof.out" |
+			grep -cE '^    (Source: Gen|Filter|Map|Parse|Enrich|Sink: Out) +[0-9]+ +[0-9]+ %$')
+		check "$name: tmprof top -n 2 (piped): 7 operator rows under the two subtasks (got $rows; exit $RC)" \
+			test "$RC" -eq 0 -a "$rows" -eq 7
 	fi
 	stop_pid "$JAVA_PID"
 	python3 - "$json" "$E2E_TMP/$name.t0" "$E2E_TMP/$name.t1" "$TOL" "$TEST_NAME: $name" \
