@@ -158,6 +158,7 @@ bench: deps
 	tests/bench_hostile.sh $(BUILD)
 	tests/bench_maps.sh $(BUILD)
 	tests/bench_categories.sh $(BUILD)
+	tests/bench_operators.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
