@@ -24,6 +24,17 @@ const char *report_state_name(enum report_state s)
 	return s < REPORT_STATE__MAX ? names[s] : "?";
 }
 
+const char *report_blocked_name(enum report_blocked b)
+{
+	static const char *const names[REPORT_BLOCKED__MAX] = {
+		[REPORT_LOCK] = "lock",
+		[REPORT_IO] = "io",
+		[REPORT_SLEEP] = "sleep",
+	};
+
+	return b < REPORT_BLOCKED__MAX ? names[b] : "?";
+}
+
 struct report_thread *thread_report_add(struct thread_report *r)
 {
 	struct report_thread *grown = realloc(r->threads, (r->nthreads + 1) * sizeof(*r->threads));
@@ -167,6 +178,14 @@ static void write_thread(const struct report_thread *t, FILE *out)
 		else
 			fputs("null", out);
 	}
+	fputs("},\"blocked_by\":{", out);
+	for (int b = 0; b < REPORT_BLOCKED__MAX; b++) {
+		fprintf(out, "%s\"%s\":", b ? "," : "", report_blocked_name(b));
+		if (t->measured[REPORT_BLOCKED])
+			write_json_number(out, t->blocked_ms_per_s[b]);
+		else
+			fputs("null", out);
+	}
 	fputs("},\"top_frames\":[", out);
 	for (int i = 0; i < t->ntop; i++) {
 		fputs(i ? ",{\"frame\":" : "{\"frame\":", out);
@@ -237,6 +256,7 @@ static int read_task(json_t *task, struct report_thread *t)
 static int read_thread(json_t *jt, struct report_thread *t)
 {
 	json_t *ms = json_object_get(jt, "ms_per_s"), *top = json_object_get(jt, "top_frames"), *f;
+	json_t *by = json_object_get(jt, "blocked_by");
 	size_t i;
 	int err;
 
@@ -257,6 +277,9 @@ static int read_thread(json_t *jt, struct report_thread *t)
 		t->measured[s] = json_is_number(v);
 		t->ms_per_s[s] = t->measured[s] ? json_number_value(v) : 0;
 	}
+	/* Reports from before the split have no blocked_by: all zero. */
+	for (int b = 0; b < REPORT_BLOCKED__MAX; b++)
+		t->blocked_ms_per_s[b] = json_number_value(json_object_get(by, report_blocked_name(b)));
 	json_array_foreach(top, i, f) {
 		if (t->ntop == REPORT_TOP_FRAMES)
 			break;
@@ -340,6 +363,18 @@ static void print_cell(FILE *out, const struct report_thread *t, int s)
 		fprintf(out, " %7s", "-");
 }
 
+/* Blocked time as its reasons: which of lock, I/O or sleep held the
+ * thread is what says what to fix. */
+static void print_blocked_cells(FILE *out, const struct report_thread *t)
+{
+	for (int b = 0; b < REPORT_BLOCKED__MAX; b++) {
+		if (t->measured[REPORT_BLOCKED])
+			fprintf(out, " %5.0f", t->blocked_ms_per_s[b]);
+		else
+			fprintf(out, " %5s", "-");
+	}
+}
+
 static int double_cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -376,9 +411,10 @@ static void print_row(FILE *out, const struct report_thread *t, int width)
 	snprintf(label, sizeof(label), "  %d/%d #%d", t->task.subtask, t->task.parallelism,
 		 t->task.attempt);
 	fprintf(out, "%-14s %7d", label, t->tid);
-	for (int s = 0; s < REPORT_STATE__MAX; s++)
+	for (int s = 0; s < REPORT_BLOCKED; s++)
 		print_cell(out, t, s);
-	used = 14 + 8 + 8 * REPORT_STATE__MAX + 2;
+	print_blocked_cells(out, t);
+	used = 14 + 8 + 8 * REPORT_BLOCKED + 6 * REPORT_BLOCKED__MAX + 2;
 	if (t->ntop && width - used > 10)
 		fprintf(out, "  %.*s", width - used, t->top[0].frame);
 	fputc('\n', out);
@@ -453,8 +489,8 @@ void thread_report_print_table(const struct thread_report *r, FILE *out, int wid
 			groups[g].max_cpu = t->ms_per_s[REPORT_CPU];
 	}
 	qsort(groups, ngroups, sizeof(*groups), group_cmp);
-	fprintf(out, "%-14s %7s %7s %7s %7s %7s %7s  %s\n", "SUBTASK", "TID", "CPU", "RUNQ", "BACKPR",
-		"IDLE", "BLOCKED", "HOTTEST FRAME   (ms/s)");
+	fprintf(out, "%-14s %7s %7s %7s %7s %7s %5s %5s %5s  %s\n", "SUBTASK", "TID", "CPU", "RUNQ",
+		"BACKPR", "IDLE", "LOCK", "IO", "SLEEP", "HOTTEST FRAME   (ms/s)");
 	for (size_t g = 0; g < ngroups; g++) {
 		const struct chain_group *cg = &groups[g];
 

@@ -7,8 +7,11 @@
  *   {"duration_s":…, "threads":[{"pid":…, "tid":…, "name":"…", "kind":"task",
  *     "task":{"chain":["Source: A","Map"], "subtask":1, "parallelism":4, "attempt":0},
  *     "ms_per_s":{"cpu":…, "runqueue":…, "backpressured":…, "idle":…, "blocked":…},
+ *     "blocked_by":{"lock":…, "io":…, "sleep":…},
  *     "top_frames":[{"frame":"…", "share":…}]}]}
  * A state that was not measured (e.g. off-CPU states with -e cpu) is null.
+ * blocked_by splits blocked (its values sum to it; null with it): the five
+ * states stay the ones that sum to 1000 ms/s.
  */
 #ifndef TMPROF_FLAMEGRAPH_THREAD_REPORT_H
 #define TMPROF_FLAMEGRAPH_THREAD_REPORT_H
@@ -25,6 +28,14 @@ enum report_state {
 	REPORT_IDLE,
 	REPORT_BLOCKED,
 	REPORT_STATE__MAX,
+};
+
+/* Why a blocked thread waited: the blocked state split (blocked_by). */
+enum report_blocked {
+	REPORT_LOCK,
+	REPORT_IO,
+	REPORT_SLEEP,
+	REPORT_BLOCKED__MAX,
 };
 
 #define REPORT_TOP_FRAMES 5
@@ -49,6 +60,7 @@ struct report_thread {
 	struct report_task task;
 	double ms_per_s[REPORT_STATE__MAX];
 	bool measured[REPORT_STATE__MAX];
+	double blocked_ms_per_s[REPORT_BLOCKED__MAX]; /* measured as blocked is */
 	struct report_frame top[REPORT_TOP_FRAMES];
 	int ntop;
 };
@@ -60,6 +72,7 @@ struct thread_report {
 };
 
 const char *report_state_name(enum report_state s);
+const char *report_blocked_name(enum report_blocked b);
 
 /* Append a zeroed thread; strings set afterwards are owned by the report. */
 struct report_thread *thread_report_add(struct thread_report *r);

@@ -24,6 +24,9 @@ _Static_assert((int)REPORT_CPU == (int)STATE_CPU && (int)REPORT_RUNQUEUE == (int
 		       (int)REPORT_IDLE == (int)STATE_IDLE && (int)REPORT_BLOCKED == (int)STATE_BLOCKED &&
 		       (int)REPORT_STATE__MAX == (int)STATE__MAX,
 	       "report and state enums must line up");
+_Static_assert(CATEGORY_IO - CATEGORY_LOCK == REPORT_IO && CATEGORY_SLEEP - CATEGORY_LOCK == REPORT_SLEEP &&
+		       BLOCKED_REASONS == REPORT_BLOCKED__MAX,
+	       "report and blocked reason enums must line up");
 
 /* User and kernel stacks, and room for inlined Java frames (a compiled
  * frame expands to its inlining chain). */
@@ -133,6 +136,7 @@ struct builder {
 	size_t leaves_cap;
 	struct tid_comm *comms; /* from the CPU samples, by (tgid, tid) */
 	size_t ncomms;
+	const struct category_rules *reasons; /* the options', or the defaults */
 };
 
 static const char *thread_name(struct builder *b, pid_t pid, pid_t tid, const char *comm,
@@ -237,9 +241,9 @@ static int label_int(struct profile *p, struct profile_label *l, size_t *n, cons
 
 /* The labels of a thread's samples, in one order so that equal sets merge:
  * process and pid, thread and tid, the task's operator chain and subtask,
- * the state (state < 0: none). */
+ * the state (NULL: none). */
 static int sample_labels(struct builder *b, const char *process, const struct thread_total *tt,
-			 int state, uint32_t *id)
+			 const char *state, uint32_t *id)
 {
 	struct profile_label l[PROFILE_LABELS_MAX];
 	const struct build_options *o = b->o;
@@ -267,9 +271,8 @@ static int sample_labels(struct builder *b, const char *process, const struct th
 				err = label_str(b->p, l, &n, PROFILE_LABEL_SUBTASK, subtask);
 		}
 	}
-	if (!err && state >= 0 && o->span_stacks)
-		err = label_str(b->p, l, &n, PROFILE_LABEL_STATE,
-				thread_state_name((enum thread_state)state));
+	if (!err && state && o->span_stacks)
+		err = label_str(b->p, l, &n, PROFILE_LABEL_STATE, state);
 	return err ? err : profile_labels_intern(b->p, l, n, id);
 }
 
@@ -323,7 +326,7 @@ static int add_cpu_samples(struct builder *b)
 			continue;
 		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
 		if (!err)
-			err = sample_labels(b, process, tt, STATE_CPU, &labels);
+			err = sample_labels(b, process, tt, thread_state_name(STATE_CPU), &labels);
 		user = stack_of(b->in->cpu_user, key->user_stack, key->user_stack);
 		kern = stack_of(b->in->cpu_kern, key->kern_stack_id >= 0, (uint64_t)key->kern_stack_id);
 		if (!err)
@@ -376,7 +379,7 @@ static int add_spans(struct builder *b)
 		const struct stack_copy *user, *kern;
 		uint32_t stack[MAX_FRAMES], nstack = 0, labels = 0;
 		struct thread_total *tt;
-		const char *process;
+		const char *process, *label;
 		int state, err;
 
 		if (!target_of(b, key->tgid, &process) || key->span >= SPAN__MAX)
@@ -391,10 +394,19 @@ static int add_spans(struct builder *b)
 		state = span_state(b, key, stack, nstack);
 		tt->ns[state] += ns;
 		b->r->span_ns += ns;
+		label = thread_state_name((enum thread_state)state);
+		/* Blocked time splits by its reason; the label says which. */
+		if (state == STATE_BLOCKED) {
+			enum category why = blocked_reason_of(b->reasons, b->p,
+							      thread_kind_of(tt->name), stack, nstack);
+
+			tt->blocked_ns[why - CATEGORY_LOCK] += ns;
+			label = category_name(why);
+		}
 		/* On-CPU spans carry no stack: the CPU samples show where. */
 		if (!b->o->span_stacks || state == STATE_CPU || ns < 1000)
 			continue;
-		err = sample_labels(b, process, tt, state, &labels);
+		err = sample_labels(b, process, tt, label, &labels);
 		if (!err && !nstack)
 			err = profile_intern(b->p, "[unknown stack]", &stack[nstack++]);
 		if (!err)
@@ -435,7 +447,7 @@ static int add_allocs(struct builder *b)
 			continue;
 		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
 		if (!err)
-			err = sample_labels(b, process, tt, -1, &labels);
+			err = sample_labels(b, process, tt, NULL, &labels);
 		user = stack_of(b->in->alloc_user, key->user_stack, key->user_stack);
 		if (!err)
 			err = append_stack(b, (pid_t)key->tgid, user, NULL, frames, &depth);
@@ -500,12 +512,20 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 		  struct build_result *out)
 {
 	struct builder b = { .in = in, .p = p, .o = opts, .r = out };
+	struct category_rules defaults = { 0 };
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	if (!in || !p || !opts || !in->resolver || !in->targets || !in->targets->target)
 		return -EINVAL;
-	err = profile_setup(p, opts);
+	b.reasons = opts->categories;
+	/* The built-in rules parse in well under a millisecond: cheaper than
+	 * making every caller keep a copy. */
+	err = !b.reasons && in->spans ? category_rules_default(&defaults) : 0;
+	if (!b.reasons)
+		b.reasons = &defaults;
+	if (!err)
+		err = profile_setup(p, opts);
 	if (!err && in->cpu)
 		err = tid_comms_build(in->cpu, &b.comms, &b.ncomms);
 	if (!err)
@@ -515,6 +535,7 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 	if (!err)
 		err = add_allocs(&b);
 	free(b.comms);
+	category_rules_free(&defaults);
 	if (err) {
 		build_result_free(out);
 		return err;
@@ -593,6 +614,8 @@ int build_result_report(const struct session *s, const struct build_result *b,
 			rt->measured[st] = spans || (st == STATE_CPU && cpu);
 			rt->ms_per_s[st] = (double)tt->ns[st] / 1e6 / secs;
 		}
+		for (int why = 0; why < BLOCKED_REASONS; why++)
+			rt->blocked_ms_per_s[why] = (double)tt->blocked_ns[why] / 1e6 / secs;
 		if (!spans && cpu)
 			rt->ms_per_s[STATE_CPU] =
 				(double)tt->samples * 1000.0 / s->opts.freq_hz / secs;

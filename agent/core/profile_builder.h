@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "agent/core/blocked_reason.h"
 #include "agent/core/state_rules.h"
 #include "flamegraph/profile.h"
 #include "symbolize/symbolizer.h"
@@ -36,6 +37,7 @@ struct thread_total {
 	char *name;                /* full thread name */
 	uint64_t samples;          /* on-CPU samples */
 	uint64_t ns[STATE__MAX];   /* from scheduler spans */
+	uint64_t blocked_ns[BLOCKED_REASONS]; /* ns[STATE_BLOCKED] by reason: lock, io, sleep */
 	struct frame_total *leaves; /* on-CPU self samples by leaf frame, descending */
 	size_t nleaves, leaves_cap;
 };
@@ -86,6 +88,10 @@ struct build_options {
 			     * two values, bytes (alloc_space) and events (alloc_objects) */
 	bool alloc_counts;  /* show events, not bytes, in text outputs */
 	const struct state_rules *rules;
+	/* Blocked reasons (lock, io, sleep) split the blocked state: in the
+	 * totals, and as the state label of blocked spans. NULL: the
+	 * built-in rules. */
+	const struct category_rules *categories;
 };
 
 /* With span_stacks, a state label (and "[state]" frame under the thread

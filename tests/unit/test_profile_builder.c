@@ -367,9 +367,417 @@ static void test_spans_state_from_rules(void **state)
 	text = folded_of(f->p);
 	assert_string_equal(text,
 			    "[Source: A -> Map (1/2)#0 tid=101];[backpressured];start_thread;StreamTask.invoke_[j];LocalBufferPool.requestMemorySegmentBlocking_[j];do_syscall_64_[k];futex_wait_[k] 5000\n"
-			    "[Source: A -> Map (1/2)#0 tid=101];[blocked];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 2000\n"
-			    "[Source: A -> Map (1/2)#0 tid=101];[cpu];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 10000\n");
+// SPDX-License-Identifier: GPL-2.0
+/* The profile builder over fakes: aggregated tables and stack caches filled
+ * by hand, a fake resolver (symbolize/resolver.h) naming addresses from a
+ * table, and fake targets. Checks the structure the builder makes (frame
+ * kinds and modules, labels, values) and the folded text a writer makes of
+ * it, without a session, BPF or a process. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "agent/core/agg_table.h"
+#include "agent/core/profile_builder.h"
+#include "agent/core/stack_cache.h"
+#include "agent/core/state_rules.h"
+#include "bpf/abi.h"
+#include "flamegraph/folded.h"
+#include "flamegraph/profile.h"
+#include "symbolize/resolver.h"
+
+#define PID 100
+#define OTHER_PID 999
+#define TASK_TID 101
+#define MAIN_TID 102
+#define RULES "backpressured *requestMemorySegmentBlocking\n"
+
+/* ----------------------------------------------------------- fake resolver */
+
+struct fake_sym {
+	uint64_t addr;
+	const char *name, *module;
+	enum frame_kind kind;
+};
+
+/* User addresses; 0x7000 is a compiled frame with a method inlined into it. */
+static const struct fake_sym user_syms[] = {
+	{ 0x1000, "start_thread", "libc.so.6", FRAME_NATIVE },
+	{ 0x2000, "StreamTask.invoke", "[java]", FRAME_JIT },
+	{ 0x3000, "MyMapper.map", "[java]", FRAME_JIT },
+	{ 0x4000, "LocalBufferPool.requestMemorySegmentBlocking", "[java]", FRAME_JIT },
+	{ 0x5000, "OptoRuntime::new_instance_C", "libjvm.so", FRAME_NATIVE },
+	{ 0x6000, "Interp.slow", "[java]", FRAME_INTERPRETED },
+};
+
+static const struct fake_sym kern_syms[] = {
+	{ 0xa000, "bpf_prog_123_sample", "[kernel]", FRAME_KERNEL },
+	{ 0xb000, "do_syscall_64", "[kernel]", FRAME_KERNEL },
+	{ 0xc000, "futex_wait", "[kernel]", FRAME_KERNEL },
+};
+
+struct fake_resolver {
+	size_t user_calls, kernel_calls;
+	pid_t last_pid;
+};
+
+/* Addresses within 0x100 of an entry name it (return addresses are one
+ * byte further than the call). */
+static const struct fake_sym *lookup(const struct fake_sym *t, size_t n, uint64_t addr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (addr >= t[i].addr && addr < t[i].addr + 0x100)
+			return &t[i];
+	return NULL;
+}
+
+static size_t fake_user_word(void *ctx, pid_t pid, uint64_t word, bool leaf, uint32_t epoch,
+			     struct frame_sym *out, size_t max)
+{
+	struct fake_resolver *f = ctx;
+	const struct fake_sym *s = lookup(user_syms, sizeof(user_syms) / sizeof(*user_syms),
+					  leaf ? word : word - 1);
+
+	(void)epoch;
+	f->user_calls++;
+	f->last_pid = pid;
+	if (!max)
+		return 0;
+	if (word >= 0x7000 && word < 0x7100 && max >= 2) {
+		out[0] = (struct frame_sym){ "Outer.run", "[java]", FRAME_JIT };
+		out[1] = (struct frame_sym){ "Inner.hot", "[java]", FRAME_INLINED };
+		return 2;
+	}
+	if (!s) {
+		out[0] = (struct frame_sym){ "[unknown]", "[anon]", FRAME_UNKNOWN };
+		return 1;
+	}
+	out[0] = (struct frame_sym){ s->name, s->module, s->kind };
+	return 1;
+}
+
+static void fake_kernel(void *ctx, pid_t pid, uint64_t addr, struct frame_sym *out)
+{
+	struct fake_resolver *f = ctx;
+	const struct fake_sym *s = lookup(kern_syms, sizeof(kern_syms) / sizeof(*kern_syms), addr);
+
+	(void)pid;
+	f->kernel_calls++;
+	*out = s ? (struct frame_sym){ s->name, s->module, s->kind } :
+		   (struct frame_sym){ "[unknown]", "[kernel]", FRAME_UNKNOWN };
+}
+
+static const struct resolver_ops fake_ops = { fake_user_word, fake_kernel };
+
+/* ------------------------------------------------------------ fake targets */
+
+static bool fake_target(void *ctx, pid_t pid, const char **label)
+{
+	(void)ctx;
+	if (pid != PID)
+		return false;
+	*label = "tm-1";
+	return true;
+}
+
+static const char *fake_thread_name(void *ctx, pid_t pid, pid_t tid)
+{
+	(void)ctx;
+	(void)pid;
+	return tid == TASK_TID ? "Source: A -> Map (1/2)#0" : NULL;
+}
+
+static const char *fake_class_name(void *ctx, pid_t pid, uint64_t klass)
+{
+	(void)ctx;
+	(void)pid;
+	return klass == 0x42 ? "byte[]" : NULL;
+}
+
+static const struct build_targets_ops fake_targets = { fake_target, fake_thread_name,
+							fake_class_name };
+
+/* --------------------------------------------------------- fake BPF stacks */
+
+/* Stacks by id, leaf first, ended by 0. */
+static const uint64_t stacks[][8] = {
+	[1] = { 0x3000, 0x2001, 0x1001 },         /* map <- invoke <- start_thread */
+	[2] = { 0xa000, 0xc001, 0xb001 },         /* kernel: tmprof's BPF program at the leaf */
+	[3] = { 0x4000, 0x2001, 0x1001 },         /* requestMemorySegmentBlocking */
+	[4] = { 0x5000, 0x3001, 0x2001, 0x1001 }, /* allocation through the runtime */
+	[5] = { 0x7000, 0x6001, 0x1001 },         /* inlined chain over interpreted */
+};
+
+static int fake_fetch(void *ctx, uint64_t id, uint64_t *ips, size_t max)
+{
+	int n = 0;
+
+	(void)ctx;
+	if (id >= sizeof(stacks) / sizeof(*stacks))
+		return 0;
+	while ((size_t)n < max && n < 8 && stacks[id][n])
+		ips[n] = stacks[id][n], n++;
+	return n;
+}
+
+struct fixture {
+	struct agg_table cpu, spans, allocs;
+	struct stack_cache user, kern;
+	struct fake_resolver fr;
+	struct resolver r;
+	struct build_input in;
+	struct state_rules rules;
+	struct profile *p;
+	struct build_result br;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[128];
+
+	assert_non_null(f);
+	assert_int_equal(agg_table_init(&f->cpu, sizeof(struct cpu_sample_key)), 0);
+	assert_int_equal(agg_table_init(&f->spans, sizeof(struct sched_span_key)), 0);
+	assert_int_equal(agg_table_init(&f->allocs, sizeof(struct alloc_key)), 0);
+	assert_int_equal(stack_cache_init(&f->user, fake_fetch, NULL), 0);
+	assert_int_equal(stack_cache_init(&f->kern, fake_fetch, NULL), 0);
+	f->r = (struct resolver){ &fake_ops, &f->fr };
+	f->in = (struct build_input){
+		.cpu = &f->cpu, .spans = &f->spans, .allocs = &f->allocs,
+		.cpu_user = &f->user, .cpu_kern = &f->kern,
+		.off_user = &f->user, .off_kern = &f->kern,
+		.alloc_user = &f->user,
+		.freq_hz = 100,
+		.resolver = &f->r,
+		.targets = &fake_targets,
+	};
+	assert_int_equal(state_rules_parse(RULES, strlen(RULES),
+					   &f->rules, err, sizeof(err)),
+			 0);
+	f->p = profile_new();
+	assert_non_null(f->p);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	build_result_free(&f->br);
+	profile_free(f->p);
+	state_rules_free(&f->rules);
+	stack_cache_free(&f->user);
+	stack_cache_free(&f->kern);
+	agg_table_free(&f->cpu);
+	agg_table_free(&f->spans);
+	agg_table_free(&f->allocs);
+	free(f);
+	return 0;
+}
+
+static void cpu_add(struct fixture *f, uint32_t pid, uint32_t tid, uint64_t user, int32_t kern,
+		    uint64_t n)
+{
+	struct cpu_sample_key k = { .tgid = pid, .tid = tid, .user_stack = user,
+				    .kern_stack_id = kern };
+
+	snprintf(k.comm, sizeof(k.comm), "java");
+	assert_int_equal(agg_table_add(&f->cpu, &k, n, 0), 0);
+}
+
+/* The folded text of the profile, for comparing whole outputs. */
+static char *folded_of(const struct profile *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	assert_int_equal(folded_write(p, out), 0);
+	fclose(out);
+	return buf;
+}
+
+/* Find the sample whose leaf frame is named leaf (and, if tid, whose tid
+ * label is tid). */
+static const struct profile_stack *find(const struct profile *p, const char *leaf, const char *tid,
+					struct profile_stack *st)
+{
+	for (size_t i = 0; i < profile_stack_count(p); i++) {
+		const char *t;
+
+		profile_stack_get(p, i, st);
+		t = profile_label_value(p, st->labels, PROFILE_LABEL_TID);
+		if (st->depth && !strcmp(profile_frame_name(p, st->frames[st->depth - 1]), leaf) &&
+		    (!tid || (t && !strcmp(t, tid))))
+			return st;
+	}
+	fail_msg("no sample with leaf %s", leaf);
+	return NULL;
+}
+
+static void test_cpu_structure_and_labels(void **state)
+{
+	struct fixture *f = *state;
+	struct build_options o = { .thread_roots = true, .process_roots = true, .cpu_stacks = true };
+	const struct profile_stack *s;
+	struct profile_stack st;
+	char *text;
+
+	cpu_add(f, PID, TASK_TID, 1, -1, 7);
+	cpu_add(f, PID, MAIN_TID, 1, 2, 3);      /* kernel part below, BPF frames cut */
+	cpu_add(f, PID, MAIN_TID, 0, -1, 2);     /* both stacks lost */
+	cpu_add(f, OTHER_PID, 5, 1, -1, 1000);   /* not a target: left out */
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+
+	/* Structure: names without suffixes, kinds and modules apart. */
+	s = find(f->p, "MyMapper.map", "101", &st);
+	assert_int_equal(s->depth, 3);
+	assert_string_equal(profile_frame_name(f->p, s->frames[0]), "start_thread");
+	assert_int_equal(profile_frame_kind(f->p, s->frames[0]), PROFILE_FRAME_NATIVE);
+	assert_string_equal(profile_frame_module(f->p, s->frames[0]), "libc.so.6");
+	assert_int_equal(profile_frame_kind(f->p, s->frames[2]), PROFILE_FRAME_JIT);
+	assert_int_equal(s->values[0], 7);
+	/* Labels: process, pid, thread, tid, the task's chain and subtask. */
+	assert_string_equal(profile_label_value(f->p, s->labels, "process"), "tm-1");
+	assert_string_equal(profile_label_value(f->p, s->labels, "pid"), "100");
+	assert_string_equal(profile_label_value(f->p, s->labels, "thread"), "Source: A -> Map (1/2)#0");
+	assert_string_equal(profile_label_value(f->p, s->labels, "operator_chain"), "Source: A -> Map");
+	assert_string_equal(profile_label_value(f->p, s->labels, "subtask"), "1");
+	assert_null(profile_label_value(f->p, s->labels, "state"));
+	/* The JVM had no name for the main thread: its comm names it. */
+	s = find(f->p, "futex_wait", "102", &st);
+	assert_string_equal(profile_label_value(f->p, s->labels, "thread"), "java");
+	assert_null(profile_label_value(f->p, s->labels, "operator_chain"));
+	assert_int_equal(profile_frame_kind(f->p, s->frames[s->depth - 1]), PROFILE_FRAME_KERNEL);
+	assert_int_equal(f->fr.last_pid, PID);
+
+	/* The text writer adds suffixes and the root pseudo-frames. */
+	text = folded_of(f->p);
+	assert_string_equal(text,
+			    "[tm-1 pid=100];[Source: A -> Map (1/2)#0 tid=101];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 7\n"
+			    "[tm-1 pid=100];[java tid=102];[lost stack] 2\n"
+			    "[tm-1 pid=100];[java tid=102];start_thread;StreamTask.invoke_[j];MyMapper.map_[j];do_syscall_64_[k];futex_wait_[k] 3\n");
 	free(text);
+
+	/* Totals: per thread and per leaf frame. */
+	assert_int_equal(f->br.samples, 12);
+	assert_int_equal(f->br.nthreads, 2);
+	assert_int_equal(f->br.threads[0].tid, TASK_TID);
+	assert_int_equal(f->br.threads[0].samples, 7);
+	assert_int_equal(f->br.threads[1].samples, 5);
+	assert_string_equal(profile_frame_name(f->p, f->br.leaves[0].name_id), "MyMapper.map");
+	assert_int_equal(f->br.leaves[0].samples, 7);
+}
+
+static void test_no_roots_merges_text_not_labels(void **state)
+{
+	struct fixture *f = *state;
+	struct build_options o = { .cpu_stacks = true };
+	char *text;
+
+	cpu_add(f, PID, TASK_TID, 1, -1, 7);
+	cpu_add(f, PID, MAIN_TID, 1, -1, 3);
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	/* Without thread roots no thread labels either: one sample. */
+	assert_int_equal(profile_stack_count(f->p), 1);
+	text = folded_of(f->p);
+	assert_string_equal(text, "start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 10\n");
+	free(text);
+}
+
+static void test_inlined_and_interpreted_frames(void **state)
+{
+	struct fixture *f = *state;
+	struct build_options o = { .thread_roots = true, .cpu_stacks = true };
+	char *text;
+
+	cpu_add(f, PID, TASK_TID, 5, -1, 4);
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	text = folded_of(f->p);
+	assert_string_equal(text, "[Source: A -> Map (1/2)#0 tid=101];start_thread;Interp.slow_[0];"
+				  "Outer.run_[j];Inner.hot_[i] 4\n");
+	free(text);
+}
+
+static void test_spans_state_from_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct build_options o = { .thread_roots = true, .span_stacks = true, .cpu_stacks = true,
+				   .rules = &f->rules };
+	struct sched_span_key k = { .tgid = PID, .tid = TASK_TID, .user_stack = 3,
+				    .kern_stack_id = 2, .span = SPAN_BLOCKED };
+	struct sched_span_key idle = { .tgid = PID, .tid = TASK_TID, .user_stack = 1,
+				       .kern_stack_id = -1, .span = SPAN_BLOCKED };
+	const struct profile_stack *s;
+	struct profile_stack st;
+	char *text;
+
+	assert_int_equal(agg_table_add(&f->spans, &k, 5000000, 1), 0);
+	assert_int_equal(agg_table_add(&f->spans, &idle, 2000000, 1), 0);
+	cpu_add(f, PID, TASK_TID, 1, -1, 1);
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	/* The rule names the method, no suffix: it matched the JIT frame. */
+	s = find(f->p, "futex_wait", NULL, &st);
+	assert_string_equal(profile_label_value(f->p, s->labels, "state"), "backpressured");
+	assert_int_equal(s->values[0], 5000);
+	assert_string_equal(profile_value_type(f->p, 0).type, "wall");
+	assert_int_equal(f->br.threads[0].ns[STATE_BACKPRESSURED], 5000000);
+	assert_int_equal(f->br.threads[0].ns[STATE_BLOCKED], 2000000);
+	text = folded_of(f->p);
+	assert_string_equal(text,
+			    "[Source: A -> Map (1/2)#0 tid=101];[backpressured];start_thread;StreamTask.invoke_[j];LocalBufferPool.requestMemorySegmentBlocking_[j];do_syscall_64_[k];futex_wait_[k] 5000\n"
+			    "[Source: A -> Map (1/2)#0 tid=101];[cpu];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 10000\n"
+			    "[Source: A -> Map (1/2)#0 tid=101];[sleep];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 2000\n");
+	free(text);
+}
+
+/* Blocked time splits by the category rules' blocked reasons: the deepest
+ * matching frame decides, a kernel rule matches kernel frames, no match is
+ * sleep. The totals keep blocked as the sum of its reasons. */
+static void test_blocked_split_by_reason(void **state)
+{
+	static const char text[] = "lock prefix MyMapper.\nio kernel futex_wait\n";
+	struct fixture *f = *state;
+	struct category_rules cats;
+	struct build_options o = { .thread_roots = true, .span_stacks = true, .rules = &f->rules,
+				   .categories = &cats };
+	struct sched_span_key lock = { .tgid = PID, .tid = TASK_TID, .user_stack = 1,
+				       .kern_stack_id = -1, .span = SPAN_BLOCKED };
+	struct sched_span_key io = { .tgid = PID, .tid = TASK_TID, .user_stack = 5,
+				     .kern_stack_id = 2, .span = SPAN_BLOCKED };
+	struct sched_span_key sleep = { .tgid = PID, .tid = TASK_TID, .user_stack = 5,
+					.kern_stack_id = -1, .span = SPAN_BLOCKED };
+	const struct thread_total *tt;
+	const struct profile_stack *s;
+	struct profile_stack st;
+	char err[128];
+
+	assert_int_equal(category_rules_parse(text, strlen(text), &cats, err, sizeof(err)), 0);
+	assert_int_equal(agg_table_add(&f->spans, &lock, 3000000, 1), 0);
+	assert_int_equal(agg_table_add(&f->spans, &io, 4000000, 1), 0);
+	assert_int_equal(agg_table_add(&f->spans, &sleep, 1000000, 1), 0);
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	tt = &f->br.threads[0];
+	assert_int_equal(tt->blocked_ns[CATEGORY_LOCK - CATEGORY_LOCK], 3000000);
+	assert_int_equal(tt->blocked_ns[CATEGORY_IO - CATEGORY_LOCK], 4000000);
+	assert_int_equal(tt->blocked_ns[CATEGORY_SLEEP - CATEGORY_LOCK], 1000000);
+	assert_int_equal(tt->ns[STATE_BLOCKED], 8000000);
+	s = find(f->p, "MyMapper.map", NULL, &st);
+	assert_string_equal(profile_label_value(f->p, s->labels, "state"), "lock");
+	s = find(f->p, "futex_wait", NULL, &st);
+	assert_string_equal(profile_label_value(f->p, s->labels, "state"), "io");
+	assert_int_equal(s->values[0], 4000);
+	category_rules_free(&cats);
 }
 
 static void test_allocs_two_values(void **state)
@@ -442,6 +850,128 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_roots_merges_text_not_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inlined_and_interpreted_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spans_state_from_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blocked_split_by_reason, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_allocs_two_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_frame_intern_sym, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+	free(text);
+}
+
+/* Blocked time splits by the category rules' blocked reasons: the deepest
+ * matching frame decides, a kernel rule matches kernel frames, no match is
+ * sleep. The totals keep blocked as the sum of its reasons. */
+static void test_blocked_split_by_reason(void **state)
+{
+	static const char text[] = "lock prefix MyMapper.\nio kernel futex_wait\n";
+	struct fixture *f = *state;
+	struct category_rules cats;
+	struct build_options o = { .thread_roots = true, .span_stacks = true, .rules = &f->rules,
+				   .categories = &cats };
+	struct sched_span_key lock = { .tgid = PID, .tid = TASK_TID, .user_stack = 1,
+				       .kern_stack_id = -1, .span = SPAN_BLOCKED };
+	struct sched_span_key io = { .tgid = PID, .tid = TASK_TID, .user_stack = 5,
+				     .kern_stack_id = 2, .span = SPAN_BLOCKED };
+	struct sched_span_key sleep = { .tgid = PID, .tid = TASK_TID, .user_stack = 5,
+					.kern_stack_id = -1, .span = SPAN_BLOCKED };
+	const struct thread_total *tt;
+	const struct profile_stack *s;
+	struct profile_stack st;
+	char err[128];
+
+	assert_int_equal(category_rules_parse(text, strlen(text), &cats, err, sizeof(err)), 0);
+	assert_int_equal(agg_table_add(&f->spans, &lock, 3000000, 1), 0);
+	assert_int_equal(agg_table_add(&f->spans, &io, 4000000, 1), 0);
+	assert_int_equal(agg_table_add(&f->spans, &sleep, 1000000, 1), 0);
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	tt = &f->br.threads[0];
+	assert_int_equal(tt->blocked_ns[CATEGORY_LOCK - CATEGORY_LOCK], 3000000);
+	assert_int_equal(tt->blocked_ns[CATEGORY_IO - CATEGORY_LOCK], 4000000);
+	assert_int_equal(tt->blocked_ns[CATEGORY_SLEEP - CATEGORY_LOCK], 1000000);
+	assert_int_equal(tt->ns[STATE_BLOCKED], 8000000);
+	s = find(f->p, "MyMapper.map", NULL, &st);
+	assert_string_equal(profile_label_value(f->p, s->labels, "state"), "lock");
+	s = find(f->p, "futex_wait", NULL, &st);
+	assert_string_equal(profile_label_value(f->p, s->labels, "state"), "io");
+	assert_int_equal(s->values[0], 4000);
+	category_rules_free(&cats);
+}
+
+static void test_allocs_two_values(void **state)
+{
+	struct fixture *f = *state;
+	struct build_options o = { .thread_roots = true, .alloc_stacks = true, .alloc_counts = true };
+	struct alloc_key k = { .tgid = PID, .tid = TASK_TID, .user_stack = 4, .klass = 0x42 };
+	struct alloc_key unknown = { .tgid = PID, .tid = TASK_TID, .user_stack = 1, .klass = 0x43 };
+	const struct profile_stack *s;
+	struct profile_stack st;
+	char *text;
+
+	assert_int_equal(agg_table_add(&f->allocs, &k, 4096, 3), 0);
+	assert_int_equal(agg_table_add(&f->allocs, &unknown, 100, 1), 0);
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	assert_int_equal(profile_value_count(f->p), 2);
+	assert_string_equal(profile_value_type(f->p, 0).type, "alloc_space");
+	assert_string_equal(profile_value_type(f->p, 1).type, "alloc_objects");
+	/* Bytes and events in one sample; the runtime's frames below the
+	 * allocating Java frame are cut, the class is the leaf. */
+	s = find(f->p, "byte[]", NULL, &st);
+	assert_int_equal(s->values[0], 4096);
+	assert_int_equal(s->values[1], 3);
+	assert_int_equal(s->count, 3); /* alloc_counts: the text shows events */
+	assert_string_equal(profile_frame_name(f->p, s->frames[s->depth - 2]), "MyMapper.map");
+	text = folded_of(f->p);
+	assert_string_equal(text,
+			    "[Source: A -> Map (1/2)#0 tid=101];start_thread;StreamTask.invoke_[j];MyMapper.map_[j];[unknown class] 1\n"
+			    "[Source: A -> Map (1/2)#0 tid=101];start_thread;StreamTask.invoke_[j];MyMapper.map_[j];byte[] 3\n");
+	free(text);
+	assert_int_equal(profile_set_display_value(f->p, 0), 0);
+	assert_int_equal(profile_total(f->p), 4196);
+}
+
+static void test_bad_input(void **state)
+{
+	struct fixture *f = *state;
+	struct build_options o = { .cpu_stacks = true };
+	struct build_input in = f->in;
+
+	in.resolver = NULL;
+	assert_int_equal(profile_build(&in, f->p, &o, &f->br), -EINVAL);
+	assert_int_equal(profile_build(NULL, f->p, &o, &f->br), -EINVAL);
+	/* Nothing gathered: an empty profile. */
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	assert_int_equal(profile_stack_count(f->p), 0);
+	assert_int_equal(f->br.nthreads, 0);
+}
+
+static void test_frame_intern_sym(void **state)
+{
+	struct fixture *f = *state;
+	struct frame_sym unnamed = { NULL, "libfoo.so", FRAME_NATIVE };
+	struct frame_sym k = { "do_syscall_64", "[kernel]", FRAME_KERNEL };
+	uint32_t a, b;
+
+	assert_int_equal(frame_intern_sym(f->p, &unnamed, &a), 0);
+	assert_int_equal(profile_frame_kind(f->p, a), PROFILE_FRAME_UNKNOWN);
+	assert_string_equal(profile_frame_module(f->p, a), "libfoo.so");
+	assert_int_equal(frame_intern_sym(f->p, &k, &b), 0);
+	assert_int_equal(profile_frame_kind(f->p, b), PROFILE_FRAME_KERNEL);
+	assert_int_equal(profile_kind_of_sym(FRAME_INLINED), PROFILE_FRAME_INLINED);
+	assert_int_equal(profile_kind_of_sym((enum frame_kind)99), PROFILE_FRAME_NATIVE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_cpu_structure_and_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_roots_merges_text_not_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inlined_and_interpreted_frames, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spans_state_from_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blocked_split_by_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_allocs_two_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frame_intern_sym, setup, teardown),

@@ -32,7 +32,11 @@ static void add_task(struct thread_report *r, pid_t tid, const char *name, const
 	for (int s = 0; s < REPORT_STATE__MAX; s++)
 		t->measured[s] = true;
 	t->ms_per_s[REPORT_CPU] = cpu;
-	t->ms_per_s[REPORT_IDLE] = 1000 - cpu;
+	t->ms_per_s[REPORT_IDLE] = 1000 - cpu - 60;
+	t->ms_per_s[REPORT_BLOCKED] = 60;
+	t->blocked_ms_per_s[REPORT_LOCK] = 10;
+	t->blocked_ms_per_s[REPORT_IO] = 20;
+	t->blocked_ms_per_s[REPORT_SLEEP] = 30;
 	t->top[0].frame = strdup("org.example.Hot.loop_[j]");
 	t->top[0].share = 0.5;
 	t->ntop = 1;
@@ -78,6 +82,8 @@ static void test_json_round_trip(void **state)
 	assert_int_equal(back.threads[0].task.subtask, 2);
 	assert_true(back.threads[0].ms_per_s[REPORT_CPU] == 900);
 	assert_true(back.threads[0].top[0].share == 0.5);
+	assert_true(back.threads[0].blocked_ms_per_s[REPORT_IO] == 20);
+	assert_true(back.threads[0].blocked_ms_per_s[REPORT_SLEEP] == 30);
 	for (size_t i = 0; i < back.nthreads; i++) {
 		if (back.threads[i].tid != 15)
 			continue;
@@ -134,6 +140,9 @@ static void test_table_groups_chains_with_skew(void **state)
 	row2 = strstr(buf, "2/3");
 	row3 = strstr(buf, "3/3");
 	assert_true(row2 && row3 && row2 < row3);
+	/* Blocked as its reasons: lock, io, sleep columns. */
+	assert_non_null(strstr(buf, "LOCK    IO SLEEP"));
+	assert_non_null(strstr(buf, "    10    20    30"));
 	assert_non_null(strstr(buf, "skew: max 900 ms/s (subtask 2/3), median 200 ms/s"));
 	assert_non_null(strstr(buf, "other threads (cpu / runqueue ms/s): gc 30/0"));
 	free(buf);
