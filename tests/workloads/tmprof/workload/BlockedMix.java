@@ -36,12 +36,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *                                   of --hold-ms, alternately             sleep
  *
  * Each wait is timed by the workload's own clock and ends where the kernel
- * wakes the waiter (see WaitClock for why): the releasing thread records
- * System.nanoTime() just before it unlocks or writes, and a wait is
- *     clamp(release - start, 0, return - start)
+ * wakes the waiter (see WaitClock for why): the feeding thread records
+ * System.nanoTime() just before it writes, and a wait is
+ *     clamp(write - start, 0, return - start)
  * with start taken just before the blocking call; a timed wait ends at its
  * deadline. The run-queue delay after the wakeup is then not counted as
- * waiting, as tmprof does not count it as blocked.
+ * waiting, as tmprof does not count it as blocked. A lock wait is not one
+ * park (HotSpot spins, and retries on timed parks): it is the call's time
+ * less the thread's CPU and run-queue time in it (/proc/thread-self/schedstat,
+ * before and after).
  *
  * Ground truth: with --truth FILE, every 200 ms FILE is atomically replaced
  * (FILE.tmp + rename) by one line per task thread
@@ -72,10 +75,17 @@ public final class BlockedMix {
             ns[kind] += w;
         }
 
-        /** A lock wait less the CPU spent in it: HotSpot spins on a
-         * contended monitor before it parks, and spinning is CPU. */
-        void addLock(long start, long release, long end, long cpu) {
-            add(LOCK, start, release - cpu, end - cpu);
+        /** A lock wait: the time in the call that the thread was neither
+         * on a CPU nor waiting for one (the kernel's schedstat, read by the
+         * thread itself before and after). HotSpot spins on a contended
+         * monitor, and its "responsible" waiter parks with a timeout and
+         * wakes to retry: that is CPU and run-queue time, not blocked. */
+        void addLock(long start, long[] before, long end) {
+            long[] after = schedstat();
+            if (before == null || after == null)
+                return;
+            long blocked = (end - start) - (after[0] - before[0]) - (after[1] - before[1]);
+            add(LOCK, 0, blocked, blocked);
         }
 
         synchronized long[] snapshot() {
@@ -90,8 +100,15 @@ public final class BlockedMix {
 
     private BlockedMix() {}
 
-    static long cpuNow() {
-        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    /** This thread's {on-CPU ns, run-queue ns} from the kernel, or null. */
+    static long[] schedstat() {
+        try {
+            String[] f = new String(Files.readAllBytes(Paths.get("/proc/thread-self/schedstat")),
+                StandardCharsets.US_ASCII).trim().split(" ");
+            return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Thread CPU, spent in a user-code loop. */
@@ -116,7 +133,6 @@ public final class BlockedMix {
     // ------------------------------------------------------------ monitor
 
     private static final Object MONITOR = new Object();
-    private static long monitorReleased; // guarded by MONITOR
 
     private static volatile long monitorTaken;
 
@@ -129,7 +145,6 @@ public final class BlockedMix {
             synchronized (MONITOR) {
                 sleepQuietly(holdMs);
                 taken = monitorTaken;
-                monitorReleased = System.nanoTime();
             }
             while (monitorTaken == taken)
                 sleepQuietly(1);
@@ -138,9 +153,10 @@ public final class BlockedMix {
 
     static void monitorTask(Account a) {
         for (;;) {
-            long start = System.nanoTime(), cpu = cpuNow();
+            long[] sched = schedstat();
+            long start = System.nanoTime();
             synchronized (MONITOR) {
-                a.addLock(start, monitorReleased, System.nanoTime(), cpuNow() - cpu);
+                a.addLock(start, sched, System.nanoTime());
                 monitorTaken++;
             }
             a.rounds++;
@@ -151,7 +167,6 @@ public final class BlockedMix {
     // ------------------------------------------------------ ReentrantLock
 
     private static final ReentrantLock LOCK_J = new ReentrantLock();
-    private static long lockReleased; // guarded by LOCK_J
 
     private static volatile long lockTaken;
 
@@ -162,7 +177,6 @@ public final class BlockedMix {
             try {
                 sleepQuietly(holdMs);
                 taken = lockTaken;
-                lockReleased = System.nanoTime();
             } finally {
                 LOCK_J.unlock();
             }
@@ -173,10 +187,11 @@ public final class BlockedMix {
 
     static void lockTask(Account a) {
         for (;;) {
-            long start = System.nanoTime(), cpu = cpuNow();
+            long[] sched = schedstat();
+            long start = System.nanoTime();
             LOCK_J.lock();
             try {
-                a.addLock(start, lockReleased, System.nanoTime(), cpuNow() - cpu);
+                a.addLock(start, sched, System.nanoTime());
                 lockTaken++;
             } finally {
                 LOCK_J.unlock();
