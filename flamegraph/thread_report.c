@@ -46,11 +46,23 @@ struct report_thread *thread_report_add(struct thread_report *r)
 	return &r->threads[r->nthreads++];
 }
 
+static void culprits_free(struct report_culprit *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].comm);
+		free(c[i].cgroup);
+		free(c[i].container);
+	}
+	free(c);
+}
+
 void thread_report_free(struct thread_report *r)
 {
+	culprits_free(r->neighbours, r->nneighbours);
 	for (size_t i = 0; i < r->nthreads; i++) {
 		struct report_thread *t = &r->threads[i];
 
+		culprits_free(t->culprits, t->nculprits);
 		free(t->name);
 		free(t->kind);
 		for (int c = 0; c < t->task.nchain; c++)
@@ -151,6 +163,25 @@ static void write_json_number(FILE *out, double v)
 		fputs("null", out);
 }
 
+static void write_culprits(const struct report_culprit *c, size_t n, bool where, FILE *out)
+{
+	fputc('[', out);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "%s{\"pid\":%d,\"comm\":", i ? "," : "", c[i].pid);
+		write_json_string(out, c[i].comm);
+		if (where) {
+			fputs(",\"cgroup\":", out);
+			write_json_string(out, c[i].cgroup);
+			fputs(",\"container\":", out);
+			write_json_string(out, c[i].container);
+		}
+		fputs(",\"ms_per_s\":", out);
+		write_json_number(out, c[i].ms_per_s);
+		fprintf(out, ",\"target\":%s}", c[i].target ? "true" : "false");
+	}
+	fputc(']', out);
+}
+
 static void write_thread(const struct report_thread *t, FILE *out)
 {
 	fprintf(out, "{\"pid\":%d,\"tid\":%d,\"name\":", t->pid, t->tid);
@@ -186,7 +217,12 @@ static void write_thread(const struct report_thread *t, FILE *out)
 		else
 			fputs("null", out);
 	}
-	fputs("},\"top_frames\":[", out);
+	fputs("},\"runqueue_by_culprit\":", out);
+	if (t->measured[REPORT_RUNQUEUE])
+		write_culprits(t->culprits, t->nculprits, false, out);
+	else
+		fputs("null", out);
+	fputs(",\"top_frames\":[", out);
 	for (int i = 0; i < t->ntop; i++) {
 		fputs(i ? ",{\"frame\":" : "{\"frame\":", out);
 		write_json_string(out, t->top[i].frame);
@@ -206,7 +242,12 @@ int thread_report_write_json(const struct thread_report *r, FILE *out)
 		fputs(i ? ",\n" : "\n", out);
 		write_thread(&r->threads[i], out);
 	}
-	fputs("\n]}\n", out);
+	fputs("\n],\"noisy_neighbours\":", out);
+	if (r->culprits_measured)
+		write_culprits(r->neighbours, r->nneighbours, true, out);
+	else
+		fputs("null", out);
+	fputs("}\n", out);
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -253,6 +294,36 @@ static int read_task(json_t *task, struct report_thread *t)
 	return 0;
 }
 
+static int read_culprits(json_t *arr, size_t max, struct report_culprit **out, size_t *n)
+{
+	json_t *c;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (!json_is_array(arr) || !json_array_size(arr))
+		return 0;
+	*out = calloc(json_array_size(arr) < max ? json_array_size(arr) : max, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	json_array_foreach(arr, i, c) {
+		struct report_culprit *rc = &(*out)[*n];
+
+		if (*n == max)
+			break;
+		rc->pid = (pid_t)json_integer_value(json_object_get(c, "pid"));
+		rc->ms_per_s = json_number_value(json_object_get(c, "ms_per_s"));
+		rc->target = json_is_true(json_object_get(c, "target"));
+		rc->comm = json_strdup(json_object_get(c, "comm"));
+		rc->cgroup = json_strdup(json_object_get(c, "cgroup"));
+		rc->container = json_strdup(json_object_get(c, "container"));
+		(*n)++;
+		if (!rc->comm || !rc->cgroup || !rc->container)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int read_thread(json_t *jt, struct report_thread *t)
 {
 	json_t *ms = json_object_get(jt, "ms_per_s"), *top = json_object_get(jt, "top_frames"), *f;
@@ -277,6 +348,10 @@ static int read_thread(json_t *jt, struct report_thread *t)
 		t->measured[s] = json_is_number(v);
 		t->ms_per_s[s] = t->measured[s] ? json_number_value(v) : 0;
 	}
+	err = read_culprits(json_object_get(jt, "runqueue_by_culprit"), REPORT_MAX_CULPRITS,
+			    &t->culprits, &t->nculprits);
+	if (err)
+		return err;
 	/* Reports from before the split have no blocked_by: all zero. */
 	for (int b = 0; b < REPORT_BLOCKED__MAX; b++)
 		t->blocked_ms_per_s[b] = json_number_value(json_object_get(by, report_blocked_name(b)));
@@ -314,6 +389,13 @@ int thread_report_read_json(const char *path, struct thread_report *r, char *err
 		goto cleanup;
 	}
 	r->duration_s = json_number_value(json_object_get(root, "duration_s"));
+	r->culprits_measured = json_is_array(json_object_get(root, "noisy_neighbours"));
+	rc = read_culprits(json_object_get(root, "noisy_neighbours"), REPORT_MAX_NEIGHBOURS,
+			   &r->neighbours, &r->nneighbours);
+	if (rc) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto cleanup;
+	}
 	json_array_foreach(threads, i, jt) {
 		struct report_thread *t = thread_report_add(r);
 
@@ -453,6 +535,26 @@ static void print_other_kinds(const struct thread_report *r, FILE *out)
 	fputc('\n', out);
 }
 
+/* Who took the CPUs the task threads waited for: the top culprits of the
+ * run-queue time, the TaskManager's own threads as one entry. */
+static void print_neighbours(const struct thread_report *r, FILE *out)
+{
+	size_t shown = r->nneighbours < 5 ? r->nneighbours : 5;
+
+	if (!r->culprits_measured || !shown)
+		return;
+	fprintf(out, "run queue by culprit (ms/s):");
+	for (size_t i = 0; i < shown; i++) {
+		const struct report_culprit *c = &r->neighbours[i];
+
+		fprintf(out, "%s %s%s %d%s%s %.0f", i ? "," : "", c->comm,
+			c->target ? " (own threads)" : "", c->pid,
+			c->container && c->container[0] ? " container " : "",
+			c->container ? c->container : "", c->ms_per_s);
+	}
+	fputc('\n', out);
+}
+
 void thread_report_print_table(const struct thread_report *r, FILE *out, int width)
 {
 	struct chain_group *groups = calloc(r->nthreads + 1, sizeof(*groups));
@@ -506,6 +608,7 @@ void thread_report_print_table(const struct thread_report *r, FILE *out, int wid
 	if (!ngroups)
 		fprintf(out, "(no task threads)\n");
 	print_other_kinds(r, out);
+	print_neighbours(r, out);
 cleanup:
 	free(groups);
 	free(rows);

@@ -8,7 +8,10 @@
  *     "task":{"chain":["Source: A","Map"], "subtask":1, "parallelism":4, "attempt":0},
  *     "ms_per_s":{"cpu":…, "runqueue":…, "backpressured":…, "idle":…, "blocked":…},
  *     "blocked_by":{"lock":…, "io":…, "sleep":…},
- *     "top_frames":[{"frame":"…", "share":…}]}]}
+ *     "runqueue_by_culprit":[{"pid":…, "comm":"…", "ms_per_s":…, "target":false}],
+ *     "top_frames":[{"frame":"…", "share":…}]}],
+ *   "noisy_neighbours":[{"pid":…, "comm":"…", "cgroup":"…", "container":"…",
+ *     "ms_per_s":…, "target":false}]}
  * A state that was not measured (e.g. off-CPU states with -e cpu) is null.
  * blocked_by splits blocked (its values sum to it; null with it): the five
  * states stay the ones that sum to 1000 ms/s.
@@ -52,6 +55,19 @@ struct report_task {
 	int subtask, parallelism, attempt;
 };
 
+/* Who ran while a target thread waited for a CPU (culprit tracking). */
+struct report_culprit {
+	pid_t pid;        /* 0: an idle CPU, or not known */
+	char *comm;
+	char *cgroup;     /* noisy_neighbours only ("" elsewhere) */
+	char *container;  /* idem; "" when not in a container */
+	double ms_per_s;
+	bool target;      /* a profiled TaskManager: its own threads, as one entry */
+};
+
+#define REPORT_MAX_CULPRITS 8
+#define REPORT_MAX_NEIGHBOURS 16
+
 struct report_thread {
 	pid_t pid, tid;
 	char *name;
@@ -61,6 +77,8 @@ struct report_thread {
 	double ms_per_s[REPORT_STATE__MAX];
 	bool measured[REPORT_STATE__MAX];
 	double blocked_ms_per_s[REPORT_BLOCKED__MAX]; /* measured as blocked is */
+	struct report_culprit *culprits; /* runqueue_by_culprit, most first */
+	size_t nculprits;
 	struct report_frame top[REPORT_TOP_FRAMES];
 	int ntop;
 };
@@ -69,6 +87,11 @@ struct thread_report {
 	double duration_s;
 	struct report_thread *threads;
 	size_t nthreads;
+	/* noisy_neighbours: run-queue time of every target thread by the
+	 * process that ran meanwhile, most first; null when not measured. */
+	bool culprits_measured;
+	struct report_culprit *neighbours;
+	size_t nneighbours;
 };
 
 const char *report_state_name(enum report_state s);

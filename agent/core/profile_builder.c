@@ -369,6 +369,21 @@ static int span_state(struct builder *b, const struct sched_span_key *key, const
 	return state_rules_classify(b->o->rules, names, depth);
 }
 
+/* A run-queue span charged to the task that ran meanwhile: the key's comm
+ * is the culprit's, so the thread is named by the JVM or by its CPU
+ * samples' comm, never by this one. */
+static int add_culprit(struct builder *b, const struct sched_span_key *key, uint64_t ns)
+{
+	struct thread_total *tt;
+	int err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, "", &tt);
+
+	if (!err)
+		err = culprit_list_add(&tt->culprits, key->culprit_tgid, key->comm, ns);
+	if (!err)
+		err = culprit_list_add(&b->r->culprits, key->culprit_tgid, key->comm, ns);
+	return err;
+}
+
 static int add_spans(struct builder *b)
 {
 	const struct agg_table *tab = b->in->spans;
@@ -384,6 +399,12 @@ static int add_spans(struct builder *b)
 
 		if (!target_of(b, key->tgid, &process) || key->span >= SPAN__MAX)
 			continue;
+		if (key->span == SPAN_CULPRIT) {
+			err = add_culprit(b, key, ns);
+			if (err)
+				return err;
+			continue;
+		}
 		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
 		user = stack_of(b->in->off_user, key->user_stack, key->user_stack);
 		kern = stack_of(b->in->off_kern, key->kern_stack_id >= 0, (uint64_t)key->kern_stack_id);
@@ -550,6 +571,9 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 			      sizeof(struct frame_total), frame_total_cmp);
 	if (out->nleaves)
 		qsort(out->leaves, out->nleaves, sizeof(*out->leaves), frame_total_cmp);
+	for (size_t i = 0; i < out->nthreads; i++)
+		culprit_list_sort(&out->threads[i].culprits);
+	culprit_list_sort(&out->culprits);
 	return 0;
 }
 
@@ -558,9 +582,11 @@ void build_result_free(struct build_result *r)
 	for (size_t i = 0; i < r->nthreads; i++) {
 		free(r->threads[i].leaves);
 		free(r->threads[i].name);
+		culprit_list_free(&r->threads[i].culprits);
 	}
 	free(r->threads);
 	free(r->leaves);
+	culprit_list_free(&r->culprits);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -579,6 +605,54 @@ static int report_task(struct report_thread *rt, const char *name)
 		if (!rt->task.chain[i])
 			return -ENOMEM;
 		rt->task.nchain++;
+	}
+	return 0;
+}
+
+static bool is_session_target(const struct session *s, uint32_t pid)
+{
+	for (size_t i = 0; i < s->ntargets; i++)
+		if ((uint32_t)s->targets[i].pid == pid)
+			return true;
+	return false;
+}
+
+/* A culprit list as the report shows it, most run-queue time first, in
+ * ms/s. Neighbours (the sum over targets) leave out pid 0 -- an idle CPU,
+ * or time the ring did not cover, is nobody's fault -- and say where each
+ * process lives; a thread's own list keeps it, so its rows sum to the
+ * run-queue time charged. */
+static int report_culprits(const struct session *s, const struct culprit_list *l, double secs,
+			   bool neighbours, struct report_culprit **out, size_t *nout)
+{
+	size_t n = 0, max = neighbours ? REPORT_MAX_NEIGHBOURS : REPORT_MAX_CULPRITS;
+
+	*out = NULL;
+	*nout = 0;
+	if (!l->n)
+		return 0;
+	*out = calloc(l->n < max ? l->n : max, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n && n < max; i++) {
+		const struct culprit_total *c = &l->v[i];
+		struct report_culprit *rc = &(*out)[n];
+		char cg[512] = "", ct[16] = "";
+
+		if (neighbours && !c->tgid)
+			continue;
+		if (neighbours)
+			culprit_where((pid_t)c->tgid, cg, sizeof(cg), ct, sizeof(ct));
+		rc->pid = (pid_t)c->tgid;
+		rc->target = is_session_target(s, c->tgid);
+		rc->ms_per_s = (double)c->ns / 1e6 / secs;
+		rc->comm = strdup(c->tgid ? c->comm : "[idle or unknown]");
+		rc->cgroup = strdup(cg);
+		rc->container = strdup(ct);
+		n++;
+		*nout = n;
+		if (!rc->comm || !rc->cgroup || !rc->container)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -616,6 +690,10 @@ int build_result_report(const struct session *s, const struct build_result *b,
 		}
 		for (int why = 0; why < BLOCKED_REASONS; why++)
 			rt->blocked_ms_per_s[why] = (double)tt->blocked_ns[why] / 1e6 / secs;
+		err = report_culprits(s, &tt->culprits, secs, false, &rt->culprits,
+				      &rt->nculprits);
+		if (err)
+			return err;
 		if (!spans && cpu)
 			rt->ms_per_s[STATE_CPU] =
 				(double)tt->samples * 1000.0 / s->opts.freq_hz / secs;
@@ -631,5 +709,6 @@ int build_result_report(const struct session *s, const struct build_result *b,
 		}
 	}
 	thread_report_sort(out);
-	return 0;
+	out->culprits_measured = spans;
+	return report_culprits(s, &b->culprits, secs, true, &out->neighbours, &out->nneighbours);
 }

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "agent/core/blocked_reason.h"
+#include "agent/core/culprits.h"
 #include "agent/core/state_rules.h"
 #include "flamegraph/profile.h"
 #include "symbolize/symbolizer.h"
@@ -38,6 +39,7 @@ struct thread_total {
 	uint64_t samples;          /* on-CPU samples */
 	uint64_t ns[STATE__MAX];   /* from scheduler spans */
 	uint64_t blocked_ns[BLOCKED_REASONS]; /* ns[STATE_BLOCKED] by reason: lock, io, sleep */
+	struct culprit_list culprits; /* its run-queue time by the process that ran meanwhile */
 	struct frame_total *leaves; /* on-CPU self samples by leaf frame, descending */
 	size_t nleaves, leaves_cap;
 };
@@ -49,6 +51,7 @@ struct build_result {
 	size_t nleaves;
 	uint64_t samples;
 	uint64_t span_ns;
+	struct culprit_list culprits; /* every target thread's, summed per process */
 };
 
 /* What the builder asks about the profiled processes. */
