@@ -258,9 +258,11 @@ enum sched_span {
 	SPAN__MAX,
 };
 
-/* Culprit tracking: the last tasks that ran on each CPU, as a ring. A
- * run-queue span longer than the ring covers charges its oldest part to
- * nobody (culprit_tgid 0 with comm "?"). Power of two. */
+/* Culprit tracking: the last tasks that ran on each CPU, as a ring. The
+ * part of a run-queue span older than the ring covers is charged to nobody
+ * (the thread's runqueue keeps it). culprit_tgid 0 is the idle task: the
+ * CPU idled while the thread was runnable (it was woken elsewhere, or
+ * migrating). Power of two. */
 #define CULPRIT_RING 32
 
 struct culprit_slot {

@@ -411,6 +411,41 @@ static void test_blocked_split_by_reason(void **state)
 	category_rules_free(&cats);
 }
 
+/* Culprit rows: summed per culprit process, per thread and over all
+ * targets; they are not run-queue time of their own (the SPAN_RUNQUEUE
+ * rows carry it) and make no samples. */
+static void test_culprit_rows(void **state)
+{
+	struct fixture *f = *state;
+	struct build_options o = { .thread_roots = true, .span_stacks = true, .rules = &f->rules };
+	struct sched_span_key a = { .tgid = PID, .tid = TASK_TID, .kern_stack_id = -1,
+				    .span = SPAN_CULPRIT, .comm = "stress", .culprit_tgid = 77 };
+	struct sched_span_key b = { .tgid = PID, .tid = MAIN_TID, .kern_stack_id = -1,
+				    .span = SPAN_CULPRIT, .comm = "stress-2", .culprit_tgid = 77 };
+	struct sched_span_key own = { .tgid = PID, .tid = TASK_TID, .kern_stack_id = -1,
+				      .span = SPAN_CULPRIT, .comm = "C2 Compiler", .culprit_tgid = PID };
+
+	assert_int_equal(agg_table_add(&f->spans, &a, 3000, 1), 0);
+	assert_int_equal(agg_table_add(&f->spans, &b, 5000, 1), 0);
+	assert_int_equal(agg_table_add(&f->spans, &own, 1000, 1), 0);
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	assert_int_equal(profile_stack_count(f->p), 0);
+	assert_int_equal(f->br.culprits.n, 2);
+	assert_int_equal(f->br.culprits.v[0].tgid, 77);
+	assert_int_equal(f->br.culprits.v[0].ns, 8000);
+	assert_string_equal(f->br.culprits.v[0].comm, "stress-2");
+	assert_int_equal(f->br.culprits.v[1].tgid, PID);
+	for (size_t i = 0; i < f->br.nthreads; i++) {
+		const struct thread_total *tt = &f->br.threads[i];
+
+		assert_int_equal(tt->ns[STATE_RUNQUEUE], 0);
+		if (tt->tid == TASK_TID) {
+			assert_string_equal(tt->name, "Source: A -> Map (1/2)#0");
+			assert_int_equal(tt->culprits.n, 2);
+		}
+	}
+}
+
 static void test_allocs_two_values(void **state)
 {
 	struct fixture *f = *state;
@@ -482,6 +517,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_inlined_and_interpreted_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spans_state_from_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocked_split_by_reason, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_culprit_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_allocs_two_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frame_intern_sym, setup, teardown),
