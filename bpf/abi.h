@@ -267,9 +267,9 @@ enum sched_span {
 
 struct culprit_slot {
 	__u64 ts_end; /* switched out at; it ran since the slot before's ts_end */
+	__u64 task;   /* its task_struct: the comm is read only when charged */
 	__u32 tgid;
 	__u32 pad;
-	char comm[TMPROF_COMM_LEN];
 };
 
 struct culprit_ring {
