@@ -117,11 +117,9 @@ run_tmprof 60 record -p "$BM_PID" -e wall -d 4 -o "$FOLDED"
 if [ "$RC" -ne 0 ] || [ ! -s "$FOLDED" ]; then
 	not_ok "tmprof record -e wall -d 4 -o X.folded: exit $RC (stderr: $(head -c 300 "$E2E_TMP/tmprof.err" | tr '\n' ' '))"
 else
-	folded_strip_process "$FOLDED" | awk '{
-		c = $NF; s = $0; sub(/ [0-9]+$/, "", s); n = split(s, f, ";")
-		t = f[1]; sub(/^\[/, "", t); sub(/ tid=[0-9]+\]$/, "", t)
-		if (n >= 2 && f[2] ~ /^\[(lock|io|sleep|blocked)\]$/) sum[t "\t" f[2]] += c
-	} END { for (k in sum) print k "\t" sum[k] }' | sort -t"$(printf '\t')" -k1,1 -k3,3nr >"$E2E_TMP/wall.states"
+	folded_strip_process "$FOLDED" >"$E2E_TMP/wall.norm"
+	folded_thread_states "$E2E_TMP/wall.norm" | grep -E "$(printf '\t')\[(lock|io|sleep|blocked)\]$(printf '\t')" |
+		sort -t"$(printf '\t')" -k1,1 -k3,3nr >"$E2E_TMP/wall.states"
 	top_state() { awk -F'\t' -v t="$1" '$1 == t { print $2; exit }' "$E2E_TMP/wall.states"; }
 	for pair in "Monitor:lock" "ReentrantLock:lock" "FileRead:io" "SocketRead:io" "Sleep:sleep"; do
 		t="Blocked: ${pair%%:*} (1/1)#0"; want="[${pair##*:}]"; got=$(top_state "$t")

@@ -220,13 +220,7 @@ if [ "$RC" -ne 0 ] || [ ! -s "$FOLDED" ]; then
 	not_ok "tmprof record -e offcpu -d 5 -o X.folded: exit $RC (stderr: $(head -c 300 "$E2E_TMP/tmprof.err" | tr '\n' ' '))"
 else
 	folded_strip_process "$FOLDED" >"$E2E_TMP/off.norm"
-	# "<thread>\t<state>\t<us>" sums
-	awk '{
-		c = $NF; s = $0; sub(/ [0-9]+$/, "", s); n = split(s, f, ";")
-		t = f[1]; sub(/^\[/, "", t); sub(/ tid=[0-9]+\]$/, "", t)
-		st = (n >= 2 && f[2] ~ /^\[[a-z]+\]$/) ? f[2] : "<none>"
-		sum[t "\t" st] += c
-	} END { for (k in sum) print k "\t" sum[k] }' "$E2E_TMP/off.norm" | sort >"$E2E_TMP/off.states"
+	folded_thread_states "$E2E_TMP/off.norm" | sort >"$E2E_TMP/off.states"
 	state_us() { awk -F'\t' -v t="$1" -v s="[$2]" '$1 == t && $2 == s { print $3; found = 1 } END { if (!found) print 0 }' "$E2E_TMP/off.states"; }
 	expect() { # thread, states that must be there, states that must not
 		local t=$1 want=$2 unwanted=$3 s us bad="" figs=""
