@@ -9,9 +9,12 @@
  *     "ms_per_s":{"cpu":…, "runqueue":…, "backpressured":…, "idle":…, "blocked":…},
  *     "blocked_by":{"lock":…, "io":…, "sleep":…},
  *     "runqueue_by_culprit":[{"pid":…, "comm":"…", "ms_per_s":…, "target":false}],
- *     "top_frames":[{"frame":"…", "share":…}]}],
+ *     "top_frames":[{"frame":"…", "share":…}],
+ *     "operators":[{"name":"Map", "index":1, "cpu_ms_per_s":…, "samples":…}],
+ *     "operators_unplaced":{"cpu_ms_per_s":…, "samples":…}}],
  *   "noisy_neighbours":[{"pid":…, "comm":"…", "cgroup":"…", "container":"…",
  *     "ms_per_s":…, "target":false}]}
+ * (operators and operators_unplaced: task threads with CPU samples only).
  * A state that was not measured (e.g. off-CPU states with -e cpu) is null.
  * blocked_by splits blocked (its values sum to it; null with it): the five
  * states stay the ones that sum to 1000 ms/s.
@@ -21,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -81,6 +85,13 @@ struct report_thread {
 	size_t nculprits;
 	struct report_frame top[REPORT_TOP_FRAMES];
 	int ntop;
+	/* Task threads: CPU per operator of task.chain, in chain order, and of
+	 * samples no operator could be named for (agent/core/operator_place.h). */
+	bool has_operators;
+	double operator_ms_per_s[REPORT_MAX_CHAIN];
+	uint64_t operator_samples[REPORT_MAX_CHAIN];
+	double unplaced_ms_per_s;
+	uint64_t unplaced_samples;
 };
 
 struct thread_report {

@@ -8,6 +8,7 @@
 
 #include "agent/collect/offcpu_tracer.h"
 #include "agent/core/agg_table.h"
+#include "agent/core/operator_build.h"
 #include "agent/core/session.h"
 #include "agent/core/stack_cache.h"
 #include "agent/core/thread_kind.h"
@@ -137,6 +138,7 @@ struct builder {
 	struct tid_comm *comms; /* from the CPU samples, by (tgid, tid) */
 	size_t ncomms;
 	const struct category_rules *reasons; /* the options', or the defaults */
+	struct operator_cache *ops; /* NULL: no operator placement */
 };
 
 static const char *thread_name(struct builder *b, pid_t pid, pid_t tid, const char *comm,
@@ -241,9 +243,9 @@ static int label_int(struct profile *p, struct profile_label *l, size_t *n, cons
 
 /* The labels of a thread's samples, in one order so that equal sets merge:
  * process and pid, thread and tid, the task's operator chain and subtask,
- * the state (NULL: none). */
+ * the operator inside the chain (CPU samples), the state (NULL: none). */
 static int sample_labels(struct builder *b, const char *process, const struct thread_total *tt,
-			 const char *state, uint32_t *id)
+			 const char *op, const char *state, uint32_t *id)
 {
 	struct profile_label l[PROFILE_LABELS_MAX];
 	const struct build_options *o = b->o;
@@ -271,6 +273,8 @@ static int sample_labels(struct builder *b, const char *process, const struct th
 				err = label_str(b->p, l, &n, PROFILE_LABEL_SUBTASK, subtask);
 		}
 	}
+	if (!err && op && o->thread_roots)
+		err = label_str(b->p, l, &n, PROFILE_LABEL_OPERATOR, op);
 	if (!err && state && o->span_stacks)
 		err = label_str(b->p, l, &n, PROFILE_LABEL_STATE, state);
 	return err ? err : profile_labels_intern(b->p, l, n, id);
@@ -325,12 +329,16 @@ static int add_cpu_samples(struct builder *b)
 		if (!target_of(b, key->tgid, &process))
 			continue;
 		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
-		if (!err)
-			err = sample_labels(b, process, tt, thread_state_name(STATE_CPU), &labels);
 		user = stack_of(b->in->cpu_user, key->user_stack, key->user_stack);
 		kern = stack_of(b->in->cpu_kern, key->kern_stack_id >= 0, (uint64_t)key->kern_stack_id);
 		if (!err)
 			err = append_stack(b, (pid_t)key->tgid, user, kern, frames, &depth);
+		if (!err)
+			err = sample_labels(b, process, tt,
+					    operator_sample(b->ops, b->p, tt, key->tgid,
+							    user ? key->user_stack : 0, frames,
+							    depth, n),
+					    thread_state_name(STATE_CPU), &labels);
 		/* Both stacks lost (or empty): keep the sample visible rather
 		 * than gone, and give it a leaf. */
 		if (!err && ((!user && !kern) || depth == 0))
@@ -427,7 +435,7 @@ static int add_spans(struct builder *b)
 		/* On-CPU spans carry no stack: the CPU samples show where. */
 		if (!b->o->span_stacks || state == STATE_CPU || ns < 1000)
 			continue;
-		err = sample_labels(b, process, tt, label, &labels);
+		err = sample_labels(b, process, tt, NULL, label, &labels);
 		if (!err && !nstack)
 			err = profile_intern(b->p, "[unknown stack]", &stack[nstack++]);
 		if (!err)
@@ -468,7 +476,7 @@ static int add_allocs(struct builder *b)
 			continue;
 		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
 		if (!err)
-			err = sample_labels(b, process, tt, NULL, &labels);
+			err = sample_labels(b, process, tt, NULL, NULL, &labels);
 		user = stack_of(b->in->alloc_user, key->user_stack, key->user_stack);
 		if (!err)
 			err = append_stack(b, (pid_t)key->tgid, user, NULL, frames, &depth);
@@ -547,6 +555,8 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 		b.reasons = &defaults;
 	if (!err)
 		err = profile_setup(p, opts);
+	if (!err)
+		err = operator_build_new(&b.ops);
 	if (!err && in->cpu)
 		err = tid_comms_build(in->cpu, &b.comms, &b.ncomms);
 	if (!err)
@@ -557,6 +567,7 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 		err = add_allocs(&b);
 	free(b.comms);
 	category_rules_free(&defaults);
+	operator_cache_free(b.ops);
 	if (err) {
 		build_result_free(out);
 		return err;
@@ -583,6 +594,7 @@ void build_result_free(struct build_result *r)
 		free(r->threads[i].leaves);
 		free(r->threads[i].name);
 		culprit_list_free(&r->threads[i].culprits);
+		free(r->threads[i].ops);
 	}
 	free(r->threads);
 	free(r->leaves);
@@ -697,6 +709,7 @@ int build_result_report(const struct session *s, const struct build_result *b,
 		if (!spans && cpu)
 			rt->ms_per_s[STATE_CPU] =
 				(double)tt->samples * 1000.0 / s->opts.freq_hz / secs;
+		operator_report_fill(tt, rt);
 		for (size_t f = 0; f < tt->nleaves && rt->ntop < REPORT_TOP_FRAMES; f++) {
 			char text[1024];
 

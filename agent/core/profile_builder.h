@@ -42,6 +42,8 @@ struct thread_total {
 	struct culprit_list culprits; /* its run-queue time by the process that ran meanwhile */
 	struct frame_total *leaves; /* on-CPU self samples by leaf frame, descending */
 	size_t nleaves, leaves_cap;
+	struct thread_operators *ops; /* task threads: samples per operator (operator_build.h) */
+	bool ops_checked;
 };
 
 struct build_result {
