@@ -251,7 +251,31 @@ enum sched_span {
 	SPAN_ONCPU = 0,   /* running: switch-in to switch-out (no stacks) */
 	SPAN_RUNQUEUE,    /* runnable, waiting for a CPU: wakeup/preemption to switch-in */
 	SPAN_BLOCKED,     /* off CPU, not runnable: switch-out to wakeup */
+	/* Run-queue time of the thread charged to the task that ran on its
+	 * CPU meanwhile (culprit tracking): culprit_tgid and comm name that
+	 * task; no stacks. Its ns are also in the SPAN_RUNQUEUE rows. */
+	SPAN_CULPRIT,
 	SPAN__MAX,
+};
+
+/* Culprit tracking: the last tasks that ran on each CPU, as a ring. The
+ * part of a run-queue span older than the ring covers is charged to nobody
+ * (the thread's runqueue keeps it). culprit_tgid 0 is the idle task: the
+ * CPU idled while the thread was runnable (it was woken elsewhere, or
+ * migrating). Power of two. */
+#define CULPRIT_RING 32
+
+struct culprit_slot {
+	__u64 ts_end; /* switched out at; it ran since the slot before's ts_end */
+	__u64 task;   /* its task_struct: the comm is read only when charged */
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct culprit_ring {
+	__u32 head; /* next slot to write */
+	__u32 pad;
+	struct culprit_slot slot[CULPRIT_RING];
 };
 
 /* Identical spans are summed in the kernel. Stacks are those at the last
@@ -262,7 +286,9 @@ struct sched_span_key {
 	__u64 user_stack;    /* key in the ustacks map, 0: none */
 	__s32 kern_stack_id; /* id in the stacks map, -1: none */
 	__u32 span;          /* enum sched_span */
-	char comm[TMPROF_COMM_LEN];
+	char comm[TMPROF_COMM_LEN]; /* the thread's; SPAN_CULPRIT: the culprit's */
+	__u32 culprit_tgid;  /* SPAN_CULPRIT only; 0 otherwise */
+	__u32 pad;
 };
 
 struct sched_span_value {
@@ -295,6 +321,7 @@ enum offcpu_stat {
 	OFFCPU_STAT_TOTALS_FULL,    /* span dropped: totals map full */
 	OFFCPU_STAT_THREADS_FULL,   /* thread state could not be stored */
 	OFFCPU_STAT_STACKS_REUSED,  /* switch-outs at the same place as the last one */
+	OFFCPU_STAT_CULPRIT_SPANS,  /* run-queue spans charged to culprits */
 	OFFCPU_STAT__MAX,
 };
 

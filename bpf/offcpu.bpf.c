@@ -19,6 +19,17 @@
 /* Set by user space before attaching: spans that began before it are
  * clipped to it. */
 volatile __u64 start_ns;
+/* Culprit tracking on (user space sets it): every switch notes the task
+ * that ran in its CPU's ring, and a target's run-queue span is charged to
+ * the tasks the ring says ran meanwhile. */
+volatile __u32 culprits_on;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct culprit_ring);
+} culprit_rings SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -59,25 +70,10 @@ struct {
 	__type(value, struct switch_locals);
 } switch_locals SEC(".maps");
 
-/* Adds ns to a span; key is the caller's room for the span's key. */
-static __always_inline void span_add(struct sched_span_key *key, struct task_struct *task,
-				     __u32 tgid, __u32 tid, const struct thread_sched *st, __u32 span,
-				     __u64 ns)
+static __always_inline void totals_add(const struct sched_span_key *key, __u64 ns)
 {
 	struct sched_span_value *v, init = { .ns = ns, .count = 1 };
 
-	if (!ns)
-		return;
-	__builtin_memset(key, 0, sizeof(*key));
-	key->tgid = tgid;
-	key->tid = tid;
-	key->span = span;
-	key->user_stack = span == SPAN_ONCPU || !st ? 0 : st->user_stack;
-	key->kern_stack_id = span == SPAN_ONCPU || !st ? -1 : st->kern_stack_id;
-	if (st && st->comm[0])
-		__builtin_memcpy(key->comm, st->comm, sizeof(key->comm));
-	else
-		BPF_CORE_READ_STR_INTO(&key->comm, task, comm);
 	v = bpf_map_lookup_elem(&totals, key);
 	if (v) {
 		__sync_fetch_and_add(&v->ns, ns);
@@ -93,6 +89,26 @@ static __always_inline void span_add(struct sched_span_key *key, struct task_str
 			stat_inc(OFFCPU_STAT_TOTALS_FULL);
 		}
 	}
+}
+
+/* Adds ns to a span; key is the caller's room for the span's key. */
+static __always_inline void span_add(struct sched_span_key *key, struct task_struct *task,
+				     __u32 tgid, __u32 tid, const struct thread_sched *st, __u32 span,
+				     __u64 ns)
+{
+	if (!ns)
+		return;
+	__builtin_memset(key, 0, sizeof(*key));
+	key->tgid = tgid;
+	key->tid = tid;
+	key->span = span;
+	key->user_stack = span == SPAN_ONCPU || !st ? 0 : st->user_stack;
+	key->kern_stack_id = span == SPAN_ONCPU || !st ? -1 : st->kern_stack_id;
+	if (st && st->comm[0])
+		__builtin_memcpy(key->comm, st->comm, sizeof(key->comm));
+	else
+		BPF_CORE_READ_STR_INTO(&key->comm, task, comm);
+	totals_add(key, ns);
 }
 
 static __always_inline __u64 since(__u64 now, __u64 ts)
@@ -174,6 +190,58 @@ static __always_inline void on_switch_out(void *ctx, struct switch_locals *l,
 	st->ts_ready = st->blocked ? 0 : now;
 }
 
+/* The task leaving this CPU goes into the CPU's ring. Every switch pays
+ * this (a per-CPU slot write), but only with culprit tracking on. */
+static __always_inline void culprit_note(struct culprit_ring *ring, struct task_struct *prev,
+					 __u64 now)
+{
+	struct culprit_slot *slot = &ring->slot[ring->head & (CULPRIT_RING - 1)];
+
+	slot->ts_end = now;
+	slot->tgid = BPF_CORE_READ(prev, tgid);
+	/* Reading the comm here doubled this function's cost at every switch
+	 * of the host; read when charged, from a task that may be gone by
+	 * then (a probe read: a stale comm at worst). */
+	slot->task = (__u64)prev;
+	ring->head++;
+}
+
+/* A target's run-queue span [from, now) on this CPU, charged to the tasks
+ * that ran on it meanwhile, newest first: only at a target's switch-in
+ * after a wait, so the cost follows the targets, not the host. */
+static __always_inline void culprit_charge(struct switch_locals *l, struct culprit_ring *ring,
+					   __u32 tgid, __u32 tid, __u64 from, __u64 now)
+{
+	__u32 head = ring->head;
+	__u64 end = now;
+
+	stat_inc(OFFCPU_STAT_CULPRIT_SPANS);
+	for (__u32 i = 1; i < CULPRIT_RING && end > from; i++) {
+		struct culprit_slot *slot = &ring->slot[(head - i) & (CULPRIT_RING - 1)];
+		__u64 start = ring->slot[(head - i - 1) & (CULPRIT_RING - 1)].ts_end;
+		__u64 lo = start > from ? start : from;
+
+		/* An empty slot, or the ring wrapped while we read it. */
+		if (!slot->ts_end || start > end)
+			break;
+		if (end > lo) {
+			__builtin_memset(&l->key, 0, sizeof(l->key));
+			l->key.tgid = tgid;
+			l->key.tid = tid;
+			l->key.kern_stack_id = -1;
+			l->key.span = SPAN_CULPRIT;
+			l->key.culprit_tgid = slot->tgid;
+			/* Out of the macro: inside it, slot->task would get a
+			 * CO-RE relocation against a type the kernel lacks. */
+			struct task_struct *task = (struct task_struct *)slot->task;
+
+			BPF_CORE_READ_STR_INTO(&l->key.comm, task, comm);
+			totals_add(&l->key, end - lo);
+		}
+		end = start;
+	}
+}
+
 static __always_inline void on_switch_in(struct switch_locals *l, struct task_struct *next,
 					 __u64 now)
 {
@@ -195,6 +263,14 @@ static __always_inline void on_switch_in(struct switch_locals *l, struct task_st
 	}
 	if (st->ts_ready) {
 		span_add(&l->key, next, tgid, tid, st, SPAN_RUNQUEUE, since(now, st->ts_ready));
+		if (culprits_on) {
+			__u32 zero = 0;
+			struct culprit_ring *ring = bpf_map_lookup_elem(&culprit_rings, &zero);
+			__u64 from = st->ts_ready > start_ns ? st->ts_ready : start_ns;
+
+			if (ring)
+				culprit_charge(l, ring, tgid, tid, from, now);
+		}
 	} else if (st->blocked && st->ts_out) {
 		/* Woken without us seeing the wakeup: all of it was blocked. */
 		span_add(&l->key, next, tgid, tid, st, SPAN_BLOCKED, since(now, st->ts_out));
@@ -215,6 +291,12 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	if (!l)
 		return 0;
 	on_switch_out(ctx, l, prev, preempt, prev_state, now);
+	if (culprits_on) {
+		struct culprit_ring *ring = bpf_map_lookup_elem(&culprit_rings, &zero);
+
+		if (ring)
+			culprit_note(ring, prev, now);
+	}
 	on_switch_in(l, next, now);
 	return 0;
 }

@@ -292,6 +292,8 @@ static int label_add(struct profile *p, struct profile_label *l, size_t *n, cons
 
 static const char *const state_frames[] = {
 	"[cpu]", "[runqueue]", "[backpressured]", "[idle]", "[blocked]",
+	/* blocked, split by its reason */
+	"[lock]", "[io]", "[sleep]",
 };
 
 /* The pseudo-frames at the root of a stack ("[<process> pid=N]",

@@ -25,6 +25,17 @@ const char *report_state_name(enum report_state s)
 	return s < REPORT_STATE__MAX ? names[s] : "?";
 }
 
+const char *report_blocked_name(enum report_blocked b)
+{
+	static const char *const names[REPORT_BLOCKED__MAX] = {
+		[REPORT_LOCK] = "lock",
+		[REPORT_IO] = "io",
+		[REPORT_SLEEP] = "sleep",
+	};
+
+	return b < REPORT_BLOCKED__MAX ? names[b] : "?";
+}
+
 struct report_thread *thread_report_add(struct thread_report *r)
 {
 	struct report_thread *grown = realloc(r->threads, (r->nthreads + 1) * sizeof(*r->threads));
@@ -36,11 +47,23 @@ struct report_thread *thread_report_add(struct thread_report *r)
 	return &r->threads[r->nthreads++];
 }
 
+static void culprits_free(struct report_culprit *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].comm);
+		free(c[i].cgroup);
+		free(c[i].container);
+	}
+	free(c);
+}
+
 void thread_report_free(struct thread_report *r)
 {
+	culprits_free(r->neighbours, r->nneighbours);
 	for (size_t i = 0; i < r->nthreads; i++) {
 		struct report_thread *t = &r->threads[i];
 
+		culprits_free(t->culprits, t->nculprits);
 		free(t->name);
 		free(t->kind);
 		for (int c = 0; c < t->task.nchain; c++)
@@ -142,6 +165,25 @@ static void write_json_number(FILE *out, double v)
 		fputs("null", out);
 }
 
+static void write_culprits(const struct report_culprit *c, size_t n, bool where, FILE *out)
+{
+	fputc('[', out);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "%s{\"pid\":%d,\"comm\":", i ? "," : "", c[i].pid);
+		write_json_string(out, c[i].comm);
+		if (where) {
+			fputs(",\"cgroup\":", out);
+			write_json_string(out, c[i].cgroup);
+			fputs(",\"container\":", out);
+			write_json_string(out, c[i].container);
+		}
+		fputs(",\"ms_per_s\":", out);
+		write_json_number(out, c[i].ms_per_s);
+		fprintf(out, ",\"target\":%s}", c[i].target ? "true" : "false");
+	}
+	fputc(']', out);
+}
+
 /* CPU per operator of the chain, in chain order, then what no operator
  * could be named for. */
 static void write_operators(const struct report_thread *t, FILE *out)
@@ -188,7 +230,20 @@ static void write_thread(const struct thread_report *r, const struct report_thre
 		else
 			fputs("null", out);
 	}
-	fputs("},\"top_frames\":[", out);
+	fputs("},\"blocked_by\":{", out);
+	for (int b = 0; b < REPORT_BLOCKED__MAX; b++) {
+		fprintf(out, "%s\"%s\":", b ? "," : "", report_blocked_name(b));
+		if (t->measured[REPORT_BLOCKED])
+			write_json_number(out, t->blocked_ms_per_s[b]);
+		else
+			fputs("null", out);
+	}
+	fputs("},\"runqueue_by_culprit\":", out);
+	if (t->measured[REPORT_RUNQUEUE])
+		write_culprits(t->culprits, t->nculprits, false, out);
+	else
+		fputs("null", out);
+	fputs(",\"top_frames\":[", out);
 	for (int i = 0; i < t->ntop; i++) {
 		fputs(i ? ",{\"frame\":" : "{\"frame\":", out);
 		write_json_string(out, t->top[i].frame);
@@ -211,7 +266,12 @@ int thread_report_write_json(const struct thread_report *r, FILE *out)
 		fputs(i ? ",\n" : "\n", out);
 		write_thread(r, &r->threads[i], out);
 	}
-	fputs("\n]}\n", out);
+	fputs("\n],\"noisy_neighbours\":", out);
+	if (r->culprits_measured)
+		write_culprits(r->neighbours, r->nneighbours, true, out);
+	else
+		fputs("null", out);
+	fputs("}\n", out);
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -258,6 +318,36 @@ static int read_task(json_t *task, struct report_thread *t)
 	return 0;
 }
 
+static int read_culprits(json_t *arr, size_t max, struct report_culprit **out, size_t *n)
+{
+	json_t *c;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (!json_is_array(arr) || !json_array_size(arr))
+		return 0;
+	*out = calloc(json_array_size(arr) < max ? json_array_size(arr) : max, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	json_array_foreach(arr, i, c) {
+		struct report_culprit *rc = &(*out)[*n];
+
+		if (*n == max)
+			break;
+		rc->pid = (pid_t)json_integer_value(json_object_get(c, "pid"));
+		rc->ms_per_s = json_number_value(json_object_get(c, "ms_per_s"));
+		rc->target = json_is_true(json_object_get(c, "target"));
+		rc->comm = json_strdup(json_object_get(c, "comm"));
+		rc->cgroup = json_strdup(json_object_get(c, "cgroup"));
+		rc->container = json_strdup(json_object_get(c, "container"));
+		(*n)++;
+		if (!rc->comm || !rc->cgroup || !rc->container)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static void read_operators(json_t *jt, struct report_thread *t)
 {
 	json_t *ops = json_object_get(jt, "operators"), *op;
@@ -283,6 +373,7 @@ static void read_operators(json_t *jt, struct report_thread *t)
 static int read_thread(struct thread_report *r, json_t *jt, struct report_thread *t)
 {
 	json_t *ms = json_object_get(jt, "ms_per_s"), *top = json_object_get(jt, "top_frames"), *f;
+	json_t *by = json_object_get(jt, "blocked_by");
 	size_t i;
 	int err;
 
@@ -303,6 +394,13 @@ static int read_thread(struct thread_report *r, json_t *jt, struct report_thread
 		t->measured[s] = json_is_number(v);
 		t->ms_per_s[s] = t->measured[s] ? json_number_value(v) : 0;
 	}
+	err = read_culprits(json_object_get(jt, "runqueue_by_culprit"), REPORT_MAX_CULPRITS,
+			    &t->culprits, &t->nculprits);
+	if (err)
+		return err;
+	/* Reports from before the split have no blocked_by: all zero. */
+	for (int b = 0; b < REPORT_BLOCKED__MAX; b++)
+		t->blocked_ms_per_s[b] = json_number_value(json_object_get(by, report_blocked_name(b)));
 	json_array_foreach(top, i, f) {
 		if (t->ntop == REPORT_TOP_FRAMES)
 			break;
@@ -338,6 +436,13 @@ int thread_report_read_json(const char *path, struct thread_report *r, char *err
 		goto cleanup;
 	}
 	r->duration_s = json_number_value(json_object_get(root, "duration_s"));
+	r->culprits_measured = json_is_array(json_object_get(root, "noisy_neighbours"));
+	rc = read_culprits(json_object_get(root, "noisy_neighbours"), REPORT_MAX_NEIGHBOURS,
+			   &r->neighbours, &r->nneighbours);
+	if (rc) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto cleanup;
+	}
 	json_array_foreach(threads, i, jt) {
 		struct report_thread *t = thread_report_add(r);
 
@@ -385,6 +490,18 @@ static void print_cell(FILE *out, const struct report_thread *t, int s)
 		fprintf(out, " %7.0f", t->ms_per_s[s]);
 	else
 		fprintf(out, " %7s", "-");
+}
+
+/* Blocked time as its reasons: which of lock, I/O or sleep held the
+ * thread is what says what to fix. */
+static void print_blocked_cells(FILE *out, const struct report_thread *t)
+{
+	for (int b = 0; b < REPORT_BLOCKED__MAX; b++) {
+		if (t->measured[REPORT_BLOCKED])
+			fprintf(out, " %5.0f", t->blocked_ms_per_s[b]);
+		else
+			fprintf(out, " %5s", "-");
+	}
 }
 
 static int double_cmp(const void *a, const void *b)
@@ -439,9 +556,10 @@ static void print_row(FILE *out, const struct report_thread *t, int width)
 	snprintf(label, sizeof(label), "  %d/%d #%d", t->task.subtask, t->task.parallelism,
 		 t->task.attempt);
 	fprintf(out, "%-14s %7d", label, t->tid);
-	for (int s = 0; s < REPORT_STATE__MAX; s++)
+	for (int s = 0; s < REPORT_BLOCKED; s++)
 		print_cell(out, t, s);
-	used = 14 + 8 + 8 * REPORT_STATE__MAX + 2;
+	print_blocked_cells(out, t);
+	used = 14 + 8 + 8 * REPORT_BLOCKED + 6 * REPORT_BLOCKED__MAX + 2;
 	if (t->ntop && width - used > 10)
 		fprintf(out, "  %.*s", width - used, t->top[0].frame);
 	fputc('\n', out);
@@ -481,6 +599,26 @@ static void print_other_kinds(const struct thread_report *r, FILE *out)
 	fputc('\n', out);
 }
 
+/* Who took the CPUs the task threads waited for: the top culprits of the
+ * run-queue time, the TaskManager's own threads as one entry. */
+static void print_neighbours(const struct thread_report *r, FILE *out)
+{
+	size_t shown = r->nneighbours < 5 ? r->nneighbours : 5;
+
+	if (!r->culprits_measured || !shown)
+		return;
+	fprintf(out, "run queue by culprit (ms/s):");
+	for (size_t i = 0; i < shown; i++) {
+		const struct report_culprit *c = &r->neighbours[i];
+
+		fprintf(out, "%s %s%s %d%s%s %.0f", i ? "," : "", c->comm,
+			c->target ? " (own threads)" : "", c->pid,
+			c->container && c->container[0] ? " container " : "",
+			c->container ? c->container : "", c->ms_per_s);
+	}
+	fputc('\n', out);
+}
+
 void thread_report_print_table(const struct thread_report *r, FILE *out, int width)
 {
 	struct chain_group *groups = calloc(r->nthreads + 1, sizeof(*groups));
@@ -517,8 +655,8 @@ void thread_report_print_table(const struct thread_report *r, FILE *out, int wid
 			groups[g].max_cpu = t->ms_per_s[REPORT_CPU];
 	}
 	qsort(groups, ngroups, sizeof(*groups), group_cmp);
-	fprintf(out, "%-14s %7s %7s %7s %7s %7s %7s  %s\n", "SUBTASK", "TID", "CPU", "RUNQ", "BACKPR",
-		"IDLE", "BLOCKED", "HOTTEST FRAME   (ms/s)");
+	fprintf(out, "%-14s %7s %7s %7s %7s %7s %5s %5s %5s  %s\n", "SUBTASK", "TID", "CPU", "RUNQ",
+		"BACKPR", "IDLE", "LOCK", "IO", "SLEEP", "HOTTEST FRAME   (ms/s)");
 	for (size_t g = 0; g < ngroups; g++) {
 		const struct chain_group *cg = &groups[g];
 
@@ -537,6 +675,7 @@ void thread_report_print_table(const struct thread_report *r, FILE *out, int wid
 	if (!ngroups)
 		fprintf(out, "(no task threads)\n");
 	print_other_kinds(r, out);
+	print_neighbours(r, out);
 cleanup:
 	free(groups);
 	free(rows);

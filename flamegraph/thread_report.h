@@ -7,12 +7,18 @@
  *   {"duration_s":…, "threads":[{"pid":…, "tid":…, "name":"…", "kind":"task",
  *     "task":{"chain":["Source: A","Map"], "subtask":1, "parallelism":4, "attempt":0},
  *     "ms_per_s":{"cpu":…, "runqueue":…, "backpressured":…, "idle":…, "blocked":…},
+ *     "blocked_by":{"lock":…, "io":…, "sleep":…},
+ *     "runqueue_by_culprit":[{"pid":…, "comm":"…", "ms_per_s":…, "target":false}],
  *     "top_frames":[{"frame":"…", "share":…}],
  *     "operators":[{"name":"Map", "index":1, "cpu_ms_per_s":…, "samples":…}],
  *     "operators_unplaced":{"cpu_ms_per_s":…, "samples":…},
- *     "cpu_by_category":{"serialization":…, …, "user":…}}]}  (report_categories.h)
+ *     "cpu_by_category":{"serialization":…, …, "user":…}}],  (report_categories.h)
+ *   "noisy_neighbours":[{"pid":…, "comm":"…", "cgroup":"…", "container":"…",
+ *     "ms_per_s":…, "target":false}]}
  * (operators and operators_unplaced: task threads with CPU samples only).
  * A state that was not measured (e.g. off-CPU states with -e cpu) is null.
+ * blocked_by splits blocked (its values sum to it; null with it): the five
+ * states stay the ones that sum to 1000 ms/s.
  */
 #ifndef TMPROF_FLAMEGRAPH_THREAD_REPORT_H
 #define TMPROF_FLAMEGRAPH_THREAD_REPORT_H
@@ -32,6 +38,14 @@ enum report_state {
 	REPORT_STATE__MAX,
 };
 
+/* Why a blocked thread waited: the blocked state split (blocked_by). */
+enum report_blocked {
+	REPORT_LOCK,
+	REPORT_IO,
+	REPORT_SLEEP,
+	REPORT_BLOCKED__MAX,
+};
+
 #define REPORT_TOP_FRAMES 5
 #define REPORT_MAX_CHAIN 32
 /* CPU categories per thread (flamegraph/report_categories.h). */
@@ -48,6 +62,19 @@ struct report_task {
 	int subtask, parallelism, attempt;
 };
 
+/* Who ran while a target thread waited for a CPU (culprit tracking). */
+struct report_culprit {
+	pid_t pid;        /* 0: an idle CPU, or not known */
+	char *comm;
+	char *cgroup;     /* noisy_neighbours only ("" elsewhere) */
+	char *container;  /* idem; "" when not in a container */
+	double ms_per_s;
+	bool target;      /* a profiled TaskManager: its own threads, as one entry */
+};
+
+#define REPORT_MAX_CULPRITS 8
+#define REPORT_MAX_NEIGHBOURS 16
+
 struct report_thread {
 	pid_t pid, tid;
 	char *name;
@@ -56,6 +83,9 @@ struct report_thread {
 	struct report_task task;
 	double ms_per_s[REPORT_STATE__MAX];
 	bool measured[REPORT_STATE__MAX];
+	double blocked_ms_per_s[REPORT_BLOCKED__MAX]; /* measured as blocked is */
+	struct report_culprit *culprits; /* runqueue_by_culprit, most first */
+	size_t nculprits;
 	struct report_frame top[REPORT_TOP_FRAMES];
 	int ntop;
 	double cpu_by_category[REPORT_CATEGORIES_MAX]; /* ms/s, by the report's categories */
@@ -74,9 +104,15 @@ struct thread_report {
 	size_t nthreads;
 	char *categories[REPORT_CATEGORIES_MAX]; /* names; none: no categories */
 	size_t ncategories;
+	/* noisy_neighbours: run-queue time of every target thread by the
+	 * process that ran meanwhile, most first; null when not measured. */
+	bool culprits_measured;
+	struct report_culprit *neighbours;
+	size_t nneighbours;
 };
 
 const char *report_state_name(enum report_state s);
+const char *report_blocked_name(enum report_blocked b);
 
 /* Append a zeroed thread; strings set afterwards are owned by the report. */
 struct report_thread *thread_report_add(struct thread_report *r);

@@ -97,10 +97,12 @@ for p in json.load(sys.stdin):
 ' "$ids"
 }
 
-echo "-- 4.1 BPF cost per event (${SECS} s during a recording)"
-if command -v bpftool >/dev/null && sysctl -q -w kernel.bpf_stats_enabled=1 >/dev/null 2>&1; then
+# cost_run on|off: BPF ns per event during a recording, culprit tracking
+# (issue 19: the per-CPU ring note at every switch, the charge at a
+# target's switch-in after a run-queue wait) on or off.
+cost_run() {
 	# Long enough for both readings on a slow machine; stopped with SIGINT after them.
-	"$TMPROF" record -p "$PP" -e wall -d $((SECS + 60)) -o "$E2E_TMP/cost.json" >/dev/null 2>"$E2E_TMP/cost.err" &
+	TMPROF_CULPRITS=$1 "$TMPROF" record -p "$PP" -e wall -d $((SECS + 60)) -o "$E2E_TMP/cost.json" >/dev/null 2>"$E2E_TMP/cost.err" &
 	TP=$!
 	track "$TP"
 	if wait_recording "$E2E_TMP/cost.err" "$TP"; then
@@ -130,6 +132,14 @@ if command -v bpftool >/dev/null && sysctl -q -w kernel.bpf_stats_enabled=1 >/de
 	fi
 	wait_exit "$TP" $((SECS + 60))
 	echo "   tmprof exit $WAIT_RC; $(grep -m1 'events from' "$E2E_TMP/cost.err" | sed 's/^tmprof: //')"
+}
+
+echo "-- 4.1 BPF cost per event (${SECS} s during a recording; culprit tracking off, then on)"
+if command -v bpftool >/dev/null && sysctl -q -w kernel.bpf_stats_enabled=1 >/dev/null 2>&1; then
+	for mode in off on; do
+		echo "   culprit tracking $mode (TMPROF_CULPRITS=$mode):"
+		cost_run "$mode"
+	done
 	sysctl -q -w kernel.bpf_stats_enabled="${OLD_STATS:-0}" >/dev/null 2>&1
 else
 	echo "   (no bpftool or cannot enable kernel.bpf_stats_enabled: no BPF run-time figures)"

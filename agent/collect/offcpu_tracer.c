@@ -28,6 +28,20 @@ void offcpu_tracer_close(struct offcpu_tracer *t)
 	free(t);
 }
 
+/* Culprit tracking is on unless TMPROF_CULPRITS=off: the switch the
+ * benchmark (tests/bench_wall.sh) measures its cost with. */
+static bool culprits_wanted(void)
+{
+	const char *v = getenv("TMPROF_CULPRITS");
+
+	return !v || strcmp(v, "off");
+}
+
+void offcpu_tracer_set_culprits(struct offcpu_tracer *t, bool on)
+{
+	t->skel->bss->culprits_on = on;
+}
+
 int offcpu_tracer_open(const struct unwind_maps *unwind, struct offcpu_tracer **out)
 {
 	struct offcpu_tracer *t = calloc(1, sizeof(*t));
@@ -51,6 +65,7 @@ int offcpu_tracer_open(const struct unwind_maps *unwind, struct offcpu_tracer **
 		err = offcpu_bpf__attach(t->skel);
 	if (err)
 		goto fail;
+	offcpu_tracer_set_culprits(t, culprits_wanted());
 	*out = t;
 	return 0;
 fail:

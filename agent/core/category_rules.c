@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/core/rules_text.h"
 #include "categories_rules.h" /* generated from agent/rules/categories.rules */
 
-#define RULES_MAX_BYTES (1 << 20)
 #define PATTERN_MAX 1024
 
 static const char *const category_names[CATEGORY__MAX + 1] = {
@@ -151,45 +151,32 @@ static const char *split_module(const char *pat, const char **end, size_t *modle
 	return mod;
 }
 
-static int parse_line(struct category_rules *r, const char *line, size_t len, unsigned lineno,
-		      char *err, size_t errlen)
+static int parse_line(void *ctx, const char *line, size_t len, char *err, size_t errlen)
 {
+	struct category_rules *r = ctx;
 	const char *p = line, *end = line + len, *w, *pat, *mod;
 	struct category_rule rule = { 0 };
 	size_t n, modlen = 0;
 
-	while (p < end && isspace((unsigned char)*p))
-		p++;
-	if (p == end || *p == '#')
-		return 0;
-	for (const char *q = p; q < end; q++) {
-		if (*q == '\0' || (iscntrl((unsigned char)*q) && *q != '\t' && *q != '\r')) {
-			snprintf(err, errlen, "line %u: control character in the rule; remove it",
-				 lineno);
-			return -EINVAL;
-		}
-	}
-	while (end > p && isspace((unsigned char)end[-1]))
-		end--;
 	w = next_word(p, end, &n);
 	if (target_from_word(w, n, &rule.target)) {
 		snprintf(err, errlen,
-			 "line %u: unknown category '%.*s'; use serialization, state, network, "
+			 "unknown category '%.*s'; use serialization, state, network, "
 			 "checkpoint, gc, jit, user, framework, lock, io, sleep or platform",
-			 lineno, (int)(n > 40 ? 40 : n), w);
+			 (int)(n > 40 ? 40 : n), w);
 		return -EINVAL;
 	}
 	p = w + n;
 	w = next_word(p, end, &n);
 	if (!n) {
-		snprintf(err, errlen, "line %u: '%s' has no match; write CATEGORY MATCH PATTERN",
-			 lineno, category_names[rule.target]);
+		snprintf(err, errlen, "'%s' has no match; write CATEGORY MATCH PATTERN",
+			 category_names[rule.target]);
 		return -EINVAL;
 	}
 	if (match_from_word(w, n, &rule.match)) {
 		snprintf(err, errlen,
-			 "line %u: unknown match '%.*s'; use prefix, substr, module, kernel or thread",
-			 lineno, (int)(n > 40 ? 40 : n), w);
+			 "unknown match '%.*s'; use prefix, substr, module, kernel or thread",
+			 (int)(n > 40 ? 40 : n), w);
 		return -EINVAL;
 	}
 	pat = w + n;
@@ -197,24 +184,24 @@ static int parse_line(struct category_rules *r, const char *line, size_t len, un
 		pat++;
 	mod = split_module(pat, &end, &modlen);
 	if (pat >= end) {
-		snprintf(err, errlen, "line %u: '%s %s' has no pattern; write CATEGORY MATCH PATTERN",
-			 lineno, category_names[rule.target], match_names[rule.match]);
+		snprintf(err, errlen, "'%s %s' has no pattern; write CATEGORY MATCH PATTERN",
+			 category_names[rule.target], match_names[rule.match]);
 		return -EINVAL;
 	}
 	if (mod && rule.match != CMATCH_PREFIX && rule.match != CMATCH_SUBSTR) {
-		snprintf(err, errlen, "line %u: 'in MODULE' qualifies only prefix and substr rules; "
-			 "drop it or use prefix", lineno);
+		snprintf(err, errlen, "'in MODULE' qualifies only prefix and substr rules; "
+			 "drop it or use prefix");
 		return -EINVAL;
 	}
 	if (end - pat >= PATTERN_MAX || modlen >= PATTERN_MAX) {
-		snprintf(err, errlen, "line %u: pattern longer than %d characters; shorten it",
-			 lineno, PATTERN_MAX - 1);
+		snprintf(err, errlen, "pattern longer than %d characters; shorten it",
+			 PATTERN_MAX - 1);
 		return -EINVAL;
 	}
 	if (rule.target == CATEGORY_PLATFORM &&
 	    (rule.match == CMATCH_KERNEL || rule.match == CMATCH_THREAD)) {
-		snprintf(err, errlen, "line %u: platform names Java frames; use prefix, substr "
-			 "or module", lineno);
+		snprintf(err, errlen, "platform names Java frames; use prefix, substr "
+			 "or module");
 		return -EINVAL;
 	}
 	return rules_append(r, &rule, pat, (size_t)(end - pat), mod, modlen);
@@ -223,19 +210,12 @@ static int parse_line(struct category_rules *r, const char *line, size_t len, un
 int category_rules_parse(const char *text, size_t len, struct category_rules *out, char *err,
 			 size_t errlen)
 {
-	const char *p = text, *end = text + len;
-	unsigned lineno = 0;
-	int rc = 0;
+	size_t n;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	while (p < end && !rc) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		rc = parse_line(out, p, n, ++lineno, err, errlen);
-		p += n + (nl ? 1 : 0);
-	}
-	if (!rc && !out->count) {
+	rc = rules_text_parse(text, len, parse_line, out, &n, err, errlen);
+	if (!rc && !n) {
 		snprintf(err, errlen, "no rules; write one per line as CATEGORY MATCH PATTERN");
 		rc = -EINVAL;
 	}
@@ -254,41 +234,17 @@ int category_rules_default(struct category_rules *out)
 
 int category_rules_load(const char *path, struct category_rules *out, char *err, size_t errlen)
 {
-	char *buf = NULL, msg[256];
+	char *buf, msg[512];
 	size_t len;
-	FILE *f;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	f = fopen(path, "re");
-	if (!f) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s; give a readable rules file", path, strerror(errno));
+	rc = rules_text_read(path, &buf, &len, err, errlen);
+	if (rc)
 		return rc;
-	}
-	buf = malloc(RULES_MAX_BYTES + 1);
-	if (!buf) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	len = fread(buf, 1, RULES_MAX_BYTES + 1, f);
-	if (ferror(f)) {
-		rc = -EIO;
-		snprintf(err, errlen, "%s: read error; give a readable rules file", path);
-		fclose(f);
-		goto cleanup;
-	}
-	fclose(f);
-	if (len > RULES_MAX_BYTES) {
-		snprintf(err, errlen, "%s: larger than %d bytes; rules files are small", path,
-			 RULES_MAX_BYTES);
-		rc = -EFBIG;
-		goto cleanup;
-	}
 	rc = category_rules_parse(buf, len, out, msg, sizeof(msg));
 	if (rc)
 		snprintf(err, errlen, "%s: %s", path, msg);
-cleanup:
 	free(buf);
 	return rc;
 }

@@ -26,6 +26,9 @@ _Static_assert((int)REPORT_CPU == (int)STATE_CPU && (int)REPORT_RUNQUEUE == (int
 		       (int)REPORT_IDLE == (int)STATE_IDLE && (int)REPORT_BLOCKED == (int)STATE_BLOCKED &&
 		       (int)REPORT_STATE__MAX == (int)STATE__MAX,
 	       "report and state enums must line up");
+_Static_assert(CATEGORY_IO - CATEGORY_LOCK == REPORT_IO && CATEGORY_SLEEP - CATEGORY_LOCK == REPORT_SLEEP &&
+		       BLOCKED_REASONS == REPORT_BLOCKED__MAX,
+	       "report and blocked reason enums must line up");
 
 /* User and kernel stacks, and room for inlined Java frames (a compiled
  * frame expands to its inlining chain). */
@@ -136,6 +139,7 @@ struct builder {
 	struct tid_comm *comms; /* from the CPU samples, by (tgid, tid) */
 	size_t ncomms;
 	struct sample_categorizer cats; /* with o->categories */
+	const struct category_rules *reasons; /* the options', or the defaults */
 	struct operator_cache *ops; /* NULL: no operator placement */
 };
 
@@ -242,10 +246,10 @@ static int label_int(struct profile *p, struct profile_label *l, size_t *n, cons
 
 /* The labels of a thread's samples, in one order so that equal sets merge:
  * process and pid, thread and tid, the task's operator chain and subtask,
- * the operator inside the chain (CPU samples), the state (state < 0: none),
+ * the operator inside the chain (CPU samples), the state (NULL: none),
  * the CPU category (category < 0: none). */
 static int sample_labels(struct builder *b, const char *process, const struct thread_total *tt,
-			 const char *op, int state, int category, uint32_t *id)
+			 const char *op, const char *state, int category, uint32_t *id)
 {
 	struct profile_label l[PROFILE_LABELS_MAX];
 	const struct build_options *o = b->o;
@@ -275,9 +279,8 @@ static int sample_labels(struct builder *b, const char *process, const struct th
 	}
 	if (!err && op && o->thread_roots)
 		err = label_str(b->p, l, &n, PROFILE_LABEL_OPERATOR, op);
-	if (!err && state >= 0 && o->span_stacks)
-		err = label_str(b->p, l, &n, PROFILE_LABEL_STATE,
-				thread_state_name((enum thread_state)state));
+	if (!err && state && o->span_stacks)
+		err = label_str(b->p, l, &n, PROFILE_LABEL_STATE, state);
 	if (!err && category >= 0)
 		err = label_str(b->p, l, &n, PROFILE_LABEL_CATEGORY,
 				category_name((enum category)category));
@@ -350,7 +353,7 @@ static int add_cpu_samples(struct builder *b)
 		if (!err && b->o->categories)
 			err = sample_category_cpu(&b->cats, b->p, frames, depth, tt->kind, &cat);
 		if (!err)
-			err = sample_labels(b, process, tt, op, STATE_CPU,
+			err = sample_labels(b, process, tt, op, thread_state_name(STATE_CPU),
 					    b->o->categories ? (int)cat : -1, &labels);
 		if (!err && b->o->cpu_stacks)
 			err = add_values(b, frames, depth, labels, n * weight, 0);
@@ -387,6 +390,21 @@ static int span_state(struct builder *b, const struct sched_span_key *key, const
 	return state_rules_classify(b->o->rules, names, depth);
 }
 
+/* A run-queue span charged to the task that ran meanwhile: the key's comm
+ * is the culprit's, so the thread is named by the JVM or by its CPU
+ * samples' comm, never by this one. */
+static int add_culprit(struct builder *b, const struct sched_span_key *key, uint64_t ns)
+{
+	struct thread_total *tt;
+	int err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, "", &tt);
+
+	if (!err)
+		err = culprit_list_add(&tt->culprits, key->culprit_tgid, key->comm, ns);
+	if (!err)
+		err = culprit_list_add(&b->r->culprits, key->culprit_tgid, key->comm, ns);
+	return err;
+}
+
 static int add_spans(struct builder *b)
 {
 	const struct agg_table *tab = b->in->spans;
@@ -397,11 +415,17 @@ static int add_spans(struct builder *b)
 		const struct stack_copy *user, *kern;
 		uint32_t stack[MAX_FRAMES], nstack = 0, labels = 0;
 		struct thread_total *tt;
-		const char *process;
+		const char *process, *label;
 		int state, err;
 
 		if (!target_of(b, key->tgid, &process) || key->span >= SPAN__MAX)
 			continue;
+		if (key->span == SPAN_CULPRIT) {
+			err = add_culprit(b, key, ns);
+			if (err)
+				return err;
+			continue;
+		}
 		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
 		user = stack_of(b->in->off_user, key->user_stack, key->user_stack);
 		kern = stack_of(b->in->off_kern, key->kern_stack_id >= 0, (uint64_t)key->kern_stack_id);
@@ -412,10 +436,19 @@ static int add_spans(struct builder *b)
 		state = span_state(b, key, stack, nstack);
 		tt->ns[state] += ns;
 		b->r->span_ns += ns;
+		label = thread_state_name((enum thread_state)state);
+		/* Blocked time splits by its reason; the label says which. */
+		if (state == STATE_BLOCKED) {
+			enum category why = blocked_reason_of(b->reasons, b->p,
+							      thread_kind_of(tt->name), stack, nstack);
+
+			tt->blocked_ns[why - CATEGORY_LOCK] += ns;
+			label = category_name(why);
+		}
 		/* On-CPU spans carry no stack: the CPU samples show where. */
 		if (!b->o->span_stacks || state == STATE_CPU || ns < 1000)
 			continue;
-		err = sample_labels(b, process, tt, NULL, state, -1, &labels);
+		err = sample_labels(b, process, tt, NULL, label, -1, &labels);
 		if (!err && !nstack)
 			err = profile_intern(b->p, "[unknown stack]", &stack[nstack++]);
 		if (!err)
@@ -456,7 +489,7 @@ static int add_allocs(struct builder *b)
 			continue;
 		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
 		if (!err)
-			err = sample_labels(b, process, tt, NULL, -1, -1, &labels);
+			err = sample_labels(b, process, tt, NULL, NULL, -1, &labels);
 		user = stack_of(b->in->alloc_user, key->user_stack, key->user_stack);
 		if (!err)
 			err = append_stack(b, (pid_t)key->tgid, user, NULL, frames, &depth);
@@ -522,12 +555,20 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 		  struct build_result *out)
 {
 	struct builder b = { .in = in, .p = p, .o = opts, .r = out };
+	struct category_rules defaults = { 0 };
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	if (!in || !p || !opts || !in->resolver || !in->targets || !in->targets->target)
 		return -EINVAL;
-	err = profile_setup(p, opts);
+	b.reasons = opts->categories;
+	/* The built-in rules parse in well under a millisecond: cheaper than
+	 * making every caller keep a copy. */
+	err = !b.reasons && in->spans ? category_rules_default(&defaults) : 0;
+	if (!b.reasons)
+		b.reasons = &defaults;
+	if (!err)
+		err = profile_setup(p, opts);
 	if (!err)
 		err = operator_build_new(&b.ops);
 	if (!err && in->cpu)
@@ -543,6 +584,7 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 		err = add_allocs(&b);
 	free(b.comms);
 	sample_categorizer_free(&b.cats);
+	category_rules_free(&defaults);
 	operator_cache_free(b.ops);
 	if (err) {
 		build_result_free(out);
@@ -558,6 +600,9 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 			      sizeof(struct frame_total), frame_total_cmp);
 	if (out->nleaves)
 		qsort(out->leaves, out->nleaves, sizeof(*out->leaves), frame_total_cmp);
+	for (size_t i = 0; i < out->nthreads; i++)
+		culprit_list_sort(&out->threads[i].culprits);
+	culprit_list_sort(&out->culprits);
 	return 0;
 }
 
@@ -566,10 +611,12 @@ void build_result_free(struct build_result *r)
 	for (size_t i = 0; i < r->nthreads; i++) {
 		free(r->threads[i].leaves);
 		free(r->threads[i].name);
+		culprit_list_free(&r->threads[i].culprits);
 		free(r->threads[i].ops);
 	}
 	free(r->threads);
 	free(r->leaves);
+	culprit_list_free(&r->culprits);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -588,6 +635,54 @@ static int report_task(struct report_thread *rt, const char *name)
 		if (!rt->task.chain[i])
 			return -ENOMEM;
 		rt->task.nchain++;
+	}
+	return 0;
+}
+
+static bool is_session_target(const struct session *s, uint32_t pid)
+{
+	for (size_t i = 0; i < s->ntargets; i++)
+		if ((uint32_t)s->targets[i].pid == pid)
+			return true;
+	return false;
+}
+
+/* A culprit list as the report shows it, most run-queue time first, in
+ * ms/s. Neighbours (the sum over targets) leave out pid 0 -- an idle CPU,
+ * or time the ring did not cover, is nobody's fault -- and say where each
+ * process lives; a thread's own list keeps it, so its rows sum to the
+ * run-queue time charged. */
+static int report_culprits(const struct session *s, const struct culprit_list *l, double secs,
+			   bool neighbours, struct report_culprit **out, size_t *nout)
+{
+	size_t n = 0, max = neighbours ? REPORT_MAX_NEIGHBOURS : REPORT_MAX_CULPRITS;
+
+	*out = NULL;
+	*nout = 0;
+	if (!l->n)
+		return 0;
+	*out = calloc(l->n < max ? l->n : max, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n && n < max; i++) {
+		const struct culprit_total *c = &l->v[i];
+		struct report_culprit *rc = &(*out)[n];
+		char cg[512] = "", ct[16] = "";
+
+		if (neighbours && !c->tgid)
+			continue;
+		if (neighbours)
+			culprit_where((pid_t)c->tgid, cg, sizeof(cg), ct, sizeof(ct));
+		rc->pid = (pid_t)c->tgid;
+		rc->target = is_session_target(s, c->tgid);
+		rc->ms_per_s = (double)c->ns / 1e6 / secs;
+		rc->comm = strdup(c->tgid ? c->comm : "[idle or unknown]");
+		rc->cgroup = strdup(cg);
+		rc->container = strdup(ct);
+		n++;
+		*nout = n;
+		if (!rc->comm || !rc->cgroup || !rc->container)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -623,6 +718,12 @@ int build_result_report(const struct session *s, const struct build_result *b,
 			rt->measured[st] = spans || (st == STATE_CPU && cpu);
 			rt->ms_per_s[st] = (double)tt->ns[st] / 1e6 / secs;
 		}
+		for (int why = 0; why < BLOCKED_REASONS; why++)
+			rt->blocked_ms_per_s[why] = (double)tt->blocked_ns[why] / 1e6 / secs;
+		err = report_culprits(s, &tt->culprits, secs, false, &rt->culprits,
+				      &rt->nculprits);
+		if (err)
+			return err;
 		if (!spans && cpu)
 			rt->ms_per_s[STATE_CPU] =
 				(double)tt->samples * 1000.0 / s->opts.freq_hz / secs;
@@ -644,5 +745,6 @@ int build_result_report(const struct session *s, const struct build_result *b,
 		}
 	}
 	thread_report_sort(out);
-	return 0;
+	out->culprits_measured = spans;
+	return report_culprits(s, &b->culprits, secs, true, &out->neighbours, &out->nneighbours);
 }

@@ -16,6 +16,8 @@
 #include <sys/types.h>
 
 #include "agent/core/category_rules.h"
+#include "agent/core/blocked_reason.h"
+#include "agent/core/culprits.h"
 #include "agent/core/state_rules.h"
 #include "agent/core/thread_kind.h"
 #include "flamegraph/profile.h"
@@ -40,6 +42,8 @@ struct thread_total {
 	uint64_t samples;          /* on-CPU samples */
 	uint64_t category_samples[CATEGORY_CPU__MAX]; /* with build_options.categories */
 	uint64_t ns[STATE__MAX];   /* from scheduler spans */
+	uint64_t blocked_ns[BLOCKED_REASONS]; /* ns[STATE_BLOCKED] by reason: lock, io, sleep */
+	struct culprit_list culprits; /* its run-queue time by the process that ran meanwhile */
 	struct frame_total *leaves; /* on-CPU self samples by leaf frame, descending */
 	size_t nleaves, leaves_cap;
 	struct thread_operators *ops; /* task threads: samples per operator (operator_build.h) */
@@ -54,6 +58,7 @@ struct build_result {
 	uint64_t samples;
 	uint64_t span_ns;
 	bool categories; /* threads' category_samples are filled */
+	struct culprit_list culprits; /* every target thread's, summed per process */
 };
 
 /* What the builder asks about the profiled processes. */
@@ -94,7 +99,10 @@ struct build_options {
 	bool alloc_counts;  /* show events, not bytes, in text outputs */
 	const struct state_rules *rules;
 	/* A "category" label on every CPU sample, decided once per distinct
-	 * stack (agent/core/sample_category.h); NULL: none. */
+	 * stack (agent/core/sample_category.h); NULL: none. The same rules'
+	 * blocked reasons (lock, io, sleep) split the blocked state: in the
+	 * totals, and as the state label of blocked spans (NULL: the
+	 * built-in rules). */
 	const struct category_rules *categories;
 	bool category_roots; /* "[category]" frame under the thread (and state) frame */
 };

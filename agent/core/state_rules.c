@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/core/rules_text.h"
 #include "flink_rules.h" /* generated from agent/rules/flink.rules */
 
-#define RULES_MAX_BYTES (1 << 20)
 #define FRAME_MAX 1024
 
 const char *thread_state_name(enum thread_state s)
@@ -67,43 +67,30 @@ static int rules_append(struct state_rules *r, enum thread_state s, const char *
 	return 0;
 }
 
-static int parse_line(struct state_rules *r, const char *line, size_t len, unsigned lineno,
-		      char *err, size_t errlen)
+static int parse_line(void *ctx, const char *line, size_t len, char *err, size_t errlen)
 {
+	struct state_rules *r = ctx;
 	const char *p = line, *end = line + len, *word, *pat;
 	enum thread_state s;
 
-	while (p < end && isspace((unsigned char)*p))
-		p++;
-	if (p == end || *p == '#')
-		return 0;
-	for (const char *q = p; q < end; q++) {
-		if (*q == '\0' || (iscntrl((unsigned char)*q) && *q != '\t')) {
-			snprintf(err, errlen, "line %u: control character in the rule", lineno);
-			return -EINVAL;
-		}
-	}
 	word = p;
 	while (p < end && !isspace((unsigned char)*p))
 		p++;
 	if (state_from_word(word, (size_t)(p - word), &s)) {
-		snprintf(err, errlen,
-			 "line %u: unknown state '%.*s'; use backpressured, idle or blocked", lineno,
+		snprintf(err, errlen, "unknown state '%.*s'; use backpressured, idle or blocked",
 			 (int)(p - word > 40 ? 40 : p - word), word);
 		return -EINVAL;
 	}
 	while (p < end && isspace((unsigned char)*p))
 		p++;
 	pat = p;
-	while (end > pat && isspace((unsigned char)end[-1]))
-		end--;
 	if (pat == end) {
-		snprintf(err, errlen, "line %u: '%s' has no frame pattern; write STATE PATTERN",
-			 lineno, thread_state_name(s));
+		snprintf(err, errlen, "'%s' has no frame pattern; write STATE PATTERN",
+			 thread_state_name(s));
 		return -EINVAL;
 	}
 	if (end - pat >= FRAME_MAX) {
-		snprintf(err, errlen, "line %u: pattern longer than %d characters", lineno, FRAME_MAX);
+		snprintf(err, errlen, "pattern longer than %d characters; shorten it", FRAME_MAX);
 		return -EINVAL;
 	}
 	return rules_append(r, s, pat, (size_t)(end - pat));
@@ -112,19 +99,12 @@ static int parse_line(struct state_rules *r, const char *line, size_t len, unsig
 int state_rules_parse(const char *text, size_t len, struct state_rules *out, char *err,
 		      size_t errlen)
 {
-	const char *p = text, *end = text + len;
-	unsigned lineno = 0;
-	int rc = 0;
+	size_t n;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	while (p < end && !rc) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		rc = parse_line(out, p, n, ++lineno, err, errlen);
-		p += n + (nl ? 1 : 0);
-	}
-	if (!rc && !out->count) {
+	rc = rules_text_parse(text, len, parse_line, out, &n, err, errlen);
+	if (!rc && !n) {
 		snprintf(err, errlen, "no rules; write one per line as STATE PATTERN");
 		rc = -EINVAL;
 	}
@@ -143,34 +123,17 @@ int state_rules_default(struct state_rules *out)
 
 int state_rules_load(const char *path, struct state_rules *out, char *err, size_t errlen)
 {
-	char *buf = NULL, msg[256];
+	char *buf, msg[512];
 	size_t len;
-	FILE *f;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	f = fopen(path, "re");
-	if (!f) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	rc = rules_text_read(path, &buf, &len, err, errlen);
+	if (rc)
 		return rc;
-	}
-	buf = malloc(RULES_MAX_BYTES + 1);
-	if (!buf) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	len = fread(buf, 1, RULES_MAX_BYTES + 1, f);
-	fclose(f);
-	if (len > RULES_MAX_BYTES) {
-		snprintf(err, errlen, "%s: larger than %d bytes", path, RULES_MAX_BYTES);
-		rc = -EFBIG;
-		goto cleanup;
-	}
 	rc = state_rules_parse(buf, len, out, msg, sizeof(msg));
 	if (rc)
 		snprintf(err, errlen, "%s: %s", path, msg);
-cleanup:
 	free(buf);
 	return rc;
 }

@@ -293,6 +293,18 @@ free_pid() {
 # folded_strip_process FILE: the stacks without a leading process frame.
 folded_strip_process() { sed -E 's/^\[[^];]* pid=[0-9]+\];//' "$1"; }
 
+# folded_thread_states FILE: "<thread>\t<[state]>\t<sum>" per thread and the
+# pseudo-frame right under its root (a wall profile's state; "<none>"), for
+# stacks without a process frame (folded_strip_process).
+folded_thread_states() {
+	awk '{
+		c = $NF; s = $0; sub(/ [0-9]+$/, "", s); n = split(s, f, ";")
+		t = f[1]; sub(/^\[/, "", t); sub(/ tid=[0-9]+\]$/, "", t)
+		st = (n >= 2 && f[2] ~ /^\[[a-z]+\]$/) ? f[2] : "<none>"
+		sum[t "\t" st] += c
+	} END { for (k in sum) print k "\t" sum[k] }' "$1"
+}
+
 # folded_total FILE: sum of counts.
 folded_total() { awk '{ n += $NF } END { print n + 0 }' "$1"; }
 

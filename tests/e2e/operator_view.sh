@@ -22,8 +22,9 @@
 #  2. the skewed subtask (Store 2/2) ranks first by CPU in its chain: in the
 #     JSON, and in `tmprof top -n 2` piped output (row order and skew line);
 #  3. `tmprof report` prints the table with the three chains;
-#  4. `-e offcpu` folded output has [backpressured] / [idle] / [blocked]
-#     frames under the right threads;
+#  4. `-e offcpu` folded output has [backpressured] / [idle] / [io]
+#     frames under the right threads (blocked time shows as its reason:
+#     [lock], [io] or [sleep]);
 #  5. `--rules` with a malformed file: exit 1, message with the line number;
 #  6. the JSON is valid (python3 -m json.tool).
 # Usage: tests/e2e/operator_view.sh [BUILD_DIR]
@@ -211,20 +212,15 @@ fi
 # 4. -e offcpu folded: state frames under the right threads. Weights are
 # microseconds; a state "is there" with >= 50 ms of it in 5 s, and one
 # that should not be there may still have up to the issue's tolerance,
-# 50 ms per second (GC and safepoint waits are "blocked" for every thread).
+# 50 ms per second (GC and safepoint waits are blocked, as lock or sleep,
+# for every thread).
 FOLDED="$E2E_TMP/off.folded"
 run_tmprof 60 record -p "$TM_PID" -e offcpu -d 5 -o "$FOLDED"
 if [ "$RC" -ne 0 ] || [ ! -s "$FOLDED" ]; then
 	not_ok "tmprof record -e offcpu -d 5 -o X.folded: exit $RC (stderr: $(head -c 300 "$E2E_TMP/tmprof.err" | tr '\n' ' '))"
 else
 	folded_strip_process "$FOLDED" >"$E2E_TMP/off.norm"
-	# "<thread>\t<state>\t<us>" sums
-	awk '{
-		c = $NF; s = $0; sub(/ [0-9]+$/, "", s); n = split(s, f, ";")
-		t = f[1]; sub(/^\[/, "", t); sub(/ tid=[0-9]+\]$/, "", t)
-		st = (n >= 2 && f[2] ~ /^\[[a-z]+\]$/) ? f[2] : "<none>"
-		sum[t "\t" st] += c
-	} END { for (k in sum) print k "\t" sum[k] }' "$E2E_TMP/off.norm" | sort >"$E2E_TMP/off.states"
+	folded_thread_states "$E2E_TMP/off.norm" | sort >"$E2E_TMP/off.states"
 	state_us() { awk -F'\t' -v t="$1" -v s="[$2]" '$1 == t && $2 == s { print $3; found = 1 } END { if (!found) print 0 }' "$E2E_TMP/off.states"; }
 	expect() { # thread, states that must be there, states that must not
 		local t=$1 want=$2 unwanted=$3 s us bad="" figs=""
@@ -239,9 +235,9 @@ else
 		if [ -z "$bad" ]; then ok "-e offcpu: \"$t\":$figs"; else not_ok "-e offcpu: \"$t\":$figs --$bad"; fi
 	}
 	for i in 1 2; do
-		expect "Source: Events -> Map ($i/2)#0" "backpressured idle" "blocked"
-		expect "Keyed Aggregation -> Sink: Store ($i/2)#0" "idle blocked" "backpressured"
-		expect "Source: Metrics -> Map ($i/2)#0" "idle" "backpressured blocked"
+		expect "Source: Events -> Map ($i/2)#0" "backpressured idle" "lock io"
+		expect "Keyed Aggregation -> Sink: Store ($i/2)#0" "idle io" "backpressured"
+		expect "Source: Metrics -> Map ($i/2)#0" "idle" "backpressured lock io"
 	done
 	if folded_has_frame "$E2E_TMP/off.norm" '^org\.apache\.flink\.runtime\.io\.network\.buffer\.LocalBufferPool\.requestMemorySegmentBlocking_\[(j|0|i)\]$' &&
 		awk '/;\[backpressured\];/ && !/LocalBufferPool\.request(MemorySegment|BufferBuilder)Blocking/ { bad = 1 } END { exit bad }' "$E2E_TMP/off.norm"; then

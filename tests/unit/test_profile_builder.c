@@ -420,14 +420,15 @@ static void test_spans_state_from_rules(void **state)
 	text = folded_of(f->p);
 	assert_string_equal(text,
 			    "[Source: A -> Map (1/2)#0 tid=101];[backpressured];start_thread;StreamTask.invoke_[j];LocalBufferPool.requestMemorySegmentBlocking_[j];do_syscall_64_[k];futex_wait_[k] 5000\n"
-			    "[Source: A -> Map (1/2)#0 tid=101];[blocked];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 2000\n"
-			    "[Source: A -> Map (1/2)#0 tid=101];[cpu];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 10000\n");
+			    "[Source: A -> Map (1/2)#0 tid=101];[cpu];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 10000\n"
+			    "[Source: A -> Map (1/2)#0 tid=101];[sleep];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 2000\n");
 	free(text);
 }
 
 /* With category rules: a category label per CPU sample (none on off-CPU
- * time), counted per thread, and with category_roots a "[category]" frame
- * under the thread and state frames. */
+ * time, whose blocked span takes its reason instead: no lock or io frame,
+ * so sleep), counted per thread, and with category_roots a "[category]"
+ * frame under the thread and state frames. */
 static void test_cpu_categories(void **state)
 {
 	struct fixture *f = *state;
@@ -451,11 +452,85 @@ static void test_cpu_categories(void **state)
 	assert_int_equal(f->br.threads[0].category_samples[CATEGORY_USER], 5);
 	text = folded_of(f->p);
 	assert_string_equal(text,
-			    "[Source: A -> Map (1/2)#0 tid=101];[blocked];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 2000\n"
 			    "[Source: A -> Map (1/2)#0 tid=101];[cpu];[user];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 30000\n"
-			    "[Source: A -> Map (1/2)#0 tid=101];[cpu];[user];start_thread;StreamTask.invoke_[j];MyMapper.map_[j];do_syscall_64_[k];futex_wait_[k] 20000\n");
+			    "[Source: A -> Map (1/2)#0 tid=101];[cpu];[user];start_thread;StreamTask.invoke_[j];MyMapper.map_[j];do_syscall_64_[k];futex_wait_[k] 20000\n"
+			    "[Source: A -> Map (1/2)#0 tid=101];[sleep];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 2000\n");
 	free(text);
 	category_rules_free(&cats);
+}
+
+/* Blocked time splits by the category rules' blocked reasons: the deepest
+ * matching frame decides, a kernel rule matches kernel frames, no match is
+ * sleep. The totals keep blocked as the sum of its reasons. */
+static void test_blocked_split_by_reason(void **state)
+{
+	static const char text[] = "lock prefix MyMapper.\nio kernel futex_wait\n";
+	struct fixture *f = *state;
+	struct category_rules cats;
+	struct build_options o = { .thread_roots = true, .span_stacks = true, .rules = &f->rules,
+				   .categories = &cats };
+	struct sched_span_key lock = { .tgid = PID, .tid = TASK_TID, .user_stack = 1,
+				       .kern_stack_id = -1, .span = SPAN_BLOCKED };
+	struct sched_span_key io = { .tgid = PID, .tid = TASK_TID, .user_stack = 5,
+				     .kern_stack_id = 2, .span = SPAN_BLOCKED };
+	struct sched_span_key sleep = { .tgid = PID, .tid = TASK_TID, .user_stack = 5,
+					.kern_stack_id = -1, .span = SPAN_BLOCKED };
+	const struct thread_total *tt;
+	const struct profile_stack *s;
+	struct profile_stack st;
+	char err[128];
+
+	assert_int_equal(category_rules_parse(text, strlen(text), &cats, err, sizeof(err)), 0);
+	assert_int_equal(agg_table_add(&f->spans, &lock, 3000000, 1), 0);
+	assert_int_equal(agg_table_add(&f->spans, &io, 4000000, 1), 0);
+	assert_int_equal(agg_table_add(&f->spans, &sleep, 1000000, 1), 0);
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	tt = &f->br.threads[0];
+	assert_int_equal(tt->blocked_ns[CATEGORY_LOCK - CATEGORY_LOCK], 3000000);
+	assert_int_equal(tt->blocked_ns[CATEGORY_IO - CATEGORY_LOCK], 4000000);
+	assert_int_equal(tt->blocked_ns[CATEGORY_SLEEP - CATEGORY_LOCK], 1000000);
+	assert_int_equal(tt->ns[STATE_BLOCKED], 8000000);
+	s = find(f->p, "MyMapper.map", NULL, &st);
+	assert_string_equal(profile_label_value(f->p, s->labels, "state"), "lock");
+	s = find(f->p, "futex_wait", NULL, &st);
+	assert_string_equal(profile_label_value(f->p, s->labels, "state"), "io");
+	assert_int_equal(s->values[0], 4000);
+	category_rules_free(&cats);
+}
+
+/* Culprit rows: summed per culprit process, per thread and over all
+ * targets; they are not run-queue time of their own (the SPAN_RUNQUEUE
+ * rows carry it) and make no samples. */
+static void test_culprit_rows(void **state)
+{
+	struct fixture *f = *state;
+	struct build_options o = { .thread_roots = true, .span_stacks = true, .rules = &f->rules };
+	struct sched_span_key a = { .tgid = PID, .tid = TASK_TID, .kern_stack_id = -1,
+				    .span = SPAN_CULPRIT, .comm = "stress", .culprit_tgid = 77 };
+	struct sched_span_key b = { .tgid = PID, .tid = MAIN_TID, .kern_stack_id = -1,
+				    .span = SPAN_CULPRIT, .comm = "stress-2", .culprit_tgid = 77 };
+	struct sched_span_key own = { .tgid = PID, .tid = TASK_TID, .kern_stack_id = -1,
+				      .span = SPAN_CULPRIT, .comm = "C2 Compiler", .culprit_tgid = PID };
+
+	assert_int_equal(agg_table_add(&f->spans, &a, 3000, 1), 0);
+	assert_int_equal(agg_table_add(&f->spans, &b, 5000, 1), 0);
+	assert_int_equal(agg_table_add(&f->spans, &own, 1000, 1), 0);
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	assert_int_equal(profile_stack_count(f->p), 0);
+	assert_int_equal(f->br.culprits.n, 2);
+	assert_int_equal(f->br.culprits.v[0].tgid, 77);
+	assert_int_equal(f->br.culprits.v[0].ns, 8000);
+	assert_string_equal(f->br.culprits.v[0].comm, "stress-2");
+	assert_int_equal(f->br.culprits.v[1].tgid, PID);
+	for (size_t i = 0; i < f->br.nthreads; i++) {
+		const struct thread_total *tt = &f->br.threads[i];
+
+		assert_int_equal(tt->ns[STATE_RUNQUEUE], 0);
+		if (tt->tid == TASK_TID) {
+			assert_string_equal(tt->name, "Source: A -> Map (1/2)#0");
+			assert_int_equal(tt->culprits.n, 2);
+		}
+	}
 }
 
 static void test_allocs_two_values(void **state)
@@ -530,6 +605,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_operators_of_task_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spans_state_from_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpu_categories, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blocked_split_by_reason, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_culprit_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_allocs_two_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frame_intern_sym, setup, teardown),

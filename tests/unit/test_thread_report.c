@@ -32,7 +32,11 @@ static void add_task(struct thread_report *r, pid_t tid, const char *name, const
 	for (int s = 0; s < REPORT_STATE__MAX; s++)
 		t->measured[s] = true;
 	t->ms_per_s[REPORT_CPU] = cpu;
-	t->ms_per_s[REPORT_IDLE] = 1000 - cpu;
+	t->ms_per_s[REPORT_IDLE] = 1000 - cpu - 60;
+	t->ms_per_s[REPORT_BLOCKED] = 60;
+	t->blocked_ms_per_s[REPORT_LOCK] = 10;
+	t->blocked_ms_per_s[REPORT_IO] = 20;
+	t->blocked_ms_per_s[REPORT_SLEEP] = 30;
 	t->top[0].frame = strdup("org.example.Hot.loop_[j]");
 	t->top[0].share = 0.5;
 	t->ntop = 1;
@@ -55,6 +59,23 @@ static struct thread_report sample_report(void)
 	t->kind = strdup("gc");
 	t->measured[REPORT_CPU] = true;
 	t->ms_per_s[REPORT_CPU] = 30;
+	/* Culprits: the subtask 2/3 waited for a CPU behind "stress" and
+	 * the TaskManager's own threads. */
+	for (size_t i = 0; i < r.nthreads; i++) {
+		if (r.threads[i].tid != 12)
+			continue;
+		r.threads[i].culprits = calloc(1, sizeof(struct report_culprit));
+		r.threads[i].culprits[0] = (struct report_culprit){ 77, strdup("stress"), strdup(""),
+								    strdup(""), 40, false };
+		r.threads[i].nculprits = 1;
+	}
+	r.culprits_measured = true;
+	r.neighbours = calloc(2, sizeof(*r.neighbours));
+	r.neighbours[0] = (struct report_culprit){ 77, strdup("stress"), strdup("/docker/x"),
+						   strdup("abcdef012345"), 40, false };
+	r.neighbours[1] = (struct report_culprit){ 100, strdup("Sink (1/1)#0"), strdup("/"),
+						   strdup(""), 12, true };
+	r.nneighbours = 2;
 	thread_report_sort(&r);
 	return r;
 }
@@ -78,6 +99,16 @@ static void test_json_round_trip(void **state)
 	assert_int_equal(back.threads[0].task.subtask, 2);
 	assert_true(back.threads[0].ms_per_s[REPORT_CPU] == 900);
 	assert_true(back.threads[0].top[0].share == 0.5);
+	assert_true(back.threads[0].blocked_ms_per_s[REPORT_IO] == 20);
+	assert_int_equal(back.threads[0].nculprits, 1);
+	assert_string_equal(back.threads[0].culprits[0].comm, "stress");
+	assert_true(back.threads[0].culprits[0].ms_per_s == 40);
+	assert_true(back.culprits_measured);
+	assert_int_equal(back.nneighbours, 2);
+	assert_string_equal(back.neighbours[0].container, "abcdef012345");
+	assert_string_equal(back.neighbours[0].cgroup, "/docker/x");
+	assert_true(back.neighbours[1].target);
+	assert_true(back.threads[0].blocked_ms_per_s[REPORT_SLEEP] == 30);
 	for (size_t i = 0; i < back.nthreads; i++) {
 		if (back.threads[i].tid != 15)
 			continue;
@@ -134,6 +165,11 @@ static void test_table_groups_chains_with_skew(void **state)
 	row2 = strstr(buf, "2/3");
 	row3 = strstr(buf, "3/3");
 	assert_true(row2 && row3 && row2 < row3);
+	/* Blocked as its reasons: lock, io, sleep columns. */
+	assert_non_null(strstr(buf, "LOCK    IO SLEEP"));
+	assert_non_null(strstr(buf, "    10    20    30"));
+	assert_non_null(strstr(buf, "run queue by culprit (ms/s): stress 77 container abcdef012345 40, "
+				    "Sink (1/1)#0 (own threads) 100 12"));
 	assert_non_null(strstr(buf, "skew: max 900 ms/s (subtask 2/3), median 200 ms/s"));
 	assert_non_null(strstr(buf, "other threads (cpu / runqueue ms/s): gc 30/0"));
 	free(buf);

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# End-to-end: who starves whom (issue 19). A stand-in (BlockedMix: task
+# threads that wake every few ms and burn a little CPU, so they wait in the
+# run queue often) runs beside NOISY CPU-bound processes of another name
+# (tests/e2e/busy.c, run as "tmprof-noisy"). tmprof record -e wall charges
+# every run-queue span of the stand-in's threads to the tasks that ran on
+# that CPU meanwhile; then:
+#  1. the burners appear in the JSON's noisy_neighbours, and their share of
+#     the stand-in's run-queue time matches their share of the CPUs (their
+#     CPU time from /proc/PID/stat over the recording, divided by CPUs x
+#     seconds) within TOL percentage points;
+#  2. per thread, runqueue_by_culprit never exceeds the thread's runqueue;
+#  3. `tmprof report X.json` prints the culprit line (the TaskManager's
+#     own threads as one entry);
+#  4. with the burners gone, no "tmprof-noisy" entry is left.
+# Usage: tests/e2e/noisy_neighbours.sh [BUILD_DIR]
+# Environment: NOISY (burners, default 2), NOISY_TOLERANCE (pp, default 10).
+
+. "$(dirname "$0")/lib.sh" "${1:-build}"
+require_all
+command -v python3 >/dev/null 2>&1 || skip_all "no python3 (parses the JSON report)"
+command -v gcc >/dev/null 2>&1 || skip_all "no gcc (builds the burner)"
+[ -f "$WORKLOADS/tmprof/workload/BlockedMix.class" ] || skip_all "workload BlockedMix not built (make workloads)"
+
+DURATION=8
+NOISY=${NOISY:-2}
+TOL=${NOISY_TOLERANCE:-10}
+NCPU=$(nproc)
+HZ=$(getconf CLK_TCK)
+
+gcc -O0 -g -fno-omit-frame-pointer -o "$E2E_TMP/tmprof-noisy" "$REPO/tests/e2e/busy.c" ||
+	{ not_ok "cannot compile tests/e2e/busy.c"; finish; }
+
+start_java blockedmix tmprof.workload.BlockedMix -XX:+PreserveFramePointer -Xms32m -Xmx128m \
+	-- --fifo "$E2E_TMP/blocked.fifo" --hold-ms 20 --cpu-ms 2
+BM_PID=$JAVA_PID
+wait_ready "$BM_PID" "$E2E_TMP/blockedmix.out" 90 ||
+	{ not_ok "BlockedMix did not print ready within 90 s ($(tail -n 3 "$E2E_TMP/blockedmix.err" | tr '\n' ' '))"; finish; }
+
+BURNERS=()
+for _ in $(seq "$NOISY"); do
+	"$E2E_TMP/tmprof-noisy" >/dev/null 2>&1 &
+	BURNERS+=("$!")
+	track "$!"
+done
+sleep 1
+
+# cpu_ticks PID...: their utime + stime, in clock ticks.
+cpu_ticks() { local p t=0; for p in "$@"; do t=$(( t + $(awk '{ print $14 + $15 }' "/proc/$p/stat") )); done; echo "$t"; }
+
+# record JSON: -e wall for DURATION s; BURN_A/BURN_B/T_A/T_B bracket the
+# sampling with the burners' CPU ticks and the time.
+record() {
+	"$TMPROF" record -p "$BM_PID" -e wall -d "$DURATION" -o "$1" >"$E2E_TMP/rec.out" 2>"$E2E_TMP/rec.err" &
+	local rec=$!
+	track "$rec"
+	BURN_A=""
+	for _ in $(seq 3000); do
+		if grep -q 'recording' "$E2E_TMP/rec.err" 2>/dev/null; then
+			T_A=$EPOCHREALTIME; [ ${#BURNERS[@]} -gt 0 ] && BURN_A=$(cpu_ticks "${BURNERS[@]}"); break
+		fi
+		kill -0 "$rec" 2>/dev/null || break
+		sleep 0.01
+	done
+	wait_exit "$rec" $((DURATION + 90))
+	T_B=$EPOCHREALTIME
+	[ ${#BURNERS[@]} -gt 0 ] && BURN_B=$(cpu_ticks "${BURNERS[@]}")
+	[ "$WAIT_RC" -eq 0 ] && [ -s "$1" ]
+}
+
+JSON="$E2E_TMP/noisy.json"
+if ! record "$JSON"; then
+	not_ok "tmprof record -e wall with $NOISY burners: exit $WAIT_RC (stderr: $(head -c 400 "$E2E_TMP/rec.err" | tr '\n' ' '))"
+	finish
+fi
+ok "tmprof record -p BlockedMix -e wall -d $DURATION beside $NOISY burners (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+
+python3 - "$JSON" "$BURN_A" "$BURN_B" "$T_A" "$T_B" "$HZ" "$NCPU" "$TOL" "$TEST_NAME" "${BURNERS[@]}" <<'EOF' >"$E2E_TMP/compare" 2>&1
+import json, sys
+path, ba, bb, ta, tb, hz, ncpu, tol, tn = sys.argv[1:10]
+pids = {int(p) for p in sys.argv[10:]}
+r = json.load(open(path))
+secs = float(tb) - float(ta)
+cpu_share = (int(bb) - int(ba)) / int(hz) / (int(ncpu) * secs) * 100
+rq = sum(t["ms_per_s"]["runqueue"] or 0 for t in r["threads"])
+nn = r.get("noisy_neighbours")
+if nn is None:
+    print(f"not ok - {tn}: noisy_neighbours is null")
+    sys.exit(0)
+burn = [n for n in nn if n["pid"] in pids]
+got = sum(n["ms_per_s"] for n in burn)
+share = got / rq * 100 if rq else 0
+top = ", ".join(f'{n["comm"]}{" (own)" if n["target"] else ""} {n["ms_per_s"]:.0f}' for n in nn[:6])
+line = (f"burners {sorted(n['comm'] for n in burn)}: {got:.0f} of {rq:.0f} ms/s of run-queue time = {share:.1f} %, "
+        f"their CPU share {cpu_share:.1f} % (top: {top})")
+ok = len(burn) == len(pids) and all(n["comm"] == "tmprof-noisy" for n in burn) and abs(share - cpu_share) <= float(tol)
+print(f"{'ok' if ok else 'not ok'} - {tn}: {line}")
+bad = []
+for t in r["threads"]:
+    c = t.get("runqueue_by_culprit") or []
+    if sum(x["ms_per_s"] for x in c) > (t["ms_per_s"]["runqueue"] or 0) + 1:
+        bad.append(t["name"])
+print(f"{'not ok' if bad else 'ok'} - {tn}: runqueue_by_culprit within each thread's runqueue{': ' + ', '.join(bad) if bad else ''}")
+EOF
+cat "$E2E_TMP/compare"
+grep -q '^ok' "$E2E_TMP/compare" || not_ok "comparing the report failed: $(tail -n 2 "$E2E_TMP/compare" | tr '\n' ' ')"
+grep -q '^not ok' "$E2E_TMP/compare" && E2E_FAILED=1
+run_tmprof 30 report "$JSON"
+if [ "$RC" -eq 0 ] && grep -q '^run queue by culprit (ms/s): .* (own threads) ' "$E2E_TMP/tmprof.out"; then
+	ok "tmprof report X.json: $(grep '^run queue by culprit' "$E2E_TMP/tmprof.out")"
+else
+	not_ok "tmprof report X.json: exit $RC, no culprit line with the TaskManager's own threads: $(tail -n 3 "$E2E_TMP/tmprof.out" | tr '\n' '|')"
+fi
+
+# 4. Without the burners.
+for p in "${BURNERS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+BURNERS=()
+sleep 1
+JSON2="$E2E_TMP/quiet.json"
+if ! record "$JSON2"; then
+	not_ok "tmprof record -e wall without burners: exit $WAIT_RC"
+	finish
+fi
+if python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); nn=r["noisy_neighbours"]; sys.exit(1 if nn is None or any(n["comm"]=="tmprof-noisy" for n in nn) else 0)' "$JSON2"; then
+	ok "without the burners: no tmprof-noisy in noisy_neighbours ($(python3 -c 'import json,sys; print(", ".join(n["comm"] + " %.0f" % n["ms_per_s"] for n in json.load(open(sys.argv[1]))["noisy_neighbours"][:4]))' "$JSON2"))"
+else
+	not_ok "without the burners: noisy_neighbours still names tmprof-noisy, or is null"
+fi
+finish
