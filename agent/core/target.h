@@ -44,6 +44,7 @@ struct target {
 	uint64_t last_perf_map_ms;
 	uint64_t perf_map_refreshes;
 	bool perf_map_cap_warned; /* the perf map cap warning was logged */
+	bool perf_map_owner_warned; /* ... and the one about its owner */
 	/* Attach requests run by the daemon's worker (session.c): what is
 	 * under way, and no request before attach_next_ms after failures. */
 	uint64_t attach_next_ms;

@@ -43,6 +43,9 @@
 #define ATTACH_RETRY_MS 10000
 #define ATTACH_TRIES 6
 #define TM_STARTS_PER_SCAN 4
+/* A target's address answers, or its Java names, are emptied past this
+ * share of the memory budget (2 MiB of the default 96M). */
+#define TARGET_CACHE_SHARE 48
 
 struct tm_slot {
 	pid_t pid;
@@ -392,7 +395,10 @@ static void memory_enforce(struct daemon *d)
 	uint64_t rss = 0, fds = 0;
 	unsigned int n;
 
-	n = session_cache_trim(&d->s, d->cfg.memory / 4);
+	/* What the period did not use first: that keeps RSS flat while a
+	 * target churns through code; the budget is for many targets. */
+	n = session_cache_age(&d->s, d->cfg.memory / TARGET_CACHE_SHARE);
+	n += session_cache_trim(&d->s, d->cfg.memory / 4);
 	/* Caches refilled and emptied leave free holes in the heap that
 	 * glibc keeps; without this RSS only ever grows to its high mark. */
 	malloc_trim(0);
