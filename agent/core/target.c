@@ -129,8 +129,19 @@ void target_forget_jvm(struct target *t)
 	t->is_jvm = false;
 }
 
+void target_perf_map_hand(struct target *t, struct perf_map *map, int read_err)
+{
+	perf_map_free(t->perf_map_read);
+	t->perf_map_read = map;
+	t->perf_map_read_err = map ? 0 : (read_err ? read_err : -ENOENT);
+	t->perf_map_handed = true;
+}
+
 void target_close(struct target *t)
 {
+	perf_map_free(t->perf_map_read);
+	t->perf_map_read = NULL;
+	t->perf_map_handed = false;
 	target_forget_jvm(t);
 	process_symbolizer_free(t->sym);
 	t->sym = NULL;
@@ -195,7 +206,14 @@ static int perf_map_load(struct target *t)
 	int err;
 
 	process_symbolizer_stats(t->sym, &before);
-	err = process_symbolizer_load_perf_map(t->sym);
+	if (t->perf_map_handed) {
+		t->perf_map_handed = false;
+		err = t->perf_map_read ? process_symbolizer_install_perf_map(t->sym, t->perf_map_read)
+				       : t->perf_map_read_err;
+		t->perf_map_read = NULL;
+	} else {
+		err = process_symbolizer_load_perf_map(t->sym);
+	}
 	process_symbolizer_stats(t->sym, &after);
 	if (err == -EPERM)
 		perf_map_owner_warn(t);
