@@ -48,8 +48,9 @@
  * make that slow): the rest wait for the next scan. */
 #define TM_STARTS_BUDGET_MS 500
 /* A target's address answers, or its Java names, are emptied past this
- * share of the memory budget (2 MiB of the default 96M). */
-#define TARGET_CACHE_SHARE 48
+ * share of the memory budget (1 MiB of the default 96M): a JVM that keeps
+ * compiling new code would otherwise add to them all day. */
+#define TARGET_CACHE_SHARE 96
 
 struct tm_slot {
 	pid_t pid;
