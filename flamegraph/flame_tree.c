@@ -23,6 +23,7 @@ struct name_table {
 struct entry {
 	size_t off; /* into builder.frames */
 	uint32_t depth;
+	uint32_t labels; /* label set of an AFTER sample */
 	uint64_t after;
 	double before;
 };
@@ -203,6 +204,7 @@ static int builder_add_profile(struct builder *b, struct flame_tree *t, const st
 		e = &b->entries[b->nentries++];
 		e->off = b->nframes;
 		e->depth = depth;
+		e->labels = s.labels;
 		e->after = is_before ? 0 : s.count;
 		e->before = is_before ? (double)s.count * scale : 0;
 		b->nframes += depth;
@@ -275,12 +277,21 @@ static int tree_push(struct flame_tree *t, size_t *cap, uint32_t name, uint32_t 
 	return 0;
 }
 
+/* Note an AFTER sample ending at node. */
+static int tree_add_sample(struct flame_tree *t, size_t *cap, uint32_t node, const struct entry *e)
+{
+	if (array_reserve((void **)&t->samples, cap, t->nsamples + 1, sizeof(*t->samples)))
+		return -ENOMEM;
+	t->samples[t->nsamples++] = (struct flame_sample){ node, e->labels, e->after };
+	return 0;
+}
+
 /* Sorted stacks merge by common prefix into preorder nodes. */
 static int builder_merge(struct builder *b, struct flame_tree *t)
 {
 	uint32_t max_depth = 0, *path = NULL;
 	const struct entry *prev = NULL;
-	size_t cap = 0;
+	size_t cap = 0, scap = 0;
 	int err;
 
 	for (size_t i = 0; i < b->nentries; i++)
@@ -310,6 +321,8 @@ static int builder_merge(struct builder *b, struct flame_tree *t)
 			t->nodes[path[k]].value += e->after;
 			t->nodes[path[k]].before += e->before;
 		}
+		if (!err && e->after)
+			err = tree_add_sample(t, &scap, path[e->depth], e);
 		prev = e;
 	}
 	free(path);
@@ -317,13 +330,17 @@ static int builder_merge(struct builder *b, struct flame_tree *t)
 }
 
 /* Drop nodes AFTER does not have (value 0): in preorder their subtrees
- * are the nodes that follow with a greater depth. */
+ * are the nodes that follow with a greater depth. Samples end at kept
+ * nodes (they have AFTER's value), and both are in node order, so their
+ * node ids move down in one pass. */
 static void tree_drop_empty(struct flame_tree *t)
 {
-	size_t w = 0;
+	size_t w = 0, s = 0;
 
 	for (size_t i = 0; i < t->nnodes;) {
 		if (t->nodes[i].value || i == 0) {
+			for (; s < t->nsamples && t->samples[s].node == i; s++)
+				t->samples[s].node = (uint32_t)w;
 			t->nodes[w++] = t->nodes[i++];
 			continue;
 		}
@@ -389,6 +406,7 @@ int flame_tree_build(struct flame_tree *t, const struct profile *after,
 		if (t->nodes[i].depth > t->max_depth)
 			t->max_depth = t->nodes[i].depth;
 	t->has_before = before != NULL;
+	t->after = after;
 	t->before_total = t->nodes[0].before;
 	err = tree_compute_sizes(t);
 cleanup:
@@ -401,6 +419,7 @@ cleanup:
 void flame_tree_free(struct flame_tree *t)
 {
 	free(t->nodes);
+	free(t->samples);
 	free(t->names);
 	free(t->kinds);
 	frame_texts_free(t->texts[0]);

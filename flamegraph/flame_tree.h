@@ -29,6 +29,15 @@ struct flame_node {
 	double before;  /* BEFORE samples in this subtree (scaled), diff only */
 };
 
+/* One sample of AFTER: the node its stack ends at and its label set (of
+ * flame_tree.after), so a writer can filter or colour by labels without
+ * reading them back from pseudo-frame text. */
+struct flame_sample {
+	uint32_t node;
+	uint32_t labels;
+	uint64_t value;
+};
+
 struct flame_tree {
 	struct flame_node *nodes;
 	size_t nnodes;
@@ -36,6 +45,9 @@ struct flame_tree {
 	uint8_t *kinds;     /* enum profile_frame_kind of each name */
 	size_t nnames;
 	struct frame_texts *texts[2]; /* what names point into: after, before */
+	struct flame_sample *samples; /* AFTER's samples, in node order */
+	size_t nsamples;
+	const struct profile *after;  /* whose label sets samples[].labels are */
 	uint32_t max_depth;
 	bool has_before;
 	double before_total; /* after scaling */

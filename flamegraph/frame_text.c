@@ -130,6 +130,7 @@ static int roots_render(struct frame_texts *t, uint32_t labels, struct root_text
 	const char *thread = profile_label_value(t->p, labels, PROFILE_LABEL_THREAD);
 	const char *tid = profile_label_value(t->p, labels, PROFILE_LABEL_TID);
 	const char *state = profile_label_value(t->p, labels, PROFILE_LABEL_STATE);
+	const char *category = profile_label_value(t->p, labels, PROFILE_LABEL_CATEGORY);
 
 	r->n = 0;
 	if ((want & PROFILE_ROOT_PROCESS) && process && pid &&
@@ -139,6 +140,9 @@ static int roots_render(struct frame_texts *t, uint32_t labels, struct root_text
 	    !(r->text[r->n++] = pseudo_alloc(thread, "tid", tid)))
 		return -ENOMEM;
 	if ((want & PROFILE_ROOT_STATE) && state && !(r->text[r->n++] = pseudo_alloc(state, NULL, NULL)))
+		return -ENOMEM;
+	if ((want & PROFILE_ROOT_CATEGORY) && category &&
+	    !(r->text[r->n++] = pseudo_alloc(category, NULL, NULL)))
 		return -ENOMEM;
 	return 0;
 }

@@ -6,8 +6,9 @@
  * "_[j]", inlined "_[i]", interpreted "_[0]"; a frame nothing could name is
  * "[unknown] (module)". Labels become the pseudo-frames at the root of a
  * stack that the profile asks for (profile_set_roots): "[<process>
- * pid=<pid>]", "[<thread> tid=<tid>]" and "[<state>]". The folded parser
- * (folded_parse.h) reads both back.
+ * pid=<pid>]", "[<thread> tid=<tid>]", "[<state>]" and "[<category>]"
+ * (--category-frames). The folded parser (folded_parse.h) reads them back,
+ * but for the category frame, which it keeps as a frame.
  */
 #ifndef TMPROF_FLAMEGRAPH_FRAME_TEXT_H
 #define TMPROF_FLAMEGRAPH_FRAME_TEXT_H
@@ -18,7 +19,7 @@
 #include "flamegraph/profile.h"
 
 /* At most this many pseudo-frames at the root of a stack. */
-#define FRAME_TEXT_ROOTS_MAX 3
+#define FRAME_TEXT_ROOTS_MAX 4
 
 /* The suffix of a kind ("" for native, stub and unknown). */
 const char *frame_text_suffix(enum profile_frame_kind kind);

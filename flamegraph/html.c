@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "flamegraph/flame_tree.h"
+#include "flamegraph/profile.h"
 #include "flamegraph/text_escape.h"
 
 static const char html_style[] =
@@ -21,6 +22,10 @@ static const char html_style[] =
 	"#fg-matched.error { color: #b00; }\n"
 	"#fg-wrap { margin: 0; }\n"
 	"#fg-canvas { display: block; cursor: pointer; }\n"
+	"#fg-legend { display: flex; flex-wrap: wrap; gap: 4px 12px; margin-top: 4px; }\n"
+	".fg-cat { cursor: pointer; white-space: nowrap; }\n"
+	".fg-cat.sel { font-weight: bold; text-decoration: underline; }\n"
+	".fg-swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -1px; border: 1px solid #888; }\n"
 	"#fg-status { padding: 4px 10px; color: #555; }\n"
 	"#fg-tip { position: fixed; display: none; pointer-events: none; white-space: pre; background: #fff;\n"
 	"  border: 1px solid #999; padding: 4px 6px; box-shadow: 2px 2px 4px rgba(0,0,0,.2); max-width: 90vw; overflow: hidden; }\n";
@@ -30,10 +35,12 @@ static const char html_controls[] =
 	"<button id=\"fg-icicle\" title=\"Flip between flame and icicle\">Flip</button>"
 	"<span id=\"fg-filter\"><select id=\"fg-thread\" title=\"Show one operator or thread\">"
 	"<option value=\"\">All threads</option></select> <select id=\"fg-state\" title=\"Show one thread state\">"
-	"<option value=\"\">All states</option></select></span>"
+	"<option value=\"\">All states</option></select> <select id=\"fg-category\" title=\"Show one CPU category\">"
+	"<option value=\"\">All categories</option></select> <select id=\"fg-color\" title=\"What the colours mean\">"
+	"<option value=\"kind\">Colour: frame kind</option><option value=\"category\">Colour: category</option></select></span>"
 	"<input id=\"fg-search\" placeholder=\"regular expression (Ctrl-F)\" spellcheck=\"false\">"
 	"<button id=\"fg-go\">Search</button><button id=\"fg-clear\">Clear</button>"
-	"<span id=\"fg-matched\"></span></div>\n";
+	"<span id=\"fg-matched\"></span></div>\n<div id=\"fg-legend\" style=\"display: none\"></div>\n";
 
 /* Reads the JSON data block, draws on the canvas; see html.h. */
 static const char html_script[] =
@@ -59,29 +66,56 @@ static const char html_script[] =
 	"	while (st.length) { t = st.pop(); size[t] = N - t; }\n"
 	"	eff.set(val);\n"
 	"\n"
-	"	/* tmprof's root frames: [TaskManager pid=N] > [task tid=N] > [cpu] ... */\n"
-	"	var RE_PROC = /^\\[.* pid=\\d+\\]$/, RE_THREAD = /^\\[.* tid=\\d+\\]$/, RE_STATE = /^\\[[a-z_]+\\]$/;\n"
-	"	var RE_TASK = /^\\[(.*) \\(\\d+\\/\\d+\\)(#\\d+)? tid=\\d+\\]$/;\n"
-	"	var threads = [], states = {}, isThread = new Uint8Array(N), isState = new Uint8Array(N);\n"
-	"	var aboveThread = new Uint8Array(N), multiProc = false;\n"
-	"	function children(n, fn) { for (var c = n + 1; c < n + size[n]; c += size[c]) fn(c); }\n"
-	"	children(0, function (a) {\n"
-	"		if (RE_THREAD.test(names[nameOf[a]])) threads.push(a);\n"
-	"		else if (RE_PROC.test(names[nameOf[a]])) {\n"
-	"			multiProc = true;\n"
-	"			children(a, function (b) { if (RE_THREAD.test(names[nameOf[b]])) threads.push(b); });\n"
+	"	/* Labels of each sample (thread, tid, pid, operator chain, state,\n"
+	"	 * category), as the writer emits them: filters and category colours\n"
+	"	 * read these, never the pseudo-frame text. */\n"
+	"	var keys = D.labelKeys || [], sets = D.labelSets || [], sraw = D.samples || [], S = sraw.length / 3;\n"
+	"	var sNode = new Uint32Array(S), sSet = new Uint32Array(S), sVal = new Float64Array(S);\n"
+	"	for (i = 0; i < S; i++) { sNode[i] = sraw[3 * i]; sSet[i] = sraw[3 * i + 1]; sVal[i] = sraw[3 * i + 2]; }\n"
+	"	sraw = D.samples = null;\n"
+	"	function key(k) { return keys.indexOf(k); }\n"
+	"	var K_PROC = key('process'), K_PID = key('pid'), K_THREAD = key('thread'), K_TID = key('tid');\n"
+	"	var K_CHAIN = key('operator_chain'), K_STATE = key('state'), K_CAT = key('category');\n"
+	"	function lab(s, k) { return k < 0 ? null : sets[s][k]; }\n"
+	"	var NS = sets.length, setThread = new Array(NS), threads = {}, ops = {}, states = {}, pids = {};\n"
+	"	var catNames = [], catIdx = {}, setCat = new Int16Array(NS), catVal = [];\n"
+	"	/* The default categories first, in agent/rules/categories.rules' order. */\n"
+	"	var CAT_ORDER = ['user', 'framework', 'serialization', 'state', 'network', 'checkpoint', 'gc', 'jit'];\n"
+	"	var CAT_RGB = { user: [232, 96, 72], framework: [150, 150, 210], serialization: [240, 180, 30],\n"
+	"		state: [60, 140, 220], network: [60, 175, 80], checkpoint: [170, 95, 200], gc: [140, 105, 70], jit: [50, 190, 190] };\n"
+	"	var MIXED_RGB = [214, 214, 214];\n"
+	"	for (i = 0; i < NS; i++) {\n"
+	"		var tn = lab(i, K_THREAD), c = lab(i, K_CAT);\n"
+	"		setThread[i] = null;\n"
+	"		if (tn !== null) {\n"
+	"			var tk = lab(i, K_PID) + '/' + lab(i, K_TID) + '/' + tn;\n"
+	"			setThread[i] = tk;\n"
+	"			if (!threads[tk]) threads[tk] = { name: tn, tid: lab(i, K_TID), proc: lab(i, K_PROC), pid: lab(i, K_PID), value: 0 };\n"
+	"			if (lab(i, K_PID) !== null) pids[lab(i, K_PID)] = true;\n"
 	"		}\n"
+	"		if (lab(i, K_CHAIN) !== null) ops[lab(i, K_CHAIN)] = true;\n"
+	"		if (lab(i, K_STATE) !== null) states[lab(i, K_STATE)] = true;\n"
+	"		if (c !== null && !(c in catIdx)) { catIdx[c] = catNames.length; catNames.push(c); }\n"
+	"		setCat[i] = c === null ? -1 : catIdx[c];\n"
+	"	}\n"
+	"	catNames.sort(function (a, b) {\n"
+	"		var x = CAT_ORDER.indexOf(a), y = CAT_ORDER.indexOf(b);\n"
+	"		return (x < 0 ? 99 : x) - (y < 0 ? 99 : y) || (a < b ? -1 : a > b ? 1 : 0);\n"
 	"	});\n"
-	"	threads.forEach(function (th) {\n"
-	"		isThread[th] = 1;\n"
-	"		for (var a = parent[th]; a >= 0; a = parent[a]) aboveThread[a] = 1;\n"
-	"		children(th, function (s) { var nm = names[nameOf[s]]; if (RE_STATE.test(nm)) { isState[s] = 1; states[nm] = true; } });\n"
-	"	});\n"
+	"	catNames.forEach(function (c, k) { catIdx[c] = k; catVal.push(0); });\n"
+	"	for (i = 0; i < NS; i++) { var cn = lab(i, K_CAT); setCat[i] = cn === null ? -1 : catIdx[cn]; }\n"
+	"	for (i = 0; i < S; i++) {\n"
+	"		if (setThread[sSet[i]] !== null) threads[setThread[sSet[i]]].value += sVal[i];\n"
+	"		if (setCat[sSet[i]] >= 0) catVal[setCat[sSet[i]]] += sVal[i];\n"
+	"	}\n"
+	"	var multiProc = Object.keys(pids).length > 1;\n"
 	"\n"
 	"	var canvas = document.getElementById('fg-canvas'), ctx = canvas.getContext('2d');\n"
 	"	var tip = document.getElementById('fg-tip'), status = document.getElementById('fg-status');\n"
 	"	var matchedEl = document.getElementById('fg-matched'), searchEl = document.getElementById('fg-search');\n"
 	"	var threadSel = document.getElementById('fg-thread'), stateSel = document.getElementById('fg-state');\n"
+	"	var catSel = document.getElementById('fg-category'), colorSel = document.getElementById('fg-color');\n"
+	"	var legendEl = document.getElementById('fg-legend');\n"
 	"	var view = { zoom: 0, inverted: !!D.inverted, re: null, match: null, matched: null, width: 0, rows: 0 };\n"
 	"	var drawn = { n: 0, node: new Int32Array(1024), x: new Float64Array(1024), w: new Float64Array(1024), y: new Float64Array(1024) };\n"
 	"	var colorCache = new Array(names.length), charW = 7;\n"
@@ -113,56 +147,96 @@ static const char html_script[] =
 	"		var d = val[n] - before[n], f = 220 * (1 - Math.min(1, maxDelta > 0 ? Math.abs(d) / maxDelta : 0));\n"
 	"		return d > 0 ? rgb(255, f, f) : d < 0 ? rgb(f, f, 255) : rgb(235, 235, 235);\n"
 	"	}\n"
+	"	var catColors = null;\n"
 	"	function colorOf(n) {\n"
-	"		var k = nameOf[n];\n"
+	"		var k = nameOf[n], c;\n"
 	"		if (view.match && view.match[k]) return 'rgb(230,0,230)';\n"
 	"		if (before) return diffColor(n);\n"
+	"		if (colorSel.value === 'category' && (c = nodeCat[n]) !== NONE && c !== UNSET) {\n"
+	"			if (!catColors) catColors = catNames.map(function (x) { var r = catRgb(x); return rgb(r[0], r[1], r[2]); });\n"
+	"			return c === MIXED ? rgb(MIXED_RGB[0], MIXED_RGB[1], MIXED_RGB[2]) : catColors[c];\n"
+	"		}\n"
 	"		return colorCache[k] || (colorCache[k] = paletteColor(names[k], kinds[k]));\n"
 	"	}\n"
 	"\n"
-	"	/* Thread / operator / state filter: excluded subtrees weigh 0 and the\n"
-	"	 * frames above them are re-summed. */\n"
-	"	function taskChain(th) { var m = RE_TASK.exec(names[nameOf[th]]); return m ? m[1] : null; }\n"
-	"	function threadLabel(th) {\n"
-	"		var s = names[nameOf[th]];\n"
-	"		return multiProc ? s + ' in ' + names[nameOf[parent[th]]] : s;\n"
+	"	/* Thread / operator / state / category filter: only the samples whose\n"
+	"	 * labels pass count, summed up from the node each ends at. */\n"
+	"	function threadLabel(t) {\n"
+	"		var s = t.name + ' tid=' + t.tid;\n"
+	"		return multiProc && t.pid !== null ? s + ' in ' + (t.proc || 'pid') + ' pid=' + t.pid : s;\n"
 	"	}\n"
 	"	function setupFilter() {\n"
-	"		if (!threads.length) { document.getElementById('fg-filter').style.display = 'none'; return; }\n"
-	"		var ops = {}, opt, grp;\n"
-	"		threads.forEach(function (th) { var c = taskChain(th); if (c !== null) ops[c] = (ops[c] || 0) + val[th]; });\n"
+	"		var tk = Object.keys(threads), sn = Object.keys(states).sort(), on = Object.keys(ops).sort(), grp;\n"
+	"		if (!tk.length) threadSel.style.display = 'none';\n"
 	"		grp = document.createElement('optgroup'); grp.label = 'Operators (all subtasks)';\n"
-	"		Object.keys(ops).sort().forEach(function (c) { opt = new Option(c, 'op:' + c); grp.appendChild(opt); });\n"
-	"		if (grp.children.length) threadSel.appendChild(grp);\n"
+	"		on.forEach(function (c) { grp.appendChild(new Option(c, 'op:' + c)); });\n"
+	"		if (on.length) threadSel.appendChild(grp);\n"
 	"		grp = document.createElement('optgroup'); grp.label = 'Threads';\n"
-	"		threads.slice().sort(function (a, b) { return val[b] - val[a]; }).forEach(function (th) {\n"
-	"			grp.appendChild(new Option(threadLabel(th) + ' ' + pct(val[th] / val[0]), 'th:' + th));\n"
+	"		tk.sort(function (a, b) { return threads[b].value - threads[a].value || (a < b ? -1 : 1); }).forEach(function (k) {\n"
+	"			grp.appendChild(new Option(threadLabel(threads[k]) + ' ' + pct(threads[k].value / val[0]), 'th:' + k));\n"
 	"		});\n"
-	"		threadSel.appendChild(grp);\n"
-	"		var sn = Object.keys(states).sort();\n"
+	"		if (tk.length) threadSel.appendChild(grp);\n"
 	"		if (!sn.length) stateSel.style.display = 'none';\n"
 	"		sn.forEach(function (s) { stateSel.appendChild(new Option(s, s)); });\n"
+	"		if (!catNames.length) { catSel.style.display = 'none'; colorSel.style.display = 'none'; }\n"
+	"		catNames.forEach(function (c) { catSel.appendChild(new Option(c, c)); });\n"
+	"		if (catNames.length && D.palette === 'java') colorSel.value = 'category';\n"
+	"		if (!tk.length && !sn.length && !catNames.length) document.getElementById('fg-filter').style.display = 'none';\n"
 	"	}\n"
-	"	function threadIncluded(th, sel) {\n"
-	"		if (!sel) return true;\n"
-	"		if (sel.substring(0, 3) === 'th:') return +sel.substring(3) === th;\n"
-	"		return taskChain(th) === sel.substring(3);\n"
+	"	function setIncluded(s, ts, ss, cs) {\n"
+	"		if (ts && ts.substring(0, 3) === 'th:' && setThread[s] !== ts.substring(3)) return false;\n"
+	"		if (ts && ts.substring(0, 3) === 'op:' && lab(s, K_CHAIN) !== ts.substring(3)) return false;\n"
+	"		if (ss && lab(s, K_STATE) !== ss) return false;\n"
+	"		if (cs && lab(s, K_CAT) !== cs) return false;\n"
+	"		return true;\n"
 	"	}\n"
+	"	/* Each node's category among the samples in view: one index, MIXED, or\n"
+	"	 * NONE when its samples carry no category. */\n"
+	"	var MIXED = -2, NONE = -1, UNSET = -3, nodeCat = new Int16Array(N);\n"
+	"	function mergeCat(a, b) { return a === UNSET ? b : b === UNSET || a === b ? a : MIXED; }\n"
 	"	function applyFilter() {\n"
-	"		var ts = threadSel.value, ss = stateSel.value, n, c;\n"
-	"		eff.set(val);\n"
-	"		if (!ts && !ss) return;\n"
-	"		for (n = 0; n < N; n++) {\n"
-	"			var out = (isThread[n] && !threadIncluded(n, ts)) || (isState[n] && ss && names[nameOf[n]] !== ss);\n"
-	"			if (out) { eff.fill(0, n, n + size[n]); n += size[n] - 1; }\n"
+	"		var ts = threadSel.value, ss = stateSel.value, cs = catSel.value, n, k, ok = new Uint8Array(NS);\n"
+	"		for (k = 0; k < NS; k++) ok[k] = setIncluded(k, ts, ss, cs) ? 1 : 0;\n"
+	"		nodeCat.fill(UNSET);\n"
+	"		if (ts || ss || cs) eff.fill(0); else eff.set(val);\n"
+	"		for (k = 0; k < S; k++) {\n"
+	"			if (!ok[sSet[k]]) continue;\n"
+	"			n = sNode[k];\n"
+	"			if (ts || ss || cs) eff[n] += sVal[k];\n"
+	"			nodeCat[n] = mergeCat(nodeCat[n], setCat[sSet[k]]);\n"
 	"		}\n"
-	"		/* Re-sum the frames above the gates, deepest first. */\n"
-	"		for (n = N - 1; n >= 0; n--) {\n"
-	"			if (!(aboveThread[n] || (ss && isThread[n]))) continue;\n"
-	"			var sum = 0;\n"
-	"			for (c = n + 1; c < n + size[n]; c += size[c]) sum += eff[c];\n"
-	"			eff[n] = sum;\n"
+	"		/* Children follow their parent in preorder: deepest first up. */\n"
+	"		for (n = N - 1; n > 0; n--) {\n"
+	"			if (ts || ss || cs) eff[parent[n]] += eff[n];\n"
+	"			nodeCat[parent[n]] = mergeCat(nodeCat[parent[n]], nodeCat[n]);\n"
 	"		}\n"
+	"		showLegend();\n"
+	"	}\n"
+	"	function catRgb(c) {\n"
+	"		var r = CAT_RGB[c];\n"
+	"		if (r) return r;\n"
+	"		var v = nameHash(c);\n"
+	"		return [90 + 140 * v, 200 - 120 * v, 120 + 100 * v].map(function (x) { return x | 0; });\n"
+	"	}\n"
+	"	function showLegend() {\n"
+	"		var on = colorSel.value === 'category' && catNames.length && !before;\n"
+	"		legendEl.style.display = on ? '' : 'none';\n"
+	"		if (!on) return;\n"
+	"		var tot = 0;\n"
+	"		catVal.forEach(function (v) { tot += v; });\n"
+	"		legendEl.textContent = '';\n"
+	"		catNames.concat(['mixed']).forEach(function (c, k) {\n"
+	"			var item = document.createElement('span'), sw = document.createElement('span'), r = k < catNames.length ? catRgb(c) : MIXED_RGB;\n"
+	"			item.className = 'fg-cat' + (catSel.value === c ? ' sel' : ''); item.dataset.category = c;\n"
+	"			sw.className = 'fg-swatch'; sw.style.background = rgb(r[0], r[1], r[2]);\n"
+	"			item.appendChild(sw);\n"
+	"			item.appendChild(document.createTextNode(k < catNames.length ? c + ' ' + pct(tot ? catVal[k] / tot : 0) : 'mixed'));\n"
+	"			if (k < catNames.length) {\n"
+	"				item.title = 'Show only ' + c + ' (click again for all)';\n"
+	"				item.addEventListener('click', function () { catSel.value = catSel.value === c ? '' : c; applyFilter(); zoomTo(0); });\n"
+	"			} else item.title = 'frames whose stacks are of several categories';\n"
+	"			legendEl.appendChild(item);\n"
+	"		});\n"
 	"	}\n"
 	"\n"
 	"	function pct(f) { return (100 * f).toFixed(2) + '%'; }\n"
@@ -282,6 +356,8 @@ static const char html_script[] =
 	"	searchEl.addEventListener('keydown', function (e) { if (e.key === 'Enter') search(searchEl.value); });\n"
 	"	threadSel.addEventListener('change', function () { applyFilter(); zoomTo(0); });\n"
 	"	stateSel.addEventListener('change', function () { applyFilter(); zoomTo(0); });\n"
+	"	catSel.addEventListener('change', function () { applyFilter(); zoomTo(0); });\n"
+	"	colorSel.addEventListener('change', function () { showLegend(); draw(); });\n"
 	"	window.addEventListener('keydown', function (e) {\n"
 	"		if ((e.ctrlKey || e.metaKey) && e.key === 'f') { e.preventDefault(); searchEl.focus(); searchEl.select(); }\n"
 	"		else if (e.key === 'Escape') { searchEl.value = ''; search(''); zoomTo(0); }\n"
@@ -290,6 +366,7 @@ static const char html_script[] =
 	"	window.addEventListener('resize', function () { clearTimeout(resizeTimer); resizeTimer = setTimeout(draw, 100); });\n"
 	"\n"
 	"	setupFilter();\n"
+	"	applyFilter();\n"
 	"	draw();\n"
 	"	/* For tests and the console. */\n"
 	"	window.tmprofFlame = {\n"
@@ -298,9 +375,23 @@ static const char html_script[] =
 	"		frameRect: frameRect,\n"
 	"		zoomTo: zoomTo,\n"
 	"		search: search,\n"
+	"		categories: function () {\n"
+	"			return catNames.map(function (c, k) { var r = catRgb(c); return { name: c, rgb: r, value: catVal[k] }; });\n"
+	"		},\n"
+	"		nodeCategory: function (n) { var c = nodeCat[n]; return c === MIXED ? 'mixed' : c >= 0 ? catNames[c] : null; },\n"
+	"		/* Nodes on screen: [node, x, y, w] each. */\n"
+	"		drawnFrames: function () {\n"
+	"			var r = [];\n"
+	"			for (var k = 0; k < drawn.n; k++) r.push([drawn.node[k], drawn.x[k], drawn.y[k], drawn.w[k]]);\n"
+	"			return r;\n"
+	"		},\n"
+	"		name: function (n) { return names[nameOf[n]]; },\n"
+	"		value: function (n) { return eff[n]; },\n"
+	"		parent: function (n) { return parent[n]; },\n"
 	"		state: function () {\n"
 	"			return { zoom: view.zoom, zoomName: names[nameOf[view.zoom]], matched: view.matched, width: view.width,\n"
-	"				 inverted: view.inverted, total: eff[0], drawn: drawn.n };\n"
+	"				 inverted: view.inverted, total: eff[0], drawn: drawn.n, colorBy: colorSel.value,\n"
+	"				 category: catSel.value, thread: threadSel.value, threadState: stateSel.value };\n"
 	"		}\n"
 	"	};\n"
 	"})();\n"
@@ -385,6 +476,81 @@ static int write_nodes(const struct flame_tree *t, FILE *out)
 	return 0;
 }
 
+/* The labels the page filters and colours by, in "labelSets" order. */
+static const char *const html_label_keys[] = {
+	PROFILE_LABEL_PROCESS, PROFILE_LABEL_PID,	    PROFILE_LABEL_THREAD, PROFILE_LABEL_TID,
+	PROFILE_LABEL_OPERATOR_CHAIN, PROFILE_LABEL_SUBTASK, PROFILE_LABEL_STATE, PROFILE_LABEL_CATEGORY,
+};
+
+/* One label set as an array of values (null when absent). */
+static void write_label_set(const struct profile *p, uint32_t id, FILE *out)
+{
+	fputc('[', out);
+	for (size_t k = 0; k < sizeof(html_label_keys) / sizeof(html_label_keys[0]); k++) {
+		const char *v = profile_label_value(p, id, html_label_keys[k]);
+
+		if (k)
+			fputc(',', out);
+		if (v)
+			json_write_string(out, v);
+		else
+			fputs("null", out);
+	}
+	fputc(']', out);
+}
+
+/* The samples' labels, so the page's thread, operator, state and category
+ * filters read the structure rather than the pseudo-frame text:
+ * "labelKeys", "labelSets" (the sets the samples use, renumbered densely)
+ * and "samples": [node, set, value, ...]. Nothing when no sample has a
+ * label (a plain folded input). */
+static int write_labels(const struct flame_tree *t, FILE *out)
+{
+	uint32_t max = 0, nsets = 0, *dense;
+	struct num_buf *nb;
+
+	for (size_t i = 0; i < t->nsamples; i++)
+		if (t->samples[i].labels > max)
+			max = t->samples[i].labels;
+	if (!max || !t->after)
+		return 0;
+	dense = malloc(((size_t)max + 1) * sizeof(*dense));
+	nb = malloc(sizeof(*nb));
+	if (!dense || !nb) {
+		free(dense);
+		free(nb);
+		return -ENOMEM;
+	}
+	memset(dense, 0xff, ((size_t)max + 1) * sizeof(*dense));
+	fputs(",\n\"labelKeys\":[", out);
+	for (size_t k = 0; k < sizeof(html_label_keys) / sizeof(html_label_keys[0]); k++)
+		fprintf(out, "%s\"%s\"", k ? "," : "", html_label_keys[k]);
+	fputs("],\n\"labelSets\":[", out);
+	for (size_t i = 0; i < t->nsamples; i++) {
+		uint32_t id = t->samples[i].labels;
+
+		if (dense[id] != UINT32_MAX)
+			continue;
+		if (nsets)
+			fputc(',', out);
+		write_label_set(t->after, id, out);
+		dense[id] = nsets++;
+	}
+	fputs("],\n\"samples\":[", out);
+	nb->out = out;
+	nb->len = 0;
+	for (size_t i = 0; i < t->nsamples; i++) {
+		num_buf_put(nb, i ? ',' : 0, t->samples[i].node);
+		num_buf_put(nb, ',', dense[t->samples[i].labels]);
+		num_buf_put(nb, ',', t->samples[i].value);
+	}
+	num_buf_flush(nb);
+	fputc(']', out);
+	free(nb);
+	free(dense);
+	return 0;
+}
+
 static int write_data(const struct flame_tree *t, FILE *out, const struct flamegraph_options *o)
 {
 	int err;
@@ -408,6 +574,8 @@ static int write_data(const struct flame_tree *t, FILE *out, const struct flameg
 	fputs("],\n\"nodes\":[", out);
 	err = write_nodes(t, out);
 	fputc(']', out);
+	if (!err)
+		err = write_labels(t, out);
 	if (t->has_before) {
 		fputs(",\n\"before\":[", out);
 		for (size_t i = 0; i < t->nnodes; i++)

@@ -593,11 +593,17 @@ static int encode_samples(struct encoder *e)
 		nall = frame_texts_roots(e->texts, s.labels, all);
 		if (nall < 0)
 			return nall;
-		/* Only the state frame stays by default: in pprof a thread or
-		 * a process is a label, not a function. */
+		/* Only the state frame stays by default: in pprof a thread, a
+		 * process or a category is a label, not a function. The category
+		 * frame, when drawn, is the last one. */
+		int state_k = nall - 1;
+
+		if (state_k >= 0 && (profile_roots(e->p) & PROFILE_ROOT_CATEGORY) &&
+		    profile_label_value(e->p, s.labels, PROFILE_LABEL_CATEGORY))
+			state_k--;
 		for (int k = 0; k < nall; k++)
 			if (e->o.keep_pseudo_frames ||
-			    (profile_label_value(e->p, s.labels, PROFILE_LABEL_STATE) && k == nall - 1 &&
+			    (profile_label_value(e->p, s.labels, PROFILE_LABEL_STATE) && k == state_k &&
 			     (profile_roots(e->p) & PROFILE_ROOT_STATE)))
 				roots[nroots++] = all[k];
 		/* As in the folded output: nothing to show for these. */

@@ -50,6 +50,8 @@ struct profile_frame {
 #define PROFILE_LABEL_OPERATOR_CHAIN "operator_chain"
 #define PROFILE_LABEL_SUBTASK "subtask"
 #define PROFILE_LABEL_STATE "state"
+/* CPU category of an on-CPU sample (serialization, state, user, ...). */
+#define PROFILE_LABEL_CATEGORY "category"
 
 /* At most this many labels per sample, and values per sample. */
 #define PROFILE_LABELS_MAX 12
@@ -153,12 +155,13 @@ int profile_add_from(struct profile *dst, const struct profile *src, const struc
 
 /* Which labels the text writers (folded, SVG, HTML) draw as pseudo-frames
  * at the root of a stack, in this order: "[<process> pid=<pid>]",
- * "[<thread> tid=<tid>]", "[<state>]". A stack without the labels gets no
- * such frame. */
+ * "[<thread> tid=<tid>]", "[<state>]", "[<category>]". A stack without the
+ * labels gets no such frame. */
 enum {
 	PROFILE_ROOT_PROCESS = 1u << 0,
 	PROFILE_ROOT_THREAD = 1u << 1,
 	PROFILE_ROOT_STATE = 1u << 2,
+	PROFILE_ROOT_CATEGORY = 1u << 3,
 };
 void profile_set_roots(struct profile *p, unsigned int roots);
 unsigned int profile_roots(const struct profile *p);

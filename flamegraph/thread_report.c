@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "flamegraph/atomic_file.h"
+#include "flamegraph/report_categories.h"
 
 const char *report_state_name(enum report_state s)
 {
@@ -48,6 +49,7 @@ void thread_report_free(struct thread_report *r)
 			free(t->top[f].frame);
 	}
 	free(r->threads);
+	report_categories_free(r);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -140,7 +142,26 @@ static void write_json_number(FILE *out, double v)
 		fputs("null", out);
 }
 
-static void write_thread(const struct report_thread *t, FILE *out)
+/* CPU per operator of the chain, in chain order, then what no operator
+ * could be named for. */
+static void write_operators(const struct report_thread *t, FILE *out)
+{
+	if (!t->has_operators)
+		return;
+	fputs(",\"operators\":[", out);
+	for (int i = 0; i < t->task.nchain; i++) {
+		fputs(i ? ",{\"name\":" : "{\"name\":", out);
+		write_json_string(out, t->task.chain[i]);
+		fprintf(out, ",\"index\":%d,\"cpu_ms_per_s\":", i);
+		write_json_number(out, t->operator_ms_per_s[i]);
+		fprintf(out, ",\"samples\":%llu}", (unsigned long long)t->operator_samples[i]);
+	}
+	fputs("],\"operators_unplaced\":{\"cpu_ms_per_s\":", out);
+	write_json_number(out, t->unplaced_ms_per_s);
+	fprintf(out, ",\"samples\":%llu}", (unsigned long long)t->unplaced_samples);
+}
+
+static void write_thread(const struct thread_report *r, const struct report_thread *t, FILE *out)
 {
 	fprintf(out, "{\"pid\":%d,\"tid\":%d,\"name\":", t->pid, t->tid);
 	write_json_string(out, t->name);
@@ -175,7 +196,10 @@ static void write_thread(const struct report_thread *t, FILE *out)
 		write_json_number(out, t->top[i].share);
 		fputc('}', out);
 	}
-	fputs("]}", out);
+	fputc(']', out);
+	write_operators(t, out);
+	report_categories_write_json(r, t, out);
+	fputc('}', out);
 }
 
 int thread_report_write_json(const struct thread_report *r, FILE *out)
@@ -185,7 +209,7 @@ int thread_report_write_json(const struct thread_report *r, FILE *out)
 	fputs(",\"threads\":[", out);
 	for (size_t i = 0; i < r->nthreads; i++) {
 		fputs(i ? ",\n" : "\n", out);
-		write_thread(&r->threads[i], out);
+		write_thread(r, &r->threads[i], out);
 	}
 	fputs("\n]}\n", out);
 	return ferror(out) ? -EIO : 0;
@@ -234,7 +258,29 @@ static int read_task(json_t *task, struct report_thread *t)
 	return 0;
 }
 
-static int read_thread(json_t *jt, struct report_thread *t)
+static void read_operators(json_t *jt, struct report_thread *t)
+{
+	json_t *ops = json_object_get(jt, "operators"), *op;
+	json_t *un = json_object_get(jt, "operators_unplaced");
+	size_t i;
+
+	if (!json_is_array(ops) || !t->is_task)
+		return;
+	t->has_operators = true;
+	/* By "index", so that the rows stay the chain's names. */
+	json_array_foreach(ops, i, op) {
+		json_int_t idx = json_integer_value(json_object_get(op, "index"));
+
+		if (idx < 0 || idx >= t->task.nchain)
+			continue;
+		t->operator_ms_per_s[idx] = json_number_value(json_object_get(op, "cpu_ms_per_s"));
+		t->operator_samples[idx] = (uint64_t)json_integer_value(json_object_get(op, "samples"));
+	}
+	t->unplaced_ms_per_s = json_number_value(json_object_get(un, "cpu_ms_per_s"));
+	t->unplaced_samples = (uint64_t)json_integer_value(json_object_get(un, "samples"));
+}
+
+static int read_thread(struct thread_report *r, json_t *jt, struct report_thread *t)
 {
 	json_t *ms = json_object_get(jt, "ms_per_s"), *top = json_object_get(jt, "top_frames"), *f;
 	size_t i;
@@ -265,7 +311,8 @@ static int read_thread(json_t *jt, struct report_thread *t)
 			return -ENOMEM;
 		t->top[t->ntop++].share = json_number_value(json_object_get(f, "share"));
 	}
-	return 0;
+	read_operators(jt, t);
+	return report_categories_read_json(r, t, jt);
 }
 
 int thread_report_read_json(const char *path, struct thread_report *r, char *err, size_t errlen)
@@ -294,7 +341,7 @@ int thread_report_read_json(const char *path, struct thread_report *r, char *err
 	json_array_foreach(threads, i, jt) {
 		struct report_thread *t = thread_report_add(r);
 
-		rc = t ? read_thread(jt, t) : -ENOMEM;
+		rc = t ? read_thread(r, jt, t) : -ENOMEM;
 		if (rc) {
 			snprintf(err, errlen, "%s: thread %zu: %s", path, i,
 				 rc == -ENOMEM ? "out of memory" : "malformed entry");
@@ -368,6 +415,22 @@ static int group_cmp(const void *a, const void *b)
 	return (x->max_cpu < y->max_cpu) - (x->max_cpu > y->max_cpu);
 }
 
+/* One row per operator under its subtask: its CPU, and its share of the
+ * subtask's; then what could not be placed, when there is any. */
+static void print_operator_rows(FILE *out, const struct report_thread *t)
+{
+	double cpu = t->ms_per_s[REPORT_CPU];
+
+	if (!t->has_operators)
+		return;
+	for (int i = 0; i < t->task.nchain; i++)
+		fprintf(out, "    %-18.18s %7.0f  %3.0f %%\n", t->task.chain[i], t->operator_ms_per_s[i],
+			cpu > 0 ? 100.0 * t->operator_ms_per_s[i] / cpu : 0.0);
+	if (t->unplaced_samples)
+		fprintf(out, "    %-18s %7.0f  %3.0f %%\n", "(unplaced)", t->unplaced_ms_per_s,
+			cpu > 0 ? 100.0 * t->unplaced_ms_per_s / cpu : 0.0);
+}
+
 static void print_row(FILE *out, const struct report_thread *t, int width)
 {
 	char label[32];
@@ -382,6 +445,7 @@ static void print_row(FILE *out, const struct report_thread *t, int width)
 	if (t->ntop && width - used > 10)
 		fprintf(out, "  %.*s", width - used, t->top[0].frame);
 	fputc('\n', out);
+	print_operator_rows(out, t);
 }
 
 /* Non-task threads, summed by kind: GC or JIT compiler time competing with
@@ -460,12 +524,15 @@ void thread_report_print_table(const struct thread_report *r, FILE *out, int wid
 
 		print_chain_name(cg->rows[0], out);
 		fprintf(out, "  [pid %d]\n", cg->rows[0]->pid);
-		for (size_t i = 0; i < cg->n; i++)
+		for (size_t i = 0; i < cg->n; i++) {
 			print_row(out, cg->rows[i], width);
+			report_categories_print_row(r, cg->rows[i], out);
+		}
 		if (cg->n > 1)
 			fprintf(out, "  skew: max %.0f ms/s (subtask %d/%d), median %.0f ms/s\n",
 				cg->max_cpu, cg->rows[0]->task.subtask, cg->rows[0]->task.parallelism,
 				median_cpu(cg));
+		report_categories_print_chain(r, cg->rows, cg->n, out);
 	}
 	if (!ngroups)
 		fprintf(out, "(no task threads)\n");

@@ -7,7 +7,11 @@
  *   {"duration_s":…, "threads":[{"pid":…, "tid":…, "name":"…", "kind":"task",
  *     "task":{"chain":["Source: A","Map"], "subtask":1, "parallelism":4, "attempt":0},
  *     "ms_per_s":{"cpu":…, "runqueue":…, "backpressured":…, "idle":…, "blocked":…},
- *     "top_frames":[{"frame":"…", "share":…}]}]}
+ *     "top_frames":[{"frame":"…", "share":…}],
+ *     "operators":[{"name":"Map", "index":1, "cpu_ms_per_s":…, "samples":…}],
+ *     "operators_unplaced":{"cpu_ms_per_s":…, "samples":…},
+ *     "cpu_by_category":{"serialization":…, …, "user":…}}]}  (report_categories.h)
+ * (operators and operators_unplaced: task threads with CPU samples only).
  * A state that was not measured (e.g. off-CPU states with -e cpu) is null.
  */
 #ifndef TMPROF_FLAMEGRAPH_THREAD_REPORT_H
@@ -15,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -29,6 +34,8 @@ enum report_state {
 
 #define REPORT_TOP_FRAMES 5
 #define REPORT_MAX_CHAIN 32
+/* CPU categories per thread (flamegraph/report_categories.h). */
+#define REPORT_CATEGORIES_MAX 16
 
 struct report_frame {
 	char *frame;
@@ -51,12 +58,22 @@ struct report_thread {
 	bool measured[REPORT_STATE__MAX];
 	struct report_frame top[REPORT_TOP_FRAMES];
 	int ntop;
+	double cpu_by_category[REPORT_CATEGORIES_MAX]; /* ms/s, by the report's categories */
+	/* Task threads: CPU per operator of task.chain, in chain order, and of
+	 * samples no operator could be named for (agent/core/operator_place.h). */
+	bool has_operators;
+	double operator_ms_per_s[REPORT_MAX_CHAIN];
+	uint64_t operator_samples[REPORT_MAX_CHAIN];
+	double unplaced_ms_per_s;
+	uint64_t unplaced_samples;
 };
 
 struct thread_report {
 	double duration_s;
 	struct report_thread *threads;
 	size_t nthreads;
+	char *categories[REPORT_CATEGORIES_MAX]; /* names; none: no categories */
+	size_t ncategories;
 };
 
 const char *report_state_name(enum report_state s);

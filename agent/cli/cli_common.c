@@ -16,6 +16,7 @@
 #include "agent/core/log.h"
 #include "agent/cli/record_options.h"
 #include "agent/core/session.h"
+#include "agent/core/category_rules.h"
 #include "agent/core/state_rules.h"
 
 void cli_quiet_libbpf(void)
@@ -155,6 +156,20 @@ int cli_load_rules(const char *path, struct state_rules *rules)
 		return state_rules_default(rules) ? EXIT_INTERNAL : EXIT_OK;
 	if (state_rules_load(path, rules, err, sizeof(err))) {
 		log_error("--rules %s; fix the file or leave --rules out for Flink's defaults", err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+int cli_load_categories(const char *path, struct category_rules *rules)
+{
+	char err[512];
+
+	if (!path)
+		return category_rules_default(rules) ? EXIT_INTERNAL : EXIT_OK;
+	if (category_rules_load(path, rules, err, sizeof(err))) {
+		log_error("--categories %s; fix the file or leave --categories out for the defaults",
+			  err);
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;

@@ -28,6 +28,11 @@ struct state_rules;
  * file and line on a bad file. */
 int cli_load_rules(const char *path, struct state_rules *rules);
 
+struct category_rules;
+/* --categories FILE, or the defaults when path is NULL; EXIT_USAGE with
+ * the file and line on a bad file. */
+int cli_load_categories(const char *path, struct category_rules *rules);
+
 /* Routes libbpf's own messages to -v only. */
 void cli_quiet_libbpf(void);
 

@@ -5,6 +5,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "agent/cli/cli_common.h"
+#include "agent/core/category_rules.h"
 #include "agent/daemon/daemon.h"
 #include "agent/daemon/daemon_config.h"
 #include "agent/core/exit_codes.h"
@@ -13,13 +15,15 @@
 static void cmd_daemon_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: tmprof daemon --config FILE [--check] [-v]\n"
+		"usage: tmprof daemon --config FILE [--categories FILE] [--check] [-v]\n"
 		"\n"
 		"Profile every Flink TaskManager on this host continuously: one pprof file per\n"
 		"TaskManager per period under the configured directory, optional push to\n"
 		"Pyroscope, Prometheus metrics on /metrics.\n"
 		"\n"
 		"  -c, --config FILE  the INI configuration (see agent/daemon/deploy/tmprof.ini)\n"
+		"      --categories FILE  CPU category rules for the samples' category label,\n"
+		"                     replacing the defaults (agent/rules/categories.rules)\n"
 		"      --check        validate the configuration and exit\n"
 		"  -v                 debug messages\n"
 		"\n"
@@ -32,10 +36,11 @@ int cmd_daemon(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'C' },
+		{ "categories", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = NULL;
+	const char *config = NULL, *categories = NULL;
 	bool check = false;
 	int opt;
 
@@ -48,6 +53,9 @@ int cmd_daemon(int argc, char **argv)
 			break;
 		case 'C':
 			check = true;
+			break;
+		case 'K':
+			categories = optarg;
 			break;
 		case 'v':
 			log_verbose = true;
@@ -73,15 +81,21 @@ int cmd_daemon(int argc, char **argv)
 	}
 	if (check) {
 		struct daemon_config c;
+		struct category_rules cats;
 		char err[768];
+		int rc;
 
 		if (daemon_config_load(config, &c, err, sizeof(err))) {
 			log_error("%s", err);
 			return EXIT_USAGE;
 		}
 		daemon_config_free(&c);
+		rc = cli_load_categories(categories, &cats);
+		if (rc)
+			return rc;
+		category_rules_free(&cats);
 		printf("%s: ok\n", config);
 		return EXIT_OK;
 	}
-	return daemon_run(config);
+	return daemon_run(config, categories);
 }

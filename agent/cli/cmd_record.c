@@ -16,6 +16,7 @@
 #include "agent/cli/cli_common.h"
 #include "agent/core/exit_codes.h"
 #include "agent/core/log.h"
+#include "agent/core/operator_build.h"
 #include "agent/core/profile_builder.h"
 #include "agent/core/session_build.h"
 #include "agent/cli/record_options.h"
@@ -25,6 +26,7 @@
 #include "agent/collect/unwind_maps.h"
 #include "agent/core/session.h"
 #include "symbolize/java_frames.h"
+#include "agent/core/category_rules.h"
 #include "agent/core/state_rules.h"
 #include "flamegraph/atomic_file.h"
 #include "flamegraph/folded.h"
@@ -122,6 +124,18 @@ static void print_stats(struct session *s)
 		ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 + ru.ru_stime.tv_sec * 1000 +
 			ru.ru_stime.tv_usec / 1000,
 		ru.ru_maxrss);
+}
+
+/* What placing samples on chain operators costs (operator_build.h). */
+static void operator_stats_print(const struct profile *p)
+{
+	struct operator_replay r;
+
+	if (!operator_build_replay(p, &r))
+		fprintf(stderr,
+			"stats-operators: samples=%" PRIu64 " placed=%" PRIu64 " unplaced=%" PRIu64
+			" stacks=%" PRIu64 " cpu_us=%.1f\n",
+			r.samples, r.placed, r.unplaced, r.stacks, (double)r.cpu_ns / 1e3);
 }
 
 /* The sampler's perf events: how many are open per target at the end, and
@@ -333,7 +347,8 @@ static int write_alloc_output(struct session *s, const struct record_options *o,
 }
 
 static int write_output(struct session *s, const struct record_options *o,
-			const struct state_rules *rules, struct atomic_file *out)
+			const struct state_rules *rules, const struct category_rules *cats,
+			struct atomic_file *out)
 {
 	bool spans = s->opts.events & SESSION_OFFCPU;
 	struct build_options bo = {
@@ -342,6 +357,8 @@ static int write_output(struct session *s, const struct record_options *o,
 		.cpu_stacks = s->opts.events & SESSION_CPU,
 		.span_stacks = spans,
 		.rules = rules,
+		.categories = o->no_categories ? NULL : cats,
+		.category_roots = o->category_frames,
 	};
 	struct build_result br;
 	struct build_input in;
@@ -378,6 +395,7 @@ static int write_output(struct session *s, const struct record_options *o,
 			print_stats(s);
 			print_java_stats(s);
 			print_event_stats(s);
+			operator_stats_print(p);
 		}
 		print_summary(p, &br);
 		push_profile(s, o, p, &m);
@@ -393,6 +411,7 @@ int cmd_record(int argc, char **argv)
 	struct session_options so;
 	struct session s;
 	struct state_rules rules = { 0 };
+	struct category_rules cats = { 0 };
 	struct atomic_file out = { 0 }, alloc_out = { 0 };
 	char errbuf[512], alloc_path[4096];
 	const char *alloc_file = NULL;
@@ -412,12 +431,15 @@ int cmd_record(int argc, char **argv)
 	if (rc)
 		return rc;
 	rc = cli_load_rules(o.rules, &rules);
+	if (!rc && !o.no_categories && (rc = cli_load_categories(o.categories, &cats)))
+		state_rules_free(&rules);
 	if (rc)
 		return rc;
 	so = (struct session_options){ .events = o.events, .freq_hz = o.freq_hz,
 				       .unwind = (enum session_unwind)o.unwind, .sampler = (enum cpu_sampler_mode)o.sampler };
 	if (session_init(&s, &so)) {
 		state_rules_free(&rules);
+		category_rules_free(&cats);
 		return EXIT_INTERNAL;
 	}
 	rc = cli_add_targets(&s, o.pids, o.npids, o.all_taskmanagers);
@@ -448,7 +470,7 @@ int cmd_record(int argc, char **argv)
 		log_warn("closing the last scheduler spans failed; the last second may be short");
 	rc = EXIT_OK;
 	if (o.events & (SESSION_CPU | SESSION_OFFCPU))
-		rc = write_output(&s, &o, &rules, &out);
+		rc = write_output(&s, &o, &rules, &cats, &out);
 	if (rc == EXIT_OK && alloc_file) {
 		rc = write_alloc_output(&s, &o, &alloc_out);
 		if (rc == EXIT_OK && !(o.events & (SESSION_CPU | SESSION_OFFCPU)))
@@ -461,5 +483,6 @@ cleanup:
 	atomic_file_abort(&alloc_out);
 	session_free(&s);
 	state_rules_free(&rules);
+	category_rules_free(&cats);
 	return rc;
 }

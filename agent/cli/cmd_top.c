@@ -21,6 +21,7 @@
 #include "agent/core/session_build.h"
 #include "agent/cli/record_options.h"
 #include "agent/core/session.h"
+#include "agent/core/category_rules.h"
 #include "agent/core/state_rules.h"
 #include "flamegraph/profile.h"
 #include "flamegraph/thread_report.h"
@@ -36,6 +37,8 @@ struct top_options {
 	double interval_s;
 	long iterations; /* 0: until stopped */
 	const char *rules;
+	const char *categories; /* --categories FILE */
+	bool no_categories;
 	enum session_unwind unwind;
 	enum cpu_sampler_mode sampler;
 	bool help;
@@ -58,6 +61,8 @@ static void top_usage(FILE *out)
 	      "  -i, --interval SEC    refresh interval (default 1)\n"
 	      "  -n, --iterations N    stop after N intervals (default: until Ctrl-C)\n"
 	      "      --rules FILE      off-CPU state rules (default: Flink's)\n"
+	      "      --categories FILE CPU category rules, replacing the defaults\n"
+	      "      --no-categories   no category line under each subtask\n"
 	      "      --unwind MODE     Java stacks: auto (default), hotspot or fp\n"
 	      "On a terminal the table redraws in place; into a pipe, one timestamped block\n"
 	      "per interval. Columns are ms per second of each task thread's time.\n",
@@ -66,7 +71,7 @@ static void top_usage(FILE *out)
 
 static int top_options_parse(int argc, char **argv, struct top_options *o)
 {
-	enum { OPT_ALL_TM = 256, OPT_RULES, OPT_UNWIND, OPT_PER_CPU };
+	enum { OPT_ALL_TM = 256, OPT_RULES, OPT_UNWIND, OPT_PER_CPU, OPT_CATEGORIES, OPT_NO_CATEGORIES };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "all-taskmanagers", no_argument, NULL, OPT_ALL_TM },
@@ -74,6 +79,8 @@ static int top_options_parse(int argc, char **argv, struct top_options *o)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "categories", required_argument, NULL, OPT_CATEGORIES },
+		{ "no-categories", no_argument, NULL, OPT_NO_CATEGORIES },
 		{ "unwind", required_argument, NULL, OPT_UNWIND },
 		{ "per-cpu", no_argument, NULL, OPT_PER_CPU },
 		{ "help", no_argument, NULL, 'h' },
@@ -124,6 +131,12 @@ static int top_options_parse(int argc, char **argv, struct top_options *o)
 			break;
 		case OPT_RULES:
 			o->rules = optarg;
+			break;
+		case OPT_CATEGORIES:
+			o->categories = optarg;
+			break;
+		case OPT_NO_CATEGORIES:
+			o->no_categories = true;
 			break;
 		case OPT_UNWIND:
 			if (session_unwind_parse(optarg, &o->unwind)) {
@@ -177,9 +190,10 @@ static void print_header(bool tty, double secs, size_t ntargets)
 }
 
 /* One interval: what the session gathered, as a table. */
-static int show_interval(struct session *s, const struct state_rules *rules, bool tty)
+static int show_interval(struct session *s, const struct state_rules *rules,
+			 const struct category_rules *cats, bool tty)
 {
-	struct build_options bo = { .thread_roots = true, .rules = rules };
+	struct build_options bo = { .thread_roots = true, .rules = rules, .categories = cats };
 	struct profile *p = profile_new();
 	struct build_result br;
 	struct thread_report r;
@@ -207,7 +221,8 @@ static int show_interval(struct session *s, const struct state_rules *rules, boo
 	return err;
 }
 
-static int top_loop(struct session *s, const struct top_options *o, const struct state_rules *rules)
+static int top_loop(struct session *s, const struct top_options *o, const struct state_rules *rules,
+		    const struct category_rules *cats)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	bool tty = isatty(STDOUT_FILENO);
@@ -221,7 +236,7 @@ static int top_loop(struct session *s, const struct top_options *o, const struct
 
 		nanosleep(&ts, NULL);
 		alive = session_poll(s);
-		if (session_cut(s, false) || show_interval(s, rules, tty)) {
+		if (session_cut(s, false) || show_interval(s, rules, cats, tty)) {
 			log_error("reading this interval failed; stopping");
 			return EXIT_INTERNAL;
 		}
@@ -240,6 +255,7 @@ int cmd_top(int argc, char **argv)
 	struct session_options so;
 	struct session s;
 	struct state_rules rules = { 0 };
+	struct category_rules cats = { 0 };
 	int rc;
 
 	if (top_options_parse(argc, argv, &o))
@@ -253,21 +269,25 @@ int cmd_top(int argc, char **argv)
 	if (rc)
 		return rc;
 	rc = cli_load_rules(o.rules, &rules);
+	if (!rc && !o.no_categories && (rc = cli_load_categories(o.categories, &cats)))
+		state_rules_free(&rules);
 	if (rc)
 		return rc;
 	so = (struct session_options){ .events = SESSION_CPU | SESSION_OFFCPU, .freq_hz = o.freq_hz,
 				       .unwind = o.unwind, .sampler = o.sampler };
 	if (session_init(&s, &so)) {
 		state_rules_free(&rules);
+		category_rules_free(&cats);
 		return EXIT_INTERNAL;
 	}
 	rc = cli_add_targets(&s, o.pids, o.npids, o.all_taskmanagers);
 	if (!rc)
 		rc = cli_start_session(&s);
 	if (!rc)
-		rc = top_loop(&s, &o, &rules);
+		rc = top_loop(&s, &o, &rules, o.no_categories ? NULL : &cats);
 	session_free(&s);
 	state_rules_free(&rules);
+	category_rules_free(&cats);
 	return rc;
 }
 

@@ -43,6 +43,10 @@ void record_options_usage(FILE *out)
 	      "      --app NAME           application name for --push (default flink.taskmanager)\n"
 	      "      --rules FILE         off-CPU state rules (default: Flink's, see\n"
 	      "                           agent/rules/flink.rules)\n"
+	      "      --categories FILE    CPU category rules, replacing the defaults (see\n"
+	      "                           agent/rules/categories.rules)\n"
+	      "      --no-categories      no category label on the samples\n"
+	      "      --category-frames    a [category] frame under the thread frame\n"
 	      "      --threads            thread frame at the root (default)\n"
 	      "      --no-threads         no thread frame\n"
 	      "      --stats              print agent cost figures on stderr\n"
@@ -162,7 +166,8 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 			 size_t errlen)
 {
 	enum { OPT_ALL_TM = 256, OPT_THREADS, OPT_NO_THREADS, OPT_STATS, OPT_PER_CPU, OPT_SAMPLER, OPT_FORMAT, OPT_RULES,
-	       OPT_ALLOC_UNITS, OPT_PUSH, OPT_APP, OPT_UNWIND };
+	       OPT_ALLOC_UNITS, OPT_PUSH, OPT_APP, OPT_UNWIND, OPT_CATEGORIES, OPT_NO_CATEGORIES,
+	       OPT_CATEGORY_FRAMES };
 	static const struct {
 		const char *name;
 		enum record_format format;
@@ -176,6 +181,9 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 		{ "events", required_argument, NULL, 'e' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "categories", required_argument, NULL, OPT_CATEGORIES },
+		{ "no-categories", no_argument, NULL, OPT_NO_CATEGORIES },
+		{ "category-frames", no_argument, NULL, OPT_CATEGORY_FRAMES },
 		{ "alloc-units", required_argument, NULL, OPT_ALLOC_UNITS },
 		{ "unwind", required_argument, NULL, OPT_UNWIND },
 		{ "push", required_argument, NULL, OPT_PUSH },
@@ -246,6 +254,15 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 			break;
 		case OPT_RULES:
 			opts->rules = optarg;
+			break;
+		case OPT_CATEGORIES:
+			opts->categories = optarg;
+			break;
+		case OPT_NO_CATEGORIES:
+			opts->no_categories = true;
+			break;
+		case OPT_CATEGORY_FRAMES:
+			opts->category_frames = true;
 			break;
 		case OPT_ALLOC_UNITS:
 			if (!strcmp(optarg, "bytes") || !strcmp(optarg, "count")) {

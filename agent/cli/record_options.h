@@ -16,6 +16,9 @@ struct record_options {
 	unsigned int events;        /* enum session_event bits */
 	enum record_format format;
 	const char *rules;          /* --rules FILE, NULL: the Flink defaults */
+	const char *categories;     /* --categories FILE, NULL: the defaults */
+	bool no_categories;         /* --no-categories */
+	bool category_frames;       /* --category-frames */
 	bool alloc_counts;          /* --alloc-units count */
 	int unwind;                 /* --unwind: enum session_unwind */
 	const char *push_url;       /* --push URL: Pyroscope server */

@@ -486,6 +486,21 @@ static enum category cache_lookup(struct category_cache *c, const struct categor
 	return cat;
 }
 
+bool category_cache_find_cpu(struct category_cache *c, uint64_t stack_hash,
+			     enum thread_kind thread, enum category *out)
+{
+	uint64_t key = cache_key(stack_hash, thread, false);
+
+	for (size_t i = (size_t)key & c->mask; c->slots[i].used; i = (i + 1) & c->mask) {
+		if (c->slots[i].key == key) {
+			c->hits++;
+			*out = (enum category)c->slots[i].category;
+			return true;
+		}
+	}
+	return false;
+}
+
 enum category category_cache_cpu(struct category_cache *c, const struct category_rules *r,
 				 uint64_t stack_hash, enum thread_kind thread,
 				 const struct category_frame *frames, size_t nframes)

@@ -8,6 +8,7 @@
 #ifndef TMPROF_AGENT_CATEGORY_RULES_H
 #define TMPROF_AGENT_CATEGORY_RULES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -119,6 +120,10 @@ enum category category_cache_cpu(struct category_cache *c, const struct category
 enum category category_cache_blocked(struct category_cache *c, const struct category_rules *r,
 				     uint64_t stack_hash, enum thread_kind thread,
 				     const struct category_frame *frames, size_t nframes);
+/* A cached CPU category without classifying: true and *out on a hit (the
+ * caller then need not build the frames for category_cache_cpu). */
+bool category_cache_find_cpu(struct category_cache *c, uint64_t stack_hash,
+			     enum thread_kind thread, enum category *out);
 /* Forget every entry (new rules). */
 void category_cache_clear(struct category_cache *c);
 void category_cache_stats(const struct category_cache *c, struct category_cache_stats *out);

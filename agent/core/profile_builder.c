@@ -8,6 +8,8 @@
 
 #include "agent/collect/offcpu_tracer.h"
 #include "agent/core/agg_table.h"
+#include "agent/core/sample_category.h"
+#include "agent/core/operator_build.h"
 #include "agent/core/session.h"
 #include "agent/core/stack_cache.h"
 #include "agent/core/thread_kind.h"
@@ -133,6 +135,8 @@ struct builder {
 	size_t leaves_cap;
 	struct tid_comm *comms; /* from the CPU samples, by (tgid, tid) */
 	size_t ncomms;
+	struct sample_categorizer cats; /* with o->categories */
+	struct operator_cache *ops; /* NULL: no operator placement */
 };
 
 static const char *thread_name(struct builder *b, pid_t pid, pid_t tid, const char *comm,
@@ -189,6 +193,7 @@ static struct thread_total *thread_total_get(struct build_result *r, pid_t pid, 
 	r->threads[r->nthreads].name = strdup(name);
 	if (!r->threads[r->nthreads].name)
 		return NULL;
+	r->threads[r->nthreads].kind = thread_kind_of(name);
 	return &r->threads[r->nthreads++];
 }
 
@@ -237,9 +242,10 @@ static int label_int(struct profile *p, struct profile_label *l, size_t *n, cons
 
 /* The labels of a thread's samples, in one order so that equal sets merge:
  * process and pid, thread and tid, the task's operator chain and subtask,
- * the state (state < 0: none). */
+ * the operator inside the chain (CPU samples), the state (state < 0: none),
+ * the CPU category (category < 0: none). */
 static int sample_labels(struct builder *b, const char *process, const struct thread_total *tt,
-			 int state, uint32_t *id)
+			 const char *op, int state, int category, uint32_t *id)
 {
 	struct profile_label l[PROFILE_LABELS_MAX];
 	const struct build_options *o = b->o;
@@ -267,9 +273,14 @@ static int sample_labels(struct builder *b, const char *process, const struct th
 				err = label_str(b->p, l, &n, PROFILE_LABEL_SUBTASK, subtask);
 		}
 	}
+	if (!err && op && o->thread_roots)
+		err = label_str(b->p, l, &n, PROFILE_LABEL_OPERATOR, op);
 	if (!err && state >= 0 && o->span_stacks)
 		err = label_str(b->p, l, &n, PROFILE_LABEL_STATE,
 				thread_state_name((enum thread_state)state));
+	if (!err && category >= 0)
+		err = label_str(b->p, l, &n, PROFILE_LABEL_CATEGORY,
+				category_name((enum category)category));
 	return err ? err : profile_labels_intern(b->p, l, n, id);
 }
 
@@ -316,22 +327,31 @@ static int add_cpu_samples(struct builder *b)
 		const struct stack_copy *user, *kern;
 		uint32_t frames[MAX_FRAMES], depth = 0, labels = 0;
 		struct thread_total *tt;
-		const char *process;
+		const char *process, *op = NULL;
+		enum category cat = CATEGORY_FRAMEWORK;
 		int err;
 
 		if (!target_of(b, key->tgid, &process))
 			continue;
 		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
-		if (!err)
-			err = sample_labels(b, process, tt, STATE_CPU, &labels);
 		user = stack_of(b->in->cpu_user, key->user_stack, key->user_stack);
 		kern = stack_of(b->in->cpu_kern, key->kern_stack_id >= 0, (uint64_t)key->kern_stack_id);
 		if (!err)
 			err = append_stack(b, (pid_t)key->tgid, user, kern, frames, &depth);
+		/* The operator from the stack as resolved, before a lost
+		 * stack gets its leaf. */
+		if (!err)
+			op = operator_sample(b->ops, b->p, tt, key->tgid, user ? key->user_stack : 0,
+					     frames, depth, n);
 		/* Both stacks lost (or empty): keep the sample visible rather
 		 * than gone, and give it a leaf. */
 		if (!err && ((!user && !kern) || depth == 0))
 			err = profile_intern(b->p, "[lost stack]", &frames[depth++]);
+		if (!err && b->o->categories)
+			err = sample_category_cpu(&b->cats, b->p, frames, depth, tt->kind, &cat);
+		if (!err)
+			err = sample_labels(b, process, tt, op, STATE_CPU,
+					    b->o->categories ? (int)cat : -1, &labels);
 		if (!err && b->o->cpu_stacks)
 			err = add_values(b, frames, depth, labels, n * weight, 0);
 		if (!err)
@@ -343,6 +363,7 @@ static int add_cpu_samples(struct builder *b)
 		if (err)
 			return err;
 		tt->samples += n;
+		tt->category_samples[cat] += n;
 		b->r->samples += n;
 	}
 	return 0;
@@ -394,7 +415,7 @@ static int add_spans(struct builder *b)
 		/* On-CPU spans carry no stack: the CPU samples show where. */
 		if (!b->o->span_stacks || state == STATE_CPU || ns < 1000)
 			continue;
-		err = sample_labels(b, process, tt, state, &labels);
+		err = sample_labels(b, process, tt, NULL, state, -1, &labels);
 		if (!err && !nstack)
 			err = profile_intern(b->p, "[unknown stack]", &stack[nstack++]);
 		if (!err)
@@ -435,7 +456,7 @@ static int add_allocs(struct builder *b)
 			continue;
 		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
 		if (!err)
-			err = sample_labels(b, process, tt, -1, &labels);
+			err = sample_labels(b, process, tt, NULL, -1, -1, &labels);
 		user = stack_of(b->in->alloc_user, key->user_stack, key->user_stack);
 		if (!err)
 			err = append_stack(b, (pid_t)key->tgid, user, NULL, frames, &depth);
@@ -468,7 +489,8 @@ static int profile_setup(struct profile *p, const struct build_options *o)
 
 	profile_set_roots(p, (o->process_roots ? PROFILE_ROOT_PROCESS : 0) |
 				     (o->thread_roots ? PROFILE_ROOT_THREAD : 0) |
-				     (o->span_stacks ? PROFILE_ROOT_STATE : 0));
+				     (o->span_stacks ? PROFILE_ROOT_STATE : 0) |
+				     (o->categories && o->category_roots ? PROFILE_ROOT_CATEGORY : 0));
 	if (o->alloc_stacks) {
 		err = profile_set_value_types(p, alloc, 2);
 		return err ? err : profile_set_display_value(p, o->alloc_counts ? 1 : 0);
@@ -506,8 +528,13 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 	if (!in || !p || !opts || !in->resolver || !in->targets || !in->targets->target)
 		return -EINVAL;
 	err = profile_setup(p, opts);
+	if (!err)
+		err = operator_build_new(&b.ops);
 	if (!err && in->cpu)
 		err = tid_comms_build(in->cpu, &b.comms, &b.ncomms);
+	if (!err && opts->categories)
+		err = sample_categorizer_init(&b.cats, opts->categories);
+	out->categories = opts->categories != NULL;
 	if (!err)
 		err = add_cpu_samples(&b);
 	if (!err)
@@ -515,6 +542,8 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 	if (!err)
 		err = add_allocs(&b);
 	free(b.comms);
+	sample_categorizer_free(&b.cats);
+	operator_cache_free(b.ops);
 	if (err) {
 		build_result_free(out);
 		return err;
@@ -537,6 +566,7 @@ void build_result_free(struct build_result *r)
 	for (size_t i = 0; i < r->nthreads; i++) {
 		free(r->threads[i].leaves);
 		free(r->threads[i].name);
+		free(r->threads[i].ops);
 	}
 	free(r->threads);
 	free(r->leaves);
@@ -596,6 +626,12 @@ int build_result_report(const struct session *s, const struct build_result *b,
 		if (!spans && cpu)
 			rt->ms_per_s[STATE_CPU] =
 				(double)tt->samples * 1000.0 / s->opts.freq_hz / secs;
+		if (b->categories && rt->measured[STATE_CPU]) {
+			err = sample_category_report(out, rt, tt->category_samples, tt->samples);
+			if (err)
+				return err;
+		}
+		operator_report_fill(tt, rt);
 		for (size_t f = 0; f < tt->nleaves && rt->ntop < REPORT_TOP_FRAMES; f++) {
 			char text[1024];
 

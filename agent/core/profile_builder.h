@@ -15,7 +15,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "agent/core/category_rules.h"
 #include "agent/core/state_rules.h"
+#include "agent/core/thread_kind.h"
 #include "flamegraph/profile.h"
 #include "symbolize/symbolizer.h"
 
@@ -34,10 +36,14 @@ struct frame_total {
 struct thread_total {
 	pid_t pid, tid;
 	char *name;                /* full thread name */
+	enum thread_kind kind;     /* of the name */
 	uint64_t samples;          /* on-CPU samples */
+	uint64_t category_samples[CATEGORY_CPU__MAX]; /* with build_options.categories */
 	uint64_t ns[STATE__MAX];   /* from scheduler spans */
 	struct frame_total *leaves; /* on-CPU self samples by leaf frame, descending */
 	size_t nleaves, leaves_cap;
+	struct thread_operators *ops; /* task threads: samples per operator (operator_build.h) */
+	bool ops_checked;
 };
 
 struct build_result {
@@ -47,6 +53,7 @@ struct build_result {
 	size_t nleaves;
 	uint64_t samples;
 	uint64_t span_ns;
+	bool categories; /* threads' category_samples are filled */
 };
 
 /* What the builder asks about the profiled processes. */
@@ -86,6 +93,10 @@ struct build_options {
 			     * two values, bytes (alloc_space) and events (alloc_objects) */
 	bool alloc_counts;  /* show events, not bytes, in text outputs */
 	const struct state_rules *rules;
+	/* A "category" label on every CPU sample, decided once per distinct
+	 * stack (agent/core/sample_category.h); NULL: none. */
+	const struct category_rules *categories;
+	bool category_roots; /* "[category]" frame under the thread (and state) frame */
 };
 
 /* With span_stacks, a state label (and "[state]" frame under the thread

@@ -25,6 +25,7 @@
 #include "agent/core/log.h"
 #include "agent/core/session.h"
 #include "agent/core/session_caches.h"
+#include "agent/core/category_rules.h"
 #include "agent/core/state_rules.h"
 #include "agent/core/target.h"
 #include "agent/collect/thread_events.h"
@@ -66,6 +67,7 @@ struct daemon {
 	const char *config_path;
 	struct daemon_config cfg;
 	struct state_rules rules;
+	struct category_rules cats; /* the samples' category label */
 	struct session s;
 	bool session_on;
 	struct daemon_discovery disc;
@@ -473,7 +475,7 @@ static void end_period(struct daemon *d, bool final)
 		log_error("out of memory writing the period");
 		d->k.write_errors++;
 	} else if (n) {
-		daemon_period_write(&d->s, &d->cfg, &d->rules, names, n, &d->push, &r);
+		daemon_period_write(&d->s, &d->cfg, &d->rules, &d->cats, names, n, &d->push, &r);
 		d->k.periods++;
 	}
 	free(names);
@@ -793,7 +795,7 @@ static void main_loop(struct daemon *d)
 	}
 }
 
-int daemon_run(const char *config_path)
+int daemon_run(const char *config_path, const char *categories_path)
 {
 	struct daemon d = { .config_path = config_path, .ms = { .fd = -1 },
 			    .metrics_lock = PTHREAD_MUTEX_INITIALIZER };
@@ -819,6 +821,8 @@ int daemon_run(const char *config_path)
 		goto cleanup;
 	}
 	rc = cli_load_rules(NULL, &d.rules);
+	if (!rc)
+		rc = cli_load_categories(categories_path, &d.cats);
 	if (rc)
 		goto cleanup;
 	if (metrics_open(&d)) {
@@ -856,6 +860,7 @@ cleanup:
 	daemon_discovery_free(&d.disc);
 	free(d.tms);
 	state_rules_free(&d.rules);
+	category_rules_free(&d.cats);
 	daemon_config_free(&d.cfg);
 	return rc;
 }

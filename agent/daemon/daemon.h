@@ -16,7 +16,8 @@
 #define DAEMON_DISCOVERY_MS 2000
 
 /* Runs until SIGTERM / SIGINT (after flushing the current period); SIGHUP
- * reloads the configuration. Returns an exit code (exit_codes.h). */
-int daemon_run(const char *config_path);
+ * reloads the configuration. categories_path: --categories FILE, or NULL
+ * for the default category rules. Returns an exit code (exit_codes.h). */
+int daemon_run(const char *config_path, const char *categories_path);
 
 #endif

@@ -353,7 +353,8 @@ static void free_outs(struct profile **outs, size_t n)
 }
 
 void daemon_period_write(struct session *s, const struct daemon_config *c,
-			 const struct state_rules *rules, const struct daemon_tm_name *names,
+			 const struct state_rules *rules, const struct category_rules *cats,
+			 const struct daemon_tm_name *names,
 			 size_t nnames, struct daemon_push_state *ps, struct daemon_period_result *r)
 {
 	struct period_ctx x = { .s = s, .c = c, .names = names, .n = nnames, .r = r };
@@ -365,6 +366,7 @@ void daemon_period_write(struct session *s, const struct daemon_config *c,
 		.cpu_stacks = s->opts.events & SESSION_CPU,
 		.span_stacks = spans,
 		.rules = rules,
+		.categories = cats, /* a label: pprof and Pyroscope can group by it */
 	};
 	struct build_options ao = { .thread_roots = true, .process_roots = true, .alloc_stacks = true };
 	struct profile_meta m = {

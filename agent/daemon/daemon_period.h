@@ -17,6 +17,7 @@ struct daemon_config;
 struct profile;
 struct session;
 struct state_rules;
+struct category_rules;
 
 /* The TaskManager id of each session target; pids sharing an id (a
  * TaskManager restarted within the period) share one file. */
@@ -61,7 +62,8 @@ int daemon_profile_split(const struct profile *all, const struct daemon_tm_name 
 /* After session_cut: build, split, write and push. Errors are logged and
  * counted; the daemon carries on. */
 void daemon_period_write(struct session *s, const struct daemon_config *c,
-			 const struct state_rules *rules, const struct daemon_tm_name *names,
+			 const struct state_rules *rules, const struct category_rules *cats,
+			 const struct daemon_tm_name *names,
 			 size_t nnames, struct daemon_push_state *ps, struct daemon_period_result *r);
 
 #endif

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# End-to-end: CPU categories (issue 17) on real stacks, before the profile
-# writers carry them. The stand-in CategoryMix
+# End-to-end: CPU categories (issue 17) on real stacks, and the outputs
+# that carry them. The stand-in CategoryMix
 # (tests/workloads/tmprof/workload/CategoryMix.java) runs two task threads
 # ("Keyed Enrich -> Sink: Store (i/2)#0") whose CPU goes, in known and
 # different proportions, to a user function, to serializers named like
@@ -20,14 +20,24 @@
 #   - the RocksDB functions appear as native frames (no suffix) under the
 #     Java caller org.rocksdb.RocksDB.get (_[j], _[i] or _[0]) in >= 95 % of
 #     the samples that hold a rocksdb:: frame;
-#   - the socket system calls under NioSocketChannel.doWrite are network.
+#   - the socket system calls under NioSocketChannel.doWrite are network;
+#   - tmprof's own outputs, recorded at the same time: the "[category]"
+#     frames of --category-frames folded output, the JSON report's
+#     cpu_by_category (every default category, summing to the thread's cpu)
+#     and the "category" label of pprof samples (read with the tests' own
+#     decoder, tests/e2e/pprof_categories.c) each within +-5 pp of the
+#     truth per task thread; `tmprof top` prints a category line per subtask
+#     and per operator chain;
+#   - --categories FILE with a custom rule (com.example. is network, nothing
+#     else named: Flink's classes become user code) moves the user function's
+#     share to network; a bad line is reported with file:line, exit 1.
 # Usage: tests/e2e/categories.sh [BUILD_DIR]
 
 . "$(dirname "$0")/lib.sh" "${1:-build}"
+. "$(dirname "$0")/category_mix.bash"
 require_all
-JNI_LIB="$WORKLOADS/librocksdbjni-linux64.so"
-[ -f "$WORKLOADS/tmprof/workload/CategoryMix.class" ] || skip_all "workload CategoryMix not built (make workloads)"
-[ -f "$JNI_LIB" ] || skip_all "no $JNI_LIB (make workloads)"
+MISSING=$(category_mix_missing)
+[ -z "$MISSING" ] || skip_all "$MISSING"
 
 DURATION=${CATEGORIES_DURATION:-20}
 FREQ=499
@@ -38,21 +48,29 @@ CAT="$E2E_TMP/categorize_folded"
 gcc -std=c11 -D_GNU_SOURCE -O1 "${SAN_FLAGS[@]}" -I"$REPO" -o "$CAT" "$REPO/tests/e2e/categorize_folded.c" \
 	"$BUILD/libtmprof.a" -lm 2>"$E2E_TMP/gcc.err" ||
 	{ not_ok "cannot compile tests/e2e/categorize_folded.c: $(head -c 400 "$E2E_TMP/gcc.err")"; finish; }
+PPCAT="$E2E_TMP/pprof_categories"
+gcc -std=c11 -D_GNU_SOURCE -O1 "${SAN_FLAGS[@]}" -I"$REPO" -o "$PPCAT" "$REPO/tests/e2e/pprof_categories.c" \
+	"$REPO/tests/unit/pprof_reader.c" -lz 2>"$E2E_TMP/gcc.err" ||
+	{ not_ok "cannot compile tests/e2e/pprof_categories.c: $(head -c 400 "$E2E_TMP/gcc.err")"; finish; }
+command -v python3 >/dev/null 2>&1 || skip_all "no python3 (reads the JSON report)"
+
+# ------------------------------------------------------------- --categories FILE
+# A bad line: named with its file and number, exit 1 (EXIT_USAGE), before
+# any recording.
+BAD_RULES="$E2E_TMP/bad.rules"
+printf '# custom\nstate prefix org.rocksdb.\nserialisation prefix com.example.\n' >"$BAD_RULES"
+run_tmprof 60 record -p 1 -e cpu -d 1 --categories "$BAD_RULES" -o "$E2E_TMP/never.folded"
+if [ "$RC" -eq 1 ] && grep -q "bad.rules: line 3" "$E2E_TMP/tmprof.err" && [ ! -e "$E2E_TMP/never.folded" ]; then
+	ok "--categories with a bad line 3: exit 1, '$(head -n 1 "$E2E_TMP/tmprof.err")'"
+else
+	not_ok "--categories with a bad line 3: exit $RC (want 1), stderr '$(head -c 300 "$E2E_TMP/tmprof.err")'"
+fi
+CUSTOM_RULES="$E2E_TMP/custom.rules"
+printf '# every frame of the example job is network\nnetwork prefix com.example.\n' >"$CUSTOM_RULES"
 
 # ------------------------------------------------------------- the workload
-# The category entry points are kept out of their caller (a C2 inlining
-# decision must not move a call's samples into the framework loop).
 TRUTH="$E2E_TMP/truth"
-start_java catmix tmprof.workload.CategoryMix -XX:+PreserveFramePointer -Xms64m -Xmx256m \
-	"-Dtmprof.rocksdbjni=$JNI_LIB" -XX:CompileCommand=quiet \
-	-XX:CompileCommand=dontinline,com.example.jobs.EnrichMapper::map \
-	-XX:CompileCommand=dontinline,org.apache.flink.api.common.typeutils.base.RecordSerializer::serialize \
-	-XX:CompileCommand=dontinline,com.esotericsoftware.kryo.Kryo::writeObject \
-	-XX:CompileCommand=dontinline,org.apache.avro.io.BinaryEncoder::write \
-	-XX:CompileCommand=dontinline,org.rocksdb.RocksDB::get \
-	-XX:CompileCommand=dontinline,org.apache.flink.shaded.netty4.io.netty.buffer.UnpooledHeapByteBuf::writeLongs \
-	-XX:CompileCommand=dontinline,org.apache.flink.shaded.netty4.io.netty.channel.socket.nio.NioSocketChannel::doWrite \
-	-- --truth "$TRUTH" --warmup 4
+start_category_mix "$TRUTH" --warmup 4
 CM_PID=$JAVA_PID
 if ! wait_ready "$CM_PID" "$E2E_TMP/catmix.out" 90; then
 	not_ok "CategoryMix did not print ready within 90 s ($(tail -n 3 "$E2E_TMP/catmix.err" | tr '\n' ' '))"
@@ -60,13 +78,52 @@ if ! wait_ready "$CM_PID" "$E2E_TMP/catmix.out" 90; then
 fi
 sleep 0.5
 cp "$TRUTH" "$E2E_TMP/truth.0"
-run_tmprof $((DURATION + 60)) record -p "$CM_PID" -e cpu -d "$DURATION" -F "$FREQ" -o "$E2E_TMP/cpu.folded"
+# The other outputs are recorded alongside the folded one (each tmprof
+# opens its own events), over the same stretch of the workload.
+declare -A SIDE_PIDS=()
+side() { # NAME ARGS...: a tmprof in the background, output in $E2E_TMP/NAME.*
+	local name=$1
+	shift
+	timeout -k 5 $((DURATION + 90)) "$TMPROF" "$@" >"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.err" &
+	SIDE_PIDS[$name]=$!
+	track "$!"
+}
+side json record -p "$CM_PID" -e cpu -d "$DURATION" -F "$FREQ" -o "$E2E_TMP/cpu.json"
+side pprof record -p "$CM_PID" -e cpu -d "$DURATION" -F "$FREQ" -o "$E2E_TMP/cpu.pb.gz"
+side custom record -p "$CM_PID" -e cpu -d "$DURATION" -F "$FREQ" --categories "$CUSTOM_RULES" \
+	-o "$E2E_TMP/custom.json"
+side top top -p "$CM_PID" -i 4 -n $((DURATION / 4))
+run_tmprof $((DURATION + 90)) record -p "$CM_PID" -e cpu -d "$DURATION" -F "$FREQ" --category-frames \
+	-o "$E2E_TMP/cpu.cat.folded"
+declare -A SIDE_RC=()
+for name in "${!SIDE_PIDS[@]}"; do
+	wait "${SIDE_PIDS[$name]}"
+	SIDE_RC[$name]=$?
+done
 cp "$TRUTH" "$E2E_TMP/truth.1"
-if [ "$RC" -ne 0 ] || [ ! -s "$E2E_TMP/cpu.folded" ]; then
+if [ "$RC" -ne 0 ] || [ ! -s "$E2E_TMP/cpu.cat.folded" ]; then
 	not_ok "tmprof record -e cpu -d $DURATION exit $RC ($(head -c 400 "$E2E_TMP/tmprof.err" | tr '\n' ' '))"
 	finish
 fi
-ok "tmprof record -e cpu -p CategoryMix -d $DURATION -F $FREQ: $(folded_total "$E2E_TMP/cpu.folded") samples (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+# The stacks without their "[category]" frame (the thread frame's child)
+# for the checks of the plain folded output; the frames' own tally apart.
+awk '{
+	c = $NF; s = $0; sub(/ [0-9]+$/, "", s); n = split(s, f, ";")
+	if (n < 2 || f[1] !~ / tid=[0-9]+\]$/ || f[2] !~ /^\[[a-z]+\]$/) { bad += c; print; next }
+	t = f[1]; sub(/^\[/, "", t); sub(/ tid=[0-9]+\]$/, "", t)
+	k = f[2]; gsub(/[][]/, "", k); tally[t "\t" k] += c
+	out = f[1]; for (i = 3; i <= n; i++) out = out ";" f[i]
+	print out " " c
+} END {
+	for (x in tally) print x "\t" tally[x] > "/dev/stderr"
+	if (bad) printf "unframed\t-\t%d\n", bad > "/dev/stderr"
+}' "$E2E_TMP/cpu.cat.folded" >"$E2E_TMP/cpu.folded" 2>"$E2E_TMP/frames.tsv"
+ok "tmprof record -e cpu --category-frames -p CategoryMix -d $DURATION -F $FREQ: $(folded_total "$E2E_TMP/cpu.folded") samples (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+if grep -q '^unframed' "$E2E_TMP/frames.tsv"; then
+	not_ok "--category-frames: $(grep '^unframed' "$E2E_TMP/frames.tsv" | cut -f3) samples without a [category] frame under the thread frame"
+else
+	ok "--category-frames: every stack has a [category] frame under its thread frame"
+fi
 
 if ! "$CAT" "$E2E_TMP/cpu.folded" >"$E2E_TMP/categories.tsv" 2>"$E2E_TMP/cat.err"; then
 	not_ok "categorize_folded failed: $(head -c 400 "$E2E_TMP/cat.err")"
@@ -76,7 +133,11 @@ ok "classified: $(cat "$E2E_TMP/cat.err")"
 
 # ------------------------------------------------------------- shares vs truth
 # truth lines: monotonic_ns, thread, cpu ns, user, serialization, state, network ns
-awk -F'\t' -v tol="$TOLERANCE_PP" '
+# shares_vs_truth WHAT MIN TSV: TSV lines "thread TAB category TAB amount"
+# (samples or ms/s); each task thread's shares against the truth. MIN: the
+# least total amount per thread worth comparing.
+shares_vs_truth() {
+awk -F'\t' -v tol="$TOLERANCE_PP" -v what="$1" -v min="$2" '
 	FILENAME == ARGV[1] { c0[$2] = $3; for (i = 4; i <= 7; i++) t0[$2, i] = $i; next }
 	FILENAME == ARGV[2] { c1[$2] = $3; for (i = 4; i <= 7; i++) t1[$2, i] = $i; names[$2] = 1; next }
 	{ n[$1, $2] = $3; tot[$1] += $3 }
@@ -87,8 +148,8 @@ awk -F'\t' -v tol="$TOLERANCE_PP" '
 		for (t in names) {
 			threads++
 			cpu = c1[t] - c0[t]
-			if (cpu <= 0 || tot[t] < 200) {
-				printf "not ok - categories: %s: %d samples, %.0f ms of CPU in the window: too few to compare\n", t, tot[t], cpu / 1e6
+			if (cpu <= 0 || tot[t] <= 0 || tot[t] < min) {
+				printf "not ok - categories: %s: %s: %d in all, %.0f ms of CPU in the window: too few to compare\n", what, t, tot[t], cpu / 1e6
 				bad = 1; continue
 			}
 			for (k in all) truth[all[k]] = 0
@@ -104,11 +165,14 @@ awk -F'\t' -v tol="$TOLERANCE_PP" '
 			}
 			res = (worst <= tol) ? "ok" : "not ok"
 			if (worst > tol) bad = 1
-			printf "%s - categories: %s (%d samples, %.0f ms CPU): measured/truth %%:%s; worst %s %.1f pp (limit %d)\n", res, t, tot[t], cpu / 1e6, line, worstc, worst, tol
+			printf "%s - categories: %s: %s (%.0f in all, %.0f ms CPU): measured/truth %%:%s; worst %s %.1f pp (limit %d)\n", res, what, t, tot[t], cpu / 1e6, line, worstc, worst, tol
 		}
 		if (!threads) { print "not ok - categories: no task thread in the truth file"; bad = 1 }
 		exit bad
-	}' "$E2E_TMP/truth.0" "$E2E_TMP/truth.1" "$E2E_TMP/categories.tsv" || E2E_FAILED=1
+	}' "$E2E_TMP/truth.0" "$E2E_TMP/truth.1" "$3" || E2E_FAILED=1
+}
+shares_vs_truth "default rules on the folded stacks" 200 "$E2E_TMP/categories.tsv"
+shares_vs_truth "[category] frames" 200 "$E2E_TMP/frames.tsv"
 
 # ------------------------------------------------------------- RocksDB frames
 # In a stack with a rocksdb:: frame: a Java org.rocksdb.RocksDB.get frame
@@ -148,5 +212,88 @@ if [ -s "$E2E_TMP/sock.folded" ]; then
 		E2E_FAILED=1
 else
 	skip_check "socket system calls are network" "no sample in tcp_/sock_ kernel frames under NioSocketChannel.doWrite"
+fi
+# ------------------------------------------------------------- JSON report
+# cpu_by_category: every default category, summing to the thread's cpu
+# (3-decimal rounding: within 0.01 ms/s); its shares against the truth.
+json_categories() { # JSON OUT.tsv: per thread and category, ms/s; problems on stderr
+	python3 - "$1" >"$2" <<'PY'
+import json, sys
+want = "serialization state network checkpoint gc jit user framework".split()
+r = json.load(open(sys.argv[1]))
+for t in r["threads"]:
+    c, cpu = t.get("cpu_by_category"), t["ms_per_s"]["cpu"]
+    if c is None:
+        print("thread %s: no cpu_by_category" % t["name"], file=sys.stderr)
+        continue
+    missing = [k for k in want if k not in c]
+    if missing:
+        print("thread %s: missing %s" % (t["name"], ",".join(missing)), file=sys.stderr)
+    if abs(sum(c.values()) - cpu) > 0.01:
+        print("thread %s: categories sum to %.3f, cpu %.3f" % (t["name"], sum(c.values()), cpu),
+              file=sys.stderr)
+    for k, v in c.items():
+        print("%s\t%s\t%.3f" % (t["name"], k, v))
+PY
+}
+if [ "${SIDE_RC[json]}" -eq 0 ] && json_categories "$E2E_TMP/cpu.json" "$E2E_TMP/json.tsv" 2>"$E2E_TMP/json.check"; then
+	if [ -s "$E2E_TMP/json.check" ]; then
+		not_ok "JSON cpu_by_category: $(head -n 3 "$E2E_TMP/json.check" | tr '\n' ' ')"
+	else
+		ok "JSON cpu_by_category: every thread has the 8 default categories, summing to its cpu within 0.01 ms/s"
+	fi
+	shares_vs_truth "JSON cpu_by_category" 0 "$E2E_TMP/json.tsv"
+else
+	not_ok "record -o cpu.json: exit ${SIDE_RC[json]} ($(head -c 300 "$E2E_TMP/json.err" "$E2E_TMP/json.check" 2>/dev/null | tr '\n' ' '))"
+fi
+
+# ------------------------------------------------------------- pprof label
+if [ "${SIDE_RC[pprof]}" -eq 0 ] && "$PPCAT" "$E2E_TMP/cpu.pb.gz" >"$E2E_TMP/pprof.tsv" 2>"$E2E_TMP/pprof.check"; then
+	UNLABELLED=$(awk -F'\t' '$1 == "unlabelled" { print $2 }' "$E2E_TMP/pprof.check")
+	if [ "${UNLABELLED:-1}" -eq 0 ] && [ -s "$E2E_TMP/pprof.tsv" ]; then
+		ok "pprof: every sample of a thread carries a category label ($(cut -f2 "$E2E_TMP/pprof.tsv" | sort -u | tr '\n' ' '))"
+	else
+		not_ok "pprof: ${UNLABELLED:-?} samples without a category label"
+	fi
+	shares_vs_truth "pprof category label" 200 "$E2E_TMP/pprof.tsv"
+else
+	not_ok "record -o cpu.pb.gz: exit ${SIDE_RC[pprof]} ($(head -c 300 "$E2E_TMP/pprof.err" "$E2E_TMP/pprof.check" 2>/dev/null | tr '\n' ' '))"
+fi
+
+# ------------------------------------------------------------- custom rules
+# "network prefix com.example." alone: the user function's CPU is network,
+# every other Java frame user code (no platform rule), nothing serialization
+# or state.
+if [ "${SIDE_RC[custom]}" -eq 0 ] && json_categories "$E2E_TMP/custom.json" "$E2E_TMP/custom.tsv" 2>/dev/null; then
+	awk -F'\t' -v tol="$TOLERANCE_PP" '
+		FILENAME == ARGV[1] { c0[$2] = $3; u0[$2] = $4; next }
+		FILENAME == ARGV[2] { c1[$2] = $3; u1[$2] = $4; names[$2] = 1; next }
+		{ v[$1, $2] = $3; tot[$1] += $3 }
+		END {
+			bad = 0
+			for (t in names) {
+				cpu = c1[t] - c0[t]
+				if (cpu <= 0 || tot[t] <= 0) { printf "not ok - categories: --categories FILE: %s: no CPU\n", t; bad = 1; continue }
+				net = 100 * v[t, "network"] / tot[t]; want = 100 * (u1[t] - u0[t]) / cpu
+				other = 100 * (v[t, "serialization"] + v[t, "state"]) / tot[t]
+				d = net > want ? net - want : want - net
+				res = (d <= tol && other == 0) ? "ok" : "not ok"
+				if (res != "ok") bad = 1
+				printf "%s - categories: --categories FILE (network prefix com.example.): %s: network %.1f%% (the user function: %.1f%%), serialization + state %.1f%% (want 0)\n", res, t, net, want, other
+			}
+			exit bad
+		}' "$E2E_TMP/truth.0" "$E2E_TMP/truth.1" "$E2E_TMP/custom.tsv" || E2E_FAILED=1
+else
+	not_ok "record --categories $CUSTOM_RULES: exit ${SIDE_RC[custom]} ($(head -c 300 "$E2E_TMP/custom.err" | tr '\n' ' '))"
+fi
+
+# ------------------------------------------------------------- tmprof top
+# Under each subtask row "cpu: user 52% ser 31% ...", per chain "chain cpu".
+TOP_ROWS=$(grep -cE '^ +cpu:( [a-z_-]+ [0-9]+%)+$' "$E2E_TMP/top.out")
+TOP_CHAINS=$(grep -cE '^  chain cpu \([0-9]+ subtasks?\):( [a-z_-]+ [0-9]+%)+$' "$E2E_TMP/top.out")
+if [ "${SIDE_RC[top]}" -eq 0 ] && [ "$TOP_ROWS" -gt 0 ] && [ "$TOP_CHAINS" -gt 0 ]; then
+	ok "top: $TOP_ROWS subtask category lines, $TOP_CHAINS chain lines, e.g. '$(grep -m1 -E '^ +cpu:' "$E2E_TMP/top.out" | sed 's/^ *//')' / '$(grep -m1 -E '^  chain cpu' "$E2E_TMP/top.out" | sed 's/^ *//')'"
+else
+	not_ok "top: exit ${SIDE_RC[top]}, $TOP_ROWS subtask category lines, $TOP_CHAINS chain lines ($(head -c 300 "$E2E_TMP/top.err" | tr '\n' ' '))"
 fi
 finish

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // Headless Chromium check of tmprof's interactive HTML flame graph.
 // Usage: node html_view.mjs PAGE.html PAGE.folded SCREENSHOT.png [BIG.html]
+// With CAT_HTML (a recorded page with category labels), CAT_JSON (the JSON
+// report of the same seconds) and CAT_SHOT in the environment, also checks
+// the colour-by-category view.
 // Prints TAP lines "ok - ..." / "not ok - ..."; exit 1 if any failed.
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +32,125 @@ function share(re, filter = () => true) {
 		if (frames.some((f) => re.test(f))) hit += n;
 	}
 	return { hit, all, share: hit / all };
+}
+
+// The page's own data block: nodes (name, value, depth) and each sample's
+// end node and labels, as the writer emitted them.
+function pageData(file) {
+	const html = readFileSync(file, 'utf8');
+	const open = '<script type="application/json" id="fg-data">';
+	const a = html.indexOf(open) + open.length;
+	return JSON.parse(html.substring(a, html.indexOf('</script>', a)));
+}
+
+const DEFAULT_CATEGORIES = ['user', 'framework', 'serialization', 'state', 'network', 'checkpoint', 'gc', 'jit'];
+
+async function checkCategories(browser) {
+	const D = pageData(process.env.CAT_HTML);
+	const report = JSON.parse(readFileSync(process.env.CAT_JSON, 'utf8'));
+	const kc = D.labelKeys.indexOf('category');
+	ok(kc >= 0 && D.samples && D.samples.length > 0, `category page carries labelled samples (${D.samples ? D.samples.length / 3 : 0})`);
+	// Truth from the page's data: value per category, and per node the
+	// serialization value (summed up from where each sample ends).
+	const N = D.nodes.length / 3, parent = new Int32Array(N), serVal = new Float64Array(N), st = [];
+	for (let i = 0; i < N; i++) {
+		const d = D.nodes[3 * i + 2];
+		while (st.length && D.nodes[3 * st[st.length - 1] + 2] >= d) st.pop();
+		parent[i] = st.length ? st[st.length - 1] : -1;
+		st.push(i);
+	}
+	const byCat = {};
+	let all = 0;
+	for (let i = 0; i < D.samples.length; i += 3) {
+		const c = D.labelSets[D.samples[i + 1]][kc], v = D.samples[i + 2];
+		all += v;
+		byCat[c] = (byCat[c] || 0) + v;
+		if (c === 'serialization') serVal[D.samples[i]] += v;
+	}
+	for (let i = N - 1; i > 0; i--) serVal[parent[i]] += serVal[i];
+	// The report's categories: those with CPU in some thread.
+	const repCat = {};
+	let repCpu = 0;
+	for (const t of report.threads) {
+		repCpu += (t.ms_per_s && t.ms_per_s.cpu) || 0;
+		for (const [c, v] of Object.entries(t.cpu_by_category || {})) repCat[c] = (repCat[c] || 0) + v;
+	}
+	const repPresent = Object.keys(repCat).filter((c) => repCat[c] > 0 && DEFAULT_CATEGORIES.includes(c)).sort();
+
+	const page = await browser.newPage();
+	const errors = [];
+	page.on('pageerror', (e) => errors.push(String(e)));
+	await page.goto(pathToFileURL(process.env.CAT_HTML).href);
+	await page.waitForFunction(() => window.tmprofFlame !== undefined, null, { timeout: 30000 });
+	ok(errors.length === 0, `category page: no script errors (${errors.join('; ') || 'none'})`);
+	const st0 = await page.evaluate(() => window.tmprofFlame.state());
+	ok(st0.colorBy === 'category' && await page.isVisible('#fg-legend') && await page.isVisible('#fg-color'),
+		`opens coloured by category, legend and colour toggle visible (colorBy=${st0.colorBy})`);
+	const legend = await page.evaluate(() => [...document.querySelectorAll('#fg-legend .fg-cat')].map((e) => ({
+		name: e.dataset.category, text: e.textContent, color: getComputedStyle(e.querySelector('.fg-swatch')).backgroundColor })));
+	const names = legend.map((l) => l.name).filter((n) => n !== 'mixed');
+	const missing = repPresent.filter((c) => !names.includes(c));
+	ok(missing.length === 0 && repPresent.length >= 4,
+		`legend (${legend.map((l) => l.text).join(', ')}) lists every category of the report (${repPresent.join(' ')})`);
+	ok(names.every((n) => byCat[n] > 0) && Object.keys(byCat).every((c) => c === 'null' || names.includes(c)),
+		`legend lists exactly the page's categories (${Object.keys(byCat).join(' ')})`);
+
+	// Pixels: each category's widest frame is painted in its legend colour.
+	const swatch = Object.fromEntries(legend.map((l) => [l.name, l.color.replace(/\s/g, '')]));
+	const painted = await page.evaluate(() => {
+		const f = window.tmprofFlame, c = document.getElementById('fg-canvas'), dpr = window.devicePixelRatio || 1;
+		const img = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+		const best = {};
+		for (const [n, x, y, w] of f.drawnFrames()) {
+			const cat = f.nodeCategory(n);
+			if (!cat || w < 3 || (best[cat] && best[cat].w >= w)) continue;
+			const o = 4 * (Math.floor((y + 2) * dpr) * c.width + Math.floor((x + 1) * dpr));
+			best[cat] = { w, name: f.name(n), rgb: `rgb(${img.data[o]},${img.data[o + 1]},${img.data[o + 2]})` };
+		}
+		return best;
+	});
+	const wrong = [], seen = [];
+	for (const [cat, b] of Object.entries(painted)) {
+		seen.push(cat);
+		if (b.rgb !== swatch[cat]) wrong.push(`${cat}: ${b.name} ${b.rgb} vs legend ${swatch[cat]}`);
+	}
+	const needed = ['user', 'serialization', 'state', 'network'].filter((c) => !seen.includes(c));
+	ok(wrong.length === 0 && needed.length === 0,
+		`frames painted in their category's legend colour (${seen.join(' ')}${wrong.length ? '; wrong: ' + wrong.join('; ') : ''}${needed.length ? '; no frame of ' + needed.join(' ') : ''})`);
+
+	// Filter by serialization: exactly its samples on screen.
+	await page.selectOption('#fg-category', 'serialization');
+	const f = await page.evaluate(() => {
+		const t = window.tmprofFlame, c = document.getElementById('fg-canvas'), dpr = window.devicePixelRatio || 1;
+		const img = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+		const frames = t.drawnFrames().filter(([n]) => n === 0 || t.value(n) > 0);
+		const colors = {}, cats = {};
+		for (const [n, x, y, w] of frames) {
+			cats[t.nodeCategory(n)] = (cats[t.nodeCategory(n)] || 0) + 1;
+			if (w < 3) continue;
+			const o = 4 * (Math.floor((y + 2) * dpr) * c.width + Math.floor((x + 1) * dpr));
+			const k = `rgb(${img.data[o]},${img.data[o + 1]},${img.data[o + 2]})`;
+			colors[k] = (colors[k] || 0) + 1;
+		}
+		return { st: t.state(), nodes: frames.map(([n]) => n), colors, cats };
+	});
+	const W = f.st.width, want = [];
+	for (let i = 0; i < N; i++) if (serVal[i] * W / byCat.serialization >= 0.5) want.push(i);
+	const got = new Set(f.nodes), extra = f.nodes.filter((n) => !(serVal[n] > 0));
+	ok(f.st.total === byCat.serialization, `serialization filter: ${f.st.total} samples in view = ${byCat.serialization} serialization samples in the page's data`);
+	ok(extra.length === 0 && want.every((n) => got.has(n)) && f.nodes.length === want.length,
+		`serialization filter: ${f.nodes.length} frames on screen, ${want.length} expected from the data (${extra.length} of other stacks)`);
+	ok(Object.keys(f.cats).length === 1 && f.cats.serialization > 0 && Object.keys(f.colors).length === 1 && f.colors[swatch.serialization] > 0,
+		`serialization filter: every frame is serialization (${JSON.stringify(f.cats)}) in its colour (${JSON.stringify(f.colors)})`);
+	const pageShare = 100 * byCat.serialization / all, repShare = 100 * (repCat.serialization || 0) / repCpu;
+	ok(Math.abs(pageShare - repShare) <= 5,
+		`serialization share on the page ${pageShare.toFixed(1)}% vs the JSON report ${repShare.toFixed(1)}% (limit 5 pp)`);
+	await page.screenshot({ path: process.env.CAT_SHOT, fullPage: false });
+	// The legend filters too: clicking serialization again shows all.
+	await page.click('#fg-legend .fg-cat[data-category="serialization"]');
+	const back = await page.evaluate(() => window.tmprofFlame.state());
+	ok(back.category === '' && back.total === all, `legend click clears the filter (total ${back.total} of ${all})`);
+	await page.close();
 }
 
 const profileDir = mkdtempSync(join(tmpdir(), 'tmprof-chromium-'));
@@ -137,6 +259,7 @@ try {
 		ok(inter < 3000, `large page: zoom + search + reset in ${inter} ms`);
 		await p2.close();
 	}
+	if (process.env.CAT_HTML) await checkCategories(browser);
 } catch (e) {
 	ok(false, `browser run failed: ${e && e.stack ? e.stack.split('\n')[0] : e}`);
 } finally {

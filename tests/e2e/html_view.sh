@@ -7,12 +7,23 @@
 #   the folded input, tooltips, the operator filter and the icicle toggle,
 #   that no network request is made, and that a 100k-stack page stays
 #   responsive. Screenshot: BUILD/artifacts/html_view.png.
+#   Categories (issue 17; needs root, BPF and java): tmprof records the
+#   stand-in CategoryMix (tests/e2e/category_mix.bash) into an HTML page and,
+#   at the same time, a JSON report; the browser checks that the page opens
+#   coloured by category, the legend lists every category the report saw,
+#   each category's frames are painted in its legend colour (canvas pixels
+#   against the legend swatch's computed colour), and the serialization
+#   filter leaves exactly the serialization samples of the page's data on
+#   screen (total, frames drawn, colours) at the report's share (+-5 pp).
+#   Screenshot: BUILD/artifacts/html_categories.png.
 # Installs what it needs (Debian's chromium, npm's playwright-core into
 # BUILD/node) and skips without them, or fails under CI=true.
-# Needs no root or BPF of its own.
+# The category part needs root, BPF and a JVM (skipped without, failed
+# under CI=true); the rest needs neither.
 # Usage: tests/e2e/html_view.sh [BUILD_DIR]
 
 . "$(dirname "$0")/lib.sh" "${1:-build}"
+. "$(dirname "$0")/category_mix.bash"
 require_tmprof
 "$TMPROF" flamegraph --help >/dev/null 2>&1 || skip_all "$TMPROF has no flamegraph command"
 
@@ -69,8 +80,45 @@ awk -v stacks=100000 -f "$REPO/tests/gen_folded.awk" >"$BIG_FOLDED"
 run_tmprof 120 flamegraph "$BIG_FOLDED" -o "$BIG"
 check "tmprof flamegraph of 100k stacks" [ "$RC" -eq 0 ]
 
+# record_category_mix: CAT_HTML and CAT_JSON from one CategoryMix, recorded
+# side by side over the same seconds; empty CAT_HTML when it cannot run.
+record_category_mix() {
+	local why dur=8 rpid
+	CAT_HTML=
+	why=$(category_mix_missing)
+	[ "$(id -u)" -eq 0 ] || why="needs root"
+	[ -e /proc/sys/kernel/unprivileged_bpf_disabled ] || why="kernel without BPF"
+	require_java_ok || why="no java"
+	if [ -n "$why" ]; then
+		skip_check "category colours" "$why"
+		return
+	fi
+	start_category_mix "$E2E_TMP/catmix.truth" --warmup 3
+	if ! wait_ready "$JAVA_PID" "$E2E_TMP/catmix.out" 90; then
+		not_ok "CategoryMix did not print ready within 90 s ($(tail -n 3 "$E2E_TMP/catmix.err" | tr '\n' ' '))"
+		return
+	fi
+	timeout -k 5 $((dur + 60)) "$TMPROF" record -p "$JAVA_PID" -e cpu -d "$dur" -F 499 -o "$E2E_TMP/cat.json" \
+		>"$E2E_TMP/json.out" 2>"$E2E_TMP/json.err" &
+	rpid=$!
+	run_tmprof $((dur + 60)) record -p "$JAVA_PID" -e cpu -d "$dur" -F 499 -o "$E2E_TMP/cat.html"
+	wait_exit "$rpid" 60
+	stop_pid "$JAVA_PID"
+	if [ "$RC" -ne 0 ] || [ "$WAIT_RC" -ne 0 ] || [ ! -s "$E2E_TMP/cat.html" ] || [ ! -s "$E2E_TMP/cat.json" ]; then
+		not_ok "tmprof record CategoryMix: html exit $RC, json exit $WAIT_RC ($(head -c 300 "$E2E_TMP/tmprof.err" "$E2E_TMP/json.err" | tr '\n' ' '))"
+		return
+	fi
+	ok "tmprof record -e cpu -d $dur of CategoryMix: $(wc -c <"$E2E_TMP/cat.html") bytes of HTML and a JSON report (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+	CAT_HTML="$E2E_TMP/cat.html"
+}
+require_java_ok() {
+	if [ -n "${E2E_JAVA:-}" ]; then "${E2E_JAVA_CMD[@]}" -version >/dev/null 2>&1; else command -v java >/dev/null 2>&1; fi
+}
+record_category_mix
+
 mkdir -p "$BUILD/artifacts"
-PLAYWRIGHT_DIR="$NODE_DIR" timeout -k 5 300 node "$REPO/tests/e2e/html_view.mjs" \
+PLAYWRIGHT_DIR="$NODE_DIR" CAT_HTML="$CAT_HTML" CAT_JSON="$E2E_TMP/cat.json" CAT_SHOT="$BUILD/artifacts/html_categories.png" \
+	timeout -k 5 300 node "$REPO/tests/e2e/html_view.mjs" \
 	"$OUT" "$IN" "$BUILD/artifacts/html_view.png" "$BIG" 2>"$E2E_TMP/node.err"
 rc=$?
 if [ "$rc" -ne 0 ]; then

@@ -262,7 +262,7 @@ static int decode_mapping(struct rd s, struct pp_profile *pp)
 		if (f == 1 && w == 0) {
 			uint64_t id = rd_varint(&s);
 
-			if (pp->nmappings >= 8)
+			if (pp->nmappings >= PP_MAPPINGS_MAX)
 				return -1;
 			pp->mapping_ids[pp->nmappings++] = id;
 		} else if (f == 7 && w == 0) {

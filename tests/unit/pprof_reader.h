@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A recording of a real JVM maps a few hundred files (libraries, jars). */
+#define PP_MAPPINGS_MAX 1024
+
 struct pp_label {
 	int64_t key, str;
 };
@@ -45,7 +48,7 @@ struct pp_profile {
 	size_t nlocations;
 	struct pp_function *functions;
 	size_t nfunctions;
-	uint64_t mapping_ids[8];
+	uint64_t mapping_ids[PP_MAPPINGS_MAX];
 	size_t nmappings;
 	int mapping_has_functions;
 	int64_t time_nanos, duration_nanos, period, default_sample_type, comment;

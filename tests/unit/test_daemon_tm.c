@@ -154,6 +154,39 @@ static void test_split(void **state)
 	profile_free(outs[1]);
 }
 
+/* The category label rides along into each TaskManager's profile (the
+ * daemon's pprof files and pushes group by it). */
+static void test_split_keeps_category(void **state)
+{
+	static const char *const keys[] = { PROFILE_LABEL_PROCESS, PROFILE_LABEL_PID,
+					    PROFILE_LABEL_THREAD, PROFILE_LABEL_TID,
+					    PROFILE_LABEL_CATEGORY };
+	static const char *const values[] = { "tm-a", "10", "Map (1/2)#0", "11", "serialization" };
+	struct daemon_tm_name names[] = { { 10, "tm-a" } };
+	struct profile *all = profile_new(), *outs[1] = { profile_new() };
+	struct profile_label l[5];
+	struct profile_stack st;
+	uint32_t frame, labels;
+
+	(void)state;
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(profile_str_intern(all, keys[i], &l[i].key), 0);
+		assert_int_equal(profile_str_intern(all, values[i], &l[i].value), 0);
+	}
+	profile_set_roots(all, PROFILE_ROOT_PROCESS | PROFILE_ROOT_THREAD);
+	assert_int_equal(profile_labels_intern(all, l, 5, &labels), 0);
+	assert_int_equal(profile_intern(all, "com.esotericsoftware.kryo.Kryo.writeObject", &frame), 0);
+	assert_int_equal(profile_add_sample(all, &frame, 1, labels, (const uint64_t[]){ 4 }), 0);
+	assert_int_equal(daemon_profile_split(all, names, 1, outs), 0);
+	assert_int_equal(profile_stack_count(outs[0]), 1);
+	profile_stack_get(outs[0], 0, &st);
+	assert_string_equal(profile_label_value(outs[0], st.labels, PROFILE_LABEL_CATEGORY),
+			    "serialization");
+	assert_null(profile_label_value(outs[0], st.labels, PROFILE_LABEL_PID));
+	profile_free(all);
+	profile_free(outs[0]);
+}
+
 static void test_stamp(void **state)
 {
 	char s[32];
@@ -224,6 +257,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sanitize),   cmocka_unit_test(test_tm_id),
 		cmocka_unit_test(test_stat_parse), cmocka_unit_test(test_split),
+		cmocka_unit_test(test_split_keeps_category),
 		cmocka_unit_test(test_stamp),      cmocka_unit_test(test_id_claim),
 	};
 

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "flamegraph/flame_tree.h"
 #include "flamegraph/flamegraph.h"
 #include "flamegraph/html.h"
 #include "flamegraph/profile.h"
@@ -193,6 +194,149 @@ static void test_html_write_file(void **state)
 	profile_free(p);
 }
 
+/* A sample a;...;leaf with thread, tid, state and category labels. */
+static void add_labelled(struct profile *p, const char *const *frames, uint32_t depth,
+			 const char *thread, const char *tid, const char *category, uint64_t n)
+{
+	struct profile_label l[4];
+	uint32_t ids[8], set;
+	const char *kv[4][2] = { { PROFILE_LABEL_THREAD, thread }, { PROFILE_LABEL_TID, tid },
+				 { PROFILE_LABEL_STATE, "cpu" }, { PROFILE_LABEL_CATEGORY, category } };
+
+	for (uint32_t i = 0; i < depth; i++)
+		assert_int_equal(profile_intern(p, frames[i], &ids[i]), 0);
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(profile_str_intern(p, kv[i][0], &l[i].key), 0);
+		assert_int_equal(profile_str_intern(p, kv[i][1], &l[i].value), 0);
+	}
+	assert_int_equal(profile_labels_intern(p, l, 4, &set), 0);
+	assert_int_equal(profile_add_sample(p, ids, depth, set, &n), 0);
+}
+
+static struct profile *category_profile(void)
+{
+	static const char *const ser[] = { "Task.run", "Map.map", "KryoSerializer.serialize" };
+	static const char *const user[] = { "Task.run", "Map.map", "MyFn.apply" };
+	static const char *const state[] = { "Task.run", "RocksDB.get" };
+	struct profile *p = profile_new();
+
+	assert_non_null(p);
+	profile_set_roots(p, PROFILE_ROOT_THREAD | PROFILE_ROOT_STATE);
+	add_labelled(p, ser, 3, "Map (1/2)#0", "11", "serialization", 40);
+	add_labelled(p, user, 3, "Map (1/2)#0", "11", "user", 25);
+	add_labelled(p, state, 2, "Map (1/2)#0", "11", "state", 20);
+	add_labelled(p, ser, 3, "Map (2/2)#0", "12", "serialization", 15);
+	return p;
+}
+
+/* Index of key in labelKeys. */
+static size_t label_key(json_t *d, const char *key)
+{
+	json_t *keys = json_object_get(d, "labelKeys");
+
+	for (size_t i = 0; i < json_array_size(keys); i++)
+		if (!strcmp(json_string_value(json_array_get(keys, i)), key))
+			return i;
+	fail_msg("no label key %s", key);
+	return 0;
+}
+
+/* The page carries each sample's end node and labels: per category and
+ * per thread the values add up to what was recorded, and each sample ends
+ * at its stack's leaf. */
+static void test_html_sample_labels(void **state)
+{
+	struct profile *p = category_profile();
+	char *html = render(p, NULL);
+	json_t *d = page_data(html), *names = json_object_get(d, "names"), *nodes = json_object_get(d, "nodes");
+	json_t *sets = json_object_get(d, "labelSets"), *samples = json_object_get(d, "samples");
+	size_t kc = label_key(d, PROFILE_LABEL_CATEGORY), kt = label_key(d, PROFILE_LABEL_TID);
+	json_int_t ser = 0, user = 0, st = 0, t12 = 0, all = 0;
+
+	(void)state;
+	assert_int_equal(json_array_size(samples) % 3, 0);
+	assert_int_equal(json_array_size(samples) / 3, 4);
+	assert_int_equal(json_array_size(sets), 4);
+	for (size_t i = 0; i < json_array_size(samples); i += 3) {
+		json_int_t node = json_integer_value(json_array_get(samples, i));
+		json_t *set = json_array_get(sets, (size_t)json_integer_value(json_array_get(samples, i + 1)));
+		json_int_t v = json_integer_value(json_array_get(samples, i + 2));
+		const char *cat = json_string_value(json_array_get(set, kc));
+		const char *leaf = json_string_value(json_array_get(
+			names, (size_t)json_integer_value(json_array_get(nodes, 3 * (size_t)node))));
+
+		assert_non_null(cat);
+		if (!strcmp(cat, "serialization")) {
+			ser += v;
+			assert_string_equal(leaf, "KryoSerializer.serialize");
+		} else if (!strcmp(cat, "user")) {
+			user += v;
+			assert_string_equal(leaf, "MyFn.apply");
+		} else {
+			assert_string_equal(cat, "state");
+			st += v;
+			assert_string_equal(leaf, "RocksDB.get");
+		}
+		if (!strcmp(json_string_value(json_array_get(set, kt)), "12"))
+			t12 += v;
+		all += v;
+		/* A label the profile does not have is null. */
+		assert_true(json_is_null(json_array_get(set, label_key(d, PROFILE_LABEL_PID))));
+	}
+	assert_int_equal(ser, 55);
+	assert_int_equal(user, 25);
+	assert_int_equal(st, 20);
+	assert_int_equal(t12, 15);
+	assert_int_equal(all, json_integer_value(json_array_get(nodes, 1)));
+	assert_non_null(strstr(html, "id=\"fg-category\""));
+	assert_non_null(strstr(html, "id=\"fg-legend\""));
+	json_decref(d);
+	free(html);
+	profile_free(p);
+}
+
+/* Without labels (plain folded stacks) there is no sample list. */
+static void test_html_no_labels(void **state)
+{
+	struct profile *p = profile_new();
+	char *html;
+	json_t *d;
+
+	(void)state;
+	test_profile_add_folded(p, "a;b;c", 3);
+	html = render(p, NULL);
+	d = page_data(html);
+	assert_null(json_object_get(d, "samples"));
+	assert_null(json_object_get(d, "labelSets"));
+	json_decref(d);
+	free(html);
+	profile_free(p);
+}
+
+/* A differential tree drops BEFORE-only frames; the samples still name
+ * their own end nodes afterwards. */
+static void test_html_diff_samples_follow_nodes(void **state)
+{
+	static const char *const gone[] = { "Task.run", "Aaa.old", "Aaa.deeper" };
+	struct profile *after = category_profile(), *before = category_profile();
+	struct flame_tree t;
+
+	(void)state;
+	add_labelled(before, gone, 3, "Map (1/2)#0", "11", "user", 50);
+	assert_int_equal(flame_tree_build(&t, after, before, false, false), 0);
+	assert_int_equal(t.nsamples, 4);
+	for (size_t i = 0; i < t.nsamples; i++) {
+		const char *leaf = t.names[t.nodes[t.samples[i].node].name];
+		const char *cat = profile_label_value(after, t.samples[i].labels, PROFILE_LABEL_CATEGORY);
+
+		assert_true(strstr(leaf, "Serializer") || strstr(leaf, "MyFn") || strstr(leaf, "RocksDB"));
+		assert_int_equal(!strcmp(cat, "serialization"), strstr(leaf, "Serializer") != NULL);
+	}
+	flame_tree_free(&t);
+	profile_free(after);
+	profile_free(before);
+}
+
 static void test_html_empty_profile(void **state)
 {
 	struct profile *p = profile_new();
@@ -213,6 +357,9 @@ int main(void)
 		cmocka_unit_test(test_html_options),
 		cmocka_unit_test(test_html_write_file),
 		cmocka_unit_test(test_html_empty_profile),
+		cmocka_unit_test(test_html_sample_labels),
+		cmocka_unit_test(test_html_no_labels),
+		cmocka_unit_test(test_html_diff_samples_follow_nodes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
