@@ -443,14 +443,22 @@ bool process_symbolizer_jit_unresolved(struct process_symbolizer *ps, uint64_t a
 /* Parse the perf map on fd and merge it over the current one. */
 static int perf_map_install(struct process_symbolizer *ps, int fd)
 {
-	struct perf_map *fresh = NULL, *merged = NULL;
-	struct perf_map_stats st;
+	struct perf_map *fresh = NULL;
 	int ret;
 
 	/* Streamed and capped: the file is the target's to fill (perf_map.h). */
 	ret = perf_map_read(fd, &fresh);
 	if (ret < 0)
-		goto cleanup;
+		return ret;
+	return process_symbolizer_install_perf_map(ps, fresh);
+}
+
+int process_symbolizer_install_perf_map(struct process_symbolizer *ps, struct perf_map *fresh)
+{
+	struct perf_map *merged = NULL;
+	struct perf_map_stats st;
+	int ret = 0;
+
 	perf_map_stats(fresh, &st);
 	if (st.capped)
 		ps->stats.perf_map_capped++;
@@ -473,24 +481,44 @@ cleanup:
 	return ret;
 }
 
-int process_symbolizer_load_perf_map(struct process_symbolizer *ps)
+/* The JVM names the file after its pid in its own namespace, in its own
+ * /tmp; only its user's (or root's) is opened. */
+static int perf_map_open(pid_t pid)
 {
 	struct target_ids ids;
 	char path[64];
-	int fd, ret;
+	int ret;
 
-	ret = target_ids_read(ps->pid, &ids);
+	ret = target_ids_read(pid, &ids);
 	if (ret < 0)
 		return ret;
-	/* The JVM names the file after its pid in its own namespace, in its
-	 * own /tmp. */
 	snprintf(path, sizeof(path), "tmp/perf-%d.map", (int)ids.nspid);
-	fd = safe_open_in_root(ps->pid, path, ids.euid);
+	return safe_open_in_root(pid, path, ids.euid);
+}
+
+int process_symbolizer_load_perf_map(struct process_symbolizer *ps)
+{
+	int fd, ret;
+
+	fd = perf_map_open(ps->pid);
 	if (fd < 0)
 		return fd;
 	ret = perf_map_install(ps, fd);
 	close(fd);
 	return ret;
+}
+
+int process_symbolizer_read_perf_map(pid_t pid, struct perf_map **out)
+{
+	int fd, ret;
+
+	*out = NULL;
+	fd = perf_map_open(pid);
+	if (fd < 0)
+		return fd;
+	ret = perf_map_read(fd, out);
+	close(fd);
+	return ret < 0 ? ret : 0;
 }
 
 int process_symbolizer_load_perf_map_file(struct process_symbolizer *ps, const char *path)

@@ -87,6 +87,13 @@ bool process_symbolizer_jit_unresolved(struct process_symbolizer *ps, uint64_t a
  * not cover (samples taken earlier may still point there). Clears cached
  * resolutions of JIT addresses. Returns 0, or -errno (-ENOENT: no map). */
 int process_symbolizer_load_perf_map(struct process_symbolizer *ps);
+/* The same in two steps, so that the reading (up to the caps of perf_map.h:
+ * 64 MiB of a file the target fills) can run on another thread: read the
+ * map of pid, touching no symbolizer; then install it, taking ownership of
+ * fresh (freed whatever the outcome). */
+struct perf_map;
+int process_symbolizer_read_perf_map(pid_t pid, struct perf_map **out);
+int process_symbolizer_install_perf_map(struct process_symbolizer *ps, struct perf_map *fresh);
 
 /* The process replaced its program (execve): read its mappings again now.
  * Addresses already resolved keep their names, so stacks taken before the

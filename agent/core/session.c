@@ -515,6 +515,11 @@ static void worker_results(struct session *s)
 				}
 			} else if (t && r[k].job == ATTACH_JOB_PERF_MAP && t->perf_map_pending) {
 				t->perf_map_pending = false;
+				/* Read by the worker: the loop only merges it in. */
+				if (!err) {
+					target_perf_map_hand(t, r[k].perf_map, r[k].read_err);
+					r[k].perf_map = NULL;
+				}
 				if (t->attach_pending) {
 					attach_ended(s, t, 0, err);
 				} else {
@@ -525,7 +530,7 @@ static void worker_results(struct session *s)
 			if (r[k].ms >= HOTSPOT_ATTACH_TIMEOUT_MS / 2)
 				log_debug("PID %d: an attach request took %llu ms (%s)", (int)r[k].pid,
 					  (unsigned long long)r[k].ms, strerror(err < 0 ? -err : 0));
-			attach_reply_free(&r[k].reply);
+			attach_result_free(&r[k]);
 		}
 		if (n < sizeof(r) / sizeof(r[0]))
 			break;

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "agent/collect/collector.h"
 #include "agent/jvm/klass_names.h"
 #include "agent/jvm/thread_names.h"
 #include "symbolize/java_frames.h"
@@ -12,6 +13,7 @@ static const char *const cache_names[CACHE__COUNT] = {
 	[CACHE_SYMBOLS] = "symbols",         [CACHE_PERF_MAPS] = "perf_maps",
 	[CACHE_ELF] = "elf",                 [CACHE_JAVA_NAMES] = "java_names",
 	[CACHE_KLASS_NAMES] = "klass_names", [CACHE_THREAD_NAMES] = "thread_names",
+	[CACHE_STACKS] = "stacks",
 };
 
 const char *session_cache_name(enum session_cache c)
@@ -50,6 +52,9 @@ void session_cache_usage(const struct session *s, uint64_t out[CACHE__COUNT])
 			out[c] += u[c];
 	}
 	out[CACHE_ELF] = symbolizer_shared_memory();
+	for (size_t i = 0; i < s->ncollectors; i++)
+		out[CACHE_STACKS] += stack_cache_memory(&s->collectors[i].user_stacks) +
+				     stack_cache_memory(&s->collectors[i].kern_stacks);
 }
 
 static uint64_t total_of(const uint64_t u[CACHE__COUNT])
@@ -117,7 +122,7 @@ unsigned int session_cache_trim(struct session *s, uint64_t budget)
 			target_usage(&s->targets[i], u);
 			for (int c = 0; c < CACHE__COUNT; c++)
 				/* A cache of a few KiB is not worth a refill. */
-				if (c != CACHE_ELF && !done[i * CACHE__COUNT + c] && u[c] > most && u[c] > 4096) {
+				if (c != CACHE_ELF && c != CACHE_STACKS && !done[i * CACHE__COUNT + c] && u[c] > most && u[c] > 4096) {
 					most = u[c];
 					victim = &s->targets[i];
 					vi = i;
@@ -136,5 +141,28 @@ unsigned int session_cache_trim(struct session *s, uint64_t budget)
 		session_cache_usage(s, use);
 	}
 	free(done);
+	return evictions;
+}
+
+unsigned int session_cache_age(struct session *s, uint64_t per_target)
+{
+	unsigned int evictions = 0;
+
+	for (size_t i = 0; i < s->ncollectors; i++) {
+		struct collector *c = &s->collectors[i];
+
+		evictions += stack_cache_prune(&c->user_stacks) > 0;
+		evictions += stack_cache_prune(&c->kern_stacks) > 0;
+	}
+	for (size_t i = 0; i < s->ntargets; i++) {
+		struct target *t = &s->targets[i];
+		uint64_t u[CACHE__COUNT] = { 0 };
+
+		target_usage(t, u);
+		if (u[CACHE_SYMBOLS] > per_target)
+			evictions += target_evict(t, CACHE_SYMBOLS);
+		if (u[CACHE_JAVA_NAMES] > per_target)
+			evictions += target_evict(t, CACHE_JAVA_NAMES);
+	}
 	return evictions;
 }

@@ -23,6 +23,7 @@ enum session_cache {
 	CACHE_JAVA_NAMES,   /* per target: Java frame names and their memo */
 	CACHE_KLASS_NAMES,  /* per target: class names (allocation profiles) */
 	CACHE_THREAD_NAMES, /* per target: full thread names */
+	CACHE_STACKS,       /* shared: copies of the BPF maps' stacks */
 	CACHE__COUNT
 };
 
@@ -36,5 +37,14 @@ void session_cache_usage(const struct session *s, uint64_t out[CACHE__COUNT]);
  * everything evictable). Only between periods: names handed out before
  * are freed. Returns the evictions made. */
 unsigned int session_cache_trim(struct session *s, uint64_t budget);
+
+/* Between periods: what the period just written did not use goes, so that
+ * the caches follow what the targets run now rather than everything they
+ * ever ran (a JVM that keeps loading and unloading code would otherwise
+ * fill them up to the budget, slowly). Stacks not used in the period are
+ * dropped, and a target's address answers or Java names holding more than
+ * per_target bytes are emptied (they refill on demand from the shared ELF
+ * tables and the perf map). Returns the evictions made. */
+unsigned int session_cache_age(struct session *s, uint64_t per_target);
 
 #endif

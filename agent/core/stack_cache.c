@@ -28,9 +28,10 @@ int stack_cache_init(struct stack_cache *c, stack_fetch_fn fetch, void *ctx)
 	return 0;
 }
 
-static int stack_cache_grow(struct stack_cache *c)
+/* The entries into a table of cap slots; with prune, those of an older
+ * generation are freed instead. */
+static int stack_cache_rehash(struct stack_cache *c, size_t cap, bool prune, size_t *dropped)
 {
-	size_t cap = (c->mask + 1) * 2;
 	struct stack_copy *slots = calloc(cap, sizeof(*slots));
 
 	if (!slots)
@@ -40,6 +41,12 @@ static int stack_cache_grow(struct stack_cache *c)
 
 		if (!c->slots[i].ips)
 			continue;
+		if (prune && c->slots[i].gen != c->gen) {
+			free(c->slots[i].ips);
+			c->used--;
+			(*dropped)++;
+			continue;
+		}
 		for (pos = slot_of(c->slots[i].id, cap - 1); slots[pos].ips; pos = (pos + 1) & (cap - 1))
 			;
 		slots[pos] = c->slots[i];
@@ -48,6 +55,40 @@ static int stack_cache_grow(struct stack_cache *c)
 	c->slots = slots;
 	c->mask = cap - 1;
 	return 0;
+}
+
+static int stack_cache_grow(struct stack_cache *c)
+{
+	return stack_cache_rehash(c, (c->mask + 1) * 2, false, NULL);
+}
+
+int stack_cache_prune(struct stack_cache *c)
+{
+	size_t keep = 0, cap = 1024, dropped = 0;
+	int err;
+
+	if (!c->slots)
+		return 0;
+	for (size_t i = 0; i <= c->mask; i++)
+		keep += c->slots[i].ips && c->slots[i].gen == c->gen;
+	/* Room for the kept at under half full: the table shrinks too. */
+	while (cap < keep * 2)
+		cap *= 2;
+	err = stack_cache_rehash(c, cap, true, &dropped);
+	if (err)
+		return err;
+	c->gen++;
+	return (int)(dropped > INT32_MAX ? INT32_MAX : dropped);
+}
+
+size_t stack_cache_memory(const struct stack_cache *c)
+{
+	size_t n = c->slots ? (c->mask + 1) * sizeof(*c->slots) : 0;
+
+	for (size_t i = 0; c->slots && i <= c->mask; i++)
+		if (c->slots[i].ips)
+			n += c->slots[i].depth * sizeof(uint64_t);
+	return n;
 }
 
 const struct stack_copy *stack_cache_get(struct stack_cache *c, uint64_t id, bool *fresh)
@@ -59,8 +100,10 @@ const struct stack_copy *stack_cache_get(struct stack_cache *c, uint64_t id, boo
 
 	*fresh = false;
 	for (pos = slot_of(id, c->mask); c->slots[pos].ips; pos = (pos + 1) & c->mask)
-		if (c->slots[pos].id == id)
+		if (c->slots[pos].id == id) {
+			c->slots[pos].gen = c->gen;
 			return &c->slots[pos];
+		}
 	depth = c->fetch(c->ctx, id, ips, TMPROF_MAX_STACK_DEPTH);
 	if (depth <= 0)
 		return NULL;
@@ -71,6 +114,7 @@ const struct stack_copy *stack_cache_get(struct stack_cache *c, uint64_t id, boo
 	memcpy(s->ips, ips, depth * sizeof(*ips));
 	s->depth = (uint32_t)depth;
 	s->id = id;
+	s->gen = c->gen;
 	*fresh = true;
 	if (++c->used * 4 >= (c->mask + 1) * 3 && stack_cache_grow(c))
 		return NULL;

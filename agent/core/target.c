@@ -129,8 +129,19 @@ void target_forget_jvm(struct target *t)
 	t->is_jvm = false;
 }
 
+void target_perf_map_hand(struct target *t, struct perf_map *map, int read_err)
+{
+	perf_map_free(t->perf_map_read);
+	t->perf_map_read = map;
+	t->perf_map_read_err = map ? 0 : (read_err ? read_err : -ENOENT);
+	t->perf_map_handed = true;
+}
+
 void target_close(struct target *t)
 {
+	perf_map_free(t->perf_map_read);
+	t->perf_map_read = NULL;
+	t->perf_map_handed = false;
 	target_forget_jvm(t);
 	process_symbolizer_free(t->sym);
 	t->sym = NULL;
@@ -162,6 +173,30 @@ const char *attach_error_text(int err)
 	}
 }
 
+/* The perf map is not the JVM's user's (nor root's): tmprof does not read
+ * it, since another user could have planted it. Said once per target in
+ * the normal output, since the usual cause is harmless and easy to fix: a
+ * dead process of another user left a perf-PID.map in /tmp, and this JVM,
+ * which got the same pid, writes into that file without owning it. */
+static void perf_map_owner_warn(struct target *t)
+{
+	struct target_ids ids = { .nspid = t->pid };
+	char path[96];
+	struct stat st;
+
+	if (t->perf_map_owner_warned)
+		return;
+	t->perf_map_owner_warned = true;
+	target_ids_read(t->pid, &ids);
+	snprintf(path, sizeof(path), "/proc/%d/root/tmp/perf-%d.map", (int)t->pid, (int)ids.nspid);
+	if (lstat(path, &st) < 0)
+		st.st_uid = (uid_t)-1;
+	log_warn("PID %d: %s belongs to uid %d, not to the JVM's user (uid %u): tmprof does not read "
+		 "it and Java frames stay unnamed; remove the file (likely left by a dead process of "
+		 "that user) and the JVM writes its own",
+		 (int)t->pid, path, (int)st.st_uid, (unsigned)ids.euid);
+}
+
 /* Load the JVM's perf map; one warning line the first time it is over
  * the caps (perf_map.h), naming the file, since frames past the cap stay
  * unnamed. */
@@ -171,8 +206,17 @@ static int perf_map_load(struct target *t)
 	int err;
 
 	process_symbolizer_stats(t->sym, &before);
-	err = process_symbolizer_load_perf_map(t->sym);
+	if (t->perf_map_handed) {
+		t->perf_map_handed = false;
+		err = t->perf_map_read ? process_symbolizer_install_perf_map(t->sym, t->perf_map_read)
+				       : t->perf_map_read_err;
+		t->perf_map_read = NULL;
+	} else {
+		err = process_symbolizer_load_perf_map(t->sym);
+	}
 	process_symbolizer_stats(t->sym, &after);
+	if (err == -EPERM)
+		perf_map_owner_warn(t);
 	if (!err && after.perf_map_capped > before.perf_map_capped && !t->perf_map_cap_warned) {
 		struct target_ids ids = { .nspid = t->pid };
 

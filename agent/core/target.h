@@ -44,6 +44,13 @@ struct target {
 	uint64_t last_perf_map_ms;
 	uint64_t perf_map_refreshes;
 	bool perf_map_cap_warned; /* the perf map cap warning was logged */
+	bool perf_map_owner_warned; /* ... and the one about its owner */
+	/* The perf map as the worker read it (off the loop), for the next
+	 * load to install instead of reading the file: the map, or why it
+	 * could not be read. */
+	struct perf_map *perf_map_read;
+	int perf_map_read_err;
+	bool perf_map_handed;
 	/* Attach requests run by the daemon's worker (session.c): what is
 	 * under way, and no request before attach_next_ms after failures. */
 	uint64_t attach_next_ms;
@@ -142,6 +149,9 @@ int target_maybe_refresh_perf_map(struct target *t, uint64_t now_ms, uint64_t mi
  * the JVM was asked (err: hotspot_write_perf_map's), load it: 1 if done. */
 bool target_perf_map_due(struct target *t, uint64_t now_ms, uint64_t min_interval_ms);
 int target_perf_map_written(struct target *t, int err);
+/* The worker read the map (map, or read_err): the next load installs it.
+ * Takes ownership of map. */
+void target_perf_map_hand(struct target *t, struct perf_map *map, int read_err);
 
 uint64_t monotonic_ms(void);
 const char *attach_error_text(int err);

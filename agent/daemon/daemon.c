@@ -44,6 +44,14 @@
 #define ATTACH_RETRY_MS 10000
 #define ATTACH_TRIES 6
 #define TM_STARTS_PER_SCAN 4
+/* ... and no more once this scan has spent this long on them (a target's
+ * unwind tables and vmStructs are read in the loop, and a hostile one can
+ * make that slow): the rest wait for the next scan. */
+#define TM_STARTS_BUDGET_MS 500
+/* A target's address answers, or its Java names, are emptied past this
+ * share of the memory budget (1 MiB of the default 96M): a JVM that keeps
+ * compiling new code would otherwise add to them all day. */
+#define TARGET_CACHE_SHARE 96
 
 struct tm_slot {
 	pid_t pid;
@@ -323,6 +331,7 @@ static void retry_attach(struct daemon *d)
 
 static void daemon_discover(struct daemon *d)
 {
+	uint64_t scan_start = monotonic_ms();
 	int err = daemon_discovery_scan(&d->disc);
 
 	if (err) {
@@ -339,7 +348,7 @@ static void daemon_discover(struct daemon *d)
 		 * loop: a few per scan, the rest at the next (2 s later), so
 		 * that a hundred TaskManagers starting at once (or a process
 		 * forking look-alikes) cannot hold up a period. */
-		if (started >= TM_STARTS_PER_SCAN)
+		if (started >= TM_STARTS_PER_SCAN || monotonic_ms() - scan_start >= TM_STARTS_BUDGET_MS)
 			break;
 		if (!tm_find(d, f->pid) && daemon_process_age_s(f->start_time) >= TM_MIN_AGE_S) {
 			tm_start(d, f);
@@ -394,7 +403,10 @@ static void memory_enforce(struct daemon *d)
 	uint64_t rss = 0, fds = 0;
 	unsigned int n;
 
-	n = session_cache_trim(&d->s, d->cfg.memory / 4);
+	/* What the period did not use first: that keeps RSS flat while a
+	 * target churns through code; the budget is for many targets. */
+	n = session_cache_age(&d->s, d->cfg.memory / TARGET_CACHE_SHARE);
+	n += session_cache_trim(&d->s, d->cfg.memory / 4);
 	/* Caches refilled and emptied leave free holes in the heap that
 	 * glibc keeps; without this RSS only ever grows to its high mark. */
 	malloc_trim(0);
@@ -741,6 +753,7 @@ static void daemon_reload(struct daemon *d)
 static void main_loop(struct daemon *d)
 {
 	uint64_t now = monotonic_ms(), next_poll = now + POLL_MS, next_disc = now;
+	uint64_t turn_start, turn_ms;
 
 	d->period_start_ms = now;
 	d->period_end_ms = now + (uint64_t)d->cfg.period_s * 1000;
@@ -759,6 +772,7 @@ static void main_loop(struct daemon *d)
 			daemon_reload(d);
 		}
 		now = monotonic_ms();
+		turn_start = now;
 		if (now >= next_poll) {
 			session_poll(&d->s);
 			next_poll = next_poll + POLL_MS > now ? next_poll + POLL_MS : now + POLL_MS;
@@ -767,9 +781,16 @@ static void main_loop(struct daemon *d)
 			daemon_discover(d);
 			next_disc = monotonic_ms() + DAEMON_DISCOVERY_MS;
 		}
+		turn_ms = monotonic_ms() - turn_start;
+		if (turn_ms > d->k.loop_turn_max_ms)
+			d->k.loop_turn_max_ms = turn_ms;
 		if (monotonic_ms() >= d->period_end_ms && !stop_requested) {
+			turn_start = monotonic_ms();
 			end_period(d, false);
 			d->period_end_ms = d->period_start_ms + (uint64_t)d->cfg.period_s * 1000;
+			turn_ms = monotonic_ms() - turn_start;
+			if (turn_ms > d->k.period_write_max_ms)
+				d->k.period_write_max_ms = turn_ms;
 		}
 	}
 }

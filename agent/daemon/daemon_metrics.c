@@ -45,6 +45,8 @@ static const struct metric_desc metric_descs[] = {
 	M(cache_bytes, "tmprof_cache_bytes_total", "gauge", "Bytes held by all caches (symbols, perf maps, ELF tables, Java, class and thread names)."),
 	M(cache_evictions, "tmprof_cache_evictions_total", "counter", "Caches emptied to stay under the memory budget."),
 	M(attach_pending, "tmprof_attach_requests_pending", "gauge", "Attach requests to JVMs queued or running (off the sampling loop)."),
+	M(period_write_max_ms, "tmprof_period_write_max_milliseconds", "gauge", "Longest time writing one period (names, files, pushes) since start."),
+	M(loop_turn_max_ms, "tmprof_loop_turn_max_milliseconds", "gauge", "Longest turn of the sampling loop other than a period's writing since start."),
 };
 
 int daemon_metrics_format(const struct daemon_metrics *m, char *buf, size_t len)

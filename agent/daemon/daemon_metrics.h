@@ -29,6 +29,10 @@ struct daemon_metrics {
 	uint64_t cache_bytes;        /* all caches (per cache: daemon_metrics_format_labeled) */
 	uint64_t cache_evictions;    /* caches emptied to stay under the budget */
 	uint64_t attach_pending;     /* attach requests queued or running */
+	/* The longest the loop was busy in one turn since start: writing a
+	 * period (names, files, pushes), and any other turn (draining,
+	 * starting targets, applying the worker's results). */
+	uint64_t period_write_max_ms, loop_turn_max_ms;
 };
 
 /* Prometheus text exposition format 0.0.4. Returns the length, or -ENOSPC

@@ -10,6 +10,8 @@
 #include <time.h>
 
 #include "agent/core/target.h"
+#include "symbolize/perf_map.h"
+#include "symbolize/symbolizer.h"
 
 struct job {
 	pid_t pid;
@@ -59,7 +61,18 @@ static void job_run(const struct job *j, struct attach_result *r)
 		r->err = hotspot_thread_headers(j->pid, j->timeout_ms, &r->reply);
 	else
 		r->err = hotspot_write_perf_map(j->pid, j->timeout_ms);
+	/* Reading the map costs up to its cap (64 MiB of a file the target
+	 * fills, sparse or not): here, not in the loop. */
+	if (j->job == ATTACH_JOB_PERF_MAP && !r->err)
+		r->read_err = process_symbolizer_read_perf_map(j->pid, &r->perf_map);
 	r->ms = elapsed_ms(&t0);
+}
+
+void attach_result_free(struct attach_result *r)
+{
+	attach_reply_free(&r->reply);
+	perf_map_free(r->perf_map);
+	r->perf_map = NULL;
 }
 
 static void *worker_main(void *arg)
@@ -87,7 +100,7 @@ static void *worker_main(void *arg)
 		 * taken from one before it goes into the other, but the loop
 		 * may not take results for a while: drop the oldest then. */
 		if (w->nresults == ATTACH_WORKER_QUEUE) {
-			attach_reply_free(&w->results[w->res_head].reply);
+			attach_result_free(&w->results[w->res_head]);
 			w->res_head = (w->res_head + 1) % ATTACH_WORKER_QUEUE;
 			w->nresults--;
 		}
@@ -137,7 +150,7 @@ void attach_worker_free(struct attach_worker *w)
 	for (size_t i = 0; i < w->nthreads; i++)
 		pthread_join(w->threads[i], NULL);
 	for (size_t i = 0; i < w->nresults; i++)
-		attach_reply_free(&w->results[(w->res_head + i) % ATTACH_WORKER_QUEUE].reply);
+		attach_result_free(&w->results[(w->res_head + i) % ATTACH_WORKER_QUEUE]);
 	pthread_cond_destroy(&w->wake);
 	pthread_mutex_destroy(&w->lock);
 	free(w);

@@ -37,7 +37,11 @@ struct attach_result {
 	unsigned long long start_time;
 	enum attach_job job;
 	int err;                   /* 0 or as hotspot_attach.h; -ESRCH: pid reused */
-	struct attach_reply reply; /* ATTACH_JOB_NAMES: the dump (attach_reply_free) */
+	int read_err;              /* below: why the map could not be read */
+	struct attach_reply reply; /* ATTACH_JOB_NAMES: the dump (attach_result_free) */
+	/* ATTACH_JOB_PERF_MAP, written: the map read here too, off the loop
+	 * (NULL and read_err when it could not be); attach_result_free. */
+	struct perf_map *perf_map;
 	uint64_t ms;               /* how long the exchange took */
 };
 
@@ -54,6 +58,9 @@ int attach_worker_submit(struct attach_worker *w, pid_t pid, unsigned long long 
 
 /* Finished jobs, oldest first, at most max; never blocks. */
 size_t attach_worker_take(struct attach_worker *w, struct attach_result *out, size_t max);
+
+/* What a result holds (the reply, the perf map). */
+void attach_result_free(struct attach_result *r);
 
 /* Jobs queued or running now (for /metrics). */
 size_t attach_worker_pending(struct attach_worker *w);

@@ -67,11 +67,9 @@ static void refresh_perf_map(struct leak_state *st)
 				  strerror(-err));
 		return;
 	}
-	err = hotspot_write_perf_map(st->target.pid, HOTSPOT_ATTACH_TIMEOUT_MS);
-	if (!err)
-		err = process_symbolizer_load_perf_map(st->target.sym);
-	if (err)
-		log_debug("PID %d: perf map refresh failed: %s", st->target.pid, strerror(-err));
+	/* Through the target: a map it may not read is said once. */
+	target_perf_map_written(&st->target,
+				hotspot_write_perf_map(st->target.pid, HOTSPOT_ATTACH_TIMEOUT_MS));
 }
 
 static int take_snapshot(struct leak_state *st)

@@ -303,6 +303,19 @@ else
 	grep -vE 'TaskManager .* added' "$DAEMON_LOG" | tail -n 20 | sed 's/^/# log: /'
 fi
 
+# The loop's own work per turn is bounded: attach exchanges and perf-map
+# reads (tm-perfmap's 512 MiB sparse map) run on the worker threads, target
+# starts have a time budget per scan, pushes one per period. A turn or a
+# period's writing that took a period would show here before it shows as a
+# gap.
+loop_max=$(awk '$1 == "tmprof_loop_turn_max_milliseconds" { print $2 }' "$E2E_TMP/metrics.txt")
+write_max=$(awk '$1 == "tmprof_period_write_max_milliseconds" { print $2 }' "$E2E_TMP/metrics.txt")
+echo "# loop: longest turn ${loop_max:-?} ms, longest period writing ${write_max:-?} ms (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+check "the loop's longest turn (${loop_max:-?} ms) is under a period" \
+	[ "${loop_max:-999999}" -lt $(( PERIOD * 1000 )) ]
+check "the longest period writing (${write_max:-?} ms, pushes included) is under a period" \
+	[ "${write_max:-999999}" -lt $(( PERIOD * 1000 )) ]
+
 # Identity: the copycat has its own series, and the log says so.
 check "copycat of tm-good: its own directory tm-good-u$NOBODY" has_files "tm-good-u$NOBODY"
 check "copycat of tm-good: one warning naming both PIDs" \

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # End-to-end: files that another user planted where tmprof looks, as root.
 #   perf map /tmp/perf-PID.map that is a symlink      -> not used, still records, -v says why
-#   perf map owned by another user                    -> not used
+#   perf map owned by another user                    -> not used, one line says so
 #   /tmp/.java_pidPID that is a symlink to a socket   -> never connected to (attach refused)
 #   /tmp/.java_pidPID socket owned by another uid     -> never connected to (attach refused)
 #   .attach_pidPID trigger that is a symlink          -> its target is never written
@@ -108,12 +108,14 @@ rm -f "$MAP"
 if mount --bind "$RO/nobody-owned.map" "$MAP" 2>/dev/null; then
 	MOUNTS=("$MAP" "${MOUNTS[@]}")
 	d="$E2E_TMP/map-owner" && mkdir "$d"
-	run_tmprof 120 record -v --unwind fp -p "$P_MAP" -d 3 -o "$d/out.folded"
+	run_tmprof 120 record --unwind fp -p "$P_MAP" -d 3 -o "$d/out.folded"
 	expect_rc "perf map owned by another user: still records" 0
 	check "perf map owned by another user: output written" test -s "$d/out.folded"
 	check "perf map owned by another user: its content is not used" no_hostile "$d/out.folded"
-	why=$(grep -iE 'perf[ -]?map|perf-[0-9]+\.map' "$ERR" | grep -iE 'owner|owned|permission|EPERM|not permitted' | head -n 1)
-	if [ -n "$why" ]; then ok "perf map owned by another user: -v says why: $(echo "$why" | head -c 160)"
+	# Said without -v: a stale map of a dead process of another user is a
+	# real-world case, and the fix (remove it) is the operator's.
+	why=$(grep -E "perf-[0-9]+\.map belongs to uid $NOBODY, not to the JVM's user" "$ERR" | head -n 1)
+	if [ -n "$why" ]; then ok "perf map owned by another user: the normal output says why: $(echo "$why" | head -c 160)"
 	else not_ok "perf map owned by another user: no stderr line naming the perf map and its owner (stderr: $(err_text))"; fi
 	umount "$MAP"
 	MOUNTS=("${MOUNTS[@]:1}")

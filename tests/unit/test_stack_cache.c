@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* stack_cache: each id fetched once, failures retried, entries kept
- * through growth. */
+ * through growth, pruned by generation. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -63,10 +63,54 @@ static void test_stack_cache_fetches_once(void **state)
 	stack_cache_free(c);
 }
 
+/* A prune keeps what the last generation used, frees the rest (fetched
+ * again if asked for), and shrinks the table. */
+static void test_stack_cache_prune_keeps_recent(void **state)
+{
+	struct stack_cache cache, *c = &cache;
+	const struct stack_copy *s;
+	size_t big, small;
+	bool fresh;
+
+	(void)state;
+	assert_int_equal(stack_cache_init(c, fake_fetch, NULL), 0);
+	for (uint64_t id = 100; id < 5100; id++)
+		assert_non_null(stack_cache_get(c, id, &fresh));
+	big = stack_cache_memory(c);
+	assert_int_equal(stack_cache_prune(c), 0); /* all used in this generation */
+	assert_int_equal(c->used, 5000);
+	/* The next generation uses ten of them. */
+	for (uint64_t id = 100; id < 110; id++) {
+		assert_non_null(stack_cache_get(c, id, &fresh));
+		assert_false(fresh);
+	}
+	assert_int_equal(stack_cache_prune(c), 4990);
+	assert_int_equal(c->used, 10);
+	small = stack_cache_memory(c);
+	assert_true(small * 10 < big);
+	fetches = 0;
+	s = stack_cache_get(c, 105, &fresh);
+	assert_non_null(s);
+	assert_false(fresh);
+	assert_int_equal(s->ips[1], 0x1000 * 106 + 1);
+	s = stack_cache_get(c, 4000, &fresh);
+	assert_non_null(s);
+	assert_true(fresh);
+	assert_int_equal(s->ips[0], 0x1000 * 4001);
+	assert_int_equal(fetches, 1);
+	/* Unused for one generation: gone. */
+	assert_int_equal(stack_cache_prune(c), 9);
+	assert_int_equal(c->used, 2);
+	assert_int_equal(stack_cache_prune(c), 2);
+	assert_int_equal(c->used, 0);
+	stack_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stack_cache_fetches_once),
+		cmocka_unit_test(test_stack_cache_prune_keeps_recent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -399,10 +399,33 @@ static void test_perf_map_of_process(void **state)
 	assert_int_equal(process_symbolizer_load_perf_map(ps), 0);
 	process_symbolizer_resolve_user(ps, (uint64_t)(uintptr_t)code + 4, &f);
 	assert_string_equal(f.name, "a.B.c");
+	/* Read apart (the daemon's worker thread), installed later. */
+	n = snprintf(text, sizeof(text), "%llx 40 int a.B.later()\n",
+		     (unsigned long long)(uintptr_t)code + 0x100);
+	assert_int_equal(elf_fixture_write(path, text, (size_t)n), 0);
+	{
+		struct perf_map *pm = NULL;
+
+		assert_int_equal(process_symbolizer_read_perf_map(getpid(), &pm), 0);
+		assert_non_null(pm);
+		process_symbolizer_resolve_user(ps, (uint64_t)(uintptr_t)code + 0x104, &f);
+		assert_int_not_equal(f.kind, FRAME_JIT); /* not installed yet */
+		assert_int_equal(process_symbolizer_install_perf_map(ps, pm), 0);
+	}
+	process_symbolizer_resolve_user(ps, (uint64_t)(uintptr_t)code + 0x104, &f);
+	assert_string_equal(f.name, "a.B.later");
+	process_symbolizer_resolve_user(ps, (uint64_t)(uintptr_t)code + 4, &f);
+	assert_string_equal(f.name, "a.B.c"); /* merged with the older map */
 	/* A symlink planted there is refused. */
 	unlink(path);
 	assert_int_equal(symlink("/etc/passwd", path), 0);
 	assert_int_equal(process_symbolizer_load_perf_map(ps), -ELOOP);
+	{
+		struct perf_map *pm = NULL;
+
+		assert_int_equal(process_symbolizer_read_perf_map(getpid(), &pm), -ELOOP);
+		assert_null(pm);
+	}
 	unlink(path);
 	process_symbolizer_free(ps);
 	munmap(code, 0x1000);
