@@ -8,6 +8,7 @@
 
 #include "agent/collect/offcpu_tracer.h"
 #include "agent/core/agg_table.h"
+#include "agent/core/operator_build.h"
 #include "agent/core/session.h"
 #include "agent/core/stack_cache.h"
 #include "agent/core/thread_kind.h"
@@ -133,6 +134,7 @@ struct builder {
 	size_t leaves_cap;
 	struct tid_comm *comms; /* from the CPU samples, by (tgid, tid) */
 	size_t ncomms;
+	struct operator_cache *ops; /* NULL: no operator placement */
 };
 
 static const char *thread_name(struct builder *b, pid_t pid, pid_t tid, const char *comm,
@@ -237,9 +239,9 @@ static int label_int(struct profile *p, struct profile_label *l, size_t *n, cons
 
 /* The labels of a thread's samples, in one order so that equal sets merge:
  * process and pid, thread and tid, the task's operator chain and subtask,
- * the state (state < 0: none). */
+ * the operator inside the chain (CPU samples), the state (state < 0: none). */
 static int sample_labels(struct builder *b, const char *process, const struct thread_total *tt,
-			 int state, uint32_t *id)
+			 const char *op, int state, uint32_t *id)
 {
 	struct profile_label l[PROFILE_LABELS_MAX];
 	const struct build_options *o = b->o;
@@ -267,6 +269,8 @@ static int sample_labels(struct builder *b, const char *process, const struct th
 				err = label_str(b->p, l, &n, PROFILE_LABEL_SUBTASK, subtask);
 		}
 	}
+	if (!err && op && o->thread_roots)
+		err = label_str(b->p, l, &n, PROFILE_LABEL_OPERATOR, op);
 	if (!err && state >= 0 && o->span_stacks)
 		err = label_str(b->p, l, &n, PROFILE_LABEL_STATE,
 				thread_state_name((enum thread_state)state));
@@ -322,12 +326,16 @@ static int add_cpu_samples(struct builder *b)
 		if (!target_of(b, key->tgid, &process))
 			continue;
 		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
-		if (!err)
-			err = sample_labels(b, process, tt, STATE_CPU, &labels);
 		user = stack_of(b->in->cpu_user, key->user_stack, key->user_stack);
 		kern = stack_of(b->in->cpu_kern, key->kern_stack_id >= 0, (uint64_t)key->kern_stack_id);
 		if (!err)
 			err = append_stack(b, (pid_t)key->tgid, user, kern, frames, &depth);
+		if (!err)
+			err = sample_labels(b, process, tt,
+					    operator_sample(b->ops, b->p, tt, key->tgid,
+							    user ? key->user_stack : 0, frames,
+							    depth, n),
+					    STATE_CPU, &labels);
 		/* Both stacks lost (or empty): keep the sample visible rather
 		 * than gone, and give it a leaf. */
 		if (!err && ((!user && !kern) || depth == 0))
@@ -394,7 +402,7 @@ static int add_spans(struct builder *b)
 		/* On-CPU spans carry no stack: the CPU samples show where. */
 		if (!b->o->span_stacks || state == STATE_CPU || ns < 1000)
 			continue;
-		err = sample_labels(b, process, tt, state, &labels);
+		err = sample_labels(b, process, tt, NULL, state, &labels);
 		if (!err && !nstack)
 			err = profile_intern(b->p, "[unknown stack]", &stack[nstack++]);
 		if (!err)
@@ -435,7 +443,7 @@ static int add_allocs(struct builder *b)
 			continue;
 		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
 		if (!err)
-			err = sample_labels(b, process, tt, -1, &labels);
+			err = sample_labels(b, process, tt, NULL, -1, &labels);
 		user = stack_of(b->in->alloc_user, key->user_stack, key->user_stack);
 		if (!err)
 			err = append_stack(b, (pid_t)key->tgid, user, NULL, frames, &depth);
@@ -506,6 +514,8 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 	if (!in || !p || !opts || !in->resolver || !in->targets || !in->targets->target)
 		return -EINVAL;
 	err = profile_setup(p, opts);
+	if (!err)
+		err = operator_build_new(&b.ops);
 	if (!err && in->cpu)
 		err = tid_comms_build(in->cpu, &b.comms, &b.ncomms);
 	if (!err)
@@ -515,6 +525,7 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 	if (!err)
 		err = add_allocs(&b);
 	free(b.comms);
+	operator_cache_free(b.ops);
 	if (err) {
 		build_result_free(out);
 		return err;
@@ -537,6 +548,7 @@ void build_result_free(struct build_result *r)
 	for (size_t i = 0; i < r->nthreads; i++) {
 		free(r->threads[i].leaves);
 		free(r->threads[i].name);
+		free(r->threads[i].ops);
 	}
 	free(r->threads);
 	free(r->leaves);
@@ -596,6 +608,7 @@ int build_result_report(const struct session *s, const struct build_result *b,
 		if (!spans && cpu)
 			rt->ms_per_s[STATE_CPU] =
 				(double)tt->samples * 1000.0 / s->opts.freq_hz / secs;
+		operator_report_fill(tt, rt);
 		for (size_t f = 0; f < tt->nleaves && rt->ntop < REPORT_TOP_FRAMES; f++) {
 			char text[1024];
 
