@@ -41,6 +41,8 @@ if [ "$SANITIZED" = 1 ]; then MAX_THREAD_PP=3; MAX_FN_PP=4; RUNS=${THREAD_SHARES
 MIN_NEW_THREADS=10
 MIN_RATE=0.90
 MAX_RATE=1.05
+# Under ASan the agent's lag loses pool threads' samples (see above): not measured there, so wider.
+if [ "$SANITIZED" = 1 ]; then MIN_RATE=0.80; fi
 read -r -a EXTRA <<<"${THREAD_SHARES_ARGS:-}"
 
 TRUTH="$E2E_TMP/truth.tsv"
