@@ -135,7 +135,7 @@ struct builder {
 	size_t ncomms;
 };
 
-static const char *thread_name(struct builder *b, pid_t pid, pid_t tid, const char *comm,
+static const char *builder_thread_name(struct builder *b, pid_t pid, pid_t tid, const char *comm,
 			       char *buf, size_t len)
 {
 	const char *name = b->in->targets->thread_name ?
@@ -171,7 +171,7 @@ static int append_stack(struct builder *b, pid_t pid, const struct stack_copy *u
 	return 0;
 }
 
-static struct thread_total *thread_total_get(struct build_result *r, pid_t pid, pid_t tid,
+static struct thread_total *builder_thread_total(struct build_result *r, pid_t pid, pid_t tid,
 					     const char *name)
 {
 	struct thread_total *grown;
@@ -273,13 +273,13 @@ static int sample_labels(struct builder *b, const char *process, const struct th
 	return err ? err : profile_labels_intern(b->p, l, n, id);
 }
 
-static int thread_of(struct builder *b, pid_t pid, pid_t tid, const char *comm,
+static int builder_thread_of(struct builder *b, pid_t pid, pid_t tid, const char *comm,
 		     struct thread_total **tt)
 {
 	char buf[TMPROF_COMM_LEN + 1];
-	const char *name = thread_name(b, pid, tid, comm, buf, sizeof(buf));
+	const char *name = builder_thread_name(b, pid, tid, comm, buf, sizeof(buf));
 
-	*tt = thread_total_get(b->r, pid, tid, name);
+	*tt = builder_thread_total(b->r, pid, tid, name);
 	return *tt ? 0 : -ENOMEM;
 }
 
@@ -290,7 +290,7 @@ static const struct stack_copy *stack_of(struct stack_cache *c, bool present, ui
 	return c && present ? stack_cache_get(c, id, &fresh) : NULL;
 }
 
-static bool target_of(struct builder *b, uint32_t tgid, const char **label)
+static bool builder_target_of(struct builder *b, uint32_t tgid, const char **label)
 {
 	*label = "process";
 	return b->in->targets->target(b->in->targets_ctx, (pid_t)tgid, label);
@@ -319,9 +319,9 @@ static int add_cpu_samples(struct builder *b)
 		const char *process;
 		int err;
 
-		if (!target_of(b, key->tgid, &process))
+		if (!builder_target_of(b, key->tgid, &process))
 			continue;
-		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
+		err = builder_thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
 		if (!err)
 			err = sample_labels(b, process, tt, STATE_CPU, &labels);
 		user = stack_of(b->in->cpu_user, key->user_stack, key->user_stack);
@@ -379,9 +379,9 @@ static int add_spans(struct builder *b)
 		const char *process;
 		int state, err;
 
-		if (!target_of(b, key->tgid, &process) || key->span >= SPAN__MAX)
+		if (!builder_target_of(b, key->tgid, &process) || key->span >= SPAN__MAX)
 			continue;
-		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
+		err = builder_thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
 		user = stack_of(b->in->off_user, key->user_stack, key->user_stack);
 		kern = stack_of(b->in->off_kern, key->kern_stack_id >= 0, (uint64_t)key->kern_stack_id);
 		if (!err)
@@ -431,9 +431,9 @@ static int add_allocs(struct builder *b)
 		struct thread_total *tt;
 		int err;
 
-		if (!target_of(b, key->tgid, &process))
+		if (!builder_target_of(b, key->tgid, &process))
 			continue;
-		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
+		err = builder_thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
 		if (!err)
 			err = sample_labels(b, process, tt, -1, &labels);
 		user = stack_of(b->in->alloc_user, key->user_stack, key->user_stack);
@@ -456,7 +456,7 @@ static int add_allocs(struct builder *b)
 }
 
 /* What the values mean, and which pseudo-frames the text writers draw. */
-static int profile_setup(struct profile *p, const struct build_options *o)
+static int builder_profile_setup(struct profile *p, const struct build_options *o)
 {
 	static const struct profile_value_type alloc[] = {
 		{ "alloc_space", "bytes" },
@@ -505,7 +505,7 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 	memset(out, 0, sizeof(*out));
 	if (!in || !p || !opts || !in->resolver || !in->targets || !in->targets->target)
 		return -EINVAL;
-	err = profile_setup(p, opts);
+	err = builder_profile_setup(p, opts);
 	if (!err && in->cpu)
 		err = tid_comms_build(in->cpu, &b.comms, &b.ncomms);
 	if (!err)
@@ -547,7 +547,7 @@ static int report_task(struct report_thread *rt, const char *name)
 {
 	struct task_name tn;
 
-	if (task_name_parse(name, &tn))
+	if (thread_kind_task_parse(name, &tn))
 		return 0;
 	rt->is_task = true;
 	rt->task.subtask = tn.subtask;
