@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/collect/offcpu_tracer.h"
+#include "agent/collect/collector.h"
 #include "agent/core/agg_table.h"
 #include "agent/core/session.h"
 #include "agent/core/stack_cache.h"
@@ -76,26 +76,36 @@ static int tid_comm_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/* One entry per (tgid, tid): its most sampled comm. */
-static int tid_comms_build(const struct agg_table *tab, struct tid_comm **out, size_t *n)
+/* A row of a kind as a sample (the collector knows its key). */
+static void row_sample(const struct build_kind *k, size_t i, struct collector_sample *out)
 {
+	const struct agg_entry *e = &k->rows->entries[i];
+
+	k->ops->sample_of(e->key, e->a, e->b, out);
+}
+
+/* One entry per (tgid, tid): its most sampled comm. */
+static int tid_comms_build(const struct build_kind *kind, struct tid_comm **out, size_t *n)
+{
+	const struct agg_table *tab = kind->rows;
 	struct tid_comm *all;
 	size_t k = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (!tab->count)
+	if (!tab || !tab->count)
 		return 0;
 	all = calloc(tab->count, sizeof(*all));
 	if (!all)
 		return -ENOMEM;
 	for (size_t i = 0; i < tab->count; i++) {
-		const struct cpu_sample_key *key = (const void *)tab->entries[i].key;
+		struct collector_sample cs;
 
-		all[i].tgid = key->tgid;
-		all[i].tid = key->tid;
-		memcpy(all[i].comm, key->comm, sizeof(all[i].comm));
-		all[i].samples = tab->entries[i].a;
+		row_sample(kind, i, &cs);
+		all[i].tgid = cs.tgid;
+		all[i].tid = cs.tid;
+		snprintf(all[i].comm, sizeof(all[i].comm), "%.*s", TMPROF_COMM_LEN - 1, cs.comm);
+		all[i].samples = cs.values[0];
 	}
 	qsort(all, tab->count, sizeof(*all), tid_comm_cmp);
 	/* Within one tid, sum per comm (few comms per tid: compare back). */
@@ -304,33 +314,45 @@ static int add_values(struct builder *b, const uint32_t *frames, uint32_t depth,
 	return profile_add_sample(b->p, frames, depth, labels, values);
 }
 
-static int add_cpu_samples(struct builder *b)
+/* A row's thread, labels and stack, root first. */
+static int row_stack(struct builder *b, const struct build_kind *kind,
+		     const struct collector_sample *cs, struct thread_total **tt, uint32_t *frames,
+		     uint32_t *depth)
 {
-	const struct agg_table *tab = b->in->cpu;
+	const struct stack_copy *user, *kern;
+	int err = builder_thread_of(b, (pid_t)cs->tgid, (pid_t)cs->tid, cs->comm, tt);
+
+	user = stack_of(kind->user, cs->user_stack, cs->user_stack);
+	kern = stack_of(kind->kern, cs->kern_stack >= 0, (uint64_t)cs->kern_stack);
+	if (!err)
+		err = append_stack(b, (pid_t)cs->tgid, user, kern, frames, depth);
+	return err;
+}
+
+static int add_cpu_samples(struct builder *b, const struct build_kind *kind)
+{
+	const struct agg_table *tab = kind->rows;
 	/* In wall mode a sample stands for 1/HZ s of CPU, in microseconds. */
 	uint64_t weight = b->o->span_stacks ? 1000000ULL / (b->in->freq_hz ? b->in->freq_hz : 1) : 1;
 
 	for (size_t i = 0; tab && i < tab->count; i++) {
-		const struct cpu_sample_key *key = (const void *)tab->entries[i].key;
-		uint64_t n = tab->entries[i].a;
-		const struct stack_copy *user, *kern;
 		uint32_t frames[MAX_FRAMES], depth = 0, labels = 0;
+		struct collector_sample cs;
 		struct thread_total *tt;
 		const char *process;
+		uint64_t n;
 		int err;
 
-		if (!builder_target_of(b, key->tgid, &process))
+		row_sample(kind, i, &cs);
+		n = cs.values[0];
+		if (!builder_target_of(b, cs.tgid, &process))
 			continue;
-		err = builder_thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
+		err = row_stack(b, kind, &cs, &tt, frames, &depth);
 		if (!err)
 			err = sample_labels(b, process, tt, STATE_CPU, &labels);
-		user = stack_of(b->in->cpu_user, key->user_stack, key->user_stack);
-		kern = stack_of(b->in->cpu_kern, key->kern_stack_id >= 0, (uint64_t)key->kern_stack_id);
-		if (!err)
-			err = append_stack(b, (pid_t)key->tgid, user, kern, frames, &depth);
 		/* Both stacks lost (or empty): keep the sample visible rather
 		 * than gone, and give it a leaf. */
-		if (!err && ((!user && !kern) || depth == 0))
+		if (!err && depth == 0)
 			err = profile_intern(b->p, "[lost stack]", &frames[depth++]);
 		if (!err && b->o->cpu_stacks)
 			err = add_values(b, frames, depth, labels, n * weight, 0);
@@ -350,14 +372,13 @@ static int add_cpu_samples(struct builder *b)
 
 /* The state of a blocked span is decided by the rules on its stack's frame
  * names (suffix-free: the rules name methods and functions). */
-static int span_state(struct builder *b, const struct sched_span_key *key, const uint32_t *frames,
-		      uint32_t depth)
+static int span_state(struct builder *b, int span, const uint32_t *frames, uint32_t depth)
 {
 	const char *names[MAX_FRAMES];
 
-	if (key->span == SPAN_ONCPU)
+	if (span == SPAN_ONCPU)
 		return STATE_CPU;
-	if (key->span == SPAN_RUNQUEUE)
+	if (span == SPAN_RUNQUEUE)
 		return STATE_RUNQUEUE;
 	if (!b->o->rules)
 		return STATE_BLOCKED;
@@ -366,29 +387,26 @@ static int span_state(struct builder *b, const struct sched_span_key *key, const
 	return state_rules_classify(b->o->rules, names, depth);
 }
 
-static int add_spans(struct builder *b)
+static int add_spans(struct builder *b, const struct build_kind *kind)
 {
-	const struct agg_table *tab = b->in->spans;
+	const struct agg_table *tab = kind->rows;
 
 	for (size_t i = 0; tab && i < tab->count; i++) {
-		const struct sched_span_key *key = (const void *)tab->entries[i].key;
-		uint64_t ns = tab->entries[i].a;
-		const struct stack_copy *user, *kern;
 		uint32_t stack[MAX_FRAMES], nstack = 0, labels = 0;
+		struct collector_sample cs;
 		struct thread_total *tt;
 		const char *process;
 		int state, err;
+		uint64_t ns;
 
-		if (!builder_target_of(b, key->tgid, &process) || key->span >= SPAN__MAX)
+		row_sample(kind, i, &cs);
+		ns = cs.values[0];
+		if (!builder_target_of(b, cs.tgid, &process) || cs.span < 0 || cs.span >= SPAN__MAX)
 			continue;
-		err = builder_thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
-		user = stack_of(b->in->off_user, key->user_stack, key->user_stack);
-		kern = stack_of(b->in->off_kern, key->kern_stack_id >= 0, (uint64_t)key->kern_stack_id);
-		if (!err)
-			err = append_stack(b, (pid_t)key->tgid, user, kern, stack, &nstack);
+		err = row_stack(b, kind, &cs, &tt, stack, &nstack);
 		if (err)
 			return err;
-		state = span_state(b, key, stack, nstack);
+		state = span_state(b, cs.span, stack, nstack);
 		tt->ns[state] += ns;
 		b->r->span_ns += ns;
 		/* On-CPU spans carry no stack: the CPU samples show where. */
@@ -419,45 +437,104 @@ static uint32_t trim_allocator_frames(const struct profile *p, const uint32_t *f
 
 /* Allocations: the allocating stack, then the allocated class as the leaf
  * ("byte[]", "java.lang.String"), with bytes and events as two values. */
-static int add_allocs(struct builder *b)
+static int add_allocs(struct builder *b, const struct build_kind *kind)
 {
-	const struct agg_table *tab = b->in->allocs;
+	const struct agg_table *tab = kind->rows;
 
 	for (size_t i = 0; tab && i < tab->count; i++) {
-		const struct alloc_key *key = (const void *)tab->entries[i].key;
 		uint32_t frames[MAX_FRAMES], depth = 0, labels = 0;
-		const struct stack_copy *user;
 		const char *cls = NULL, *process;
+		struct collector_sample cs;
 		struct thread_total *tt;
 		int err;
 
-		if (!builder_target_of(b, key->tgid, &process))
+		row_sample(kind, i, &cs);
+		if (!builder_target_of(b, cs.tgid, &process))
 			continue;
-		err = builder_thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
+		err = row_stack(b, kind, &cs, &tt, frames, &depth);
 		if (!err)
 			err = sample_labels(b, process, tt, -1, &labels);
-		user = stack_of(b->in->alloc_user, key->user_stack, key->user_stack);
-		if (!err)
-			err = append_stack(b, (pid_t)key->tgid, user, NULL, frames, &depth);
 		if (!err)
 			depth = trim_allocator_frames(b->p, frames, depth);
 		if (b->in->targets->class_name)
-			cls = b->in->targets->class_name(b->in->targets_ctx, (pid_t)key->tgid,
-							 key->klass);
+			cls = b->in->targets->class_name(b->in->targets_ctx, (pid_t)cs.tgid, cs.klass);
 		if (!err)
 			err = profile_intern(b->p, cls ? cls : "[unknown class]", &frames[depth++]);
 		if (!err && b->o->alloc_stacks)
-			err = add_values(b, frames, depth, labels, tab->entries[i].a,
-					 tab->entries[i].b);
+			err = add_values(b, frames, depth, labels, cs.values[0], cs.values[1]);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-/* What the values mean, and which pseudo-frames the text writers draw. */
-static int builder_profile_setup(struct profile *p, const struct build_options *o)
+/* A plain kind's rows: its stack and values, labelled like the others. */
+static int add_samples(struct builder *b, const struct build_kind *kind)
 {
+	const struct agg_table *tab = kind->rows;
+
+	/* One profile has one set of value types: the CPU, wall or
+	 * allocation profile takes no plain kind's rows. */
+	if (!(b->o->sample_kinds & kind->event) || b->o->cpu_stacks || b->o->span_stacks ||
+	    b->o->alloc_stacks)
+		return 0;
+	for (size_t i = 0; tab && i < tab->count; i++) {
+		uint32_t frames[MAX_FRAMES], depth = 0, labels = 0;
+		struct collector_sample cs;
+		struct thread_total *tt;
+		const char *process;
+		int err;
+
+		row_sample(kind, i, &cs);
+		if (!builder_target_of(b, cs.tgid, &process))
+			continue;
+		err = row_stack(b, kind, &cs, &tt, frames, &depth);
+		if (!err)
+			err = sample_labels(b, process, tt, -1, &labels);
+		if (!err && !depth)
+			err = profile_intern(b->p, "[unknown stack]", &frames[depth++]);
+		if (!err)
+			err = add_values(b, frames, depth, labels, cs.values[0], cs.values[1]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int add_kind(struct builder *b, const struct build_kind *kind)
+{
+	/* A kind whose rows are no samples (a test's fake) adds nothing. */
+	if (!kind->ops || !kind->ops->sample_of)
+		return 0;
+	switch (kind->ops->role) {
+	case COLLECTOR_ROLE_CPU:
+		return add_cpu_samples(b, kind);
+	case COLLECTOR_ROLE_SPANS:
+		return add_spans(b, kind);
+	case COLLECTOR_ROLE_ALLOCS:
+		return add_allocs(b, kind);
+	case COLLECTOR_ROLE_SAMPLES:
+	default:
+		return add_samples(b, kind);
+	}
+}
+
+/* The first plain kind the profile takes samples of; NULL: none. */
+static const struct collector_ops *sample_kind_of(const struct build_input *in,
+						  const struct build_options *o)
+{
+	for (size_t i = 0; i < in->nkinds; i++)
+		if (in->kinds[i].ops && in->kinds[i].ops->role == COLLECTOR_ROLE_SAMPLES &&
+		    (o->sample_kinds & in->kinds[i].event))
+			return in->kinds[i].ops;
+	return NULL;
+}
+
+/* What the values mean, and which pseudo-frames the text writers draw. */
+static int builder_profile_setup(struct profile *p, const struct build_input *in,
+				 const struct build_options *o)
+{
+	const struct collector_ops *plain = sample_kind_of(in, o);
 	static const struct profile_value_type alloc[] = {
 		{ "alloc_space", "bytes" },
 		{ "alloc_objects", "count" },
@@ -473,6 +550,8 @@ static int builder_profile_setup(struct profile *p, const struct build_options *
 		err = profile_set_value_types(p, alloc, 2);
 		return err ? err : profile_set_display_value(p, o->alloc_counts ? 1 : 0);
 	}
+	if (plain && !o->cpu_stacks && !o->span_stacks && plain->nvalues)
+		return profile_set_value_types(p, plain->value_types, plain->nvalues);
 	return profile_set_value_types(p, o->span_stacks ? &wall : &samples, 1);
 }
 
@@ -505,15 +584,14 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 	memset(out, 0, sizeof(*out));
 	if (!in || !p || !opts || !in->resolver || !in->targets || !in->targets->target)
 		return -EINVAL;
-	err = builder_profile_setup(p, opts);
-	if (!err && in->cpu)
-		err = tid_comms_build(in->cpu, &b.comms, &b.ncomms);
-	if (!err)
-		err = add_cpu_samples(&b);
-	if (!err)
-		err = add_spans(&b);
-	if (!err)
-		err = add_allocs(&b);
+	err = builder_profile_setup(p, in, opts);
+	/* The CPU samples' comms name threads of every kind. */
+	for (size_t i = 0; !err && i < in->nkinds; i++)
+		if (in->kinds[i].ops && in->kinds[i].ops->sample_of &&
+		    in->kinds[i].ops->role == COLLECTOR_ROLE_CPU && !b.comms)
+			err = tid_comms_build(&in->kinds[i], &b.comms, &b.ncomms);
+	for (size_t i = 0; !err && i < in->nkinds; i++)
+		err = add_kind(&b, &in->kinds[i]);
 	free(b.comms);
 	if (err) {
 		build_result_free(out);

@@ -81,34 +81,22 @@ static const struct build_targets_ops session_targets_ops = {
 	.class_name = class_name,
 };
 
-/* A kind's rows and stacks; a kind the session does not have reads as
- * empty (a zeroed collector: no rows, empty caches). */
-static struct collector *kind_of(struct session *s, unsigned int event)
-{
-	static struct collector none;
-	struct collector *c = session_collector(s, event);
-
-	return c ? c : &none;
-}
-
 void session_build_input(struct session *s, struct build_input *in, struct resolver *r)
 {
-	struct collector *cpu = kind_of(s, SESSION_CPU), *off = kind_of(s, SESSION_OFFCPU);
-	struct collector *alloc = kind_of(s, SESSION_ALLOC);
-
 	*r = (struct resolver){ .ops = &session_resolver_ops, .ctx = s };
 	*in = (struct build_input){
-		.cpu = &cpu->rows,
-		.spans = &off->rows,
-		.allocs = &alloc->rows,
-		.cpu_user = &cpu->user_stacks,
-		.cpu_kern = &cpu->kern_stacks,
-		.off_user = &off->user_stacks,
-		.off_kern = &off->kern_stacks,
-		.alloc_user = &alloc->user_stacks,
 		.freq_hz = s->opts.freq_hz,
 		.resolver = r,
 		.targets = &session_targets_ops,
 		.targets_ctx = s,
 	};
+	/* Every kind, open or not: one that is off has no rows. */
+	for (size_t i = 0; i < s->ncollectors && in->nkinds < BUILD_KINDS_MAX; i++) {
+		struct collector *c = &s->collectors[i];
+
+		in->kinds[in->nkinds++] = (struct build_kind){
+			.ops = c->ops, .event = c->event, .rows = &c->rows,
+			.user = &c->user_stacks, .kern = &c->kern_stacks,
+		};
+	}
 }
