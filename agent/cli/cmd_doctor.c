@@ -321,7 +321,9 @@ static bool check_kind(struct doctor *d, const char *name, unsigned int kinds, i
 		item(d, false, false, "%s: %s", name, line);
 		return false;
 	}
-	if (min)
+	if (!try_load)
+		item(d, true, false, "%s: no BPF programs to load", name);
+	else if (min)
 		item(d, true, false, "%s: BPF programs load (%s needs Linux %u.%u or newer)", name,
 		     what, min >> 8, min & 0xff);
 	else
