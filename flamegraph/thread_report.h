@@ -7,7 +7,7 @@
  *   {"duration_s":…, "threads":[{"pid":…, "tid":…, "name":"…", "kind":"task",
  *     "task":{"chain":["Source: A","Map"], "subtask":1, "parallelism":4, "attempt":0},
  *     "ms_per_s":{"cpu":…, "runqueue":…, "backpressured":…, "idle":…, "blocked":…},
- *     "top_frames":[{"frame":"…", "share":…}]}]}
+ *     "top_frames":[{"frame":"…", "kind":"jit", "module":"…", "share":…}]}]}
  * A state that was not measured (e.g. off-CPU states with -e cpu) is null.
  */
 #ifndef TMPROF_FLAMEGRAPH_THREAD_REPORT_H
@@ -31,7 +31,9 @@ enum report_state {
 #define REPORT_MAX_CHAIN 32
 
 struct report_frame {
-	char *frame;
+	char *frame;  /* the frame's name, without text suffixes */
+	char *kind;   /* profile_frame_kind_name: "jit", "native", ... */
+	char *module; /* library, "[kernel]", or "" */
 	double share; /* of the thread's on-CPU samples, 0..1 */
 };
 

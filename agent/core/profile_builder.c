@@ -12,7 +12,6 @@
 #include "agent/core/stack_cache.h"
 #include "agent/core/thread_kind.h"
 #include "flamegraph/folded_parse.h"
-#include "flamegraph/frame_text.h"
 #include "flamegraph/profile.h"
 #include "flamegraph/thread_report.h"
 #include "symbolize/resolver.h"
@@ -675,14 +674,17 @@ int build_result_report(const struct session *s, const struct build_result *b,
 			rt->ms_per_s[STATE_CPU] =
 				(double)tt->samples * 1000.0 / s->opts.freq_hz / secs;
 		for (size_t f = 0; f < tt->nleaves && rt->ntop < REPORT_TOP_FRAMES; f++) {
-			char text[1024];
+			struct report_frame *fr = &rt->top[rt->ntop++];
+			struct profile_frame pf;
 
-			/* The report shows frames as the folded output does. */
-			frame_text_of(names, tt->leaves[f].name_id, text, sizeof(text));
-			rt->top[rt->ntop].frame = strdup(text);
-			if (!rt->top[rt->ntop].frame)
+			/* The structure, not the folded text: name, kind, module. */
+			profile_frame_get(names, tt->leaves[f].name_id, &pf);
+			fr->frame = strdup(profile_str(names, pf.name));
+			fr->kind = strdup(profile_frame_kind_name(pf.kind));
+			fr->module = strdup(profile_str(names, pf.module));
+			if (!fr->frame || !fr->kind || !fr->module)
 				return -ENOMEM;
-			rt->top[rt->ntop++].share = (double)tt->leaves[f].samples / (double)tt->samples;
+			fr->share = (double)tt->leaves[f].samples / (double)tt->samples;
 		}
 	}
 	thread_report_sort(out);

@@ -27,6 +27,7 @@
 #include "bpf/abi.h"
 #include "flamegraph/folded.h"
 #include "flamegraph/profile.h"
+#include "flamegraph/thread_report.h"
 #include "symbolize/resolver.h"
 
 #define PID 100
@@ -412,6 +413,32 @@ static void test_allocs_two_values(void **state)
 	assert_int_equal(profile_total(f->p), 4196);
 }
 
+/* The report's hottest frames are the structure, not folded text. */
+static void test_report_top_frames(void **state)
+{
+	struct fixture *f = *state;
+	struct build_options o = { .thread_roots = true, .cpu_stacks = true };
+	struct session s = { .opts = { .events = SESSION_CPU, .freq_hz = 100 },
+			     .start_ns = 1000000000ULL, .end_ns = 2000000000ULL };
+	struct thread_report rep;
+	const struct report_thread *t = NULL;
+
+	cpu_add(f, PID, TASK_TID, 1, -1, 7);
+	cpu_add(f, PID, TASK_TID, 5, -1, 3);
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	assert_int_equal(build_result_report(&s, &f->br, f->p, &rep), 0);
+	for (size_t i = 0; i < rep.nthreads; i++)
+		if (rep.threads[i].tid == TASK_TID)
+			t = &rep.threads[i];
+	assert_non_null(t);
+	assert_int_equal(t->ntop, 2);
+	assert_string_equal(t->top[0].frame, "MyMapper.map"); /* no _[j] */
+	assert_string_equal(t->top[0].kind, "jit");
+	assert_true(t->top[0].share > 0.69 && t->top[0].share < 0.71);
+	assert_string_not_equal(t->top[1].kind, "jit");
+	thread_report_free(&rep);
+}
+
 /* A new kind with no code in the builder: its collector reads its rows
  * and names its values. */
 struct plain_key {
@@ -509,6 +536,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spans_state_from_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_allocs_two_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plain_kind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_top_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frame_intern_sym, setup, teardown),
 	};

@@ -33,7 +33,9 @@ static void add_task(struct thread_report *r, pid_t tid, const char *name, const
 		t->measured[s] = true;
 	t->ms_per_s[REPORT_CPU] = cpu;
 	t->ms_per_s[REPORT_IDLE] = 1000 - cpu;
-	t->top[0].frame = strdup("org.example.Hot.loop_[j]");
+	t->top[0].frame = strdup("org.example.Hot.loop");
+	t->top[0].kind = strdup("jit");
+	t->top[0].module = strdup("[jit]");
 	t->top[0].share = 0.5;
 	t->ntop = 1;
 }
@@ -78,6 +80,10 @@ static void test_json_round_trip(void **state)
 	assert_int_equal(back.threads[0].task.subtask, 2);
 	assert_true(back.threads[0].ms_per_s[REPORT_CPU] == 900);
 	assert_true(back.threads[0].top[0].share == 0.5);
+	/* Frames are the structure: a name without suffix, its kind and module. */
+	assert_string_equal(back.threads[0].top[0].frame, "org.example.Hot.loop");
+	assert_string_equal(back.threads[0].top[0].kind, "jit");
+	assert_string_equal(back.threads[0].top[0].module, "[jit]");
 	for (size_t i = 0; i < back.nthreads; i++) {
 		if (back.threads[i].tid != 15)
 			continue;
