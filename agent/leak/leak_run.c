@@ -20,7 +20,9 @@
 #include "agent/leak/leak_growth.h"
 #include "agent/leak/leak_snapshot.h"
 #include "agent/leak/leak_store.h"
-#include "agent/collect/leak_tracer.h"
+#include "agent/collect/collector.h"
+#include "agent/collect/leak_collector.h"
+#include "agent/core/session.h"
 #include "agent/core/log.h"
 #include "agent/core/target.h"
 #include "symbolize/symbolizer.h"
@@ -43,9 +45,8 @@ static uint64_t clock_ns(clockid_t id)
 
 struct leak_state {
 	const struct leak_run_options *o;
-	struct leak_tracer *tracer;
+	struct collector leak; /* collect/leak_collector.c: one kind, one target */
 	struct target target;
-	struct leak_allocator alloc;
 	uint64_t overflow_reported;
 	size_t written;
 };
@@ -74,10 +75,17 @@ static void refresh_perf_map(struct leak_state *st)
 		log_debug("PID %d: perf map refresh failed: %s", st->target.pid, strerror(-err));
 }
 
+static const struct leak_allocator *alloc_of(const struct leak_state *st)
+{
+	unsigned int nprobes;
+
+	return leak_collector_allocator(st->leak.impl, &nprobes);
+}
+
 static int take_snapshot(struct leak_state *st)
 {
 	struct leak_snapshot s;
-	uint64_t stats[LEAK_STAT__MAX] = { 0 };
+	struct collector_stats stats;
 	char name[64], path[PATH_MAX], live[32];
 	int err, pruned;
 
@@ -85,12 +93,12 @@ static int take_snapshot(struct leak_state *st)
 	s.time_ms = (int64_t)(clock_ns(CLOCK_REALTIME) / 1000000ULL);
 	s.pid = st->target.pid;
 	s.period = st->o->period;
-	snprintf(s.allocator, sizeof(s.allocator), "%s", leak_allocator_name(st->alloc.kind));
+	snprintf(s.allocator, sizeof(s.allocator), "%s", leak_allocator_name(alloc_of(st)->kind));
 	refresh_perf_map(st);
-	leak_tracer_stats(st->tracer, stats);
-	s.overflow = stats[LEAK_STAT_OVERFLOW];
-	s.sampled = stats[LEAK_STAT_SAMPLED];
-	err = leak_collect(st->tracer, st->target.sym, (uint32_t)st->target.pid,
+	st->leak.ops->stats(st->leak.impl, &stats);
+	s.overflow = stats.dropped;
+	s.sampled = stats.events;
+	err = leak_collect(&st->leak, st->target.sym, (uint32_t)st->target.pid,
 			   clock_ns(CLOCK_BOOTTIME), &s);
 	if (!err)
 		err = leak_store_name(name, sizeof(name), s.time_ms);
@@ -126,7 +134,8 @@ static int take_snapshot(struct leak_state *st)
 
 static int start(struct leak_state *st)
 {
-	struct leak_tracer_options to = { st->o->period, st->o->max_tracked };
+	struct session_options so = { .leak = { st->o->period, st->o->max_tracked } };
+	const struct leak_allocator *alloc;
 	unsigned int nprobes = 0;
 	int err;
 
@@ -146,10 +155,11 @@ static int start(struct leak_state *st)
 	if (kernel_features_check(1u << KF_LEAK, "tmprof leak") != EXIT_OK)
 		return EXIT_NO_BPF;
 	bpf_load_reset();
-	err = leak_tracer_open(&to, &st->tracer);
+	err = st->leak.ops->open(&so, NULL, &st->leak.impl);
 	if (err)
 		return bpf_load_report("tmprof leak", err);
-	err = leak_tracer_attach(st->tracer, st->o->pid, &st->alloc, &nprobes);
+	err = st->leak.ops->add_target(st->leak.impl, &st->target);
+	alloc = leak_collector_allocator(st->leak.impl, &nprobes);
 	if (err == -ESRCH) {
 		log_error("PID %d: the process exited", st->o->pid);
 		return EXIT_NO_TARGET;
@@ -157,7 +167,7 @@ static int start(struct leak_state *st)
 	if (err) {
 		log_error("PID %d: cannot probe its allocator (%s): %s; a statically linked "
 			  "allocator cannot be traced", st->o->pid,
-			  st->alloc.lib[0] ? st->alloc.lib : "no libc mapped", strerror(-err));
+			  alloc->lib[0] ? alloc->lib : "no libc mapped", strerror(-err));
 		return err == -EPERM || err == -EACCES ? EXIT_NO_BPF : EXIT_NO_TARGET;
 	}
 	target_attach(&st->target);
@@ -166,7 +176,7 @@ static int start(struct leak_state *st)
 			 attach_error_text(st->target.attach_err));
 	log_info("PID %d allocates with %s (%s): %u functions probed, one sample per ~%" PRIu64
 		 " bytes; a snapshot every %.0f s in %s", st->o->pid,
-		 leak_allocator_name(st->alloc.kind), st->alloc.lib, nprobes, st->o->period,
+		 leak_allocator_name(alloc->kind), alloc->lib, nprobes, st->o->period,
 		 (double)st->o->interval_ms / 1000.0, st->o->dir);
 	return EXIT_OK;
 }
@@ -190,6 +200,9 @@ int leak_run(const struct leak_run_options *o)
 	int rc;
 
 	stop_requested = 0;
+	rc = collector_init(&st.leak, &leak_collector_ops, 0);
+	if (rc)
+		return EXIT_INTERNAL;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	rc = start(&st);
@@ -225,7 +238,7 @@ int leak_run(const struct leak_run_options *o)
 cleanup:
 	if (o->stats)
 		print_stats();
-	leak_tracer_close(st.tracer);
+	collector_free(&st.leak);
 	target_close(&st.target);
 	return rc;
 }

@@ -16,7 +16,7 @@
 #include "agent/collect/alloc_collector.h"
 #include "agent/collect/collector.h"
 #include "agent/collect/cpu_collector.h"
-#include "agent/collect/leak_tracer.h"
+#include "agent/collect/leak_collector.h"
 #include "agent/collect/maps.h"
 #include "agent/collect/offcpu_collector.h"
 #include "agent/core/session.h"
@@ -224,45 +224,33 @@ static void test_alloc_drain(void **state)
 	assert_int_equal(nfake, 0);
 }
 
-struct leak_got {
-	struct leak_key keys[FAKE_MAX];
-	struct leak_alloc vals[FAKE_MAX];
-	size_t n;
-};
-
-static int leak_collect(void *ctx, const struct leak_key *key, const struct leak_alloc *a)
+/* Leak reads the live table without taking anything out of it: a row per
+ * live allocation, bytes and birth time. */
+static void test_leak_drain(void **state)
 {
-	struct leak_got *g = ctx;
-
-	assert_true(g->n < FAKE_MAX);
-	g->keys[g->n] = *key;
-	g->vals[g->n++] = *a;
-	return 0;
-}
-
-/* Leak reads the live table without taking anything out of it. */
-static void test_leak_live(void **state)
-{
-	struct leak_tracer_options o = { .period = 0, .max_tracked = 64 };
+	struct session_options o = { .leak = { .period = 0, .max_tracked = 64 } };
 	struct leak_key k1 = { .tgid = 40, .addr = 0x1000 }, k2 = { .tgid = 40, .addr = 0x2000 };
-	struct leak_alloc a1 = { .size = 100, .user_stack = 7, .tid = 41 };
+	struct leak_alloc a1 = { .size = 100, .user_stack = 7, .ts_ns = 5000, .tid = 41 };
 	struct leak_alloc a2 = { .size = 200, .tid = 42 };
-	struct leak_tracer *t = NULL;
-	struct leak_got g = { 0 };
+	const struct collector_row *r;
+	void *impl = NULL;
+	struct got g = { 0 };
 
 	(void)state;
 	fake_put(&k1, sizeof(k1), &a1, sizeof(a1));
 	fake_put(&k2, sizeof(k2), &a2, sizeof(a2));
-	assert_int_equal(leak_tracer_open(&o, &t), 0);
+	assert_int_equal(leak_collector_ops.open(&o, NULL, &impl), 0);
 	maps_backend_set(&fake_backend);
-	assert_int_equal(leak_tracer_live(t, leak_collect, &g), 0);
+	assert_int_equal(leak_collector_ops.drain(impl, collect, &g), 0);
 	maps_backend_set(NULL);
-	leak_tracer_close(t);
+	leak_collector_ops.close(impl);
 	assert_int_equal(g.n, 2);
-	assert_int_equal(g.keys[0].addr, 0x1000);
-	assert_int_equal(g.vals[0].size, 100);
-	assert_int_equal(g.vals[0].user_stack, 7);
-	assert_int_equal(g.vals[1].tid, 42);
+	r = row_of_tid(&g, 41);
+	assert_int_equal(r->tgid, 40);
+	assert_int_equal(r->a, 100);  /* bytes */
+	assert_int_equal(r->b, 5000); /* allocated at */
+	assert_int_equal(r->user_stack, 7);
+	assert_int_equal(row_of_tid(&g, 42)->a, 200);
 	assert_int_equal(nfake, 2);
 	assert_int_equal(fake_deletes, 0);
 }
@@ -290,7 +278,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cpu_drain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offcpu_drain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_drain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_leak_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leak_drain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stack_reads, setup, teardown),
 	};
 
