@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "agent/collect/bpf_load.h"
-#include "agent/cli/cli_common.h"
 #include "agent/core/exit_codes.h"
 #include "agent/jvm/hotspot_attach.h"
 #include "agent/collect/kernel_features.h"
@@ -208,11 +207,11 @@ int leak_run(const struct leak_run_options *o)
 	rc = start(&st);
 	if (rc)
 		goto cleanup;
-	start_ms = monotonic_ms();
+	start_ms = clock_ns(CLOCK_MONOTONIC) / 1000000ULL;
 	next_ms = start_ms + o->interval_ms;
 	while (!stop_requested) {
 		struct timespec nap = { 0, 200 * 1000000L };
-		uint64_t now = monotonic_ms();
+		uint64_t now = clock_ns(CLOCK_MONOTONIC) / 1000000ULL;
 
 		if (o->duration_ms && now - start_ms >= o->duration_ms)
 			break;
