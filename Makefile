@@ -157,6 +157,7 @@ bench: deps
 	tests/bench_hotspot.sh $(BUILD)
 	tests/bench_hostile.sh $(BUILD)
 	tests/bench_maps.sh $(BUILD)
+	tests/bench_operators.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -78,21 +78,35 @@ size_t utf8_strlen(const char *s)
 	return chars;
 }
 
+/* Writes the character at p unless it is a single ASCII byte (returns 0:
+ * the caller escapes those its own way). A valid multi-byte sequence is
+ * copied; an invalid byte becomes '?' and is skipped alone, so one bad byte
+ * never swallows the text after it. Returns the bytes consumed. */
+static size_t utf8_copy(FILE *out, const unsigned char *p, size_t left)
+{
+	size_t n = utf8_seq_len(p, left);
+
+	if (n == 1)
+		return 0;
+	if (n) {
+		fwrite(p, 1, n, out);
+		return n;
+	}
+	fputc('?', out);
+	return 1;
+}
+
 void xml_write_escaped(FILE *out, const char *s, size_t max_chars)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), i = 0, chars = 0;
 
 	while (i < len && chars < max_chars) {
-		size_t n = utf8_seq_len(p + i, len - i);
+		size_t n = utf8_copy(out, p + i, len - i);
 
 		chars++;
-		if (n != 1) {
-			if (n)
-				fwrite(p + i, 1, n, out);
-			else
-				fputc('?', out);
-			i += n ? n : 1;
+		if (n) {
+			i += n;
 			continue;
 		}
 		switch (p[i]) {
@@ -131,14 +145,9 @@ void json_write_string(FILE *out, const char *s)
 			i += run;
 			continue;
 		}
-		n = utf8_seq_len(p + i, len - i);
-
-		if (n != 1) {
-			if (n)
-				fwrite(p + i, 1, n, out);
-			else
-				fputc('?', out);
-			i += n ? n : 1;
+		n = utf8_copy(out, p + i, len - i);
+		if (n) {
+			i += n;
 			continue;
 		}
 		switch (p[i]) {

@@ -143,6 +143,25 @@ static void write_json_number(FILE *out, double v)
 		fputs("null", out);
 }
 
+/* CPU per operator of the chain, in chain order, then what no operator
+ * could be named for. */
+static void write_operators(const struct report_thread *t, FILE *out)
+{
+	if (!t->has_operators)
+		return;
+	fputs(",\"operators\":[", out);
+	for (int i = 0; i < t->task.nchain; i++) {
+		fputs(i ? ",{\"name\":" : "{\"name\":", out);
+		write_json_string(out, t->task.chain[i]);
+		fprintf(out, ",\"index\":%d,\"cpu_ms_per_s\":", i);
+		write_json_number(out, t->operator_ms_per_s[i]);
+		fprintf(out, ",\"samples\":%llu}", (unsigned long long)t->operator_samples[i]);
+	}
+	fputs("],\"operators_unplaced\":{\"cpu_ms_per_s\":", out);
+	write_json_number(out, t->unplaced_ms_per_s);
+	fprintf(out, ",\"samples\":%llu}", (unsigned long long)t->unplaced_samples);
+}
+
 static void write_thread(const struct report_thread *t, FILE *out)
 {
 	fprintf(out, "{\"pid\":%d,\"tid\":%d,\"name\":", t->pid, t->tid);
@@ -182,7 +201,9 @@ static void write_thread(const struct report_thread *t, FILE *out)
 		write_json_number(out, t->top[i].share);
 		fputc('}', out);
 	}
-	fputs("]}", out);
+	fputc(']', out);
+	write_operators(t, out);
+	fputc('}', out);
 }
 
 int thread_report_write_json(const struct thread_report *r, FILE *out)
@@ -241,6 +262,28 @@ static int read_task(json_t *task, struct report_thread *t)
 	return 0;
 }
 
+static void read_operators(json_t *jt, struct report_thread *t)
+{
+	json_t *ops = json_object_get(jt, "operators"), *op;
+	json_t *un = json_object_get(jt, "operators_unplaced");
+	size_t i;
+
+	if (!json_is_array(ops) || !t->is_task)
+		return;
+	t->has_operators = true;
+	/* By "index", so that the rows stay the chain's names. */
+	json_array_foreach(ops, i, op) {
+		json_int_t idx = json_integer_value(json_object_get(op, "index"));
+
+		if (idx < 0 || idx >= t->task.nchain)
+			continue;
+		t->operator_ms_per_s[idx] = json_number_value(json_object_get(op, "cpu_ms_per_s"));
+		t->operator_samples[idx] = (uint64_t)json_integer_value(json_object_get(op, "samples"));
+	}
+	t->unplaced_ms_per_s = json_number_value(json_object_get(un, "cpu_ms_per_s"));
+	t->unplaced_samples = (uint64_t)json_integer_value(json_object_get(un, "samples"));
+}
+
 static int read_thread(json_t *jt, struct report_thread *t)
 {
 	json_t *ms = json_object_get(jt, "ms_per_s"), *top = json_object_get(jt, "top_frames"), *f;
@@ -277,6 +320,7 @@ static int read_thread(json_t *jt, struct report_thread *t)
 			return -ENOMEM;
 		fr->share = json_number_value(json_object_get(f, "share"));
 	}
+	read_operators(jt, t);
 	return 0;
 }
 
@@ -380,6 +424,22 @@ static int group_cmp(const void *a, const void *b)
 	return (x->max_cpu < y->max_cpu) - (x->max_cpu > y->max_cpu);
 }
 
+/* One row per operator under its subtask: its CPU, and its share of the
+ * subtask's; then what could not be placed, when there is any. */
+static void print_operator_rows(FILE *out, const struct report_thread *t)
+{
+	double cpu = t->ms_per_s[REPORT_CPU];
+
+	if (!t->has_operators)
+		return;
+	for (int i = 0; i < t->task.nchain; i++)
+		fprintf(out, "    %-18.18s %7.0f  %3.0f %%\n", t->task.chain[i], t->operator_ms_per_s[i],
+			cpu > 0 ? 100.0 * t->operator_ms_per_s[i] / cpu : 0.0);
+	if (t->unplaced_samples)
+		fprintf(out, "    %-18s %7.0f  %3.0f %%\n", "(unplaced)", t->unplaced_ms_per_s,
+			cpu > 0 ? 100.0 * t->unplaced_ms_per_s / cpu : 0.0);
+}
+
 static void print_row(FILE *out, const struct report_thread *t, int width)
 {
 	char label[32];
@@ -394,6 +454,7 @@ static void print_row(FILE *out, const struct report_thread *t, int width)
 	if (t->ntop && width - used > 10)
 		fprintf(out, "  %.*s", width - used, t->top[0].frame);
 	fputc('\n', out);
+	print_operator_rows(out, t);
 }
 
 /* Non-task threads, summed by kind: GC or JIT compiler time competing with

@@ -7,7 +7,10 @@
  *   {"duration_s":…, "threads":[{"pid":…, "tid":…, "name":"…", "kind":"task",
  *     "task":{"chain":["Source: A","Map"], "subtask":1, "parallelism":4, "attempt":0},
  *     "ms_per_s":{"cpu":…, "runqueue":…, "backpressured":…, "idle":…, "blocked":…},
- *     "top_frames":[{"frame":"…", "kind":"jit", "module":"…", "share":…}]}]}
+ *     "top_frames":[{"frame":"…", "kind":"jit", "module":"…", "share":…}],
+ *     "operators":[{"name":"Map", "index":1, "cpu_ms_per_s":…, "samples":…}],
+ *     "operators_unplaced":{"cpu_ms_per_s":…, "samples":…}}]}
+ * (operators and operators_unplaced: task threads with CPU samples only).
  * A state that was not measured (e.g. off-CPU states with -e cpu) is null.
  */
 #ifndef TMPROF_FLAMEGRAPH_THREAD_REPORT_H
@@ -15,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -53,6 +57,13 @@ struct report_thread {
 	bool measured[REPORT_STATE__MAX];
 	struct report_frame top[REPORT_TOP_FRAMES];
 	int ntop;
+	/* Task threads: CPU per operator of task.chain, in chain order, and of
+	 * samples no operator could be named for (agent/core/operator_place.h). */
+	bool has_operators;
+	double operator_ms_per_s[REPORT_MAX_CHAIN];
+	uint64_t operator_samples[REPORT_MAX_CHAIN];
+	double unplaced_ms_per_s;
+	uint64_t unplaced_samples;
 };
 
 struct thread_report {

@@ -48,11 +48,19 @@ int mem_read_string(const struct mem_reader *m, uint64_t addr, char *buf, size_t
 {
 	size_t done = 0;
 
-	/* Small chunks: a string may end right before an unmapped page. */
+	/* Small chunks that never cross a 4 KiB boundary (every page size is a
+	 * multiple of it): a string may end right before an unmapped page, and
+	 * a read reaching into that page fails whole. */
 	while (done + 1 < max) {
+		uint64_t at = addr + done;
+		size_t to_page = 4096 - (size_t)(at & 4095);
 		size_t chunk = max - 1 - done < 16 ? max - 1 - done : 16;
-		int err = m->read(m->ctx, addr + done, buf + done, chunk);
+		int err;
 		char *nul;
+
+		if (chunk > to_page)
+			chunk = to_page;
+		err = m->read(m->ctx, at, buf + done, chunk);
 
 		if (err)
 			return err;

@@ -29,6 +29,9 @@ failed=0
 skipped=0
 failures=()
 skips=()
+# "SECONDS NAME" per e2e script and hardening step, printed slowest first at
+# the end so that the next change that stretches CI past its hour shows up.
+timings=()
 log=$(mktemp "${TMPDIR:-/tmp}/tmprof-run.XXXXXX")
 trap 'rm -f "$log"' EXIT
 
@@ -67,6 +70,7 @@ for script in "$REPO"/tests/e2e/*.sh; do
 	name=$(basename "$script")
 	[ "$name" = lib.sh ] && continue
 	echo "-- $name"
+	t0=$(date +%s)
 	limit=$E2E_TIMEOUT
 	# Four JDKs, each through three scripts' checks.
 	[ "$name" = jdk_matrix.sh ] && limit=$((E2E_TIMEOUT * 3))
@@ -85,6 +89,7 @@ for script in "$REPO"/tests/e2e/*.sh; do
 		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then why="timed out after ${limit}s"; else why="exit $rc without a 'not ok' line"; fi
 		failures+=("$name: $why")
 	fi
+	timings+=("$(( $(date +%s) - t0 )) $name")
 done
 
 # 4. Hardening (HARDENING=1; CI sets it): static analysis, the fuzzers'
@@ -94,9 +99,10 @@ done
 # step NAME CMD...: runs CMD; its "N passed, N failed" line is added if it
 # prints one, else the step is one test passed or failed by its exit code.
 step() {
-	local name=$1 p f rc
+	local name=$1 p f rc t0
 	shift
 	echo "-- $name"
+	t0=$(date +%s)
 	"$@" </dev/null 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	p=$(sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p' "$log" | tail -n 1)
@@ -112,6 +118,7 @@ step() {
 		failed=$((failed + 1))
 		failures+=("$name: exit $rc")
 	fi
+	timings+=("$(( $(date +%s) - t0 )) $name")
 }
 # 3. The kernel matrix (KERNEL_MATRIX=1; CI sets it): make test-kernels
 # boots Debian's 5.10, 6.1 and 6.12 cloud kernels under qemu with this
@@ -126,7 +133,8 @@ if [ "${HARDENING:-0}" = 1 ]; then
 	cd "$REPO" || exit 1
 	step "lint (clang-tidy, cppcheck)" make -s lint
 	step "fuzz-regress" make -s fuzz-regress
-	step "fuzz-ci (${FUZZ_CI_SECONDS:-15} s per harness)" make -s fuzz-ci
+	# Two harnesses at once: CI has the machine's two cores to itself.
+	step "fuzz-ci (${FUZZ_CI_SECONDS:-15} s per harness)" make -s -j2 fuzz-ci
 	step "sanitizers: build" make -s -j2 BUILD="$BUILD/asan" SANITIZE=1 all unit e2e
 	step "sanitizers: whole suite (ASan + UBSan)" env HARDENING=0 KERNEL_MATRIX=0 \
 		ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -134,6 +142,8 @@ if [ "${HARDENING:-0}" = 1 ]; then
 fi
 
 echo "=="
+echo "time per script and step, slowest first (s):"
+printf '%s\n' "${timings[@]}" | sort -rn | head -n 12 | sed 's/^/  /'
 if [ "$skipped" -gt 0 ]; then
 	echo "skipped ($skipped, counted as passed):"
 	for s in "${skips[@]}"; do echo "  $s"; done

@@ -13,12 +13,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <linux/capability.h>
-
 #include "agent/collect/alloc_tracer.h"
 #include "agent/collect/bpf_load.h"
 #include "agent/collect/collector.h"
 #include "agent/collect/leak_tracer.h"
+#include "agent/core/capabilities.h"
 #include "agent/core/exit_codes.h"
 #include "agent/jvm/hotspot_attach.h"
 #include "agent/collect/hotspot_unwind.h"
@@ -33,13 +32,6 @@
 /* Present since 4.17: libbpf creates uprobes with perf_event_open through
  * it; without it libbpf writes uprobe_events in tracefs instead. */
 #define UPROBE_PMU "/sys/bus/event_source/devices/uprobe/type"
-
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 
 static const char *const usage_text =
 	"usage: tmprof doctor [-p PID] [-v]\n"
@@ -81,15 +73,10 @@ static void item(struct doctor *d, bool ok, bool jvm, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static bool cap_effective(const struct __user_cap_data_struct *data, int cap)
-{
-	return data[cap / 32].effective & (1u << (cap % 32));
-}
-
 static void check_privileges(struct doctor *d)
 {
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2] = { { 0 } };
+	uint64_t have;
+	int err;
 	static const struct {
 		int cap;
 		const char *name;
@@ -104,13 +91,14 @@ static void check_privileges(struct doctor *d)
 		item(d, true, false, "privileges: root");
 		return;
 	}
-	if (syscall(SYS_capget, &hdr, data)) {
+	err = capabilities_effective(&have);
+	if (err) {
 		item(d, false, false, "privileges: cannot read this process's capabilities (%s); "
-		     "run as root", strerror(errno));
+		     "run as root", strerror(-err));
 		return;
 	}
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
-		if (!cap_effective(data, caps[i].cap) && !cap_effective(data, CAP_SYS_ADMIN))
+		if (!capabilities_has(have, caps[i].cap) && !capabilities_has(have, CAP_SYS_ADMIN))
 			snprintf(lacking + strlen(lacking), sizeof(lacking) - strlen(lacking), "%s%s",
 				 lacking[0] ? ", " : "", caps[i].name);
 	if (!lacking[0])

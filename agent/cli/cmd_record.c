@@ -16,6 +16,7 @@
 #include "agent/cli/cli_common.h"
 #include "agent/core/exit_codes.h"
 #include "agent/core/log.h"
+#include "agent/core/operator_build.h"
 #include "agent/core/profile_builder.h"
 #include "agent/core/session_build.h"
 #include "agent/cli/record_options.h"
@@ -122,6 +123,18 @@ static void print_stats(struct session *s)
 		ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 + ru.ru_stime.tv_sec * 1000 +
 			ru.ru_stime.tv_usec / 1000,
 		ru.ru_maxrss);
+}
+
+/* What placing samples on chain operators costs (operator_build.h). */
+static void operator_stats_print(const struct profile *p)
+{
+	struct operator_replay r;
+
+	if (!operator_build_replay(p, &r))
+		fprintf(stderr,
+			"stats-operators: samples=%" PRIu64 " placed=%" PRIu64 " unplaced=%" PRIu64
+			" stacks=%" PRIu64 " cpu_us=%.1f\n",
+			r.samples, r.placed, r.unplaced, r.stacks, (double)r.cpu_ns / 1e3);
 }
 
 /* The sampler's perf events: how many are open per target at the end, and
@@ -379,6 +392,7 @@ static int write_output(struct session *s, const struct record_options *o,
 			print_stats(s);
 			print_java_stats(s);
 			print_event_stats(s);
+			operator_stats_print(p);
 		}
 		print_summary(p, &br);
 		push_profile(s, o, p, &m);

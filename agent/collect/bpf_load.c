@@ -6,23 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <linux/capability.h>
-
 #include <bpf/libbpf.h>
 
+#include "agent/core/capabilities.h"
 #include "agent/core/exit_codes.h"
 #include "agent/core/log.h"
 
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 
 #define LOG_BEGIN "-- BEGIN PROG LOAD LOG --"
 #define LOG_END "-- END PROG LOAD LOG --"
@@ -170,21 +162,15 @@ const char *bpf_load_first_warning(void)
 	return first_warning;
 }
 
-static bool cap_effective(const struct __user_cap_data_struct *d, int cap)
-{
-	return d[cap / 32].effective & (1u << (cap % 32));
-}
-
 bool bpf_load_privileged(void)
 {
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2] = { { 0 } };
+	uint64_t caps;
 
 	if (geteuid() == 0)
 		return true;
-	return syscall(SYS_capget, &hdr, data) == 0 &&
-	       (cap_effective(data, CAP_SYS_ADMIN) ||
-		(cap_effective(data, CAP_BPF) && cap_effective(data, CAP_PERFMON)));
+	return capabilities_effective(&caps) == 0 &&
+	       (capabilities_has(caps, CAP_SYS_ADMIN) ||
+		(capabilities_has(caps, CAP_BPF) && capabilities_has(caps, CAP_PERFMON)));
 }
 
 void bpf_load_explain(const struct bpf_load_failure *f, const char *warning, const char *what,

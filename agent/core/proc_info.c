@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "symbolize/safe_open.h"
+
 /* Status files are a few KiB; the cap only guards against a broken procfs. */
 #define STATUS_MAX (64 * 1024)
 /* Flink command lines carry long class paths, but never anywhere near this. */
@@ -23,62 +25,6 @@ bool proc_exists(pid_t pid)
 		return false;
 	/* EPERM means it exists but belongs to someone else. */
 	return kill(pid, 0) == 0 || errno == EPERM;
-}
-
-static int buf_grow(char **buf, size_t *cap, size_t max)
-{
-	size_t ncap = *cap ? *cap * 2 : 4096;
-	char *nbuf;
-
-	if (*cap >= max + 1)
-		return -EFBIG;
-	if (ncap > max + 1)
-		ncap = max + 1;
-	nbuf = realloc(*buf, ncap);
-	if (!nbuf)
-		return -ENOMEM;
-	*buf = nbuf;
-	*cap = ncap;
-	return 0;
-}
-
-/* Procfs files report size 0, so read until EOF into a growing buffer. */
-static int fd_read_all(int fd, size_t max, char **out, size_t *out_len)
-{
-	char *buf = NULL;
-	size_t cap = 0, len = 0;
-	int err = 0;
-
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			err = buf_grow(&buf, &cap, max);
-			if (err)
-				goto cleanup;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto cleanup;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max) {
-			err = -EFBIG;
-			goto cleanup;
-		}
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*out_len = len;
-	buf = NULL;
-cleanup:
-	free(buf);
-	return err;
 }
 
 /* On failure (negative errno) *buf is NULL and *len 0: callers may use both
@@ -102,7 +48,7 @@ int proc_file_read(pid_t pid, const char *name, size_t max, char **buf, size_t *
 			err = -ESRCH;
 		return err;
 	}
-	err = fd_read_all(fd, max, buf, len);
+	err = read_fd_all(fd, max, buf, len);
 	close(fd);
 	/* A process that exits while being read yields ESRCH from some files. */
 	if (err == -ESRCH || (err && !proc_exists(pid)))

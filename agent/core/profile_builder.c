@@ -8,6 +8,7 @@
 
 #include "agent/collect/collector.h"
 #include "agent/core/agg_table.h"
+#include "agent/core/operator_build.h"
 #include "agent/core/session.h"
 #include "agent/core/stack_cache.h"
 #include "agent/core/thread_kind.h"
@@ -142,6 +143,7 @@ struct builder {
 	size_t leaves_cap;
 	struct tid_comm *comms; /* from the CPU samples, by (tgid, tid) */
 	size_t ncomms;
+	struct operator_cache *ops; /* NULL: no operator placement */
 };
 
 static const char *builder_thread_name(struct builder *b, pid_t pid, pid_t tid, const char *comm,
@@ -246,9 +248,9 @@ static int label_int(struct profile *p, struct profile_label *l, size_t *n, cons
 
 /* The labels of a thread's samples, in one order so that equal sets merge:
  * process and pid, thread and tid, the task's operator chain and subtask,
- * the state (state < 0: none). */
+ * the operator inside the chain (CPU samples), the state (state < 0: none). */
 static int sample_labels(struct builder *b, const char *process, const struct thread_total *tt,
-			 int state, uint32_t *id)
+			 const char *op, int state, uint32_t *id)
 {
 	struct profile_label l[PROFILE_LABELS_MAX];
 	const struct build_options *o = b->o;
@@ -276,6 +278,8 @@ static int sample_labels(struct builder *b, const char *process, const struct th
 				err = label_str(b->p, l, &n, PROFILE_LABEL_SUBTASK, subtask);
 		}
 	}
+	if (!err && op && o->thread_roots)
+		err = label_str(b->p, l, &n, PROFILE_LABEL_OPERATOR, op);
 	if (!err && state >= 0 && o->span_stacks)
 		err = label_str(b->p, l, &n, PROFILE_LABEL_STATE,
 				thread_state_name((enum thread_state)state));
@@ -316,13 +320,15 @@ static int add_values(struct builder *b, const uint32_t *frames, uint32_t depth,
 /* A row's thread, labels and stack, root first. */
 static int row_stack(struct builder *b, const struct build_kind *kind,
 		     const struct collector_sample *cs, struct thread_total **tt, uint32_t *frames,
-		     uint32_t *depth)
+		     uint32_t *depth, uint64_t *user_id)
 {
 	const struct stack_copy *user, *kern;
 	int err = builder_thread_of(b, (pid_t)cs->tgid, (pid_t)cs->tid, cs->comm, tt);
 
 	user = stack_of(kind->user, cs->user_stack, cs->user_stack);
 	kern = stack_of(kind->kern, cs->kern_stack >= 0, (uint64_t)cs->kern_stack);
+	if (user_id)
+		*user_id = user ? cs->user_stack : 0;
 	if (!err)
 		err = append_stack(b, (pid_t)cs->tgid, user, kern, frames, depth);
 	return err;
@@ -339,16 +345,19 @@ static int add_cpu_samples(struct builder *b, const struct build_kind *kind)
 		struct collector_sample cs;
 		struct thread_total *tt;
 		const char *process;
-		uint64_t n;
+		uint64_t n, user_id;
 		int err;
 
 		row_sample(kind, i, &cs);
 		n = cs.values[0];
 		if (!builder_target_of(b, cs.tgid, &process))
 			continue;
-		err = row_stack(b, kind, &cs, &tt, frames, &depth);
+		err = row_stack(b, kind, &cs, &tt, frames, &depth, &user_id);
 		if (!err)
-			err = sample_labels(b, process, tt, STATE_CPU, &labels);
+			err = sample_labels(b, process, tt,
+					    operator_sample(b->ops, b->p, tt, cs.tgid, user_id, frames,
+							    depth, n),
+					    STATE_CPU, &labels);
 		/* Both stacks lost (or empty): keep the sample visible rather
 		 * than gone, and give it a leaf. */
 		if (!err && depth == 0)
@@ -402,7 +411,7 @@ static int add_spans(struct builder *b, const struct build_kind *kind)
 		ns = cs.values[0];
 		if (!builder_target_of(b, cs.tgid, &process) || cs.span < 0 || cs.span >= SPAN__MAX)
 			continue;
-		err = row_stack(b, kind, &cs, &tt, stack, &nstack);
+		err = row_stack(b, kind, &cs, &tt, stack, &nstack, NULL);
 		if (err)
 			return err;
 		state = span_state(b, cs.span, stack, nstack);
@@ -411,7 +420,7 @@ static int add_spans(struct builder *b, const struct build_kind *kind)
 		/* On-CPU spans carry no stack: the CPU samples show where. */
 		if (!b->o->span_stacks || state == STATE_CPU || ns < 1000)
 			continue;
-		err = sample_labels(b, process, tt, state, &labels);
+		err = sample_labels(b, process, tt, NULL, state, &labels);
 		if (!err && !nstack)
 			err = profile_intern(b->p, "[unknown stack]", &stack[nstack++]);
 		if (!err)
@@ -450,9 +459,9 @@ static int add_allocs(struct builder *b, const struct build_kind *kind)
 		row_sample(kind, i, &cs);
 		if (!builder_target_of(b, cs.tgid, &process))
 			continue;
-		err = row_stack(b, kind, &cs, &tt, frames, &depth);
+		err = row_stack(b, kind, &cs, &tt, frames, &depth, NULL);
 		if (!err)
-			err = sample_labels(b, process, tt, -1, &labels);
+			err = sample_labels(b, process, tt, NULL, -1, &labels);
 		if (!err)
 			depth = trim_allocator_frames(b->p, frames, depth);
 		if (b->in->targets->class_name)
@@ -487,9 +496,9 @@ static int add_samples(struct builder *b, const struct build_kind *kind)
 		row_sample(kind, i, &cs);
 		if (!builder_target_of(b, cs.tgid, &process))
 			continue;
-		err = row_stack(b, kind, &cs, &tt, frames, &depth);
+		err = row_stack(b, kind, &cs, &tt, frames, &depth, NULL);
 		if (!err)
-			err = sample_labels(b, process, tt, -1, &labels);
+			err = sample_labels(b, process, tt, NULL, -1, &labels);
 		if (!err && !depth)
 			err = profile_intern(b->p, "[unknown stack]", &frames[depth++]);
 		if (!err)
@@ -584,6 +593,8 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 	if (!in || !p || !opts || !in->resolver || !in->targets || !in->targets->target)
 		return -EINVAL;
 	err = builder_profile_setup(p, in, opts);
+	if (!err)
+		err = operator_build_new(&b.ops);
 	/* The CPU samples' comms name threads of every kind. */
 	for (size_t i = 0; !err && i < in->nkinds; i++)
 		if (in->kinds[i].ops && in->kinds[i].ops->sample_of &&
@@ -592,6 +603,7 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 	for (size_t i = 0; !err && i < in->nkinds; i++)
 		err = add_kind(&b, &in->kinds[i]);
 	free(b.comms);
+	operator_cache_free(b.ops);
 	if (err) {
 		build_result_free(out);
 		return err;
@@ -614,6 +626,7 @@ void build_result_free(struct build_result *r)
 	for (size_t i = 0; i < r->nthreads; i++) {
 		free(r->threads[i].leaves);
 		free(r->threads[i].name);
+		free(r->threads[i].ops);
 	}
 	free(r->threads);
 	free(r->leaves);
@@ -673,6 +686,7 @@ int build_result_report(const struct session *s, const struct build_result *b,
 		if (!spans && cpu)
 			rt->ms_per_s[STATE_CPU] =
 				(double)tt->samples * 1000.0 / s->opts.freq_hz / secs;
+		operator_report_fill(tt, rt);
 		for (size_t f = 0; f < tt->nleaves && rt->ntop < REPORT_TOP_FRAMES; f++) {
 			struct report_frame *fr = &rt->top[rt->ntop++];
 			struct profile_frame pf;

@@ -39,6 +39,8 @@ struct thread_total {
 	uint64_t ns[STATE__MAX];   /* from scheduler spans */
 	struct frame_total *leaves; /* on-CPU self samples by leaf frame, descending */
 	size_t nleaves, leaves_cap;
+	struct thread_operators *ops; /* task threads: samples per operator (operator_build.h) */
+	bool ops_checked;
 };
 
 struct build_result {

@@ -22,6 +22,7 @@
 #include "agent/core/agg_table.h"
 #include "agent/core/session.h"
 #include "agent/core/profile_builder.h"
+#include "agent/core/operator_build.h"
 #include "agent/core/stack_cache.h"
 #include "agent/core/state_rules.h"
 #include "bpf/abi.h"
@@ -52,6 +53,12 @@ static const struct fake_sym user_syms[] = {
 	{ 0x4000, "LocalBufferPool.requestMemorySegmentBlocking", "[java]", FRAME_JIT },
 	{ 0x5000, "OptoRuntime::new_instance_C", "libjvm.so", FRAME_NATIVE },
 	{ 0x6000, "Interp.slow", "[java]", FRAME_INTERPRETED },
+	/* Flink's own names: the task loop and a chaining hop (operators). */
+	{ 0x8000, "org.apache.flink.streaming.runtime.tasks.StreamTask.invoke", "[java]", FRAME_JIT },
+	{ 0x8200, "org.apache.flink.streaming.runtime.tasks.ChainingOutput.pushToOperator", "[java]",
+	  FRAME_INLINED },
+	{ 0x8400, "org.apache.flink.streaming.api.operators.StreamMap.processElement", "[java]",
+	  FRAME_JIT },
 };
 
 static const struct fake_sym kern_syms[] = {
@@ -150,6 +157,8 @@ static const uint64_t stacks[][8] = {
 	[3] = { 0x4000, 0x2001, 0x1001 },         /* requestMemorySegmentBlocking */
 	[4] = { 0x5000, 0x3001, 0x2001, 0x1001 }, /* allocation through the runtime */
 	[5] = { 0x7000, 0x6001, 0x1001 },         /* inlined chain over interpreted */
+	[6] = { 0x3000, 0x8401, 0x8201, 0x8001, 0x1001 }, /* map in the 2nd operator */
+	[7] = { 0x3000, 0x8001, 0x1001 },                 /* map in the head operator */
 };
 
 static int fake_fetch(void *ctx, uint64_t id, uint64_t *ips, size_t max)
@@ -349,6 +358,50 @@ static void test_inlined_and_interpreted_frames(void **state)
 	free(text);
 }
 
+/* CPU samples of a task thread per operator of its chain: the number of
+ * chaining hops after the task loop; no loop on the stack: unplaced. */
+static void test_operators_of_task_thread(void **state)
+{
+	struct fixture *f = *state;
+	struct build_options o = { .thread_roots = true, .cpu_stacks = true };
+	const struct profile_stack *s;
+	struct profile_stack st;
+	const struct thread_operators *ops;
+
+	cpu_add(f, PID, TASK_TID, 6, -1, 5);
+	cpu_add(f, PID, TASK_TID, 7, -1, 3);
+	cpu_add(f, PID, TASK_TID, 1, -1, 2); /* "StreamTask.invoke" is not Flink's */
+	cpu_add(f, PID, MAIN_TID, 6, -1, 4); /* no task: no operator */
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	assert_int_equal(f->br.threads[0].tid, TASK_TID);
+	ops = f->br.threads[0].ops;
+	assert_non_null(ops);
+	assert_int_equal(ops->task.noperators, 2);
+	assert_int_equal(ops->samples[0], 3);
+	assert_int_equal(ops->samples[1], 5);
+	assert_int_equal(ops->unplaced, 2);
+	assert_null(f->br.threads[1].ops);
+	/* The operator label (pprof carries it). */
+	for (size_t i = 0; i < profile_stack_count(f->p); i++) {
+		const char *op;
+
+		profile_stack_get(f->p, i, &st);
+		s = &st;
+		op = profile_label_value(f->p, s->labels, "operator");
+		if (strcmp(profile_label_value(f->p, s->labels, "tid"), "101")) {
+			assert_null(op);
+			continue;
+		}
+		assert_non_null(op);
+		if (s->depth == 5)
+			assert_string_equal(op, "Map");
+		else if (s->depth == 3 && s->values[0] == 3)
+			assert_string_equal(op, "Source: A");
+		else
+			assert_string_equal(op, "[unplaced]");
+	}
+}
+
 static void test_spans_state_from_rules(void **state)
 {
 	struct fixture *f = *state;
@@ -533,6 +586,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cpu_structure_and_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_roots_merges_text_not_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inlined_and_interpreted_frames, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_operators_of_task_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spans_state_from_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_allocs_two_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plain_kind, setup, teardown),

@@ -146,12 +146,53 @@ static void test_table_groups_chains_with_skew(void **state)
 	thread_report_free(&r);
 }
 
+/* Operators of a task thread: written in chain order, read back by
+ * index, printed one row each under the subtask with the unplaced part. */
+static void test_operators_round_trip_and_rows(void **state)
+{
+	struct thread_report r = { .duration_s = 10 }, back;
+	char *dir = test_mkdtemp(), path[512], err[256], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	add_task(&r, 11, "Source: A -> Map (1/1)#0", "Source: A", "Map", 1, 1, 400);
+	r.threads[0].has_operators = true;
+	r.threads[0].operator_ms_per_s[0] = 100;
+	r.threads[0].operator_samples[0] = 10;
+	r.threads[0].operator_ms_per_s[1] = 290;
+	r.threads[0].operator_samples[1] = 29;
+	r.threads[0].unplaced_ms_per_s = 10;
+	r.threads[0].unplaced_samples = 1;
+	add_task(&r, 12, "Sink (1/1)#0", "Sink", NULL, 1, 1, 50); /* no samples: no operators */
+	snprintf(path, sizeof(path), "%s/r.json", dir);
+	assert_int_equal(thread_report_write_json_file(&r, path), 0);
+	assert_int_equal(thread_report_read_json(path, &back, err, sizeof(err)), 0);
+	assert_true(back.threads[0].has_operators);
+	assert_true(back.threads[0].operator_ms_per_s[1] == 290);
+	assert_int_equal(back.threads[0].operator_samples[1], 29);
+	assert_int_equal(back.threads[0].unplaced_samples, 1);
+	assert_false(back.threads[1].has_operators);
+	f = open_memstream(&buf, &len);
+	thread_report_print_table(&back, f, 160);
+	fclose(f);
+	assert_non_null(strstr(buf, "    Source: A              100   25 %\n"));
+	assert_non_null(strstr(buf, "    Map                    290   72 %\n"));
+	assert_non_null(strstr(buf, "    (unplaced)              10    2 %\n"));
+	free(buf);
+	thread_report_free(&back);
+	thread_report_free(&r);
+	test_rm_rf(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_bad_json_names_the_place),
 		cmocka_unit_test(test_table_groups_chains_with_skew),
+		cmocka_unit_test(test_operators_round_trip_and_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
