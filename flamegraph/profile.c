@@ -284,6 +284,18 @@ size_t profile_frame_count(const struct profile *p)
 	return p->nframes;
 }
 
+const char *profile_frame_kind_name(enum profile_frame_kind k)
+{
+	static const char *const names[] = {
+		[PROFILE_FRAME_NATIVE] = "native",   [PROFILE_FRAME_KERNEL] = "kernel",
+		[PROFILE_FRAME_JIT] = "jit",         [PROFILE_FRAME_INLINED] = "inlined",
+		[PROFILE_FRAME_INTERPRETED] = "interpreted", [PROFILE_FRAME_STUB] = "stub",
+		[PROFILE_FRAME_UNKNOWN] = "unknown",
+	};
+
+	return (unsigned int)k < PROFILE_FRAME__MAX ? names[k] : "unknown";
+}
+
 bool profile_frame_kind_is_java(enum profile_frame_kind k)
 {
 	return k == PROFILE_FRAME_JIT || k == PROFILE_FRAME_INLINED || k == PROFILE_FRAME_INTERPRETED;

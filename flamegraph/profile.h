@@ -96,6 +96,8 @@ const char *profile_frame_module(const struct profile *p, uint32_t id);
 enum profile_frame_kind profile_frame_kind(const struct profile *p, uint32_t id);
 size_t profile_frame_count(const struct profile *p);
 /* Java code: JIT, inlined or interpreted. */
+/* "native", "kernel", "jit", "inlined", "interpreted", "stub", "unknown". */
+const char *profile_frame_kind_name(enum profile_frame_kind k);
 bool profile_frame_kind_is_java(enum profile_frame_kind k);
 
 /* A plain native frame named name (no module): what tmprof makes up,

@@ -68,7 +68,7 @@ static bool url_valid(const char *u)
 	       strlen(u) > (u[4] == 's' ? 8u : 7u) && !strpbrk(u, " \t\r\n?#");
 }
 
-static int target_check(const struct pyroscope_target *t, char *err, size_t errlen)
+static int pyroscope_target_check(const struct pyroscope_target *t, char *err, size_t errlen)
 {
 	if (!t || !url_valid(t->url)) {
 		err_set(err, errlen, "pyroscope: server URL must start with http:// or https://");
@@ -278,7 +278,7 @@ static struct curl_slist *headers_build(const struct pyroscope_target *t,
 					const struct push_params *pp)
 {
 	struct curl_slist *h = NULL, *n;
-	char line[PYROSCOPE_MAX_HEADER_VALUE + 64]; /* target_check() bounds the values */
+	char line[PYROSCOPE_MAX_HEADER_VALUE + 64]; /* pyroscope_target_check() bounds the values */
 
 	snprintf(line, sizeof(line), "Content-Type: %s", pp->content_type);
 	h = curl_slist_append(h, line);
@@ -449,7 +449,7 @@ int pyroscope_push(const struct pyroscope_target *t, const struct profile *p,
 	int rc;
 
 	err_set(err, errlen, "%s", "");
-	rc = target_check(t, err, errlen);
+	rc = pyroscope_target_check(t, err, errlen);
 	if (rc)
 		return rc;
 	if (!p) {

@@ -68,8 +68,11 @@ void thread_report_free(struct thread_report *r)
 		free(t->kind);
 		for (int c = 0; c < t->task.nchain; c++)
 			free(t->task.chain[c]);
-		for (int f = 0; f < t->ntop; f++)
+		for (int f = 0; f < t->ntop; f++) {
 			free(t->top[f].frame);
+			free(t->top[f].kind);
+			free(t->top[f].module);
+		}
 	}
 	free(r->threads);
 	report_categories_free(r);
@@ -247,6 +250,10 @@ static void write_thread(const struct thread_report *r, const struct report_thre
 	for (int i = 0; i < t->ntop; i++) {
 		fputs(i ? ",{\"frame\":" : "{\"frame\":", out);
 		write_json_string(out, t->top[i].frame);
+		fputs(",\"kind\":", out);
+		write_json_string(out, t->top[i].kind ? t->top[i].kind : "unknown");
+		fputs(",\"module\":", out);
+		write_json_string(out, t->top[i].module ? t->top[i].module : "");
 		fputs(",\"share\":", out);
 		write_json_number(out, t->top[i].share);
 		fputc('}', out);
@@ -404,10 +411,15 @@ static int read_thread(struct thread_report *r, json_t *jt, struct report_thread
 	json_array_foreach(top, i, f) {
 		if (t->ntop == REPORT_TOP_FRAMES)
 			break;
-		t->top[t->ntop].frame = json_strdup(json_object_get(f, "frame"));
-		if (!t->top[t->ntop].frame)
+		struct report_frame *fr = &t->top[t->ntop++];
+
+		fr->frame = json_strdup(json_object_get(f, "frame"));
+		/* Reports written before frames had a kind have neither. */
+		fr->kind = json_strdup(json_object_get(f, "kind"));
+		fr->module = json_strdup(json_object_get(f, "module"));
+		if (!fr->frame || !fr->kind || !fr->module)
 			return -ENOMEM;
-		t->top[t->ntop++].share = json_number_value(json_object_get(f, "share"));
+		fr->share = json_number_value(json_object_get(f, "share"));
 	}
 	read_operators(jt, t);
 	return report_categories_read_json(r, t, jt);

@@ -9,7 +9,7 @@
  *     "ms_per_s":{"cpu":…, "runqueue":…, "backpressured":…, "idle":…, "blocked":…},
  *     "blocked_by":{"lock":…, "io":…, "sleep":…},
  *     "runqueue_by_culprit":[{"pid":…, "comm":"…", "ms_per_s":…, "target":false}],
- *     "top_frames":[{"frame":"…", "share":…}],
+ *     "top_frames":[{"frame":"…", "kind":"jit", "module":"…", "share":…}],
  *     "operators":[{"name":"Map", "index":1, "cpu_ms_per_s":…, "samples":…}],
  *     "operators_unplaced":{"cpu_ms_per_s":…, "samples":…},
  *     "cpu_by_category":{"serialization":…, …, "user":…}}],  (report_categories.h)
@@ -52,7 +52,9 @@ enum report_blocked {
 #define REPORT_CATEGORIES_MAX 16
 
 struct report_frame {
-	char *frame;
+	char *frame;  /* the frame's name, without text suffixes */
+	char *kind;   /* profile_frame_kind_name: "jit", "native", ... */
+	char *module; /* library, "[kernel]", or "" */
 	double share; /* of the thread's on-CPU samples, 0..1 */
 };
 

@@ -108,12 +108,10 @@ static unsigned int cli_session_kinds(unsigned int events, char *name, size_t le
 {
 	unsigned int kinds = 0;
 
-	if (events & SESSION_CPU)
-		kinds |= 1u << KF_CPU;
-	if (events & SESSION_OFFCPU)
-		kinds |= 1u << KF_OFFCPU;
-	if (events & SESSION_ALLOC)
-		kinds |= 1u << KF_ALLOC;
+	/* Event bit i is collector_kinds[i], which says what it needs. */
+	for (size_t i = 0; i < collector_nkinds; i++)
+		if (events & (1u << i))
+			kinds |= collector_kinds[i]->kernel_needs;
 	kernel_features_kinds_name(kinds, name, len);
 	return kinds;
 }

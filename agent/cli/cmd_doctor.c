@@ -15,6 +15,8 @@
 
 #include "agent/collect/alloc_tracer.h"
 #include "agent/collect/bpf_load.h"
+#include "agent/collect/collector.h"
+#include "agent/collect/leak_tracer.h"
 #include "agent/core/capabilities.h"
 #include "agent/core/exit_codes.h"
 #include "agent/jvm/hotspot_attach.h"
@@ -273,18 +275,20 @@ static void check_uprobes(struct doctor *d)
 }
 
 /* Probe, then load: a lack gets the same line as a recording would. */
-static bool check_kind(struct doctor *d, enum kf_kind kind, const char *release)
+static bool check_kind(struct doctor *d, const char *name, unsigned int kinds, int (*try_load)(void),
+		       const char *release)
 {
 	struct kf_needs *needs = calloc(1, sizeof(*needs));
 	struct kf_need missing[KF_MAX_NEEDS];
-	const char *name = kernel_features_kind_name(kind);
 	char what[64], line[1024];
 	unsigned int min = 0;
 	size_t n = 0;
 	int err;
 
-	kernel_features_kinds_name(1u << kind, what, sizeof(what));
-	err = needs ? kernel_features_of_kinds(1u << kind, needs) : -ENOMEM;
+	kernel_features_kinds_name(kinds, what, sizeof(what));
+	if (!what[0])
+		snprintf(what, sizeof(what), "-e %s", name);
+	err = needs ? kernel_features_of_kinds(kinds, needs) : -ENOMEM;
 	if (!err) {
 		min = kernel_features_minimum(needs);
 		n = kernel_features_probe(needs, &kf_kernel_probes, missing, KF_MAX_NEEDS);
@@ -297,16 +301,21 @@ static bool check_kind(struct doctor *d, enum kf_kind kind, const char *release)
 	}
 	free(needs);
 	bpf_load_reset();
-	if (!err)
-		err = kernel_features_load_kind(kind);
+	if (!err && try_load)
+		err = try_load();
 	if (err) {
 		bpf_load_explain(bpf_load_last(), bpf_load_first_warning(), what, err, release,
 				 bpf_load_privileged(), line, sizeof(line));
 		item(d, false, false, "%s: %s", name, line);
 		return false;
 	}
-	item(d, true, false, "%s: BPF programs load (%s needs Linux %u.%u or newer)", name, what,
-	     min >> 8, min & 0xff);
+	if (!try_load)
+		item(d, true, false, "%s: no BPF programs to load", name);
+	else if (min)
+		item(d, true, false, "%s: BPF programs load (%s needs Linux %u.%u or newer)", name,
+		     what, min >> 8, min & 0xff);
+	else
+		item(d, true, false, "%s: BPF programs load", name);
 	return true;
 }
 
@@ -472,7 +481,7 @@ int cmd_doctor(int argc, char **argv)
 {
 	struct doctor d = { 0 };
 	struct utsname u;
-	bool cpu, off;
+	bool cpu = false, off = false;
 	pid_t only = 0;
 	int rc;
 
@@ -487,14 +496,21 @@ int cmd_doctor(int argc, char **argv)
 	check_perf_events(&d);
 	check_tracefs(&d);
 	check_uprobes(&d);
-	cpu = check_kind(&d, KF_CPU, u.release);
-	off = check_kind(&d, KF_OFFCPU, u.release);
+	/* Every event kind -e knows, from the collector list. */
+	for (size_t i = 0; i < collector_nkinds; i++) {
+		const struct collector_ops *k = collector_kinds[i];
+		bool ok = check_kind(&d, k->name, k->kernel_needs, k->try_load, u.release);
+
+		if (!strcmp(k->name, "cpu"))
+			cpu = ok;
+		else if (!strcmp(k->name, "offcpu"))
+			off = ok;
+	}
 	if (cpu && off)
 		item(&d, true, false, "wall: cpu and offcpu both load");
 	else
 		item(&d, false, false, "wall: needs both cpu and offcpu (see above)");
-	check_kind(&d, KF_ALLOC, u.release);
-	check_kind(&d, KF_LEAK, u.release);
+	check_kind(&d, "leak", 1u << KF_LEAK, leak_tracer_try_load, u.release);
 	rc = check_jvms(&d, only);
 	if (rc)
 		return rc;

@@ -356,6 +356,7 @@ static int write_output(struct session *s, const struct record_options *o,
 		.process_roots = s->ntargets > 1,
 		.cpu_stacks = s->opts.events & SESSION_CPU,
 		.span_stacks = spans,
+		.sample_kinds = s->opts.events,
 		.rules = rules,
 		.categories = o->no_categories ? NULL : cats,
 		.category_roots = o->category_frames,
@@ -448,7 +449,7 @@ int cmd_record(int argc, char **argv)
 	/* Before any waiting: an unwritable destination is an error now. */
 	if (o.events & SESSION_ALLOC)
 		alloc_file = record_alloc_output(&o, alloc_path, sizeof(alloc_path));
-	if ((o.events & (SESSION_CPU | SESSION_OFFCPU)) && (rc = atomic_file_open(&out, o.output))) {
+	if (record_main_output(o.events) && (rc = atomic_file_open(&out, o.output))) {
 		log_error("%s: cannot create the output file: %s; choose a writable -o path", o.output,
 			  strerror(-rc));
 		rc = EXIT_OUTPUT;
@@ -469,11 +470,11 @@ int cmd_record(int argc, char **argv)
 	if (session_cut(&s, true))
 		log_warn("closing the last scheduler spans failed; the last second may be short");
 	rc = EXIT_OK;
-	if (o.events & (SESSION_CPU | SESSION_OFFCPU))
+	if (record_main_output(o.events))
 		rc = write_output(&s, &o, &rules, &cats, &out);
 	if (rc == EXIT_OK && alloc_file) {
 		rc = write_alloc_output(&s, &o, &alloc_out);
-		if (rc == EXIT_OK && !(o.events & (SESSION_CPU | SESSION_OFFCPU)))
+		if (rc == EXIT_OK && !record_main_output(o.events))
 			report_losses(&s, &o);
 	}
 	if (rc == EXIT_OK && cli_session_incomplete(&s))

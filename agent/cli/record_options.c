@@ -85,27 +85,9 @@ int pid_list_parse(const char *text, pid_t *pids, size_t max, size_t *count)
 	return 0;
 }
 
-int event_list_parse(const char *text, unsigned int *events)
+bool record_main_output(unsigned int events)
 {
-	const char *p = text;
-
-	*events = 0;
-	while (*p) {
-		size_t n = strcspn(p, ",");
-
-		unsigned int kind = collector_event_of(p, n);
-
-		/* "wall" is the two kinds that add up to wall-clock time. */
-		if (n == 4 && !strncmp(p, "wall", 4))
-			kind = SESSION_CPU | SESSION_OFFCPU;
-		if (!kind)
-			return -EINVAL;
-		*events |= kind;
-		p += n;
-		if (*p == ',' && !*++p)
-			return -EINVAL;
-	}
-	return *events ? 0 : -EINVAL;
+	return events & ~(unsigned int)SESSION_ALLOC;
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -119,7 +101,7 @@ const char *record_alloc_output(const struct record_options *o, char *buf, size_
 {
 	const char *slash = strrchr(o->output, '/'), *dot = strrchr(o->output, '.');
 
-	if (!(o->events & (SESSION_CPU | SESSION_OFFCPU)))
+	if (!record_main_output(o->events))
 		return o->output;
 	/* "x.pb.gz": the extension is both parts. */
 	if (ends_with(o->output, ".pb.gz"))
@@ -224,7 +206,7 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 			}
 			break;
 		case 'e':
-			if (event_list_parse(optarg, &opts->events)) {
+			if (collector_events_parse(optarg, &opts->events)) {
 				snprintf(err, errlen, "-e %s: expected cpu, offcpu or wall (comma-separated), e.g. -e wall",
 					 optarg);
 				return -EINVAL;

@@ -40,8 +40,9 @@ struct record_options {
  * option and the fix into err and returns -EINVAL. */
 int record_options_parse(int argc, char **argv, struct record_options *opts, char *err,
 			 size_t errlen);
-/* "cpu", "offcpu", "wall" (= both), comma-separated → session_event bits. */
-int event_list_parse(const char *text, unsigned int *events);
+/* Do the events write the main profile to -o? Every kind but alloc does
+ * (alloc has its own file, record_alloc_output). */
+bool record_main_output(unsigned int events);
 /* Where the allocation profile goes: -o itself when alloc is the only
  * event, else -o with ".alloc" before its extension (cpu.folded →
  * cpu.alloc.folded). Writes into buf. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "agent/collect/alloc_tracer.h"
+#include "agent/collect/kernel_features.h"
 #include "agent/core/log.h"
 #include "agent/core/session.h"
 #include "agent/core/target.h"
@@ -132,6 +133,16 @@ void alloc_collector_stats_of(const uint64_t bpf[ALLOC_STAT__MAX], struct collec
 	};
 }
 
+static void alloc_sample_of(const void *key, uint64_t a, uint64_t b, struct collector_sample *out)
+{
+	const struct alloc_key *k = key;
+
+	*out = (struct collector_sample){
+		.tgid = k->tgid, .tid = k->tid, .comm = k->comm, .user_stack = k->user_stack,
+		.kern_stack = -1, .values = { a, b }, .klass = k->klass,
+	};
+}
+
 static void alloc_stats(void *c, struct collector_stats *out)
 {
 	uint64_t bpf[ALLOC_STAT__MAX] = { 0 };
@@ -154,4 +165,8 @@ const struct collector_ops alloc_collector_ops = {
 	.note_row = alloc_note_row,
 	.user_stack = alloc_user_stack,
 	.stats = alloc_stats,
+	.role = COLLECTOR_ROLE_ALLOCS,
+	.sample_of = alloc_sample_of,
+	.try_load = alloc_tracer_try_load,
+	.kernel_needs = 1u << KF_ALLOC,
 };

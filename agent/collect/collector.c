@@ -28,6 +28,28 @@ unsigned int collector_event_of(const char *name, size_t len)
 	return 0;
 }
 
+int collector_events_parse(const char *text, unsigned int *events)
+{
+	const char *p = text;
+
+	*events = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		unsigned int kind = collector_event_of(p, n);
+
+		/* "wall" is the two kinds that add up to wall-clock time. */
+		if (n == 4 && !strncmp(p, "wall", 4))
+			kind = collector_event_of("cpu", 3) | collector_event_of("offcpu", 6);
+		if (!kind)
+			return -EINVAL;
+		*events |= kind;
+		p += n;
+		if (*p == ',' && !*++p)
+			return -EINVAL;
+	}
+	return *events ? 0 : -EINVAL;
+}
+
 /* Stacks are fetched through the collector that stored them, only while it
  * is open (a kind -e did not ask for has none). */
 static int fetch_user_stack(void *ctx, uint64_t id, uint64_t *ips, size_t max)

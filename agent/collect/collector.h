@@ -21,6 +21,7 @@
 
 #include "agent/core/agg_table.h"
 #include "agent/core/stack_cache.h"
+#include "flamegraph/profile.h"
 
 struct hotspot_cfg;
 struct session_options;
@@ -36,6 +37,28 @@ struct collector_row {
 };
 
 typedef int (*collector_row_fn)(void *ctx, const struct collector_row *row);
+
+/* What the profile builder (core/profile_builder.c) does with a kind's
+ * rows besides making them samples. A new kind is COLLECTOR_ROLE_SAMPLES:
+ * its rows become samples with its own value types, nothing more. */
+enum collector_role {
+	COLLECTOR_ROLE_SAMPLES = 0, /* stacks and values, the profile's value types from the kind */
+	COLLECTOR_ROLE_CPU,         /* CPU samples: per-thread totals, hottest frames, comms */
+	COLLECTOR_ROLE_SPANS,       /* scheduler spans: time per state, states from the rules */
+	COLLECTOR_ROLE_ALLOCS,      /* allocations: the allocated class as the leaf */
+};
+
+/* One aggregated row as the profile builder reads it (ops->sample_of). */
+struct collector_sample {
+	uint32_t tgid, tid;
+	const char *comm;    /* the kernel's comm, TMPROF_COMM_LEN bytes at most */
+	uint64_t user_stack; /* id for ops->user_stack; 0: none */
+	int64_t kern_stack;  /* id for ops->kern_stack; < 0: none */
+	uint64_t values[2];  /* the row's counters, in the kind's value order */
+	int span;            /* COLLECTOR_ROLE_SPANS: enum sched_span */
+	uint32_t culprit_tgid; /* span SPAN_CULPRIT: the process that ran meanwhile */
+	uint64_t klass;      /* COLLECTOR_ROLE_ALLOCS: the allocated Klass */
+};
 
 /* Loss counters, for `--stats` and the daemon's metrics. */
 struct collector_stats {
@@ -89,6 +112,21 @@ struct collector_ops {
 	/* Optional: kernel stacks by the stack map's id (key_kern_stack). */
 	int (*kern_stack)(void *c, uint64_t id, uint64_t *ips, size_t max);
 	void (*stats)(void *c, struct collector_stats *out);
+
+	/* The profile's side of the kind (profile_builder.c). */
+	enum collector_role role;
+	/* A row's key and counters as a sample; must not fail. */
+	void (*sample_of)(const void *key, uint64_t a, uint64_t b, struct collector_sample *out);
+	/* COLLECTOR_ROLE_SAMPLES: what values[0..nvalues) mean (pprof sample
+	 * types; text outputs show the first). */
+	struct profile_value_type value_types[2];
+	size_t nvalues;
+
+	/* For `tmprof doctor`: does the BPF object load here (opened and
+	 * loaded, not attached)? Optional: a kind without it is not checked. */
+	int (*try_load)(void);
+	/* Its kernel needs (1 << enum kf_kind, kernel_features.h); 0: none known. */
+	unsigned int kernel_needs;
 };
 
 /* A kind in a session: its functions, the open collector (NULL when -e
@@ -107,6 +145,9 @@ extern const size_t collector_nkinds;
 
 /* "cpu", "offcpu", ... -> its event bit; 0: no such kind. */
 unsigned int collector_event_of(const char *name, size_t len);
+/* A comma-separated list of kinds ("cpu,alloc"; "wall" is cpu and offcpu)
+ * -> event bits; -EINVAL for an unknown or empty word. */
+int collector_events_parse(const char *text, unsigned int *events);
 
 int collector_init(struct collector *c, const struct collector_ops *ops, unsigned int event);
 void collector_free(struct collector *c);

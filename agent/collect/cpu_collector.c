@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agent/collect/cpu_sampler.h"
+#include "agent/collect/kernel_features.h"
 #include "agent/core/log.h"
 #include "agent/core/session.h"
 #include "agent/core/target.h"
@@ -86,6 +87,17 @@ void cpu_collector_stats_of(const uint64_t bpf[CPU_STAT__MAX], struct collector_
 	};
 }
 
+static void cpu_sample_of(const void *key, uint64_t a, uint64_t b, struct collector_sample *out)
+{
+	const struct cpu_sample_key *k = key;
+
+	(void)b;
+	*out = (struct collector_sample){
+		.tgid = k->tgid, .tid = k->tid, .comm = k->comm, .user_stack = k->user_stack,
+		.kern_stack = k->kern_stack_id, .values = { a },
+	};
+}
+
 static void cpu_stats(void *c, struct collector_stats *out)
 {
 	uint64_t bpf[CPU_STAT__MAX] = { 0 };
@@ -107,4 +119,8 @@ const struct collector_ops cpu_collector_ops = {
 	.user_stack = cpu_user_stack,
 	.kern_stack = cpu_kern_stack,
 	.stats = cpu_stats,
+	.role = COLLECTOR_ROLE_CPU,
+	.sample_of = cpu_sample_of,
+	.try_load = cpu_sampler_try_load,
+	.kernel_needs = 1u << KF_CPU,
 };

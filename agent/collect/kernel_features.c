@@ -17,10 +17,10 @@
 #include "agent/collect/alloc_tracer.h"
 #include "agent/collect/bpf_load.h"
 #include "agent/collect/cpu_sampler.h"
-#include "agent/core/exit_codes.h"
 #include "agent/collect/leak_tracer.h"
-#include "agent/core/log.h"
 #include "agent/collect/offcpu_tracer.h"
+#include "agent/core/exit_codes.h"
+#include "agent/core/log.h"
 
 /* The kernel release that introduced each feature: for the message only,
  * the decision is the probe's. Sources: the kernel's git history of
@@ -481,29 +481,4 @@ int kernel_features_check(unsigned int kinds, const char *what)
 cleanup:
 	free(needs);
 	return rc;
-}
-
-int kernel_features_load_kind(enum kf_kind kind)
-{
-	/* Each module's own skeleton: exactly what a recording loads, minus
-	 * attaching. */
-	switch (kind) {
-	case KF_CPU:
-		return cpu_sampler_try_load();
-	case KF_OFFCPU:
-		return offcpu_tracer_try_load();
-	case KF_ALLOC:
-		return alloc_tracer_try_load();
-	case KF_LEAK:
-		return leak_tracer_try_load();
-	default:
-		return -EINVAL;
-	}
-}
-
-const char *kernel_features_kind_name(enum kf_kind kind)
-{
-	static const char *const names[] = { "cpu", "offcpu", "alloc", "leak" };
-
-	return kind < KF_NKINDS ? names[kind] : "?";
 }

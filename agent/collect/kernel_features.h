@@ -87,10 +87,4 @@ void kernel_features_format(const char *release, const struct kf_need *missing, 
  * return EXIT_NO_BPF, else EXIT_OK. what: kernel_features_kinds_name. */
 int kernel_features_check(unsigned int kinds, const char *what);
 
-/* Open and load (not attach) the BPF object of one kind, then unload it:
- * does it load on this kernel? Negative errno from libbpf. */
-int kernel_features_load_kind(enum kf_kind kind);
-/* "cpu", "offcpu", "alloc", "leak". */
-const char *kernel_features_kind_name(enum kf_kind kind);
-
 #endif

@@ -281,9 +281,8 @@ int leak_tracer_live(struct leak_tracer *t, leak_live_fn fn, void *ctx)
 		__u32 count = t->max_tracked;
 		int rc;
 
-		rc = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, t->keys, t->vals,
-					  &count, NULL);
-		err = rc ? -errno : 0;
+		rc = maps_lookup_batch(fd, first ? NULL : &batch, &batch, t->keys, t->vals, &count);
+		err = rc < 0 ? rc : 0;
 		first = false;
 		for (__u32 i = 0; i < count; i++) {
 			int e = fn(ctx, &t->keys[i], &t->vals[i]);

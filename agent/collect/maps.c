@@ -10,6 +10,45 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
+static int libbpf_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values,
+			       uint32_t *count)
+{
+	return bpf_map_lookup_batch(fd, in_batch, out_batch, keys, values, count, NULL);
+}
+
+static const struct maps_backend libbpf_backend = {
+	.next_key = bpf_map_get_next_key,
+	.lookup = bpf_map_lookup_elem,
+	.lookup_and_delete = bpf_map_lookup_and_delete_elem,
+	.lookup_batch = libbpf_lookup_batch,
+};
+
+static const struct maps_backend *backend = &libbpf_backend;
+
+const struct maps_backend *maps_backend_set(const struct maps_backend *b)
+{
+	const struct maps_backend *old = backend;
+
+	backend = b ? b : &libbpf_backend;
+	return old;
+}
+
+int maps_next_key(int fd, const void *key, void *next)
+{
+	return backend->next_key(fd, key, next);
+}
+
+int maps_lookup(int fd, const void *key, void *value)
+{
+	return backend->lookup(fd, key, value);
+}
+
+int maps_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values,
+		      uint32_t *count)
+{
+	return backend->lookup_batch(fd, in_batch, out_batch, keys, values, count);
+}
+
 int maps_drain_init(struct maps_drain *d, size_t key_size, size_t value_size)
 {
 	memset(d, 0, sizeof(*d));
@@ -46,7 +85,7 @@ int maps_drain_run(struct maps_drain *d, int map_fd, maps_drain_fn fn, void *ctx
 		}
 		prev = n ? (char *)d->keys + (n - 1) * d->key_size : NULL;
 		next = (char *)d->keys + n * d->key_size;
-		if (bpf_map_get_next_key(map_fd, prev, next))
+		if (maps_next_key(map_fd, prev, next))
 			break;
 		n++;
 	}
@@ -54,7 +93,7 @@ int maps_drain_run(struct maps_drain *d, int map_fd, maps_drain_fn fn, void *ctx
 		const void *key = (char *)d->keys + i * d->key_size;
 
 		/* A key deleted meanwhile has nothing left to count. */
-		if (bpf_map_lookup_and_delete_elem(map_fd, key, d->value))
+		if (backend->lookup_and_delete(map_fd, key, d->value))
 			continue;
 		err = fn(ctx, key, d->value);
 		if (err)
@@ -76,10 +115,9 @@ int maps_percpu_sum(int map_fd, unsigned int n, unsigned long long *out)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < n; i++) {
 		out[i] = 0;
-		if (bpf_map_lookup_elem(map_fd, &i, vals)) {
-			err = -errno;
+		err = maps_lookup(map_fd, &i, vals);
+		if (err)
 			break;
-		}
 		for (int c = 0; c < ncpu; c++)
 			out[i] += vals[c];
 	}
@@ -92,11 +130,13 @@ int maps_stack_read(int map_fd, int32_t id, uint64_t *ips, size_t max)
 	uint64_t buf[TMPROF_MAX_STACK_DEPTH];
 	uint32_t key = (uint32_t)id;
 	size_t depth = 0;
+	int err;
 
 	if (id < 0)
 		return -ENOENT;
-	if (bpf_map_lookup_elem(map_fd, &key, buf))
-		return -errno;
+	err = maps_lookup(map_fd, &key, buf);
+	if (err)
+		return err;
 	/* Unused slots are zero; a stack ends at the first one. */
 	while (depth < TMPROF_MAX_STACK_DEPTH && depth < max && buf[depth]) {
 		ips[depth] = buf[depth];
@@ -109,11 +149,13 @@ int maps_ustack_read(int map_fd, uint64_t hash, uint64_t *ips, size_t max)
 {
 	struct user_stack st;
 	size_t depth = 0;
+	int err;
 
 	if (!hash)
 		return -ENOENT;
-	if (bpf_map_lookup_elem(map_fd, &hash, &st))
-		return -errno;
+	err = maps_lookup(map_fd, &hash, &st);
+	if (err)
+		return err;
 	while (depth < TMPROF_MAX_STACK_DEPTH && depth < max && st.ips[depth]) {
 		ips[depth] = st.ips[depth];
 		depth++;

@@ -13,6 +13,26 @@
 
 struct bpf_map;
 
+/* Where map reads go: libbpf's syscalls, or a unit test's fake maps
+ * (tests/unit/test_maps.c drains every collector from fake contents).
+ * Each returns 0 or a negative errno, as libbpf 1.x does. */
+struct maps_backend {
+	int (*next_key)(int fd, const void *key, void *next);
+	int (*lookup)(int fd, const void *key, void *value);
+	int (*lookup_and_delete)(int fd, const void *key, void *value);
+	/* *count: room in keys/values in, entries out; -ENOENT: the last batch. */
+	int (*lookup_batch)(int fd, void *in_batch, void *out_batch, void *keys, void *values,
+			    uint32_t *count);
+};
+
+/* Use b for every read below (NULL: libbpf); returns the one used before. */
+const struct maps_backend *maps_backend_set(const struct maps_backend *b);
+
+int maps_next_key(int fd, const void *key, void *next);
+int maps_lookup(int fd, const void *key, void *value);
+int maps_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values,
+		      uint32_t *count);
+
 struct maps_drain {
 	void *keys;      /* scratch, grows to the largest map seen */
 	size_t cap;      /* in keys */

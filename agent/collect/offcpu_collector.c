@@ -3,6 +3,7 @@
  * it is the wall-clock view. */
 #include "agent/collect/offcpu_collector.h"
 
+#include "agent/collect/kernel_features.h"
 #include "agent/collect/offcpu_tracer.h"
 #include "agent/core/session.h"
 #include "agent/core/target.h"
@@ -96,6 +97,17 @@ void offcpu_collector_stats_of(const uint64_t bpf[OFFCPU_STAT__MAX], struct coll
 	};
 }
 
+static void offcpu_sample_of(const void *key, uint64_t a, uint64_t b, struct collector_sample *out)
+{
+	const struct sched_span_key *k = key;
+
+	*out = (struct collector_sample){
+		.tgid = k->tgid, .tid = k->tid, .comm = k->comm, .user_stack = k->user_stack,
+		.kern_stack = k->kern_stack_id, .values = { a, b }, .span = (int)k->span,
+		.culprit_tgid = k->culprit_tgid,
+	};
+}
+
 static void offcpu_stats(void *c, struct collector_stats *out)
 {
 	uint64_t bpf[OFFCPU_STAT__MAX] = { 0 };
@@ -118,4 +130,8 @@ const struct collector_ops offcpu_collector_ops = {
 	.user_stack = offcpu_user_stack,
 	.kern_stack = offcpu_kern_stack,
 	.stats = offcpu_stats,
+	.role = COLLECTOR_ROLE_SPANS,
+	.sample_of = offcpu_sample_of,
+	.try_load = offcpu_tracer_try_load,
+	.kernel_needs = 1u << KF_OFFCPU,
 };

@@ -138,14 +138,14 @@ int offcpu_tracer_close_spans(struct offcpu_tracer *t, uint64_t from_ns, uint64_
 	__u32 tid, *prev = NULL;
 	int err = 0;
 
-	while (!err && !bpf_map_get_next_key(fd, prev, &tid)) {
+	while (!err && !maps_next_key(fd, prev, &tid)) {
 		struct thread_sched st;
 		struct sched_span_key key = { 0 };
 		struct sched_span_value v = { 0, 1 };
 		uint64_t from;
 
 		prev = &tid;
-		if (bpf_map_lookup_elem(fd, &tid, &st))
+		if (maps_lookup(fd, &tid, &st))
 			continue;
 		key.tgid = st.tgid;
 		key.tid = tid;

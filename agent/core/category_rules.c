@@ -55,7 +55,7 @@ static bool word_is(const char *w, size_t n, const char *name)
 	return strlen(name) == n && !strncmp(w, name, n);
 }
 
-static int target_from_word(const char *w, size_t n, int *out)
+static int rule_target_from_word(const char *w, size_t n, int *out)
 {
 	for (int i = 0; i <= CATEGORY__MAX; i++) {
 		if (word_is(w, n, category_names[i])) {
@@ -159,7 +159,7 @@ static int parse_line(void *ctx, const char *line, size_t len, char *err, size_t
 	size_t n, modlen = 0;
 
 	w = next_word(p, end, &n);
-	if (target_from_word(w, n, &rule.target)) {
+	if (rule_target_from_word(w, n, &rule.target)) {
 		snprintf(err, errlen,
 			 "unknown category '%.*s'; use serialization, state, network, "
 			 "checkpoint, gc, jit, user, framework, lock, io, sleep or platform",

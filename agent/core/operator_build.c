@@ -32,7 +32,7 @@ static struct thread_operators *operators_of(struct thread_total *tt)
 		return tt->ops;
 	tt->ops_checked = true;
 	tt->ops = calloc(1, sizeof(*tt->ops));
-	if (tt->ops && (task_name_parse(tt->name, &tt->ops->task) || !tt->ops->task.noperators)) {
+	if (tt->ops && (thread_kind_task_parse(tt->name, &tt->ops->task) || !tt->ops->task.noperators)) {
 		free(tt->ops);
 		tt->ops = NULL;
 	}

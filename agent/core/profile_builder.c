@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/collect/offcpu_tracer.h"
+#include "agent/collect/collector.h"
 #include "agent/core/agg_table.h"
 #include "agent/core/sample_category.h"
 #include "agent/core/operator_build.h"
@@ -14,7 +14,6 @@
 #include "agent/core/stack_cache.h"
 #include "agent/core/thread_kind.h"
 #include "flamegraph/folded_parse.h"
-#include "flamegraph/frame_text.h"
 #include "flamegraph/profile.h"
 #include "flamegraph/thread_report.h"
 #include "symbolize/resolver.h"
@@ -81,26 +80,36 @@ static int tid_comm_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/* One entry per (tgid, tid): its most sampled comm. */
-static int tid_comms_build(const struct agg_table *tab, struct tid_comm **out, size_t *n)
+/* A row of a kind as a sample (the collector knows its key). */
+static void row_sample(const struct build_kind *k, size_t i, struct collector_sample *out)
 {
+	const struct agg_entry *e = &k->rows->entries[i];
+
+	k->ops->sample_of(e->key, e->a, e->b, out);
+}
+
+/* One entry per (tgid, tid): its most sampled comm. */
+static int tid_comms_build(const struct build_kind *kind, struct tid_comm **out, size_t *n)
+{
+	const struct agg_table *tab = kind->rows;
 	struct tid_comm *all;
 	size_t k = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (!tab->count)
+	if (!tab || !tab->count)
 		return 0;
 	all = calloc(tab->count, sizeof(*all));
 	if (!all)
 		return -ENOMEM;
 	for (size_t i = 0; i < tab->count; i++) {
-		const struct cpu_sample_key *key = (const void *)tab->entries[i].key;
+		struct collector_sample cs;
 
-		all[i].tgid = key->tgid;
-		all[i].tid = key->tid;
-		memcpy(all[i].comm, key->comm, sizeof(all[i].comm));
-		all[i].samples = tab->entries[i].a;
+		row_sample(kind, i, &cs);
+		all[i].tgid = cs.tgid;
+		all[i].tid = cs.tid;
+		snprintf(all[i].comm, sizeof(all[i].comm), "%.*s", TMPROF_COMM_LEN - 1, cs.comm);
+		all[i].samples = cs.values[0];
 	}
 	qsort(all, tab->count, sizeof(*all), tid_comm_cmp);
 	/* Within one tid, sum per comm (few comms per tid: compare back). */
@@ -143,7 +152,7 @@ struct builder {
 	struct operator_cache *ops; /* NULL: no operator placement */
 };
 
-static const char *thread_name(struct builder *b, pid_t pid, pid_t tid, const char *comm,
+static const char *builder_thread_name(struct builder *b, pid_t pid, pid_t tid, const char *comm,
 			       char *buf, size_t len)
 {
 	const char *name = b->in->targets->thread_name ?
@@ -179,7 +188,7 @@ static int append_stack(struct builder *b, pid_t pid, const struct stack_copy *u
 	return 0;
 }
 
-static struct thread_total *thread_total_get(struct build_result *r, pid_t pid, pid_t tid,
+static struct thread_total *builder_thread_total(struct build_result *r, pid_t pid, pid_t tid,
 					     const char *name)
 {
 	struct thread_total *grown;
@@ -287,13 +296,13 @@ static int sample_labels(struct builder *b, const char *process, const struct th
 	return err ? err : profile_labels_intern(b->p, l, n, id);
 }
 
-static int thread_of(struct builder *b, pid_t pid, pid_t tid, const char *comm,
+static int builder_thread_of(struct builder *b, pid_t pid, pid_t tid, const char *comm,
 		     struct thread_total **tt)
 {
 	char buf[TMPROF_COMM_LEN + 1];
-	const char *name = thread_name(b, pid, tid, comm, buf, sizeof(buf));
+	const char *name = builder_thread_name(b, pid, tid, comm, buf, sizeof(buf));
 
-	*tt = thread_total_get(b->r, pid, tid, name);
+	*tt = builder_thread_total(b->r, pid, tid, name);
 	return *tt ? 0 : -ENOMEM;
 }
 
@@ -304,7 +313,7 @@ static const struct stack_copy *stack_of(struct stack_cache *c, bool present, ui
 	return c && present ? stack_cache_get(c, id, &fresh) : NULL;
 }
 
-static bool target_of(struct builder *b, uint32_t tgid, const char **label)
+static bool builder_target_of(struct builder *b, uint32_t tgid, const char **label)
 {
 	*label = "process";
 	return b->in->targets->target(b->in->targets_ctx, (pid_t)tgid, label);
@@ -318,37 +327,50 @@ static int add_values(struct builder *b, const uint32_t *frames, uint32_t depth,
 	return profile_add_sample(b->p, frames, depth, labels, values);
 }
 
-static int add_cpu_samples(struct builder *b)
+/* A row's thread, labels and stack, root first. */
+static int row_stack(struct builder *b, const struct build_kind *kind,
+		     const struct collector_sample *cs, struct thread_total **tt, uint32_t *frames,
+		     uint32_t *depth, uint64_t *user_id)
 {
-	const struct agg_table *tab = b->in->cpu;
+	const struct stack_copy *user, *kern;
+	int err = builder_thread_of(b, (pid_t)cs->tgid, (pid_t)cs->tid, cs->comm, tt);
+
+	user = stack_of(kind->user, cs->user_stack, cs->user_stack);
+	kern = stack_of(kind->kern, cs->kern_stack >= 0, (uint64_t)cs->kern_stack);
+	if (user_id)
+		*user_id = user ? cs->user_stack : 0;
+	if (!err)
+		err = append_stack(b, (pid_t)cs->tgid, user, kern, frames, depth);
+	return err;
+}
+
+static int add_cpu_samples(struct builder *b, const struct build_kind *kind)
+{
+	const struct agg_table *tab = kind->rows;
 	/* In wall mode a sample stands for 1/HZ s of CPU, in microseconds. */
 	uint64_t weight = b->o->span_stacks ? 1000000ULL / (b->in->freq_hz ? b->in->freq_hz : 1) : 1;
 
 	for (size_t i = 0; tab && i < tab->count; i++) {
-		const struct cpu_sample_key *key = (const void *)tab->entries[i].key;
-		uint64_t n = tab->entries[i].a;
-		const struct stack_copy *user, *kern;
 		uint32_t frames[MAX_FRAMES], depth = 0, labels = 0;
+		struct collector_sample cs;
 		struct thread_total *tt;
 		const char *process, *op = NULL;
 		enum category cat = CATEGORY_FRAMEWORK;
+		uint64_t n, user_id;
 		int err;
 
-		if (!target_of(b, key->tgid, &process))
+		row_sample(kind, i, &cs);
+		n = cs.values[0];
+		if (!builder_target_of(b, cs.tgid, &process))
 			continue;
-		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
-		user = stack_of(b->in->cpu_user, key->user_stack, key->user_stack);
-		kern = stack_of(b->in->cpu_kern, key->kern_stack_id >= 0, (uint64_t)key->kern_stack_id);
-		if (!err)
-			err = append_stack(b, (pid_t)key->tgid, user, kern, frames, &depth);
+		err = row_stack(b, kind, &cs, &tt, frames, &depth, &user_id);
 		/* The operator from the stack as resolved, before a lost
 		 * stack gets its leaf. */
 		if (!err)
-			op = operator_sample(b->ops, b->p, tt, key->tgid, user ? key->user_stack : 0,
-					     frames, depth, n);
+			op = operator_sample(b->ops, b->p, tt, cs.tgid, user_id, frames, depth, n);
 		/* Both stacks lost (or empty): keep the sample visible rather
 		 * than gone, and give it a leaf. */
-		if (!err && ((!user && !kern) || depth == 0))
+		if (!err && depth == 0)
 			err = profile_intern(b->p, "[lost stack]", &frames[depth++]);
 		if (!err && b->o->categories)
 			err = sample_category_cpu(&b->cats, b->p, frames, depth, tt->kind, &cat);
@@ -374,14 +396,13 @@ static int add_cpu_samples(struct builder *b)
 
 /* The state of a blocked span is decided by the rules on its stack's frame
  * names (suffix-free: the rules name methods and functions). */
-static int span_state(struct builder *b, const struct sched_span_key *key, const uint32_t *frames,
-		      uint32_t depth)
+static int span_state(struct builder *b, int span, const uint32_t *frames, uint32_t depth)
 {
 	const char *names[MAX_FRAMES];
 
-	if (key->span == SPAN_ONCPU)
+	if (span == SPAN_ONCPU)
 		return STATE_CPU;
-	if (key->span == SPAN_RUNQUEUE)
+	if (span == SPAN_RUNQUEUE)
 		return STATE_RUNQUEUE;
 	if (!b->o->rules)
 		return STATE_BLOCKED;
@@ -390,50 +411,47 @@ static int span_state(struct builder *b, const struct sched_span_key *key, const
 	return state_rules_classify(b->o->rules, names, depth);
 }
 
-/* A run-queue span charged to the task that ran meanwhile: the key's comm
+/* A run-queue span charged to the task that ran meanwhile: the row's comm
  * is the culprit's, so the thread is named by the JVM or by its CPU
  * samples' comm, never by this one. */
-static int add_culprit(struct builder *b, const struct sched_span_key *key, uint64_t ns)
+static int add_culprit(struct builder *b, const struct collector_sample *cs, uint64_t ns)
 {
 	struct thread_total *tt;
-	int err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, "", &tt);
+	int err = builder_thread_of(b, (pid_t)cs->tgid, (pid_t)cs->tid, "", &tt);
 
 	if (!err)
-		err = culprit_list_add(&tt->culprits, key->culprit_tgid, key->comm, ns);
+		err = culprit_list_add(&tt->culprits, cs->culprit_tgid, cs->comm, ns);
 	if (!err)
-		err = culprit_list_add(&b->r->culprits, key->culprit_tgid, key->comm, ns);
+		err = culprit_list_add(&b->r->culprits, cs->culprit_tgid, cs->comm, ns);
 	return err;
 }
 
-static int add_spans(struct builder *b)
+static int add_spans(struct builder *b, const struct build_kind *kind)
 {
-	const struct agg_table *tab = b->in->spans;
+	const struct agg_table *tab = kind->rows;
 
 	for (size_t i = 0; tab && i < tab->count; i++) {
-		const struct sched_span_key *key = (const void *)tab->entries[i].key;
-		uint64_t ns = tab->entries[i].a;
-		const struct stack_copy *user, *kern;
 		uint32_t stack[MAX_FRAMES], nstack = 0, labels = 0;
+		struct collector_sample cs;
 		struct thread_total *tt;
 		const char *process, *label;
 		int state, err;
+		uint64_t ns;
 
-		if (!target_of(b, key->tgid, &process) || key->span >= SPAN__MAX)
+		row_sample(kind, i, &cs);
+		ns = cs.values[0];
+		if (!builder_target_of(b, cs.tgid, &process) || cs.span < 0 || cs.span >= SPAN__MAX)
 			continue;
-		if (key->span == SPAN_CULPRIT) {
-			err = add_culprit(b, key, ns);
+		if (cs.span == SPAN_CULPRIT) {
+			err = add_culprit(b, &cs, ns);
 			if (err)
 				return err;
 			continue;
 		}
-		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
-		user = stack_of(b->in->off_user, key->user_stack, key->user_stack);
-		kern = stack_of(b->in->off_kern, key->kern_stack_id >= 0, (uint64_t)key->kern_stack_id);
-		if (!err)
-			err = append_stack(b, (pid_t)key->tgid, user, kern, stack, &nstack);
+		err = row_stack(b, kind, &cs, &tt, stack, &nstack, NULL);
 		if (err)
 			return err;
-		state = span_state(b, key, stack, nstack);
+		state = span_state(b, cs.span, stack, nstack);
 		tt->ns[state] += ns;
 		b->r->span_ns += ns;
 		label = thread_state_name((enum thread_state)state);
@@ -473,45 +491,104 @@ static uint32_t trim_allocator_frames(const struct profile *p, const uint32_t *f
 
 /* Allocations: the allocating stack, then the allocated class as the leaf
  * ("byte[]", "java.lang.String"), with bytes and events as two values. */
-static int add_allocs(struct builder *b)
+static int add_allocs(struct builder *b, const struct build_kind *kind)
 {
-	const struct agg_table *tab = b->in->allocs;
+	const struct agg_table *tab = kind->rows;
 
 	for (size_t i = 0; tab && i < tab->count; i++) {
-		const struct alloc_key *key = (const void *)tab->entries[i].key;
 		uint32_t frames[MAX_FRAMES], depth = 0, labels = 0;
-		const struct stack_copy *user;
 		const char *cls = NULL, *process;
+		struct collector_sample cs;
 		struct thread_total *tt;
 		int err;
 
-		if (!target_of(b, key->tgid, &process))
+		row_sample(kind, i, &cs);
+		if (!builder_target_of(b, cs.tgid, &process))
 			continue;
-		err = thread_of(b, (pid_t)key->tgid, (pid_t)key->tid, key->comm, &tt);
+		err = row_stack(b, kind, &cs, &tt, frames, &depth, NULL);
 		if (!err)
 			err = sample_labels(b, process, tt, NULL, NULL, -1, &labels);
-		user = stack_of(b->in->alloc_user, key->user_stack, key->user_stack);
-		if (!err)
-			err = append_stack(b, (pid_t)key->tgid, user, NULL, frames, &depth);
 		if (!err)
 			depth = trim_allocator_frames(b->p, frames, depth);
 		if (b->in->targets->class_name)
-			cls = b->in->targets->class_name(b->in->targets_ctx, (pid_t)key->tgid,
-							 key->klass);
+			cls = b->in->targets->class_name(b->in->targets_ctx, (pid_t)cs.tgid, cs.klass);
 		if (!err)
 			err = profile_intern(b->p, cls ? cls : "[unknown class]", &frames[depth++]);
 		if (!err && b->o->alloc_stacks)
-			err = add_values(b, frames, depth, labels, tab->entries[i].a,
-					 tab->entries[i].b);
+			err = add_values(b, frames, depth, labels, cs.values[0], cs.values[1]);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-/* What the values mean, and which pseudo-frames the text writers draw. */
-static int profile_setup(struct profile *p, const struct build_options *o)
+/* A plain kind's rows: its stack and values, labelled like the others. */
+static int add_samples(struct builder *b, const struct build_kind *kind)
 {
+	const struct agg_table *tab = kind->rows;
+
+	/* One profile has one set of value types: the CPU, wall or
+	 * allocation profile takes no plain kind's rows. */
+	if (!(b->o->sample_kinds & kind->event) || b->o->cpu_stacks || b->o->span_stacks ||
+	    b->o->alloc_stacks)
+		return 0;
+	for (size_t i = 0; tab && i < tab->count; i++) {
+		uint32_t frames[MAX_FRAMES], depth = 0, labels = 0;
+		struct collector_sample cs;
+		struct thread_total *tt;
+		const char *process;
+		int err;
+
+		row_sample(kind, i, &cs);
+		if (!builder_target_of(b, cs.tgid, &process))
+			continue;
+		err = row_stack(b, kind, &cs, &tt, frames, &depth, NULL);
+		if (!err)
+			err = sample_labels(b, process, tt, NULL, NULL, -1, &labels);
+		if (!err && !depth)
+			err = profile_intern(b->p, "[unknown stack]", &frames[depth++]);
+		if (!err)
+			err = add_values(b, frames, depth, labels, cs.values[0], cs.values[1]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int add_kind(struct builder *b, const struct build_kind *kind)
+{
+	/* A kind whose rows are no samples (a test's fake) adds nothing. */
+	if (!kind->ops || !kind->ops->sample_of)
+		return 0;
+	switch (kind->ops->role) {
+	case COLLECTOR_ROLE_CPU:
+		return add_cpu_samples(b, kind);
+	case COLLECTOR_ROLE_SPANS:
+		return add_spans(b, kind);
+	case COLLECTOR_ROLE_ALLOCS:
+		return add_allocs(b, kind);
+	case COLLECTOR_ROLE_SAMPLES:
+	default:
+		return add_samples(b, kind);
+	}
+}
+
+/* The first plain kind the profile takes samples of; NULL: none. */
+static const struct collector_ops *sample_kind_of(const struct build_input *in,
+						  const struct build_options *o)
+{
+	for (size_t i = 0; i < in->nkinds; i++)
+		if (in->kinds[i].ops && in->kinds[i].ops->role == COLLECTOR_ROLE_SAMPLES &&
+		    (o->sample_kinds & in->kinds[i].event))
+			return in->kinds[i].ops;
+	return NULL;
+}
+
+/* What the values mean, and which pseudo-frames the text writers draw. */
+static int builder_profile_setup(struct profile *p, const struct build_input *in,
+				 const struct build_options *o)
+{
+	const struct collector_ops *plain = sample_kind_of(in, o);
 	static const struct profile_value_type alloc[] = {
 		{ "alloc_space", "bytes" },
 		{ "alloc_objects", "count" },
@@ -528,6 +605,8 @@ static int profile_setup(struct profile *p, const struct build_options *o)
 		err = profile_set_value_types(p, alloc, 2);
 		return err ? err : profile_set_display_value(p, o->alloc_counts ? 1 : 0);
 	}
+	if (plain && !o->cpu_stacks && !o->span_stacks && plain->nvalues)
+		return profile_set_value_types(p, plain->value_types, plain->nvalues);
 	return profile_set_value_types(p, o->span_stacks ? &wall : &samples, 1);
 }
 
@@ -564,24 +643,23 @@ int profile_build(const struct build_input *in, struct profile *p, const struct 
 	b.reasons = opts->categories;
 	/* The built-in rules parse in well under a millisecond: cheaper than
 	 * making every caller keep a copy. */
-	err = !b.reasons && in->spans ? category_rules_default(&defaults) : 0;
+	err = !b.reasons ? category_rules_default(&defaults) : 0;
 	if (!b.reasons)
 		b.reasons = &defaults;
 	if (!err)
-		err = profile_setup(p, opts);
+		err = builder_profile_setup(p, in, opts);
 	if (!err)
 		err = operator_build_new(&b.ops);
-	if (!err && in->cpu)
-		err = tid_comms_build(in->cpu, &b.comms, &b.ncomms);
 	if (!err && opts->categories)
 		err = sample_categorizer_init(&b.cats, opts->categories);
 	out->categories = opts->categories != NULL;
-	if (!err)
-		err = add_cpu_samples(&b);
-	if (!err)
-		err = add_spans(&b);
-	if (!err)
-		err = add_allocs(&b);
+	/* The CPU samples' comms name threads of every kind. */
+	for (size_t i = 0; !err && i < in->nkinds; i++)
+		if (in->kinds[i].ops && in->kinds[i].ops->sample_of &&
+		    in->kinds[i].ops->role == COLLECTOR_ROLE_CPU && !b.comms)
+			err = tid_comms_build(&in->kinds[i], &b.comms, &b.ncomms);
+	for (size_t i = 0; !err && i < in->nkinds; i++)
+		err = add_kind(&b, &in->kinds[i]);
 	free(b.comms);
 	sample_categorizer_free(&b.cats);
 	category_rules_free(&defaults);
@@ -624,7 +702,7 @@ static int report_task(struct report_thread *rt, const char *name)
 {
 	struct task_name tn;
 
-	if (task_name_parse(name, &tn))
+	if (thread_kind_task_parse(name, &tn))
 		return 0;
 	rt->is_task = true;
 	rt->task.subtask = tn.subtask;
@@ -734,14 +812,17 @@ int build_result_report(const struct session *s, const struct build_result *b,
 		}
 		operator_report_fill(tt, rt);
 		for (size_t f = 0; f < tt->nleaves && rt->ntop < REPORT_TOP_FRAMES; f++) {
-			char text[1024];
+			struct report_frame *fr = &rt->top[rt->ntop++];
+			struct profile_frame pf;
 
-			/* The report shows frames as the folded output does. */
-			frame_text_of(names, tt->leaves[f].name_id, text, sizeof(text));
-			rt->top[rt->ntop].frame = strdup(text);
-			if (!rt->top[rt->ntop].frame)
+			/* The structure, not the folded text: name, kind, module. */
+			profile_frame_get(names, tt->leaves[f].name_id, &pf);
+			fr->frame = strdup(profile_str(names, pf.name));
+			fr->kind = strdup(profile_frame_kind_name(pf.kind));
+			fr->module = strdup(profile_str(names, pf.module));
+			if (!fr->frame || !fr->kind || !fr->module)
 				return -ENOMEM;
-			rt->top[rt->ntop++].share = (double)tt->leaves[f].samples / (double)tt->samples;
+			fr->share = (double)tt->leaves[f].samples / (double)tt->samples;
 		}
 	}
 	thread_report_sort(out);

@@ -24,6 +24,7 @@
 #include "symbolize/symbolizer.h"
 
 struct agg_table;
+struct collector_ops;
 struct profile;
 struct resolver;
 struct session;
@@ -72,13 +73,21 @@ struct build_targets_ops {
 	const char *(*class_name)(void *ctx, pid_t pid, uint64_t klass);
 };
 
-/* Everything a build reads. Tables and caches may be NULL (nothing of that
- * kind); the caches are asked for the stacks the tables' keys name. */
+/* One event kind's rows: its collector's functions read them
+ * (ops->sample_of) and say what the builder does with them (ops->role). */
+struct build_kind {
+	const struct collector_ops *ops;
+	unsigned int event;            /* its event bit (session_options.events) */
+	const struct agg_table *rows;  /* NULL: none */
+	struct stack_cache *user, *kern; /* asked for the stacks the rows name; NULL: none */
+};
+
+#define BUILD_KINDS_MAX 8
+
+/* Everything a build reads. */
 struct build_input {
-	const struct agg_table *cpu;    /* struct cpu_sample_key -> samples */
-	const struct agg_table *spans;  /* struct sched_span_key -> ns */
-	const struct agg_table *allocs; /* struct alloc_key -> bytes, events */
-	struct stack_cache *cpu_user, *cpu_kern, *off_user, *off_kern, *alloc_user;
+	struct build_kind kinds[BUILD_KINDS_MAX]; /* in event-bit order */
+	size_t nkinds;
 	unsigned int freq_hz;
 	const struct resolver *resolver;
 	const struct build_targets_ops *targets;
@@ -97,6 +106,11 @@ struct build_options {
 	bool alloc_stacks;  /* add Java allocations, the allocated class as the leaf:
 			     * two values, bytes (alloc_space) and events (alloc_objects) */
 	bool alloc_counts;  /* show events, not bytes, in text outputs */
+	/* Event bits of plain kinds (COLLECTOR_ROLE_SAMPLES) whose rows are
+	 * the samples of this profile, with the first such kind's value
+	 * types; only when none of the *_stacks above is on (one profile,
+	 * one set of value types). */
+	unsigned int sample_kinds;
 	const struct state_rules *rules;
 	/* A "category" label on every CPU sample, decided once per distinct
 	 * stack (agent/core/sample_category.h); NULL: none. The same rules'

@@ -39,6 +39,10 @@ struct session_options {
 	unsigned int freq_hz;
 	enum session_unwind unwind;
 	enum cpu_sampler_mode sampler; /* per thread (0) or per CPU, or an experiment */
+	struct {
+		uint64_t period;      /* mean bytes between samples; 0: every allocation */
+		uint32_t max_tracked; /* live table size */
+	} leak;                       /* `tmprof leak` (collect/leak_collector.c) */
 	/* The kinds to choose from; NULL: collector_kinds (tests pass fakes). */
 	const struct collector_ops *const *kinds;
 	size_t nkinds;

@@ -8,7 +8,7 @@
 #include "agent/core/target.h"
 #include "agent/jvm/thread_names.h"
 
-static struct target *target_find(struct session *s, pid_t pid)
+static struct target *build_target_find(struct session *s, pid_t pid)
 {
 	for (size_t i = 0; i < s->ntargets; i++)
 		if (s->targets[i].pid == pid)
@@ -19,7 +19,7 @@ static struct target *target_find(struct session *s, pid_t pid)
 static size_t user_word(void *ctx, pid_t pid, uint64_t word, bool leaf, uint32_t epoch,
 			struct frame_sym *out, size_t max)
 {
-	struct target *t = target_find(ctx, pid);
+	struct target *t = build_target_find(ctx, pid);
 
 	if (!t || !max)
 		return 0;
@@ -28,7 +28,7 @@ static size_t user_word(void *ctx, pid_t pid, uint64_t word, bool leaf, uint32_t
 
 static void kernel(void *ctx, pid_t pid, uint64_t addr, struct frame_sym *out)
 {
-	struct target *t = target_find(ctx, pid);
+	struct target *t = build_target_find(ctx, pid);
 
 	if (!t) {
 		*out = (struct frame_sym){ .module = "[kernel]", .kind = FRAME_UNKNOWN };
@@ -51,9 +51,9 @@ static const char *process_label(const struct target *t)
 	return t->jvm.main_class[0] ? t->jvm.main_class : "JVM";
 }
 
-static bool target_info(void *ctx, pid_t pid, const char **label)
+static bool build_target_info(void *ctx, pid_t pid, const char **label)
 {
-	struct target *t = target_find(ctx, pid);
+	struct target *t = build_target_find(ctx, pid);
 
 	if (!t)
 		return false;
@@ -61,54 +61,42 @@ static bool target_info(void *ctx, pid_t pid, const char **label)
 	return true;
 }
 
-static const char *thread_name(void *ctx, pid_t pid, pid_t tid)
+static const char *build_thread_name(void *ctx, pid_t pid, pid_t tid)
 {
-	struct target *t = target_find(ctx, pid);
+	struct target *t = build_target_find(ctx, pid);
 
 	return t && t->names ? thread_names_get(t->names, tid) : NULL;
 }
 
 static const char *class_name(void *ctx, pid_t pid, uint64_t klass)
 {
-	struct target *t = target_find(ctx, pid);
+	struct target *t = build_target_find(ctx, pid);
 
 	return t && t->klasses ? klass_names_get(t->klasses, klass) : NULL;
 }
 
 static const struct build_targets_ops session_targets_ops = {
-	.target = target_info,
-	.thread_name = thread_name,
+	.target = build_target_info,
+	.thread_name = build_thread_name,
 	.class_name = class_name,
 };
 
-/* A kind's rows and stacks; a kind the session does not have reads as
- * empty (a zeroed collector: no rows, empty caches). */
-static struct collector *kind_of(struct session *s, unsigned int event)
-{
-	static struct collector none;
-	struct collector *c = session_collector(s, event);
-
-	return c ? c : &none;
-}
-
 void session_build_input(struct session *s, struct build_input *in, struct resolver *r)
 {
-	struct collector *cpu = kind_of(s, SESSION_CPU), *off = kind_of(s, SESSION_OFFCPU);
-	struct collector *alloc = kind_of(s, SESSION_ALLOC);
-
 	*r = (struct resolver){ .ops = &session_resolver_ops, .ctx = s };
 	*in = (struct build_input){
-		.cpu = &cpu->rows,
-		.spans = &off->rows,
-		.allocs = &alloc->rows,
-		.cpu_user = &cpu->user_stacks,
-		.cpu_kern = &cpu->kern_stacks,
-		.off_user = &off->user_stacks,
-		.off_kern = &off->kern_stacks,
-		.alloc_user = &alloc->user_stacks,
 		.freq_hz = s->opts.freq_hz,
 		.resolver = r,
 		.targets = &session_targets_ops,
 		.targets_ctx = s,
 	};
+	/* Every kind, open or not: one that is off has no rows. */
+	for (size_t i = 0; i < s->ncollectors && in->nkinds < BUILD_KINDS_MAX; i++) {
+		struct collector *c = &s->collectors[i];
+
+		in->kinds[in->nkinds++] = (struct build_kind){
+			.ops = c->ops, .event = c->event, .rows = &c->rows,
+			.user = &c->user_stacks, .kern = &c->kern_stacks,
+		};
+	}
 }

@@ -22,7 +22,7 @@ const char *session_cache_name(enum session_cache c)
 }
 
 /* One target's share of each per-target cache. */
-static void target_usage(const struct target *t, uint64_t out[CACHE__COUNT])
+static void caches_target_usage(const struct target *t, uint64_t out[CACHE__COUNT])
 {
 	size_t symbols = 0, perf_map = 0;
 
@@ -47,7 +47,7 @@ void session_cache_usage(const struct session *s, uint64_t out[CACHE__COUNT])
 	for (size_t i = 0; i < s->ntargets; i++) {
 		uint64_t u[CACHE__COUNT] = { 0 };
 
-		target_usage(&s->targets[i], u);
+		caches_target_usage(&s->targets[i], u);
 		for (int c = 0; c < CACHE__COUNT; c++)
 			out[c] += u[c];
 	}
@@ -67,7 +67,7 @@ static uint64_t total_of(const uint64_t u[CACHE__COUNT])
 }
 
 /* Empty cache c of t; false when there is nothing to evict there. */
-static bool target_evict(struct target *t, enum session_cache c)
+static bool caches_target_evict(struct target *t, enum session_cache c)
 {
 	if (!t->sym && (c == CACHE_SYMBOLS || c == CACHE_PERF_MAPS))
 		return false;
@@ -119,7 +119,7 @@ unsigned int session_cache_trim(struct session *s, uint64_t budget)
 		for (size_t i = 0; i < s->ntargets; i++) {
 			uint64_t u[CACHE__COUNT] = { 0 };
 
-			target_usage(&s->targets[i], u);
+			caches_target_usage(&s->targets[i], u);
 			for (int c = 0; c < CACHE__COUNT; c++)
 				/* A cache of a few KiB is not worth a refill. */
 				if (c != CACHE_ELF && c != CACHE_STACKS && !done[i * CACHE__COUNT + c] && u[c] > most && u[c] > 4096) {
@@ -134,7 +134,7 @@ unsigned int session_cache_trim(struct session *s, uint64_t budget)
 			evictions += symbolizer_shared_trim() ? 1 : 0;
 		} else if (victim) {
 			done[vi * CACHE__COUNT + vc] = true;
-			evictions += target_evict(victim, vc) ? 1 : 0;
+			evictions += caches_target_evict(victim, vc) ? 1 : 0;
 		} else {
 			break;
 		}
@@ -158,11 +158,11 @@ unsigned int session_cache_age(struct session *s, uint64_t per_target)
 		struct target *t = &s->targets[i];
 		uint64_t u[CACHE__COUNT] = { 0 };
 
-		target_usage(t, u);
+		caches_target_usage(t, u);
 		if (u[CACHE_SYMBOLS] > per_target)
-			evictions += target_evict(t, CACHE_SYMBOLS);
+			evictions += caches_target_evict(t, CACHE_SYMBOLS);
 		if (u[CACHE_JAVA_NAMES] > per_target)
-			evictions += target_evict(t, CACHE_JAVA_NAMES);
+			evictions += caches_target_evict(t, CACHE_JAVA_NAMES);
 	}
 	return evictions;
 }

@@ -200,7 +200,7 @@ static void perf_map_owner_warn(struct target *t)
 /* Load the JVM's perf map; one warning line the first time it is over
  * the caps (perf_map.h), naming the file, since frames past the cap stay
  * unnamed. */
-static int perf_map_load(struct target *t)
+static int target_perf_map_load(struct target *t)
 {
 	struct symbolizer_stats before, after;
 	int err;
@@ -258,7 +258,7 @@ void target_attach_finish(struct target *t, int names_err, int perf_map_err)
 	if (!names_err && perf_map_err == -ENOTSUP) {
 		err = 0;
 	} else if (!err) {
-		err = perf_map_load(t);
+		err = target_perf_map_load(t);
 		if (err)
 			log_warn("PID %d: the JVM wrote no readable perf map (%s); Java frames stay unnamed",
 				 t->pid, strerror(-err));
@@ -446,7 +446,7 @@ bool target_perf_map_due(struct target *t, uint64_t now_ms, uint64_t min_interva
 int target_perf_map_written(struct target *t, int err)
 {
 	if (!err)
-		err = perf_map_load(t);
+		err = target_perf_map_load(t);
 	if (err) {
 		log_debug("PID %d: perf map refresh failed: %s", t->pid, strerror(-err));
 		return 0;

@@ -55,7 +55,7 @@ static int split_chain(struct task_name *out, size_t chain_len)
 	return 0;
 }
 
-int task_name_parse(const char *name, struct task_name *out)
+int thread_kind_task_parse(const char *name, struct task_name *out)
 {
 	const char *open, *slash, *close, *end;
 	long subtask, parallelism, attempt;
@@ -153,7 +153,7 @@ enum thread_kind thread_kind_of(const char *name)
 			return kind_prefixes[i].kind;
 	if (strstr(name, "Netty"))
 		return THREAD_NETTY;
-	return task_name_parse(name, &tn) == 0 ? THREAD_TASK : THREAD_OTHER;
+	return thread_kind_task_parse(name, &tn) == 0 ? THREAD_TASK : THREAD_OTHER;
 }
 
 const char *thread_kind_name(enum thread_kind kind)

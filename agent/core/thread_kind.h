@@ -35,7 +35,7 @@ struct task_name {
 /* Parse "<chain> (<subtask>/<parallelism>)#<attempt>"; the chain is split on
  * " -> " outside parentheses. Returns 0, or -EINVAL if name is not a task
  * name (also when subtask is 0 or above parallelism). */
-int task_name_parse(const char *name, struct task_name *out);
+int thread_kind_task_parse(const char *name, struct task_name *out);
 
 enum thread_kind thread_kind_of(const char *name);
 const char *thread_kind_name(enum thread_kind kind);

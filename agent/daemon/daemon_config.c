@@ -319,6 +319,12 @@ static void set_profile(struct parse *p, const char *key, const char *v)
 			parse_fail(p, "[profile] alloc: '%s' is not on or off", v);
 		else
 			c->events = b ? c->events | SESSION_ALLOC : c->events & ~(unsigned int)SESSION_ALLOC;
+	} else if (!strcmp(key, "events")) {
+		/* Any kind by its -e word, from the collector list; mode and
+		 * alloc are shorthands for the common sets. */
+		if (collector_events_parse(v, &c->events))
+			parse_fail(p, "[profile] events: '%s' is not a list of event kinds (e.g. "
+				   "cpu,offcpu,alloc)", v);
 	} else if (!strcmp(key, "frequency")) {
 		char *end;
 		unsigned long hz;
@@ -348,7 +354,7 @@ static void set_profile(struct parse *p, const char *key, const char *v)
 		else
 			parse_fail(p, "[profile] sampler: '%s' is not per-thread or per-cpu", v);
 	} else {
-		parse_fail(p, "[profile] %s: unknown key; known: mode, alloc, frequency, period, unwind, sampler",
+		parse_fail(p, "[profile] %s: unknown key; known: mode, alloc, events, frequency, period, unwind, sampler",
 			   key);
 	}
 }

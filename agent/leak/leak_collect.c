@@ -8,7 +8,8 @@
 #include "agent/leak/leak_sampling.h"
 #include "agent/leak/leak_snapshot.h"
 #include "agent/leak/leak_symbols.h"
-#include "agent/collect/leak_tracer.h"
+#include "agent/collect/collector.h"
+#include "bpf/abi.h"
 
 struct by_stack {
 	uint64_t stack;  /* ustacks hash */
@@ -24,11 +25,12 @@ struct collect {
 	size_t n, cap;
 };
 
-static int on_live(void *ctx, const struct leak_key *key, const struct leak_alloc *a)
+/* A row of the leak collector: one live allocation (leak_collector.h). */
+static int on_live(void *ctx, const struct collector_row *row)
 {
 	struct collect *c = ctx;
 
-	if (key->tgid != c->tgid)
+	if (row->tgid != c->tgid)
 		return 0;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 1024;
@@ -39,8 +41,8 @@ static int on_live(void *ctx, const struct leak_key *key, const struct leak_allo
 		c->rows = g;
 		c->cap = cap;
 	}
-	c->rows[c->n++] = (struct by_stack){ a->user_stack, leak_sample_weight(a->size, c->period),
-					     1, a->ts_ns };
+	c->rows[c->n++] = (struct by_stack){ row->user_stack, leak_sample_weight(row->a, c->period),
+					     1, row->b };
 	return 0;
 }
 
@@ -72,12 +74,12 @@ static size_t merge_rows(struct by_stack *rows, size_t n)
 	return w + 1;
 }
 
-int leak_collect(struct leak_tracer *t, struct process_symbolizer *ps, uint32_t tgid,
+int leak_collect(const struct collector *leak, struct process_symbolizer *ps, uint32_t tgid,
 		 uint64_t now_boot_ns, struct leak_snapshot *s)
 {
 	struct collect c = { .tgid = tgid, .period = s->period };
 	uint64_t ips[TMPROF_MAX_STACK_DEPTH];
-	int err = leak_tracer_live(t, on_live, &c);
+	int err = leak->ops->drain(leak->impl, on_live, &c);
 	size_t n;
 
 	if (err)
@@ -85,7 +87,7 @@ int leak_collect(struct leak_tracer *t, struct process_symbolizer *ps, uint32_t 
 	n = merge_rows(c.rows, c.n);
 	for (size_t i = 0; i < n && !err; i++) {
 		uint64_t age = now_boot_ns > c.rows[i].oldest ? (now_boot_ns - c.rows[i].oldest) / 1000000000ULL : 0;
-		int depth = c.rows[i].stack ? leak_tracer_user_stack(t, c.rows[i].stack, ips, TMPROF_MAX_STACK_DEPTH) : -ENOENT;
+		int depth = c.rows[i].stack ? leak->ops->user_stack(leak->impl, c.rows[i].stack, ips, TMPROF_MAX_STACK_DEPTH) : -ENOENT;
 		char *text = NULL;
 
 		s->tracked += c.rows[i].count;

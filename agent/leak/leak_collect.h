@@ -7,13 +7,13 @@
 #include <stdint.h>
 
 struct leak_snapshot;
-struct leak_tracer;
+struct collector;
 struct process_symbolizer;
 
-/* Fills s (initialized by the caller: time, pid, allocator, period are
- * kept) with the stacks of the allocations of tgid live now. now_boot_ns:
+/* Reads the leak collector's rows (collect/leak_collector.h). Fills s
+ * (initialized by the caller: time, pid, allocator, period are kept) with the stacks of the allocations of tgid live now. now_boot_ns:
  * CLOCK_BOOTTIME, to age allocations stamped by BPF. */
-int leak_collect(struct leak_tracer *t, struct process_symbolizer *ps, uint32_t tgid,
+int leak_collect(const struct collector *leak, struct process_symbolizer *ps, uint32_t tgid,
 		 uint64_t now_boot_ns, struct leak_snapshot *s);
 
 #endif

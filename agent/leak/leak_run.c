@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "agent/collect/bpf_load.h"
-#include "agent/cli/cli_common.h"
 #include "agent/core/exit_codes.h"
 #include "agent/jvm/hotspot_attach.h"
 #include "agent/collect/kernel_features.h"
@@ -20,7 +19,9 @@
 #include "agent/leak/leak_growth.h"
 #include "agent/leak/leak_snapshot.h"
 #include "agent/leak/leak_store.h"
-#include "agent/collect/leak_tracer.h"
+#include "agent/collect/collector.h"
+#include "agent/collect/leak_collector.h"
+#include "agent/core/session.h"
 #include "agent/core/log.h"
 #include "agent/core/target.h"
 #include "symbolize/symbolizer.h"
@@ -43,9 +44,8 @@ static uint64_t clock_ns(clockid_t id)
 
 struct leak_state {
 	const struct leak_run_options *o;
-	struct leak_tracer *tracer;
+	struct collector leak; /* collect/leak_collector.c: one kind, one target */
 	struct target target;
-	struct leak_allocator alloc;
 	uint64_t overflow_reported;
 	size_t written;
 };
@@ -72,10 +72,17 @@ static void refresh_perf_map(struct leak_state *st)
 				hotspot_write_perf_map(st->target.pid, HOTSPOT_ATTACH_TIMEOUT_MS));
 }
 
+static const struct leak_allocator *alloc_of(const struct leak_state *st)
+{
+	unsigned int nprobes;
+
+	return leak_collector_allocator(st->leak.impl, &nprobes);
+}
+
 static int take_snapshot(struct leak_state *st)
 {
 	struct leak_snapshot s;
-	uint64_t stats[LEAK_STAT__MAX] = { 0 };
+	struct collector_stats stats;
 	char name[64], path[PATH_MAX], live[32];
 	int err, pruned;
 
@@ -83,12 +90,12 @@ static int take_snapshot(struct leak_state *st)
 	s.time_ms = (int64_t)(clock_ns(CLOCK_REALTIME) / 1000000ULL);
 	s.pid = st->target.pid;
 	s.period = st->o->period;
-	snprintf(s.allocator, sizeof(s.allocator), "%s", leak_allocator_name(st->alloc.kind));
+	snprintf(s.allocator, sizeof(s.allocator), "%s", leak_allocator_name(alloc_of(st)->kind));
 	refresh_perf_map(st);
-	leak_tracer_stats(st->tracer, stats);
-	s.overflow = stats[LEAK_STAT_OVERFLOW];
-	s.sampled = stats[LEAK_STAT_SAMPLED];
-	err = leak_collect(st->tracer, st->target.sym, (uint32_t)st->target.pid,
+	st->leak.ops->stats(st->leak.impl, &stats);
+	s.overflow = stats.dropped;
+	s.sampled = stats.events;
+	err = leak_collect(&st->leak, st->target.sym, (uint32_t)st->target.pid,
 			   clock_ns(CLOCK_BOOTTIME), &s);
 	if (!err)
 		err = leak_store_name(name, sizeof(name), s.time_ms);
@@ -124,7 +131,8 @@ static int take_snapshot(struct leak_state *st)
 
 static int start(struct leak_state *st)
 {
-	struct leak_tracer_options to = { st->o->period, st->o->max_tracked };
+	struct session_options so = { .leak = { st->o->period, st->o->max_tracked } };
+	const struct leak_allocator *alloc;
 	unsigned int nprobes = 0;
 	int err;
 
@@ -144,10 +152,11 @@ static int start(struct leak_state *st)
 	if (kernel_features_check(1u << KF_LEAK, "tmprof leak") != EXIT_OK)
 		return EXIT_NO_BPF;
 	bpf_load_reset();
-	err = leak_tracer_open(&to, &st->tracer);
+	err = st->leak.ops->open(&so, NULL, &st->leak.impl);
 	if (err)
 		return bpf_load_report("tmprof leak", err);
-	err = leak_tracer_attach(st->tracer, st->o->pid, &st->alloc, &nprobes);
+	err = st->leak.ops->add_target(st->leak.impl, &st->target);
+	alloc = leak_collector_allocator(st->leak.impl, &nprobes);
 	if (err == -ESRCH) {
 		log_error("PID %d: the process exited", st->o->pid);
 		return EXIT_NO_TARGET;
@@ -155,7 +164,7 @@ static int start(struct leak_state *st)
 	if (err) {
 		log_error("PID %d: cannot probe its allocator (%s): %s; a statically linked "
 			  "allocator cannot be traced", st->o->pid,
-			  st->alloc.lib[0] ? st->alloc.lib : "no libc mapped", strerror(-err));
+			  alloc->lib[0] ? alloc->lib : "no libc mapped", strerror(-err));
 		return err == -EPERM || err == -EACCES ? EXIT_NO_BPF : EXIT_NO_TARGET;
 	}
 	target_attach(&st->target);
@@ -164,7 +173,7 @@ static int start(struct leak_state *st)
 			 attach_error_text(st->target.attach_err));
 	log_info("PID %d allocates with %s (%s): %u functions probed, one sample per ~%" PRIu64
 		 " bytes; a snapshot every %.0f s in %s", st->o->pid,
-		 leak_allocator_name(st->alloc.kind), st->alloc.lib, nprobes, st->o->period,
+		 leak_allocator_name(alloc->kind), alloc->lib, nprobes, st->o->period,
 		 (double)st->o->interval_ms / 1000.0, st->o->dir);
 	return EXIT_OK;
 }
@@ -188,16 +197,19 @@ int leak_run(const struct leak_run_options *o)
 	int rc;
 
 	stop_requested = 0;
+	rc = collector_init(&st.leak, &leak_collector_ops, 0);
+	if (rc)
+		return EXIT_INTERNAL;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	rc = start(&st);
 	if (rc)
 		goto cleanup;
-	start_ms = monotonic_ms();
+	start_ms = clock_ns(CLOCK_MONOTONIC) / 1000000ULL;
 	next_ms = start_ms + o->interval_ms;
 	while (!stop_requested) {
 		struct timespec nap = { 0, 200 * 1000000L };
-		uint64_t now = monotonic_ms();
+		uint64_t now = clock_ns(CLOCK_MONOTONIC) / 1000000ULL;
 
 		if (o->duration_ms && now - start_ms >= o->duration_ms)
 			break;
@@ -223,7 +235,7 @@ int leak_run(const struct leak_run_options *o)
 cleanup:
 	if (o->stats)
 		print_stats();
-	leak_tracer_close(st.tracer);
+	collector_free(&st.leak);
 	target_close(&st.target);
 	return rc;
 }

@@ -9,7 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct task_name tn;
 	char *name = fuzz_strndup(data, size);
 
-	if (task_name_parse(name, &tn) == 0) {
+	if (thread_kind_task_parse(name, &tn) == 0) {
 		if (tn.noperators < 0 || tn.noperators > TASK_MAX_OPERATORS ||
 		    tn.subtask < 1 || tn.subtask > tn.parallelism)
 			abort();

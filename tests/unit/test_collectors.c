@@ -25,6 +25,20 @@ static void test_event_bits_follow_the_list(void **state)
 	assert_int_equal(collector_event_of("", 0), 0);
 }
 
+static void test_event_lists(void **state)
+{
+	unsigned int ev;
+
+	(void)state;
+	assert_int_equal(collector_events_parse("cpu,alloc", &ev), 0);
+	assert_int_equal(ev, SESSION_CPU | SESSION_ALLOC);
+	assert_int_equal(collector_events_parse("wall", &ev), 0);
+	assert_int_equal(ev, SESSION_CPU | SESSION_OFFCPU);
+	assert_int_equal(collector_events_parse("cpu,", &ev), -EINVAL);
+	assert_int_equal(collector_events_parse("", &ev), -EINVAL);
+	assert_int_equal(collector_events_parse("cpu,bogus", &ev), -EINVAL);
+}
+
 static void test_every_kind_is_complete(void **state)
 {
 	(void)state;
@@ -41,6 +55,9 @@ static void test_every_kind_is_complete(void **state)
 		assert_non_null(k->drain);
 		assert_non_null(k->user_stack);
 		assert_non_null(k->stats);
+		/* The builder reads every kind's rows through it. */
+		assert_non_null(k->sample_of);
+		assert_true(k->role != COLLECTOR_ROLE_SAMPLES || k->nvalues > 0);
 		for (size_t j = 0; j < i; j++)
 			assert_string_not_equal(k->name, collector_kinds[j]->name);
 	}
@@ -65,6 +82,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_bits_follow_the_list),
+		cmocka_unit_test(test_event_lists),
 		cmocka_unit_test(test_every_kind_is_complete),
 		cmocka_unit_test(test_closed_collector_has_no_stacks),
 	};

@@ -145,6 +145,10 @@ static void test_full(void **state)
 	assert_int_equal(parse("[profile]\nsampler = per-thread\n", &c), 0);
 	assert_int_equal(c.sampler, CPU_SAMPLER_PER_THREAD);
 	daemon_config_free(&c);
+	/* Any kinds by their -e words, from the collector list. */
+	assert_int_equal(parse("[profile]\nevents = offcpu,alloc\n", &c), 0);
+	assert_int_equal(c.events, SESSION_OFFCPU | SESSION_ALLOC);
+	daemon_config_free(&c);
 	test_rm_rf(dir);
 	free(dir);
 }
@@ -164,6 +168,7 @@ static void test_malformed(void **state)
 		{ "[profile]\nperiod = 2w\n", "t.ini:2: [profile] period" },
 		{ "[profile]\nmode = offcpu\n", "t.ini:2: [profile] mode: 'offcpu'" },
 		{ "[profile]\nalloc = maybe\n", "t.ini:2: [profile] alloc" },
+		{ "[profile]\nevents = cpu,nope\n", "t.ini:2: [profile] events: 'cpu,nope'" },
 		{ "[profile]\nunwind = lbr\n", "t.ini:2: [profile] unwind: 'lbr'" },
 		/* The experiments are for `record` only. */
 		{ "[profile]\nsampler = weighted\n", "t.ini:2: [profile] sampler: 'weighted'" },

@@ -15,7 +15,12 @@
 
 #include <cmocka.h>
 
+#include "agent/collect/alloc_collector.h"
+#include "agent/collect/collector.h"
+#include "agent/collect/cpu_collector.h"
+#include "agent/collect/offcpu_collector.h"
 #include "agent/core/agg_table.h"
+#include "agent/core/session.h"
 #include "agent/core/profile_builder.h"
 #include "agent/core/operator_build.h"
 #include "agent/core/stack_cache.h"
@@ -23,6 +28,7 @@
 #include "bpf/abi.h"
 #include "flamegraph/folded.h"
 #include "flamegraph/profile.h"
+#include "flamegraph/thread_report.h"
 #include "symbolize/resolver.h"
 
 #define PID 100
@@ -190,11 +196,14 @@ static int setup(void **state)
 	assert_int_equal(stack_cache_init(&f->user, fake_fetch, NULL), 0);
 	assert_int_equal(stack_cache_init(&f->kern, fake_fetch, NULL), 0);
 	f->r = (struct resolver){ &fake_ops, &f->fr };
+	/* The real kinds' functions read the rows: the builder knows no key. */
 	f->in = (struct build_input){
-		.cpu = &f->cpu, .spans = &f->spans, .allocs = &f->allocs,
-		.cpu_user = &f->user, .cpu_kern = &f->kern,
-		.off_user = &f->user, .off_kern = &f->kern,
-		.alloc_user = &f->user,
+		.kinds = {
+			{ &cpu_collector_ops, SESSION_CPU, &f->cpu, &f->user, &f->kern },
+			{ &offcpu_collector_ops, SESSION_OFFCPU, &f->spans, &f->user, &f->kern },
+			{ &alloc_collector_ops, SESSION_ALLOC, &f->allocs, &f->user, NULL },
+		},
+		.nkinds = 3,
 		.freq_hz = 100,
 		.resolver = &f->r,
 		.targets = &fake_targets,
@@ -565,6 +574,89 @@ static void test_allocs_two_values(void **state)
 	assert_int_equal(profile_total(f->p), 4196);
 }
 
+/* The report's hottest frames are the structure, not folded text. */
+static void test_report_top_frames(void **state)
+{
+	struct fixture *f = *state;
+	struct build_options o = { .thread_roots = true, .cpu_stacks = true };
+	struct session s = { .opts = { .events = SESSION_CPU, .freq_hz = 100 },
+			     .start_ns = 1000000000ULL, .end_ns = 2000000000ULL };
+	struct thread_report rep;
+	const struct report_thread *t = NULL;
+
+	cpu_add(f, PID, TASK_TID, 1, -1, 7);
+	cpu_add(f, PID, TASK_TID, 5, -1, 3);
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	assert_int_equal(build_result_report(&s, &f->br, f->p, &rep), 0);
+	for (size_t i = 0; i < rep.nthreads; i++)
+		if (rep.threads[i].tid == TASK_TID)
+			t = &rep.threads[i];
+	assert_non_null(t);
+	assert_int_equal(t->ntop, 2);
+	assert_string_equal(t->top[0].frame, "MyMapper.map"); /* no _[j] */
+	assert_string_equal(t->top[0].kind, "jit");
+	assert_true(t->top[0].share > 0.69 && t->top[0].share < 0.71);
+	assert_string_not_equal(t->top[1].kind, "jit");
+	thread_report_free(&rep);
+}
+
+/* A new kind with no code in the builder: its collector reads its rows
+ * and names its values. */
+struct plain_key {
+	uint32_t tgid, tid;
+	uint64_t user_stack;
+};
+
+static void plain_sample_of(const void *key, uint64_t a, uint64_t b, struct collector_sample *out)
+{
+	const struct plain_key *k = key;
+
+	*out = (struct collector_sample){ .tgid = k->tgid, .tid = k->tid, .comm = "plain",
+					  .user_stack = k->user_stack, .kern_stack = -1,
+					  .values = { a, b } };
+}
+
+static const struct collector_ops plain_ops = {
+	.name = "plain",
+	.key_size = sizeof(struct plain_key),
+	.role = COLLECTOR_ROLE_SAMPLES,
+	.sample_of = plain_sample_of,
+	.value_types = { { "waits", "count" }, { "delay", "nanoseconds" } },
+	.nvalues = 2,
+};
+
+static void test_plain_kind(void **state)
+{
+	struct fixture *f = *state;
+	struct build_options o = { .thread_roots = true, .sample_kinds = 1u << 3 };
+	struct plain_key k = { PID, TASK_TID, 1 }, lost = { PID, MAIN_TID, 0 };
+	struct agg_table rows;
+	char *text;
+
+	assert_int_equal(agg_table_init(&rows, sizeof(k)), 0);
+	assert_int_equal(agg_table_add(&rows, &k, 5, 700), 0);
+	assert_int_equal(agg_table_add(&rows, &lost, 1, 20), 0);
+	f->in.kinds[3] = (struct build_kind){ &plain_ops, 1u << 3, &rows, &f->user, NULL };
+	f->in.nkinds = 4;
+	cpu_add(f, PID, TASK_TID, 1, -1, 7); /* cpu_stacks off: not in this profile */
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	assert_int_equal(profile_value_count(f->p), 2);
+	assert_string_equal(profile_value_type(f->p, 1).type, "delay");
+	text = folded_of(f->p);
+	assert_string_equal(text,
+			    "[Source: A -> Map (1/2)#0 tid=101];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 5\n"
+			    "[plain tid=102];[unknown stack] 1\n");
+	free(text);
+	/* Off in the options: no samples of it. */
+	profile_free(f->p);
+	build_result_free(&f->br);
+	f->p = profile_new();
+	o.sample_kinds = 0;
+	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
+	assert_int_equal(profile_stack_count(f->p), 0);
+	agg_table_free(&rows);
+}
+
 static void test_bad_input(void **state)
 {
 	struct fixture *f = *state;
@@ -608,6 +700,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blocked_split_by_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_culprit_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_allocs_two_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plain_kind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_top_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frame_intern_sym, setup, teardown),
 	};

@@ -15,7 +15,7 @@ static void test_task_names(void **state)
 	struct task_name tn;
 
 	(void)state;
-	assert_int_equal(task_name_parse("Source: A -> Map (1/4)#0", &tn), 0);
+	assert_int_equal(thread_kind_task_parse("Source: A -> Map (1/4)#0", &tn), 0);
 	assert_int_equal(tn.noperators, 2);
 	assert_string_equal(tn.operators[0], "Source: A");
 	assert_string_equal(tn.operators[1], "Map");
@@ -24,7 +24,7 @@ static void test_task_names(void **state)
 	assert_int_equal(tn.attempt, 0);
 
 	/* Parentheses and arrows inside operator names stay in the operator. */
-	assert_int_equal(task_name_parse("Window(TumblingEventTimeWindows(5000), EventTimeTrigger, "
+	assert_int_equal(thread_kind_task_parse("Window(TumblingEventTimeWindows(5000), EventTimeTrigger, "
 					 "f -> g) -> Sink: Print to Std. Out (12/16)#3",
 					 &tn),
 			 0);
@@ -36,7 +36,7 @@ static void test_task_names(void **state)
 	assert_int_equal(tn.parallelism, 16);
 	assert_int_equal(tn.attempt, 3);
 
-	assert_int_equal(task_name_parse("Keyed Aggregation (2/2)#17", &tn), 0);
+	assert_int_equal(thread_kind_task_parse("Keyed Aggregation (2/2)#17", &tn), 0);
 	assert_int_equal(tn.noperators, 1);
 	assert_int_equal(tn.attempt, 17);
 }
@@ -53,11 +53,11 @@ static void test_not_task_names(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(task_name_parse(bad[i], &tn), -EINVAL);
-	assert_int_equal(task_name_parse(NULL, &tn), -EINVAL);
+		assert_int_equal(thread_kind_task_parse(bad[i], &tn), -EINVAL);
+	assert_int_equal(thread_kind_task_parse(NULL, &tn), -EINVAL);
 	memset(longname, 'x', sizeof(longname));
 	strcpy(longname + sizeof(longname) - 12, " (1/1)#0");
-	assert_int_equal(task_name_parse(longname, &tn), -EINVAL);
+	assert_int_equal(thread_kind_task_parse(longname, &tn), -EINVAL);
 }
 
 static void test_many_operators_are_bounded(void **state)
@@ -69,7 +69,7 @@ static void test_many_operators_are_bounded(void **state)
 	for (int i = 0; i < 60; i++)
 		strcat(name, "Op -> ");
 	strcat(name, "Last (1/1)#0");
-	assert_int_equal(task_name_parse(name, &tn), 0);
+	assert_int_equal(thread_kind_task_parse(name, &tn), 0);
 	assert_int_equal(tn.noperators, TASK_MAX_OPERATORS);
 	assert_non_null(strstr(tn.operators[TASK_MAX_OPERATORS - 1], "Last"));
 }

@@ -37,7 +37,9 @@ static void add_task(struct thread_report *r, pid_t tid, const char *name, const
 	t->blocked_ms_per_s[REPORT_LOCK] = 10;
 	t->blocked_ms_per_s[REPORT_IO] = 20;
 	t->blocked_ms_per_s[REPORT_SLEEP] = 30;
-	t->top[0].frame = strdup("org.example.Hot.loop_[j]");
+	t->top[0].frame = strdup("org.example.Hot.loop");
+	t->top[0].kind = strdup("jit");
+	t->top[0].module = strdup("[jit]");
 	t->top[0].share = 0.5;
 	t->ntop = 1;
 }
@@ -109,6 +111,10 @@ static void test_json_round_trip(void **state)
 	assert_string_equal(back.neighbours[0].cgroup, "/docker/x");
 	assert_true(back.neighbours[1].target);
 	assert_true(back.threads[0].blocked_ms_per_s[REPORT_SLEEP] == 30);
+	/* Frames are the structure: a name without suffix, its kind and module. */
+	assert_string_equal(back.threads[0].top[0].frame, "org.example.Hot.loop");
+	assert_string_equal(back.threads[0].top[0].kind, "jit");
+	assert_string_equal(back.threads[0].top[0].module, "[jit]");
 	for (size_t i = 0; i < back.nthreads; i++) {
 		if (back.threads[i].tid != 15)
 			continue;
