@@ -33,16 +33,16 @@ enum attach_job {
 };
 
 struct attach_result {
-	pid_t pid;
 	unsigned long long start_time;
-	enum attach_job job;
-	int err;                   /* 0 or as hotspot_attach.h; -ESRCH: pid reused */
-	int read_err;              /* below: why the map could not be read */
 	struct attach_reply reply; /* ATTACH_JOB_NAMES: the dump (attach_result_free) */
 	/* ATTACH_JOB_PERF_MAP, written: the map read here too, off the loop
 	 * (NULL and read_err when it could not be); attach_result_free. */
 	struct perf_map *perf_map;
 	uint64_t ms;               /* how long the exchange took */
+	pid_t pid;
+	enum attach_job job;
+	int err;                   /* 0 or as hotspot_attach.h; -ESRCH: pid reused */
+	int read_err;              /* above: why the map could not be read */
 };
 
 struct attach_worker;
