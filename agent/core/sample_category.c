@@ -50,6 +50,35 @@ static enum category_frame_kind cframe_kind(enum profile_frame_kind k)
 	return CFRAME_NATIVE;
 }
 
+/* The rules name modules by file name ("module librocksdbjni*.so"). */
+static const char *module_base(const char *m)
+{
+	const char *slash = m ? strrchr(m, '/') : NULL;
+
+	if (!m || !*m)
+		return NULL;
+	return slash ? slash + 1 : m;
+}
+
+size_t sample_category_frames(const struct profile *p, const uint32_t *frames, size_t depth,
+			      struct category_frame *out, size_t max)
+{
+	size_t k = 0;
+
+	/* The classifier reads leaf first; the profile stores root first. */
+	for (size_t i = depth; i-- > 0 && k < max;) {
+		struct profile_frame f;
+
+		profile_frame_get(p, frames[i], &f);
+		out[k++] = (struct category_frame){
+			.name = profile_str(p, f.name),
+			.module = f.module ? module_base(profile_str(p, f.module)) : NULL,
+			.kind = cframe_kind(f.kind),
+		};
+	}
+	return k;
+}
+
 int sample_category_cpu(struct sample_categorizer *sc, const struct profile *p,
 			const uint32_t *frames, uint32_t depth, enum thread_kind thread,
 			enum category *out)
@@ -65,17 +94,7 @@ int sample_category_cpu(struct sample_categorizer *sc, const struct profile *p,
 			sc->frames = g;
 			sc->cap = depth;
 		}
-		/* The classifier reads leaf first; the profile stores root first. */
-		for (uint32_t i = 0; i < depth; i++) {
-			struct profile_frame f;
-
-			profile_frame_get(p, frames[depth - 1 - i], &f);
-			sc->frames[i] = (struct category_frame){
-				.name = profile_str(p, f.name),
-				.module = f.module ? profile_str(p, f.module) : NULL,
-				.kind = cframe_kind(f.kind),
-			};
-		}
+		sample_category_frames(p, frames, depth, sc->frames, sc->cap);
 		*out = category_cache_cpu(sc->cache, sc->rules, hash, thread, sc->frames, depth);
 	}
 	return 0;

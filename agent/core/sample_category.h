@@ -6,6 +6,7 @@
 #ifndef TMPROF_AGENT_SAMPLE_CATEGORY_H
 #define TMPROF_AGENT_SAMPLE_CATEGORY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "agent/core/category_rules.h"
@@ -29,6 +30,11 @@ void sample_categorizer_free(struct sample_categorizer *sc);
 int sample_category_cpu(struct sample_categorizer *sc, const struct profile *p,
 			const uint32_t *frames, uint32_t depth, enum thread_kind thread,
 			enum category *out);
+
+/* frames (ids of p, root first) as the classifier reads them: leaf first,
+ * modules by file name, at most max (the leafward part). Returns how many. */
+size_t sample_category_frames(const struct profile *p, const uint32_t *frames, size_t depth,
+			      struct category_frame *out, size_t max);
 
 struct thread_report;
 struct report_thread;
