@@ -46,6 +46,8 @@ static void test_reused_and_dead_pids(void **state)
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(r[i].err, -ESRCH);
 		assert_null(r[i].reply.output);
+		assert_null(r[i].perf_map);
+		attach_result_free(&r[i]);
 	}
 	assert_int_equal(attach_worker_pending(w), 0);
 	attach_worker_free(w);
@@ -76,7 +78,7 @@ static void test_no_answer_and_queue_bound(void **state)
 	assert_int_equal(take_n(w, &r, 1), 1);
 	assert_int_equal(r.err, -ETIMEDOUT);
 	assert_null(r.reply.output);
-	attach_reply_free(&r.reply);
+	attach_result_free(&r);
 	/* Never more jobs waiting than the queue holds. */
 	for (int i = 0; i < 4 * ATTACH_WORKER_QUEUE; i++)
 		if (attach_worker_submit(w, jvm_fixture_dead_pid(), 1, ATTACH_JOB_NAMES, 100) == -EAGAIN)
@@ -112,10 +114,15 @@ static void test_jvm_answers(void **state)
 			assert_int_equal(r[i].err, 0);
 			assert_non_null(strstr(r[i].reply.output, "\"" JVM_FIXTURE_LONG_NAME "\""));
 		} else {
-			/* JDK 17+: written; JDK 11: no Compiler.perfmap. */
+			/* JDK 17+: written and read back by the worker; JDK 11:
+			 * no Compiler.perfmap. */
 			assert_true(r[i].err == 0 || r[i].err == -ENOTSUP);
+			if (r[i].err == 0) {
+				assert_int_equal(r[i].read_err, 0);
+				assert_non_null(r[i].perf_map);
+			}
 		}
-		attach_reply_free(&r[i].reply);
+		attach_result_free(&r[i]);
 	}
 	attach_worker_free(w);
 }

@@ -127,6 +127,7 @@ static int teardown(void **state)
 struct got {
 	struct collector_row rows[FAKE_MAX];
 	unsigned char keys[FAKE_MAX][64];
+	size_t key_size;
 	size_t n;
 };
 
@@ -136,6 +137,10 @@ static int collect(void *ctx, const struct collector_row *row)
 
 	assert_true(g->n < FAKE_MAX);
 	g->rows[g->n] = *row;
+	/* The row's key lives in the drain's buffer, which close frees. */
+	assert_true(g->key_size <= sizeof(g->keys[0]));
+	memcpy(g->keys[g->n], row->key, g->key_size);
+	g->rows[g->n].key = g->keys[g->n];
 	g->n++;
 	return 0;
 }
@@ -158,6 +163,7 @@ static void drain_kind(const struct collector_ops *ops, struct got *g)
 	assert_int_equal(ops->open(&o, NULL, &impl), 0);
 	maps_backend_set(&fake_backend);
 	memset(g, 0, sizeof(*g));
+	g->key_size = ops->key_size;
 	assert_int_equal(ops->drain(impl, collect, g), 0);
 	maps_backend_set(NULL);
 	ops->close(impl);
