@@ -101,50 +101,66 @@ static size_t group_of(const struct daemon_tm_name *names, size_t i)
 	return i;
 }
 
-static long sample_pid(const struct profile *p, const struct profile_stack *st)
-{
-	const char *pid = profile_label_value(p, st->labels, PROFILE_LABEL_PID);
-	char *end;
-	long v;
+/* The session's targets as one group's build sees them: only the pids of
+ * names[group]'s TaskManager are targets, named as the session names them. */
+struct group_targets {
+	const struct build_targets_ops *ops;
+	void *ctx;
+	const struct daemon_tm_name *names;
+	size_t n, group;
+};
 
-	if (!pid || strlen(pid) > 9)
-		return -1;
-	v = strtol(pid, &end, 10);
-	return *end ? -1 : v;
+static bool group_target(void *ctx, pid_t pid, const char **label)
+{
+	const struct group_targets *g = ctx;
+
+	for (size_t k = 0; k < g->n; k++)
+		if (g->names[k].pid == pid)
+			return group_of(g->names, k) == g->group && g->ops->target(g->ctx, pid, label);
+	return false;
 }
 
-int daemon_profile_split(const struct profile *all, const struct daemon_tm_name *names,
-			 size_t nnames, struct profile **outs)
+static const char *group_thread_name(void *ctx, pid_t pid, pid_t tid)
 {
+	const struct group_targets *g = ctx;
+
+	return g->ops->thread_name ? g->ops->thread_name(g->ctx, pid, tid) : NULL;
+}
+
+static const char *group_class_name(void *ctx, pid_t pid, uint64_t klass)
+{
+	const struct group_targets *g = ctx;
+
+	return g->ops->class_name ? g->ops->class_name(g->ctx, pid, klass) : NULL;
+}
+
+static const struct build_targets_ops group_targets_ops = {
+	.target = group_target,
+	.thread_name = group_thread_name,
+	.class_name = group_class_name,
+};
+
+int daemon_profile_build_group(const struct build_input *in, const struct build_options *o,
+			       const struct daemon_tm_name *names, size_t nnames, size_t group,
+			       struct profile *out)
+{
+	struct group_targets g = { .ops = in->targets, .ctx = in->targets_ctx, .names = names,
+				   .n = nnames, .group = group };
+	struct build_input gin = *in;
 	/* Without the process label (and frame): a file holds one TaskManager. */
-	static const char *const drop[] = { PROFILE_LABEL_PROCESS, PROFILE_LABEL_PID, NULL };
+	struct build_options go = *o;
+	struct build_result br;
+	int err;
 
-	for (size_t i = 0; i < nnames; i++) {
-		int err = outs[i] && !profile_stack_count(outs[i]) ? profile_init_like(outs[i], all) : 0;
-
-		if (err)
-			return err;
-		if (outs[i])
-			profile_set_roots(outs[i], profile_roots(all) & ~PROFILE_ROOT_PROCESS);
-	}
-	for (size_t i = 0; i < profile_stack_count(all); i++) {
-		struct profile_stack st;
-		struct profile *dst = NULL;
-		long pid;
-		int err;
-
-		profile_stack_get(all, i, &st);
-		pid = sample_pid(all, &st);
-		for (size_t k = 0; k < nnames && !dst; k++)
-			if (names[k].pid == pid)
-				dst = outs[group_of(names, k)];
-		if (!dst)
-			continue;
-		err = profile_add_from(dst, all, &st, drop);
-		if (err)
-			return err;
-	}
-	return 0;
+	if (!in->targets || !in->targets->target || group >= nnames)
+		return -EINVAL;
+	gin.targets = &group_targets_ops;
+	gin.targets_ctx = &g;
+	go.process_roots = false;
+	err = profile_build(&gin, out, &go, &br);
+	if (!err)
+		build_result_free(&br);
+	return err;
 }
 
 /* DIR/<tm>, created if needed; never through a symlink. */
@@ -322,34 +338,27 @@ static void push_finish(struct period_ctx *x, struct daemon_push_state *ps)
 		 ps->skip_periods + 1);
 }
 
-/* One profile (or two, for allocations) per TaskManager group. */
-static int build_split(struct period_ctx *x, const struct build_options *bo, struct profile **outs)
+/* names[group]'s profile of one kind, built alone: the period's peak
+ * memory is one TaskManager's profile, not every TaskManager's twice. */
+static struct profile *build_group(struct period_ctx *x, const struct build_options *bo,
+				   size_t group)
 {
-	struct build_result br;
 	struct build_input in;
 	struct resolver r;
-	struct profile *all = profile_new();
-	int err = all ? 0 : -ENOMEM;
+	struct profile *p = profile_new();
+	int err = p ? 0 : -ENOMEM;
 
-	for (size_t i = 0; !err && i < x->n; i++)
-		if (group_of(x->names, i) == i && !(outs[i] = profile_new()))
-			err = -ENOMEM;
 	session_build_input(x->s, &in, &r);
 	if (!err)
-		err = profile_build(&in, all, bo, &br);
-	if (!err) {
-		build_result_free(&br);
-		err = daemon_profile_split(all, x->names, x->n, outs);
+		err = daemon_profile_build_group(&in, bo, x->names, x->n, group, p);
+	if (err) {
+		log_error("%s: building the period's profile failed: %s", x->names[group].id,
+			  strerror(-err));
+		x->r->write_errors++;
+		profile_free(p);
+		return NULL;
 	}
-	profile_free(all);
-	return err;
-}
-
-static void free_outs(struct profile **outs, size_t n)
-{
-	for (size_t i = 0; outs && i < n; i++)
-		profile_free(outs[i]);
-	free(outs);
+	return p;
 }
 
 void daemon_period_write(struct session *s, const struct daemon_config *c,
@@ -362,43 +371,31 @@ void daemon_period_write(struct session *s, const struct daemon_config *c,
 	bool spans = s->opts.events & SESSION_OFFCPU, stacks = s->opts.events & (SESSION_CPU | SESSION_OFFCPU);
 	struct build_options bo = {
 		.thread_roots = true,
-		.process_roots = true,
 		.cpu_stacks = s->opts.events & SESSION_CPU,
 		.span_stacks = spans,
 		.rules = rules,
 		.categories = cats, /* a label: pprof and Pyroscope can group by it */
 	};
-	struct build_options ao = { .thread_roots = true, .process_roots = true, .alloc_stacks = true };
+	struct build_options ao = { .thread_roots = true, .alloc_stacks = true };
 	struct profile_meta m = {
 		.kind = spans ? PPROF_KIND_WALL : PPROF_KIND_CPU,
 		.hz = s->opts.freq_hz,
 		.time_ns = s->start_unix_ns,
 		.duration_ns = (int64_t)(session_elapsed_s(s) * 1e9),
 	};
-	struct profile **outs = calloc(nnames ? nnames : 1, sizeof(*outs));
-	struct profile **bytes = calloc(nnames ? nnames : 1, sizeof(*bytes));
 	char stamp[32], base[4096];
-	int err = outs && bytes ? 0 : -ENOMEM;
 
 	memset(r, 0, sizeof(*r));
 	if (!ps)
 		ps = &no_state;
 	if (!nnames)
-		goto cleanup;
+		return;
 	x.push_gate = daemon_push_period_start(ps);
 	daemon_stamp_format(m.time_ns, stamp, sizeof(stamp));
-	if (!err && stacks)
-		err = build_split(&x, &bo, outs);
-	/* Bytes and objects: two values of one profile. */
-	if (!err && (s->opts.events & SESSION_ALLOC))
-		err = build_split(&x, &ao, bytes);
-	if (err) {
-		log_error("building the period's profiles failed: %s", strerror(-err));
-		r->write_errors++;
-		goto cleanup;
-	}
 	for (size_t i = 0; i < nnames; i++) {
 		const char *id = names[i].id;
+		struct profile *p;
+		int err;
 
 		if (group_of(names, i) != i)
 			continue;
@@ -410,24 +407,26 @@ void daemon_period_write(struct session *s, const struct daemon_config *c,
 			log_error("%s/%s: cannot use the directory: %s", c->dir, id, strerror(-err));
 			continue;
 		}
-		if (stacks) {
-			write_one(base, ".pb.gz", outs[i], FORMAT_PPROF, &m, r);
+		/* Each profile is written and pushed before the next is
+		 * built: only one is ever held. */
+		if (stacks && (p = build_group(&x, &bo, i))) {
+			write_one(base, ".pb.gz", p, FORMAT_PPROF, &m, r);
 			if (c->folded)
-				write_one(base, ".folded", outs[i], FORMAT_FOLDED, &m, r);
-			push_maybe(&x, id, outs[i], &m);
+				write_one(base, ".folded", p, FORMAT_FOLDED, &m, r);
+			push_maybe(&x, id, p, &m);
+			profile_free(p);
 		}
-		if (s->opts.events & SESSION_ALLOC) {
+		/* Bytes and objects: two values of one profile. */
+		if ((s->opts.events & SESSION_ALLOC) && (p = build_group(&x, &ao, i))) {
 			struct profile_meta am = m;
 
 			am.kind = PPROF_KIND_ALLOC;
-			write_one(base, ".alloc.pb.gz", bytes[i], FORMAT_PPROF, &am, r);
+			write_one(base, ".alloc.pb.gz", p, FORMAT_PPROF, &am, r);
 			if (c->folded)
-				write_one(base, ".alloc.folded", bytes[i], FORMAT_FOLDED, &am, r);
-			push_maybe(&x, id, bytes[i], &am);
+				write_one(base, ".alloc.folded", p, FORMAT_FOLDED, &am, r);
+			push_maybe(&x, id, p, &am);
+			profile_free(p);
 		}
 	}
 	push_finish(&x, ps);
-cleanup:
-	free_outs(outs, nnames);
-	free_outs(bytes, nnames);
 }

@@ -13,6 +13,8 @@
 
 #include "agent/daemon/daemon_tm.h"
 
+struct build_input;
+struct build_options;
 struct daemon_config;
 struct profile;
 struct session;
@@ -53,13 +55,16 @@ void daemon_push_period_end(struct daemon_push_state *ps, bool tried, bool down)
 /* "20240131T235959Z" for a Unix time in ns. Pure: for tests. */
 void daemon_stamp_format(int64_t unix_ns, char *out, size_t len);
 
-/* Stacks whose root frame is "[... pid=N]" go, without that frame, to
- * the profile of N's TaskManager (outs[i] for names[i].id; the same
- * profile for equal ids). Stacks of other pids are left out. */
-int daemon_profile_split(const struct profile *all, const struct daemon_tm_name *names,
-			 size_t nnames, struct profile **outs);
+/* The profile of names[group]'s TaskManager (every pid sharing its id),
+ * built alone from in into the empty out: in's other targets are left out,
+ * and so are the process label and frame (a file holds one TaskManager).
+ * One group at a time, the period never holds every TaskManager's profile
+ * at once. */
+int daemon_profile_build_group(const struct build_input *in, const struct build_options *o,
+			       const struct daemon_tm_name *names, size_t nnames, size_t group,
+			       struct profile *out);
 
-/* After session_cut: build, split, write and push. Errors are logged and
+/* After session_cut: build, write and push, one TaskManager at a time. Errors are logged and
  * counted; the daemon carries on. */
 void daemon_period_write(struct session *s, const struct daemon_config *c,
 			 const struct state_rules *rules, const struct category_rules *cats,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* TaskManager ids for file names, /proc/PID/stat parsing, the per-period
- * split of one profile into per-TaskManager profiles, and the file stamp. */
+/* TaskManager ids for file names, /proc/PID/stat parsing and the file
+ * stamp (each TaskManager's own profile: test_daemon_period.c). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,8 +15,6 @@
 
 #include "agent/daemon/daemon_period.h"
 #include "agent/daemon/daemon_tm.h"
-#include "flamegraph/folded_parse.h"
-#include "flamegraph/profile.h"
 #include "support.h"
 
 static void test_sanitize(void **state)
@@ -91,102 +89,6 @@ static void test_stat_parse(void **state)
 	assert_int_equal(daemon_proc_stat_parse("1 (x)", comm, sizeof(comm), &start), -EPROTO);
 }
 
-/* A stack as folded text, so that the process and thread frames become the
- * labels the builder would have set. */
-static void add(struct profile *p, const char *const *names, size_t n, uint64_t count)
-{
-	struct folded_parse_result r;
-	char line[512] = "";
-
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			strcat(line, ";");
-		strcat(line, names[i]);
-	}
-	snprintf(line + strlen(line), sizeof(line) - strlen(line), " %llu\n",
-		 (unsigned long long)count);
-	assert_int_equal(folded_parse_buffer(line, strlen(line), p, NULL, &r), 0);
-}
-
-/* Samples of thread tid; none may keep the process label. */
-static uint64_t count_of(const struct profile *p, const char *tid)
-{
-	uint64_t n = 0;
-
-	for (size_t i = 0; i < profile_stack_count(p); i++) {
-		struct profile_stack st;
-		const char *t;
-
-		profile_stack_get(p, i, &st);
-		assert_null(profile_label_value(p, st.labels, PROFILE_LABEL_PID));
-		t = profile_label_value(p, st.labels, PROFILE_LABEL_TID);
-		if (t && !strcmp(t, tid))
-			n += st.count;
-	}
-	return n;
-}
-
-static void test_split(void **state)
-{
-	const char *a1[] = { "[tm-a pid=10]", "[Map (1/2)#0 tid=11]", "main", "work" };
-	const char *a2[] = { "[tm-a pid=20]", "[Map (1/2)#0 tid=21]", "main", "work" };
-	const char *b[] = { "[TaskManager pid=30]", "[Sink (1/1)#0 tid=31]", "main" };
-	const char *x[] = { "[other pid=40]", "[t tid=41]", "main" };
-	const char *bare[] = { "main", "work" };
-	struct daemon_tm_name names[] = { { 10, "tm-a" }, { 30, "30" }, { 20, "tm-a" } };
-	struct profile *all = profile_new(), *outs[3] = { profile_new(), profile_new(), NULL };
-
-	(void)state;
-	add(all, a1, 4, 5);
-	add(all, b, 3, 7);
-	add(all, a2, 4, 3);
-	add(all, x, 3, 100);
-	add(all, bare, 2, 100);
-	assert_int_equal(daemon_profile_split(all, names, 3, outs), 0);
-	/* Both processes of tm-a in one profile, without the process frame. */
-	assert_int_equal(profile_total(outs[0]), 8);
-	assert_int_equal(count_of(outs[0], "11"), 5);
-	assert_int_equal(count_of(outs[0], "21"), 3);
-	assert_int_equal(profile_total(outs[1]), 7);
-	assert_int_equal(count_of(outs[1], "31"), 7);
-	profile_free(all);
-	profile_free(outs[0]);
-	profile_free(outs[1]);
-}
-
-/* The category label rides along into each TaskManager's profile (the
- * daemon's pprof files and pushes group by it). */
-static void test_split_keeps_category(void **state)
-{
-	static const char *const keys[] = { PROFILE_LABEL_PROCESS, PROFILE_LABEL_PID,
-					    PROFILE_LABEL_THREAD, PROFILE_LABEL_TID,
-					    PROFILE_LABEL_CATEGORY };
-	static const char *const values[] = { "tm-a", "10", "Map (1/2)#0", "11", "serialization" };
-	struct daemon_tm_name names[] = { { 10, "tm-a" } };
-	struct profile *all = profile_new(), *outs[1] = { profile_new() };
-	struct profile_label l[5];
-	struct profile_stack st;
-	uint32_t frame, labels;
-
-	(void)state;
-	for (size_t i = 0; i < 5; i++) {
-		assert_int_equal(profile_str_intern(all, keys[i], &l[i].key), 0);
-		assert_int_equal(profile_str_intern(all, values[i], &l[i].value), 0);
-	}
-	profile_set_roots(all, PROFILE_ROOT_PROCESS | PROFILE_ROOT_THREAD);
-	assert_int_equal(profile_labels_intern(all, l, 5, &labels), 0);
-	assert_int_equal(profile_intern(all, "com.esotericsoftware.kryo.Kryo.writeObject", &frame), 0);
-	assert_int_equal(profile_add_sample(all, &frame, 1, labels, (const uint64_t[]){ 4 }), 0);
-	assert_int_equal(daemon_profile_split(all, names, 1, outs), 0);
-	assert_int_equal(profile_stack_count(outs[0]), 1);
-	profile_stack_get(outs[0], 0, &st);
-	assert_string_equal(profile_label_value(outs[0], st.labels, PROFILE_LABEL_CATEGORY),
-			    "serialization");
-	assert_null(profile_label_value(outs[0], st.labels, PROFILE_LABEL_PID));
-	profile_free(all);
-	profile_free(outs[0]);
-}
-
 static void test_stamp(void **state)
 {
 	char s[32];
@@ -256,8 +158,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sanitize),   cmocka_unit_test(test_tm_id),
-		cmocka_unit_test(test_stat_parse), cmocka_unit_test(test_split),
-		cmocka_unit_test(test_split_keeps_category),
+		cmocka_unit_test(test_stat_parse),
 		cmocka_unit_test(test_stamp),      cmocka_unit_test(test_id_claim),
 	};
 
