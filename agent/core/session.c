@@ -29,6 +29,9 @@
 #define PERF_MAP_MIN_INTERVAL_MS 5000
 /* At the end, one more chance for code and threads that appeared late. */
 #define FINAL_REFRESH_MIN_INTERVAL_MS 1000
+/* New stacks waiting past a drain's note budget: 4096 x 24 bytes; a period
+ * with more new stacks than that leaves the rest to its build. */
+#define NOTE_BACKLOG_MAX 4096
 
 static uint64_t monotonic_ns(void)
 {
@@ -80,6 +83,9 @@ int session_init(struct session *s, const struct session_options *o)
 				     1u << s->ncollectors);
 	if (err)
 		return err;
+	/* Only with a budget: without one every new stack is named at once. */
+	if (o->note_budget_ms && note_backlog_init(&s->backlog, NOTE_BACKLOG_MAX))
+		return -ENOMEM;
 	err = ksyms_load(&s->ksyms);
 	if (err)
 		log_warn("cannot read /proc/kallsyms (%s); kernel frames stay unnamed", strerror(-err));
@@ -97,6 +103,7 @@ void session_free(struct session *s)
 	free(s->targets);
 	free(s->names_stale);
 	ksyms_free(s->ksyms);
+	note_backlog_free(&s->backlog);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -579,20 +586,61 @@ static struct target *session_target(struct session *s, pid_t pid)
 	return NULL;
 }
 
+/* Has this drain used up its time for naming new stacks? */
+static bool note_budget_spent(const struct session *s)
+{
+	return s->note_deadline_ns && monotonic_ns() >= s->note_deadline_ns;
+}
+
+/* A new stack of collector c: named now, or, past the drain's budget,
+ * queued for the next drains (or, with the queue full, left to the
+ * period's build). */
+static void note_stack(struct session *s, struct target *t, size_t c, uint64_t stack,
+		       const struct stack_copy *user)
+{
+	struct note_ref r = { .stack = stack, .pid = t->pid, .collector = (uint32_t)c };
+
+	if (!note_budget_spent(s))
+		target_note_stack(t, user->ips, user->depth);
+	else if (note_backlog_push(&s->backlog, &r))
+		s->notes_skipped++;
+}
+
 /* New stacks and threads are looked at while the process can still be
  * read: ELF files and thread dumps are gone once it exits. */
-static void note_sample(struct session *s, struct target *t, struct stack_cache *stacks,
-			bool has_user_stack, uint64_t user_stack, pid_t tid)
+static void note_sample(struct session *s, struct target *t, size_t c, bool has_user_stack,
+			uint64_t user_stack, pid_t tid)
 {
 	const struct stack_copy *user = NULL;
 	bool fresh = false;
 
 	if (has_user_stack)
-		user = stack_cache_get(stacks, user_stack, &fresh);
+		user = stack_cache_get(&s->collectors[c].user_stacks, user_stack, &fresh);
 	if (user && fresh && !t->exited)
-		target_note_stack(t, user->ips, user->depth);
+		note_stack(s, t, c, user_stack, user);
 	if (t->names && thread_names_note_tid(t->names, tid) == 1)
 		s->names_stale[t - s->targets] = true;
+}
+
+/* The stacks earlier drains had no time for, oldest first, while this
+ * drain's budget lasts. */
+static void note_backlog_work(struct session *s)
+{
+	struct note_ref r;
+
+	while (!note_budget_spent(s) && note_backlog_pop(&s->backlog, &r)) {
+		struct target *t = session_target(s, r.pid);
+		const struct stack_copy *user;
+		bool fresh;
+
+		if (!t || t->exited || r.collector >= s->ncollectors)
+			continue;
+		user = stack_cache_get(&s->collectors[r.collector].user_stacks, r.stack, &fresh);
+		if (user) {
+			target_note_stack(t, user->ips, user->depth);
+			s->notes_deferred++;
+		}
+	}
 }
 
 struct row_sink {
@@ -609,8 +657,8 @@ static int on_row(void *ctx, const struct collector_row *row)
 	int err = agg_table_add(&k->c->rows, row->key, row->a, row->b);
 
 	if (!err && t) {
-		note_sample(k->s, t, &k->c->user_stacks, row->user_stack != 0, row->user_stack,
-			    (pid_t)row->tid);
+		note_sample(k->s, t, (size_t)(k->c - k->s->collectors), row->user_stack != 0,
+			    row->user_stack, (pid_t)row->tid);
 		if (k->c->ops->note_row)
 			k->c->ops->note_row(k->c->impl, t, row);
 	}
@@ -624,6 +672,9 @@ static int drain(struct session *s)
 	/* The epoch first: the stacks drained now are named against it. */
 	for (size_t i = 0; i < s->ntargets; i++)
 		session_check_hotspot_epoch(s, &s->targets[i]);
+	s->note_deadline_ns = s->opts.note_budget_ms ?
+				      monotonic_ns() + (uint64_t)s->opts.note_budget_ms * 1000000 : 0;
+	note_backlog_work(s);
 
 	for (size_t i = 0; i < s->ncollectors && !err; i++) {
 		struct row_sink k = { s, &s->collectors[i] };
@@ -805,6 +856,8 @@ void session_next_interval(struct session *s)
 	}
 	for (size_t i = 0; i < s->ncollectors; i++)
 		agg_table_clear(&s->collectors[i].rows);
+	/* The period's build named what the drains had no time for. */
+	s->notes_skipped += note_backlog_clear(&s->backlog);
 	/* Output formats stamp each interval with its own start. */
 	if (s->end_ns > s->start_ns)
 		s->start_unix_ns += (int64_t)(s->end_ns - s->start_ns);

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "agent/collect/collector.h"
+#include "agent/core/note_backlog.h"
 #include "agent/core/target.h"
 #include "agent/collect/cpu_sampler.h"
 
@@ -46,6 +47,11 @@ struct session_options {
 	/* The kinds to choose from; NULL: collector_kinds (tests pass fakes). */
 	const struct collector_ops *const *kinds;
 	size_t nkinds;
+	/* Time each drain may spend naming new stacks (the daemon: its loop
+	 * must stay responsive whatever the targets run); the rest wait in
+	 * the backlog for the next drains. 0: no limit (record names every
+	 * stack while its process lives). */
+	unsigned int note_budget_ms;
 };
 
 /* "auto", "fp", "hotspot" -> 0 and *out; -EINVAL otherwise. */
@@ -77,6 +83,11 @@ struct session {
 	 * (t->attach_err says how). */
 	void (*on_attached)(void *ctx, struct target *t);
 	void *on_attached_ctx;
+	/* New stacks past a drain's note budget (opts.note_budget_ms). */
+	struct note_backlog backlog;
+	uint64_t notes_deferred; /* stacks named in a later drain than their first */
+	uint64_t notes_skipped;  /* stacks left to the period's build */
+	uint64_t note_deadline_ns; /* this drain's; 0: no budget */
 };
 
 /* What a user should know about the Java stacks of target t (unwinding

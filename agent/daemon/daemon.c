@@ -52,6 +52,10 @@
  * share of the memory budget (1 MiB of the default 96M): a JVM that keeps
  * compiling new code would otherwise add to them all day. */
 #define TARGET_CACHE_SHARE 96
+/* Time each drain (once a second) may spend naming new stacks: a target
+ * churning through code, or a hundred starting at once, must not hold the
+ * loop; the rest are named in the next turns or by the period's build. */
+#define NOTE_BUDGET_MS 50
 
 struct tm_slot {
 	pid_t pid;
@@ -76,6 +80,7 @@ struct daemon {
 	struct metrics_server ms;
 	struct daemon_metrics k;        /* counters kept across sessions */
 	uint64_t retired[5];            /* samples, lost, hits, misses, refreshes of closed targets/sessions */
+	uint64_t retired_notes[2];      /* stacks named late, left to the build, of closed sessions */
 	uint64_t period_start_ms, period_end_ms;
 	uint64_t losses_at_start[4];
 	struct daemon_push_state push; /* backoff across periods */
@@ -232,7 +237,8 @@ static void on_attached(void *ctx, struct target *t)
 static int daemon_session_open(struct daemon *d)
 {
 	struct session_options so = { .events = d->cfg.events, .freq_hz = d->cfg.freq_hz,
-				      .unwind = d->cfg.unwind, .sampler = d->cfg.sampler };
+				      .unwind = d->cfg.unwind, .sampler = d->cfg.sampler,
+				      .note_budget_ms = NOTE_BUDGET_MS };
 	int rc;
 
 	if (session_init(&d->s, &so))
@@ -262,6 +268,8 @@ static void daemon_session_close(struct daemon *d)
 	d->retired[1] += l[1] + l[2] + l[3];
 	for (size_t i = 0; i < d->s.ntargets; i++)
 		daemon_target_retire(d, &d->s.targets[i]);
+	d->retired_notes[0] += d->s.notes_deferred;
+	d->retired_notes[1] += d->s.notes_skipped;
 	session_free(&d->s);
 	d->session_on = false;
 	d->ntms = 0;
@@ -559,6 +567,8 @@ static int render_metrics(void *ctx, char **body, size_t *len)
 	m.sym_hits = d->retired[2];
 	m.sym_misses = d->retired[3];
 	m.perf_map_refreshes = d->retired[4];
+	m.stacks_named_late = d->retired_notes[0] + (d->session_on ? d->s.notes_deferred : 0);
+	m.stacks_left_to_build = d->retired_notes[1] + (d->session_on ? d->s.notes_skipped : 0);
 	m.targets = 0;
 	for (size_t i = 0; d->session_on && i < d->s.ntargets; i++) {
 		const struct target *t = &d->s.targets[i];

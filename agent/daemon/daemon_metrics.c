@@ -47,6 +47,8 @@ static const struct metric_desc metric_descs[] = {
 	M(attach_pending, "tmprof_attach_requests_pending", "gauge", "Attach requests to JVMs queued or running (off the sampling loop)."),
 	M(period_write_max_ms, "tmprof_period_write_max_milliseconds", "gauge", "Longest time writing one period (names, files, pushes) since start."),
 	M(loop_turn_max_ms, "tmprof_loop_turn_max_milliseconds", "gauge", "Longest turn of the sampling loop other than a period's writing since start."),
+	M(stacks_named_late, "tmprof_stacks_named_late_total", "counter", "New stacks named in a later loop turn than the one that drained them (the turn's time for naming was used up)."),
+	M(stacks_left_to_build, "tmprof_stacks_left_to_build_total", "counter", "New stacks the loop had no time to name: the period's build named them, or wrote them unnamed if their process had exited."),
 };
 
 int daemon_metrics_format(const struct daemon_metrics *m, char *buf, size_t len)

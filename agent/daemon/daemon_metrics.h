@@ -33,6 +33,9 @@ struct daemon_metrics {
 	 * period (names, files, pushes), and any other turn (draining,
 	 * starting targets, applying the worker's results). */
 	uint64_t period_write_max_ms, loop_turn_max_ms;
+	/* New stacks past a loop turn's time for naming them: named in a
+	 * later turn, or left to the period's build. */
+	uint64_t stacks_named_late, stacks_left_to_build;
 };
 
 /* Prometheus text exposition format 0.0.4. Returns the length, or -ENOSPC
