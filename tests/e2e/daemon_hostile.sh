@@ -310,7 +310,12 @@ fi
 # gap.
 loop_max=$(awk '$1 == "tmprof_loop_turn_max_milliseconds" { print $2 }' "$E2E_TMP/metrics.txt")
 write_max=$(awk '$1 == "tmprof_period_write_max_milliseconds" { print $2 }' "$E2E_TMP/metrics.txt")
+late=$(awk '$1 == "tmprof_stacks_named_late_total" { print $2 }' "$E2E_TMP/metrics.txt")
+left=$(awk '$1 == "tmprof_stacks_left_to_build_total" { print $2 }' "$E2E_TMP/metrics.txt")
 echo "# loop: longest turn ${loop_max:-?} ms, longest period writing ${write_max:-?} ms (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "# new stacks past the loop's naming budget: ${late:-?} named in a later turn, ${left:-?} left to the period's build"
+check "/metrics counts the stacks past the loop's naming budget" \
+	bash -c "[ -n '$late' ] && [ -n '$left' ]"
 check "the loop's longest turn (${loop_max:-?} ms) is under a period" \
 	[ "${loop_max:-999999}" -lt $(( PERIOD * 1000 )) ]
 check "the longest period writing (${write_max:-?} ms, pushes included) is under a period" \
