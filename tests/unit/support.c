@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "flamegraph/folded.h"
 #include "flamegraph/folded_parse.h"
 #include "flamegraph/profile.h"
 
@@ -71,4 +72,30 @@ void test_profile_add_folded(struct profile *p, const char *folded, uint64_t cou
 		assert_int_equal(profile_intern(p, f, &ids[n++]), 0);
 	assert_int_equal(profile_add(p, ids, n, count), 0);
 	free(copy);
+}
+
+char *test_folded_text(const struct profile *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	assert_int_equal(folded_write(p, out), 0);
+	fclose(out);
+	return buf;
+}
+
+int test_stacks_fetch(void *ctx, uint64_t id, uint64_t *ips, size_t max)
+{
+	const struct test_stacks *t = ctx;
+	size_t n = 0;
+
+	if (id >= t->nrows)
+		return 0;
+	while (n < max && n < t->width && t->rows[id * t->width + n]) {
+		ips[n] = t->rows[id * t->width + n];
+		n++;
+	}
+	return (int)n;
 }

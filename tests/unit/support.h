@@ -5,6 +5,7 @@
 #define TMPROF_TESTS_TEST_SUPPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 bool test_in_ci(void);
@@ -18,5 +19,16 @@ void test_rm_rf(const char *path);
 struct profile;
 /* Add a "a;b;c" stack with count to p (asserting it works). */
 void test_profile_add_folded(struct profile *p, const char *folded, uint64_t count);
+/* The folded text of p (malloc'd), for comparing whole outputs. */
+char *test_folded_text(const struct profile *p);
+
+/* Fake BPF stacks for a stack_cache (its fetch, with a struct
+ * test_stacks as ctx): rows of width addresses by id, leaf first, a row
+ * ended by 0 or its width. */
+struct test_stacks {
+	const uint64_t *rows;
+	size_t nrows, width;
+};
+int test_stacks_fetch(void *ctx, uint64_t id, uint64_t *ips, size_t max);
 
 #endif

@@ -23,9 +23,9 @@
 #include "agent/core/stack_cache.h"
 #include "agent/daemon/daemon_period.h"
 #include "bpf/abi.h"
-#include "flamegraph/folded.h"
 #include "flamegraph/profile.h"
 #include "symbolize/resolver.h"
+#include "support.h"
 
 static void test_push_is_down(void **state)
 {
@@ -77,17 +77,8 @@ static const uint64_t stacks[][4] = {
 	[3] = { 0x5000, 0x2000, 0x1000 },
 };
 
-static int fake_fetch(void *ctx, uint64_t id, uint64_t *ips, size_t max)
-{
-	int n = 0;
-
-	(void)ctx;
-	if (id >= sizeof(stacks) / sizeof(*stacks))
-		return 0;
-	while ((size_t)n < max && n < 4 && stacks[id][n])
-		ips[n] = stacks[id][n], n++;
-	return n;
-}
+static struct test_stacks fake_stacks = { &stacks[0][0], sizeof(stacks) / sizeof(*stacks),
+					   sizeof(*stacks) / sizeof(**stacks) };
 
 static size_t fake_user_word(void *ctx, pid_t pid, uint64_t word, bool leaf, uint32_t epoch,
 			     struct frame_sym *out, size_t max)
@@ -154,7 +145,7 @@ static void group_fixture_init(struct group_fixture *f)
 {
 	memset(f, 0, sizeof(*f));
 	assert_int_equal(agg_table_init(&f->cpu, sizeof(struct cpu_sample_key)), 0);
-	assert_int_equal(stack_cache_init(&f->user, fake_fetch, NULL), 0);
+	assert_int_equal(stack_cache_init(&f->user, test_stacks_fetch, &fake_stacks), 0);
 	f->r = (struct resolver){ &fake_resolver_ops, NULL };
 	f->in = (struct build_input){
 		.kinds = { { &cpu_collector_ops, SESSION_CPU, &f->cpu, &f->user, NULL } },
@@ -176,18 +167,6 @@ static void group_fixture_free(struct group_fixture *f)
 {
 	stack_cache_free(&f->user);
 	agg_table_free(&f->cpu);
-}
-
-static char *folded_of(const struct profile *p)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-
-	assert_non_null(out);
-	assert_int_equal(folded_write(p, out), 0);
-	fclose(out);
-	return buf;
 }
 
 static int line_cmp(const void *a, const void *b)
@@ -259,7 +238,7 @@ static char *group_text(struct group_fixture *f, const struct build_options *o,
 		assert_null(profile_label_value(p, st.labels, PROFILE_LABEL_PID));
 		assert_null(profile_label_value(p, st.labels, PROFILE_LABEL_PROCESS));
 	}
-	text = folded_of(p);
+	text = test_folded_text(p);
 	sorted = lines_sorted(text);
 	free(text);
 	profile_free(p);
@@ -289,7 +268,7 @@ static void test_build_group_is_split(void **state)
 	all_o.process_roots = true;
 	assert_int_equal(profile_build(&f.in, all, &all_o, &br), 0);
 	build_result_free(&br);
-	all_text = folded_of(all);
+	all_text = test_folded_text(all);
 
 	got = group_text(&f, &o, names, 3, 0);
 	want = lines_of_pids(all_text, a_pids, 2);

@@ -26,10 +26,10 @@
 #include "agent/core/stack_cache.h"
 #include "agent/core/state_rules.h"
 #include "bpf/abi.h"
-#include "flamegraph/folded.h"
 #include "flamegraph/profile.h"
 #include "flamegraph/thread_report.h"
 #include "symbolize/resolver.h"
+#include "support.h"
 
 #define PID 100
 #define OTHER_PID 999
@@ -161,17 +161,8 @@ static const uint64_t stacks[][8] = {
 	[7] = { 0x3000, 0x8001, 0x1001 },                 /* map in the head operator */
 };
 
-static int fake_fetch(void *ctx, uint64_t id, uint64_t *ips, size_t max)
-{
-	int n = 0;
-
-	(void)ctx;
-	if (id >= sizeof(stacks) / sizeof(*stacks))
-		return 0;
-	while ((size_t)n < max && n < 8 && stacks[id][n])
-		ips[n] = stacks[id][n], n++;
-	return n;
-}
+static struct test_stacks fake_stacks = { &stacks[0][0], sizeof(stacks) / sizeof(*stacks),
+					   sizeof(*stacks) / sizeof(**stacks) };
 
 struct fixture {
 	struct agg_table cpu, spans, allocs;
@@ -193,8 +184,8 @@ static int setup(void **state)
 	assert_int_equal(agg_table_init(&f->cpu, sizeof(struct cpu_sample_key)), 0);
 	assert_int_equal(agg_table_init(&f->spans, sizeof(struct sched_span_key)), 0);
 	assert_int_equal(agg_table_init(&f->allocs, sizeof(struct alloc_key)), 0);
-	assert_int_equal(stack_cache_init(&f->user, fake_fetch, NULL), 0);
-	assert_int_equal(stack_cache_init(&f->kern, fake_fetch, NULL), 0);
+	assert_int_equal(stack_cache_init(&f->user, test_stacks_fetch, &fake_stacks), 0);
+	assert_int_equal(stack_cache_init(&f->kern, test_stacks_fetch, &fake_stacks), 0);
 	f->r = (struct resolver){ &fake_ops, &f->fr };
 	/* The real kinds' functions read the rows: the builder knows no key. */
 	f->in = (struct build_input){
@@ -241,19 +232,6 @@ static void cpu_add(struct fixture *f, uint32_t pid, uint32_t tid, uint64_t user
 
 	snprintf(k.comm, sizeof(k.comm), "java");
 	assert_int_equal(agg_table_add(&f->cpu, &k, n, 0), 0);
-}
-
-/* The folded text of the profile, for comparing whole outputs. */
-static char *folded_of(const struct profile *p)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-
-	assert_non_null(out);
-	assert_int_equal(folded_write(p, out), 0);
-	fclose(out);
-	return buf;
 }
 
 /* Find the sample whose leaf frame is named leaf (and, if tid, whose tid
@@ -311,7 +289,7 @@ static void test_cpu_structure_and_labels(void **state)
 	assert_int_equal(f->fr.last_pid, PID);
 
 	/* The text writer adds suffixes and the root pseudo-frames. */
-	text = folded_of(f->p);
+	text = test_folded_text(f->p);
 	assert_string_equal(text,
 			    "[tm-1 pid=100];[Source: A -> Map (1/2)#0 tid=101];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 7\n"
 			    "[tm-1 pid=100];[java tid=102];[lost stack] 2\n"
@@ -339,7 +317,7 @@ static void test_no_roots_merges_text_not_labels(void **state)
 	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
 	/* Without thread roots no thread labels either: one sample. */
 	assert_int_equal(profile_stack_count(f->p), 1);
-	text = folded_of(f->p);
+	text = test_folded_text(f->p);
 	assert_string_equal(text, "start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 10\n");
 	free(text);
 }
@@ -352,7 +330,7 @@ static void test_inlined_and_interpreted_frames(void **state)
 
 	cpu_add(f, PID, TASK_TID, 5, -1, 4);
 	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
-	text = folded_of(f->p);
+	text = test_folded_text(f->p);
 	assert_string_equal(text, "[Source: A -> Map (1/2)#0 tid=101];start_thread;Interp.slow_[0];"
 				  "Outer.run_[j];Inner.hot_[i] 4\n");
 	free(text);
@@ -426,7 +404,7 @@ static void test_spans_state_from_rules(void **state)
 	assert_string_equal(profile_value_type(f->p, 0).type, "wall");
 	assert_int_equal(f->br.threads[0].ns[STATE_BACKPRESSURED], 5000000);
 	assert_int_equal(f->br.threads[0].ns[STATE_BLOCKED], 2000000);
-	text = folded_of(f->p);
+	text = test_folded_text(f->p);
 	assert_string_equal(text,
 			    "[Source: A -> Map (1/2)#0 tid=101];[backpressured];start_thread;StreamTask.invoke_[j];LocalBufferPool.requestMemorySegmentBlocking_[j];do_syscall_64_[k];futex_wait_[k] 5000\n"
 			    "[Source: A -> Map (1/2)#0 tid=101];[cpu];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 10000\n"
@@ -459,7 +437,7 @@ static void test_cpu_categories(void **state)
 	assert_string_equal(profile_label_value(f->p, s->labels, PROFILE_LABEL_CATEGORY), "user");
 	assert_true(f->br.categories);
 	assert_int_equal(f->br.threads[0].category_samples[CATEGORY_USER], 5);
-	text = folded_of(f->p);
+	text = test_folded_text(f->p);
 	assert_string_equal(text,
 			    "[Source: A -> Map (1/2)#0 tid=101];[cpu];[user];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 30000\n"
 			    "[Source: A -> Map (1/2)#0 tid=101];[cpu];[user];start_thread;StreamTask.invoke_[j];MyMapper.map_[j];do_syscall_64_[k];futex_wait_[k] 20000\n"
@@ -565,7 +543,7 @@ static void test_allocs_two_values(void **state)
 	assert_int_equal(s->values[1], 3);
 	assert_int_equal(s->count, 3); /* alloc_counts: the text shows events */
 	assert_string_equal(profile_frame_name(f->p, s->frames[s->depth - 2]), "MyMapper.map");
-	text = folded_of(f->p);
+	text = test_folded_text(f->p);
 	assert_string_equal(text,
 			    "[Source: A -> Map (1/2)#0 tid=101];start_thread;StreamTask.invoke_[j];MyMapper.map_[j];[unknown class] 1\n"
 			    "[Source: A -> Map (1/2)#0 tid=101];start_thread;StreamTask.invoke_[j];MyMapper.map_[j];byte[] 3\n");
@@ -642,7 +620,7 @@ static void test_plain_kind(void **state)
 	assert_int_equal(profile_build(&f->in, f->p, &o, &f->br), 0);
 	assert_int_equal(profile_value_count(f->p), 2);
 	assert_string_equal(profile_value_type(f->p, 1).type, "delay");
-	text = folded_of(f->p);
+	text = test_folded_text(f->p);
 	assert_string_equal(text,
 			    "[Source: A -> Map (1/2)#0 tid=101];start_thread;StreamTask.invoke_[j];MyMapper.map_[j] 5\n"
 			    "[plain tid=102];[unknown stack] 1\n");
