@@ -164,5 +164,10 @@ unsigned int session_cache_age(struct session *s, uint64_t per_target)
 		if (u[CACHE_JAVA_NAMES] > per_target)
 			evictions += caches_target_evict(t, CACHE_JAVA_NAMES);
 	}
+	/* ELF tables no target holds any more (the processes that mapped
+	 * them exited): a host running TaskManagers of several JDKs would
+	 * otherwise keep each one's libjvm tables (several MiB) until the
+	 * budget is reached. A library still mapped is held, and stays. */
+	evictions += symbolizer_shared_trim() > 0;
 	return evictions;
 }

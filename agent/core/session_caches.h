@@ -44,7 +44,8 @@ unsigned int session_cache_trim(struct session *s, uint64_t budget);
  * fill them up to the budget, slowly). Stacks not used in the period are
  * dropped, and a target's address answers or Java names holding more than
  * per_target bytes are emptied (they refill on demand from the shared ELF
- * tables and the perf map). Returns the evictions made. */
+ * tables and the perf map); shared ELF tables no target holds are freed.
+ * Returns the evictions made. */
 unsigned int session_cache_age(struct session *s, uint64_t per_target);
 
 #endif
