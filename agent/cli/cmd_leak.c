@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/cli/cli_common.h"
+#include "agent/core/session_setup.h"
 #include "agent/core/exit_codes.h"
 #include "agent/leak/leak_report.h"
 #include "agent/leak/leak_run.h"
-#include "agent/leak/leak_sampling.h"
+#include "agent/collect/leak_sampling.h"
 #include "agent/leak/leak_store.h"
 #include "agent/core/log.h"
 #include "bpf/abi.h"
@@ -197,10 +197,10 @@ static int cmd_leak_record(int argc, char **argv)
 			  !o.pid ? "no process (-p PID)" : "no snapshot directory (--dir DIR)");
 		return EXIT_USAGE;
 	}
-	rc = cli_check_privileges();
+	rc = session_setup_privileges();
 	if (rc)
 		return rc;
-	cli_quiet_libbpf();
+	session_setup_quiet_libbpf();
 	return leak_run(&o);
 }
 
