@@ -32,22 +32,10 @@ static struct profile *sample_profile(void)
 	return p;
 }
 
-static char *write_to_string(const struct profile *p)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(folded_write(p, f), 0);
-	fclose(f);
-	return buf;
-}
-
 static void test_folded_lines_sorted_root_first(void **state)
 {
 	struct profile *p = sample_profile();
-	char *text = write_to_string(p);
+	char *text = test_folded_text(p);
 
 	(void)state;
 	assert_string_equal(text, "[Map (1/2)#0 tid=7];StreamTask.invoke_[j] 1\n"
