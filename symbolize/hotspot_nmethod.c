@@ -537,14 +537,23 @@ static ssize_t pcdesc_at(const struct hotspot_pcdesc *pcs, size_t n, int64_t off
 #define FLOW_INSNS_MAX 512
 #define FLOW_JUMPS_MAX 8
 
+/* Forward branches on the way whose other side is walked as well (the
+ * ambiguity check of hotspot_nmethod_scopes). */
+#define FLOW_FORKS_MAX 4
+
 /* Why follow the code rather than take the next PcDesc by address: C2
  * lays out blocks out of source order. JDK 11's C2 puts the peeled first
  * iteration of an inlined loop after the loop's exit, where the next
  * PcDesc by address is the next function's loop poll (or none at all after
  * the last one): measured on InlineHot, 5-10 pp of a function's share went
  * to its neighbour or its caller. The peeled copy ends in a jump back into
- * its own loop, whose poll names the right scope. */
-ssize_t hotspot_pcdesc_flow(const struct hotspot_nmethod *nm, int64_t off)
+ * its own loop, whose poll names the right scope.
+ * forks: where not NULL, the targets of the forward conditional branches
+ * passed by falling through (at most FLOW_FORKS_MAX, *nforks of them).
+ * forward_only: backward conditional branches not taken, and the walk
+ * given up at a backward jump (see flow_alternatives). */
+static ssize_t flow_walk(const struct hotspot_nmethod *nm, int64_t off, bool forward_only,
+			 int64_t *forks, size_t *nforks)
 {
 	/* Back edges taken once: a loop without a record of its own (a
 	 * counted inner loop, its poll in the strip-mined outer loop) is left
@@ -574,13 +583,15 @@ ssize_t hotspot_pcdesc_flow(const struct hotspot_nmethod *nm, int64_t off)
 			again = false;
 			for (int k = 0; k < jumps; k++)
 				again |= taken[k] == off;
-			if (in.target > off || again) {
+			if (in.target > off || again || forward_only) {
+				if (forks && in.target > off && *nforks < FLOW_FORKS_MAX)
+					forks[(*nforks)++] = in.target;
 				off += (int64_t)in.len;
 				break;
 			}
 			/* fall through */
 		case X86_JMP:
-			if (jumps == FLOW_JUMPS_MAX)
+			if (jumps == FLOW_JUMPS_MAX || (forward_only && in.target <= off))
 				return -1;
 			taken[jumps++] = off;
 			off = in.target;
@@ -592,6 +603,35 @@ ssize_t hotspot_pcdesc_flow(const struct hotspot_nmethod *nm, int64_t off)
 			return -1;
 	}
 	return -1;
+}
+
+ssize_t hotspot_pcdesc_flow(const struct hotspot_nmethod *nm, int64_t off)
+{
+	return flow_walk(nm, off, false, NULL, NULL);
+}
+
+/* The record reached from pc offset off (as hotspot_pcdesc_flow), and in
+ * alts the records the other sides of the forward branches on the way
+ * reach without a backward jump. Why forward only: the other side of a
+ * type check before two inlined bodies reaches the other body straight
+ * away; the other side of a loop's exit inside one body reaches the other
+ * body only through the caller's back edge, the next call, which says
+ * nothing about the code the pc is in. */
+static ssize_t flow_alternatives(const struct hotspot_nmethod *nm, int64_t off, ssize_t *alts,
+				 size_t *nalts)
+{
+	int64_t forks[FLOW_FORKS_MAX];
+	size_t nforks = 0;
+	ssize_t idx = flow_walk(nm, off, false, forks, &nforks);
+
+	*nalts = 0;
+	for (size_t i = 0; idx >= 0 && i < nforks; i++) {
+		ssize_t alt = flow_walk(nm, forks[i], true, NULL, NULL);
+
+		if (alt >= 0 && alt != idx)
+			alts[(*nalts)++] = alt;
+	}
+	return idx;
 }
 
 ssize_t hotspot_pcdesc_select(const struct hotspot_pcdesc *pcs, size_t n, int64_t off, bool leaf,
@@ -630,27 +670,15 @@ ssize_t hotspot_pcdesc_select(const struct hotspot_pcdesc *pcs, size_t n, int64_
 	return -1;
 }
 
-int hotspot_nmethod_scopes(const struct hotspot_nmethod *nm, uint64_t pc, bool leaf,
-			   enum java_pc_rule rule, struct hotspot_scope *out, size_t max)
+/* The chain of PcDesc idx into out, outermost first: the count or -errno
+ * (as hotspot_nmethod_scopes). */
+static int scopes_decode(const struct hotspot_nmethod *nm, ssize_t idx, struct hotspot_scope *out,
+			 size_t max)
 {
 	const struct hotspot_blob *b = &nm->blob;
-	ssize_t idx;
+	int32_t decode = nm->pcs[idx].scope_decode_offset;
 	size_t n = 0;
-	int32_t decode;
 
-	if (!max)
-		return -E2BIG;
-	if (pc < b->start || pc >= b->start + b->size)
-		return -EINVAL;
-	idx = leaf && rule == JAVA_PC_FLOW ?
-		      hotspot_pcdesc_flow(nm, (int64_t)pc - (int64_t)b->code_begin) :
-		      -1;
-	if (idx < 0)
-		idx = hotspot_pcdesc_select(nm->pcs, nm->npcs,
-					    (int64_t)pc - (int64_t)b->code_begin, leaf, rule);
-	if (idx < 0)
-		return -ENOENT;
-	decode = nm->pcs[idx].scope_decode_offset;
 	if (decode == 0) {
 		/* DebugInformationRecorder::serialized_null: no scope recorded,
 		 * HotSpot decodes the nmethod's method at method entry. */
@@ -694,4 +722,59 @@ int hotspot_nmethod_scopes(const struct hotspot_nmethod *nm, uint64_t pc, bool l
 	if (out[0].method != b->method)
 		return -EINVAL;
 	return (int)n;
+}
+
+/* How many of the n scopes in chain to keep given another record's chain
+ * alt (na scopes) the pc may equally belong to: when the two agree on
+ * every level up to a call site and then name two different methods at it
+ * (a type check before two inlined receivers: C2's bimorphic inlining,
+ * or a guarded monomorphic one), only the levels up to the call site.
+ * Different bcis at the first difference are two places in one method
+ * (a loop exit, a slow path): nothing is dropped. */
+static int scopes_shared(const struct hotspot_scope *chain, int n, const struct hotspot_scope *alt,
+			 int na)
+{
+	for (int i = 0; i < n && i < na; i++) {
+		if (chain[i].method != alt[i].method)
+			return i;
+		if (chain[i].bci != alt[i].bci)
+			return n;
+	}
+	return n;
+}
+
+int hotspot_nmethod_scopes(const struct hotspot_nmethod *nm, uint64_t pc, bool leaf,
+			   enum java_pc_rule rule, struct hotspot_scope *out, size_t max)
+{
+	const struct hotspot_blob *b = &nm->blob;
+	struct hotspot_scope alt[SCOPE_DEPTH_MAX];
+	ssize_t alts[FLOW_FORKS_MAX];
+	size_t nalts = 0;
+	ssize_t idx = -1;
+	int n;
+
+	if (!max)
+		return -E2BIG;
+	if (pc < b->start || pc >= b->start + b->size)
+		return -EINVAL;
+	if (leaf && rule == JAVA_PC_FLOW)
+		idx = flow_alternatives(nm, (int64_t)pc - (int64_t)b->code_begin, alts, &nalts);
+	if (idx < 0)
+		idx = hotspot_pcdesc_select(nm->pcs, nm->npcs,
+					    (int64_t)pc - (int64_t)b->code_begin, leaf, rule);
+	if (idx < 0)
+		return -ENOENT;
+	n = scopes_decode(nm, idx, out, max);
+	/* A pc in code that leads to either of two inlined receivers (the
+	 * type check, the dispatch) belongs to neither: named by the frames
+	 * both records share, so that it never carries the wrong receiver's
+	 * method (on JDK 21 and 25, ClassChurn's invoke inlines the current
+	 * and the previous generation's applyAsLong side by side). */
+	for (size_t i = 0; n > 1 && i < nalts; i++) {
+		int na = scopes_decode(nm, alts[i], alt, SCOPE_DEPTH_MAX);
+
+		if (na > 0)
+			n = scopes_shared(out, n, alt, na);
+	}
+	return n;
 }
