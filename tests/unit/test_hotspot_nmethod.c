@@ -536,8 +536,9 @@ static void test_pc_flow_bimorphic(void **state)
 	expect_chain(&b.nm, c + 0x00, true, JAVA_PC_FLOW, a, bci_a, 1);
 	expect_chain(&b.nm, c + 0x07, true, JAVA_PC_FLOW, a, bci_a, 1);
 	expect_chain(&b.nm, c + 0x20, true, JAVA_PC_FLOW, a, bci_a, 1);
-	/* Each body: its own method. B's exit (jo, forward) reaches C's body
-	 * only through the back edge: not a second candidate. */
+	/* Each body: its own method. B's exit (jo, forward) leads round A's
+	 * loop back into B, the side the type check falls through to: the
+	 * same record, not a second candidate. */
 	expect_chain(&b.nm, c + 0x09, true, JAVA_PC_FLOW, ab, bci_ab, 2);
 	expect_chain(&b.nm, c + 0x19, true, JAVA_PC_FLOW, ac, bci_ac, 2);
 	/* C's type check: its other side is the trap at the call site, a
