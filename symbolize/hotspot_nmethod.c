@@ -548,8 +548,9 @@ static ssize_t pcdesc_at(const struct hotspot_pcdesc *pcs, size_t n, int64_t off
  * the last one): measured on InlineHot, 5-10 pp of a function's share went
  * to its neighbour or its caller. The peeled copy ends in a jump back into
  * its own loop, whose poll names the right scope.
- * forks: where not NULL, the targets of the forward conditional branches
- * passed by falling through (at most FLOW_FORKS_MAX, *nforks of them). */
+ * forks: where not NULL, the other sides of the conditional branches on
+ * the way (the target of one fallen through, the next instruction after
+ * one taken; at most FLOW_FORKS_MAX, *nforks of them). */
 static ssize_t flow_walk(const struct hotspot_nmethod *nm, int64_t off, int64_t *forks,
 			 size_t *nforks)
 {
@@ -587,6 +588,11 @@ static ssize_t flow_walk(const struct hotspot_nmethod *nm, int64_t off, int64_t 
 				off += (int64_t)in.len;
 				break;
 			}
+			/* Taken backward: its fall-through is the other side
+			 * (JDK 21's C2 ends a bimorphic type check in two
+			 * backward jumps, one into each receiver's loop). */
+			if (forks && *nforks < FLOW_FORKS_MAX)
+				forks[(*nforks)++] = off + (int64_t)in.len;
 			/* fall through */
 		case X86_JMP:
 			if (jumps == FLOW_JUMPS_MAX)
@@ -609,11 +615,11 @@ ssize_t hotspot_pcdesc_flow(const struct hotspot_nmethod *nm, int64_t off)
 }
 
 /* The record reached from pc offset off (as hotspot_pcdesc_flow), and in
- * alts the other records the other sides of the forward branches on the
- * way reach, by the same rule. Backward jumps are followed on those sides
- * too: walking them forward only (tried first) still left 12 of 3765
- * ClassChurn samples on JDK 21 with the other generation's method, the
- * other receiver's body being reached through a jump back. */
+ * alts the other records the other sides of the conditional branches on
+ * the way reach, by the same rule. Seen on JDK 21 (ClassChurn's invoke):
+ * C2 puts each receiver's inlined loop before the type check, which ends
+ * in "je <loop of B>; je <loop of C>" -- backward branches, so the other
+ * side of a taken backward branch counts as much as that of a forward one. */
 static ssize_t flow_alternatives(const struct hotspot_nmethod *nm, int64_t off, ssize_t *alts,
 				 size_t *nalts)
 {

@@ -555,6 +555,78 @@ static void test_pc_flow_bimorphic(void **state)
 	expect_chain(&b.nm, c + 0x19, true, JAVA_PC_FLOW, ac, bci_ac9, 2);
 }
 
+/* The layout JDK 21's C2 gave ClassChurn's invoke (disassembled from a
+ * recording): each receiver's inlined loop first, the type check after the
+ * caller's loop tail, ending in backward branches into the loops:
+ *   0x00 imul; 0x04 B's poll (PcDesc 0: A@5 B@20); 0x07 jl 0x00; 0x09 jmp 0x14
+ *   0x0b imul; 0x0f C's poll (PcDesc 1: A@5 C@20); 0x12 jl 0x0b
+ *   0x14 inc ecx; 0x16 A's poll (PcDesc 2: A@28); 0x19 cmp ecx,2000;
+ *   0x1f jge 0x3e
+ *   0x21 cmp r10d,C; 0x28 je 0x0b; 0x2a cmp r10d,B; 0x31 je 0x00
+ *   0x37 call (uncommon trap); 0x3c ud2 (PcDesc 3: A@5)
+ *   0x3e A's poll after its loop (PcDesc 4: A@61); 0x41 ret */
+static void test_pc_flow_bimorphic_loops(void **state)
+{
+	static const uint8_t code[] = {
+		0x4c, 0x0f, 0xaf, 0xcf, 0x41, 0x85, 0x02, 0x7c, 0xf7, 0xeb, 0x09,
+		0x4c, 0x0f, 0xaf, 0xcf, 0x41, 0x85, 0x02, 0x7c, 0xf7,
+		0xff, 0xc1, 0x41, 0x85, 0x02, 0x81, 0xf9, 0xd0, 0x07, 0x00, 0x00, 0x7d, 0x1d,
+		0x41, 0x81, 0xfa, 0x00, 0xe4, 0x01, 0x01, 0x74, 0xe1,
+		0x41, 0x81, 0xfa, 0x00, 0xe8, 0x01, 0x01, 0x0f, 0x84, 0xc9, 0xff, 0xff, 0xff,
+		0xe8, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x0b, 0x41, 0x85, 0x02, 0xc3,
+	};
+	static const uint64_t a[] = { M_A }, ab[] = { M_A, M_B }, ac[] = { M_A, M_C };
+	static const int bci_5[] = { 5 }, bci_28[] = { 28 }, bci_side[] = { 5, 20 };
+	uint64_t metadata[3];
+	uint8_t scopes[64];
+	size_t len = 1, off_a5, off_a28, off_a61, off_b, off_c;
+	struct hotspot_pcdesc pcs[5];
+	struct hotspot_nmethod nm;
+	uint64_t c = 0x1040;
+
+	(void)state;
+	assert_int_equal(sizeof(code), 0x42);
+	off_a5 = len;
+	len += fake_scope_write(scopes + len, 0, 1, 5);
+	off_a28 = len;
+	len += fake_scope_write(scopes + len, 0, 1, 28);
+	off_a61 = len;
+	len += fake_scope_write(scopes + len, 0, 1, 61);
+	off_b = len;
+	len += fake_scope_write(scopes + len, (uint32_t)off_a5, 2, 20);
+	off_c = len;
+	len += fake_scope_write(scopes + len, (uint32_t)off_a5, 3, 20);
+	memcpy(metadata, methods, sizeof(metadata));
+	pcs[0] = (struct hotspot_pcdesc){ 0x04, (int32_t)off_b };
+	pcs[1] = (struct hotspot_pcdesc){ 0x0f, (int32_t)off_c };
+	pcs[2] = (struct hotspot_pcdesc){ 0x16, (int32_t)off_a28 };
+	pcs[3] = (struct hotspot_pcdesc){ 0x3c, (int32_t)off_a5 };
+	pcs[4] = (struct hotspot_pcdesc){ 0x3e, (int32_t)off_a61 };
+	nm = (struct hotspot_nmethod){
+		.blob = { .start = 0x1000, .size = 0x100, .code_begin = c,
+			  .code_end = c + sizeof(code), .is_nmethod = true, .method = M_A },
+		.pcs = pcs, .npcs = 5, .scopes = scopes, .scopes_len = len,
+		.metadata = metadata, .nmetadata = 3, .code = (uint8_t *)code,
+		.code_len = sizeof(code),
+	};
+	/* The type check (both "je" backward) and the caller's loop test
+	 * before it: A alone, at the call site. */
+	expect_chain(&nm, c + 0x21, true, JAVA_PC_FLOW, a, bci_5, 1);
+	expect_chain(&nm, c + 0x19, true, JAVA_PC_FLOW, a, bci_5, 1);
+	/* Past the first check only B or the trap (at the call site) remain. */
+	expect_chain(&nm, c + 0x2a, true, JAVA_PC_FLOW, ab, bci_side, 2);
+	/* The loops, their back edges included (the exit leads to A's own
+	 * record, another bci), and A's tail before its poll. */
+	expect_chain(&nm, c + 0x00, true, JAVA_PC_FLOW, ab, bci_side, 2);
+	expect_chain(&nm, c + 0x07, true, JAVA_PC_FLOW, ab, bci_side, 2);
+	expect_chain(&nm, c + 0x0b, true, JAVA_PC_FLOW, ac, bci_side, 2);
+	expect_chain(&nm, c + 0x12, true, JAVA_PC_FLOW, ac, bci_side, 2);
+	expect_chain(&nm, c + 0x14, true, JAVA_PC_FLOW, a, bci_28, 1);
+	/* Without the rule (the record the code reaches): C, whichever the
+	 * receiver was. */
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x21), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +639,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pc_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pc_flow_loop_without_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pc_flow_bimorphic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pc_flow_bimorphic_loops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_layouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_scopes, setup, teardown),
 	};
