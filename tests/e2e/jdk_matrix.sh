@@ -53,10 +53,12 @@ for v in $JDKS; do
 	#  - JDK 21, 25: a few ClassChurn samples named the previous generation's
 	#    inlined method (0-12 of 400-3800). C2 compiles ClassChurn$Job.invoke
 	#    bimorphic, the current AND the previous generation's applyAsLong
-	#    inlined side by side, and pcs in the type check fell through to the
-	#    other side's debug record. Such a pc is now named by the frames both
-	#    sides' records share, down to the call site (README: "Inlined frames
-	#    and the sampled pc"): 0 stale of 3196 on 21, 0 of 1176 on 25 with it.
+	#    inlined side by side, and the code-following rule took pcs of the
+	#    type check (and of invoke's loop tail before it) into one side's
+	#    loop. Such a pc is now named by the frames both sides' records share,
+	#    down to the call site (README: "Inlined frames and the sampled pc"):
+	#    0 stale of 2753 samples on 21 and 0 of 2681 on 25 (one matrix run,
+	#    load 12-16; with forward branches alone 1 of 1869 and 2 of 1752).
 	#  - JDK 11's InlineHot (5-10 pp): gone since the leaf pc is named by
 	#    following the code to its next debug record.
 	for s in "${SCRIPTS[@]}"; do
