@@ -537,7 +537,7 @@ static ssize_t pcdesc_at(const struct hotspot_pcdesc *pcs, size_t n, int64_t off
 #define FLOW_INSNS_MAX 512
 #define FLOW_JUMPS_MAX 8
 
-/* Forward branches on the way whose other side is walked as well (the
+/* Conditional branches on the way whose other side is walked as well (the
  * ambiguity check of hotspot_nmethod_scopes). */
 #define FLOW_FORKS_MAX 4
 
@@ -730,8 +730,9 @@ static int scopes_decode(const struct hotspot_nmethod *nm, ssize_t idx, struct h
 /* How many of the n scopes in chain to keep given another record's chain
  * alt (na scopes) the pc may equally belong to: when the two agree on
  * every level up to a call site and then name two different methods at it
- * (a type check before two inlined receivers: C2's bimorphic inlining,
- * or a guarded monomorphic one), only the levels up to the call site.
+ * (the type check before two inlined receivers: C2's bimorphic inlining),
+ * only the levels up to the call site. A chain that ends at the call site
+ * (the trap of a failed type check, a call not inlined) drops nothing.
  * Different bcis at the first difference are two places in one method
  * (a loop exit, a slow path): nothing is dropped. */
 static int scopes_shared(const struct hotspot_scope *chain, int n, const struct hotspot_scope *alt,

@@ -12,7 +12,7 @@
 #   1. BPF ns per sample: kernel.bpf_stats_enabled=1, run_time_ns / run_cnt of
 #      tmprof's perf_event program read twice during each recording, SECS apart
 #      (the programs the recording tmprof holds; prog_stats from
-#      tests/bench.sh as the fallback) -> ns per program run (every CPU tick,
+#      tests/bench_lib.sh as the fallback) -> ns per program run (every CPU tick,
 #      the target filter included) and BPF ns per recorded target sample;
 #      medians per mode and the ratio hotspot / fp (target: <= 2).
 #   2. agent CPU per 1000 samples: user+sys CPU of the whole tmprof process
@@ -31,7 +31,7 @@
 # kernel.bpf_stats_enabled is restored on exit.
 # Usage: tests/bench_hotspot.sh [BUILD_DIR]
 # Environment: BENCH_ROUNDS (3), BENCH_SECONDS (10), BENCH_FREQ (499),
-#   BENCH_PROG (perf_event program name prefix, default as in tests/bench.sh),
+#   BENCH_PROG (perf_event program name prefix, default as in tests/bench_lib.sh),
 #   BENCH_PARTS ("modes jdks": fp vs hotspot, per JDK; either alone).
 
 . "$(dirname "$0")/e2e/lib.sh" "${1:-build}"
@@ -50,14 +50,12 @@ require_workloads
 command -v java >/dev/null || die "no java"
 command -v bpftool >/dev/null || die "no bpftool (BPF run-time figures need it)"
 
-# prog_stats PID -> "id run_time_ns run_cnt": reuse tests/bench.sh's (or
-# lib.sh's, should it move there) instead of a copy.
-if ! declare -F prog_stats >/dev/null; then
-	eval "$(sed -n '/^prog_stats() {$/,/^}$/p' "$REPO/tests/bench.sh")"
-	declare -F prog_stats >/dev/null || die "prog_stats not found in tests/bench.sh"
-fi
-PROG_NAME=${BENCH_PROG:-$(sed -n 's/^PROG_NAME=\([A-Za-z0-9_]*\).*/\1/p' "$REPO/tests/bench.sh")}
-PROG_NAME=${PROG_NAME:-cpu_sample}
+# prog_stats PID -> "id run_time_ns run_cnt" of the perf_event program
+# named BENCH_PROG* (tests/bench_lib.sh's, the fallback of owned_prog_stats).
+PROG_NAME=${BENCH_PROG:-}
+. "$REPO/tests/bench_lib.sh"
+BENCH_PROG=${PROG_NAME:-$BENCH_PROG}
+prog_stats() { bench_prog_stats "$@"; }
 
 # owned_prog_stats PID -> "ids run_time_ns run_cnt": the perf_event programs
 # that tmprof process PID holds (prog_id in /proc/PID/fdinfo), summed; so
