@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "agent/cli/cli_common.h"
+#include "agent/cli/cmd_explain.h"
 #include "agent/core/exit_codes.h"
 #include "agent/core/log.h"
 #include "agent/core/operator_build.h"
@@ -399,6 +400,8 @@ static int write_output(struct session *s, const struct record_options *o,
 			operator_stats_print(p);
 		}
 		print_summary(p, &br);
+		if (spans && (s->opts.events & SESSION_CPU))
+			explain_recording(s, &br, p);
 		push_profile(s, o, p, &m);
 	}
 	build_result_free(&br);

@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "agent/cli/cli_common.h"
+#include "agent/core/bottleneck.h"
 #include "agent/core/exit_codes.h"
+#include "agent/core/explain.h"
 #include "agent/core/log.h"
 #include "agent/core/profile_builder.h"
 #include "agent/core/session_build.h"
@@ -210,6 +212,7 @@ static int show_interval(struct session *s, const struct state_rules *rules,
 		if (!err) {
 			print_header(tty, r.duration_s, s->ntargets);
 			thread_report_print_table(&r, stdout, terminal_width(tty));
+			explain_print_line(&r, stdout);
 			if (!tty)
 				putchar('\n');
 			fflush(stdout);
@@ -313,6 +316,8 @@ int cmd_report(int argc, char **argv)
 	printf("tmprof report  %s  %.1f s  (ms/s per task thread)\n", argv[1], r.duration_s);
 	thread_report_sort(&r);
 	thread_report_print_table(&r, stdout, terminal_width(isatty(STDOUT_FILENO)));
+	if (bottleneck_find(&r) == 0)
+		explain_print_line(&r, stdout);
 	thread_report_free(&r);
 	return EXIT_OK;
 }

@@ -8,6 +8,7 @@
 
 #include "agent/collect/collector.h"
 #include "agent/core/agg_table.h"
+#include "agent/core/bottleneck.h"
 #include "agent/core/sample_category.h"
 #include "agent/core/operator_build.h"
 #include "agent/core/session.h"
@@ -827,5 +828,6 @@ int build_result_report(const struct session *s, const struct build_result *b,
 	}
 	thread_report_sort(out);
 	out->culprits_measured = spans;
-	return report_culprits(s, &b->culprits, secs, true, &out->neighbours, &out->nneighbours);
+	err = report_culprits(s, &b->culprits, secs, true, &out->neighbours, &out->nneighbours);
+	return err ? err : bottleneck_find(out);
 }
