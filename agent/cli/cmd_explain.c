@@ -84,7 +84,7 @@ void explain_recording(const struct session *s, const struct build_result *b,
 	struct thread_report r;
 
 	if (build_result_report(s, b, p, &r) == 0 && explain_check(&r) == EXPLAIN_OK) {
-		fputs("\nBottleneck:\n", stdout);
+		fputs("\nBottleneck (tmprof explain):\n", stdout);
 		explain_print(&r, stdout, explain_width());
 	}
 	thread_report_free(&r);

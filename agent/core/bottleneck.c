@@ -162,6 +162,18 @@ static void append_chain(char *buf, size_t *len, const struct report_task *t)
 		append(buf, len, "%s%s", i ? " -> " : "", t->chain[i]);
 }
 
+/* "pkg.Class.method" as "Class.method": the package is noise in a sentence. */
+static const char *frame_short(const char *frame)
+{
+	const char *last = strrchr(frame, '.'), *p;
+
+	if (!last || strpbrk(frame, " (:/"))
+		return frame;
+	for (p = last; p > frame && p[-1] != '.'; p--)
+		;
+	return p;
+}
+
 /* What its CPU went to: the largest category, operator and frame. */
 static void append_cpu_detail(const struct thread_report *r, const struct report_thread *t,
 			      char *buf, size_t *len)
@@ -183,7 +195,7 @@ static void append_cpu_detail(const struct thread_report *r, const struct report
 		sep = ", ";
 	}
 	if (t->ntop) {
-		append(buf, len, "%shottest %s", sep, t->top[0].frame);
+		append(buf, len, "%shottest %s", sep, frame_short(t->top[0].frame));
 		sep = ", ";
 	}
 	if (strcmp(sep, " ("))

@@ -125,6 +125,7 @@ static void write_bottleneck(const struct thread_report *r, FILE *out)
 	const struct report_thread *t = thread_of(r, b);
 	const char *phrase = why_phrase(b->why);
 	int op = t ? bottleneck_top_operator(t) : -1;
+	const char *target = b->chain;
 	char culprit[256];
 	size_t more = r->nbottlenecks - 1;
 
@@ -148,8 +149,10 @@ static void write_bottleneck(const struct thread_report *r, FILE *out)
 		fprintf(out, " and %zu more", more - EXPLAIN_MORE);
 	fputs(more ? ". " : " ", out);
 	culprit_text(r, culprit, sizeof(culprit));
-	explain_knob(b->why, op >= 0 ? t->task.chain[op] : b->chain, culprit[0] ? culprit : NULL,
-		     out);
+	/* Which operator waits off CPU is not known: then the chain. */
+	if (!phrase || !strcmp(b->why, "cpu"))
+		target = op >= 0 ? t->task.chain[op] : b->chain;
+	explain_knob(b->why, target, culprit[0] ? culprit : NULL, out);
 }
 
 static void print_task(const struct report_thread *t, FILE *out)
