@@ -244,7 +244,7 @@ static void write_thread(const struct thread_report *r, const struct report_thre
 			fputs("null", out);
 	}
 	fputs("},\"runqueue_by_culprit\":", out);
-	if (t->measured[REPORT_RUNQUEUE])
+	if (t->measured[REPORT_RUNQUEUE] && r->culprits_measured)
 		write_culprits(t->culprits, t->nculprits, false, out);
 	else
 		fputs("null", out);

@@ -172,3 +172,10 @@ int cli_load_categories(const char *path, struct category_rules *rules)
 	}
 	return EXIT_OK;
 }
+
+bool cli_culprits_off(void)
+{
+	const char *v = getenv("TMPROF_CULPRITS");
+
+	return v && !strcmp(v, "off");
+}

@@ -38,5 +38,8 @@ void cli_quiet_libbpf(void);
 
 /* True if any target exited or its JVM could not be attached. */
 bool cli_session_incomplete(const struct session *s);
+/* TMPROF_CULPRITS=off: culprit tracking off, as --no-culprits (the switch
+ * the wall benchmark measures its cost with). */
+bool cli_culprits_off(void);
 
 #endif

@@ -440,6 +440,7 @@ int cmd_record(int argc, char **argv)
 	if (rc)
 		return rc;
 	so = (struct session_options){ .events = o.events, .freq_hz = o.freq_hz,
+				       .no_culprits = o.no_culprits || cli_culprits_off(),
 				       .unwind = (enum session_unwind)o.unwind, .sampler = (enum cpu_sampler_mode)o.sampler };
 	if (session_init(&s, &so)) {
 		state_rules_free(&rules);
