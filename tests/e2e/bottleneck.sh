@@ -135,6 +135,17 @@ else:
 PY
 }
 
+# explain_rejects WHAT FILE CODE TEXT: tmprof explain E2E_TMP/FILE exits CODE
+# with one line on stderr that contains TEXT.
+explain_rejects() {
+	run_tmprof 10 explain "$E2E_TMP/$2"
+	if [ "$RC" -eq "$3" ] && [ "$(wc -l <"$E2E_TMP/tmprof.err")" -eq 1 ] && grep -qF "$4" "$E2E_TMP/tmprof.err"; then
+		ok "explain on $1: exit $3, '$(cat "$E2E_TMP/tmprof.err")'"
+	else
+		not_ok "explain on $1: exit $RC (want $3 and one line with '$4'), stderr: $(head -c 300 "$E2E_TMP/tmprof.err")"
+	fi
+}
+
 # 1. Slow sinks waiting on I/O.
 if run_pipeline slow --store-flush-ms 0 --store-io-ms 3:6 --sink-rounds 200; then
 	SLOW_PID=$TM_PID
@@ -165,27 +176,16 @@ if run_pipeline slow --store-flush-ms 0 --store-io-ms 3:6 --sink-rounds 200; the
 
 	# 2. Bad input: one line naming the file, documented exit codes.
 	printf 'not json\n' >"$E2E_TMP/bad.json"
-	run_tmprof 10 explain "$E2E_TMP/bad.json"
-	if [ "$RC" -eq 1 ] && [ "$(wc -l <"$E2E_TMP/tmprof.err")" -eq 1 ] && grep -q "bad.json" "$E2E_TMP/tmprof.err"; then
-		ok "explain on a file that is not JSON: exit 1, '$(cat "$E2E_TMP/tmprof.err")'"
-	else
-		not_ok "explain on a file that is not JSON: exit $RC (want 1), stderr: $(head -c 300 "$E2E_TMP/tmprof.err")"
-	fi
+	explain_rejects "a file that is not JSON" bad.json 1 "bad.json: line 1"
 	printf '{"duration_s":1.0,"threads":[],"noisy_neighbours":null}\n' >"$E2E_TMP/empty.json"
-	run_tmprof 10 explain "$E2E_TMP/empty.json"
-	if [ "$RC" -eq 2 ] && [ "$(wc -l <"$E2E_TMP/tmprof.err")" -eq 1 ] && grep -q "empty.json: no Flink task threads" "$E2E_TMP/tmprof.err"; then
-		ok "explain on a report without task threads: exit 2, '$(cat "$E2E_TMP/tmprof.err")'"
-	else
-		not_ok "explain on a report without task threads: exit $RC (want 2), stderr: $(head -c 300 "$E2E_TMP/tmprof.err")"
-	fi
+	explain_rejects "a report without task threads" empty.json 2 "empty.json: no Flink task threads"
 	run_tmprof 60 record -p "$SLOW_PID" -e cpu -d 1 -o "$E2E_TMP/cpu.json"
-	run_tmprof 10 explain "$E2E_TMP/cpu.json"
-	if [ "$RC" -eq 1 ] && [ "$(wc -l <"$E2E_TMP/tmprof.err")" -eq 1 ] && grep -q "cpu.json: no off-CPU states" "$E2E_TMP/tmprof.err" &&
-		python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["bottlenecks"] is not None)' "$E2E_TMP/cpu.json"; then
-		ok "explain on an -e cpu report (\"bottlenecks\": null): exit 1, '$(cat "$E2E_TMP/tmprof.err")'"
+	if python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["bottlenecks"] is not None)' "$E2E_TMP/cpu.json"; then
+		ok "an -e cpu report has \"bottlenecks\": null"
 	else
-		not_ok "explain on an -e cpu report: exit $RC (want 1, and bottlenecks null), stderr: $(head -c 300 "$E2E_TMP/tmprof.err")"
+		not_ok "an -e cpu report: \"bottlenecks\" should be null (record exit $RC)"
 	fi
+	explain_rejects "an -e cpu report" cpu.json 1 "cpu.json: no off-CPU states"
 	stop_pid "$SLOW_PID"
 fi
 
