@@ -5,7 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "agent/cli/cli_common.h"
+#include "agent/core/session_setup.h"
 #include "agent/core/category_rules.h"
 #include "agent/daemon/daemon.h"
 #include "agent/daemon/daemon_config.h"
@@ -90,7 +90,7 @@ int cmd_daemon(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		daemon_config_free(&c);
-		rc = cli_load_categories(categories, &cats);
+		rc = session_setup_categories(categories, &cats);
 		if (rc)
 			return rc;
 		category_rules_free(&cats);

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/cli/cli_common.h"
+#include "agent/core/session_setup.h"
 #include "agent/core/exit_codes.h"
 #include "agent/leak/leak_report.h"
 #include "agent/leak/leak_run.h"
-#include "agent/leak/leak_sampling.h"
+#include "agent/collect/leak_sampling.h"
 #include "agent/leak/leak_store.h"
 #include "agent/core/log.h"
 #include "bpf/abi.h"
@@ -150,6 +150,29 @@ static int apply_run_option(struct leak_run_options *o, int opt, const char *arg
 	}
 }
 
+/* getopt_long for leak, leak report and jeprof, with their --help and
+ * their one-line errors: the next option, or -1 at the end of the options
+ * (*stop stays -1) or when the command must stop (*stop: EXIT_OK after
+ * --help, EXIT_USAGE after a bad option). */
+static int next_option(int argc, char **argv, const char *shortopts, const struct option *longopts,
+		       const char *command, void (*usage)(FILE *), int *stop)
+{
+	int opt = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+	if (opt == 'h') {
+		usage(stdout);
+		*stop = EXIT_OK;
+		return -1;
+	}
+	if (opt == ':' || opt == '?') {
+		log_error("%s '%s'; see 'tmprof %s --help'",
+			  opt == ':' ? "missing value for" : "unknown option", argv[optind - 1], command);
+		*stop = EXIT_USAGE;
+		return -1;
+	}
+	return opt;
+}
+
 static int cmd_leak_record(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -171,23 +194,16 @@ static int cmd_leak_record(int argc, char **argv)
 		.max_tracked = LEAK_LIVE_ENTRIES,
 		.keep = DEFAULT_KEEP,
 	};
-	int opt, rc;
+	int opt, rc, stop = -1;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, ":p:d:vh", longopts, NULL)) != -1) {
-		if (opt == 'h') {
-			cmd_leak_usage(stdout);
-			return EXIT_OK;
-		}
-		if (opt == ':' || opt == '?') {
-			log_error("%s '%s'; see 'tmprof leak --help'",
-				  opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
+	while ((opt = next_option(argc, argv, ":p:d:vh", longopts, "leak", cmd_leak_usage, &stop)) != -1) {
 		rc = apply_run_option(&o, opt, optarg);
 		if (rc)
 			return rc;
 	}
+	if (stop >= 0)
+		return stop;
 	if (optind < argc) {
 		log_error("unexpected argument '%s'; see 'tmprof leak --help'", argv[optind]);
 		return EXIT_USAGE;
@@ -197,10 +213,10 @@ static int cmd_leak_record(int argc, char **argv)
 			  !o.pid ? "no process (-p PID)" : "no snapshot directory (--dir DIR)");
 		return EXIT_USAGE;
 	}
-	rc = cli_check_privileges();
+	rc = session_setup_privileges();
 	if (rc)
 		return rc;
-	cli_quiet_libbpf();
+	session_setup_quiet_libbpf();
 	return leak_run(&o);
 }
 
@@ -256,19 +272,10 @@ static int cmd_leak_report(int argc, char **argv)
 	struct leak_report_options o = { .top = DEFAULT_TOP, .depth = DEFAULT_DEPTH };
 	int64_t from = INT64_MIN, to = INT64_MAX;
 	const char *dir = NULL;
-	int opt, rc;
+	int opt, rc, stop = -1;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, ":o:vh", longopts, NULL)) != -1) {
-		if (opt == 'h') {
-			cmd_leak_usage(stdout);
-			return EXIT_OK;
-		}
-		if (opt == ':' || opt == '?') {
-			log_error("%s '%s'; see 'tmprof leak --help'",
-				  opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
+	while ((opt = next_option(argc, argv, ":o:vh", longopts, "leak", cmd_leak_usage, &stop)) != -1) {
 		if (opt == OPT_FROM || opt == OPT_TO) {
 			if (leak_time_parse(optarg, opt == OPT_FROM ? &from : &to))
 				return bad_value(opt == OPT_FROM ? "--from" : "--to", optarg,
@@ -279,6 +286,8 @@ static int cmd_leak_report(int argc, char **argv)
 		if (rc)
 			return rc;
 	}
+	if (stop >= 0)
+		return stop;
 	for (; optind < argc; optind++) {
 		if (dir) {
 			log_error("unexpected argument '%s'; see 'tmprof leak --help'", argv[optind]);
@@ -315,19 +324,10 @@ int cmd_jeprof(int argc, char **argv)
 	const char *files[2];
 	size_t nfiles = 0;
 	uint64_t pid = 0;
-	int opt, rc;
+	int opt, rc, stop = -1;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, ":o:p:vh", longopts, NULL)) != -1) {
-		if (opt == 'h') {
-			jeprof_usage(stdout);
-			return EXIT_OK;
-		}
-		if (opt == ':' || opt == '?') {
-			log_error("%s '%s'; see 'tmprof jeprof --help'",
-				  opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
+	while ((opt = next_option(argc, argv, ":o:p:vh", longopts, "jeprof", jeprof_usage, &stop)) != -1) {
 		if (opt == OPT_PID || opt == 'p') {
 			rc = parse_count("--pid", optarg, INT_MAX, &pid);
 			if (rc)
@@ -338,6 +338,8 @@ int cmd_jeprof(int argc, char **argv)
 		if (rc)
 			return rc;
 	}
+	if (stop >= 0)
+		return stop;
 	for (; optind < argc; optind++) {
 		if (nfiles == 2) {
 			log_error("jeprof: at most two heap profiles (before, after); got '%s' too",

@@ -13,15 +13,15 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "agent/cli/cli_common.h"
 #include "agent/cli/cmd_explain.h"
+#include "agent/core/session_setup.h"
 #include "agent/core/exit_codes.h"
 #include "agent/core/log.h"
 #include "agent/core/operator_build.h"
 #include "agent/core/profile_builder.h"
 #include "agent/core/session_build.h"
 #include "agent/cli/record_options.h"
-#include "agent/cli/record_output.h"
+#include "agent/core/profile_output.h"
 #include "agent/collect/cpu_sampler.h"
 #include "agent/collect/thread_events.h"
 #include "agent/collect/unwind_maps.h"
@@ -290,7 +290,7 @@ static void push_profile(struct session *s, const struct record_options *o, cons
 
 	if (!o->push_url)
 		return;
-	if (record_output_push(&ps, taskmanager_label(s, tm, sizeof(tm)), p, m, msg, sizeof(msg)))
+	if (profile_output_push(&ps, taskmanager_label(s, tm, sizeof(tm)), p, m, msg, sizeof(msg)))
 		log_warn("--push %s: %s; the recording itself is complete", o->push_url, msg);
 	else
 		log_info("pushed to %s as %s", o->push_url, o->app_name);
@@ -332,7 +332,7 @@ static int write_alloc_output(struct session *s, const struct record_options *o,
 	int err = p ? 0 : -ENOMEM;
 
 	if (!err)
-		err = record_output_write(p, out->fp, fmt, &m);
+		err = profile_output_write(p, out->fp, fmt, &m);
 	if (!err)
 		err = atomic_file_commit(out);
 	if (err) {
@@ -384,7 +384,7 @@ static int write_output(struct session *s, const struct record_options *o,
 	if (record_format_of(o) == FORMAT_JSON)
 		err = write_report(s, &br, p, out->fp);
 	else
-		err = record_output_write(p, out->fp, record_format_of(o), &m);
+		err = profile_output_write(p, out->fp, record_format_of(o), &m);
 	if (!err)
 		err = atomic_file_commit(out);
 	if (err) {
@@ -430,24 +430,24 @@ int cmd_record(int argc, char **argv)
 		return EXIT_OK;
 	}
 	log_verbose = o.verbose;
-	cli_quiet_libbpf();
-	rc = cli_check_privileges();
+	session_setup_quiet_libbpf();
+	rc = session_setup_privileges();
 	if (rc)
 		return rc;
-	rc = cli_load_rules(o.rules, &rules);
-	if (!rc && !o.no_categories && (rc = cli_load_categories(o.categories, &cats)))
+	rc = session_setup_rules(o.rules, &rules);
+	if (!rc && !o.no_categories && (rc = session_setup_categories(o.categories, &cats)))
 		state_rules_free(&rules);
 	if (rc)
 		return rc;
 	so = (struct session_options){ .events = o.events, .freq_hz = o.freq_hz,
-				       .no_culprits = o.no_culprits || cli_culprits_off(),
+				       .no_culprits = o.no_culprits || session_setup_culprits_off(),
 				       .unwind = (enum session_unwind)o.unwind, .sampler = (enum cpu_sampler_mode)o.sampler };
 	if (session_init(&s, &so)) {
 		state_rules_free(&rules);
 		category_rules_free(&cats);
 		return EXIT_INTERNAL;
 	}
-	rc = cli_add_targets(&s, o.pids, o.npids, o.all_taskmanagers);
+	rc = session_setup_targets(&s, o.pids, o.npids, o.all_taskmanagers);
 	if (rc)
 		goto cleanup;
 	/* Before any waiting: an unwritable destination is an error now. */
@@ -465,7 +465,7 @@ int cmd_record(int argc, char **argv)
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}
-	rc = cli_start_session(&s);
+	rc = session_setup_start(&s);
 	if (rc)
 		goto cleanup;
 	log_info("recording %zu process%s for %.0f s (Ctrl-C stops early)", s.ntargets,
@@ -481,7 +481,7 @@ int cmd_record(int argc, char **argv)
 		if (rc == EXIT_OK && !record_main_output(o.events))
 			report_losses(&s, &o);
 	}
-	if (rc == EXIT_OK && cli_session_incomplete(&s))
+	if (rc == EXIT_OK && session_setup_incomplete(&s))
 		rc = EXIT_PARTIAL;
 cleanup:
 	atomic_file_abort(&out);

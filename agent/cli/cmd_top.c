@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent/cli/cli_common.h"
 #include "agent/core/bottleneck.h"
+#include "agent/core/session_setup.h"
 #include "agent/core/exit_codes.h"
 #include "agent/core/explain.h"
 #include "agent/core/log.h"
@@ -274,26 +274,26 @@ int cmd_top(int argc, char **argv)
 		top_usage(stdout);
 		return EXIT_OK;
 	}
-	cli_quiet_libbpf();
-	rc = cli_check_privileges();
+	session_setup_quiet_libbpf();
+	rc = session_setup_privileges();
 	if (rc)
 		return rc;
-	rc = cli_load_rules(o.rules, &rules);
-	if (!rc && !o.no_categories && (rc = cli_load_categories(o.categories, &cats)))
+	rc = session_setup_rules(o.rules, &rules);
+	if (!rc && !o.no_categories && (rc = session_setup_categories(o.categories, &cats)))
 		state_rules_free(&rules);
 	if (rc)
 		return rc;
 	so = (struct session_options){ .events = SESSION_CPU | SESSION_OFFCPU, .freq_hz = o.freq_hz,
 				       .unwind = o.unwind, .sampler = o.sampler,
-				       .no_culprits = o.no_culprits || cli_culprits_off() };
+				       .no_culprits = o.no_culprits || session_setup_culprits_off() };
 	if (session_init(&s, &so)) {
 		state_rules_free(&rules);
 		category_rules_free(&cats);
 		return EXIT_INTERNAL;
 	}
-	rc = cli_add_targets(&s, o.pids, o.npids, o.all_taskmanagers);
+	rc = session_setup_targets(&s, o.pids, o.npids, o.all_taskmanagers);
 	if (!rc)
-		rc = cli_start_session(&s);
+		rc = session_setup_start(&s);
 	if (!rc)
 		rc = top_loop(&s, &o, &rules, o.no_categories ? NULL : &cats);
 	session_free(&s);

@@ -8,9 +8,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define RECORD_MAX_PIDS 256
+#include "agent/core/profile_output.h"
+#include "agent/core/session_setup.h"
 
-enum record_format { FORMAT_AUTO, FORMAT_FOLDED, FORMAT_JSON, FORMAT_SVG, FORMAT_HTML, FORMAT_PPROF };
+#define RECORD_MAX_PIDS SESSION_SETUP_MAX_TARGETS
 
 struct record_options {
 	unsigned int events;        /* enum session_event bits */

@@ -7,7 +7,7 @@
 #define TMPROF_AGENT_LEAK_COLLECTOR_H
 
 #include "agent/collect/collector.h"
-#include "agent/leak/leak_allocator.h"
+#include "agent/collect/leak_allocator.h"
 
 /* Rows: key struct leak_key (one per live allocation), a = requested
  * bytes, b = when it was made (CLOCK_BOOTTIME ns), user_stack. Options:

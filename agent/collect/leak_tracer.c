@@ -14,7 +14,7 @@
 
 #include "agent/collect/maps.h"
 #include "agent/collect/unwind_maps.h"
-#include "agent/leak/leak_sampling.h"
+#include "agent/collect/leak_sampling.h"
 #include "leak.skel.h"
 #include "symbolize/elf_lookup.h"
 #include "symbolize/proc_maps.h"

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "agent/leak/leak_allocator.h"
+#include "agent/collect/leak_allocator.h"
 #include "bpf/abi.h"
 
 struct leak_tracer;

@@ -490,6 +490,25 @@ static uint32_t trim_allocator_frames(const struct profile *p, const uint32_t *f
 	return depth;
 }
 
+/* Row i of a plain or allocation kind: its sample, stack and labels.
+ * 1: the row is no target's (skipped). */
+static int row_begin(struct builder *b, const struct build_kind *kind, size_t i,
+		     struct collector_sample *cs, uint32_t *frames, uint32_t *depth,
+		     uint32_t *labels)
+{
+	struct thread_total *tt;
+	const char *process;
+	int err;
+
+	row_sample(kind, i, cs);
+	if (!builder_target_of(b, cs->tgid, &process))
+		return 1;
+	err = row_stack(b, kind, cs, &tt, frames, depth, NULL);
+	if (!err)
+		err = sample_labels(b, process, tt, NULL, NULL, -1, labels);
+	return err;
+}
+
 /* Allocations: the allocating stack, then the allocated class as the leaf
  * ("byte[]", "java.lang.String"), with bytes and events as two values. */
 static int add_allocs(struct builder *b, const struct build_kind *kind)
@@ -498,17 +517,13 @@ static int add_allocs(struct builder *b, const struct build_kind *kind)
 
 	for (size_t i = 0; tab && i < tab->count; i++) {
 		uint32_t frames[MAX_FRAMES], depth = 0, labels = 0;
-		const char *cls = NULL, *process;
 		struct collector_sample cs;
-		struct thread_total *tt;
+		const char *cls = NULL;
 		int err;
 
-		row_sample(kind, i, &cs);
-		if (!builder_target_of(b, cs.tgid, &process))
+		err = row_begin(b, kind, i, &cs, frames, &depth, &labels);
+		if (err > 0)
 			continue;
-		err = row_stack(b, kind, &cs, &tt, frames, &depth, NULL);
-		if (!err)
-			err = sample_labels(b, process, tt, NULL, NULL, -1, &labels);
 		if (!err)
 			depth = trim_allocator_frames(b->p, frames, depth);
 		if (b->in->targets->class_name)
@@ -536,16 +551,11 @@ static int add_samples(struct builder *b, const struct build_kind *kind)
 	for (size_t i = 0; tab && i < tab->count; i++) {
 		uint32_t frames[MAX_FRAMES], depth = 0, labels = 0;
 		struct collector_sample cs;
-		struct thread_total *tt;
-		const char *process;
 		int err;
 
-		row_sample(kind, i, &cs);
-		if (!builder_target_of(b, cs.tgid, &process))
+		err = row_begin(b, kind, i, &cs, frames, &depth, &labels);
+		if (err > 0)
 			continue;
-		err = row_stack(b, kind, &cs, &tt, frames, &depth, NULL);
-		if (!err)
-			err = sample_labels(b, process, tt, NULL, NULL, -1, &labels);
 		if (!err && !depth)
 			err = profile_intern(b->p, "[unknown stack]", &frames[depth++]);
 		if (!err)

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "agent/cli/cli_common.h"
+#include "agent/core/session_setup.h"
 #include "agent/jvm/attach_worker.h"
 #include "agent/collect/cpu_sampler.h"
 #include "agent/daemon/daemon_config.h"
@@ -240,7 +240,7 @@ static int daemon_session_open(struct daemon *d)
 	d->s.worker = d->worker;
 	d->s.on_attached = on_attached;
 	d->s.on_attached_ctx = d;
-	rc = cli_start_session(&d->s);
+	rc = session_setup_start(&d->s);
 	if (rc) {
 		session_free(&d->s);
 		return rc;
@@ -810,8 +810,8 @@ int daemon_run(const char *config_path, const char *categories_path)
 	/* Two malloc arenas at most: each thread (metrics, attach workers)
 	 * would otherwise get its own, whose free pages RSS keeps. */
 	mallopt(M_ARENA_MAX, 2);
-	cli_quiet_libbpf();
-	rc = cli_check_privileges();
+	session_setup_quiet_libbpf();
+	rc = session_setup_privileges();
 	if (rc)
 		goto cleanup;
 	if ((rc = mkdir_p(d.cfg.dir))) {
@@ -820,9 +820,9 @@ int daemon_run(const char *config_path, const char *categories_path)
 		rc = EXIT_OUTPUT;
 		goto cleanup;
 	}
-	rc = cli_load_rules(NULL, &d.rules);
+	rc = session_setup_rules(NULL, &d.rules);
 	if (!rc)
-		rc = cli_load_categories(categories_path, &d.cats);
+		rc = session_setup_categories(categories_path, &d.cats);
 	if (rc)
 		goto cleanup;
 	if (metrics_open(&d)) {

@@ -15,7 +15,7 @@
 #include "agent/core/log.h"
 #include "agent/core/profile_builder.h"
 #include "agent/core/session_build.h"
-#include "agent/cli/record_output.h"
+#include "agent/core/profile_output.h"
 #include "agent/core/session.h"
 #include "flamegraph/atomic_file.h"
 #include "flamegraph/profile.h"
@@ -175,7 +175,7 @@ static int write_file(const char *path, const struct profile *p, enum record_for
 
 	if (err)
 		return err;
-	err = record_output_write(p, af.fp, fmt, m);
+	err = profile_output_write(p, af.fp, fmt, m);
 	if (!err)
 		err = atomic_file_commit(&af);
 	atomic_file_abort(&af);
@@ -250,7 +250,7 @@ static int push_one(const struct daemon_config *c, const char *tm, const struct 
 		.timeout_ms = timeout_ms,
 	};
 	char msg[512], where[512];
-	int err = record_output_push(&ps, tm, p, m, msg, sizeof(msg));
+	int err = profile_output_push(&ps, tm, p, m, msg, sizeof(msg));
 
 	if (err) {
 		pyroscope_url_redact(c->push_url, where, sizeof(where));

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/leak/leak_sampling.h"
+#include "agent/collect/leak_sampling.h"
 #include "agent/leak/leak_snapshot.h"
 #include "agent/leak/leak_symbols.h"
 #include "agent/collect/collector.h"

@@ -36,6 +36,9 @@ CFG="$E2E_TMP/daemon.ini"
 PORT=$(( 20000 + RANDOM % 20000 ))
 PYRO_PORT=$(( PORT + 1 ))
 PERIOD=${HOSTILE_PERIOD:-5}
+# Under ASan (CI's second pass) half as long: 6 periods are enough for its
+# memory checks; the normal pass holds the timing bars over 12.
+[ "$SANITIZED" = 1 ] && HOSTILE_S=${HOSTILE_S:-30}
 HOSTILE_S=${HOSTILE_S:-60}
 # Normal TaskManagers beside the hostile ones (tests/bench_hostile.sh: 4).
 EXTRA_TMS=${HOSTILE_EXTRA_TMS:-0}

@@ -93,7 +93,7 @@ memcheck: $(UNIT_BINS)
 FUZZ_CC      ?= clang
 FUZZ_DIR     ?= $(BUILD)/fuzz
 FUZZ_SECONDS ?=
-FUZZ_CI_SECONDS ?= 15
+FUZZ_CI_SECONDS ?= 10
 # -timeout=25: one input running 25 s is a hang; 10 s gave a false alarm
 # (elf_symtab, an input that runs in 0.2 s) under a load average of 30.
 FUZZ_FLAGS   ?= -timeout=25 -rss_limit_mb=2048 -print_final_stats=1
@@ -167,7 +167,7 @@ define fuzz_run
 endef
 
 # One target per harness so that make -jN runs N at once; sequential by
-# default (the machine is shared). fuzz-ci-run-<name>: the FUZZ_CI_SECONDS (15 s) variant.
+# default (the machine is shared). fuzz-ci-run-<name>: the FUZZ_CI_SECONDS (10 s) variant.
 FUZZ_RUNS    := $(addprefix fuzz-run-,$(FUZZ_NAMES))
 FUZZ_CI_RUNS := $(addprefix fuzz-ci-run-,$(FUZZ_NAMES))
 .PHONY: $(FUZZ_RUNS) $(FUZZ_CI_RUNS) fuzz-clear-failed

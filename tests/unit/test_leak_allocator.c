@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "agent/leak/leak_allocator.h"
+#include "agent/collect/leak_allocator.h"
 #include "symbolize/proc_maps.h"
 
 static int detect(const char *maps, struct leak_allocator *a)

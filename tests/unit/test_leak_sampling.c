@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "agent/leak/leak_sampling.h"
+#include "agent/collect/leak_sampling.h"
 
 #define SLOTS 4096
 

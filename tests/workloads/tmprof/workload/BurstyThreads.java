@@ -23,7 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>"sink-N": woken by a timer (parkNanos 1-5 ms), burn 0.2-2 ms in
  *       {@link #sinkWork}, park again: the rhythm that aliases with a
  *       per-CPU sampling timer.
- *   <li>"pool-worker-N": started by "pool-spawner" every 200 ms, each living
+ *   <li>"pool-worker-N": started by "pool-spawner" (2 ms of CPU per start)
+ *       every 200 ms, each living
  *       1-3 s of bursts in {@link #poolWork} (0.2-2 ms, parks 2-8 ms):
  *       threads come and go. (A thread's last partial sampling period is
  *       never sampled: much shorter lives would show that floor, README
@@ -129,6 +130,15 @@ public final class BurstyThreads {
     private static void spawner() {
         long n = 0;
         for (;;) {
+            // Each start costs the spawner ~0.1 ms, less than a sampling
+            // period in a 14 s recording; 2 ms of preparing the worker's
+            // input makes it a timer-woken thread that a correct sampler
+            // must see (tests/e2e/thread_adopt.sh).
+            long end = System.nanoTime() + 2_000_000, x = sink;
+            while (System.nanoTime() < end) {
+                x = x * 6364136223846793005L + 1442695040888963407L;
+            }
+            sink += x;
             Thread t = new Thread(BurstyThreads::poolWorker, "pool-worker-" + n++);
             synchronized (POOL_LOCK) {
                 POOL_LIVE.put(t.getId(), t);

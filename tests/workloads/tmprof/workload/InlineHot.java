@@ -1,16 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 package tmprof.workload;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.runtime.jobgraph.tasks.TaskInvokable;
 import org.apache.flink.runtime.taskmanager.Task;
 
@@ -324,15 +319,9 @@ public final class InlineHot {
         System.err.println("InlineHot pid " + ProcessHandle.current().pid() + ": task \"" + name + "\", round "
             + roundMs + " ms");
         if (truth != null) {
-            writeTruthQuietly();
-            Thread w = new Thread(InlineHot::truthLoop, "tmprof-truth-writer");
-            w.setDaemon(true);
-            w.start();
+            TruthFile.start(truth, InlineHot::truthSnapshot); // its hook writes the final truth
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            writeTruthQuietly();
-            printShares();
-        }, "tmprof-truth-final"));
+        Runtime.getRuntime().addShutdownHook(new Thread(InlineHot::printShares, "tmprof-shares"));
         Thread.sleep((long) (warmup * 1000));
         System.out.println("ready");
         System.out.flush();
@@ -361,18 +350,6 @@ public final class InlineHot {
         return v;
     }
 
-    private static void truthLoop() {
-        long next = System.nanoTime();
-        while (true) {
-            next += 200_000_000L;
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            writeTruthQuietly();
-        }
-    }
-
     private static long threadCpu() {
         long c = MX.getThreadCpuTime(taskThread.getId());
         if (c < 0) {
@@ -382,18 +359,7 @@ public final class InlineHot {
         return c;
     }
 
-    private static void writeTruthQuietly() {
-        try {
-            writeTruth();
-        } catch (IOException e) {
-            System.err.println("truth: " + e);
-        }
-    }
-
-    private static synchronized void writeTruth() throws IOException {
-        if (truth == null) {
-            return;
-        }
+    private static synchronized String truthSnapshot() {
         long now = System.nanoTime();
         StringBuilder sb = new StringBuilder(512);
         sb.append(now).append("\tthread\t").append(threadName).append('\t').append(threadCpu()).append('\n');
@@ -402,9 +368,7 @@ public final class InlineHot {
                 .append(InlineHot.class.getName()).append('.').append(FUNCS[f]).append('\t')
                 .append(FN_NS.get(f)).append('\n');
         }
-        Path tmp = truth.resolveSibling(truth.getFileName() + ".tmp");
-        Files.write(tmp, sb.toString().getBytes(StandardCharsets.UTF_8));
-        Files.move(tmp, truth, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return sb.toString();
     }
 
     private static void printShares() {

@@ -5,15 +5,11 @@ import com.example.jobs.ClickParser;
 import com.example.jobs.HashingMapper;
 import com.example.jobs.StoreSink;
 import com.example.jobs.SumReducer;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -190,13 +186,7 @@ public final class StandInTaskManager {
         System.err.println("stand-in TaskManager (" + deployment + ") pid " + ProcessHandle.current().pid()
             + ": " + specs);
         waitUntilAllProcessed(30_000);
-        if (truth != null) {
-            writeTruth();
-            Thread writer = new Thread(this::truthLoop, "tmprof-truth-writer");
-            writer.setDaemon(true);
-            writer.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(this::writeTruthQuietly, "tmprof-truth-final"));
-        }
+        TruthFile truthFile = truth == null ? null : TruthFile.start(truth, this::truthSnapshot);
         PrintStream out = System.out;
         out.println("ready");
         out.flush();
@@ -205,7 +195,9 @@ public final class StandInTaskManager {
             for (RunningTask rt : tasks) {
                 rt.task.cancelExecution();
             }
-            writeTruthQuietly();
+            if (truthFile != null) {
+                truthFile.write();
+            }
             return 0;
         }
         for (RunningTask rt : tasks) {
@@ -321,30 +313,7 @@ public final class StandInTaskManager {
         System.err.println("warning: not every task processed records within " + timeoutMs + " ms");
     }
 
-    private void truthLoop() {
-        long next = System.nanoTime();
-        while (true) {
-            next += 200_000_000L;
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            writeTruthQuietly();
-        }
-    }
-
-    private void writeTruthQuietly() {
-        try {
-            writeTruth();
-        } catch (IOException e) {
-            System.err.println("truth: " + e);
-        }
-    }
-
-    private synchronized void writeTruth() throws IOException {
-        if (truth == null) {
-            return;
-        }
+    private synchronized String truthSnapshot() {
         long now = System.nanoTime();
         Instant wall = Instant.now();
         long epochUs = wall.getEpochSecond() * 1_000_000L + wall.getNano() / 1000;
@@ -377,8 +346,6 @@ public final class StandInTaskManager {
             sb.append('\t').append(waitSum[k]);
         }
         sb.append("\t-1\t").append(epochUs).append("\t0\t0\n");
-        Path tmp = truth.resolveSibling(truth.getFileName() + ".tmp");
-        Files.write(tmp, sb.toString().getBytes(StandardCharsets.UTF_8));
-        Files.move(tmp, truth, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return sb.toString();
     }
 }

@@ -24,13 +24,25 @@ public final class TruthFile {
     }
 
     /** Writes now, then every 200 ms and at JVM exit. */
-    public static void start(Path file, Supplier<String> snapshot) {
+    public static TruthFile start(Path file, Supplier<String> snapshot) {
         TruthFile t = new TruthFile(file, snapshot);
-        t.writeQuietly();
+        t.write();
         Thread w = new Thread(t::loop, "tmprof-truth-writer");
         w.setDaemon(true);
         w.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(t::writeQuietly, "tmprof-truth-final"));
+        Runtime.getRuntime().addShutdownHook(new Thread(t::write, "tmprof-truth-final"));
+        return t;
+    }
+
+    /** A snapshot now (the workload's last one, when it stops its tasks). */
+    public synchronized void write() {
+        try {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.write(tmp, snapshot.get().getBytes(StandardCharsets.UTF_8));
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            System.err.println("truth: " + e);
+        }
     }
 
     private void loop() {
@@ -41,17 +53,7 @@ public final class TruthFile {
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
             }
-            writeQuietly();
-        }
-    }
-
-    private synchronized void writeQuietly() {
-        try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, snapshot.get().getBytes(StandardCharsets.UTF_8));
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            System.err.println("truth: " + e);
+            write();
         }
     }
 }

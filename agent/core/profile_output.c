@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "agent/cli/record_output.h"
+#include "agent/core/profile_output.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -52,7 +52,7 @@ static int write_pprof(const struct profile *p, FILE *out, const struct profile_
 	return err;
 }
 
-int record_output_write(const struct profile *p, FILE *out, enum record_format format,
+int profile_output_write(const struct profile *p, FILE *out, enum record_format format,
 			const struct profile_meta *m)
 {
 	struct flamegraph_options fo;
@@ -74,7 +74,7 @@ int record_output_write(const struct profile *p, FILE *out, enum record_format f
 	}
 }
 
-int record_output_push(const struct push_settings *ps, const char *taskmanager,
+int profile_output_push(const struct push_settings *ps, const char *taskmanager,
 		       const struct profile *p, const struct profile_meta *m, char *msg,
 		       size_t msglen)
 {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "agent/leak/leak_allocator.h"
+#include "agent/collect/leak_allocator.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -2,16 +2,19 @@
 /* Writing a recorded profile in the format the user asked for (folded, SVG,
  * HTML, pprof) and pushing it to Pyroscope: what record (and later the
  * daemon) do with a finished profile. */
-#ifndef TMPROF_AGENT_RECORD_OUTPUT_H
-#define TMPROF_AGENT_RECORD_OUTPUT_H
+#ifndef TMPROF_AGENT_PROFILE_OUTPUT_H
+#define TMPROF_AGENT_PROFILE_OUTPUT_H
 
 #include <stdint.h>
 #include <stdio.h>
 
-#include "agent/cli/record_options.h"
 #include "flamegraph/pprof.h"
 
 struct profile;
+
+/* The formats a profile is written in; FORMAT_JSON is the thread report,
+ * not a profile format. */
+enum record_format { FORMAT_AUTO, FORMAT_FOLDED, FORMAT_JSON, FORMAT_SVG, FORMAT_HTML, FORMAT_PPROF };
 
 /* What the counts of a profile mean, for formats that say so. */
 struct profile_meta {
@@ -22,7 +25,7 @@ struct profile_meta {
 };
 
 /* FORMAT_JSON is not a profile format: -EINVAL. */
-int record_output_write(const struct profile *p, FILE *out, enum record_format format,
+int profile_output_write(const struct profile *p, FILE *out, enum record_format format,
 			const struct profile_meta *m);
 
 /* Where and how profiles are pushed (record --push, the daemon's [push]). */
@@ -38,7 +41,7 @@ struct push_settings {
  * service) tags; thread ids are left out of the labels (every TaskManager
  * restart would make new series). Returns 0 or -errno with the reason in
  * msg; never fatal for the caller. */
-int record_output_push(const struct push_settings *ps, const char *taskmanager,
+int profile_output_push(const struct push_settings *ps, const char *taskmanager,
 		       const struct profile *p, const struct profile_meta *m, char *msg,
 		       size_t msglen);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "agent/leak/leak_sampling.h"
+#include "agent/collect/leak_sampling.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "agent/cli/cli_common.h"
+#include "agent/core/session_setup.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,17 +14,16 @@
 #include "agent/jvm/jvm_info.h"
 #include "agent/collect/kernel_features.h"
 #include "agent/core/log.h"
-#include "agent/cli/record_options.h"
 #include "agent/core/session.h"
 #include "agent/core/category_rules.h"
 #include "agent/core/state_rules.h"
 
-void cli_quiet_libbpf(void)
+void session_setup_quiet_libbpf(void)
 {
 	bpf_load_capture();
 }
 
-int cli_check_privileges(void)
+int session_setup_privileges(void)
 {
 	if (bpf_load_privileged())
 		return EXIT_OK;
@@ -44,7 +43,7 @@ static int add_all_taskmanagers(struct session *s)
 		log_error("cannot scan /proc for JVMs: %s", strerror(-err));
 		return EXIT_NO_TARGET;
 	}
-	for (size_t i = 0; i < njvms && added < RECORD_MAX_PIDS; i++) {
+	for (size_t i = 0; i < njvms && added < SESSION_SETUP_MAX_TARGETS; i++) {
 		if (!jvm_kind_is_taskmanager(jvms[i].kind))
 			continue;
 		/* A TaskManager that exits between listing and opening is skipped. */
@@ -63,7 +62,7 @@ static int add_all_taskmanagers(struct session *s)
 	return EXIT_OK;
 }
 
-int cli_add_targets(struct session *s, const pid_t *pids, size_t npids, bool all_taskmanagers)
+int session_setup_targets(struct session *s, const pid_t *pids, size_t npids, bool all_taskmanagers)
 {
 	int err;
 
@@ -116,7 +115,7 @@ static unsigned int cli_session_kinds(unsigned int events, char *name, size_t le
 	return kinds;
 }
 
-int cli_start_session(struct session *s)
+int session_setup_start(struct session *s)
 {
 	char what[64];
 	unsigned int kinds = cli_session_kinds(s->opts.events, what, sizeof(what));
@@ -137,7 +136,7 @@ int cli_start_session(struct session *s)
 	return EXIT_OK;
 }
 
-bool cli_session_incomplete(const struct session *s)
+bool session_setup_incomplete(const struct session *s)
 {
 	for (size_t i = 0; i < s->ntargets; i++)
 		if (s->targets[i].exited || s->targets[i].attach_err ||
@@ -146,7 +145,7 @@ bool cli_session_incomplete(const struct session *s)
 	return false;
 }
 
-int cli_load_rules(const char *path, struct state_rules *rules)
+int session_setup_rules(const char *path, struct state_rules *rules)
 {
 	char err[512];
 
@@ -159,7 +158,7 @@ int cli_load_rules(const char *path, struct state_rules *rules)
 	return EXIT_OK;
 }
 
-int cli_load_categories(const char *path, struct category_rules *rules)
+int session_setup_categories(const char *path, struct category_rules *rules)
 {
 	char err[512];
 
@@ -173,7 +172,7 @@ int cli_load_categories(const char *path, struct category_rules *rules)
 	return EXIT_OK;
 }
 
-bool cli_culprits_off(void)
+bool session_setup_culprits_off(void)
 {
 	const char *v = getenv("TMPROF_CULPRITS");
 
