@@ -14,11 +14,13 @@ enum explain_status explain_check(const struct thread_report *r)
 {
 	bool tasks = false;
 
+	/* Threads without off-CPU states first: an -e cpu report may have
+	 * no task thread only because they were off CPU all along. */
+	if (r->nthreads && !r->bottlenecks_measured)
+		return EXPLAIN_NO_STATES;
 	for (size_t i = 0; i < r->nthreads; i++)
 		tasks |= r->threads[i].is_task;
-	if (!tasks)
-		return EXPLAIN_NO_TASKS;
-	return r->bottlenecks_measured ? EXPLAIN_OK : EXPLAIN_NO_STATES;
+	return tasks ? EXPLAIN_OK : EXPLAIN_NO_TASKS;
 }
 
 static const struct report_thread *thread_of(const struct thread_report *r,

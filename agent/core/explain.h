@@ -13,7 +13,9 @@
 enum explain_status {
 	EXPLAIN_OK,
 	EXPLAIN_NO_TASKS,  /* no Flink task thread in the report */
-	EXPLAIN_NO_STATES, /* no off-CPU states: recorded without -e wall */
+	EXPLAIN_NO_STATES, /* threads without off-CPU states: recorded without
+			    * -e wall (said first: their task threads may be
+			    * missing only for having been off CPU) */
 };
 
 /* Whether r can be explained (bottleneck_find has run on it). */

@@ -179,7 +179,7 @@ if run_pipeline slow --store-flush-ms 0 --store-io-ms 3:6 --sink-rounds 200; the
 	explain_rejects "a file that is not JSON" bad.json 1 "bad.json: line 1"
 	printf '{"duration_s":1.0,"threads":[],"noisy_neighbours":null}\n' >"$E2E_TMP/empty.json"
 	explain_rejects "a report without task threads" empty.json 2 "empty.json: no Flink task threads"
-	run_tmprof 60 record -p "$SLOW_PID" -e cpu -d 1 -o "$E2E_TMP/cpu.json"
+	run_tmprof 60 record -p "$SLOW_PID" -e cpu -d 2 -o "$E2E_TMP/cpu.json"
 	if python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["bottlenecks"] is not None)' "$E2E_TMP/cpu.json"; then
 		ok "an -e cpu report has \"bottlenecks\": null"
 	else
