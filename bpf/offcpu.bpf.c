@@ -19,6 +19,12 @@
 /* Set by user space before attaching: spans that began before it are
  * clipped to it. */
 volatile __u64 start_ns;
+/* Set by user space at the recording's end (the final cut): nothing after
+ * it counts. Spans that close later are clipped to it, so the final drain,
+ * which comes a while after the end (up to half a second under emulation
+ * on a loaded host), adds none of the time past the end; the cut then adds
+ * the spans still open at the end. 0: no end yet. */
+volatile __u64 stop_ns;
 /* Culprit tracking on (user space sets it): every switch notes the task
  * that ran in its CPU's ring, and a target's run-queue span is charged to
  * the tasks the ring says ran meanwhile. */
@@ -111,11 +117,19 @@ static __always_inline void span_add(struct sched_span_key *key, struct task_str
 	totals_add(key, ns);
 }
 
+/* now, or the recording's end once it is past. */
+static __always_inline __u64 until(__u64 now)
+{
+	__u64 stop = stop_ns;
+
+	return stop && now > stop ? stop : now;
+}
+
 static __always_inline __u64 since(__u64 now, __u64 ts)
 {
-	__u64 from = ts > start_ns ? ts : start_ns;
+	__u64 from = ts > start_ns ? ts : start_ns, to = until(now);
 
-	return now > from ? now - from : 0;
+	return to > from ? to - from : 0;
 }
 
 static __always_inline void take_stacks(void *ctx, struct thread_sched *st,
@@ -269,7 +283,7 @@ static __always_inline void on_switch_in(struct switch_locals *l, struct task_st
 			__u64 from = st->ts_ready > start_ns ? st->ts_ready : start_ns;
 
 			if (ring)
-				culprit_charge(l, ring, tgid, tid, from, now);
+				culprit_charge(l, ring, tgid, tid, from, until(now));
 		}
 	} else if (st->blocked && st->ts_out) {
 		/* Woken without us seeing the wakeup: all of it was blocked. */

@@ -537,14 +537,22 @@ static ssize_t pcdesc_at(const struct hotspot_pcdesc *pcs, size_t n, int64_t off
 #define FLOW_INSNS_MAX 512
 #define FLOW_JUMPS_MAX 8
 
+/* Conditional branches on the way whose other side is walked as well (the
+ * ambiguity check of hotspot_nmethod_scopes). */
+#define FLOW_FORKS_MAX 4
+
 /* Why follow the code rather than take the next PcDesc by address: C2
  * lays out blocks out of source order. JDK 11's C2 puts the peeled first
  * iteration of an inlined loop after the loop's exit, where the next
  * PcDesc by address is the next function's loop poll (or none at all after
  * the last one): measured on InlineHot, 5-10 pp of a function's share went
  * to its neighbour or its caller. The peeled copy ends in a jump back into
- * its own loop, whose poll names the right scope. */
-ssize_t hotspot_pcdesc_flow(const struct hotspot_nmethod *nm, int64_t off)
+ * its own loop, whose poll names the right scope.
+ * forks: where not NULL, the other sides of the conditional branches on
+ * the way (the target of one fallen through, the next instruction after
+ * one taken; at most FLOW_FORKS_MAX, *nforks of them). */
+static ssize_t flow_walk(const struct hotspot_nmethod *nm, int64_t off, int64_t *forks,
+			 size_t *nforks)
 {
 	/* Back edges taken once: a loop without a record of its own (a
 	 * counted inner loop, its poll in the strip-mined outer loop) is left
@@ -575,9 +583,16 @@ ssize_t hotspot_pcdesc_flow(const struct hotspot_nmethod *nm, int64_t off)
 			for (int k = 0; k < jumps; k++)
 				again |= taken[k] == off;
 			if (in.target > off || again) {
+				if (forks && in.target > off && *nforks < FLOW_FORKS_MAX)
+					forks[(*nforks)++] = in.target;
 				off += (int64_t)in.len;
 				break;
 			}
+			/* Taken backward: its fall-through is the other side
+			 * (JDK 21's C2 ends a bimorphic type check in two
+			 * backward jumps, one into each receiver's loop). */
+			if (forks && *nforks < FLOW_FORKS_MAX)
+				forks[(*nforks)++] = off + (int64_t)in.len;
 			/* fall through */
 		case X86_JMP:
 			if (jumps == FLOW_JUMPS_MAX)
@@ -592,6 +607,34 @@ ssize_t hotspot_pcdesc_flow(const struct hotspot_nmethod *nm, int64_t off)
 			return -1;
 	}
 	return -1;
+}
+
+ssize_t hotspot_pcdesc_flow(const struct hotspot_nmethod *nm, int64_t off)
+{
+	return flow_walk(nm, off, NULL, NULL);
+}
+
+/* The record reached from pc offset off (as hotspot_pcdesc_flow), and in
+ * alts the other records the other sides of the conditional branches on
+ * the way reach, by the same rule. Seen on JDK 21 (ClassChurn's invoke):
+ * C2 puts each receiver's inlined loop before the type check, which ends
+ * in "je <loop of B>; je <loop of C>" -- backward branches, so the other
+ * side of a taken backward branch counts as much as that of a forward one. */
+static ssize_t flow_alternatives(const struct hotspot_nmethod *nm, int64_t off, ssize_t *alts,
+				 size_t *nalts)
+{
+	int64_t forks[FLOW_FORKS_MAX];
+	size_t nforks = 0;
+	ssize_t idx = flow_walk(nm, off, forks, &nforks);
+
+	*nalts = 0;
+	for (size_t i = 0; idx >= 0 && i < nforks; i++) {
+		ssize_t alt = flow_walk(nm, forks[i], NULL, NULL);
+
+		if (alt >= 0 && alt != idx)
+			alts[(*nalts)++] = alt;
+	}
+	return idx;
 }
 
 ssize_t hotspot_pcdesc_select(const struct hotspot_pcdesc *pcs, size_t n, int64_t off, bool leaf,
@@ -630,27 +673,15 @@ ssize_t hotspot_pcdesc_select(const struct hotspot_pcdesc *pcs, size_t n, int64_
 	return -1;
 }
 
-int hotspot_nmethod_scopes(const struct hotspot_nmethod *nm, uint64_t pc, bool leaf,
-			   enum java_pc_rule rule, struct hotspot_scope *out, size_t max)
+/* The chain of PcDesc idx into out, outermost first: the count or -errno
+ * (as hotspot_nmethod_scopes). */
+static int scopes_decode(const struct hotspot_nmethod *nm, ssize_t idx, struct hotspot_scope *out,
+			 size_t max)
 {
 	const struct hotspot_blob *b = &nm->blob;
-	ssize_t idx;
+	int32_t decode = nm->pcs[idx].scope_decode_offset;
 	size_t n = 0;
-	int32_t decode;
 
-	if (!max)
-		return -E2BIG;
-	if (pc < b->start || pc >= b->start + b->size)
-		return -EINVAL;
-	idx = leaf && rule == JAVA_PC_FLOW ?
-		      hotspot_pcdesc_flow(nm, (int64_t)pc - (int64_t)b->code_begin) :
-		      -1;
-	if (idx < 0)
-		idx = hotspot_pcdesc_select(nm->pcs, nm->npcs,
-					    (int64_t)pc - (int64_t)b->code_begin, leaf, rule);
-	if (idx < 0)
-		return -ENOENT;
-	decode = nm->pcs[idx].scope_decode_offset;
 	if (decode == 0) {
 		/* DebugInformationRecorder::serialized_null: no scope recorded,
 		 * HotSpot decodes the nmethod's method at method entry. */
@@ -694,4 +725,60 @@ int hotspot_nmethod_scopes(const struct hotspot_nmethod *nm, uint64_t pc, bool l
 	if (out[0].method != b->method)
 		return -EINVAL;
 	return (int)n;
+}
+
+/* How many of the n scopes in chain to keep given another record's chain
+ * alt (na scopes) the pc may equally belong to: when the two agree on
+ * every level up to a call site and then name two different methods at it
+ * (the type check before two inlined receivers: C2's bimorphic inlining),
+ * only the levels up to the call site. A chain that ends at the call site
+ * (the trap of a failed type check, a call not inlined) drops nothing.
+ * Different bcis at the first difference are two places in one method
+ * (a loop exit, a slow path): nothing is dropped. */
+static int scopes_shared(const struct hotspot_scope *chain, int n, const struct hotspot_scope *alt,
+			 int na)
+{
+	for (int i = 0; i < n && i < na; i++) {
+		if (chain[i].method != alt[i].method)
+			return i;
+		if (chain[i].bci != alt[i].bci)
+			return n;
+	}
+	return n;
+}
+
+int hotspot_nmethod_scopes(const struct hotspot_nmethod *nm, uint64_t pc, bool leaf,
+			   enum java_pc_rule rule, struct hotspot_scope *out, size_t max)
+{
+	const struct hotspot_blob *b = &nm->blob;
+	struct hotspot_scope alt[SCOPE_DEPTH_MAX];
+	ssize_t alts[FLOW_FORKS_MAX];
+	size_t nalts = 0;
+	ssize_t idx = -1;
+	int n;
+
+	if (!max)
+		return -E2BIG;
+	if (pc < b->start || pc >= b->start + b->size)
+		return -EINVAL;
+	if (leaf && rule == JAVA_PC_FLOW)
+		idx = flow_alternatives(nm, (int64_t)pc - (int64_t)b->code_begin, alts, &nalts);
+	if (idx < 0)
+		idx = hotspot_pcdesc_select(nm->pcs, nm->npcs,
+					    (int64_t)pc - (int64_t)b->code_begin, leaf, rule);
+	if (idx < 0)
+		return -ENOENT;
+	n = scopes_decode(nm, idx, out, max);
+	/* A pc in code that leads to either of two inlined receivers (the
+	 * type check, the dispatch) belongs to neither: named by the frames
+	 * both records share, so that it never carries the wrong receiver's
+	 * method (on JDK 21 and 25, ClassChurn's invoke inlines the current
+	 * and the previous generation's applyAsLong side by side). */
+	for (size_t i = 0; n > 1 && i < nalts; i++) {
+		int na = scopes_decode(nm, alts[i], alt, SCOPE_DEPTH_MAX);
+
+		if (na > 0)
+			n = scopes_shared(out, n, alt, na);
+	}
+	return n;
 }

@@ -163,7 +163,11 @@ struct hotspot_scope {
 };
 
 /* The inlining chain at pc: out[0] the physical method, then inlined
- * callees, the innermost last. Returns the count (>= 1) or -errno:
+ * callees, the innermost last. A sampled pc under JAVA_PC_FLOW from which
+ * the code leads to two records that name different methods at one call
+ * site (the type check before two inlined receivers) gets only the frames
+ * both records share, down to that call site. Returns the count (>= 1) or
+ * -errno:
  * -ENOENT no PcDesc for pc (the caller may name nm->blob.method alone),
  * -EINVAL corrupt debug info, -E2BIG more than max levels. */
 int hotspot_nmethod_scopes(const struct hotspot_nmethod *nm, uint64_t pc, bool leaf,

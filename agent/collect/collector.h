@@ -100,6 +100,9 @@ struct collector_ops {
 	void (*target_exec)(void *c, pid_t pid);
 	/* Optional: an interval starts at ns (CLOCK_MONOTONIC). */
 	void (*interval_start)(void *c, uint64_t ns);
+	/* Optional: the recording ends at ns (the final cut, no interval
+	 * follows): nothing after ns counts, whenever it is drained. */
+	void (*interval_stop)(void *c, uint64_t ns);
 	/* Rows gathered since the last drain; each goes to fn. */
 	int (*drain)(void *c, collector_row_fn fn, void *ctx);
 	/* Optional: end the interval [from_ns, end_ns): rows still open then

@@ -49,6 +49,12 @@ static void offcpu_interval_start(void *c, uint64_t ns)
 	offcpu_tracer_set_start(c, ns);
 }
 
+/* The recording ends at ns: spans closed later count only up to it. */
+static void offcpu_interval_stop(void *c, uint64_t ns)
+{
+	offcpu_tracer_set_stop(c, ns);
+}
+
 struct offcpu_drain {
 	collector_row_fn fn;
 	void *ctx;
@@ -128,6 +134,7 @@ const struct collector_ops offcpu_collector_ops = {
 	.add_target = offcpu_add_target,
 	.remove_target = offcpu_remove_target,
 	.interval_start = offcpu_interval_start,
+	.interval_stop = offcpu_interval_stop,
 	.drain = offcpu_drain,
 	.cut = offcpu_cut,
 	.user_stack = offcpu_user_stack,

@@ -78,6 +78,11 @@ void offcpu_tracer_set_start(struct offcpu_tracer *t, uint64_t start_ns)
 	t->skel->bss->start_ns = start_ns;
 }
 
+void offcpu_tracer_set_stop(struct offcpu_tracer *t, uint64_t stop_ns)
+{
+	t->skel->bss->stop_ns = stop_ns;
+}
+
 int offcpu_tracer_add_target(struct offcpu_tracer *t, pid_t tgid)
 {
 	__u32 key = (__u32)tgid;

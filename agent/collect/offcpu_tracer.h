@@ -28,6 +28,8 @@ int offcpu_tracer_try_load(void);
 /* CLOCK_MONOTONIC time the recording starts: spans are clipped to it. Set
  * it before adding targets. */
 void offcpu_tracer_set_start(struct offcpu_tracer *t, uint64_t start_ns);
+/* The recording's end: nothing after stop_ns counts (0: none yet). */
+void offcpu_tracer_set_stop(struct offcpu_tracer *t, uint64_t stop_ns);
 void offcpu_tracer_close(struct offcpu_tracer *t);
 /* Culprit tracking (SPAN_CULPRIT rows): on by default, off with the
  * environment's TMPROF_CULPRITS=off or this (--no-culprits). */

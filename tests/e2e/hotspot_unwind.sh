@@ -61,8 +61,8 @@ if [ -n "${E2E_QUICK:-}" ]; then
 	DURATION=8
 fi
 MIN_COMPLETE_PCT=99
-# The JDK matrix widens two bars where a JDK is known to miss them (see
-# jdk_matrix.sh): the figures are printed either way.
+# Two bars can be widened for measurements (the JDK matrix no longer does,
+# see jdk_matrix.sh): the figures are printed either way.
 MAX_SHARE_DIFF_PP=${E2E_MAX_SHARE_DIFF_PP:-5}
 MAX_STALE_PCT=${E2E_MAX_STALE_PCT:-0}   # % of ClassChurn samples with a stale Gen frame
 MIN_INLINED_PCT=50      # of a compiled user function's samples, as _[i]

@@ -468,6 +468,165 @@ static void test_pc_flow_loop_without_record(void **state)
 	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x09), 0); /* outer back edge */
 }
 
+/* C2's bimorphic inlining (ClassChurn on JDK 21 and 25: invoke inlines two
+ * generations' applyAsLong side by side), method A calling at bci 5 either
+ * B or C by the receiver's class:
+ *   0x00 mov rax,[rsi+8]; 0x04 cmp rax,rdx; 0x07 jne 0x14   type check B
+ *   0x09 imul (B's body); 0x0d jo 0x20; 0x0f B's poll (PcDesc 0: A@5 B@2);
+ *   0x12 jmp 0x20
+ *   0x14 cmp rax,rdi; 0x17 jne 0x26                          type check C
+ *   0x19 imul (C's body); 0x1d C's poll (PcDesc 1: A@5 C@2)
+ *   0x20 add rax,1 (A's own code after the call); 0x24 jmp 0x00
+ *   0x26 call (uncommon trap); 0x2b ud2 (PcDesc 2: A@5)
+ * Code that leads to both bodies (the type check, the loop's tail) is
+ * named A alone; each body by its own method. */
+struct bimorphic {
+	uint8_t scopes[64];
+	uint64_t metadata[3];
+	struct hotspot_pcdesc pcs[3];
+	struct hotspot_nmethod nm;
+};
+
+static void bimorphic_init(struct bimorphic *b, int c_bci)
+{
+	static const uint8_t code[] = {
+		0x48, 0x8b, 0x46, 0x08, 0x48, 0x39, 0xd0, 0x75, 0x0b, 0x48, 0x0f, 0xaf, 0xc1,
+		0x70, 0x11, 0x41, 0x85, 0x01, 0xeb, 0x0c, 0x48, 0x39, 0xf8, 0x75, 0x0d, 0x48,
+		0x0f, 0xaf, 0xc1, 0x41, 0x85, 0x01, 0x48, 0x83, 0xc0, 0x01, 0xeb, 0xda, 0xe8,
+		0x00, 0x00, 0x00, 0x00, 0x0f, 0x0b,
+	};
+	size_t len = 1, off_a, off_ca, off_b, off_c; /* offset 0 is serialized_null */
+
+	memset(b, 0, sizeof(*b));
+	off_a = len;
+	len += fake_scope_write(b->scopes + len, 0, 1, 5);
+	off_ca = len; /* A at another call site, for c_bci != 5 */
+	len += fake_scope_write(b->scopes + len, 0, 1, c_bci);
+	off_b = len;
+	len += fake_scope_write(b->scopes + len, (uint32_t)off_a, 2, 2);
+	off_c = len;
+	len += fake_scope_write(b->scopes + len, (uint32_t)off_ca, 3, 2);
+	assert_true(len <= sizeof(b->scopes));
+	memcpy(b->metadata, methods, sizeof(b->metadata));
+	b->pcs[0] = (struct hotspot_pcdesc){ 0x0f, (int32_t)off_b };
+	b->pcs[1] = (struct hotspot_pcdesc){ 0x1d, (int32_t)off_c };
+	b->pcs[2] = (struct hotspot_pcdesc){ 0x2b, (int32_t)off_a };
+	b->nm = (struct hotspot_nmethod){
+		.blob = { .start = 0x1000, .size = 0x100, .code_begin = 0x1040,
+			  .code_end = 0x1040 + sizeof(code), .is_nmethod = true, .method = M_A },
+		.pcs = b->pcs, .npcs = 3, .scopes = b->scopes, .scopes_len = len,
+		.metadata = b->metadata, .nmetadata = 3, .code = (uint8_t *)code,
+		.code_len = sizeof(code),
+	};
+}
+
+static void test_pc_flow_bimorphic(void **state)
+{
+	static const uint64_t a[] = { M_A }, ab[] = { M_A, M_B }, ac[] = { M_A, M_C };
+	static const int bci_a[] = { 5 }, bci_ab[] = { 5, 2 }, bci_ac[] = { 5, 2 };
+	static const int bci_ac9[] = { 9, 2 };
+	struct bimorphic b;
+	uint64_t c;
+
+	(void)state;
+	bimorphic_init(&b, 5);
+	c = b.nm.blob.code_begin;
+	/* The type check before both bodies, and the loop's tail leading
+	 * back to it: the call site only. */
+	expect_chain(&b.nm, c + 0x00, true, JAVA_PC_FLOW, a, bci_a, 1);
+	expect_chain(&b.nm, c + 0x07, true, JAVA_PC_FLOW, a, bci_a, 1);
+	expect_chain(&b.nm, c + 0x20, true, JAVA_PC_FLOW, a, bci_a, 1);
+	/* Each body: its own method. B's exit (jo, forward) leads round A's
+	 * loop back into B, the side the type check falls through to: the
+	 * same record, not a second candidate. */
+	expect_chain(&b.nm, c + 0x09, true, JAVA_PC_FLOW, ab, bci_ab, 2);
+	expect_chain(&b.nm, c + 0x19, true, JAVA_PC_FLOW, ac, bci_ac, 2);
+	/* C's type check: its other side is the trap at the call site, a
+	 * prefix of C's chain, not another receiver. */
+	expect_chain(&b.nm, c + 0x14, true, JAVA_PC_FLOW, ac, bci_ac, 2);
+	/* Return addresses and the other rules are exact or by address. */
+	expect_chain(&b.nm, c + 0x2b, false, JAVA_PC_FLOW, a, bci_a, 1);
+	expect_chain(&b.nm, c + 0x00, true, JAVA_PC_FOLLOWING, ab, bci_ab, 2);
+
+	/* B and C called from two call sites (bci 5 and 9): a branch between
+	 * two callees, each pc keeps the side the code falls through to. */
+	bimorphic_init(&b, 9);
+	expect_chain(&b.nm, c + 0x00, true, JAVA_PC_FLOW, ab, bci_ab, 2);
+	expect_chain(&b.nm, c + 0x19, true, JAVA_PC_FLOW, ac, bci_ac9, 2);
+}
+
+/* The layout JDK 21's C2 gave ClassChurn's invoke (disassembled from a
+ * recording): each receiver's inlined loop first, the type check after the
+ * caller's loop tail, ending in backward branches into the loops:
+ *   0x00 imul; 0x04 B's poll (PcDesc 0: A@5 B@20); 0x07 jl 0x00; 0x09 jmp 0x14
+ *   0x0b imul; 0x0f C's poll (PcDesc 1: A@5 C@20); 0x12 jl 0x0b
+ *   0x14 inc ecx; 0x16 A's poll (PcDesc 2: A@28); 0x19 cmp ecx,2000;
+ *   0x1f jge 0x3e
+ *   0x21 cmp r10d,C; 0x28 je 0x0b; 0x2a cmp r10d,B; 0x31 je 0x00
+ *   0x37 call (uncommon trap); 0x3c ud2 (PcDesc 3: A@5)
+ *   0x3e A's poll after its loop (PcDesc 4: A@61); 0x41 ret */
+static void test_pc_flow_bimorphic_loops(void **state)
+{
+	static const uint8_t code[] = {
+		0x4c, 0x0f, 0xaf, 0xcf, 0x41, 0x85, 0x02, 0x7c, 0xf7, 0xeb, 0x09,
+		0x4c, 0x0f, 0xaf, 0xcf, 0x41, 0x85, 0x02, 0x7c, 0xf7,
+		0xff, 0xc1, 0x41, 0x85, 0x02, 0x81, 0xf9, 0xd0, 0x07, 0x00, 0x00, 0x7d, 0x1d,
+		0x41, 0x81, 0xfa, 0x00, 0xe4, 0x01, 0x01, 0x74, 0xe1,
+		0x41, 0x81, 0xfa, 0x00, 0xe8, 0x01, 0x01, 0x0f, 0x84, 0xc9, 0xff, 0xff, 0xff,
+		0xe8, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x0b, 0x41, 0x85, 0x02, 0xc3,
+	};
+	static const uint64_t a[] = { M_A }, ab[] = { M_A, M_B }, ac[] = { M_A, M_C };
+	static const int bci_5[] = { 5 }, bci_28[] = { 28 }, bci_side[] = { 5, 20 };
+	uint64_t metadata[3];
+	uint8_t scopes[64];
+	size_t len = 1, off_a5, off_a28, off_a61, off_b, off_c;
+	struct hotspot_pcdesc pcs[5];
+	struct hotspot_nmethod nm;
+	uint64_t c = 0x1040;
+
+	(void)state;
+	assert_int_equal(sizeof(code), 0x42);
+	off_a5 = len;
+	len += fake_scope_write(scopes + len, 0, 1, 5);
+	off_a28 = len;
+	len += fake_scope_write(scopes + len, 0, 1, 28);
+	off_a61 = len;
+	len += fake_scope_write(scopes + len, 0, 1, 61);
+	off_b = len;
+	len += fake_scope_write(scopes + len, (uint32_t)off_a5, 2, 20);
+	off_c = len;
+	len += fake_scope_write(scopes + len, (uint32_t)off_a5, 3, 20);
+	memcpy(metadata, methods, sizeof(metadata));
+	pcs[0] = (struct hotspot_pcdesc){ 0x04, (int32_t)off_b };
+	pcs[1] = (struct hotspot_pcdesc){ 0x0f, (int32_t)off_c };
+	pcs[2] = (struct hotspot_pcdesc){ 0x16, (int32_t)off_a28 };
+	pcs[3] = (struct hotspot_pcdesc){ 0x3c, (int32_t)off_a5 };
+	pcs[4] = (struct hotspot_pcdesc){ 0x3e, (int32_t)off_a61 };
+	nm = (struct hotspot_nmethod){
+		.blob = { .start = 0x1000, .size = 0x100, .code_begin = c,
+			  .code_end = c + sizeof(code), .is_nmethod = true, .method = M_A },
+		.pcs = pcs, .npcs = 5, .scopes = scopes, .scopes_len = len,
+		.metadata = metadata, .nmetadata = 3, .code = (uint8_t *)code,
+		.code_len = sizeof(code),
+	};
+	/* The type check (both "je" backward) and the caller's loop test
+	 * before it: A alone, at the call site. */
+	expect_chain(&nm, c + 0x21, true, JAVA_PC_FLOW, a, bci_5, 1);
+	expect_chain(&nm, c + 0x19, true, JAVA_PC_FLOW, a, bci_5, 1);
+	/* Past the first check only B or the trap (at the call site) remain. */
+	expect_chain(&nm, c + 0x2a, true, JAVA_PC_FLOW, ab, bci_side, 2);
+	/* The loops, their back edges included (the exit leads to A's own
+	 * record, another bci), and A's tail before its poll. */
+	expect_chain(&nm, c + 0x00, true, JAVA_PC_FLOW, ab, bci_side, 2);
+	expect_chain(&nm, c + 0x07, true, JAVA_PC_FLOW, ab, bci_side, 2);
+	expect_chain(&nm, c + 0x0b, true, JAVA_PC_FLOW, ac, bci_side, 2);
+	expect_chain(&nm, c + 0x12, true, JAVA_PC_FLOW, ac, bci_side, 2);
+	expect_chain(&nm, c + 0x14, true, JAVA_PC_FLOW, a, bci_28, 1);
+	/* Without the rule (the record the code reaches): C, whichever the
+	 * receiver was. */
+	assert_int_equal(hotspot_pcdesc_flow(&nm, 0x21), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +638,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pcdesc_select, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pc_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pc_flow_loop_without_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pc_flow_bimorphic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pc_flow_bimorphic_loops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_layouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_scopes, setup, teardown),
 	};

@@ -52,6 +52,7 @@ static void test_ops_complete(void **state)
 	assert_int_equal(offcpu_collector_ops.key_size, sizeof(struct sched_span_key));
 	assert_non_null(offcpu_collector_ops.cut);
 	assert_non_null(offcpu_collector_ops.interval_start);
+	assert_non_null(offcpu_collector_ops.interval_stop);
 }
 
 int main(void)

@@ -32,7 +32,7 @@ struct fake {
 	int opened, closed, cut_calls, drains;
 	pid_t added[MAX_CALLS], removed[MAX_CALLS];
 	int nadded, nremoved;
-	uint64_t interval_ns;
+	uint64_t interval_ns, stop_ns;
 	uint64_t cut_from, cut_end;
 	int add_err;                     /* what add_target returns */
 	struct fake_key rows[MAX_CALLS]; /* what the next drain hands over */
@@ -95,6 +95,11 @@ static void fake_interval_start(void *c, uint64_t ns)
 	((struct fake *)c)->interval_ns = ns;
 }
 
+static void fake_interval_stop(void *c, uint64_t ns)
+{
+	((struct fake *)c)->stop_ns = ns;
+}
+
 static int hand_over(struct fake *f, collector_row_fn fn, void *ctx)
 {
 	for (int i = 0; i < f->nrows; i++) {
@@ -148,7 +153,7 @@ static const struct collector_ops fake_a = {
 	.name = "fake-a", .key_size = sizeof(struct fake_key),
 	.open = fake_open_a, .close = fake_close, .add_target = fake_add_target,
 	.remove_target = fake_remove_target,
-	.interval_start = fake_interval_start, .drain = fake_drain,
+	.interval_start = fake_interval_start, .interval_stop = fake_interval_stop, .drain = fake_drain,
 	.cut = fake_cut, .user_stack = fake_user_stack, .stats = fake_stats,
 };
 
@@ -344,6 +349,13 @@ static void test_drain_cut_and_losses(void **state)
 	session_next_interval(&s);
 	assert_int_equal(a->rows.count, 0);
 	assert_int_equal(b->rows.count, 0);
+	assert_int_equal(fakes[0].stop_ns, 0);
+
+	/* The final cut opens no interval: it stops counting at its end. */
+	assert_int_equal(session_cut(&s, true), 0);
+	assert_int_equal(fakes[0].stop_ns, s.end_ns);
+	assert_int_equal(fakes[0].interval_ns, s.start_ns);
+	assert_int_equal(fakes[0].cut_end, s.end_ns);
 	session_free(&s);
 }
 
