@@ -2,8 +2,8 @@
 /* One self-contained interactive HTML flame graph: inline CSS and script,
  * the merged call tree embedded as compact JSON, drawn on a <canvas> so
  * 100k stacks stay responsive. Click to zoom, reset, regex search with the
- * matched share, tooltips, icicle toggle, and thread / operator / state /
- * CPU category filters and colour by category (with a legend) when the
+ * matched share, tooltips, icicle toggle, and thread / operator chain /
+ * operator within its chain / state / CPU category filters and colour by category (with a legend) when the
  * samples carry those labels. The filters read the labels the page embeds
  * per sample, never the pseudo-frame text ("[Source: A -> Map (1/4)#0
  * tid=123]", "[cpu]", ...). Nothing is loaded from the network.
@@ -12,7 +12,8 @@
  * "inverted", "names": [...], "nodes": [name, value, depth, ...] in
  * preorder (see flame_tree.h), and for differential graphs "before":
  * [value per node]; when samples have labels, "labelKeys": [process, pid,
- * thread, tid, operator_chain, subtask, state, category], "labelSets":
+ * thread, tid, operator_chain, subtask, state, category, operator],
+ * "labelSets":
  * [[value or null per key], ...] and "samples": [end node, set, value,
  * ...]}. The page exposes window.tmprofFlame for tests. */
 #ifndef TMPROF_FLAMEGRAPH_HTML_H

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "flamegraph/atomic_file.h"
+#include "flamegraph/report_bottlenecks.h"
 #include "flamegraph/report_categories.h"
 
 const char *report_state_name(enum report_state s)
@@ -60,6 +61,7 @@ static void culprits_free(struct report_culprit *c, size_t n)
 void thread_report_free(struct thread_report *r)
 {
 	culprits_free(r->neighbours, r->nneighbours);
+	report_bottlenecks_free(r);
 	for (size_t i = 0; i < r->nthreads; i++) {
 		struct report_thread *t = &r->threads[i];
 
@@ -132,7 +134,7 @@ static size_t utf8_sequence(const unsigned char *s, size_t n)
 
 /* Thread names come from other processes: any bytes. Invalid UTF-8 becomes
  * U+FFFD so the file stays valid JSON. */
-static void write_json_string(FILE *out, const char *s)
+void thread_report_write_string(FILE *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t n = strlen((const char *)p);
@@ -173,12 +175,12 @@ static void write_culprits(const struct report_culprit *c, size_t n, bool where,
 	fputc('[', out);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(out, "%s{\"pid\":%d,\"comm\":", i ? "," : "", c[i].pid);
-		write_json_string(out, c[i].comm);
+		thread_report_write_string(out, c[i].comm);
 		if (where) {
 			fputs(",\"cgroup\":", out);
-			write_json_string(out, c[i].cgroup);
+			thread_report_write_string(out, c[i].cgroup);
 			fputs(",\"container\":", out);
-			write_json_string(out, c[i].container);
+			thread_report_write_string(out, c[i].container);
 		}
 		fputs(",\"ms_per_s\":", out);
 		write_json_number(out, c[i].ms_per_s);
@@ -196,7 +198,7 @@ static void write_operators(const struct report_thread *t, FILE *out)
 	fputs(",\"operators\":[", out);
 	for (int i = 0; i < t->task.nchain; i++) {
 		fputs(i ? ",{\"name\":" : "{\"name\":", out);
-		write_json_string(out, t->task.chain[i]);
+		thread_report_write_string(out, t->task.chain[i]);
 		fprintf(out, ",\"index\":%d,\"cpu_ms_per_s\":", i);
 		write_json_number(out, t->operator_ms_per_s[i]);
 		fprintf(out, ",\"samples\":%llu}", (unsigned long long)t->operator_samples[i]);
@@ -209,16 +211,16 @@ static void write_operators(const struct report_thread *t, FILE *out)
 static void write_thread(const struct thread_report *r, const struct report_thread *t, FILE *out)
 {
 	fprintf(out, "{\"pid\":%d,\"tid\":%d,\"name\":", t->pid, t->tid);
-	write_json_string(out, t->name);
+	thread_report_write_string(out, t->name);
 	fputs(",\"kind\":", out);
-	write_json_string(out, t->kind ? t->kind : "other");
+	thread_report_write_string(out, t->kind ? t->kind : "other");
 	fputs(",\"task\":", out);
 	if (t->is_task) {
 		fputs("{\"chain\":[", out);
 		for (int i = 0; i < t->task.nchain; i++) {
 			if (i)
 				fputc(',', out);
-			write_json_string(out, t->task.chain[i]);
+			thread_report_write_string(out, t->task.chain[i]);
 		}
 		fprintf(out, "],\"subtask\":%d,\"parallelism\":%d,\"attempt\":%d}", t->task.subtask,
 			t->task.parallelism, t->task.attempt);
@@ -242,18 +244,18 @@ static void write_thread(const struct thread_report *r, const struct report_thre
 			fputs("null", out);
 	}
 	fputs("},\"runqueue_by_culprit\":", out);
-	if (t->measured[REPORT_RUNQUEUE])
+	if (t->measured[REPORT_RUNQUEUE] && r->culprits_measured)
 		write_culprits(t->culprits, t->nculprits, false, out);
 	else
 		fputs("null", out);
 	fputs(",\"top_frames\":[", out);
 	for (int i = 0; i < t->ntop; i++) {
 		fputs(i ? ",{\"frame\":" : "{\"frame\":", out);
-		write_json_string(out, t->top[i].frame);
+		thread_report_write_string(out, t->top[i].frame);
 		fputs(",\"kind\":", out);
-		write_json_string(out, t->top[i].kind ? t->top[i].kind : "unknown");
+		thread_report_write_string(out, t->top[i].kind ? t->top[i].kind : "unknown");
 		fputs(",\"module\":", out);
-		write_json_string(out, t->top[i].module ? t->top[i].module : "");
+		thread_report_write_string(out, t->top[i].module ? t->top[i].module : "");
 		fputs(",\"share\":", out);
 		write_json_number(out, t->top[i].share);
 		fputc('}', out);
@@ -278,6 +280,7 @@ int thread_report_write_json(const struct thread_report *r, FILE *out)
 		write_culprits(r->neighbours, r->nneighbours, true, out);
 	else
 		fputs("null", out);
+	report_bottlenecks_write_json(r, out);
 	fputs("}\n", out);
 	return ferror(out) ? -EIO : 0;
 }

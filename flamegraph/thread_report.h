@@ -14,7 +14,11 @@
  *     "operators_unplaced":{"cpu_ms_per_s":…, "samples":…},
  *     "cpu_by_category":{"serialization":…, …, "user":…}}],  (report_categories.h)
  *   "noisy_neighbours":[{"pid":…, "comm":"…", "cgroup":"…", "container":"…",
- *     "ms_per_s":…, "target":false}]}
+ *     "ms_per_s":…, "target":false}],
+ *   "bottlenecks":[{"chain":"…", "subtask":…, "parallelism":…, "pid":…, "tid":…,
+ *     "why":"io", "blocks":["…"], "busy_ms_per_s":…, "evidence":"…"}]}
+ * (bottlenecks: most severe first, agent/core/bottleneck.h; null without
+ * off-CPU states).
  * (operators and operators_unplaced: task threads with CPU samples only).
  * A state that was not measured (e.g. off-CPU states with -e cpu) is null.
  * blocked_by splits blocked (its values sum to it; null with it): the five
@@ -74,6 +78,18 @@ struct report_culprit {
 	bool target;      /* a profiled TaskManager: its own threads, as one entry */
 };
 
+/* A subtask that holds the pipeline back (agent/core/bottleneck.h). */
+struct report_bottleneck {
+	char *chain;     /* the chain's operators joined by " -> " */
+	pid_t pid, tid;
+	int subtask, parallelism;
+	char *why;       /* cpu, runqueue, io, lock, sleep, or a CPU category */
+	char *blocks[REPORT_MAX_CHAIN]; /* the chains it backpressures */
+	int nblocks;
+	char *evidence;
+	double busy_ms_per_s; /* on CPU + run queue + blocked: the severity */
+};
+
 #define REPORT_MAX_CULPRITS 8
 #define REPORT_MAX_NEIGHBOURS 16
 
@@ -111,6 +127,10 @@ struct thread_report {
 	bool culprits_measured;
 	struct report_culprit *neighbours;
 	size_t nneighbours;
+	/* bottlenecks: measured with the off-CPU states; most severe first. */
+	bool bottlenecks_measured;
+	struct report_bottleneck *bottlenecks;
+	size_t nbottlenecks;
 };
 
 const char *report_state_name(enum report_state s);
@@ -119,6 +139,9 @@ const char *report_blocked_name(enum report_blocked b);
 /* Append a zeroed thread; strings set afterwards are owned by the report. */
 struct report_thread *thread_report_add(struct thread_report *r);
 void thread_report_free(struct thread_report *r);
+
+/* s as a JSON string: escaped, invalid UTF-8 as U+FFFD. */
+void thread_report_write_string(FILE *out, const char *s);
 
 /* Threads by CPU, descending (ties: pid, tid). */
 void thread_report_sort(struct thread_report *r);

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "agent/cli/cmd_explain.h"
 #include "agent/core/session_setup.h"
 #include "agent/core/exit_codes.h"
 #include "agent/core/log.h"
@@ -399,6 +400,8 @@ static int write_output(struct session *s, const struct record_options *o,
 			operator_stats_print(p);
 		}
 		print_summary(p, &br);
+		if (spans && (s->opts.events & SESSION_CPU))
+			explain_recording(s, &br, p);
 		push_profile(s, o, p, &m);
 	}
 	build_result_free(&br);
@@ -437,6 +440,7 @@ int cmd_record(int argc, char **argv)
 	if (rc)
 		return rc;
 	so = (struct session_options){ .events = o.events, .freq_hz = o.freq_hz,
+				       .no_culprits = o.no_culprits || session_setup_culprits_off(),
 				       .unwind = (enum session_unwind)o.unwind, .sampler = (enum cpu_sampler_mode)o.sampler };
 	if (session_init(&s, &so)) {
 		state_rules_free(&rules);

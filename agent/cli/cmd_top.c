@@ -14,8 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/core/bottleneck.h"
 #include "agent/core/session_setup.h"
 #include "agent/core/exit_codes.h"
+#include "agent/core/explain.h"
 #include "agent/core/log.h"
 #include "agent/core/profile_builder.h"
 #include "agent/core/session_build.h"
@@ -39,6 +41,7 @@ struct top_options {
 	const char *rules;
 	const char *categories; /* --categories FILE */
 	bool no_categories;
+	bool no_culprits;
 	enum session_unwind unwind;
 	enum cpu_sampler_mode sampler;
 	bool help;
@@ -63,6 +66,7 @@ static void top_usage(FILE *out)
 	      "      --rules FILE      off-CPU state rules (default: Flink's)\n"
 	      "      --categories FILE CPU category rules, replacing the defaults\n"
 	      "      --no-categories   no category line under each subtask\n"
+	      "      --no-culprits     no run-queue culprits (also TMPROF_CULPRITS=off)\n"
 	      "      --unwind MODE     Java stacks: auto (default), hotspot or fp\n"
 	      "On a terminal the table redraws in place; into a pipe, one timestamped block\n"
 	      "per interval. Columns are ms per second of each task thread's time.\n",
@@ -71,7 +75,8 @@ static void top_usage(FILE *out)
 
 static int top_options_parse(int argc, char **argv, struct top_options *o)
 {
-	enum { OPT_ALL_TM = 256, OPT_RULES, OPT_UNWIND, OPT_PER_CPU, OPT_CATEGORIES, OPT_NO_CATEGORIES };
+	enum { OPT_ALL_TM = 256, OPT_RULES, OPT_UNWIND, OPT_PER_CPU, OPT_CATEGORIES, OPT_NO_CATEGORIES,
+	       OPT_NO_CULPRITS };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "all-taskmanagers", no_argument, NULL, OPT_ALL_TM },
@@ -81,6 +86,7 @@ static int top_options_parse(int argc, char **argv, struct top_options *o)
 		{ "rules", required_argument, NULL, OPT_RULES },
 		{ "categories", required_argument, NULL, OPT_CATEGORIES },
 		{ "no-categories", no_argument, NULL, OPT_NO_CATEGORIES },
+		{ "no-culprits", no_argument, NULL, OPT_NO_CULPRITS },
 		{ "unwind", required_argument, NULL, OPT_UNWIND },
 		{ "per-cpu", no_argument, NULL, OPT_PER_CPU },
 		{ "help", no_argument, NULL, 'h' },
@@ -137,6 +143,9 @@ static int top_options_parse(int argc, char **argv, struct top_options *o)
 			break;
 		case OPT_NO_CATEGORIES:
 			o->no_categories = true;
+			break;
+		case OPT_NO_CULPRITS:
+			o->no_culprits = true;
 			break;
 		case OPT_UNWIND:
 			if (session_unwind_parse(optarg, &o->unwind)) {
@@ -210,6 +219,7 @@ static int show_interval(struct session *s, const struct state_rules *rules,
 		if (!err) {
 			print_header(tty, r.duration_s, s->ntargets);
 			thread_report_print_table(&r, stdout, terminal_width(tty));
+			explain_print_line(&r, stdout);
 			if (!tty)
 				putchar('\n');
 			fflush(stdout);
@@ -274,7 +284,8 @@ int cmd_top(int argc, char **argv)
 	if (rc)
 		return rc;
 	so = (struct session_options){ .events = SESSION_CPU | SESSION_OFFCPU, .freq_hz = o.freq_hz,
-				       .unwind = o.unwind, .sampler = o.sampler };
+				       .unwind = o.unwind, .sampler = o.sampler,
+				       .no_culprits = o.no_culprits || session_setup_culprits_off() };
 	if (session_init(&s, &so)) {
 		state_rules_free(&rules);
 		category_rules_free(&cats);
@@ -313,6 +324,8 @@ int cmd_report(int argc, char **argv)
 	printf("tmprof report  %s  %.1f s  (ms/s per task thread)\n", argv[1], r.duration_s);
 	thread_report_sort(&r);
 	thread_report_print_table(&r, stdout, terminal_width(isatty(STDOUT_FILENO)));
+	if (bottleneck_find(&r) == 0)
+		explain_print_line(&r, stdout);
 	thread_report_free(&r);
 	return EXIT_OK;
 }

@@ -6,6 +6,7 @@
 
 #include "agent/cli/cmd_daemon.h"
 #include "agent/cli/cmd_doctor.h"
+#include "agent/cli/cmd_explain.h"
 #include "agent/cli/cmd_flamegraph.h"
 #include "agent/cli/cmd_leak.h"
 #include "agent/cli/cmd_list.h"
@@ -33,6 +34,7 @@ static const struct command commands[] = {
 	{ "record", cmd_record, "record CPU and off-CPU stacks into a profile or a report" },
 	{ "top", cmd_top, "live per-subtask table: cpu, run queue, backpressure, idle, blocked" },
 	{ "report", cmd_report, "the per-subtask table of a recorded JSON report" },
+	{ "explain", cmd_explain, "the bottleneck of a recorded -e wall JSON report, and what helps" },
 	{ "flamegraph", cmd_flamegraph, "folded stacks to an SVG or interactive HTML flame graph" },
 	{ "diff", cmd_diff, "differential flame graph of two folded files (red grew, blue shrank)" },
 	{ "leak", cmd_leak, "native memory leaks: live allocations by stack, snapshot every interval" },

@@ -46,6 +46,9 @@ void record_options_usage(FILE *out)
 	      "      --categories FILE    CPU category rules, replacing the defaults (see\n"
 	      "                           agent/rules/categories.rules)\n"
 	      "      --no-categories      no category label on the samples\n"
+	      "      --no-culprits        -e wall/offcpu: do not track who ran while a thread\n"
+	      "                           waited for a CPU (no runqueue_by_culprit,\n"
+	      "                           noisy_neighbours; also TMPROF_CULPRITS=off)\n"
 	      "      --category-frames    a [category] frame under the thread frame\n"
 	      "      --threads            thread frame at the root (default)\n"
 	      "      --no-threads         no thread frame\n"
@@ -149,7 +152,7 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 {
 	enum { OPT_ALL_TM = 256, OPT_THREADS, OPT_NO_THREADS, OPT_STATS, OPT_PER_CPU, OPT_SAMPLER, OPT_FORMAT, OPT_RULES,
 	       OPT_ALLOC_UNITS, OPT_PUSH, OPT_APP, OPT_UNWIND, OPT_CATEGORIES, OPT_NO_CATEGORIES,
-	       OPT_CATEGORY_FRAMES };
+	       OPT_CATEGORY_FRAMES, OPT_NO_CULPRITS };
 	static const struct {
 		const char *name;
 		enum record_format format;
@@ -165,6 +168,7 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 		{ "rules", required_argument, NULL, OPT_RULES },
 		{ "categories", required_argument, NULL, OPT_CATEGORIES },
 		{ "no-categories", no_argument, NULL, OPT_NO_CATEGORIES },
+		{ "no-culprits", no_argument, NULL, OPT_NO_CULPRITS },
 		{ "category-frames", no_argument, NULL, OPT_CATEGORY_FRAMES },
 		{ "alloc-units", required_argument, NULL, OPT_ALLOC_UNITS },
 		{ "unwind", required_argument, NULL, OPT_UNWIND },
@@ -242,6 +246,9 @@ int record_options_parse(int argc, char **argv, struct record_options *opts, cha
 			break;
 		case OPT_NO_CATEGORIES:
 			opts->no_categories = true;
+			break;
+		case OPT_NO_CULPRITS:
+			opts->no_culprits = true;
 			break;
 		case OPT_CATEGORY_FRAMES:
 			opts->category_frames = true;

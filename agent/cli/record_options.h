@@ -19,6 +19,7 @@ struct record_options {
 	const char *rules;          /* --rules FILE, NULL: the Flink defaults */
 	const char *categories;     /* --categories FILE, NULL: the defaults */
 	bool no_categories;         /* --no-categories */
+	bool no_culprits;           /* --no-culprits, or TMPROF_CULPRITS=off */
 	bool category_frames;       /* --category-frames */
 	bool alloc_counts;          /* --alloc-units count */
 	int unwind;                 /* --unwind: enum session_unwind */

@@ -20,8 +20,11 @@ void offcpu_collector_row(const struct sched_span_key *key, const struct sched_s
 static int offcpu_open(const struct session_options *o, const struct unwind_maps *unwind,
 		       void **out)
 {
-	(void)o;
-	return offcpu_tracer_open(unwind, (struct offcpu_tracer **)out);
+	int err = offcpu_tracer_open(unwind, (struct offcpu_tracer **)out);
+
+	if (!err && o->no_culprits)
+		offcpu_tracer_set_culprits(*out, false);
+	return err;
 }
 
 static void offcpu_close(void *c)

@@ -32,7 +32,7 @@ void offcpu_tracer_set_start(struct offcpu_tracer *t, uint64_t start_ns);
 void offcpu_tracer_set_stop(struct offcpu_tracer *t, uint64_t stop_ns);
 void offcpu_tracer_close(struct offcpu_tracer *t);
 /* Culprit tracking (SPAN_CULPRIT rows): on by default, off with the
- * environment's TMPROF_CULPRITS=off. */
+ * environment's TMPROF_CULPRITS=off or this (--no-culprits). */
 void offcpu_tracer_set_culprits(struct offcpu_tracer *t, bool on);
 int offcpu_tracer_add_target(struct offcpu_tracer *t, pid_t tgid);
 int offcpu_tracer_remove_target(struct offcpu_tracer *t, pid_t tgid);

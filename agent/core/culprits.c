@@ -112,6 +112,18 @@ void culprit_container_of(const char *cgroup, char *out, size_t len)
 	}
 }
 
+void culprit_process_name(pid_t pid, const char *fallback, char *out, size_t len)
+{
+	char buf[TMPROF_COMM_LEN + 2];
+
+	if (pid <= 0 || proc_text_read(pid, "comm", buf, sizeof(buf)) <= 0) {
+		snprintf(out, len, "%s", fallback);
+		return;
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	snprintf(out, len, "%s", buf[0] ? buf : fallback);
+}
+
 void culprit_where(pid_t pid, char *cgroup, size_t cglen, char *container, size_t ctlen)
 {
 	char *buf = NULL;

@@ -37,6 +37,10 @@ void culprit_cgroup_parse(const char *text, char *out, size_t len);
  * kubepods .../<id>: a 64-hex-digit component), its first 12 digits as
  * docker shows them; "" when none. */
 void culprit_container_of(const char *cgroup, char *out, size_t len);
+/* A process's name: its thread group leader's comm (/proc/PID/comm, one
+ * bounded read), as ps shows it -- the comm of the thread that ran names
+ * only that thread. fallback when the process is gone. */
+void culprit_process_name(pid_t pid, const char *fallback, char *out, size_t len);
 /* Both, for a live process ("" for either when it is gone). */
 void culprit_where(pid_t pid, char *cgroup, size_t cglen, char *container, size_t ctlen);
 

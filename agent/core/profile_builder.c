@@ -8,6 +8,7 @@
 
 #include "agent/collect/collector.h"
 #include "agent/core/agg_table.h"
+#include "agent/core/bottleneck.h"
 #include "agent/core/sample_category.h"
 #include "agent/core/operator_build.h"
 #include "agent/core/session.h"
@@ -755,16 +756,20 @@ static int report_culprits(const struct session *s, const struct culprit_list *l
 	for (size_t i = 0; i < l->n && n < max; i++) {
 		const struct culprit_total *c = &l->v[i];
 		struct report_culprit *rc = &(*out)[n];
-		char cg[512] = "", ct[16] = "";
+		char cg[512] = "", ct[16] = "", name[32];
 
 		if (neighbours && !c->tgid)
 			continue;
 		if (neighbours)
 			culprit_where((pid_t)c->tgid, cg, sizeof(cg), ct, sizeof(ct));
+		/* Neighbours are processes: named as ps names them. */
+		snprintf(name, sizeof(name), "%s", c->tgid ? c->comm : "[idle or unknown]");
+		if (neighbours)
+			culprit_process_name((pid_t)c->tgid, c->comm, name, sizeof(name));
 		rc->pid = (pid_t)c->tgid;
 		rc->target = is_session_target(s, c->tgid);
 		rc->ms_per_s = (double)c->ns / 1e6 / secs;
-		rc->comm = strdup(c->tgid ? c->comm : "[idle or unknown]");
+		rc->comm = strdup(name);
 		rc->cgroup = strdup(cg);
 		rc->container = strdup(ct);
 		n++;
@@ -836,6 +841,7 @@ int build_result_report(const struct session *s, const struct build_result *b,
 		}
 	}
 	thread_report_sort(out);
-	out->culprits_measured = spans;
-	return report_culprits(s, &b->culprits, secs, true, &out->neighbours, &out->nneighbours);
+	out->culprits_measured = spans && !s->opts.no_culprits;
+	err = report_culprits(s, &b->culprits, secs, true, &out->neighbours, &out->nneighbours);
+	return err ? err : bottleneck_find(out);
 }

@@ -40,6 +40,7 @@ struct session_options {
 	unsigned int freq_hz;
 	enum session_unwind unwind;
 	enum cpu_sampler_mode sampler; /* per thread (0) or per CPU, or an experiment */
+	bool no_culprits;     /* --no-culprits: no run-queue culprits (offcpu) */
 	struct {
 		uint64_t period;      /* mean bytes between samples; 0: every allocation */
 		uint32_t max_tracked; /* live table size */

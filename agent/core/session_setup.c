@@ -171,3 +171,10 @@ int session_setup_categories(const char *path, struct category_rules *rules)
 	}
 	return EXIT_OK;
 }
+
+bool session_setup_culprits_off(void)
+{
+	const char *v = getenv("TMPROF_CULPRITS");
+
+	return v && !strcmp(v, "off");
+}

@@ -42,5 +42,8 @@ void session_setup_quiet_libbpf(void);
 
 /* True if any target exited or its JVM could not be attached. */
 bool session_setup_incomplete(const struct session *s);
+/* TMPROF_CULPRITS=off: culprit tracking off, as --no-culprits (the switch
+ * the wall benchmark measures its cost with). */
+bool session_setup_culprits_off(void);
 
 #endif

@@ -5,7 +5,11 @@
  *   gcc -O0 -g -fno-omit-frame-pointer -o busy tests/e2e/busy.c
  * (-O0: every function, the leaf too, gets a frame-pointer frame, so a
  * frame-pointer walk shows main -> tmprof_busy_loop -> tmprof_busy_spin.)
- * Prints "ready" once running. */
+ * Prints "ready" once running. With argv[2], the burning is done by a
+ * thread of that name while the main thread waits: a process whose busy
+ * thread is not named like the process (tests/e2e/noisy_neighbours.sh). */
+#define _GNU_SOURCE /* pthread_setname_np */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -36,12 +40,26 @@ __attribute__((noinline)) void tmprof_busy_loop(double seconds)
 	}
 }
 
+static void *burn_thread(void *arg)
+{
+	tmprof_busy_loop(*(double *)arg);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : -1;
+	pthread_t th;
 
 	printf("ready\n");
 	fflush(stdout);
-	tmprof_busy_loop(seconds);
+	if (argc < 3) {
+		tmprof_busy_loop(seconds);
+		return 0;
+	}
+	if (pthread_create(&th, NULL, burn_thread, &seconds))
+		return 1;
+	pthread_setname_np(th, argv[2]);
+	pthread_join(th, NULL);
 	return 0;
 }

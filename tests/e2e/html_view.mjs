@@ -150,6 +150,28 @@ async function checkCategories(browser) {
 	await page.click('#fg-legend .fg-cat[data-category="serialization"]');
 	const back = await page.evaluate(() => window.tmprofFlame.state());
 	ok(back.category === '' && back.total === all, `legend click clears the filter (total ${back.total} of ${all})`);
+
+	// The operator filter: each operator of a chain (labels "operator" and
+	// "operator_chain" of the page's data) shows exactly its samples.
+	const ko = D.labelKeys.indexOf('operator'), kch = D.labelKeys.indexOf('operator_chain'), byOp = {};
+	for (let i = 0; i < D.samples.length; i += 3) {
+		const set = D.labelSets[D.samples[i + 1]];
+		if (ko >= 0 && set[ko] !== null) {
+			const k = JSON.stringify([set[kch], set[ko]]);
+			byOp[k] = (byOp[k] || 0) + D.samples[i + 2];
+		}
+	}
+	const opts = await page.evaluate(() => [...document.querySelectorAll('#fg-operator option')].map((o) => o.value).filter((v) => v));
+	const opBad = [];
+	for (const v of opts) {
+		await page.selectOption('#fg-operator', v);
+		const t = (await page.evaluate(() => window.tmprofFlame.state())).total;
+		if (t !== byOp[v]) opBad.push(`${v}: ${t} vs ${byOp[v]}`);
+	}
+	await page.selectOption('#fg-operator', '');
+	const opBack = (await page.evaluate(() => window.tmprofFlame.state())).total;
+	ok(opts.length > 0 && opts.length === Object.keys(byOp).length && opBad.length === 0 && opBack === all,
+		`operator filter: ${opts.length} operators (${Object.keys(byOp).join(' ')}), each shows exactly its samples${opBad.length ? '; wrong: ' + opBad.join('; ') : ''}; all again: ${opBack} of ${all}`);
 	await page.close();
 }
 

@@ -13,7 +13,11 @@
 #  2. per thread, runqueue_by_culprit never exceeds the thread's runqueue;
 #  3. `tmprof report X.json` prints the culprit line (the TaskManager's
 #     own threads as one entry);
-#  4. with the burners gone, no "tmprof-noisy" entry is left.
+#     Culprits are named as processes (the leader's comm): the burners burn
+#     in a thread named "noisy-worker" and must show as "tmprof-noisy", the
+#     stand-in's own threads as one entry named like its process;
+#  4. with the burners gone, no "tmprof-noisy" entry is left;
+#  5. --no-culprits: noisy_neighbours and every runqueue_by_culprit null.
 # Usage: tests/e2e/noisy_neighbours.sh [BUILD_DIR]
 # Environment: NOISY (burners, default 2), NOISY_TOLERANCE (pp, default 10).
 
@@ -40,7 +44,7 @@ wait_ready "$BM_PID" "$E2E_TMP/blockedmix.out" 90 ||
 
 BURNERS=()
 for _ in $(seq "$NOISY"); do
-	"$E2E_TMP/tmprof-noisy" >/dev/null 2>&1 &
+	"$E2E_TMP/tmprof-noisy" -1 noisy-worker >/dev/null 2>&1 &
 	BURNERS+=("$!")
 	track "$!"
 done
@@ -52,7 +56,7 @@ cpu_ticks() { local p t=0; for p in "$@"; do t=$(( t + $(awk '{ print $14 + $15 
 # record JSON: -e wall for DURATION s; BURN_A/BURN_B/T_A/T_B bracket the
 # sampling with the burners' CPU ticks and the time.
 record() {
-	"$TMPROF" record -p "$BM_PID" -e wall -d "$DURATION" -o "$1" >"$E2E_TMP/rec.out" 2>"$E2E_TMP/rec.err" &
+	"$TMPROF" record -p "$BM_PID" -e wall -d "$DURATION" -o "$1" "${@:2}" >"$E2E_TMP/rec.out" 2>"$E2E_TMP/rec.err" &
 	local rec=$!
 	track "$rec"
 	BURN_A=""
@@ -76,10 +80,10 @@ if ! record "$JSON"; then
 fi
 ok "tmprof record -p BlockedMix -e wall -d $DURATION beside $NOISY burners (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 
-python3 - "$JSON" "$BURN_A" "$BURN_B" "$T_A" "$T_B" "$HZ" "$NCPU" "$TOL" "$TEST_NAME" "${BURNERS[@]}" <<'EOF' >"$E2E_TMP/compare" 2>&1
+python3 - "$JSON" "$BURN_A" "$BURN_B" "$T_A" "$T_B" "$HZ" "$NCPU" "$TOL" "$TEST_NAME" "$(cat "/proc/$BM_PID/comm")" "${BURNERS[@]}" <<'EOF' >"$E2E_TMP/compare" 2>&1
 import json, sys
-path, ba, bb, ta, tb, hz, ncpu, tol, tn = sys.argv[1:10]
-pids = {int(p) for p in sys.argv[10:]}
+path, ba, bb, ta, tb, hz, ncpu, tol, tn, tm_comm = sys.argv[1:11]
+pids = {int(p) for p in sys.argv[11:]}
 r = json.load(open(path))
 secs = float(tb) - float(ta)
 cpu_share = (int(bb) - int(ba)) / int(hz) / (int(ncpu) * secs) * 100
@@ -96,6 +100,9 @@ line = (f"burners {sorted(n['comm'] for n in burn)}: {got:.0f} of {rq:.0f} ms/s 
         f"their CPU share {cpu_share:.1f} % (top: {top})")
 ok = len(burn) == len(pids) and all(n["comm"] == "tmprof-noisy" for n in burn) and abs(share - cpu_share) <= float(tol)
 print(f"{'ok' if ok else 'not ok'} - {tn}: {line}")
+own = [n for n in nn if n["target"]]
+good = len(own) == 1 and own[0]["comm"] == tm_comm
+print(f"{'ok' if good else 'not ok'} - {tn}: the stand-in's own threads are one entry named as its process: {[(n['comm'], n['pid']) for n in own]} (want [{tm_comm!r}])")
 bad = []
 for t in r["threads"]:
     c = t.get("runqueue_by_culprit") or []
@@ -126,5 +133,17 @@ if python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); nn=r["noisy_neig
 	ok "without the burners: no tmprof-noisy in noisy_neighbours ($(python3 -c 'import json,sys; print(", ".join(n["comm"] + " %.0f" % n["ms_per_s"] for n in json.load(open(sys.argv[1]))["noisy_neighbours"][:4]))' "$JSON2"))"
 else
 	not_ok "without the burners: noisy_neighbours still names tmprof-noisy, or is null"
+fi
+
+# 5. Culprit tracking off by flag.
+JSON3="$E2E_TMP/off.json"
+if ! record "$JSON3" --no-culprits; then
+	not_ok "tmprof record -e wall --no-culprits: exit $WAIT_RC"
+	finish
+fi
+if python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r["noisy_neighbours"] is None and r["threads"] and all(t["runqueue_by_culprit"] is None and t["ms_per_s"]["runqueue"] is not None for t in r["threads"]) else 1)' "$JSON3"; then
+	ok "--no-culprits: noisy_neighbours and runqueue_by_culprit null, runqueue still measured"
+else
+	not_ok "--no-culprits: expected noisy_neighbours and every runqueue_by_culprit null"
 fi
 finish

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "agent/core/culprits.h"
 
@@ -93,10 +94,39 @@ static void test_where_self_and_gone(void **state)
 	assert_string_equal(ct, "");
 }
 
+static void *park(void *arg)
+{
+	(void)arg;
+	pause();
+	return NULL;
+}
+
+/* The process name is the leader's comm, whatever its threads are named;
+ * a process that is gone keeps the name it was charged under. */
+static void test_process_name(void **state)
+{
+	char out[32];
+	pthread_t th;
+
+	(void)state;
+	assert_int_equal(pthread_create(&th, NULL, park, NULL), 0);
+	assert_int_equal(pthread_setname_np(th, "worker-thread"), 0);
+	culprit_process_name(getpid(), "fallback", out, sizeof(out));
+	assert_string_equal(out, "test_culprits");
+	culprit_process_name(0, "fallback", out, sizeof(out));
+	assert_string_equal(out, "fallback");
+	/* Above pid_max (at most 2^22): no such process. */
+	culprit_process_name(1 << 23, "gone", out, sizeof(out));
+	assert_string_equal(out, "gone");
+	pthread_cancel(th);
+	pthread_join(th, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_merges_by_process),
+		cmocka_unit_test(test_process_name),
 		cmocka_unit_test(test_cgroup_parse),
 		cmocka_unit_test(test_container_of),
 		cmocka_unit_test(test_where_self_and_gone),

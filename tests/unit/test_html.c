@@ -295,6 +295,67 @@ static void test_html_sample_labels(void **state)
 	profile_free(p);
 }
 
+/* A CPU sample of operator op in chain. */
+static void add_operator_sample(struct profile *p, const char *leaf, const char *chain,
+				const char *op, uint64_t n)
+{
+	struct profile_label l[2];
+	uint32_t id, set;
+
+	assert_int_equal(profile_intern(p, leaf, &id), 0);
+	assert_int_equal(profile_str_intern(p, PROFILE_LABEL_OPERATOR_CHAIN, &l[0].key), 0);
+	assert_int_equal(profile_str_intern(p, chain, &l[0].value), 0);
+	assert_int_equal(profile_str_intern(p, "operator", &l[1].key), 0);
+	assert_int_equal(profile_str_intern(p, op, &l[1].value), 0);
+	assert_int_equal(profile_labels_intern(p, l, 2, &set), 0);
+	assert_int_equal(profile_add_sample(p, &id, 1, set, &n), 0);
+}
+
+/* The operator filter reads the samples' "operator" label beside their
+ * chain: a Map in two chains stays two operators. */
+static void test_html_operator_labels(void **state)
+{
+	struct profile *p = profile_new();
+	char *html;
+	json_t *d, *sets, *samples;
+	size_t ko, kc;
+	json_int_t map_a = 0, map_b = 0, src = 0;
+
+	(void)state;
+	assert_non_null(p);
+	add_operator_sample(p, "MyMap.map", "Source: A -> Map", "Map", 30);
+	add_operator_sample(p, "Gen.run", "Source: A -> Map", "Source: A", 10);
+	add_operator_sample(p, "Other.map", "Window -> Map", "Map", 5);
+	html = render(p, NULL);
+	d = page_data(html);
+	sets = json_object_get(d, "labelSets");
+	samples = json_object_get(d, "samples");
+	ko = label_key(d, "operator");
+	kc = label_key(d, PROFILE_LABEL_OPERATOR_CHAIN);
+	for (size_t i = 0; i < json_array_size(samples); i += 3) {
+		json_t *set = json_array_get(sets, (size_t)json_integer_value(json_array_get(samples, i + 1)));
+		const char *op = json_string_value(json_array_get(set, ko));
+		const char *chain = json_string_value(json_array_get(set, kc));
+		json_int_t v = json_integer_value(json_array_get(samples, i + 2));
+
+		assert_non_null(op);
+		assert_non_null(chain);
+		if (!strcmp(op, "Map") && !strcmp(chain, "Source: A -> Map"))
+			map_a += v;
+		else if (!strcmp(op, "Map"))
+			map_b += v;
+		else
+			src += v;
+	}
+	assert_int_equal(map_a, 30);
+	assert_int_equal(map_b, 5);
+	assert_int_equal(src, 10);
+	assert_non_null(strstr(html, "id=\"fg-operator\""));
+	json_decref(d);
+	free(html);
+	profile_free(p);
+}
+
 /* Without labels (plain folded stacks) there is no sample list. */
 static void test_html_no_labels(void **state)
 {
@@ -358,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_html_write_file),
 		cmocka_unit_test(test_html_empty_profile),
 		cmocka_unit_test(test_html_sample_labels),
+		cmocka_unit_test(test_html_operator_labels),
 		cmocka_unit_test(test_html_no_labels),
 		cmocka_unit_test(test_html_diff_samples_follow_nodes),
 	};

@@ -34,6 +34,9 @@ static void test_defaults_and_values(void **state)
 	assert_string_equal(o.output, "tmprof.folded");
 	assert_true(o.threads);
 	assert_int_equal(o.sampler, CPU_SAMPLER_PER_THREAD);
+	assert_false(o.no_culprits);
+	assert_int_equal(parse(&o, err, ARGV("record", "-p", "42", "--no-culprits")), 0);
+	assert_true(o.no_culprits);
 
 	assert_int_equal(parse(&o, err, ARGV("record", "-p", "42", "--per-cpu")), 0);
 	assert_int_equal(o.sampler, CPU_SAMPLER_PER_CPU);
