@@ -24,6 +24,7 @@ void report_bottlenecks_free(struct thread_report *r)
 
 		free(b->chain);
 		free(b->why);
+		free(b->blocked_in);
 		free(b->evidence);
 		for (int k = 0; k < b->nblocks; k++)
 			free(b->blocks[k]);
@@ -49,6 +50,11 @@ void report_bottlenecks_write_json(const struct thread_report *r, FILE *out)
 		fprintf(out, ",\"subtask\":%d,\"parallelism\":%d,\"pid\":%d,\"tid\":%d,\"why\":",
 			b->subtask, b->parallelism, b->pid, b->tid);
 		thread_report_write_string(out, b->why);
+		fputs(",\"blocked_in\":", out);
+		if (b->blocked_in)
+			thread_report_write_string(out, b->blocked_in);
+		else
+			fputs("null", out);
 		fputs(",\"blocks\":[", out);
 		for (int k = 0; k < b->nblocks; k++) {
 			if (k)

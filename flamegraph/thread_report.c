@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "flamegraph/atomic_file.h"
+#include "flamegraph/report_blocked_in.h"
 #include "flamegraph/report_bottlenecks.h"
 #include "flamegraph/report_categories.h"
 
@@ -75,6 +76,7 @@ void thread_report_free(struct thread_report *r)
 			free(t->top[f].kind);
 			free(t->top[f].module);
 		}
+		report_blocked_in_free(t);
 	}
 	free(r->threads);
 	report_categories_free(r);
@@ -263,6 +265,7 @@ static void write_thread(const struct thread_report *r, const struct report_thre
 	fputc(']', out);
 	write_operators(t, out);
 	report_categories_write_json(r, t, out);
+	report_blocked_in_write_json(t, out);
 	fputc('}', out);
 }
 
@@ -425,7 +428,8 @@ static int read_thread(struct thread_report *r, json_t *jt, struct report_thread
 		fr->share = json_number_value(json_object_get(f, "share"));
 	}
 	read_operators(jt, t);
-	return report_categories_read_json(r, t, jt);
+	err = report_blocked_in_read_json(t, jt);
+	return err ? err : report_categories_read_json(r, t, jt);
 }
 
 int thread_report_read_json(const char *path, struct thread_report *r, char *err, size_t errlen)

@@ -12,11 +12,14 @@
  *     "top_frames":[{"frame":"…", "kind":"jit", "module":"…", "share":…}],
  *     "operators":[{"name":"Map", "index":1, "cpu_ms_per_s":…, "samples":…}],
  *     "operators_unplaced":{"cpu_ms_per_s":…, "samples":…},
- *     "cpu_by_category":{"serialization":…, …, "user":…}}],  (report_categories.h)
+ *     "cpu_by_category":{"serialization":…, …, "user":…},  (report_categories.h)
+ *     "blocked_in":{"lock":null, "io":{"frame":"…", "kind":"jit", "module":"…",
+ *       "ms_per_s":…}, "sleep":…, "backpressured":…, "idle":…}}],  (report_blocked_in.h)
  *   "noisy_neighbours":[{"pid":…, "comm":"…", "cgroup":"…", "container":"…",
  *     "ms_per_s":…, "target":false}],
  *   "bottlenecks":[{"chain":"…", "subtask":…, "parallelism":…, "pid":…, "tid":…,
- *     "why":"io", "blocks":["…"], "busy_ms_per_s":…, "evidence":"…"}]}
+ *     "why":"io", "blocked_in":"…", "blocks":["…"], "busy_ms_per_s":…,
+ *     "evidence":"…"}]}
  * (bottlenecks: most severe first, agent/core/bottleneck.h; null without
  * off-CPU states).
  * (operators and operators_unplaced: task threads with CPU samples only).
@@ -50,6 +53,17 @@ enum report_blocked {
 	REPORT_BLOCKED__MAX,
 };
 
+/* Where a thread waited off CPU: the blocked reasons, then the two Flink
+ * waits (blocked_in). The first three are enum report_blocked's. */
+enum report_wait {
+	REPORT_WAIT_LOCK = REPORT_LOCK,
+	REPORT_WAIT_IO = REPORT_IO,
+	REPORT_WAIT_SLEEP = REPORT_SLEEP,
+	REPORT_WAIT_BACKPRESSURED = REPORT_BLOCKED__MAX,
+	REPORT_WAIT_IDLE,
+	REPORT_WAIT__MAX,
+};
+
 #define REPORT_TOP_FRAMES 5
 #define REPORT_MAX_CHAIN 32
 /* CPU categories per thread (flamegraph/report_categories.h). */
@@ -60,6 +74,15 @@ struct report_frame {
 	char *kind;   /* profile_frame_kind_name: "jit", "native", ... */
 	char *module; /* library, "[kernel]", or "" */
 	double share; /* of the thread's on-CPU samples, 0..1 */
+};
+
+/* The frame a thread waited in the most in one off-CPU state: the first
+ * user-code frame from the leaf (agent/core/blocked_in.h says which). */
+struct report_wait_frame {
+	char *frame;  /* NULL: no such wait, or no frame worth naming */
+	char *kind;
+	char *module;
+	double ms_per_s; /* of that state's time spent under this frame */
 };
 
 struct report_task {
@@ -84,6 +107,7 @@ struct report_bottleneck {
 	pid_t pid, tid;
 	int subtask, parallelism;
 	char *why;       /* cpu, runqueue, io, lock, sleep, or a CPU category */
+	char *blocked_in; /* why io, lock or sleep: the frame it waits in, or NULL */
 	char *blocks[REPORT_MAX_CHAIN]; /* the chains it backpressures */
 	int nblocks;
 	char *evidence;
@@ -114,6 +138,8 @@ struct report_thread {
 	uint64_t operator_samples[REPORT_MAX_CHAIN];
 	double unplaced_ms_per_s;
 	uint64_t unplaced_samples;
+	/* Off-CPU states measured: the frame each wait was spent in. */
+	struct report_wait_frame blocked_in[REPORT_WAIT__MAX];
 };
 
 struct thread_report {

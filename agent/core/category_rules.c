@@ -316,7 +316,7 @@ static int classify_rules(const struct category_rules *r, bool blocked, enum thr
 	return -1;
 }
 
-static bool is_user_frame(const struct category_rules *r, const struct category_frame *f)
+bool category_is_user_frame(const struct category_rules *r, const struct category_frame *f)
 {
 	if (!is_java(f->kind))
 		return false;
@@ -334,7 +334,7 @@ enum category category_classify_cpu(const struct category_rules *r, enum thread_
 	if (c >= 0)
 		return (enum category)c;
 	for (size_t f = 0; f < nframes; f++)
-		if (is_user_frame(r, &frames[f]))
+		if (category_is_user_frame(r, &frames[f]))
 			return CATEGORY_USER;
 	return CATEGORY_FRAMEWORK;
 }

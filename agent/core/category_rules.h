@@ -95,6 +95,10 @@ enum category category_classify_cpu(const struct category_rules *r, enum thread_
 enum category category_classify_blocked(const struct category_rules *r, enum thread_kind thread,
 					const struct category_frame *frames, size_t nframes);
 
+/* User code: a Java frame (JIT, inlined, interpreted) no platform rule
+ * matches. */
+bool category_is_user_frame(const struct category_rules *r, const struct category_frame *f);
+
 /* "serialization", ... "sleep"; "?" out of range. */
 const char *category_name(enum category c);
 

@@ -8,6 +8,7 @@
 
 #include "agent/collect/collector.h"
 #include "agent/core/agg_table.h"
+#include "agent/core/blocked_in.h"
 #include "agent/core/bottleneck.h"
 #include "agent/core/sample_category.h"
 #include "agent/core/operator_build.h"
@@ -211,8 +212,8 @@ static struct thread_total *builder_thread_total(struct build_result *r, pid_t p
 	return &r->threads[r->nthreads++];
 }
 
-static int frame_total_add(struct frame_total **arr, size_t *n, size_t *cap, uint32_t id,
-			   uint64_t samples)
+int frame_total_add(struct frame_total **arr, size_t *n, size_t *cap, uint32_t id,
+		    uint64_t samples)
 {
 	for (size_t i = 0; i < *n; i++) {
 		if ((*arr)[i].name_id == id) {
@@ -436,7 +437,8 @@ static int add_spans(struct builder *b, const struct build_kind *kind)
 		struct collector_sample cs;
 		struct thread_total *tt;
 		const char *process, *label;
-		int state, err;
+		enum category why = CATEGORY_SLEEP;
+		int state, wait, err;
 		uint64_t ns;
 
 		row_sample(kind, i, &cs);
@@ -458,12 +460,17 @@ static int add_spans(struct builder *b, const struct build_kind *kind)
 		label = thread_state_name((enum thread_state)state);
 		/* Blocked time splits by its reason; the label says which. */
 		if (state == STATE_BLOCKED) {
-			enum category why = blocked_reason_of(b->reasons, b->p,
-							      thread_kind_of(tt->name), stack, nstack);
-
+			why = blocked_reason_of(b->reasons, b->p, thread_kind_of(tt->name), stack,
+						nstack);
 			tt->blocked_ns[why - CATEGORY_LOCK] += ns;
 			label = category_name(why);
 		}
+		wait = blocked_in_wait_of((enum thread_state)state, why);
+		if (wait >= 0 && nstack)
+			err = blocked_in_add(tt, b->reasons, b->p, (enum report_wait)wait, stack,
+					     nstack, ns);
+		if (err)
+			return err;
 		/* On-CPU spans carry no stack: the CPU samples show where. */
 		if (!b->o->span_stacks || state == STATE_CPU || ns < 1000)
 			continue;
@@ -702,6 +709,7 @@ void build_result_free(struct build_result *r)
 		free(r->threads[i].name);
 		culprit_list_free(&r->threads[i].culprits);
 		free(r->threads[i].ops);
+		blocked_in_free(r->threads[i].blocked_in);
 	}
 	free(r->threads);
 	free(r->leaves);
@@ -826,6 +834,9 @@ int build_result_report(const struct session *s, const struct build_result *b,
 				return err;
 		}
 		operator_report_fill(tt, rt);
+		err = spans ? blocked_in_report_fill(tt, names, secs, rt) : 0;
+		if (err)
+			return err;
 		for (size_t f = 0; f < tt->nleaves && rt->ntop < REPORT_TOP_FRAMES; f++) {
 			struct report_frame *fr = &rt->top[rt->ntop++];
 			struct profile_frame pf;

@@ -24,6 +24,7 @@
 #include "symbolize/symbolizer.h"
 
 struct agg_table;
+struct blocked_in_totals;
 struct collector_ops;
 struct profile;
 struct resolver;
@@ -49,6 +50,7 @@ struct thread_total {
 	size_t nleaves, leaves_cap;
 	struct thread_operators *ops; /* task threads: samples per operator (operator_build.h) */
 	bool ops_checked;
+	struct blocked_in_totals *blocked_in; /* off-CPU ns per wait and frame (blocked_in.h) */
 };
 
 struct build_result {
@@ -133,6 +135,10 @@ void build_result_free(struct build_result *r);
  * profile the result's name ids point into. */
 int build_result_report(const struct session *s, const struct build_result *b,
 			const struct profile *names, struct thread_report *out);
+
+/* Add samples to frame id's entry of arr (n used, cap allocated). -ENOMEM. */
+int frame_total_add(struct frame_total **arr, size_t *n, size_t *cap, uint32_t id,
+		    uint64_t samples);
 
 /* The profile's kind of a symbolizer's kind. */
 enum profile_frame_kind profile_kind_of_sym(enum frame_kind kind);
