@@ -81,6 +81,29 @@ static size_t chains_collect(const struct thread_report *r, struct chain_stat *c
 	return n;
 }
 
+/* The wait of a busy part that is one (io, lock, sleep), or -1. */
+static int busy_wait(int part)
+{
+	switch (part) {
+	case BUSY_IO:
+		return REPORT_WAIT_IO;
+	case BUSY_LOCK:
+		return REPORT_WAIT_LOCK;
+	case BUSY_SLEEP:
+		return REPORT_WAIT_SLEEP;
+	default:
+		return -1;
+	}
+}
+
+const char *bottleneck_blocked_in(const struct report_thread *t, const char *why)
+{
+	for (int i = 0; i < BUSY__MAX; i++)
+		if (busy_wait(i) >= 0 && !strcmp(why, busy_names[i]))
+			return t->blocked_in[busy_wait(i)].frame;
+	return NULL;
+}
+
 static void busy_parts(const struct report_thread *t, double v[BUSY__MAX])
 {
 	v[BUSY_CPU] = t->ms_per_s[REPORT_CPU];
@@ -162,8 +185,7 @@ static void append_chain(char *buf, size_t *len, const struct report_task *t)
 		append(buf, len, "%s%s", i ? " -> " : "", t->chain[i]);
 }
 
-/* "pkg.Class.method" as "Class.method": the package is noise in a sentence. */
-static const char *frame_short(const char *frame)
+const char *bottleneck_frame_short(const char *frame)
 {
 	const char *last = strrchr(frame, '.'), *p;
 
@@ -195,7 +217,7 @@ static void append_cpu_detail(const struct thread_report *r, const struct report
 		sep = ", ";
 	}
 	if (t->ntop) {
-		append(buf, len, "%shottest %s", sep, frame_short(t->top[0].frame));
+		append(buf, len, "%shottest %s", sep, bottleneck_frame_short(t->top[0].frame));
 		sep = ", ";
 	}
 	if (strcmp(sep, " ("))
@@ -227,6 +249,10 @@ static char *evidence_of(const struct thread_report *r, const struct report_thre
 		if (shown && v[best] < 10)
 			continue;
 		append(buf, &len, "%s%.0f ms/s %s", sep, v[best], busy_names[best]);
+		/* Where it waits names what to fix: "io in PaymentClient.awaitAck". */
+		if (busy_wait(best) >= 0 && t->blocked_in[busy_wait(best)].frame)
+			append(buf, &len, " in %s",
+			       bottleneck_frame_short(t->blocked_in[busy_wait(best)].frame));
 		if (best == BUSY_CPU)
 			append_cpu_detail(r, t, buf, &len);
 		sep = ", ";
@@ -281,6 +307,11 @@ static int bottleneck_add(struct thread_report *r, const struct report_thread *t
 			b->evidence = evidence_of(r, t, c, nc);
 			if (!b->chain || !b->why || !b->evidence)
 				return -ENOMEM;
+			if (bottleneck_blocked_in(t, b->why)) {
+				b->blocked_in = strdup(bottleneck_blocked_in(t, b->why));
+				if (!b->blocked_in)
+					return -ENOMEM;
+			}
 		}
 		if (b->nblocks == REPORT_MAX_CHAIN)
 			break;

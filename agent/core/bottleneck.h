@@ -34,6 +34,14 @@ double bottleneck_busy(const struct report_thread *t);
  * chain of one). */
 int bottleneck_top_operator(const struct report_thread *t);
 
+/* The frame t waits in for why "io", "lock" or "sleep" (its blocked_in),
+ * or NULL (another why, or no frame). */
+const char *bottleneck_blocked_in(const struct report_thread *t, const char *why);
+
+/* "pkg.Class.method" as "Class.method": the package is noise in a
+ * sentence. Names with spaces, parentheses, colons or slashes as given. */
+const char *bottleneck_frame_short(const char *frame);
+
 /* The chain order above: 0 source, 1 in between, 2 sink. */
 int bottleneck_stage(const struct report_task *t);
 

@@ -140,6 +140,9 @@ static void write_bottleneck(const struct thread_report *r, FILE *out)
 		fputs(phrase, out);
 	else
 		fprintf(out, "on CPU in %s", b->why);
+	/* The method it waits in is what to look at first. */
+	if (b->blocked_in)
+		fprintf(out, " in %s", bottleneck_frame_short(b->blocked_in));
 	fprintf(out, ". Evidence: %s.", b->evidence);
 	if (more)
 		fputs(" Also holding it back:", out);
@@ -262,8 +265,9 @@ void explain_print_line(const struct thread_report *r, FILE *out)
 		fputs("bottleneck: none found ('tmprof explain' on a JSON report says why)\n", out);
 		return;
 	}
-	fprintf(out, "bottleneck: %s (%d/%d) %s, backpressures ", b->chain, b->subtask,
-		b->parallelism, b->why);
+	fprintf(out, "bottleneck: %s (%d/%d) %s%s%s, backpressures ", b->chain, b->subtask,
+		b->parallelism, b->why, b->blocked_in ? " in " : "",
+		b->blocked_in ? bottleneck_frame_short(b->blocked_in) : "");
 	print_blocks(b, out);
 	if (r->nbottlenecks > 1)
 		fprintf(out, "; %zu more", r->nbottlenecks - 1);

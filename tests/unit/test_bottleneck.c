@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "agent/core/bottleneck.h"
+#include "flamegraph/report_blocked_in.h"
 #include "flamegraph/report_categories.h"
 
 /* A task thread of chain "a -> b" (ops separated by '|'), subtask s/p,
@@ -236,8 +237,72 @@ static void test_json_names_the_bottleneck(void **state)
 	fclose(f);
 	assert_non_null(strstr(text, "\"bottlenecks\":[\n{\"chain\":\"Keyed Aggregation -> Sink: "
 				     "Store\",\"subtask\":2,\"parallelism\":2,"));
-	assert_non_null(strstr(text, "\"why\":\"io\",\"blocks\":[\"Source: Events -> Map\"]"));
+	assert_non_null(strstr(text, "\"why\":\"io\",\"blocked_in\":null,"
+				     "\"blocks\":[\"Source: Events -> Map\"]"));
 	free(text);
+	thread_report_free(&r);
+}
+
+/* The frame the sink waits in names the wait: in the evidence (short, as
+ * the issue writes it), in the bottleneck's blocked_in (whole) and in the
+ * JSON; a wait without a frame stays bare. */
+static void test_evidence_names_blocked_frame(void **state)
+{
+	struct thread_report r = { 0 };
+	const struct report_bottleneck *b;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	pipeline(&r, 200, 600, 500);
+	r.threads[3].ms_per_s[REPORT_BLOCKED] += 40;
+	r.threads[3].blocked_ms_per_s[REPORT_LOCK] = 40;
+	assert_int_equal(report_blocked_in_set(&r.threads[3], REPORT_WAIT_IO,
+					       "com.acme.PaymentClient.awaitAck", "jit", "", 580),
+			 0);
+	assert_int_equal(report_blocked_in_set(&r.threads[3], REPORT_WAIT_LOCK,
+					       "com.acme.Pool.borrow", "inlined", "", 40),
+			 0);
+	/* An idle frame is no part of what keeps it busy. */
+	assert_int_equal(report_blocked_in_set(&r.threads[3], REPORT_WAIT_IDLE,
+					       "org.apache.flink.Mailbox.take", "jit", "", 110),
+			 0);
+	assert_int_equal(bottleneck_find(&r), 0);
+	assert_int_equal(r.nbottlenecks, 1);
+	b = &r.bottlenecks[0];
+	assert_string_equal(b->why, "io");
+	assert_string_equal(b->blocked_in, "com.acme.PaymentClient.awaitAck");
+	assert_non_null(strstr(b->evidence, "Keyed Aggregation -> Sink: Store (2/2): 600 ms/s io in "
+					   "PaymentClient.awaitAck, 250 ms/s cpu, 40 ms/s lock in "
+					   "Pool.borrow, 150 ms/s idle;"));
+	assert_null(strstr(b->evidence, "Mailbox"));
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(thread_report_write_json(&r, f), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "\"why\":\"io\",\"blocked_in\":\"com.acme.PaymentClient.awaitAck\","));
+	free(text);
+	thread_report_free(&r);
+}
+
+/* The why's frame only: a CPU-bound bottleneck has none, even with a
+ * frame for a smaller wait; a name with spaces stays whole. */
+static void test_blocked_in_of_why(void **state)
+{
+	struct thread_report r = { 0 };
+	struct report_thread *t;
+
+	(void)state;
+	t = add_task(&r, SINK, 1, 1, (struct states){ .cpu = 500, .io = 100, .idle = 400 });
+	assert_int_equal(report_blocked_in_set(t, REPORT_WAIT_IO, "[unknown] java", "native", "", 100),
+			 0);
+	assert_null(bottleneck_blocked_in(t, "cpu"));
+	assert_null(bottleneck_blocked_in(t, "lock"));
+	assert_string_equal(bottleneck_blocked_in(t, "io"), "[unknown] java");
+	assert_string_equal(bottleneck_frame_short("a.b.C.m"), "C.m");
+	assert_string_equal(bottleneck_frame_short("[unknown] java"), "[unknown] java");
+	assert_string_equal(bottleneck_frame_short("main"), "main");
 	thread_report_free(&r);
 }
 
@@ -253,6 +318,8 @@ int main(void)
 		cmocka_unit_test(test_runqueue_and_operator),
 		cmocka_unit_test(test_without_states_null),
 		cmocka_unit_test(test_json_names_the_bottleneck),
+		cmocka_unit_test(test_evidence_names_blocked_frame),
+		cmocka_unit_test(test_blocked_in_of_why),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

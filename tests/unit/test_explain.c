@@ -13,6 +13,7 @@
 
 #include "agent/core/bottleneck.h"
 #include "agent/core/explain.h"
+#include "flamegraph/report_blocked_in.h"
 
 static struct report_thread *add_task(struct thread_report *r, const char *op0, const char *op1,
 				      double cpu, double rq, double bp, double idle, double io)
@@ -75,6 +76,31 @@ static void test_io_paragraph_and_line(void **state)
 	assert_int_equal(strchr(p, '\n') - p + 1, (long)strlen(p)); /* one paragraph */
 	l = text_of(&r, true);
 	assert_string_equal(l, "bottleneck: Reduce -> Sink: Db (1/1) io, backpressures Source: A -> Map\n");
+	free(p);
+	free(l);
+	thread_report_free(&r);
+}
+
+/* With the frame it waits in, the paragraph and the line name the method. */
+static void test_names_the_blocked_method(void **state)
+{
+	struct thread_report r = { 0 };
+	struct report_thread *sink;
+	char *p, *l;
+
+	(void)state;
+	add_task(&r, "Source: A", "Map", 100, 0, 700, 200, 0);
+	sink = add_task(&r, "Reduce", "Sink: Db", 100, 20, 0, 80, 800);
+	assert_int_equal(report_blocked_in_set(sink, REPORT_WAIT_IO, "com.acme.PaymentClient.awaitAck",
+					       "jit", "", 610),
+			 0);
+	assert_int_equal(bottleneck_find(&r), 0);
+	p = text_of(&r, false);
+	assert_non_null(strstr(p, "mostly blocked on I/O in PaymentClient.awaitAck. Evidence: "
+				  "Reduce -> Sink: Db (1/1): 800 ms/s io in PaymentClient.awaitAck,"));
+	l = text_of(&r, true);
+	assert_string_equal(l, "bottleneck: Reduce -> Sink: Db (1/1) io in PaymentClient.awaitAck, "
+			       "backpressures Source: A -> Map\n");
 	free(p);
 	free(l);
 	thread_report_free(&r);
@@ -167,6 +193,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_io_paragraph_and_line),
+		cmocka_unit_test(test_names_the_blocked_method),
 		cmocka_unit_test(test_runqueue_names_the_neighbour),
 		cmocka_unit_test(test_knobs_by_why),
 		cmocka_unit_test(test_no_bottleneck_and_bad_reports),

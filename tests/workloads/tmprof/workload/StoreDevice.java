@@ -22,6 +22,7 @@ public final class StoreDevice {
     private final Pipe replies;
     private final ByteBuffer clientBuf = ByteBuffer.allocateDirect(8);
     private volatile long repliedAtNanos;
+    private static volatile boolean announced;
 
     /** Starts the device thread (a daemon named threadName). */
     public StoreDevice(String threadName, double minServiceMs, double maxServiceMs, long seed) throws IOException {
@@ -62,9 +63,17 @@ public final class StoreDevice {
     /**
      * Sends one request and blocks until the reply (called by one client
      * thread at a time). The blocking read is added to the caller's WaitClock
-     * as "blocked", up to the device's reply.
+     * as "blocked", up to the device's reply. The first call prints on
+     * stderr "store client blocks in CLASS.METHOD", this method as the JVM
+     * names it (StackWalker), for tests that check where a profiler says the
+     * client waits.
      */
     public void call(long payload) throws IOException {
+        if (!announced) {
+            announced = true;
+            StackWalker.StackFrame here = StackWalker.getInstance().walk(s -> s.findFirst()).get();
+            System.err.println("store client blocks in " + here.getClassName() + "." + here.getMethodName());
+        }
         clientBuf.clear();
         clientBuf.putLong(payload).flip();
         while (clientBuf.hasRemaining()) {
