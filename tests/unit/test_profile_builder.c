@@ -21,6 +21,7 @@
 #include "agent/collect/offcpu_collector.h"
 #include "agent/core/agg_table.h"
 #include "agent/core/session.h"
+#include "agent/core/blocked_in.h"
 #include "agent/core/profile_builder.h"
 #include "agent/core/operator_build.h"
 #include "agent/core/stack_cache.h"
@@ -482,6 +483,18 @@ static void test_blocked_split_by_reason(void **state)
 	s = find(f->p, "futex_wait", NULL, &st);
 	assert_string_equal(profile_label_value(f->p, s->labels, "state"), "io");
 	assert_int_equal(s->values[0], 4000);
+	/* Each wait's frame: the first user frame from the leaf, past the
+	 * kernel's (these rules make every Java frame user code). */
+	assert_non_null(tt->blocked_in);
+	assert_int_equal(tt->blocked_in->n[REPORT_WAIT_LOCK], 1);
+	assert_string_equal(profile_frame_name(f->p, tt->blocked_in->v[REPORT_WAIT_LOCK][0].name_id),
+			    "MyMapper.map");
+	assert_int_equal(tt->blocked_in->v[REPORT_WAIT_LOCK][0].samples, 3000000);
+	assert_int_equal(tt->blocked_in->n[REPORT_WAIT_IO], 1);
+	assert_string_equal(profile_frame_name(f->p, tt->blocked_in->v[REPORT_WAIT_IO][0].name_id),
+			    "Inner.hot");
+	assert_int_equal(tt->blocked_in->v[REPORT_WAIT_IO][0].samples, 4000000);
+	assert_int_equal(tt->blocked_in->n[REPORT_WAIT_BACKPRESSURED], 0);
 	category_rules_free(&cats);
 }
 
