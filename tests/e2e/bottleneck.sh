@@ -13,9 +13,13 @@
 #     sources backpressured and the busiest sink mostly blocked in its
 #     store read; then the JSON's first bottleneck is the sink chain, its
 #     why is io (the sink's dominant state, also by the truth), its blocks
-#     name the source chain; the end of record prints the paragraph;
-#     `tmprof explain X.json` names the sink, "blocked on I/O", the source
-#     chain and a knob; `tmprof top -n 1` prints the bottleneck line.
+#     name the source chain, and the frame it waits in (its blocked_in, the
+#     thread's blocked_in.io, "io in Class.method" in the evidence) is the
+#     method the stand-in says its store client blocks in (StoreDevice
+#     prints it on stderr, from a StackWalker in that method); the end of
+#     record prints the paragraph; `tmprof explain X.json` names the sink,
+#     "blocked on I/O in" that method, the source chain and a knob;
+#     `tmprof top -n 1` prints the bottleneck line with the method.
 #  2. Bad input to explain: not JSON (exit 1), a report without task threads
 #     (exit 2), an -e cpu report without off-CPU states (exit 1): one line
 #     each, naming the file.
@@ -65,9 +69,9 @@ run_pipeline() {
 # mono_ns name cpu_ns records bp_ns idle_ns blocked_ns run_delay_ns epoch_us.
 check_report() {
 	python3 - "$E2E_TMP/$1.json" "$E2E_TMP/$1.truth0" "$E2E_TMP/$1.truth1" "$2" "$TEST_NAME: $1" \
-		"$SOURCE" "$SINK" <<'PY'
+		"$SOURCE" "$SINK" "${BLOCKS_IN:-}" <<'PY'
 import json, sys
-path, t0, t1, expect, tn, source, sink = sys.argv[1:]
+path, t0, t1, expect, tn, source, sink, blocks_in = sys.argv[1:]
 r = json.load(open(path))
 
 def snap(p):
@@ -124,6 +128,18 @@ if expect == "slow":
         print("%s - %s: tmprof/truth: %s io %.0f/%.0f ms/s, sources backpressured %.0f/%.0f ms/s (+-75)" % ("ok" if good else "not ok", tn, name0, io, tio, bp, mean_bp))
     else:
         print("not ok - %s: bottleneck thread %s not in the report or the truth" % (tn, name0))
+    # Where it waits: the method the stand-in's store client blocks in.
+    short = ".".join(blocks_in.split(".")[-2:])
+    w = (t or {}).get("blocked_in") or {}
+    io_in = (w.get("io") or {}).get("frame")
+    good = bool(blocks_in) and b0.get("blocked_in") == blocks_in and io_in == blocks_in and \
+        (" io in %s," % short) in b0["evidence"]
+    print("%s - %s: the sink waits in the workload's blocking method %s: bottleneck blocked_in %s, thread blocked_in.io %s (%s ms/s), evidence '%s'" % (
+        "ok" if good else "not ok", tn, blocks_in or "(not announced)", b0.get("blocked_in"), io_in,
+        (w.get("io") or {}).get("ms_per_s"), b0["evidence"]))
+    for x in r["threads"]:
+        if x.get("task") and " -> ".join(x["task"]["chain"]) == source:
+            print("# %s (%d/%d) blocked_in: %s" % (source, x["task"]["subtask"], x["task"]["parallelism"], json.dumps(x.get("blocked_in"))))
     others = [x for x in bn if x["chain"] != sink]
     if others:
         print("not ok - %s: bottlenecks outside the sink chain: %s" % (tn, others))
@@ -149,6 +165,10 @@ explain_rejects() {
 # 1. Slow sinks waiting on I/O.
 if run_pipeline slow --store-flush-ms 0 --store-io-ms 3:6 --sink-rounds 200; then
 	SLOW_PID=$TM_PID
+	# "store client blocks in tmprof.workload.StoreDevice.call": the
+	# workload's own word for where its sink waits.
+	BLOCKS_IN=$(sed -n 's/^store client blocks in //p' "$E2E_TMP/slow.err" | head -n 1)
+	BLOCKS_SHORT=$(awk -F. '{ print $(NF-1) "." $NF }' <<<"$BLOCKS_IN")
 	check_report slow slow >"$E2E_TMP/slow.check"
 	cat "$E2E_TMP/slow.check"
 	grep -q '^not ok' "$E2E_TMP/slow.check" && E2E_FAILED=1
@@ -159,8 +179,8 @@ if run_pipeline slow --store-flush-ms 0 --store-io-ms 3:6 --sink-rounds 200; the
 	fi
 	run_tmprof 30 explain "$E2E_TMP/slow.json"
 	text=$(tr '\n' ' ' <"$E2E_TMP/tmprof.out")
-	if [ "$RC" -eq 0 ] && [[ "$text" == "Bottleneck: $SINK ("*"holds the pipeline back: $SOURCE is backpressured"*"blocked on I/O"*"What usually helps: raise the parallelism of $SINK"*"Async I/O"* ]]; then
-		ok "slow: tmprof explain X.json names the sink, I/O, the source chain and the knob"
+	if [ "$RC" -eq 0 ] && [[ "$text" == "Bottleneck: $SINK ("*"holds the pipeline back: $SOURCE is backpressured"*"blocked on I/O in $BLOCKS_SHORT. "*"What usually helps: raise the parallelism of $SINK"*"Async I/O"* ]]; then
+		ok "slow: tmprof explain X.json names the sink, I/O in $BLOCKS_SHORT, the source chain and the knob"
 	else
 		not_ok "slow: tmprof explain X.json: exit $RC, got: $text"
 	fi
@@ -168,10 +188,10 @@ if run_pipeline slow --store-flush-ms 0 --store-io-ms 3:6 --sink-rounds 200; the
 	timeout -k 5 60 "$TMPROF" top -p "$SLOW_PID" -n 1 -i 3 >"$E2E_TMP/top.out" 2>"$E2E_TMP/top.err" </dev/null
 	rc=$?
 	line=$(grep -m1 '^bottleneck: ' "$E2E_TMP/top.out")
-	if [ "$rc" -eq 0 ] && [[ "$line" == "bottleneck: $SINK ("*") io, backpressures $SOURCE"* ]]; then
+	if [ "$rc" -eq 0 ] && [[ "$line" == "bottleneck: $SINK ("*") io in $BLOCKS_SHORT, backpressures $SOURCE"* ]]; then
 		ok "slow: tmprof top -n 1: '$line'"
 	else
-		not_ok "slow: tmprof top -n 1: exit $rc, expected 'bottleneck: $SINK (s/p) io, backpressures $SOURCE', got '$line' ($(head -c 300 "$E2E_TMP/top.err" | tr '\n' ' '))"
+		not_ok "slow: tmprof top -n 1: exit $rc, expected 'bottleneck: $SINK (s/p) io in $BLOCKS_SHORT, backpressures $SOURCE', got '$line' ($(head -c 300 "$E2E_TMP/top.err" | tr '\n' ' '))"
 	fi
 
 	# 2. Bad input: one line naming the file, documented exit codes.
