@@ -296,9 +296,36 @@ static const char *const state_frames[] = {
 	"[lock]", "[io]", "[sleep]",
 };
 
+/* The CPU categories of the builder's "[category]" frames (the agent's
+ * category names, agent/rules/categories.rules; flamegraph/ names them
+ * itself, as it uses nothing of agent/). */
+static const char *const category_frames[] = {
+	"[serialization]", "[state]", "[network]", "[checkpoint]",
+	"[gc]",            "[jit]",   "[user]",    "[framework]",
+};
+
+/* i-th frame, if it is one of names: its label (the name without the
+ * brackets) added under key, *roots |= bit, and i advanced. */
+static int root_word_parse(struct parser *ps, char **frames, uint32_t depth, uint32_t *i,
+			   const char *const *names, size_t nnames, const char *key,
+			   unsigned int bit, struct profile_label *l, size_t *n, unsigned int *roots)
+{
+	if (*i == 0 || *i >= depth)
+		return 0;
+	for (size_t k = 0; k < nnames; k++) {
+		if (!strcmp(frames[*i], names[k])) {
+			*roots |= bit;
+			return label_add(ps->p, l, n, key, frames[(*i)++] + 1,
+					 strlen(names[k]) - 2);
+		}
+	}
+	return 0;
+}
+
 /* The pseudo-frames at the root of a stack ("[<process> pid=N]",
- * "[<thread> tid=N]", then "[<state>]" under one of them) become labels,
- * as the builder made them. Returns how many leading frames they were. */
+ * "[<thread> tid=N]", then "[<state>]" and "[<category>]" under one of
+ * them) become labels, as the builder made them. Returns how many leading
+ * frames they were. */
 static int roots_parse(struct parser *ps, char **frames, uint32_t depth, uint32_t *labels,
 		       uint32_t *used)
 {
@@ -331,16 +358,16 @@ static int roots_parse(struct parser *ps, char **frames, uint32_t depth, uint32_
 		roots |= PROFILE_ROOT_THREAD;
 		i++;
 	}
-	/* The wall-clock state frame sits right under the thread frame. */
-	for (size_t k = 0; !err && i > 0 && i < depth && k < sizeof(state_frames) / sizeof(*state_frames); k++) {
-		if (!strcmp(frames[i], state_frames[k])) {
-			err = label_add(ps->p, l, &n, PROFILE_LABEL_STATE, frames[i] + 1,
-					strlen(frames[i]) - 2);
-			roots |= PROFILE_ROOT_STATE;
-			i++;
-			break;
-		}
-	}
+	/* The wall-clock state frame sits right under the thread frame, the
+	 * CPU category under either. */
+	if (!err)
+		err = root_word_parse(ps, frames, depth, &i, state_frames,
+				      sizeof(state_frames) / sizeof(*state_frames), PROFILE_LABEL_STATE,
+				      PROFILE_ROOT_STATE, l, &n, &roots);
+	if (!err)
+		err = root_word_parse(ps, frames, depth, &i, category_frames,
+				      sizeof(category_frames) / sizeof(*category_frames),
+				      PROFILE_LABEL_CATEGORY, PROFILE_ROOT_CATEGORY, l, &n, &roots);
 	if (!err)
 		err = profile_labels_intern(ps->p, l, n, labels);
 	if (err)
@@ -368,7 +395,7 @@ static int stack_add(struct parser *ps, char *stack, size_t len, uint64_t count,
 {
 	uint32_t depth = 0, nroots = 0, labels = 0;
 	char *start = stack, *end = stack + len;
-	char *roots[3];
+	char *roots[4];
 	int err;
 
 	while (start <= end) {
@@ -393,8 +420,8 @@ static int stack_add(struct parser *ps, char *stack, size_t len, uint64_t count,
 			ps->frames_cap = ncap;
 		}
 		*stop = '\0';
-		/* The first three frames wait: they may be pseudo-frames. */
-		if (depth == 0 && nroots < 3 && start[0] == '[') {
+		/* The first four frames wait: they may be pseudo-frames. */
+		if (depth == 0 && nroots < 4 && start[0] == '[') {
 			roots[nroots++] = start;
 			start = stop + 1;
 			continue;

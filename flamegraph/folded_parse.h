@@ -14,9 +14,11 @@
  * a frame's suffix gives its kind ("foo_[j]": foo, compiled Java; "_[i]"
  * inlined, "_[k]" kernel, "_[0]" interpreted), "[unknown] (m)" is an unnamed
  * frame of module m, and the pseudo-frames at the root of a stack,
- * "[<process> pid=N]", "[<thread> tid=N]" and a state ("[cpu]", "[idle]",
- * ...) right under one of them, become the sample's labels (process, pid,
- * thread, tid, operator_chain and subtask for Flink task threads, state).
+ * "[<process> pid=N]", "[<thread> tid=N]", a state ("[cpu]", "[idle]",
+ * ...) right under one of them and a CPU category ("[serialization]",
+ * "[user]", ...) under those, become the sample's labels (process, pid,
+ * thread, tid, operator_chain and subtask for Flink task threads, state,
+ * category).
  */
 #ifndef TMPROF_FLAMEGRAPH_FOLDED_PARSE_H
 #define TMPROF_FLAMEGRAPH_FOLDED_PARSE_H

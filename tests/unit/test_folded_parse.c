@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "flamegraph/folded.h"
 #include "flamegraph/folded_parse.h"
 #include "flamegraph/frame_text.h"
 #include "flamegraph/profile.h"
@@ -371,6 +372,60 @@ static void test_kinds_and_labels_from_text(void **state)
 	assert_false(folded_pseudo_frame_parse(NULL, "tid", &name, &nl, &num, &ml));
 }
 
+/* The "[category]" frame the builder writes (under the thread and state
+ * frames) reads back as the category label, so a folded file round-trips:
+ * written again, the same text. */
+static void test_category_frames_round_trip(void **state)
+{
+	static const char text[] =
+		"[tm pid=9];[Map (1/2)#0 tid=5];[cpu];[serialization];main;a.B.write_[j] 3\n"
+		"[Map (1/2)#0 tid=5];[state];main;rocksdb::Get 2\n"
+		"[Map (1/2)#0 tid=5];[idle];main 4\n"
+		"[gc];main 1\n";
+	struct folded_parse_result r;
+	struct profile_stack st;
+	struct profile *p, *again;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(PARSE(text, &p, &r), 0);
+	assert_int_equal(r.bad_lines, 0);
+	profile_stack_get(p, 0, &st);
+	assert_int_equal(st.depth, 2);
+	assert_string_equal(profile_label_value(p, st.labels, "state"), "cpu");
+	assert_string_equal(profile_label_value(p, st.labels, "category"), "serialization");
+	assert_string_equal(profile_label_value(p, st.labels, "pid"), "9");
+	/* "[state]" right under the thread frame is the state category (no
+	 * thread state is called that). */
+	profile_stack_get(p, 1, &st);
+	assert_null(profile_label_value(p, st.labels, "state"));
+	assert_string_equal(profile_label_value(p, st.labels, "category"), "state");
+	profile_stack_get(p, 2, &st);
+	assert_null(profile_label_value(p, st.labels, "category"));
+	/* At the very root, not under a thread or process: a frame. */
+	profile_stack_get(p, 3, &st);
+	assert_int_equal(st.labels, 0);
+	assert_int_equal(st.depth, 2);
+	assert_true(profile_roots(p) & PROFILE_ROOT_CATEGORY);
+
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_int_equal(folded_write(p, f), 0);
+	fclose(f);
+	again = profile_new();
+	assert_non_null(again);
+	assert_int_equal(folded_parse_buffer(out, len, again, NULL, &r), 0);
+	assert_int_equal(stack_count(again, "[tm pid=9];[Map (1/2)#0 tid=5];[cpu];[serialization];"
+					    "main;a.B.write_[j]"), 3);
+	assert_int_equal(stack_count(again, "[Map (1/2)#0 tid=5];[state];main;rocksdb::Get"), 2);
+	assert_int_equal(stack_count(again, "[gc];main"), 1);
+	free(out);
+	profile_free(again);
+	profile_free(p);
+}
+
 static void test_task_names(void **state)
 {
 	static const char *const bad[] = { "Foo (a/b)#0", "(1/2)", "Foo (1/2)#x", "Foo (1/2) x",
@@ -407,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_total_size_limit),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_kinds_and_labels_from_text),
+		cmocka_unit_test(test_category_frames_round_trip),
 		cmocka_unit_test(test_task_names),
 	};
 
