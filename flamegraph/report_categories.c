@@ -60,6 +60,80 @@ void report_categories_write_json(const struct thread_report *r, const struct re
 	fputc('}', out);
 }
 
+static bool chain_cpu(const struct report_thread *t)
+{
+	return t->is_task && t->measured[REPORT_CPU];
+}
+
+/* "A -> B" as one JSON string. */
+static void write_chain_name(const struct report_thread *t, FILE *out)
+{
+	char *joined = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&joined, &len);
+
+	if (!m) {
+		fputs("\"\"", out);
+		return;
+	}
+	for (int i = 0; i < t->task.nchain; i++)
+		fprintf(m, "%s%s", i ? " -> " : "", t->task.chain[i]);
+	fclose(m);
+	thread_report_write_string(out, joined ? joined : "");
+	free(joined);
+}
+
+/* One chain: the sums over t and the subtasks after it in the report. */
+static void write_chain(const struct thread_report *r, size_t first, FILE *out)
+{
+	const struct report_thread *t = &r->threads[first];
+	double sum[REPORT_CATEGORIES_MAX] = { 0 }, cpu = 0;
+	int n = 0;
+
+	for (size_t k = first; k < r->nthreads; k++) {
+		const struct report_thread *u = &r->threads[k];
+
+		if (!chain_cpu(u) || !thread_report_same_chain(t, u))
+			continue;
+		n++;
+		cpu += isfinite(u->ms_per_s[REPORT_CPU]) ? u->ms_per_s[REPORT_CPU] : 0;
+		for (size_t i = 0; i < r->ncategories; i++)
+			sum[i] += isfinite(u->cpu_by_category[i]) ? u->cpu_by_category[i] : 0;
+	}
+	fputs("{\"chain\":", out);
+	write_chain_name(t, out);
+	fprintf(out, ",\"pid\":%d,\"subtasks\":%d,\"cpu_ms_per_s\":%.3f,\"cpu_by_category\":{",
+		t->pid, n, cpu);
+	for (size_t i = 0; i < r->ncategories; i++)
+		fprintf(out, "%s\"%s\":%.3f", i ? "," : "", r->categories[i], sum[i]);
+	fputs("}}", out);
+}
+
+void report_categories_write_chains_json(const struct thread_report *r, FILE *out)
+{
+	bool any = false;
+
+	if (!r->ncategories)
+		return;
+	fputs(",\"chains\":[", out);
+	for (size_t i = 0; i < r->nthreads; i++) {
+		size_t k;
+
+		if (!chain_cpu(&r->threads[i]))
+			continue;
+		for (k = 0; k < i; k++)
+			if (chain_cpu(&r->threads[k]) &&
+			    thread_report_same_chain(&r->threads[k], &r->threads[i]))
+				break;
+		if (k < i)
+			continue;
+		fputs(any ? ",\n" : "\n", out);
+		write_chain(r, i, out);
+		any = true;
+	}
+	fputc(']', out);
+}
+
 static int name_index(struct thread_report *r, const char *name)
 {
 	for (size_t i = 0; i < r->ncategories; i++)

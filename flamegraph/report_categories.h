@@ -25,6 +25,11 @@ void report_categories_free(struct thread_report *r);
 /* ",\"cpu_by_category\":{...}" for thread t, or nothing. */
 void report_categories_write_json(const struct thread_report *r, const struct report_thread *t,
 				  FILE *out);
+/* ",\"chains\":[...]": per chain and process, its subtasks' CPU and
+ * categories summed, chains in the order their first subtask comes;
+ * nothing without categories (as cpu_by_category). Derived from the
+ * threads, so not read back. */
+void report_categories_write_chains_json(const struct thread_report *r, FILE *out);
 /* Read thread jt's cpu_by_category, naming the report's categories from
  * the first thread that has them. Names that are not [a-z0-9_-] are
  * skipped. */

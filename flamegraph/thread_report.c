@@ -284,6 +284,7 @@ int thread_report_write_json(const struct thread_report *r, FILE *out)
 	else
 		fputs("null", out);
 	report_bottlenecks_write_json(r, out);
+	report_categories_write_chains_json(r, out);
 	fputs("}\n", out);
 	return ferror(out) ? -EIO : 0;
 }
@@ -487,7 +488,7 @@ struct chain_group {
 	double max_cpu;
 };
 
-static bool same_chain(const struct report_thread *a, const struct report_thread *b)
+bool thread_report_same_chain(const struct report_thread *a, const struct report_thread *b)
 {
 	if (a->pid != b->pid || a->task.nchain != b->task.nchain)
 		return false;
@@ -655,7 +656,7 @@ void thread_report_print_table(const struct thread_report *r, FILE *out, int wid
 		if (!t->is_task)
 			continue;
 		for (g = 0; g < ngroups; g++)
-			if (same_chain(groups[g].rows[0], t))
+			if (thread_report_same_chain(groups[g].rows[0], t))
 				break;
 		if (g == ngroups) {
 			groups[ngroups].rows = rows + nrows;

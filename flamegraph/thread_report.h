@@ -19,7 +19,9 @@
  *     "ms_per_s":…, "target":false}],
  *   "bottlenecks":[{"chain":"…", "subtask":…, "parallelism":…, "pid":…, "tid":…,
  *     "why":"io", "blocked_in":"…", "blocks":["…"], "busy_ms_per_s":…,
- *     "evidence":"…"}]}
+ *     "evidence":"…"}],
+ *   "chains":[{"chain":"…", "pid":…, "subtasks":…, "cpu_ms_per_s":…,
+ *     "cpu_by_category":{…}}]}  (with categories: report_categories.h)
  * (bottlenecks: most severe first, agent/core/bottleneck.h; null without
  * off-CPU states).
  * (operators and operators_unplaced: task threads with CPU samples only).
@@ -168,6 +170,9 @@ void thread_report_free(struct thread_report *r);
 
 /* s as a JSON string: escaped, invalid UTF-8 as U+FFFD. */
 void thread_report_write_string(FILE *out, const char *s);
+
+/* Task threads of one chain (the same operators) in one process. */
+bool thread_report_same_chain(const struct report_thread *a, const struct report_thread *b);
 
 /* Threads by CPU, descending (ties: pid, tid). */
 void thread_report_sort(struct thread_report *r);

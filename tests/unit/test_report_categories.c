@@ -87,6 +87,41 @@ static void test_json_round_trip(void **state)
 	thread_report_free(&r);
 }
 
+/* Per chain and process: the subtasks' CPU and categories summed, one
+ * entry per chain in report order; other chains, processes and non-task
+ * threads apart. */
+static void test_chain_totals_json(void **state)
+{
+	static const double a[] = { 310, 120, 0, 520, 50 }, b[] = { 0, 0, 5, 90, 5 };
+	struct thread_report r = { 0 };
+	struct report_thread *other, *gc;
+	char *text;
+
+	(void)state;
+	assert_int_equal(report_categories_set_names(&r, names, 5), 0);
+	task(&r, 11, 1, 1000, a);
+	other = task(&r, 13, 1, 100, b);
+	other->pid = 200;
+	task(&r, 12, 2, 100, b);
+	gc = thread_report_add(&r);
+	assert_non_null(gc);
+	gc->pid = 100;
+	gc->tid = 14;
+	gc->name = strdup("GC Thread#0");
+	gc->kind = strdup("gc");
+	gc->measured[REPORT_CPU] = true;
+	gc->ms_per_s[REPORT_CPU] = 300;
+	text = text_of(&r, true);
+	assert_non_null(strstr(text, ",\"chains\":[\n{\"chain\":\"Map -> Sink\",\"pid\":100,"
+				     "\"subtasks\":2,\"cpu_ms_per_s\":1100.000,\"cpu_by_category\":{"
+				     "\"serialization\":310.000,\"state\":120.000,\"network\":5.000,"
+				     "\"user\":610.000,\"framework\":55.000}},\n{\"chain\":\"Map -> "
+				     "Sink\",\"pid\":200,\"subtasks\":1,\"cpu_ms_per_s\":100.000,"));
+	assert_null(strstr(text, "\"pid\":100,\"subtasks\":3"));
+	free(text);
+	thread_report_free(&r);
+}
+
 static void test_no_categories(void **state)
 {
 	struct thread_report r = { 0 };
@@ -96,6 +131,7 @@ static void test_no_categories(void **state)
 	task(&r, 11, 1, 1000, NULL);
 	text = text_of(&r, true);
 	assert_null(strstr(text, "cpu_by_category"));
+	assert_null(strstr(text, "\"chains\""));
 	free(text);
 	text = text_of(&r, false);
 	assert_null(strstr(text, "cpu:"));
@@ -153,6 +189,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_chain_totals_json),
 		cmocka_unit_test(test_no_categories),
 		cmocka_unit_test(test_table_lines),
 		cmocka_unit_test(test_read_skips_odd_names),
