@@ -10,10 +10,10 @@
 
 #include <cmocka.h>
 
-#include "flamegraph/folded.h"
 #include "flamegraph/folded_parse.h"
 #include "flamegraph/frame_text.h"
 #include "flamegraph/profile.h"
+#include "support.h"
 
 /* Parse text (with its exact length, so NUL bytes can be embedded). */
 static int parse(const char *text, size_t len, const struct folded_parse_limits *lim,
@@ -385,9 +385,7 @@ static void test_category_frames_round_trip(void **state)
 	struct folded_parse_result r;
 	struct profile_stack st;
 	struct profile *p, *again;
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *out;
 
 	(void)state;
 	assert_int_equal(PARSE(text, &p, &r), 0);
@@ -410,13 +408,10 @@ static void test_category_frames_round_trip(void **state)
 	assert_int_equal(st.depth, 2);
 	assert_true(profile_roots(p) & PROFILE_ROOT_CATEGORY);
 
-	f = open_memstream(&out, &len);
-	assert_non_null(f);
-	assert_int_equal(folded_write(p, f), 0);
-	fclose(f);
+	out = test_folded_text(p);
 	again = profile_new();
 	assert_non_null(again);
-	assert_int_equal(folded_parse_buffer(out, len, again, NULL, &r), 0);
+	assert_int_equal(folded_parse_buffer(out, strlen(out), again, NULL, &r), 0);
 	assert_int_equal(stack_count(again, "[tm pid=9];[Map (1/2)#0 tid=5];[cpu];[serialization];"
 					    "main;a.B.write_[j]"), 3);
 	assert_int_equal(stack_count(again, "[Map (1/2)#0 tid=5];[state];main;rocksdb::Get"), 2);
