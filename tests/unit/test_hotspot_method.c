@@ -222,6 +222,52 @@ static void test_id_tracks_reuse(void **state)
 	assert_false(hotspot_method_id_equal(&a, &b));
 }
 
+/* Equal Symbol pointers are no proof: the Symbols' memory may hold a later
+ * class's names (class unloaded, Symbols freed, a reloaded generation's
+ * made in their place). */
+static void test_names_match_symbols_reused(void **state)
+{
+	struct hotspot_method_layout l = layout();
+	struct fake_method f = fake_method("Gen000004", "work000004", "(J)J", 3, NULL, 0, false);
+	struct hotspot_method_info m;
+	struct hotspot_method_id now;
+
+	(void)state;
+	assert_int_equal(hotspot_method_read(&fake_reader, &l, f.method, &m), 0);
+	assert_string_equal(m.name, "Gen000004.work000004");
+	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &m.id, m.name, m.signature), 0);
+	/* The method's Symbol rewritten in place: same pointers, other name. */
+	fake_symbol_set(m.id.name, "work000005");
+	assert_int_equal(hotspot_method_read_id(&fake_reader, &l, f.method, &now), 0);
+	assert_true(hotspot_method_id_equal(&now, &m.id));
+	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name, m.signature),
+			 -ESTALE);
+	/* The holder's name alone. */
+	fake_symbol_set(m.id.name, "work000004");
+	fake_symbol_set(m.id.holder_name, "Gen000005");
+	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name, m.signature),
+			 -ESTALE);
+	fake_symbol_set(m.id.holder_name, "Gen000004");
+	/* The signature alone, and a longer Symbol in its place. */
+	fake_symbol_set(m.id.signature, "(I)J");
+	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name, m.signature),
+			 -ESTALE);
+	fake_symbol_set(m.id.signature, "(J)J");
+	fake_symbol_set(m.id.name, "work0000041");
+	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name, m.signature),
+			 -ESTALE);
+	fake_symbol_set(m.id.name, "work000004");
+	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name, m.signature), 0);
+	/* Unreadable or nonsense Symbols are an error, not a match. */
+	fake_put16(m.id.name + 4, 0);
+	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name, m.signature),
+			 -EINVAL);
+	now.holder_name = 0xdead000;
+	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name, m.signature),
+			 -EFAULT);
+	hotspot_method_info_free(&m);
+}
+
 static void test_corrupt_memory(void **state)
 {
 	struct hotspot_method_layout l = layout();
@@ -296,6 +342,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unsigned5, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_line_table_decode_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_id_tracks_reuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_match_symbols_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_line_table_bounds, setup, teardown),
 	};
