@@ -236,28 +236,30 @@ static void test_names_match_symbols_reused(void **state)
 	assert_int_equal(hotspot_method_read(&fake_reader, &l, f.method, &m), 0);
 	assert_string_equal(m.name, "Gen000004.work000004");
 	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &m.id, m.name, m.signature), 0);
-	/* The method's Symbol rewritten in place: same pointers, other name. */
-	fake_symbol_set(m.id.name, "work000005");
+	/* One Symbol rewritten in place at a time (same pointers): the
+	 * method's, the holder's, the signature's, a shorter one; then the
+	 * original names back. */
+	static const struct {
+		int which; /* 0 name, 1 holder, 2 signature */
+		const char *text;
+		int want;
+	} cases[] = {
+		{ 0, "work000005", -ESTALE }, { 1, "Gen000005", -ESTALE }, { 2, "(I)J", -ESTALE },
+		{ 0, "work00004", -ESTALE }, { 0, "work000004", 0 },
+	};
+	const char *orig[3] = { "work000004", "Gen000004", "(J)J" };
+
 	assert_int_equal(hotspot_method_read_id(&fake_reader, &l, f.method, &now), 0);
-	assert_true(hotspot_method_id_equal(&now, &m.id));
-	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name, m.signature),
-			 -ESTALE);
-	/* The holder's name alone. */
-	fake_symbol_set(m.id.name, "work000004");
-	fake_symbol_set(m.id.holder_name, "Gen000005");
-	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name, m.signature),
-			 -ESTALE);
-	fake_symbol_set(m.id.holder_name, "Gen000004");
-	/* The signature alone, and a longer Symbol in its place. */
-	fake_symbol_set(m.id.signature, "(I)J");
-	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name, m.signature),
-			 -ESTALE);
-	fake_symbol_set(m.id.signature, "(J)J");
-	fake_symbol_set(m.id.name, "work0000041");
-	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name, m.signature),
-			 -ESTALE);
-	fake_symbol_set(m.id.name, "work000004");
-	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name, m.signature), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t sym[3] = { m.id.name, m.id.holder_name, m.id.signature };
+
+		fake_symbol_set(sym[cases[i].which], cases[i].text);
+		assert_true(hotspot_method_id_equal(&now, &m.id));
+		assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name,
+							    m.signature),
+				 cases[i].want);
+		fake_symbol_set(sym[cases[i].which], orig[cases[i].which]);
+	}
 	/* Unreadable or nonsense Symbols are an error, not a match. */
 	fake_put16(m.id.name + 4, 0);
 	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name, m.signature),
