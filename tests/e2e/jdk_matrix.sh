@@ -51,10 +51,12 @@ for v in $JDKS; do
 	fi
 	echo "# JDK $v: $("$REPO/tests/jdk/java.sh" "$v" -version 2>&1 | sed -n 2p)"
 	# The same bars on every JDK (issue: Java frames on every JDK). JDK 21
-	# and 25 had a few stale ClassChurn names (0.1-0.2 %), gone since the
-	# Method cache checks the Symbols' bytes, not only their addresses
-	# (symbolize/java_frames.h); JDK 11's InlineHot (5-10 pp) since the
-	# leaf pc is named by following the code to its next debug record.
+	# and 25 had a few stale ClassChurn names (0.07-0.41 %: the compiled
+	# invoke of generation N calling N+1's method through its type check,
+	# whose pcs took N's inlined frames), gone since such a pc is named
+	# down to the call site (symbolize/hotspot_nmethod.c scopes_shared);
+	# JDK 11's InlineHot (5-10 pp) since the leaf pc is named by following
+	# the code to its next debug record.
 	for s in "${SCRIPTS[@]}"; do
 		t0=$(date +%s)
 		env E2E_JAVA="$REPO/tests/jdk/java.sh $v" E2E_QUICK=1 \
