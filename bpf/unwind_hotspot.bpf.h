@@ -79,12 +79,17 @@ static __always_inline int hs_blob_cached(struct hs_walk *w, const struct hotspo
 	__u32 id = 0;
 
 	/* An nmethod can be freed and its space reused by another compile:
-	 * a cached entry is good only while the compile id at its start is
-	 * the same (one 4-byte read, still far cheaper than a walk). A wrong
-	 * compile id would lend the old method's name to the new code. */
-	if (hit && (hit->kind != HS_BLOB_NMETHOD ||
-		    (!bpf_probe_read_user(&id, sizeof(id), (void *)(hit->start + cfg->nmethod_compile_id)) &&
-		     id == hit->compile_id))) {
+	 * a cached entry is good only while the segment map still leads from
+	 * pc to its start (a later blob may start after it and cover pc, the
+	 * old header intact before it) and the compile id there is the same
+	 * (another nmethod at the very start). Two or three small reads,
+	 * still far cheaper than a miss. A wrong compile id would lend the
+	 * old method's name -- a previous class generation's -- to the new
+	 * code. */
+	if (hit && hs_blob_holds(w, cfg, pc, hit->start) &&
+	    (hit->kind != HS_BLOB_NMETHOD ||
+	     (!bpf_probe_read_user(&id, sizeof(id), (void *)(hit->start + cfg->nmethod_compile_id)) &&
+	      id == hit->compile_id))) {
 		*b = *hit;
 		w->hits++;
 		return 0;

@@ -326,50 +326,76 @@ static int read_lines(const struct mem_reader *mem, const struct hotspot_method_
 	return err;
 }
 
-int hotspot_method_read(const struct mem_reader *mem, const struct hotspot_method_layout *l,
-			uint64_t method, struct hotspot_method_info *out)
+/* The "pkg.Outer$Inner.method" name and the signature the Symbols of id
+ * read as now, malloc'd into *name_out and *sig_out. */
+static int read_names(const struct mem_reader *mem, const struct hotspot_method_layout *l,
+		      const struct hotspot_method_id *id, char **name_out, char **sig_out)
 {
-	char *klass = NULL, *name = NULL, *java = NULL;
+	char *klass = malloc(SYMBOL_MAX), *name = malloc(SYMBOL_MAX), *java = malloc(SYMBOL_MAX);
+	char *sig = malloc(SYMBOL_MAX), *full = NULL;
 	size_t klass_len, name_len, sig_len;
-	int err;
+	int err = -ENOMEM;
 
-	memset(out, 0, sizeof(*out));
-	klass = malloc(SYMBOL_MAX);
-	name = malloc(SYMBOL_MAX);
-	java = malloc(SYMBOL_MAX);
-	out->signature = malloc(SYMBOL_MAX);
-	if (!klass || !name || !java || !out->signature) {
-		err = -ENOMEM;
+	*name_out = *sig_out = NULL;
+	if (!klass || !name || !java || !sig)
 		goto cleanup;
-	}
-	err = hotspot_method_read_id(mem, l, method, &out->id);
+	err = read_symbol(mem, l, id->holder_name, klass, SYMBOL_MAX, &klass_len);
 	if (!err)
-		err = read_symbol(mem, l, out->id.holder_name, klass, SYMBOL_MAX, &klass_len);
+		err = read_symbol(mem, l, id->name, name, SYMBOL_MAX, &name_len);
 	if (!err)
-		err = read_symbol(mem, l, out->id.name, name, SYMBOL_MAX, &name_len);
-	if (!err)
-		err = read_symbol(mem, l, out->id.signature, out->signature, SYMBOL_MAX, &sig_len);
+		err = read_symbol(mem, l, id->signature, sig, SYMBOL_MAX, &sig_len);
 	if (err)
 		goto cleanup;
 	hotspot_java_class_name(klass, klass_len, java, SYMBOL_MAX);
-	out->name = malloc(strlen(java) + 1 + name_len + 1);
-	if (!out->name) {
+	full = malloc(strlen(java) + 1 + name_len + 1);
+	if (!full) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	sprintf(out->name, "%s.%s", java, name);
-	/* The line table is a nicety: a method without one is still named. */
-	if (read_lines(mem, l, out) == -ENOMEM) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	err = 0;
+	sprintf(full, "%s.%s", java, name);
+	*name_out = full;
+	*sig_out = sig;
+	sig = NULL;
 cleanup:
 	free(klass);
 	free(name);
 	free(java);
+	free(sig);
+	return err;
+}
+
+int hotspot_method_read(const struct mem_reader *mem, const struct hotspot_method_layout *l,
+			uint64_t method, struct hotspot_method_info *out)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = hotspot_method_read_id(mem, l, method, &out->id);
+	if (!err)
+		err = read_names(mem, l, &out->id, &out->name, &out->signature);
+	if (err)
+		goto cleanup;
+	/* The line table is a nicety: a method without one is still named. */
+	if (read_lines(mem, l, out) == -ENOMEM)
+		err = -ENOMEM;
+cleanup:
 	if (err)
 		hotspot_method_info_free(out);
+	return err;
+}
+
+int hotspot_method_names_match(const struct mem_reader *mem, const struct hotspot_method_layout *l,
+			       const struct hotspot_method_id *id, const char *name,
+			       const char *signature)
+{
+	char *now_name, *now_sig;
+	int err = read_names(mem, l, id, &now_name, &now_sig);
+
+	if (err)
+		return err;
+	err = strcmp(now_name, name) || strcmp(now_sig, signature) ? -ESTALE : 0;
+	free(now_name);
+	free(now_sig);
 	return err;
 }
 

@@ -86,6 +86,16 @@ int hotspot_method_read(const struct mem_reader *mem, const struct hotspot_metho
 			uint64_t method, struct hotspot_method_info *out);
 void hotspot_method_info_free(struct hotspot_method_info *m);
 
+/* Do the Symbols of id still read as name and signature (as
+ * hotspot_method_read made them)? Equal Symbol pointers do not prove equal
+ * names: once a class is unloaded its Symbols may be freed and their
+ * memory hold a later class's Symbols (a reloaded generation's
+ * "Gen000005" where "Gen000004" was). 0 the same, -ESTALE other names,
+ * -EFAULT/-EINVAL unreadable, -ENOMEM. */
+int hotspot_method_names_match(const struct mem_reader *mem, const struct hotspot_method_layout *l,
+			       const struct hotspot_method_id *id, const char *name,
+			       const char *signature);
+
 /* Source line of bci as HotSpot computes it (Method::line_number_from_bci):
  * an exact entry, else the closest entry below bci; -1 when unknown. bci -1
  * (method entry, synchronization) counts as 0. */

@@ -731,10 +731,16 @@ static int scopes_decode(const struct hotspot_nmethod *nm, ssize_t idx, struct h
  * alt (na scopes) the pc may equally belong to: when the two agree on
  * every level up to a call site and then name two different methods at it
  * (the type check before two inlined receivers: C2's bimorphic inlining),
- * only the levels up to the call site. A chain that ends at the call site
- * (the trap of a failed type check, a call not inlined) drops nothing.
- * Different bcis at the first difference are two places in one method
- * (a loop exit, a slow path): nothing is dropped. */
+ * only the levels up to the call site. So too when alt ends at the call
+ * site: the other side of a type check is a call not inlined, or a trap,
+ * and the two look alike (a call with its record at the call site). It is
+ * a hot path when the receiver is of another class than the inlined one:
+ * on JDK 21 and 25, ClassChurn's invoke, compiled while one generation
+ * ran with its applyAsLong inlined, calls the next generation's through
+ * that path, and the check's pcs took the inlined side's record, the
+ * previous generation's frames. Different bcis at the first difference
+ * are two places in one method (a loop exit, a slow path): nothing is
+ * dropped. */
 static int scopes_shared(const struct hotspot_scope *chain, int n, const struct hotspot_scope *alt,
 			 int na)
 {
@@ -744,7 +750,7 @@ static int scopes_shared(const struct hotspot_scope *chain, int n, const struct 
 		if (chain[i].bci != alt[i].bci)
 			return n;
 	}
-	return n;
+	return na < n ? na : n;
 }
 
 int hotspot_nmethod_scopes(const struct hotspot_nmethod *nm, uint64_t pc, bool leaf,

@@ -316,11 +316,25 @@ static const struct method_entry *method_get(struct java_frames *jf, uint64_t me
 			jf->stats.method_unreadable++;
 			return NULL;
 		}
-		if (hotspot_method_id_equal(&id, &e->info.id)) {
-			jf->stats.method_hits++;
-			return e;
+		if (!hotspot_method_id_equal(&id, &e->info.id)) {
+			jf->stats.method_reused++;
+		} else {
+			/* Same pointers, yet the Symbols they point at may be
+			 * a later class's (header comment): names prove it. */
+			int err = hotspot_method_names_match(&jf->mem, &jf->ml, &id, e->name,
+							     e->signature);
+
+			if (!err) {
+				jf->stats.method_hits++;
+				return e;
+			}
+			if (err != -ESTALE) {
+				jf->stats.method_unreadable++;
+				return NULL;
+			}
+			jf->stats.method_reused++;
+			jf->stats.method_renamed++;
 		}
-		jf->stats.method_reused++;
 	}
 	jf->stats.method_misses++;
 	e = calloc(1, sizeof(*e));

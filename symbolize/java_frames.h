@@ -18,10 +18,14 @@
  *  - Methods are cached by Method*. Metaspace is reused after class
  *    unloading, so a cached Method is re-validated on every use: its
  *    hotspot_method_id (ConstMethod, ConstantPool, holder and the three name
- *    Symbol pointers, six small reads) must read back unchanged, else it is
- *    read afresh. Symbols are immutable while referenced, so equal pointers
- *    mean equal names; comparing fewer fields (say only _constMethod) would
- *    miss a class reloaded at the same addresses from a changed jar.
+ *    Symbol pointers, six small reads) must read back unchanged, and the
+ *    three Symbols must still read as the cached names, else it is read
+ *    afresh. Pointers alone do not do: a class reloaded in a fresh loader
+ *    (a restarted Flink job, ClassChurn's generations) gets the unloaded
+ *    one's metaspace back block for block, and its Symbols the freed
+ *    Symbols' memory, so all six can match while the names differ
+ *    (method_renamed). Comparing fewer fields (say only _constMethod) would
+ *    also miss a class reloaded at the same addresses from a changed jar.
  *  - Every cache is bounded (entries, bytes); a full cache is emptied.
  *    Names are interned in a pool with a byte budget and stay valid until
  *    java_frames_free or java_frames_flush; past the budget names degrade
@@ -70,6 +74,7 @@ struct java_frames_stats {
 	uint64_t method_hits;     /* Method* cache hits (validated) */
 	uint64_t method_misses;   /* Methods read */
 	uint64_t method_reused;   /* cached Method* that now holds another method */
+	uint64_t method_renamed;  /* ... of which with the same pointers, other names */
 	uint64_t method_unreadable;
 	uint64_t evictions;       /* caches emptied because full */
 	/* Gauges. */

@@ -190,18 +190,20 @@ static void print_java_stats(struct session *s)
 		sum.no_pcdesc += js.no_pcdesc;
 		sum.interpreted += js.interpreted;
 		sum.method_reused += js.method_reused;
+		sum.method_renamed += js.method_renamed;
 	}
 	fprintf(stderr,
 		"stats-java: unwind=%s hotspot_targets=%zu hs_stacks=%" PRIu64 " java_frames=%" PRIu64
 		" blob_cache_hit=%" PRIu64 " blob_cache_miss=%" PRIu64 " names_hit=%" PRIu64
 		" names_miss=%" PRIu64 " stale=%" PRIu64 " unreadable=%" PRIu64 " no_pcdesc=%" PRIu64
-		" interpreted=%" PRIu64 " method_reused=%" PRIu64 " perfmap_agree=%" PRIu64
+		" interpreted=%" PRIu64 " method_reused=%" PRIu64 " method_renamed=%" PRIu64
+		" perfmap_agree=%" PRIu64
 		" perfmap_differ=%" PRIu64 "\n",
 		session_unwind_name(s->opts.unwind), on, bpf[UNWIND_STAT_HS_STACKS],
 		bpf[UNWIND_STAT_HS_JAVA_FRAMES], bpf[UNWIND_STAT_HS_CACHE_HIT],
 		bpf[UNWIND_STAT_HS_CACHE_MISS],
 		sum.hits, sum.misses, sum.stale, sum.unreadable, sum.no_pcdesc, sum.interpreted,
-		sum.method_reused, agree, differ);
+		sum.method_reused, sum.method_renamed, agree, differ);
 }
 
 static int write_report(struct session *s, const struct build_result *b, const struct profile *p,

@@ -316,6 +316,14 @@ uint64_t fake_symbol(const char *s)
 	return sym;
 }
 
+void fake_symbol_set(uint64_t sym, const char *s)
+{
+	size_t n = strlen(s);
+
+	fake_put16(sym + 4, (uint16_t)n);
+	memcpy(fake_at(sym + 6, n), s, n);
+}
+
 static size_t signed_write(uint8_t *out, int32_t v)
 {
 	return fake_u5_write(out, ((uint32_t)v << 1) ^ (v < 0 ? 0xffffffffu : 0));

@@ -119,6 +119,9 @@ struct fake_nm fake_nmethod(uint64_t blob, uint32_t compile_id, const uint64_t m
 
 /* A Symbol holding s. */
 uint64_t fake_symbol(const char *s);
+/* The Symbol at sym rewritten in place to hold s (the JVM freed it and
+ * made another Symbol in its memory). */
+void fake_symbol_set(uint64_t sym, const char *s);
 
 struct fake_method {
 	uint64_t method, cm, cp, klass;

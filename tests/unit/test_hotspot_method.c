@@ -222,6 +222,54 @@ static void test_id_tracks_reuse(void **state)
 	assert_false(hotspot_method_id_equal(&a, &b));
 }
 
+/* Equal Symbol pointers are no proof: the Symbols' memory may hold a later
+ * class's names (class unloaded, Symbols freed, a reloaded generation's
+ * made in their place). */
+static void test_names_match_symbols_reused(void **state)
+{
+	struct hotspot_method_layout l = layout();
+	struct fake_method f = fake_method("Gen000004", "work000004", "(J)J", 3, NULL, 0, false);
+	struct hotspot_method_info m;
+	struct hotspot_method_id now;
+
+	(void)state;
+	assert_int_equal(hotspot_method_read(&fake_reader, &l, f.method, &m), 0);
+	assert_string_equal(m.name, "Gen000004.work000004");
+	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &m.id, m.name, m.signature), 0);
+	/* One Symbol rewritten in place at a time (same pointers): the
+	 * method's, the holder's, the signature's, a shorter one; then the
+	 * original names back. */
+	static const struct {
+		int which; /* 0 name, 1 holder, 2 signature */
+		const char *text;
+		int want;
+	} cases[] = {
+		{ 0, "work000005", -ESTALE }, { 1, "Gen000005", -ESTALE }, { 2, "(I)J", -ESTALE },
+		{ 0, "work00004", -ESTALE }, { 0, "work000004", 0 },
+	};
+	const char *orig[3] = { "work000004", "Gen000004", "(J)J" };
+
+	assert_int_equal(hotspot_method_read_id(&fake_reader, &l, f.method, &now), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t sym[3] = { m.id.name, m.id.holder_name, m.id.signature };
+
+		fake_symbol_set(sym[cases[i].which], cases[i].text);
+		assert_true(hotspot_method_id_equal(&now, &m.id));
+		assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name,
+							    m.signature),
+				 cases[i].want);
+		fake_symbol_set(sym[cases[i].which], orig[cases[i].which]);
+	}
+	/* Unreadable or nonsense Symbols are an error, not a match. */
+	fake_put16(m.id.name + 4, 0);
+	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name, m.signature),
+			 -EINVAL);
+	now.holder_name = 0xdead000;
+	assert_int_equal(hotspot_method_names_match(&fake_reader, &l, &now, m.name, m.signature),
+			 -EFAULT);
+	hotspot_method_info_free(&m);
+}
+
 static void test_corrupt_memory(void **state)
 {
 	struct hotspot_method_layout l = layout();
@@ -296,6 +344,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unsigned5, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_line_table_decode_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_id_tracks_reuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_match_symbols_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_line_table_bounds, setup, teardown),
 	};

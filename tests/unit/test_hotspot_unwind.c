@@ -209,6 +209,36 @@ static void test_segmap_walk(void **state)
 	assert_int_equal(hs_find_blob(NULL, &cfg, SEG(2000), &blob), -1);
 }
 
+/* A remembered (pc -> blob) pair after the blob was freed and a later one
+ * starting after it covers pc: the old header (compile id included) is
+ * still there, only the segment map tells. */
+static void test_blob_holds_after_reuse(void **state)
+{
+	struct hotspot_cfg cfg = cfg_get();
+	const uint64_t old_block = SEG(1200), new_block = SEG(1210), pc = SEG(1215) + 0x18;
+	__u32 id = 0;
+
+	(void)state;
+	blob_make(old_block, 40, true, 0, 4, 0, 77);
+	assert_true(hs_blob_holds(NULL, &cfg, pc, BLOB(old_block)));
+	/* Freed, then the range from segment 1210 reallocated. */
+	fake_put8(old_block + 8, 0);
+	blob_make(new_block, 40, true, 0, 4, 0, 78);
+	assert_false(hs_blob_holds(NULL, &cfg, pc, BLOB(old_block)));
+	assert_true(hs_blob_holds(NULL, &cfg, pc, BLOB(new_block)));
+	/* What a compile-id check alone would have believed. */
+	assert_int_equal(fake_reader.read(fake_reader.ctx, BLOB(old_block) + NM_COMPILE_ID, &id,
+					  sizeof(id)),
+			 0);
+	assert_int_equal(id, 77);
+	/* The old start itself is in a free segment now; pc before the new
+	 * block too. */
+	fake_put8(SEGMAP + 1200, HS_SEGMAP_FREE);
+	assert_false(hs_blob_holds(NULL, &cfg, SEG(1200) + 0x20, BLOB(old_block)));
+	/* Outside the code cache. */
+	assert_false(hs_blob_holds(NULL, &cfg, CC_HIGH, BLOB(new_block)));
+}
+
 static void test_blob_read(void **state)
 {
 	struct hotspot_cfg cfg = cfg_get();
@@ -478,6 +508,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cfg_read),
 		cmocka_unit_test(test_segmap_walk),
+		cmocka_unit_test(test_blob_holds_after_reuse),
 		cmocka_unit_test(test_blob_read),
 		cmocka_unit_test(test_compiled_step),
 		cmocka_unit_test(test_compiled_leaf_prologue_epilogue),

@@ -233,6 +233,54 @@ static void test_reused_method_inlined(void **state)
 	assert_int_equal(stats().method_reused, 1);
 }
 
+/* The Symbol pointers of methods[i] (holder, name) read from the fake. */
+static void method_symbols(uint64_t method, uint64_t *holder_name, uint64_t *name)
+{
+	uint64_t cm = *(uint64_t *)fake_at(method + 0x8, 8);
+	uint64_t cp = *(uint64_t *)fake_at(cm + 0x8, 8);
+	uint64_t klass = *(uint64_t *)fake_at(cp + 0x18, 8);
+
+	*holder_name = *(uint64_t *)fake_at(klass + 0x18, 8);
+	*name = *(uint64_t *)fake_at(cp + FAKE_CP_SIZE + 8 * 3, 8);
+}
+
+/* ClassChurn's generations: a class reloaded in a fresh loader gets the
+ * unloaded one's metaspace (Method, ConstMethod, ConstantPool, Klass at the
+ * same addresses) and its Symbols the freed Symbols' memory. Every pointer
+ * the Method cache checks is equal; only the names differ. */
+static void test_method_symbols_reused(void **state)
+{
+	uint64_t w = hs_frame_interpreted(methods[1], 4), holder, name;
+	struct fake_nm next;
+	struct java_frame f[8];
+
+	(void)state;
+	assert_int_equal(java_frames_resolve(jf, word_at(nm42.code + 0x40, 42), false, f, 8), 2);
+	assert_string_equal(f[1].name, "org.apache.flink.Op.process");
+	method_symbols(methods[1], &holder, &name);
+	fake_symbol_set(holder, "org/apache/flink/Oq");
+	fake_symbol_set(name, "prOcess");
+	/* The interpreted frame of the newcomer. */
+	assert_int_equal(java_frames_resolve(jf, w, false, f, 8), 1);
+	expect_frame(&f[0], "org.apache.flink.Oq.prOcess", "(J)I", 204, 4, FRAME_INTERPRETED);
+	assert_int_equal(stats().method_renamed, 1);
+	assert_int_equal(stats().method_reused, 1);
+	/* Its own nmethod (a new compile id) inlining the same Method*. */
+	next = fake_nmethod(fake_block(20, 16), 43, methods);
+	assert_int_equal(java_frames_resolve(jf, word_at(next.code + 0x40, 43), false, f, 8), 2);
+	assert_string_equal(f[0].name, "org.apache.flink.Task.run");
+	assert_string_equal(f[1].name, "org.apache.flink.Oq.prOcess");
+	/* Names unchanged since: a plain hit. */
+	assert_int_equal(stats().method_renamed, 1);
+	/* The old nmethod's cached chain stays what ran then. */
+	assert_int_equal(java_frames_resolve(jf, word_at(nm42.code + 0x40, 42), false, f, 8), 2);
+	assert_string_equal(f[1].name, "org.apache.flink.Op.process");
+	/* A Symbol that no longer reads as one: unnamed, not the cached name. */
+	fake_put16(name + 4, 0);
+	assert_int_equal(java_frames_resolve(jf, w, false, f, 8), 1);
+	expect_frame(&f[0], JAVA_FRAME_UNKNOWN_METHOD, "", -1, 4, FRAME_UNKNOWN);
+}
+
 static void test_stubs(void **state)
 {
 	uint64_t interp = fake_stub(20, "Interpreter");
@@ -352,6 +400,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stale_compile_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interpreted_and_reused_method, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reused_method_inlined, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_method_symbols_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stubs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_nmethods, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_method_cache_bounded, setup, teardown),
