@@ -73,17 +73,4 @@ static inline int hs_find_blob(void *ctx, const struct hotspot_cfg *cfg, __u64 p
 	return 0;
 }
 
-/* Is the code blob at blob (a CodeBlob*) still the one holding pc, by the
- * segment map? A remembered (pc -> blob) pair needs this, not only the
- * blob's compile id: a freed nmethod's header stays in memory (free blocks
- * are not wiped) while a later compile that starts after it covers pc.
- * JDK 20+ free nmethods at the GC that unloads their classes, so a
- * reloaded class's code lands on the freed range within moments. */
-static inline int hs_blob_holds(void *ctx, const struct hotspot_cfg *cfg, __u64 pc, __u64 blob)
-{
-	__u64 now = 0;
-
-	return !hs_find_blob(ctx, cfg, pc, &now) && now == blob;
-}
-
 #endif

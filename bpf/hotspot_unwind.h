@@ -64,15 +64,12 @@ static inline int hs_sp_ok(__u64 sp, __u64 next)
 	return next > sp && next - sp <= HS_STACK_RANGE && !(next & 7);
 }
 
-/* Find the blob holding pc and read what the walk needs of it. */
-static inline int hs_blob_read(void *ctx, const struct hotspot_cfg *cfg, __u64 pc,
-			       struct hs_blob *b)
+/* Read what the walk needs of the blob starting at b->start. */
+static inline int hs_blob_read_at(void *ctx, const struct hotspot_cfg *cfg, struct hs_blob *b)
 {
 	__u64 name_ptr = 0, name = 0;
 	__s32 fs = 0, fc = 0;
 
-	if (hs_find_blob(ctx, cfg, pc, &b->start))
-		return -1;
 	if (HS_READ(ctx, &fs, 4, b->start + cfg->blob_frame_size) ||
 	    HS_READ(ctx, &fc, 4, b->start + cfg->blob_frame_complete) ||
 	    HS_READ(ctx, &b->code_begin, 8, b->start + cfg->blob_code_begin) ||
@@ -99,6 +96,15 @@ static inline int hs_blob_read(void *ctx, const struct hotspot_cfg *cfg, __u64 p
 		b->kind = HS_BLOB_STUB;
 	}
 	return 0;
+}
+
+/* Find the blob holding pc and read what the walk needs of it. */
+static inline int hs_blob_read(void *ctx, const struct hotspot_cfg *cfg, __u64 pc,
+			       struct hs_blob *b)
+{
+	if (hs_find_blob(ctx, cfg, pc, &b->start))
+		return -1;
+	return hs_blob_read_at(ctx, cfg, b);
 }
 
 #ifndef HS_BLOB_LOOKUP

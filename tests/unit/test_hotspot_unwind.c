@@ -209,6 +209,15 @@ static void test_segmap_walk(void **state)
 	assert_int_equal(hs_find_blob(NULL, &cfg, SEG(2000), &blob), -1);
 }
 
+/* The BPF blob cache's rule: a remembered blob holds while the segment map
+ * still leads from pc to its start. */
+static bool blob_holds(const struct hotspot_cfg *cfg, uint64_t pc, uint64_t blob)
+{
+	__u64 now = 0;
+
+	return !hs_find_blob(NULL, cfg, pc, &now) && now == blob;
+}
+
 /* A remembered (pc -> blob) pair after the blob was freed and a later one
  * starting after it covers pc: the old header (compile id included) is
  * still there, only the segment map tells. */
@@ -220,12 +229,12 @@ static void test_blob_holds_after_reuse(void **state)
 
 	(void)state;
 	blob_make(old_block, 40, true, 0, 4, 0, 77);
-	assert_true(hs_blob_holds(NULL, &cfg, pc, BLOB(old_block)));
+	assert_true(blob_holds(&cfg, pc, BLOB(old_block)));
 	/* Freed, then the range from segment 1210 reallocated. */
 	fake_put8(old_block + 8, 0);
 	blob_make(new_block, 40, true, 0, 4, 0, 78);
-	assert_false(hs_blob_holds(NULL, &cfg, pc, BLOB(old_block)));
-	assert_true(hs_blob_holds(NULL, &cfg, pc, BLOB(new_block)));
+	assert_false(blob_holds(&cfg, pc, BLOB(old_block)));
+	assert_true(blob_holds(&cfg, pc, BLOB(new_block)));
 	/* What a compile-id check alone would have believed. */
 	assert_int_equal(fake_reader.read(fake_reader.ctx, BLOB(old_block) + NM_COMPILE_ID, &id,
 					  sizeof(id)),
@@ -234,9 +243,9 @@ static void test_blob_holds_after_reuse(void **state)
 	/* The old start itself is in a free segment now; pc before the new
 	 * block too. */
 	fake_put8(SEGMAP + 1200, HS_SEGMAP_FREE);
-	assert_false(hs_blob_holds(NULL, &cfg, SEG(1200) + 0x20, BLOB(old_block)));
+	assert_false(blob_holds(&cfg, SEG(1200) + 0x20, BLOB(old_block)));
 	/* Outside the code cache. */
-	assert_false(hs_blob_holds(NULL, &cfg, CC_HIGH, BLOB(new_block)));
+	assert_false(blob_holds(&cfg, CC_HIGH, BLOB(new_block)));
 }
 
 static void test_blob_read(void **state)
