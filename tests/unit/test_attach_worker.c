@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "agent/collect/cfi_maps.h"
 #include "agent/jvm/attach_worker.h"
 #include "agent/core/target.h"
 #include "jvm_fixture.h"
@@ -127,11 +128,40 @@ static void test_jvm_answers(void **state)
 	attach_worker_free(w);
 }
 
+/* A target's unwind tables parsed on a worker (not an attach): the result
+ * carries them; a reused pid gets none. */
+static void test_cfi_job(void **state)
+{
+	struct attach_worker *w;
+	struct attach_result r[2];
+	unsigned long long start;
+
+	(void)state;
+	assert_int_equal(attach_worker_new(&w), 0);
+	assert_int_equal(target_start_time_read(getpid(), &start), 0);
+	assert_int_equal(attach_worker_submit(w, getpid(), start, ATTACH_JOB_CFI, 0), 0);
+	assert_int_equal(take_n(w, r, 1), 1);
+	assert_int_equal(attach_worker_submit(w, getpid(), start + 1, ATTACH_JOB_CFI, 0), 0);
+	assert_int_equal(take_n(w, r + 1, 1), 1);
+	assert_int_equal(r[0].job, ATTACH_JOB_CFI);
+	assert_int_equal(r[0].err, 0);
+	assert_non_null(r[0].cfi);
+	assert_true(r[0].cfi->nmaps >= 1); /* libc at least */
+	assert_int_equal(r[1].err, -ESRCH);
+	assert_null(r[1].cfi);
+	for (int i = 0; i < 2; i++) {
+		attach_result_free(&r[i]);
+		assert_null(r[i].cfi);
+	}
+	attach_worker_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reused_and_dead_pids),
 		cmocka_unit_test(test_no_answer_and_queue_bound),
+		cmocka_unit_test(test_cfi_job),
 		cmocka_unit_test_teardown(test_jvm_answers, jvm_fixture_teardown),
 	};
 
