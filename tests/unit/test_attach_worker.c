@@ -132,28 +132,29 @@ static void test_jvm_answers(void **state)
  * carries them; a reused pid gets none. */
 static void test_cfi_job(void **state)
 {
-	struct attach_worker *w;
-	struct attach_result r[2];
-	unsigned long long start;
+	struct attach_result res[2];
+	struct attach_worker *pool = NULL;
+	unsigned long long me = 0;
 
 	(void)state;
-	assert_int_equal(attach_worker_new(&w), 0);
-	assert_int_equal(target_start_time_read(getpid(), &start), 0);
-	assert_int_equal(attach_worker_submit(w, getpid(), start, ATTACH_JOB_CFI, 0), 0);
-	assert_int_equal(take_n(w, r, 1), 1);
-	assert_int_equal(attach_worker_submit(w, getpid(), start + 1, ATTACH_JOB_CFI, 0), 0);
-	assert_int_equal(take_n(w, r + 1, 1), 1);
-	assert_int_equal(r[0].job, ATTACH_JOB_CFI);
-	assert_int_equal(r[0].err, 0);
-	assert_non_null(r[0].cfi);
-	assert_true(r[0].cfi->nmaps >= 1); /* libc at least */
-	assert_int_equal(r[1].err, -ESRCH);
-	assert_null(r[1].cfi);
+	assert_int_equal(target_start_time_read(getpid(), &me), 0);
+	assert_int_equal(attach_worker_new(&pool), 0);
 	for (int i = 0; i < 2; i++) {
-		attach_result_free(&r[i]);
-		assert_null(r[i].cfi);
+		assert_int_equal(attach_worker_submit(pool, getpid(), me + (unsigned long long)i,
+						      ATTACH_JOB_CFI, 0), 0);
+		assert_int_equal(take_n(pool, &res[i], 1), 1);
+		assert_int_equal(res[i].job, ATTACH_JOB_CFI);
 	}
-	attach_worker_free(w);
+	assert_int_equal(res[0].err, 0);
+	assert_non_null(res[0].cfi);
+	assert_true(res[0].cfi->nmaps >= 1); /* libc at least */
+	assert_int_equal(res[1].err, -ESRCH);
+	assert_null(res[1].cfi);
+	for (int i = 0; i < 2; i++) {
+		attach_result_free(&res[i]);
+		assert_null(res[i].cfi);
+	}
+	attach_worker_free(pool);
 }
 
 int main(void)
