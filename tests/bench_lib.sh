@@ -85,6 +85,23 @@ bench_rate() {
 		awk 'NR == 1 { t0 = $1; o0 = $2 } NR == 2 { printf "%.0f\n", ($2 - o0) / (($1 - t0) / 1e9) }'
 }
 
+# bench_rate_split SECONDS [AGENT_PID]: "records/s records/CPU-s agent-ms/s"
+# over the next SECONDS. records per CPU-second of the task threads (their
+# ThreadMXBean time, from the truth file) is what the profiler costs inside
+# the sampled threads (this kernel charges interrupt time, the BPF program
+# included, to the interrupted thread); the agent's own CPU is what it takes
+# from a saturated machine besides. Neither moves with the host's other load,
+# which makes records/s noisy (a few % per window on a shared VM).
+bench_rate_split() {
+	local c0=0 c1=0
+	[ -n "${2:-}" ] && c0=$(bench_proc_cpu_ms "$2")
+	cp "$BENCH_TRUTH" "$E2E_TMP/rate.a"; sleep "$1"; cp "$BENCH_TRUTH" "$E2E_TMP/rate.b"
+	[ -n "${2:-}" ] && c1=$(bench_proc_cpu_ms "$2")
+	awk -F'\t' '$2 == "total_ops" { print $1, $3, $4 }' "$E2E_TMP/rate.a" "$E2E_TMP/rate.b" |
+		awk -v a="$c0" -v b="$c1" 'NR == 1 { t0 = $1; c0 = $2; o0 = $3 }
+			NR == 2 { s = ($1 - t0) / 1e9; printf "%.0f %.1f %.2f\n", ($3 - o0) / s, ($3 - o0) / (($2 - c0) / 1e9), (b - a) / s }'
+}
+
 # bench_wait_recording ERRFILE: until tmprof printed its "recording" line
 # (the start cost is behind it), at most 180 s: loading and verifying the
 # BPF programs took 50 s on a 2-CPU machine at load 90.

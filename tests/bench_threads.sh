@@ -14,9 +14,14 @@
 #   2. Throughput of the CPU-saturated stand-in TaskManager (two always-busy
 #      subtasks) without tmprof, with per-thread and with per-CPU sampling at
 #      99 Hz, measured from the "recording" line on (start cost excluded):
-#      BENCH_PAIRS interleaved triplets, median loss per mode.
+#      BENCH_PAIRS interleaved triplets, median loss per mode: of records/s,
+#      and split into records per task-CPU-second plus the agent's CPU share
+#      (what the host's other load does not move; see bench_rate_split).
+#   3. The same cost, paired: two stand-ins with one busy subtask each, only
+#      one profiled; its records per task-CPU-second over the other's in the
+#      same window (common-mode noise cancels), against the off window.
 # Usage: tests/bench_threads.sh [BUILD_DIR]   (make bench)
-# Environment: BENCH_PAIRS (5), BENCH_SECONDS (10), BENCH_RUNS (3),
+# Environment: BENCH_PARTS ("1 2 3"), BENCH_PAIRS (5), BENCH_SECONDS (10), BENCH_RUNS (3),
 #   BENCH_MODES (per-thread per-cpu; jitter and weighted can be added).
 
 . "$(dirname "$0")/e2e/lib.sh" "${1:-build}"
@@ -27,6 +32,7 @@ PAIRS=${BENCH_PAIRS:-5}
 SECS=${BENCH_SECONDS:-10}
 RUNS=${BENCH_RUNS:-3}
 read -r -a MODES <<<"${BENCH_MODES:-per-thread per-cpu}"
+PARTS=${BENCH_PARTS:-1 2 3}
 
 bench_init bench_threads
 bench_header
@@ -61,6 +67,7 @@ record_once() {
 	EVENTS=$(grep -m1 '^stats-events:' "$E2E_TMP/b.err")
 }
 
+part1() {
 echo
 echo "== 1. A ~300-thread JVM, 99 Hz, median of $RUNS recordings per mode"
 start_java bt tmprof.workload.BurstyThreads -XX:CompileCommand=quiet -Xms32m -Xmx128m \
@@ -87,7 +94,9 @@ for mode in "${MODES[@]}"; do
 		"$mode" "$(med 4)" "$(med 1)" "$(med 2)" "$(med 3)" "$(med 5)" "$(med 6)"
 done
 stop_pid "$BT_PID"
+}
 
+part2() {
 echo
 echo "== 2. Throughput of the CPU-saturated stand-in: off / ${MODES[*]} at 99 Hz ($PAIRS rounds of ${SECS} s, interleaved)"
 bench_start_saturated
@@ -97,18 +106,85 @@ rate_on() {
 	local tp=$!
 	bench_wait_recording "$E2E_TMP/tp.err"
 	sleep 1
-	bench_rate "$SECS"
+	bench_rate_split "$SECS" "$tp"
 	wait "$tp"
 }
+# Each round: one line per mode, "mode records/s records/CPU-s agent-ms/s".
 : >"$E2E_TMP/tp"
 for i in $(seq "$PAIRS"); do
-	line=$(bench_rate "$SECS")
-	for mode in "${MODES[@]}"; do line="$line $(rate_on "$mode")"; done
-	echo "$line" >>"$E2E_TMP/tp"
-	echo "   round $i: records/s off ${line// / | }  (order: off ${MODES[*]})"
+	echo "off $(bench_rate_split "$SECS")" >>"$E2E_TMP/tp"
+	for mode in "${MODES[@]}"; do echo "$mode $(rate_on "$mode")" >>"$E2E_TMP/tp"; done
+	echo "   round $i (mode records/s records-per-task-CPU-s agent-ms/s): $(tail -n $((${#MODES[@]} + 1)) "$E2E_TMP/tp" | paste -sd'|')"
 done
-for k in "${!MODES[@]}"; do
-	loss=$(awk -v c=$((k + 2)) '$1 > 0 { print 100 * (1 - $c / $1) }' "$E2E_TMP/tp" | bench_median)
-	printf "   median throughput loss %-10s %.2f %%\n" "${MODES[$k]}" "$loss"
+NCPU=$(nproc)
+echo "   loss against the off window of the same round, median of $PAIRS; in-thread = fewer records per"
+echo "   task-CPU-second, agent = its CPU over all $NCPU CPUs, their sum = the loss on a saturated"
+echo "   machine without the host's noise (the plain records/s loss carries it):"
+for mode in "${MODES[@]}"; do
+	awk -v m="$mode" -v n="$NCPU" '$1 == "off" { r = $2; e = $3 }
+		$1 == m && r > 0 && e > 0 { w = 100 * (1 - $2 / r); t = 100 * (1 - $3 / e); a = $4 / (10 * n); print w, t, a, t + a }' \
+		"$E2E_TMP/tp" >"$E2E_TMP/tp.$mode"
+	col() { awk -v c="$1" '{ print $c }' "$E2E_TMP/tp.$mode" | bench_median; }
+	printf "   %-10s records/s loss %.2f %%; in-thread %.2f %% + agent %.2f %% = %.2f %% (sum of medians %.2f %%)\n" \
+		"$mode" "$(col 1)" "$(col 2)" "$(col 3)" "$(col 4)" "$(awk -v a="$(col 2)" -v b="$(col 3)" 'BEGIN { print a + b }')"
 done
+}
+
+part3() {
+echo
+echo "== 3. Paired: two stand-ins A and B with one always-busy subtask each, only A profiled at 99 Hz"
+echo "   ($PAIRS rounds of ${SECS} s: off, then each mode). A's records per task-CPU-second over B's in the"
+echo "   same window cancels what the host does to both (the caches, the other load); the ratio's"
+echo "   change from the off window is the in-thread cost. Per CPU, B's threads still run the"
+echo "   program's target check at each tick: a little of per-cpu's cost falls on B."
+start_tm tma "$MAIN_STANDALONE" on -- --truth "$E2E_TMP/a.truth" --task 'map:100:Source: Numbers -> Map (1/2)#0'
+A_PID=$TM_PID
+start_tm tmb "$MAIN_STANDALONE" on -- --truth "$E2E_TMP/b.truth" --task 'map:100:Source: Numbers -> Map (2/2)#0'
+B_PID=$TM_PID
+wait_ready "$A_PID" "$E2E_TMP/tma.out" 60 && wait_ready "$B_PID" "$E2E_TMP/tmb.out" 60 ||
+	bench_die "paired stand-ins did not start"
+sleep 8 # JIT warm-up
+# pair_window SECONDS [AGENT_PID]: "A records/CPU-s, B records/CPU-s, agent ms/s"
+pair_window() {
+	local c0=0 c1=0
+	[ -n "${2:-}" ] && c0=$(bench_proc_cpu_ms "$2")
+	cp "$E2E_TMP/a.truth" "$E2E_TMP/pa.0"; cp "$E2E_TMP/b.truth" "$E2E_TMP/pb.0"
+	sleep "$1"
+	cp "$E2E_TMP/a.truth" "$E2E_TMP/pa.1"; cp "$E2E_TMP/b.truth" "$E2E_TMP/pb.1"
+	[ -n "${2:-}" ] && c1=$(bench_proc_cpu_ms "$2")
+	eff() { awk -F'\t' '$2 == "total_ops" { print $1, $3, $4 }' "$1" "$2" |
+		awk 'NR == 1 { t = $1; c = $2; o = $3 } NR == 2 { printf "%.1f %.3f", ($3 - o) / (($2 - c) / 1e9), ($1 - t) / 1e9 }'; }
+	read -r ea sa <<<"$(eff "$E2E_TMP/pa.0" "$E2E_TMP/pa.1")"
+	read -r eb _ <<<"$(eff "$E2E_TMP/pb.0" "$E2E_TMP/pb.1")"
+	awk -v a="$ea" -v b="$eb" -v x="$c0" -v y="$c1" -v s="$sa" 'BEGIN { printf "%s %s %.2f\n", a, b, (y - x) / s }'
+}
+pair_on() {
+	"$TMPROF" record -p "$A_PID" -d $((SECS + 4)) -F 99 --sampler "$1" -o "$E2E_TMP/pp.folded" \
+		>/dev/null 2>"$E2E_TMP/pp.err" &
+	local tp=$!
+	bench_wait_recording "$E2E_TMP/pp.err"
+	sleep 1
+	pair_window "$SECS" "$tp"
+	wait "$tp"
+}
+: >"$E2E_TMP/pair"
+for i in $(seq "$PAIRS"); do
+	echo "off $(pair_window "$SECS")" >>"$E2E_TMP/pair"
+	for mode in "${MODES[@]}"; do echo "$mode $(pair_on "$mode")" >>"$E2E_TMP/pair"; done
+	echo "   round $i (mode A-records/CPU-s B-records/CPU-s agent-ms/s): $(tail -n $((${#MODES[@]} + 1)) "$E2E_TMP/pair" | paste -sd'|')"
+done
+for mode in "${MODES[@]}"; do
+	awk -v m="$mode" -v n="$(nproc)" '$1 == "off" { r = $2 / $3 }
+		$1 == m && r > 0 { t = 100 * (1 - ($2 / $3) / r); a = $4 / (10 * n); print t, a, t + a }' \
+		"$E2E_TMP/pair" >"$E2E_TMP/pair.$mode"
+	pcol() { awk -v c="$1" '{ print $c }' "$E2E_TMP/pair.$mode" | bench_median; }
+	printf "   %-10s paired in-thread loss %.2f %% (rounds: %s) + agent %.2f %% = %.2f %% (median of sums)\n" \
+		"$mode" "$(pcol 1)" "$(awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $1 }' "$E2E_TMP/pair.$mode")" "$(pcol 2)" "$(pcol 3)"
+done
+stop_pid "$A_PID"; stop_pid "$B_PID"
+}
+
+case " $PARTS " in *" 1 "*) part1 ;; esac
+case " $PARTS " in *" 2 "*) part2 ;; esac
+case " $PARTS " in *" 3 "*) part3 ;; esac
 echo "   load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

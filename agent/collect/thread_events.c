@@ -54,6 +54,9 @@ struct te_proc {
 	uint64_t last_close_ms;
 	uint64_t last_watch_ms;
 	bool fds_reported;
+	/* The sampler dropped samples since the last watch check: a watched
+	 * thread's missing samples prove nothing then. */
+	bool dropped_since_check;
 };
 
 struct thread_events {
@@ -425,23 +428,31 @@ static int rescan_open_close(struct thread_events *te, struct te_proc *p, const 
 	return err == -ENOMEM ? err : 0;
 }
 
+static bool watch_all_armed(const struct te_proc *p)
+{
+	for (size_t i = 0; i < p->nw; i++)
+		if (!p->w[i].armed)
+			return false;
+	return true;
+}
+
 /* TE_INHERIT: check the watched threads; give the uncovered their own
  * event. A watch is armed at the first rescan after it was set: samples of
  * that first drain may come from a copy that was removed right after it. */
-static int check_watch(struct thread_events *te, struct te_proc *p, const pid_t *tids, size_t n,
-		       bool samples_dropped)
+static int check_watch(struct thread_events *te, struct te_proc *p, const pid_t *tids, size_t n)
 {
 	size_t k = 0;
-	bool opened = false, armed_all = true;
+	bool opened = false, armed_all = watch_all_armed(p);
 	uint64_t now = now_ms();
 	int err = 0;
 
-	for (size_t i = 0; i < p->nw && armed_all; i++)
-		armed_all = p->w[i].armed;
 	/* Arming is done at once; checks wait for the interval. */
 	if (!p->nw || (armed_all && now - p->last_watch_ms < WATCH_CHECK_INTERVAL_MS))
 		return 0;
 	p->last_watch_ms = now;
+	bool samples_dropped = p->dropped_since_check;
+
+	p->dropped_since_check = false;
 	for (size_t i = 0; i < p->nw; i++) {
 		struct te_watch w = p->w[i];
 		uint64_t cpu;
@@ -484,31 +495,59 @@ static int close_exited(struct thread_events *te, struct te_proc *p, const pid_t
 	size_t dead = 0;
 	uint64_t now = now_ms();
 
+	if (now - p->last_close_ms < CLOSE_MIN_INTERVAL_MS)
+		return 0;
+	/* Due or not, the next look is an interval away: the task list
+	 * is only read when something is due (see thread_events_list_due). */
+	p->last_close_ms = now;
 	for (size_t i = 0; i < p->nth; i++)
 		dead += !tid_listed(tids, n, p->th[i].tid);
-	if (!dead || now - p->last_close_ms < CLOSE_MIN_INTERVAL_MS)
+	if (!dead)
 		return 0;
-	p->last_close_ms = now;
 	close_unlisted(te, p, tids, n);
 	return watch_unowned(p, tids, n);
+}
+
+bool thread_events_list_due(uint64_t now_ms, uint64_t last_close_ms, uint64_t last_watch_ms,
+			    size_t watched, bool all_armed)
+{
+	if (now_ms - last_close_ms >= CLOSE_MIN_INTERVAL_MS)
+		return true;
+	if (!watched)
+		return false;
+	/* New watches are armed at the next drain; armed ones checked at
+	 * their interval. */
+	return !all_armed || now_ms - last_watch_ms >= WATCH_CHECK_INTERVAL_MS;
 }
 
 int thread_events_rescan(struct thread_events *te, bool samples_dropped)
 {
 	int ret = 0;
+	uint64_t now = now_ms();
 
 	for (size_t i = 0; i < te->nprocs; i++) {
 		struct te_proc *p = &te->procs[i];
 		pid_t *tids = NULL;
 		size_t n = 0;
-		int err = task_list(p->tgid, &tids, &n);
+		int err;
+
+		p->dropped_since_check |= samples_dropped;
+		/* Listing /proc/TGID/task of a 300-thread JVM at every drain
+		 * was a third of the agent's steady CPU: with inherited events
+		 * new threads need nothing, so list only when a close or a
+		 * watch check is due. */
+		if (te->mode == TE_INHERIT &&
+		    !thread_events_list_due(now, p->last_close_ms, p->last_watch_ms, p->nw,
+					    watch_all_armed(p)))
+			continue;
+		err = task_list(p->tgid, &tids, &n);
 
 		if (err == -ESRCH)
 			continue; /* the session removes it */
 		if (!err && te->mode == TE_RESCAN)
 			err = rescan_open_close(te, p, tids, n);
 		if (!err && te->mode == TE_INHERIT) {
-			err = check_watch(te, p, tids, n, samples_dropped);
+			err = check_watch(te, p, tids, n);
 			if (!err)
 				err = close_exited(te, p, tids, n);
 		}

@@ -57,7 +57,8 @@ int thread_events_remove(struct thread_events *te, pid_t tgid);
  * the proof that a thread without an event of its own is still covered. */
 void thread_events_note_sample(struct thread_events *te, pid_t tgid, pid_t tid, uint64_t count);
 
-/* Called at each drain: list /proc/TGID/task of every process; close events
+/* Called at each drain: list /proc/TGID/task of every process (TE_INHERIT:
+ * only of those with a close or a watch check due); close events
  * of exited threads (TE_RESCAN: at once; TE_INHERIT: in batches, then check
  * that the threads whose copies went with them still get samples, and give
  * those that ran without any their own event); TE_RESCAN: open events for
@@ -73,5 +74,11 @@ size_t thread_events_open_count(const struct thread_events *te, pid_t tgid);
  * cpu_ns since the check started and got no sample is uncovered when its
  * CPU time is at least min_periods sampling periods. */
 bool thread_uncovered(uint64_t cpu_ns, uint64_t samples, uint64_t period_ns, unsigned int min_periods);
+
+/* Pure helper (unit-tested): does a TE_INHERIT rescan of a process need its
+ * task list now? Yes when the batch close is due (every 10 s), or threads
+ * are watched and some are not armed yet or their check is due (5 s). */
+bool thread_events_list_due(uint64_t now_ms, uint64_t last_close_ms, uint64_t last_watch_ms,
+			    size_t watched, bool all_armed);
 
 #endif

@@ -26,6 +26,22 @@ static void test_thread_uncovered(void **state)
 	assert_false(thread_uncovered(100, 0, 0, 3));
 }
 
+static void test_list_due(void **state)
+{
+	(void)state;
+	/* Nothing watched, close not due: no task list. */
+	assert_false(thread_events_list_due(5000, 0, 0, 0, true));
+	/* The batch close comes every 10 s. */
+	assert_true(thread_events_list_due(10000, 0, 0, 0, true));
+	assert_true(thread_events_list_due(25000, 15000, 0, 0, true));
+	assert_false(thread_events_list_due(24999, 15000, 0, 0, true));
+	/* A new watch is armed at the next drain. */
+	assert_true(thread_events_list_due(1000, 900, 900, 3, false));
+	/* Armed watches wait for their 5 s check. */
+	assert_false(thread_events_list_due(5899, 900, 900, 3, true));
+	assert_true(thread_events_list_due(5900, 900, 900, 3, true));
+}
+
 static void test_bad_program_fails_cleanly(void **state)
 {
 	struct thread_events *te = NULL;
@@ -51,6 +67,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_thread_uncovered),
+		cmocka_unit_test(test_list_due),
 		cmocka_unit_test(test_bad_program_fails_cleanly),
 	};
 
