@@ -15,7 +15,7 @@ BUILD    := build
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. -I$(BUILD)
-LDLIBS   := -linih -ljansson -lbpf -ldw -lelf -lz -lcurl -lstdc++ -lm
+LDLIBS   := -linih -ljansson -lbpf -ldw -lelf -lz -lstdc++ -lm
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined

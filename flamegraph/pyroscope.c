@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,8 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
+#include "flamegraph/curl_api.h"
 #include "flamegraph/folded.h"
 
 #define DEFAULT_TRIES 3
@@ -128,9 +126,11 @@ void pyroscope_url_redact(const char *url, char *out, size_t outlen)
 
 /* ------------------------------------------------------------- the request */
 
-static void curl_init_once(void)
+/* The loaded library: pyroscope_push loads it (or fails) before any
+ * other function here runs. */
+static const struct curl_api *api(void)
 {
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return curl_api_get(NULL, 0);
 }
 
 /* "app{k=v,...}" with the reserved characters of values replaced. */
@@ -210,7 +210,7 @@ static char *ingest_url(CURL *c, const struct pyroscope_target *t, const struct 
 	while (base > 0 && t->url[base - 1] == '/')
 		base--;
 	if (name)
-		esc = curl_easy_escape(c, name, 0);
+		esc = api()->easy_escape(c, name, 0);
 	if (!esc)
 		goto cleanup;
 	len = base + strlen(esc) + 256;
@@ -222,7 +222,7 @@ static char *ingest_url(CURL *c, const struct pyroscope_target *t, const struct 
 			 (int)base, t->url, esc, pp->from, pp->until, pp->format, pp->sample_rate,
 			 pp->units);
 cleanup:
-	curl_free(esc);
+	api()->free(esc);
 	free(name);
 	return url;
 }
@@ -281,25 +281,25 @@ static struct curl_slist *headers_build(const struct pyroscope_target *t,
 	char line[PYROSCOPE_MAX_HEADER_VALUE + 64]; /* pyroscope_target_check() bounds the values */
 
 	snprintf(line, sizeof(line), "Content-Type: %s", pp->content_type);
-	h = curl_slist_append(h, line);
+	h = api()->slist_append(h, line);
 	/* No "Expect: 100-continue" round trip for large bodies. */
-	if (h && (n = curl_slist_append(h, "Expect:")))
+	if (h && (n = api()->slist_append(h, "Expect:")))
 		h = n;
 	else
 		goto fail;
 	if (t->tenant_id && *t->tenant_id) {
 		snprintf(line, sizeof(line), "X-Scope-OrgID: %s", t->tenant_id);
-		if (!(n = curl_slist_append(h, line)))
+		if (!(n = api()->slist_append(h, line)))
 			goto fail;
 	}
 	if (t->bearer_token && *t->bearer_token) {
 		snprintf(line, sizeof(line), "Authorization: Bearer %s", t->bearer_token);
-		if (!(n = curl_slist_append(h, line)))
+		if (!(n = api()->slist_append(h, line)))
 			goto fail;
 	}
 	return h;
 fail:
-	curl_slist_free_all(h);
+	api()->slist_free_all(h);
 	return NULL;
 }
 
@@ -369,33 +369,33 @@ struct attempt {
 static void attempt_run(CURL *c, struct attempt *a, int64_t remaining_ms)
 {
 	memset(a, 0, sizeof(*a));
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &a->resp);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, a->curl_err);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)remaining_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	api()->easy_setopt(c, CURLOPT_WRITEDATA, &a->resp);
+	api()->easy_setopt(c, CURLOPT_ERRORBUFFER, a->curl_err);
+	api()->easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)remaining_ms);
+	api()->easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 			 (long)(remaining_ms < CONNECT_TIMEOUT_MS ? remaining_ms : CONNECT_TIMEOUT_MS));
-	a->rc = curl_easy_perform(c);
+	a->rc = api()->easy_perform(c);
 	if (a->rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
+		api()->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
 }
 
 static void curl_setup(CURL *c, const struct pyroscope_target *t, const char *url,
 		       struct curl_slist *headers, const unsigned char *body, size_t len)
 {
-	curl_easy_setopt(c, CURLOPT_URL, url);
+	api()->easy_setopt(c, CURLOPT_URL, url);
 	/* No signals: safe in a multi-threaded agent. */
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "tmprof");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, response_write);
+	api()->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	api()->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	api()->easy_setopt(c, CURLOPT_USERAGENT, "tmprof");
+	api()->easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	api()->easy_setopt(c, CURLOPT_POST, 1L);
+	api()->easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)body);
+	api()->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	api()->easy_setopt(c, CURLOPT_WRITEFUNCTION, response_write);
 	if (t->basic_user && *t->basic_user) {
-		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(c, CURLOPT_USERNAME, t->basic_user);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, t->basic_password ? t->basic_password : "");
+		api()->easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		api()->easy_setopt(c, CURLOPT_USERNAME, t->basic_user);
+		api()->easy_setopt(c, CURLOPT_PASSWORD, t->basic_password ? t->basic_password : "");
 	}
 }
 
@@ -425,7 +425,7 @@ static int attempts_run(CURL *c, const struct pyroscope_target *t, const char *w
 	}
 	if (a.rc != CURLE_OK) {
 		err_set(err, errlen, "pyroscope: POST %s: %s (%u %s)", where,
-			a.curl_err[0] ? a.curl_err : curl_easy_strerror(a.rc), n,
+			a.curl_err[0] ? a.curl_err : api()->easy_strerror(a.rc), n,
 			n == 1 ? "try" : "tries");
 		return curl_errno(a.rc);
 	}
@@ -438,7 +438,6 @@ static int attempts_run(CURL *c, const struct pyroscope_target *t, const char *w
 int pyroscope_push(const struct pyroscope_target *t, const struct profile *p,
 		   const struct pprof_options *o, char *err, size_t errlen)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	const struct pprof_options defaults = { .kind = PPROF_KIND_CPU };
 	struct push_params pp;
 	struct curl_slist *headers = NULL;
@@ -470,9 +469,12 @@ int pyroscope_push(const struct pyroscope_target *t, const struct profile *p,
 		err_set(err, errlen, "pyroscope: encoding the profile: %s", strerror(-rc));
 		goto cleanup;
 	}
-	pthread_once(&once, curl_init_once);
+	if (!curl_api_get(err, errlen)) {
+		rc = -ENOPKG;
+		goto cleanup;
+	}
 	rc = -ENOMEM;
-	c = curl_easy_init();
+	c = api()->easy_init();
 	if (!c || !(url = ingest_url(c, t, &pp)) || !(headers = headers_build(t, &pp))) {
 		err_set(err, errlen, "pyroscope: out of memory");
 		goto cleanup;
@@ -480,9 +482,10 @@ int pyroscope_push(const struct pyroscope_target *t, const struct profile *p,
 	curl_setup(c, t, url, headers, body, len);
 	rc = attempts_run(c, t, where, err, errlen);
 cleanup:
-	curl_slist_free_all(headers);
+	if (headers)
+		api()->slist_free_all(headers);
 	if (c)
-		curl_easy_cleanup(c);
+		api()->easy_cleanup(c);
 	free(url);
 	free(body);
 	return rc;

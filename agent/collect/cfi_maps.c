@@ -157,52 +157,55 @@ static void file_put(struct cfi_maps *c, struct cfi_file *f)
 	}
 }
 
-/* The loaded (or failed) file behind m, loading it if new; NULL on error. */
-static struct cfi_file *file_get(struct cfi_maps *c, pid_t pid, const struct proc_map *m)
+static bool key_equal(const struct cfi_key *a, dev_t dev, ino_t ino, off_t size,
+		      const struct timespec *mtime)
 {
-	struct cfi_table t;
-	struct cfi_file *f;
-	struct stat sb;
-	int fd = proc_map_open(pid, m), err;
+	return a->dev == dev && a->ino == ino && a->size == size && a->mtime.tv_sec == mtime->tv_sec &&
+	       a->mtime.tv_nsec == mtime->tv_nsec;
+}
 
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || (m->inode && sb.st_ino != (ino_t)m->inode)) {
-		close(fd);
-		return NULL;
-	}
-	for (f = c->files; f; f = f->next) {
-		if (f->dev == sb.st_dev && f->ino == sb.st_ino && f->size == sb.st_size &&
-		    f->mtime.tv_sec == sb.st_mtim.tv_sec && f->mtime.tv_nsec == sb.st_mtim.tv_nsec) {
-			close(fd);
+static struct cfi_file *file_find(const struct cfi_maps *c, const struct cfi_key *k)
+{
+	for (struct cfi_file *f = c->files; f; f = f->next)
+		if (key_equal(k, f->dev, f->ino, f->size, &f->mtime))
 			return f;
-		}
-	}
+	return NULL;
+}
+
+/* A prepared file's rows into the array: cheap next to parsing them. */
+static struct cfi_file *file_install(struct cfi_maps *c, pid_t pid, const struct cfi_prep_file *p)
+{
+	struct cfi_file *f = file_find(c, &p->key);
+	int err = p->err;
+
+	if (f)
+		return f;
 	f = calloc(1, sizeof(*f));
-	if (!f) {
-		close(fd);
+	if (!f)
+		return NULL;
+	f->dev = p->key.dev;
+	f->ino = p->key.ino;
+	f->size = p->key.size;
+	f->mtime = p->key.mtime;
+	if (!err && !p->parsed)
+		err = -EAGAIN; /* known when prepared, dropped since: another time */
+	if (!err)
+		err = rows_alloc(c, (uint32_t)p->t.n, &f->first);
+	if (!err)
+		err = rows_write(c->rows_fd, f->first, p->t.rows, p->t.n);
+	if (err == -EAGAIN) {
+		free(f);
 		return NULL;
 	}
-	f->dev = sb.st_dev;
-	f->ino = sb.st_ino;
-	f->size = sb.st_size;
-	f->mtime = sb.st_mtim;
-	err = cfi_table_build(fd, &t);
-	close(fd);
-	if (!err)
-		err = rows_alloc(c, (uint32_t)t.n, &f->first);
-	if (!err)
-		err = rows_write(c->rows_fd, f->first, t.rows, t.n);
 	if (err) {
-		log_debug("PID %d: no unwind rows for %s: %s", (int)pid, m->path, strerror(-err));
+		log_debug("PID %d: no unwind rows for %s: %s", (int)pid, p->path, strerror(-err));
 		f->failed = true;
 	} else {
-		f->n = (uint32_t)t.n;
-		memcpy(f->segs, t.segs, sizeof(f->segs));
-		f->nsegs = t.nsegs;
-		log_debug("PID %d: %zu unwind rows for %s at %u", (int)pid, t.n, m->path, f->first);
+		f->n = (uint32_t)p->t.n;
+		memcpy(f->segs, p->t.segs, sizeof(f->segs));
+		f->nsegs = p->t.nsegs;
+		log_debug("PID %d: %zu unwind rows for %s at %u", (int)pid, p->t.n, p->path, f->first);
 	}
-	cfi_table_free(&t);
 	/* Failed files stay (refs 0 forever) so they are not read again. */
 	f->next = c->files;
 	c->files = f;
@@ -235,36 +238,126 @@ static struct cfi_pid *pid_find(struct cfi_maps *c, pid_t pid)
 	return NULL;
 }
 
-int cfi_maps_add_maps(struct cfi_maps *c, pid_t pid, const struct proc_maps *pm)
+/* Parse (or with known, skip what known already holds) the file behind m
+ * into p->files[*nfiles] unless this pid's earlier mapping did; its index
+ * in *idx. -errno: the mapping is left out. */
+static int prep_file(const struct cfi_maps *known, pid_t pid, const struct proc_map *m,
+		     struct cfi_prep *p, size_t *idx)
 {
-	struct cfi_proc proc = { 0 };
-	struct cfi_pid now = { .pid = pid }, *old;
-	int err;
+	struct cfi_prep_file *pf;
+	struct cfi_key k;
+	struct stat sb;
+	int fd = proc_map_open(pid, m);
 
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || (m->inode && sb.st_ino != (ino_t)m->inode)) {
+		close(fd);
+		return -ENOENT;
+	}
+	k = (struct cfi_key){ .dev = sb.st_dev, .ino = sb.st_ino, .size = sb.st_size, .mtime = sb.st_mtim };
+	for (size_t i = 0; i < p->nfiles; i++) {
+		if (key_equal(&p->files[i].key, k.dev, k.ino, k.size, &k.mtime)) {
+			close(fd);
+			*idx = i;
+			return 0;
+		}
+	}
+	pf = &p->files[p->nfiles];
+	memset(pf, 0, sizeof(*pf));
+	pf->key = k;
+	snprintf(pf->path, sizeof(pf->path), "%s", m->path);
+	if (!known || !file_find(known, &k)) {
+		pf->err = cfi_table_build(fd, &pf->t);
+		pf->parsed = !pf->err;
+	}
+	close(fd);
+	*idx = p->nfiles++;
+	return 0;
+}
+
+int cfi_prep_build_maps(const struct cfi_maps *known, pid_t pid, const struct proc_maps *pm,
+			struct cfi_prep **out)
+{
+	struct cfi_prep *p = calloc(1, sizeof(*p));
+	size_t usable = 0;
+
+	if (p) {
+		p->maps = calloc(pm->count ? pm->count : 1, sizeof(*p->maps));
+		p->files = calloc(pm->count ? pm->count : 1, sizeof(*p->files));
+	}
+	if (!p || !p->maps || !p->files) {
+		cfi_prep_free(p);
+		return -ENOMEM;
+	}
+	/* libc and ld-linux first: they get the rows when the budget is short. */
 	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < pm->count && proc.n < CFI_MAX_MAPPINGS; i++) {
+		/* As many as can get rows: failed files do not count. */
+		for (size_t i = 0; i < pm->count && usable < CFI_MAX_MAPPINGS; i++) {
 			const struct proc_map *m = &pm->maps[i];
 			const char *module;
-			struct cfi_file *f;
-			uint64_t vaddr;
+			size_t idx;
 
 			if (!proc_map_is_exec(m) || !proc_map_is_file(m))
 				continue;
 			module = proc_map_module(m);
 			if (first_choice(module) != (pass == 0) || !strcmp(module, "libjvm.so"))
 				continue;
-			f = file_get(c, pid, m);
-			if (!f || f->failed || vaddr_of(f, m->offset, &vaddr))
+			if (prep_file(known, pid, m, p, &idx))
 				continue;
-			proc.m[proc.n].start = m->start;
-			proc.m[proc.n].end = m->end;
-			proc.m[proc.n].bias = m->start - vaddr;
-			proc.m[proc.n].first_row = f->first;
-			proc.m[proc.n].nrows = f->n;
-			proc.n++;
-			f->refs++;
-			now.files[now.n++] = f;
+			p->maps[p->nmaps++] = (struct cfi_prep_map){ .start = m->start, .end = m->end,
+								      .offset = m->offset, .file = idx };
+			usable += !p->files[idx].err;
 		}
+	}
+	*out = p;
+	return 0;
+}
+
+int cfi_prep_build(pid_t pid, struct cfi_prep **out)
+{
+	struct proc_maps *pm;
+	int err = proc_maps_read(pid, &pm);
+
+	if (err)
+		return err;
+	err = cfi_prep_build_maps(NULL, pid, pm, out);
+	proc_maps_free(pm);
+	return err;
+}
+
+void cfi_prep_free(struct cfi_prep *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; p->files && i < p->nfiles; i++)
+		cfi_table_free(&p->files[i].t);
+	free(p->files);
+	free(p->maps);
+	free(p);
+}
+
+int cfi_maps_install(struct cfi_maps *c, pid_t pid, const struct cfi_prep *p)
+{
+	struct cfi_proc proc = { 0 };
+	struct cfi_pid now = { .pid = pid }, *old;
+	int err;
+
+	for (size_t i = 0; i < p->nmaps && proc.n < CFI_MAX_MAPPINGS; i++) {
+		const struct cfi_prep_map *m = &p->maps[i];
+		struct cfi_file *f = file_install(c, pid, &p->files[m->file]);
+		uint64_t vaddr;
+
+		if (!f || f->failed || vaddr_of(f, m->offset, &vaddr))
+			continue;
+		proc.m[proc.n].start = m->start;
+		proc.m[proc.n].end = m->end;
+		proc.m[proc.n].bias = m->start - vaddr;
+		proc.m[proc.n].first_row = f->first;
+		proc.m[proc.n].nrows = f->n;
+		proc.n++;
+		f->refs++;
+		now.files[now.n++] = f;
 	}
 	old = pid_find(c, pid);
 	err = proc.n ? proc_set(c->procs_fd, pid, &proc) : proc_set(c->procs_fd, pid, NULL);
@@ -294,6 +387,18 @@ int cfi_maps_add_maps(struct cfi_maps *c, pid_t pid, const struct proc_maps *pm)
 		c->pids[c->npids++] = now;
 	}
 	return (int)proc.n;
+}
+
+int cfi_maps_add_maps(struct cfi_maps *c, pid_t pid, const struct proc_maps *pm)
+{
+	struct cfi_prep *p;
+	int err = cfi_prep_build_maps(c, pid, pm, &p);
+
+	if (err)
+		return err;
+	err = cfi_maps_install(c, pid, p);
+	cfi_prep_free(p);
+	return err;
 }
 
 int cfi_maps_add(struct cfi_maps *c, pid_t pid)

@@ -11,11 +11,47 @@
 #ifndef TMPROF_AGENT_CFI_MAPS_H
 #define TMPROF_AGENT_CFI_MAPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
+
+#include "symbolize/cfi_table.h"
 
 struct cfi_maps;
 struct proc_maps;
+
+/* A file's identity: a library replaced on disk is another file. */
+struct cfi_key {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+/* A target's libraries parsed, not yet in the maps: parsing .eh_frame
+ * takes tens of ms a library (hundreds for a large one), which the
+ * daemon does on a worker thread (agent/jvm/attach_worker.h); installing
+ * the rows is a few map updates, done by the loop. */
+struct cfi_prep_file {
+	struct cfi_key key;
+	struct cfi_table t;
+	int err;     /* why it has no rows */
+	bool parsed; /* t holds its rows (else: known when prepared, or failed) */
+	char path[256]; /* for the debug log */
+};
+
+struct cfi_prep_map {
+	uint64_t start, end, offset;
+	size_t file; /* index in files */
+};
+
+struct cfi_prep {
+	struct cfi_prep_map *maps; /* candidates in install order */
+	struct cfi_prep_file *files;
+	size_t nmaps, nfiles;
+};
 
 /* rows_fd: a cfi_rows map, procs_fd: a cfi_procs map (bpf/abi.h); they
  * stay the caller's to close. */
@@ -30,6 +66,19 @@ void cfi_maps_free(struct cfi_maps *c);
 int cfi_maps_add(struct cfi_maps *c, pid_t pid);
 /* The same from already read mappings (tests). */
 int cfi_maps_add_maps(struct cfi_maps *c, pid_t pid, const struct proc_maps *pm);
+/* Parse pid's libraries (the ones cfi_maps_add takes, in its order)
+ * without touching any cfi_maps: safe on another thread. -errno: its
+ * mappings cannot be read. */
+int cfi_prep_build(pid_t pid, struct cfi_prep **out);
+/* The same from read mappings; files that known (when not NULL) holds are
+ * not parsed again. */
+int cfi_prep_build_maps(const struct cfi_maps *known, pid_t pid, const struct proc_maps *pm,
+			struct cfi_prep **out);
+void cfi_prep_free(struct cfi_prep *p);
+/* Set pid's entry from p: files c already holds are shared, the others'
+ * rows written. Returns as cfi_maps_add. p stays the caller's. */
+int cfi_maps_install(struct cfi_maps *c, pid_t pid, const struct cfi_prep *p);
+
 /* Drop pid's entry and its references; unknown pids are not an error. */
 void cfi_maps_remove(struct cfi_maps *c, pid_t pid);
 

@@ -121,6 +121,16 @@ int unwind_maps_set_cfi(struct unwind_maps *u, pid_t tgid)
 	return u->cfi ? cfi_maps_add(u->cfi, tgid) : -EOPNOTSUPP;
 }
 
+int unwind_maps_install_cfi(struct unwind_maps *u, pid_t tgid, const struct cfi_prep *p)
+{
+	return u->cfi ? cfi_maps_install(u->cfi, tgid, p) : -EOPNOTSUPP;
+}
+
+bool unwind_maps_has_cfi(const struct unwind_maps *u)
+{
+	return u->cfi != NULL;
+}
+
 void unwind_maps_remove(struct unwind_maps *u, pid_t tgid)
 {
 	if (u->cfi)

@@ -13,12 +13,14 @@
 #ifndef TMPROF_AGENT_UNWIND_MAPS_H
 #define TMPROF_AGENT_UNWIND_MAPS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "bpf/abi.h"
 
 struct bpf_object;
+struct cfi_prep;
 struct hotspot_cfg;
 struct unwind_maps;
 
@@ -48,6 +50,10 @@ int unwind_maps_set_hotspot(struct unwind_maps *u, pid_t tgid, const struct hots
  * .eh_frame rows; call again after the target exec'd. Returns how many
  * mappings got rows, or -errno. */
 int unwind_maps_set_cfi(struct unwind_maps *u, pid_t tgid);
+/* The same from tables parsed elsewhere (cfi_prep_build, on a worker). */
+int unwind_maps_install_cfi(struct unwind_maps *u, pid_t tgid, const struct cfi_prep *p);
+/* Are unwind rows loaded at all (--unwind with CFI)? */
+bool unwind_maps_has_cfi(const struct unwind_maps *u);
 
 /* Forget tgid: its rows' references and its HotSpot configuration. */
 void unwind_maps_remove(struct unwind_maps *u, pid_t tgid);

@@ -194,16 +194,28 @@ static int session_set_hotspot(struct session *s, pid_t pid, const struct hotspo
 	return s->unwind ? unwind_maps_set_hotspot(s->unwind, pid, cfg) : 0;
 }
 
-/* Unwind rows (.eh_frame) for the target's libraries without frame
- * pointers, for every collector: built and loaded once, in the unwinder's
- * maps they share. Without them the BPF walker scans. */
-static void session_set_cfi(struct session *s, pid_t pid)
+static void cfi_rows_set(pid_t pid, int n)
 {
-	int n = s->unwind ? unwind_maps_set_cfi(s->unwind, pid) : 0;
-
 	if (n < 0)
 		log_debug("PID %d: no unwind rows (%s); native frames are found by stack scan", pid,
 			  strerror(-n));
+}
+
+/* Unwind rows (.eh_frame) for the target's libraries without frame
+ * pointers, for every collector: built and loaded once, in the unwinder's
+ * maps they share. Without them the BPF walker scans. With a worker (the
+ * daemon) the parsing runs there and worker_results installs the rows: a
+ * large library would otherwise hold the loop for hundreds of ms. */
+static void session_set_cfi(struct session *s, struct target *t)
+{
+	if (!s->unwind)
+		return;
+	if (s->worker && unwind_maps_has_cfi(s->unwind) && !t->cfi_pending &&
+	    !attach_worker_submit(s->worker, t->pid, t->start_time, ATTACH_JOB_CFI, 0)) {
+		t->cfi_pending = true;
+		return;
+	}
+	cfi_rows_set(t->pid, unwind_maps_set_cfi(s->unwind, t->pid));
 }
 
 /* Removing a pid a collector no longer follows is harmless. */
@@ -403,7 +415,7 @@ static int session_follow_phase(struct session *s, struct target *t, enum collec
  * JDK 11). */
 static void session_prepare_target(struct session *s, struct target *t)
 {
-	session_set_cfi(s, t->pid);
+	session_set_cfi(s, t);
 	session_unwind_hotspot(s, t);
 }
 
@@ -515,7 +527,13 @@ static void worker_results(struct session *s)
 					t = &s->targets[i];
 					break;
 				}
-			if (t && r[k].job == ATTACH_JOB_NAMES && t->names_pending) {
+			if (t && r[k].job == ATTACH_JOB_CFI && t->cfi_pending) {
+				t->cfi_pending = false;
+				if (!err && s->unwind)
+					err = unwind_maps_install_cfi(s->unwind, t->pid, r[k].cfi);
+				cfi_rows_set(t->pid, err);
+				err = 0; /* not an attach failure */
+			} else if (t && r[k].job == ATTACH_JOB_NAMES && t->names_pending) {
 				t->names_pending = false;
 				if (!err && t->names)
 					err = thread_names_apply(t->names, &r[k].reply);
@@ -743,7 +761,7 @@ static void session_exec_seen(struct session *s, struct target *t)
 	if (t->hotspot)
 		session_set_hotspot(s, t->pid, NULL);
 	target_forget_jvm(t);
-	session_set_cfi(s, t->pid);
+	session_set_cfi(s, t);
 	if (process_symbolizer_reload_maps(t->sym))
 		log_warn("PID %d: cannot read its mappings after the exec", t->pid);
 }

@@ -57,6 +57,7 @@ struct target {
 	unsigned int attach_fails;    /* failed requests in a row */
 	bool attach_pending;          /* the first attach: names, then perf map */
 	bool names_pending, perf_map_pending;
+	bool cfi_pending;             /* unwind tables being parsed by the worker */
 	pid_t pid;
 	int attach_err;               /* 0, or why the JVM could not be attached */
 	int perf_map_err;             /* 0, or why the attached JVM writes no perf map

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agent/collect/cfi_maps.h"
 #include "agent/core/target.h"
 #include "symbolize/perf_map.h"
 #include "symbolize/symbolizer.h"
@@ -57,7 +58,9 @@ static void job_run(const struct job *j, struct attach_result *r)
 		r->err = -ESRCH;
 		return;
 	}
-	if (j->job == ATTACH_JOB_NAMES)
+	if (j->job == ATTACH_JOB_CFI)
+		r->err = cfi_prep_build(j->pid, &r->cfi);
+	else if (j->job == ATTACH_JOB_NAMES)
 		r->err = hotspot_thread_headers(j->pid, j->timeout_ms, &r->reply);
 	else
 		r->err = hotspot_write_perf_map(j->pid, j->timeout_ms);
@@ -73,6 +76,8 @@ void attach_result_free(struct attach_result *r)
 	attach_reply_free(&r->reply);
 	perf_map_free(r->perf_map);
 	r->perf_map = NULL;
+	cfi_prep_free(r->cfi);
+	r->cfi = NULL;
 }
 
 static void *worker_main(void *arg)

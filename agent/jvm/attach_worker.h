@@ -30,6 +30,9 @@
 enum attach_job {
 	ATTACH_JOB_NAMES,    /* Thread.print header lines (hotspot_thread_headers) */
 	ATTACH_JOB_PERF_MAP, /* jcmd Compiler.perfmap (hotspot_write_perf_map) */
+	/* Not an attach: the target's unwind tables parsed (cfi_prep_build),
+	 * the slow half of a new target's setup, off the loop too. */
+	ATTACH_JOB_CFI,
 };
 
 struct attach_result {
@@ -38,6 +41,7 @@ struct attach_result {
 	/* ATTACH_JOB_PERF_MAP, written: the map read here too, off the loop
 	 * (NULL and read_err when it could not be); attach_result_free. */
 	struct perf_map *perf_map;
+	struct cfi_prep *cfi;      /* ATTACH_JOB_CFI: attach_result_free */
 	uint64_t ms;               /* how long the exchange took */
 	pid_t pid;
 	enum attach_job job;
@@ -46,6 +50,7 @@ struct attach_result {
 };
 
 struct attach_worker;
+struct cfi_prep;
 
 int attach_worker_new(struct attach_worker **out);
 /* Waits for the exchanges under way (at most their timeout); results not

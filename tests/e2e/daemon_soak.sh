@@ -11,8 +11,11 @@
 # "flat" compares peaks: the highest RSS in the first WINDOW_S after the
 # warm-up against the highest in the last WINDOW_S.
 #   SOAK_SECONDS     length (default 120: inside make test; make soak: 1800)
-#   SOAK_RSS_KB      allowed growth of the peak after warm-up (default 2048 KiB)
-#   SOAK_RSS_MAX_KB  ceiling for the peak after warm-up (default 32768 KiB)
+#   SOAK_RSS_KB      allowed growth of the median RSS after warm-up (default 2048 KiB)
+#   SOAK_RSS_MAX_KB  ceiling for the peak after warm-up (default 29696 KiB;
+#                    measured 25.1-26.2 MiB at load 11-16 on 2 cores: RSS
+#                    ~19 MiB between brief peaks. It was 32768 when libcurl
+#                    was linked at start, +5.7 MiB, which this now catches)
 #   SOAK_FDS         allowed open-fd growth after warm-up (default 8)
 # Warm-up: the caches fill up to their steady size (a target's symbols and
 # Java names are emptied past 1/96 of [limits] memory, so the JIT churn
@@ -25,7 +28,7 @@
 [ "$SANITIZED" = 1 ] && SOAK_SECONDS=${SOAK_SECONDS:-60}
 SOAK_SECONDS=${SOAK_SECONDS:-120}
 SOAK_RSS_KB=${SOAK_RSS_KB:-2048}
-SOAK_RSS_MAX_KB=${SOAK_RSS_MAX_KB:-32768}
+SOAK_RSS_MAX_KB=${SOAK_RSS_MAX_KB:-29696}
 SOAK_FDS=${SOAK_FDS:-8}
 CHURN_S=${CHURN_S:-10}
 WARMUP_S=$(( SOAK_SECONDS / 6 ))
@@ -128,6 +131,15 @@ RSS_LOG="$E2E_TMP/rss.log"
 track $!
 # peak_rss FROM TO: the highest RSS sampled in [FROM, TO) seconds.
 peak_rss() { awk -v a="$1" -v b="$2" 'NF == 2 && $1 >= a && $1 < b && $2 > m { m = $2 } END { print m + 0 }' "$RSS_LOG"; }
+# median_rss FROM TO: the median RSS sampled in [FROM, TO) seconds. Since
+# buffers freed after a target's start are trimmed at once, the peaks are
+# brief (under a second, +4-6 MiB) and a 1 s sampler catches one in a
+# window or not: growth (a leak) is judged on the medians, which a leak
+# raises and a missed spike does not; the ceiling stays on the peaks.
+median_rss() {
+	awk -v a="$1" -v b="$2" 'NF == 2 && $1 >= a && $1 < b { print $2 }' "$RSS_LOG" | sort -n |
+		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }'
+}
 
 # ---------------------------------------------------------------- churn
 TMS=()
@@ -168,14 +180,17 @@ el=$(( $(date +%s) - start ))
 warm_peak=$(peak_rss "$WARMUP_S" $(( WARMUP_S + WINDOW_S )))
 end_peak=$(peak_rss $(( el - WINDOW_S )) $(( el + 1 )))
 after_peak=$(peak_rss "$WARMUP_S" $(( el + 1 )))
+warm_med=$(median_rss "$WARMUP_S" $(( WARMUP_S + WINDOW_S )))
+end_med=$(median_rss $(( el - WINDOW_S )) $(( el + 1 )))
 echo "# soak ${SOAK_SECONDS}s, $n TaskManagers started: rss ${warm_rss} -> ${end_rss} KiB (max ${max_rss}), fds ${warm_fds} -> ${end_fds}"
 echo "# RSS peaks (${WINDOW_S} s windows): after warm-up ${warm_peak} KiB, at the end ${end_peak} KiB, highest after warm-up ${after_peak} KiB (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "# RSS medians (same windows): after warm-up ${warm_med} KiB, at the end ${end_med} KiB"
 check "daemon alive after the soak" kill -0 "$DPID"
 if [ "$SANITIZED" = 1 ]; then
 	ok "RSS growth after warm-up not bounded in an ASan build ($(( end_peak - warm_peak )) KiB): its quarantine keeps freed memory; the normal build checks the bound"
 else
-	check "RSS peak growth after warm-up $(( end_peak - warm_peak )) KiB <= $SOAK_RSS_KB KiB" \
-		[ $(( end_peak - warm_peak )) -le "$SOAK_RSS_KB" -a "$warm_peak" -gt 0 ]
+	check "RSS growth after warm-up (medians) $(( end_med - warm_med )) KiB <= $SOAK_RSS_KB KiB" \
+		[ $(( end_med - warm_med )) -le "$SOAK_RSS_KB" -a "$warm_med" -gt 0 ]
 	check "RSS peak after warm-up ${after_peak} KiB <= $SOAK_RSS_MAX_KB KiB" \
 		[ "$after_peak" -le "$SOAK_RSS_MAX_KB" -a "$after_peak" -gt 0 ]
 fi

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Long soak of the daemon (tests/e2e/daemon_soak.sh): TaskManager churn and
-# JIT churn: RSS peaks flat within 2 MiB after the warm-up and under 32 MiB,
+# JIT churn: RSS peaks flat within 2 MiB after the warm-up and under 29 MiB,
 # open fds flat. make test runs the same script for 120 s.
 #   make soak                     30 minutes
 #   make soak SOAK_SECONDS=7200   any length

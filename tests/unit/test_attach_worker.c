@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "agent/collect/cfi_maps.h"
 #include "agent/jvm/attach_worker.h"
 #include "agent/core/target.h"
 #include "jvm_fixture.h"
@@ -127,11 +128,41 @@ static void test_jvm_answers(void **state)
 	attach_worker_free(w);
 }
 
+/* A target's unwind tables parsed on a worker (not an attach): the result
+ * carries them; a reused pid gets none. */
+static void test_cfi_job(void **state)
+{
+	struct attach_result res[2];
+	struct attach_worker *pool = NULL;
+	unsigned long long me = 0;
+
+	(void)state;
+	assert_int_equal(target_start_time_read(getpid(), &me), 0);
+	assert_int_equal(attach_worker_new(&pool), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(attach_worker_submit(pool, getpid(), me + (unsigned long long)i,
+						      ATTACH_JOB_CFI, 0), 0);
+		assert_int_equal(take_n(pool, &res[i], 1), 1);
+		assert_int_equal(res[i].job, ATTACH_JOB_CFI);
+	}
+	assert_int_equal(res[0].err, 0);
+	assert_non_null(res[0].cfi);
+	assert_true(res[0].cfi->nmaps >= 1); /* libc at least */
+	assert_int_equal(res[1].err, -ESRCH);
+	assert_null(res[1].cfi);
+	for (int i = 0; i < 2; i++) {
+		attach_result_free(&res[i]);
+		assert_null(res[i].cfi);
+	}
+	attach_worker_free(pool);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reused_and_dead_pids),
 		cmocka_unit_test(test_no_answer_and_queue_bound),
+		cmocka_unit_test(test_cfi_job),
 		cmocka_unit_test_teardown(test_jvm_answers, jvm_fixture_teardown),
 	};
 
