@@ -11,7 +11,8 @@
 # "flat" compares peaks: the highest RSS in the first WINDOW_S after the
 # warm-up against the highest in the last WINDOW_S.
 #   SOAK_SECONDS     length (default 120: inside make test; make soak: 1800)
-#   SOAK_RSS_KB      allowed growth of the median RSS after warm-up (default 2048 KiB)
+#   SOAK_RSS_KB      allowed growth of the median RSS after warm-up (default 2048 KiB;
+#                    3072 KiB for runs under 10 min, whose caches still fill)
 #   SOAK_RSS_MAX_KB  ceiling for the peak after warm-up (default 29696 KiB;
 #                    measured 25.1-26.2 MiB at load 11-16 on 2 cores: RSS
 #                    ~19 MiB between brief peaks. It was 32768 when libcurl
@@ -27,6 +28,11 @@
 # enough to run every path of the churn with leak and memory checks.
 [ "$SANITIZED" = 1 ] && SOAK_SECONDS=${SOAK_SECONDS:-60}
 SOAK_SECONDS=${SOAK_SECONDS:-120}
+# In the 120 s run the bounded caches are still filling (a target's symbols
+# 0.4 -> 0.7 MB, Java names 0.24 -> 0.42 MB between the windows, measured):
+# there the medians rose 1.7 MiB without a leak, so the short run allows 3
+# MiB and the long soaks, whose caches reach their bound, keep the 2.
+if [ "$SOAK_SECONDS" -lt 600 ]; then SOAK_RSS_KB=${SOAK_RSS_KB:-3072}; fi
 SOAK_RSS_KB=${SOAK_RSS_KB:-2048}
 SOAK_RSS_MAX_KB=${SOAK_RSS_MAX_KB:-29696}
 SOAK_FDS=${SOAK_FDS:-8}
