@@ -67,6 +67,31 @@ record_once() {
 	EVENTS=$(grep -m1 '^stats-events:' "$E2E_TMP/b.err")
 }
 
+# with_recording PID MODE WINDOW_FN: WINDOW_FN SECS TMPROF_PID while tmprof
+# records PID with --sampler MODE, from its "recording" line on (start cost
+# excluded).
+with_recording() {
+	"$TMPROF" record -p "$1" -d $((SECS + 4)) -F 99 --sampler "$2" -o "$E2E_TMP/w.folded" \
+		>/dev/null 2>"$E2E_TMP/w.err" &
+	local tp=$!
+	bench_wait_recording "$E2E_TMP/w.err"
+	sleep 1
+	"$3" "$SECS" "$tp"
+	wait "$tp"
+}
+
+# interleaved_rounds PID WINDOW_FN OUT LEGEND: PAIRS rounds of an off window
+# and one window per mode; OUT gets a line "mode <WINDOW_FN's figures>" each.
+interleaved_rounds() {
+	local i mode
+	: >"$3"
+	for i in $(seq "$PAIRS"); do
+		echo "off $("$2" "$SECS")" >>"$3"
+		for mode in "${MODES[@]}"; do echo "$mode $(with_recording "$1" "$mode" "$2")" >>"$3"; done
+		echo "   round $i ($4): $(tail -n $((${#MODES[@]} + 1)) "$3" | paste -sd'|')"
+	done
+}
+
 part1() {
 echo
 echo "== 1. A ~300-thread JVM, 99 Hz, median of $RUNS recordings per mode"
@@ -100,22 +125,7 @@ part2() {
 echo
 echo "== 2. Throughput of the CPU-saturated stand-in: off / ${MODES[*]} at 99 Hz ($PAIRS rounds of ${SECS} s, interleaved)"
 bench_start_saturated
-rate_on() {
-	"$TMPROF" record -p "$TM_PID" -d $((SECS + 4)) -F 99 --sampler "$1" -o "$E2E_TMP/tp.folded" \
-		>/dev/null 2>"$E2E_TMP/tp.err" &
-	local tp=$!
-	bench_wait_recording "$E2E_TMP/tp.err"
-	sleep 1
-	bench_rate_split "$SECS" "$tp"
-	wait "$tp"
-}
-# Each round: one line per mode, "mode records/s records/CPU-s agent-ms/s".
-: >"$E2E_TMP/tp"
-for i in $(seq "$PAIRS"); do
-	echo "off $(bench_rate_split "$SECS")" >>"$E2E_TMP/tp"
-	for mode in "${MODES[@]}"; do echo "$mode $(rate_on "$mode")" >>"$E2E_TMP/tp"; done
-	echo "   round $i (mode records/s records-per-task-CPU-s agent-ms/s): $(tail -n $((${#MODES[@]} + 1)) "$E2E_TMP/tp" | paste -sd'|')"
-done
+interleaved_rounds "$TM_PID" bench_rate_split "$E2E_TMP/tp" "mode records/s records-per-task-CPU-s agent-ms/s"
 NCPU=$(nproc)
 echo "   loss against the off window of the same round, median of $PAIRS; in-thread = fewer records per"
 echo "   task-CPU-second, agent = its CPU over all $NCPU CPUs, their sum = the loss on a saturated"
@@ -158,21 +168,7 @@ pair_window() {
 	read -r eb _ <<<"$(eff "$E2E_TMP/pb.0" "$E2E_TMP/pb.1")"
 	awk -v a="$ea" -v b="$eb" -v x="$c0" -v y="$c1" -v s="$sa" 'BEGIN { printf "%s %s %.2f\n", a, b, (y - x) / s }'
 }
-pair_on() {
-	"$TMPROF" record -p "$A_PID" -d $((SECS + 4)) -F 99 --sampler "$1" -o "$E2E_TMP/pp.folded" \
-		>/dev/null 2>"$E2E_TMP/pp.err" &
-	local tp=$!
-	bench_wait_recording "$E2E_TMP/pp.err"
-	sleep 1
-	pair_window "$SECS" "$tp"
-	wait "$tp"
-}
-: >"$E2E_TMP/pair"
-for i in $(seq "$PAIRS"); do
-	echo "off $(pair_window "$SECS")" >>"$E2E_TMP/pair"
-	for mode in "${MODES[@]}"; do echo "$mode $(pair_on "$mode")" >>"$E2E_TMP/pair"; done
-	echo "   round $i (mode A-records/CPU-s B-records/CPU-s agent-ms/s): $(tail -n $((${#MODES[@]} + 1)) "$E2E_TMP/pair" | paste -sd'|')"
-done
+interleaved_rounds "$A_PID" pair_window "$E2E_TMP/pair" "mode A-records/CPU-s B-records/CPU-s agent-ms/s"
 for mode in "${MODES[@]}"; do
 	awk -v m="$mode" -v n="$(nproc)" '$1 == "off" { r = $2 / $3 }
 		$1 == m && r > 0 { t = 100 * (1 - ($2 / $3) / r); a = $4 / (10 * n); print t, a, t + a }' \

@@ -155,7 +155,7 @@ kill "$BUSY" "$PP" 2>/dev/null
 start_target leaker "$B/leaker" 300
 LEAKER=$TPID
 t0=$(now)
-timeout -s KILL "$REC_TIMEOUT" "$T" leak -p "$LEAKER" --dir "$W/leak" --interval 3s -d 10s \
+timeout -s KILL "$REC_TIMEOUT" "$T" leak -p "$LEAKER" --dir "$W/leak" --interval 3s -d 16s \
 	>"$W/leak.stdout" 2>"$W/leak.err"
 RC=$?
 TOOK=$(since "$t0")
@@ -167,7 +167,7 @@ if [ "$RC" -eq 0 ]; then
 	LEAK_ROW=$(awk '/^ +GROWTH +PER HOUR/ { getline; print; exit }' "$W/leak.report")
 fi
 verdict leak "$RC" "$W/leak.err" $(echo "$LEAK_ROW" | grep -q leaker_retain && ! echo "$LEAK_ROW" | grep -q leaker_churn && echo 0 || echo 1) \
-	"$nsnap snapshots; top growth: $(echo "$LEAK_ROW" | tr -s ' ' | cut -c1-160) (leaker, --interval 3s -d 10s; ${TOOK}s)"
+	"$nsnap snapshots; top growth: $(echo "$LEAK_ROW" | tr -s ' ' | cut -c1-160) (leaker, --interval 3s -d 16s; ${TOOK}s)"
 
 # ---- the stand-in TaskManager, pipeline scenario (operator_view.sh):
 # back-pressure, idle, blocked and run-queue time, so all five wall states
