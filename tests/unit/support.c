@@ -15,6 +15,7 @@
 #include "flamegraph/folded.h"
 #include "flamegraph/folded_parse.h"
 #include "flamegraph/profile.h"
+#include "flamegraph/thread_report.h"
 
 bool test_in_ci(void)
 {
@@ -82,6 +83,18 @@ char *test_folded_text(const struct profile *p)
 
 	assert_non_null(out);
 	assert_int_equal(folded_write(p, out), 0);
+	fclose(out);
+	return buf;
+}
+
+char *test_report_json(const struct thread_report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	assert_int_equal(thread_report_write_json(r, out), 0);
 	fclose(out);
 	return buf;
 }

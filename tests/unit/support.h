@@ -21,6 +21,9 @@ struct profile;
 void test_profile_add_folded(struct profile *p, const char *folded, uint64_t count);
 /* The folded text of p (malloc'd), for comparing whole outputs. */
 char *test_folded_text(const struct profile *p);
+struct thread_report;
+/* The JSON report of r, as thread_report_write_json writes it (free it). */
+char *test_report_json(const struct thread_report *r);
 
 /* Fake BPF stacks for a stack_cache (its fetch, with a struct
  * test_stacks as ctx): rows of width addresses by id, leaf first, a row

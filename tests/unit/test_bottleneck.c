@@ -15,6 +15,7 @@
 #include "agent/core/bottleneck.h"
 #include "flamegraph/report_blocked_in.h"
 #include "flamegraph/report_categories.h"
+#include "support.h"
 
 /* A task thread of chain "a -> b" (ops separated by '|'), subtask s/p,
  * with its states in ms/s: cpu, runqueue, backpressured, idle, and
@@ -203,8 +204,6 @@ static void test_without_states_null(void **state)
 	struct thread_report r = { 0 };
 	struct report_thread *t;
 	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
 
 	(void)state;
 	t = add_task(&r, SINK, 1, 1, (struct states){ .cpu = 900 });
@@ -212,10 +211,7 @@ static void test_without_states_null(void **state)
 		t->measured[i] = i == REPORT_CPU;
 	assert_int_equal(bottleneck_find(&r), 0);
 	assert_false(r.bottlenecks_measured);
-	f = open_memstream(&text, &len);
-	assert_non_null(f);
-	assert_int_equal(thread_report_write_json(&r, f), 0);
-	fclose(f);
+	text = test_report_json(&r);
 	assert_non_null(strstr(text, "\"bottlenecks\":null}"));
 	free(text);
 	thread_report_free(&r);
@@ -225,16 +221,11 @@ static void test_json_names_the_bottleneck(void **state)
 {
 	struct thread_report r = { 0 };
 	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
 
 	(void)state;
 	pipeline(&r, 200, 600, 500);
 	assert_int_equal(bottleneck_find(&r), 0);
-	f = open_memstream(&text, &len);
-	assert_non_null(f);
-	assert_int_equal(thread_report_write_json(&r, f), 0);
-	fclose(f);
+	text = test_report_json(&r);
 	assert_non_null(strstr(text, "\"bottlenecks\":[\n{\"chain\":\"Keyed Aggregation -> Sink: "
 				     "Store\",\"subtask\":2,\"parallelism\":2,"));
 	assert_non_null(strstr(text, "\"why\":\"io\",\"blocked_in\":null,"
@@ -251,8 +242,6 @@ static void test_evidence_names_blocked_frame(void **state)
 	struct thread_report r = { 0 };
 	const struct report_bottleneck *b;
 	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
 
 	(void)state;
 	pipeline(&r, 200, 600, 500);
@@ -277,10 +266,7 @@ static void test_evidence_names_blocked_frame(void **state)
 					   "PaymentClient.awaitAck, 250 ms/s cpu, 40 ms/s lock in "
 					   "Pool.borrow, 150 ms/s idle;"));
 	assert_null(strstr(b->evidence, "Mailbox"));
-	f = open_memstream(&text, &len);
-	assert_non_null(f);
-	assert_int_equal(thread_report_write_json(&r, f), 0);
-	fclose(f);
+	text = test_report_json(&r);
 	assert_non_null(strstr(text, "\"why\":\"io\",\"blocked_in\":\"com.acme.PaymentClient.awaitAck\","));
 	free(text);
 	thread_report_free(&r);

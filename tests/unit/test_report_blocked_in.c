@@ -16,6 +16,7 @@
 
 #include "flamegraph/report_blocked_in.h"
 #include "flamegraph/thread_report.h"
+#include "support.h"
 
 static struct report_thread *thread(struct thread_report *r, pid_t tid, bool offcpu)
 {
@@ -29,18 +30,6 @@ static struct report_thread *thread(struct thread_report *r, pid_t tid, bool off
 	for (int s = 0; s < REPORT_STATE__MAX; s++)
 		t->measured[s] = offcpu || s == REPORT_CPU;
 	return t;
-}
-
-static char *json_of(const struct thread_report *r)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(thread_report_write_json(r, f), 0);
-	fclose(f);
-	return buf;
 }
 
 static void test_names(void **state)
@@ -71,7 +60,7 @@ static void test_write_and_read_back(void **state)
 					       12),
 			 0);
 	thread(&r, 11, false);
-	text = json_of(&r);
+	text = test_report_json(&r);
 	assert_non_null(strstr(text, ",\"blocked_in\":{\"lock\":null,\"io\":{\"frame\":\"com.acme."
 				     "PaymentClient.awaitAck\",\"kind\":\"jit\",\"module\":\"[java]\","
 				     "\"ms_per_s\":610.500},\"sleep\":null,\"backpressured\":null,"
