@@ -75,31 +75,26 @@ static __always_inline int hs_blob_cached(struct hs_walk *w, const struct hotspo
 					  __u64 pc, struct hs_blob *b)
 {
 	struct hs_cache_key key = { .tgid = w->tgid, .pc = pc };
-	struct hs_blob *hit;
-	__u64 start = 0;
+	struct hs_blob *hit = bpf_map_lookup_elem(&hs_blobs, &key);
 	__u32 id = 0;
 
-	/* The segment map walk comes first, hit or miss (two or three small
-	 * reads): a remembered (pc -> blob) pair holds only while the map
-	 * still leads from pc to that blob's start. A freed nmethod's header
-	 * stays in memory while a later compile that starts after it covers
-	 * pc. At the same start, another nmethod differs by its compile id
-	 * (one 4-byte read). Either way a stale entry would lend the old
-	 * method's name -- a previous class generation's -- to the new code. */
-	if (hs_find_blob(w, cfg, pc, &start))
-		return -1;
-	hit = bpf_map_lookup_elem(&hs_blobs, &key);
-	if (hit && hit->start == start &&
-	    (hit->kind != HS_BLOB_NMETHOD ||
-	     (!bpf_probe_read_user(&id, sizeof(id), (void *)(start + cfg->nmethod_compile_id)) &&
-	      id == hit->compile_id))) {
+	/* An nmethod can be freed and its space reused by another compile:
+	 * a cached entry is good only while the compile id at its start is
+	 * the same (one 4-byte read, still far cheaper than a walk). A wrong
+	 * compile id would lend the old method's name to the new code.
+	 * Walking the segment map on every hit as well (to catch a later
+	 * blob that starts after a freed one and covers pc) cost +49 % BPF
+	 * ns per sample on JDK 17 (4607 -> 6848) and was never seen to
+	 * matter: the misnamed ClassChurn samples had another cause. */
+	if (hit && (hit->kind != HS_BLOB_NMETHOD ||
+		    (!bpf_probe_read_user(&id, sizeof(id), (void *)(hit->start + cfg->nmethod_compile_id)) &&
+		     id == hit->compile_id))) {
 		*b = *hit;
 		w->hits++;
 		return 0;
 	}
 	w->misses++;
-	b->start = start;
-	if (hs_blob_read_at(w, cfg, b))
+	if (hs_blob_read(w, cfg, pc, b))
 		return -1;
 	bpf_map_update_elem(&hs_blobs, &key, b, BPF_ANY);
 	return 0;

@@ -209,8 +209,8 @@ static void test_segmap_walk(void **state)
 	assert_int_equal(hs_find_blob(NULL, &cfg, SEG(2000), &blob), -1);
 }
 
-/* The BPF blob cache's rule: a remembered blob holds while the segment map
- * still leads from pc to its start. */
+/* Does the segment map still lead from pc to blob's start? (The BPF blob
+ * cache checks only the compile id, for cost: see hs_blob_cached.) */
 static bool blob_holds(const struct hotspot_cfg *cfg, uint64_t pc, uint64_t blob)
 {
 	__u64 now = 0;
