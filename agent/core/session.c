@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/collect/hotspot_prep.h"
 #include "agent/collect/hotspot_unwind.h"
 #include "agent/core/log.h"
 #include "agent/jvm/attach_worker.h"
@@ -205,15 +206,20 @@ static void cfi_rows_set(pid_t pid, int n)
  * pointers, for every collector: built and loaded once, in the unwinder's
  * maps they share. Without them the BPF walker scans. With a worker (the
  * daemon) the parsing runs there and worker_results installs the rows: a
- * large library would otherwise hold the loop for hundreds of ms. */
+ * large library would otherwise hold the loop for hundreds of ms. A job
+ * under way (an exec seen meanwhile) is checked against the program the
+ * process runs when it ends, and asked again if that changed. */
 static void session_set_cfi(struct session *s, struct target *t)
 {
 	if (!s->unwind)
 		return;
-	if (s->worker && unwind_maps_has_cfi(s->unwind) && !t->cfi_pending &&
-	    !attach_worker_submit(s->worker, t->pid, t->start_time, ATTACH_JOB_CFI, 0)) {
-		t->cfi_pending = true;
-		return;
+	if (s->worker && unwind_maps_has_cfi(s->unwind)) {
+		if (t->cfi_pending)
+			return;
+		if (!attach_worker_submit(s->worker, t->pid, t->start_time, ATTACH_JOB_CFI, 0)) {
+			t->cfi_pending = true;
+			return;
+		}
 	}
 	cfi_rows_set(t->pid, unwind_maps_set_cfi(s->unwind, t->pid));
 }
@@ -258,10 +264,6 @@ static enum java_pc_rule pc_rule_from_env(void)
 	return JAVA_PC_FLOW;
 }
 
-/* A JVM that just started has no code cache yet: try again at the next
- * polls, for about this many seconds. */
-#define HOTSPOT_TRIES 30
-
 /* The BPF side follows the JVM's unloaded-classes counter at every sample.
  * Without it (or should metadata be reused anyway), a Method* the namer
  * finds holding another method starts a new epoch from here on. */
@@ -283,35 +285,19 @@ static void session_check_hotspot_epoch(struct session *s, struct target *t)
 	t->epoch_now = hs_epoch_of(hs_frame_epoch(t->hs_cfg.epoch + (uint32_t)unloaded));
 }
 
-/* HotSpot unwinding for a JVM target (--unwind auto or hotspot): the BPF
- * walk learns the JVM's code cache and frame layout from its vmStructs,
- * and its Java frames are named from its memory. Failing that, the
- * frame-pointer walk stays; why is kept in hotspot_err for the warning. */
-static void session_unwind_hotspot(struct session *s, struct target *t)
+/* What was read for t's HotSpot unwinding (hotspot_prep.h), installed:
+ * cheap, nothing of the target is read but the epoch counter. */
+static void session_hotspot_install(struct session *s, struct target *t, struct hotspot_prep *p)
 {
-	uint64_t unloaded;
-	int err;
+	int err = hotspot_prep_install(p, t);
 
-	if (s->opts.unwind == UNWIND_FP || !t->is_jvm || t->hotspot || t->exited ||
-	    t->hotspot_tries >= HOTSPOT_TRIES)
-		return;
-	t->hotspot_tries++;
-	err = target_runtime_open(t);
-	if (!err && !(t->runtime->vmstructs_ok && t->runtime->vmstructs_ints_ok))
-		err = -ENOENT;
-	if (!err)
-		err = hotspot_cfg_read(&t->runtime->mem, &t->runtime->vs, &t->hs_cfg);
-	if (!err && !t->java)
-		err = java_frames_new(&t->runtime->mem, &t->runtime->vs, &t->java);
 	if (!err) {
-		java_frames_set_codecache(t->java, &t->hs_cfg);
 		java_frames_set_pc_rule(t->java, pc_rule_from_env());
 		err = session_set_hotspot(s, t->pid, &t->hs_cfg);
 	}
 	t->hotspot_err = err;
 	if (err) {
-		/* Only "not set up yet" is worth another try. */
-		if (err != -ENOENT)
+		if (!hotspot_prep_retry(err, t->hotspot_tries))
 			t->hotspot_tries = HOTSPOT_TRIES;
 		return;
 	}
@@ -319,14 +305,40 @@ static void session_unwind_hotspot(struct session *s, struct target *t)
 	/* Class unloading is what lets another method reuse a Method*'s
 	 * address; without the counter, reuse seen by the namer still bumps
 	 * the epoch (session_check_hotspot_epoch). */
-	if (!hotspot_perfdata_find(&t->runtime->mem, &t->runtime->vs, "java.cls.unloadedClasses",
-				   &unloaded)) {
-		t->hs_cfg.unloaded_addr = unloaded;
-		session_set_hotspot(s, t->pid, &t->hs_cfg);
-	}
 	session_check_hotspot_epoch(s, t);
 }
 
+/* HotSpot unwinding for a JVM target (--unwind auto or hotspot): the BPF
+ * walk learns the JVM's code cache and frame layout from its vmStructs,
+ * and its Java frames are named from its memory. Failing that, the
+ * frame-pointer walk stays; why is kept in hotspot_err for the warning.
+ * With a worker (the daemon) the reading runs there (a JVM can make its
+ * vmStructs long to walk) and worker_results installs it. */
+static void session_unwind_hotspot(struct session *s, struct target *t)
+{
+	struct hotspot_prep p;
+	int err;
+
+	if (s->opts.unwind == UNWIND_FP || !t->is_jvm || t->hotspot || t->exited ||
+	    t->hotspot_pending || t->hotspot_tries >= HOTSPOT_TRIES)
+		return;
+	if (s->worker) {
+		/* A full queue: tried again at the next poll. */
+		if (!attach_worker_submit(s->worker, t->pid, t->start_time, ATTACH_JOB_HOTSPOT, 0)) {
+			t->hotspot_tries++;
+			t->hotspot_pending = true;
+		}
+		return;
+	}
+	t->hotspot_tries++;
+	err = target_runtime_open(t);
+	if (err)
+		p = (struct hotspot_prep){ .err = err };
+	else
+		hotspot_prep_fill(t->runtime, &p);
+	session_hotspot_install(s, t, &p);
+	java_frames_free(p.java);
+}
 
 const char *session_hotspot_error(int err)
 {
@@ -506,6 +518,44 @@ void session_attach(struct session *s, struct target *t)
 		attach_ended(s, t, -EAGAIN, 0);
 }
 
+/* A CFI or HotSpot result describes the program the worker found under
+ * the pid: installed only if the process still runs it. One for a process
+ * that exec'd since is dropped and the tables asked again (the HotSpot
+ * set-up is not: the target is no JVM any more, target_forget_jvm); one
+ * for a pid that is another process's now, or for a target no longer
+ * waiting, is dropped. Both are counted. */
+static void program_result(struct session *s, struct target *t, struct attach_result *r)
+{
+	bool cfi = r->job == ATTACH_JOB_CFI;
+	int current;
+
+	if (!t || !(cfi ? t->cfi_pending : t->hotspot_pending)) {
+		s->results_stale++;
+		return;
+	}
+	if (cfi)
+		t->cfi_pending = false;
+	else
+		t->hotspot_pending = false;
+	current = attach_result_current(r);
+	if (current != 1 || (!cfi && !t->is_jvm)) {
+		s->results_stale++;
+		if (cfi && current == 0)
+			session_set_cfi(s, t);
+		return;
+	}
+	if (cfi) {
+		cfi_rows_set(t->pid, !r->err && s->unwind ?
+					     unwind_maps_install_cfi(s->unwind, t->pid, r->cfi) :
+					     r->err);
+	} else if (r->hotspot) {
+		session_hotspot_install(s, t, r->hotspot);
+	} else {
+		t->hotspot_err = r->err;
+		t->hotspot_tries = HOTSPOT_TRIES;
+	}
+}
+
 /* What the worker finished, into the targets it was for. A result for a
  * target that left, or that is not waiting for it (a session reopened
  * since), is dropped. */
@@ -527,11 +577,8 @@ static void worker_results(struct session *s)
 					t = &s->targets[i];
 					break;
 				}
-			if (t && r[k].job == ATTACH_JOB_CFI && t->cfi_pending) {
-				t->cfi_pending = false;
-				if (!err && s->unwind)
-					err = unwind_maps_install_cfi(s->unwind, t->pid, r[k].cfi);
-				cfi_rows_set(t->pid, err);
+			if (r[k].job == ATTACH_JOB_CFI || r[k].job == ATTACH_JOB_HOTSPOT) {
+				program_result(s, t, &r[k]);
 				err = 0; /* not an attach failure */
 			} else if (t && r[k].job == ATTACH_JOB_NAMES && t->names_pending) {
 				t->names_pending = false;

@@ -89,6 +89,9 @@ struct session {
 	uint64_t notes_deferred; /* stacks named in a later drain than their first */
 	uint64_t notes_skipped;  /* stacks left to the period's build */
 	uint64_t note_deadline_ns; /* this drain's; 0: no budget */
+	/* Unwind tables or HotSpot set-ups read by the worker for a program
+	 * the process no longer ran (exec, pid reuse): not installed. */
+	uint64_t results_stale;
 };
 
 /* What a user should know about the Java stacks of target t (unwinding

@@ -72,6 +72,15 @@ static int proc_exe_id(pid_t pid, unsigned long long *dev, unsigned long long *i
 	return 0;
 }
 
+int target_identity_read(pid_t pid, struct target_identity *out)
+{
+	int err = target_start_time_read(pid, &out->start_time);
+
+	if (!err)
+		err = proc_exe_id(pid, &out->exe_dev, &out->exe_ino);
+	return err;
+}
+
 int target_check_exec(struct target *t)
 {
 	unsigned long long dev = 0, ino = 0;

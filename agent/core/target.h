@@ -58,6 +58,7 @@ struct target {
 	bool attach_pending;          /* the first attach: names, then perf map */
 	bool names_pending, perf_map_pending;
 	bool cfi_pending;             /* unwind tables being parsed by the worker */
+	bool hotspot_pending;         /* vmStructs being read by the worker */
 	pid_t pid;
 	int attach_err;               /* 0, or why the JVM could not be attached */
 	int perf_map_err;             /* 0, or why the attached JVM writes no perf map
@@ -110,6 +111,13 @@ int target_runtime_open(struct target *t);
 
 /* Field 22 of /proc/PID/stat: with the pid, names one process. */
 int target_start_time_read(pid_t pid, unsigned long long *out);
+
+/* Which process and program pid is now: its start time (pid reuse) and
+ * its program file (an exec keeps the pid and the start time). */
+struct target_identity {
+	unsigned long long start_time, exe_dev, exe_ino;
+};
+int target_identity_read(pid_t pid, struct target_identity *out);
 
 /* Still the process we started with? */
 bool target_alive(struct target *t);

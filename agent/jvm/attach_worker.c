@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "agent/collect/cfi_maps.h"
+#include "agent/collect/hotspot_prep.h"
 #include "agent/core/target.h"
 #include "symbolize/perf_map.h"
 #include "symbolize/symbolizer.h"
@@ -43,9 +44,16 @@ static uint64_t elapsed_ms(const struct timespec *t0)
 	return (uint64_t)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
+/* What job kinds the result names the program of: the ones whose
+ * product describes the program (its libraries, its JVM). */
+static bool job_reads_program(enum attach_job job)
+{
+	return job == ATTACH_JOB_CFI || job == ATTACH_JOB_HOTSPOT;
+}
+
 static void job_run(const struct job *j, struct attach_result *r)
 {
-	unsigned long long start = 0;
+	struct target_identity before = { 0 }, after = { 0 };
 	struct timespec t0;
 
 	memset(r, 0, sizeof(*r));
@@ -54,12 +62,16 @@ static void job_run(const struct job *j, struct attach_result *r)
 	r->job = j->job;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* Another process under the same pid is nobody we were asked about. */
-	if (target_start_time_read(j->pid, &start) || start != j->start_time) {
+	if (target_identity_read(j->pid, &before) || before.start_time != j->start_time) {
 		r->err = -ESRCH;
 		return;
 	}
+	r->exe_dev = before.exe_dev;
+	r->exe_ino = before.exe_ino;
 	if (j->job == ATTACH_JOB_CFI)
 		r->err = cfi_prep_build(j->pid, &r->cfi);
+	else if (j->job == ATTACH_JOB_HOTSPOT)
+		r->err = hotspot_prep_build(j->pid, &r->hotspot);
 	else if (j->job == ATTACH_JOB_NAMES)
 		r->err = hotspot_thread_headers(j->pid, j->timeout_ms, &r->reply);
 	else
@@ -68,6 +80,13 @@ static void job_run(const struct job *j, struct attach_result *r)
 	 * fills, sparse or not): here, not in the loop. */
 	if (j->job == ATTACH_JOB_PERF_MAP && !r->err)
 		r->read_err = process_symbolizer_read_perf_map(j->pid, &r->perf_map);
+	/* An exec (or a new process under the pid) while we read: what was
+	 * read may be either program's, so none of it. */
+	if (job_reads_program(j->job) &&
+	    (target_identity_read(j->pid, &after) || memcmp(&before, &after, sizeof(after)))) {
+		attach_result_free(r);
+		r->err = -ESTALE;
+	}
 	r->ms = elapsed_ms(&t0);
 }
 
@@ -78,6 +97,8 @@ void attach_result_free(struct attach_result *r)
 	r->perf_map = NULL;
 	cfi_prep_free(r->cfi);
 	r->cfi = NULL;
+	hotspot_prep_free(r->hotspot);
+	r->hotspot = NULL;
 }
 
 static void *worker_main(void *arg)
@@ -192,6 +213,15 @@ size_t attach_worker_take(struct attach_worker *w, struct attach_result *out, si
 	}
 	pthread_mutex_unlock(&w->lock);
 	return n;
+}
+
+int attach_result_current(const struct attach_result *r)
+{
+	struct target_identity now;
+
+	if (target_identity_read(r->pid, &now) || now.start_time != r->start_time)
+		return -ESRCH;
+	return r->err != -ESTALE && now.exe_dev == r->exe_dev && now.exe_ino == r->exe_ino;
 }
 
 size_t attach_worker_pending(struct attach_worker *w)

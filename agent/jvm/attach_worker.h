@@ -33,6 +33,10 @@ enum attach_job {
 	/* Not an attach: the target's unwind tables parsed (cfi_prep_build),
 	 * the slow half of a new target's setup, off the loop too. */
 	ATTACH_JOB_CFI,
+	/* Not an attach either: libjvm's symbols and the JVM's vmStructs read
+	 * for HotSpot unwinding (hotspot_prep_build), which walks tables the
+	 * target fills: a hostile JVM could make that long. */
+	ATTACH_JOB_HOTSPOT,
 };
 
 struct attach_result {
@@ -42,15 +46,23 @@ struct attach_result {
 	 * (NULL and read_err when it could not be); attach_result_free. */
 	struct perf_map *perf_map;
 	struct cfi_prep *cfi;      /* ATTACH_JOB_CFI: attach_result_free */
+	struct hotspot_prep *hotspot; /* ATTACH_JOB_HOTSPOT: attach_result_free */
+	/* The program the job found under pid, the same before and after it
+	 * ran (else err is -ESTALE and nothing is kept): whoever installs the
+	 * result checks the process still runs it (target_identity_read). */
+	unsigned long long exe_dev, exe_ino;
 	uint64_t ms;               /* how long the exchange took */
 	pid_t pid;
 	enum attach_job job;
-	int err;                   /* 0 or as hotspot_attach.h; -ESRCH: pid reused */
+	/* 0 or as hotspot_attach.h; -ESRCH: pid reused; -ESTALE: the process
+	 * exec'd while the job ran */
+	int err;
 	int read_err;              /* above: why the map could not be read */
 };
 
 struct attach_worker;
 struct cfi_prep;
+struct hotspot_prep;
 
 int attach_worker_new(struct attach_worker **out);
 /* Waits for the exchanges under way (at most their timeout); results not
@@ -66,6 +78,12 @@ size_t attach_worker_take(struct attach_worker *w, struct attach_result *out, si
 
 /* What a result holds (the reply, the perf map). */
 void attach_result_free(struct attach_result *r);
+
+/* Is r (a CFI or HotSpot job's) still about what pid runs now? 1: yes;
+ * 0: the same process runs another program (it exec'd before or while the
+ * job ran); -ESRCH: the process is gone or its pid is another's. Read
+ * when installing: a result for another program is not to be installed. */
+int attach_result_current(const struct attach_result *r);
 
 /* Jobs queued or running now (for /metrics). */
 size_t attach_worker_pending(struct attach_worker *w);

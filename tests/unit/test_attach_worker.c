@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "agent/collect/cfi_maps.h"
+#include "agent/collect/hotspot_prep.h"
 #include "agent/jvm/attach_worker.h"
 #include "agent/core/target.h"
 #include "jvm_fixture.h"
@@ -157,12 +158,147 @@ static void test_cfi_job(void **state)
 	attach_worker_free(pool);
 }
 
+/* A process without libjvm (this one): the HotSpot set-up read on a
+ * worker ends "not set up yet", the one failure worth another try, and
+ * only until HOTSPOT_TRIES; other failures are final. */
+static void test_hotspot_job_no_jvm(void **state)
+{
+	struct attach_worker *pool = NULL;
+	struct attach_result r;
+	unsigned long long me = 0;
+
+	(void)state;
+	assert_int_equal(target_start_time_read(getpid(), &me), 0);
+	assert_int_equal(attach_worker_new(&pool), 0);
+	assert_int_equal(attach_worker_submit(pool, getpid(), me, ATTACH_JOB_HOTSPOT, 0), 0);
+	assert_int_equal(take_n(pool, &r, 1), 1);
+	assert_int_equal(r.job, ATTACH_JOB_HOTSPOT);
+	assert_int_equal(r.err, 0);
+	assert_non_null(r.hotspot);
+	assert_int_equal(r.hotspot->err, -ENOENT);
+	assert_null(r.hotspot->rt);
+	assert_null(r.hotspot->java);
+	assert_int_equal(attach_result_current(&r), 1);
+	attach_result_free(&r);
+	assert_null(r.hotspot);
+	assert_true(hotspot_prep_retry(-ENOENT, 1));
+	assert_true(hotspot_prep_retry(-ENOENT, HOTSPOT_TRIES - 1));
+	assert_false(hotspot_prep_retry(-ENOENT, HOTSPOT_TRIES));
+	assert_false(hotspot_prep_retry(-EFAULT, 1));
+	assert_false(hotspot_prep_retry(-ERANGE, 1));
+	assert_false(hotspot_prep_retry(-ESRCH, 1));
+	attach_worker_free(pool);
+}
+
+/* A result is for the program the process ran when the job read it: after
+ * an exec it is not current any more (same pid, same start time), after
+ * the exit the process is gone. */
+static void test_result_identity(void **state)
+{
+	struct attach_worker *pool = NULL;
+	struct target_identity before, now;
+	struct attach_result r;
+	int go[2];
+	pid_t child;
+
+	(void)state;
+	assert_int_equal(pipe(go), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		char c;
+
+		close(go[1]);
+		if (read(go[0], &c, 1) == 1)
+			execl("/bin/sleep", "sleep", "30", (char *)NULL);
+		_exit(1);
+	}
+	close(go[0]);
+	assert_int_equal(target_identity_read(child, &before), 0);
+	assert_int_equal(attach_worker_new(&pool), 0);
+	assert_int_equal(attach_worker_submit(pool, child, before.start_time, ATTACH_JOB_CFI, 0), 0);
+	assert_int_equal(take_n(pool, &r, 1), 1);
+	assert_int_equal(r.err, 0);
+	assert_int_equal(r.exe_ino, before.exe_ino);
+	assert_int_equal(attach_result_current(&r), 1);
+	/* The worker saw the process exec while it read. */
+	r.err = -ESTALE;
+	assert_int_equal(attach_result_current(&r), 0);
+	r.err = 0;
+	/* The child becomes /bin/sleep: same pid and start time. */
+	assert_int_equal(write(go[1], "x", 1), 1);
+	for (int i = 0; i < 300; i++) {
+		assert_int_equal(target_identity_read(child, &now), 0);
+		if (now.exe_ino != before.exe_ino || now.exe_dev != before.exe_dev)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(now.start_time, before.start_time);
+	assert_int_equal(attach_result_current(&r), 0);
+	/* Another process under the pid, or none. */
+	r.start_time++;
+	assert_int_equal(attach_result_current(&r), -ESRCH);
+	r.start_time--;
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	assert_int_equal(attach_result_current(&r), -ESRCH);
+	attach_result_free(&r);
+	close(go[1]);
+	attach_worker_free(pool);
+}
+
+/* A JVM's HotSpot set-up read on a worker and installed into its target:
+ * configuration, namer and runtime move over; nothing is left behind. */
+static void test_hotspot_job_jvm(void **state)
+{
+	struct attach_worker *pool = NULL;
+	struct attach_result r = { 0 };
+	struct jvm_fixture *j;
+	struct target t;
+	unsigned long long start;
+
+	(void)state;
+	if (!jvm_fixture_require())
+		return;
+	j = jvm_fixture_start(0, NULL);
+	assert_int_equal(target_start_time_read(j->pid, &start), 0);
+	assert_int_equal(attach_worker_new(&pool), 0);
+	/* A JVM still starting has no code cache yet: the retry rule. */
+	for (unsigned int tries = 1;; tries++) {
+		assert_int_equal(attach_worker_submit(pool, j->pid, start, ATTACH_JOB_HOTSPOT, 0), 0);
+		assert_int_equal(take_n(pool, &r, 1), 1);
+		assert_int_equal(r.err, 0);
+		assert_non_null(r.hotspot);
+		if (!hotspot_prep_retry(r.hotspot->err, tries))
+			break;
+		attach_result_free(&r);
+		usleep(200000);
+	}
+	assert_int_equal(r.hotspot->err, 0);
+	assert_non_null(r.hotspot->rt);
+	assert_non_null(r.hotspot->java);
+	assert_int_equal(attach_result_current(&r), 1);
+	assert_int_equal(target_open(j->pid, NULL, &t), 0);
+	assert_int_equal(hotspot_prep_install(r.hotspot, &t), 0);
+	assert_non_null(t.runtime);
+	assert_non_null(t.java);
+	assert_true(t.hs_cfg.codecache_low < t.hs_cfg.codecache_high);
+	assert_null(r.hotspot->rt);
+	assert_null(r.hotspot->java);
+	attach_result_free(&r);
+	target_close(&t);
+	attach_worker_free(pool);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reused_and_dead_pids),
 		cmocka_unit_test(test_no_answer_and_queue_bound),
 		cmocka_unit_test(test_cfi_job),
+		cmocka_unit_test(test_hotspot_job_no_jvm),
+		cmocka_unit_test(test_result_identity),
+		cmocka_unit_test_teardown(test_hotspot_job_jvm, jvm_fixture_teardown),
 		cmocka_unit_test_teardown(test_jvm_answers, jvm_fixture_teardown),
 	};
 
