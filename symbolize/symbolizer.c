@@ -406,6 +406,32 @@ void process_symbolizer_resolve_user(struct process_symbolizer *ps, uint64_t add
 	entry_output(ps, &e, out);
 }
 
+bool process_symbolizer_resolve_user_cached(struct process_symbolizer *ps, uint64_t addr,
+					    struct frame_sym *out)
+{
+	const struct proc_map *m;
+	size_t index = 0;
+	bool jit;
+
+	if (addr_cache_find(ps->cache, addr)) {
+		process_symbolizer_resolve_user(ps, addr, out);
+		return true;
+	}
+	m = mapping_find(ps, addr, &index);
+	jit = m && proc_map_is_anon(m) && proc_map_is_exec(m);
+	/* A table already loaded (or known missing) costs a lookup, the perf
+	 * map is in memory; a JIT namer reads the target, a table to load
+	 * reads a file. */
+	if (m && (jit ? perf_map_lookup(ps->perf_map, addr) != NULL : ps->elfs[index].tried)) {
+		process_symbolizer_resolve_user(ps, addr, out);
+		return true;
+	}
+	out->name = unknown_name;
+	out->module = !m ? "[unmapped]" : jit ? "[anon]" : intern(ps, proc_map_module(m));
+	out->kind = FRAME_UNKNOWN;
+	return false;
+}
+
 void process_symbolizer_resolve_kernel(struct process_symbolizer *ps, uint64_t addr,
 				       struct frame_sym *out)
 {

@@ -64,6 +64,11 @@ void process_symbolizer_free(struct process_symbolizer *ps);
  * process lives. */
 void process_symbolizer_resolve_user(struct process_symbolizer *ps, uint64_t addr,
 				     struct frame_sym *out);
+/* The same, but only from what is at hand (cached names, symbol tables
+ * already loaded, the perf map): never loads a file or reads the target.
+ * false: not named, out is "[unknown]" in its module (not cached). */
+bool process_symbolizer_resolve_user_cached(struct process_symbolizer *ps, uint64_t addr,
+					    struct frame_sym *out);
 void process_symbolizer_resolve_kernel(struct process_symbolizer *ps, uint64_t addr,
 				       struct frame_sym *out);
 

@@ -63,12 +63,22 @@ size_t word_resolve(const struct word_resolver *w, uint64_t word, bool leaf, uin
 		return 0;
 	if (!hs_frame_is_java(word)) {
 		/* Return addresses point after the call; look up the call itself. */
-		process_symbolizer_resolve_user(w->sym, leaf ? word : word - 1, &out[0]);
+		if (!w->cached_only)
+			process_symbolizer_resolve_user(w->sym, leaf ? word : word - 1, &out[0]);
+		else if (!process_symbolizer_resolve_user_cached(w->sym, leaf ? word : word - 1, &out[0]) &&
+			 w->cheap)
+			(*w->cheap)++;
 		return 1;
 	}
 	n = w->memo ? frame_memo_get(w->memo, word, memo_key, out, max) : 0;
 	if (n)
 		return n;
+	if (w->cached_only) {
+		out[0] = (struct frame_sym){ .module = "not named in time", .kind = FRAME_UNKNOWN };
+		if (w->cheap)
+			(*w->cheap)++;
+		return 1;
+	}
 	/* Reading the JVM's memory now names what lives there now: only the
 	 * same thing as at the sample while no class was unloaded since. */
 	if (epoch != w->epoch_now) {

@@ -26,6 +26,12 @@ struct word_resolver {
 	void *epoch_ctx;
 	/* Running cross-check of compiled frames against the perf map. */
 	uint64_t *perfmap_agree, *perfmap_differ;
+	/* Only what is at hand (a period's naming time is used up): memo,
+	 * cached names, loaded tables; no file loaded, no target memory read.
+	 * Words named no better than "[unknown] (module)" so are counted in
+	 * *cheap (when not NULL). */
+	bool cached_only;
+	uint64_t *cheap;
 };
 
 /* As resolver_ops.user_word: the frames of word, outermost first. Frames

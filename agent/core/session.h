@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "agent/collect/collector.h"
+#include "agent/core/name_budget.h"
 #include "agent/core/note_backlog.h"
 #include "agent/core/target.h"
 #include "agent/collect/cpu_sampler.h"
@@ -53,6 +54,10 @@ struct session_options {
 	 * the backlog for the next drains. 0: no limit (record names every
 	 * stack while its process lives). */
 	unsigned int note_budget_ms;
+	/* Time a period's builds may spend naming what the drains left
+	 * (session_build_budget_start); past it, frames are written with what
+	 * is at hand. 0: no limit (record, top). */
+	unsigned int build_budget_ms;
 };
 
 /* "auto", "fp", "hotspot" -> 0 and *out; -EINVAL otherwise. */
@@ -92,6 +97,11 @@ struct session {
 	/* Unwind tables or HotSpot set-ups read by the worker for a program
 	 * the process no longer ran (exec, pid reuse): not installed. */
 	uint64_t results_stale;
+	/* The period's naming budget (opts.build_budget_ms), and the stacks
+	 * written with cheap names past it. */
+	struct name_budget build_budget;
+	uint64_t stacks_named_cheaply;
+	bool build_stack_cheap; /* the stack being named has a cheap frame */
 };
 
 /* What a user should know about the Java stacks of target t (unwinding

@@ -16,14 +16,27 @@ static struct target *build_target_find(struct session *s, pid_t pid)
 	return NULL;
 }
 
+/* Past the build's naming share, only what is at hand: a slow or hostile
+ * target cannot hold the period's writing. The words of a stack come root
+ * first, the leaf last (resolver_stack): a stack is counted once. */
 static size_t user_word(void *ctx, pid_t pid, uint64_t word, bool leaf, uint32_t epoch,
 			struct frame_sym *out, size_t max)
 {
-	struct target *t = build_target_find(ctx, pid);
+	struct session *s = ctx;
+	struct target *t = build_target_find(s, pid);
+	uint64_t cheap = 0;
+	size_t n = 0;
 
-	if (!t || !max)
-		return 0;
-	return target_resolve_word(t, word, leaf, epoch, out, max);
+	if (t && max)
+		n = name_budget_spent(&s->build_budget) ?
+			    target_resolve_word_cached(t, word, leaf, epoch, out, max, &cheap) :
+			    target_resolve_word(t, word, leaf, epoch, out, max);
+	s->build_stack_cheap |= cheap != 0;
+	if (leaf && s->build_stack_cheap) {
+		s->stacks_named_cheaply++;
+		s->build_stack_cheap = false;
+	}
+	return n;
 }
 
 static void kernel(void *ctx, pid_t pid, uint64_t addr, struct frame_sym *out)
@@ -70,9 +83,13 @@ static const char *build_thread_name(void *ctx, pid_t pid, pid_t tid)
 
 static const char *class_name(void *ctx, pid_t pid, uint64_t klass)
 {
-	struct target *t = build_target_find(ctx, pid);
+	struct session *s = ctx;
+	struct target *t = build_target_find(s, pid);
 
-	return t && t->klasses ? klass_names_get(t->klasses, klass) : NULL;
+	if (!t || !t->klasses)
+		return NULL;
+	return name_budget_spent(&s->build_budget) ? klass_names_cached(t->klasses, klass) :
+						     klass_names_get(t->klasses, klass);
 }
 
 static const struct build_targets_ops session_targets_ops = {
@@ -99,4 +116,15 @@ void session_build_input(struct session *s, struct build_input *in, struct resol
 			.user = &c->user_stacks, .kern = &c->kern_stacks,
 		};
 	}
+}
+
+void session_build_budget_start(struct session *s)
+{
+	name_budget_start(&s->build_budget, s->opts.build_budget_ms);
+	s->build_stack_cheap = false;
+}
+
+void session_build_budget_share(struct session *s, size_t builds_left)
+{
+	name_budget_share(&s->build_budget, builds_left);
 }

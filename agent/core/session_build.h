@@ -14,4 +14,11 @@ struct session;
  * targets must not be added or removed while they are used. */
 void session_build_input(struct session *s, struct build_input *in, struct resolver *r);
 
+/* A period's naming budget (opts.build_budget_ms; none without) starts
+ * now; before each of its builds, that build's share with builds_left
+ * (this one included) to come. Past a share the builds name frames from
+ * what is at hand (counted in s->stacks_named_cheaply). */
+void session_build_budget_start(struct session *s);
+void session_build_budget_share(struct session *s, size_t builds_left);
+
 #endif

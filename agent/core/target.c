@@ -397,8 +397,8 @@ static bool epoch_unchanged(void *ctx)
 	return hs_epoch_of(hs_frame_epoch(t->hs_cfg.epoch + (uint32_t)unloaded)) == t->epoch_now;
 }
 
-size_t target_resolve_word(struct target *t, uint64_t word, bool leaf, uint32_t epoch,
-			   struct frame_sym *out, size_t max)
+static size_t resolve_word(struct target *t, uint64_t word, bool leaf, uint32_t epoch,
+			   struct frame_sym *out, size_t max, uint64_t *cheap)
 {
 	const struct word_resolver w = {
 		.sym = t->sym,
@@ -409,9 +409,23 @@ size_t target_resolve_word(struct target *t, uint64_t word, bool leaf, uint32_t 
 		.epoch_ctx = t,
 		.perfmap_agree = &t->java_perfmap_agree,
 		.perfmap_differ = &t->java_perfmap_differ,
+		.cached_only = cheap != NULL,
+		.cheap = cheap,
 	};
 
 	return word_resolve(&w, word, leaf, epoch, out, max);
+}
+
+size_t target_resolve_word(struct target *t, uint64_t word, bool leaf, uint32_t epoch,
+			   struct frame_sym *out, size_t max)
+{
+	return resolve_word(t, word, leaf, epoch, out, max, NULL);
+}
+
+size_t target_resolve_word_cached(struct target *t, uint64_t word, bool leaf, uint32_t epoch,
+				  struct frame_sym *out, size_t max, uint64_t *cheap)
+{
+	return resolve_word(t, word, leaf, epoch, out, max, cheap);
 }
 
 void target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth)

@@ -143,6 +143,10 @@ void target_forget_jvm(struct target *t);
  * saying why. Names stay valid until the target is closed. */
 size_t target_resolve_word(struct target *t, uint64_t word, bool leaf, uint32_t epoch,
 			   struct frame_sym *out, size_t max);
+/* The same from what is at hand only (word_resolver.cached_only): words
+ * named no better than their module are counted in *cheap. */
+size_t target_resolve_word_cached(struct target *t, uint64_t word, bool leaf, uint32_t epoch,
+				  struct frame_sym *out, size_t max, uint64_t *cheap);
 /* The class-unloading epoch a user stack was taken in (its outermost word
  * when the HotSpot unwinder walked it, else 0). */
 uint32_t target_stack_epoch(const uint64_t *ips, uint32_t depth);

@@ -56,6 +56,10 @@
  * churning through code, or a hundred starting at once, must not hold the
  * loop; the rest are named in the next turns or by the period's build. */
 #define NOTE_BUDGET_MS 50
+/* Time a period's writing may spend naming what the drains left (shared
+ * out over its TaskManagers): past it frames get cheap names, so the
+ * period is written on time whatever the targets do. */
+#define BUILD_BUDGET_MS 1000
 
 struct tm_slot {
 	pid_t pid;
@@ -80,7 +84,9 @@ struct daemon {
 	struct metrics_server ms;
 	struct daemon_metrics k;        /* counters kept across sessions */
 	uint64_t retired[5];            /* samples, lost, hits, misses, refreshes of closed targets/sessions */
-	uint64_t retired_notes[2];      /* stacks named late, left to the build, of closed sessions */
+	/* Of closed sessions: stacks named late, left to the build, named
+	 * cheaply by it; set-up results dropped (session.results_stale). */
+	uint64_t retired_notes[4];
 	uint64_t period_start_ms, period_end_ms;
 	uint64_t losses_at_start[4];
 	struct daemon_push_state push; /* backoff across periods */
@@ -238,7 +244,8 @@ static int daemon_session_open(struct daemon *d)
 {
 	struct session_options so = { .events = d->cfg.events, .freq_hz = d->cfg.freq_hz,
 				      .unwind = d->cfg.unwind, .sampler = d->cfg.sampler,
-				      .note_budget_ms = NOTE_BUDGET_MS };
+				      .note_budget_ms = NOTE_BUDGET_MS,
+				      .build_budget_ms = BUILD_BUDGET_MS };
 	int rc;
 
 	if (session_init(&d->s, &so))
@@ -270,6 +277,8 @@ static void daemon_session_close(struct daemon *d)
 		daemon_target_retire(d, &d->s.targets[i]);
 	d->retired_notes[0] += d->s.notes_deferred;
 	d->retired_notes[1] += d->s.notes_skipped;
+	d->retired_notes[2] += d->s.stacks_named_cheaply;
+	d->retired_notes[3] += d->s.results_stale;
 	session_free(&d->s);
 	d->session_on = false;
 	d->ntms = 0;
@@ -576,6 +585,8 @@ static int render_metrics(void *ctx, char **body, size_t *len)
 	m.perf_map_refreshes = d->retired[4];
 	m.stacks_named_late = d->retired_notes[0] + (d->session_on ? d->s.notes_deferred : 0);
 	m.stacks_left_to_build = d->retired_notes[1] + (d->session_on ? d->s.notes_skipped : 0);
+	m.stacks_named_cheaply = d->retired_notes[2] + (d->session_on ? d->s.stacks_named_cheaply : 0);
+	m.setup_results_dropped = d->retired_notes[3] + (d->session_on ? d->s.results_stale : 0);
 	m.targets = 0;
 	for (size_t i = 0; d->session_on && i < d->s.ntargets; i++) {
 		const struct target *t = &d->s.targets[i];

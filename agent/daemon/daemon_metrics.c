@@ -49,6 +49,8 @@ static const struct metric_desc metric_descs[] = {
 	M(loop_turn_max_ms, "tmprof_loop_turn_max_milliseconds", "gauge", "Longest turn of the sampling loop other than a period's writing since start."),
 	M(stacks_named_late, "tmprof_stacks_named_late_total", "counter", "New stacks named in a later loop turn than the one that drained them (the turn's time for naming was used up)."),
 	M(stacks_left_to_build, "tmprof_stacks_left_to_build_total", "counter", "New stacks the loop had no time to name: the period's build named them, or wrote them unnamed if their process had exited."),
+	M(stacks_named_cheaply, "tmprof_stacks_named_cheaply_total", "counter", "Stacks a period's build wrote with cheap names (cached names, else the module) because its naming time was used up."),
+	M(setup_results_dropped, "tmprof_setup_results_dropped_total", "counter", "Unwind tables or HotSpot set-ups read off the loop but not installed: the process exec'd, its pid was reused, or it left meanwhile."),
 };
 
 int daemon_metrics_format(const struct daemon_metrics *m, char *buf, size_t len)

@@ -36,6 +36,10 @@ struct daemon_metrics {
 	/* New stacks past a loop turn's time for naming them: named in a
 	 * later turn, or left to the period's build. */
 	uint64_t stacks_named_late, stacks_left_to_build;
+	/* Stacks a period's build wrote with cheap names past its naming
+	 * budget; unwind/HotSpot set-ups read for a program the process no
+	 * longer ran (or a target gone), not installed. */
+	uint64_t stacks_named_cheaply, setup_results_dropped;
 };
 
 /* Prometheus text exposition format 0.0.4. Returns the length, or -ENOSPC

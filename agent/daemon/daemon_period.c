@@ -286,6 +286,7 @@ struct period_ctx {
 	bool push_gate;  /* daemon_push_period_start() allowed pushes */
 	uint64_t push_budget_end_ms;
 	uint64_t push_skipped;
+	size_t builds_left; /* for the naming budget's shares */
 };
 
 static void push_maybe(struct period_ctx *x, const char *tm, const struct profile *p,
@@ -349,6 +350,7 @@ static struct profile *build_group(struct period_ctx *x, const struct build_opti
 	int err = p ? 0 : -ENOMEM;
 
 	session_build_input(x->s, &in, &r);
+	session_build_budget_share(x->s, x->builds_left ? x->builds_left-- : 1);
 	if (!err)
 		err = daemon_profile_build_group(&in, bo, x->names, x->n, group, p);
 	if (err) {
@@ -391,6 +393,10 @@ void daemon_period_write(struct session *s, const struct daemon_config *c,
 	if (!nnames)
 		return;
 	x.push_gate = daemon_push_period_start(ps);
+	for (size_t i = 0; i < nnames; i++)
+		if (group_of(names, i) == i)
+			x.builds_left += (size_t)(stacks != 0) + (size_t)((s->opts.events & SESSION_ALLOC) != 0);
+	session_build_budget_start(s);
 	daemon_stamp_format(m.time_ns, stamp, sizeof(stamp));
 	for (size_t i = 0; i < nnames; i++) {
 		const char *id = names[i].id;

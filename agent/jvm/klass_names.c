@@ -161,6 +161,16 @@ static int grow(struct klass_names *kn)
 	return 0;
 }
 
+const char *klass_names_cached(const struct klass_names *kn, uint64_t klass)
+{
+	if (!klass || !kn->slots)
+		return NULL;
+	for (size_t pos = slot_of(klass, kn->mask); kn->slots[pos].klass; pos = (pos + 1) & kn->mask)
+		if (kn->slots[pos].klass == klass)
+			return kn->slots[pos].name;
+	return NULL;
+}
+
 const char *klass_names_get(struct klass_names *kn, uint64_t klass)
 {
 	size_t pos;

@@ -34,6 +34,8 @@ void klass_names_free(struct klass_names *kn);
  * per Klass (a Klass does not change its name while it lives); NULL if it
  * cannot be read. */
 const char *klass_names_get(struct klass_names *kn, uint64_t klass);
+/* The cached name only (NULL: not read yet); never reads the target. */
+const char *klass_names_cached(const struct klass_names *kn, uint64_t klass);
 
 /* Memory held (table and names). */
 size_t klass_names_memory(const struct klass_names *kn);

@@ -105,6 +105,33 @@ static void test_self_function(void **state)
 	process_symbolizer_free(ps);
 }
 
+/* Only what is at hand: a library whose table is not loaded is named by
+ * its module and not cached; once loaded, any of its addresses is named. */
+static void test_cached_only(void **state)
+{
+	struct process_symbolizer *ps = new_self(NULL);
+	uint64_t f = (uint64_t)(uintptr_t)&self_target_function + 1;
+	struct frame_sym a;
+
+	(void)state;
+	assert_false(process_symbolizer_resolve_user_cached(ps, f, &a));
+	assert_string_equal(a.name, "[unknown]");
+	assert_string_equal(a.module, "test_symbolizer");
+	assert_int_equal(a.kind, FRAME_UNKNOWN);
+	/* Still not loaded: asking again costs nothing more. */
+	assert_false(process_symbolizer_resolve_user_cached(ps, f, &a));
+	/* Another address of the same file, named in full: the table is
+	 * loaded, so f is at hand now. */
+	process_symbolizer_resolve_user(ps, (uint64_t)(uintptr_t)&new_self + 1, &a);
+	assert_true(process_symbolizer_resolve_user_cached(ps, f, &a));
+	assert_string_equal(a.name, "self_target_function");
+	assert_int_equal(a.kind, FRAME_NATIVE);
+	/* Unmapped: nothing to look at. */
+	assert_false(process_symbolizer_resolve_user_cached(ps, 16, &a));
+	assert_string_equal(a.module, "[unmapped]");
+	process_symbolizer_free(ps);
+}
+
 static void test_dlopen_library(void **state)
 {
 	void *h = open_lib("libfix.so");
@@ -509,6 +536,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_self_function),
+		cmocka_unit_test(test_cached_only),
 		cmocka_unit_test(test_dlopen_library),
 		cmocka_unit_test(test_cxx_demangled),
 		cmocka_unit_test(test_maps_reload),
