@@ -58,8 +58,18 @@
 #define NOTE_BUDGET_MS 50
 /* Time a period's writing may spend naming what the drains left (shared
  * out over its TaskManagers): past it frames get cheap names, so the
- * period is written on time whatever the targets do. */
-#define BUILD_BUDGET_MS 1000
+ * period is written on time whatever the targets do. A twentieth of the
+ * period, from 250 ms to 1 s (pushes get a quarter of it). */
+#define BUILD_BUDGET_MIN_MS 250
+#define BUILD_BUDGET_MAX_MS 1000
+
+static unsigned int build_budget_ms(unsigned int period_s)
+{
+	unsigned int ms = period_s * 50;
+
+	return ms < BUILD_BUDGET_MIN_MS ? BUILD_BUDGET_MIN_MS :
+	       ms > BUILD_BUDGET_MAX_MS ? BUILD_BUDGET_MAX_MS : ms;
+}
 
 struct tm_slot {
 	pid_t pid;
@@ -245,7 +255,7 @@ static int daemon_session_open(struct daemon *d)
 	struct session_options so = { .events = d->cfg.events, .freq_hz = d->cfg.freq_hz,
 				      .unwind = d->cfg.unwind, .sampler = d->cfg.sampler,
 				      .note_budget_ms = NOTE_BUDGET_MS,
-				      .build_budget_ms = BUILD_BUDGET_MS };
+				      .build_budget_ms = build_budget_ms(d->cfg.period_s) };
 	int rc;
 
 	if (session_init(&d->s, &so))

@@ -316,9 +316,11 @@ write_max=$(awk '$1 == "tmprof_period_write_max_milliseconds" { print $2 }' "$E2
 late=$(awk '$1 == "tmprof_stacks_named_late_total" { print $2 }' "$E2E_TMP/metrics.txt")
 left=$(awk '$1 == "tmprof_stacks_left_to_build_total" { print $2 }' "$E2E_TMP/metrics.txt")
 echo "# loop: longest turn ${loop_max:-?} ms, longest period writing ${write_max:-?} ms (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-echo "# new stacks past the loop's naming budget: ${late:-?} named in a later turn, ${left:-?} left to the period's build"
+cheap=$(awk '$1 == "tmprof_stacks_named_cheaply_total" { print $2 }' "$E2E_TMP/metrics.txt")
+dropped=$(awk '$1 == "tmprof_setup_results_dropped_total" { print $2 }' "$E2E_TMP/metrics.txt")
+echo "# new stacks past the loop's naming budget: ${late:-?} named in a later turn, ${left:-?} left to the period's build, ${cheap:-?} named cheaply past its budget; set-up results dropped: ${dropped:-?}"
 check "/metrics counts the stacks past the loop's naming budget" \
-	bash -c "[ -n '$late' ] && [ -n '$left' ]"
+	bash -c "[ -n '$late' ] && [ -n '$left' ] && [ -n '$cheap' ] && [ -n '$dropped' ]"
 check "the loop's longest turn (${loop_max:-?} ms) is under a period" \
 	[ "${loop_max:-999999}" -lt $(( PERIOD * 1000 )) ]
 check "the longest period writing (${write_max:-?} ms, pushes included) is under a period" \
