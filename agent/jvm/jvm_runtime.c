@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "symbolize/elf_lookup.h"
@@ -21,6 +23,73 @@
 #define Q_IN_NEW_TLAB 16
 #define Q_OUTSIDE_TLAB 17
 #define Q_COUNT 18
+
+/* Answers per libjvm file. Every TaskManager on a host maps the same
+ * libjvm, and scanning its symbol tables holds ~4 MiB for a moment (with
+ * heaptrack: the daemon's brief RSS peaks at each TaskManager start were
+ * that scan, beside the symbolizer's own table of the same file). A file
+ * replaced on disk is another (device, inode, size, mtime). Workers and
+ * the loop both open runtimes: under a lock. */
+#define LOOKUP_MEMO_FILES 4
+
+struct lookup_memo {
+	struct stat st;
+	struct elf_lookup q[Q_COUNT];
+	struct elf_lookup_info info;
+	bool used;
+};
+
+static struct lookup_memo memos[LOOKUP_MEMO_FILES];
+static size_t memo_next;
+static uint64_t memo_hits;
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* elf_lookup_symbols, or the answers it gave for this file before. */
+static int lookup_symbols(int fd, pid_t pid, const char *path, struct elf_lookup *q,
+			  struct elf_lookup_info *info)
+{
+	struct stat st;
+	int err;
+
+	if (fstat(fd, &st))
+		return elf_lookup_symbols(fd, pid, path, q, Q_COUNT, info);
+	pthread_mutex_lock(&memo_lock);
+	for (size_t i = 0; i < LOOKUP_MEMO_FILES; i++) {
+		if (memos[i].used && same_file(&memos[i].st, &st)) {
+			memcpy(q, memos[i].q, sizeof(memos[i].q));
+			*info = memos[i].info;
+			memo_hits++;
+			pthread_mutex_unlock(&memo_lock);
+			return 0;
+		}
+	}
+	pthread_mutex_unlock(&memo_lock);
+	err = elf_lookup_symbols(fd, pid, path, q, Q_COUNT, info);
+	if (err < 0)
+		return err;
+	pthread_mutex_lock(&memo_lock);
+	memos[memo_next] = (struct lookup_memo){ .st = st, .info = *info, .used = true };
+	memcpy(memos[memo_next].q, q, sizeof(memos[memo_next].q));
+	memo_next = (memo_next + 1) % LOOKUP_MEMO_FILES;
+	pthread_mutex_unlock(&memo_lock);
+	return err;
+}
+
+uint64_t jvm_runtime_lookups_reused(void)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&memo_lock);
+	n = memo_hits;
+	pthread_mutex_unlock(&memo_lock);
+	return n;
+}
 
 static bool is_libjvm(const struct proc_map *m)
 {
@@ -110,7 +179,7 @@ int jvm_runtime_open(pid_t pid, struct jvm_runtime *rt)
 		q[Q_INTS + i].name = vmstructs_int_symbol_names[i];
 	q[Q_IN_NEW_TLAB] = (struct elf_lookup){ .name = IN_NEW_TLAB, .prefix = true };
 	q[Q_OUTSIDE_TLAB] = (struct elf_lookup){ .name = OUTSIDE_TLAB, .prefix = true };
-	err = elf_lookup_symbols(fd, pid, lib->path, q, Q_COUNT, &info);
+	err = lookup_symbols(fd, pid, lib->path, q, &info);
 	if (err < 0)
 		goto cleanup;
 	err = 0;

@@ -32,4 +32,8 @@ struct jvm_runtime {
 int jvm_runtime_open(pid_t pid, struct jvm_runtime *out);
 void jvm_runtime_close(struct jvm_runtime *rt);
 
+/* Opens that reused the symbol answers of a libjvm file seen before
+ * instead of scanning its tables again (tests). */
+uint64_t jvm_runtime_lookups_reused(void);
+
 #endif
