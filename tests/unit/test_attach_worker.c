@@ -93,19 +93,30 @@ static void test_no_answer_and_queue_bound(void **state)
 	waitpid(child, NULL, 0);
 }
 
+/* A started JVM (NULL: none here, the test passes as skipped) and a
+ * worker pool for it. */
+static struct jvm_fixture *jvm_with_worker(struct attach_worker **w, unsigned long long *start)
+{
+	struct jvm_fixture *j;
+
+	if (!jvm_fixture_require())
+		return NULL;
+	j = jvm_fixture_start(0, NULL);
+	assert_int_equal(target_start_time_read(j->pid, start), 0);
+	assert_int_equal(attach_worker_new(w), 0);
+	return j;
+}
+
 static void test_jvm_answers(void **state)
 {
-	struct attach_worker *w;
+	struct attach_worker *w = NULL;
 	struct attach_result r[2];
 	struct jvm_fixture *j;
 	unsigned long long start;
 
 	(void)state;
-	if (!jvm_fixture_require())
+	if (!(j = jvm_with_worker(&w, &start)))
 		return;
-	j = jvm_fixture_start(0, NULL);
-	assert_int_equal(target_start_time_read(j->pid, &start), 0);
-	assert_int_equal(attach_worker_new(&w), 0);
 	assert_int_equal(attach_worker_submit(w, j->pid, start, ATTACH_JOB_NAMES, 0), 0);
 	assert_int_equal(attach_worker_submit(w, j->pid, start, ATTACH_JOB_PERF_MAP, 0), 0);
 	assert_int_equal(take_n(w, r, 2), 2);
@@ -258,11 +269,8 @@ static void test_hotspot_job_jvm(void **state)
 	unsigned long long start;
 
 	(void)state;
-	if (!jvm_fixture_require())
+	if (!(j = jvm_with_worker(&pool, &start)))
 		return;
-	j = jvm_fixture_start(0, NULL);
-	assert_int_equal(target_start_time_read(j->pid, &start), 0);
-	assert_int_equal(attach_worker_new(&pool), 0);
 	/* A JVM still starting has no code cache yet: the retry rule. */
 	for (unsigned int tries = 1;; tries++) {
 		assert_int_equal(attach_worker_submit(pool, j->pid, start, ATTACH_JOB_HOTSPOT, 0), 0);
