@@ -161,7 +161,7 @@ int switch_cost_measure(unsigned int rounds, unsigned int window_ms, uint64_t pe
 		/* Which window comes first alternates too. */
 		bool first_on = r & 1;
 		uint64_t trips[2] = { 0, 0 }, ns[2] = { 0, 0 }; /* [0] off, [1] on */
-		struct switch_cost c;
+		struct switch_cost c = { 0 };
 
 		err = window_run(&pp, first_on, window_ms, period_ns, &trips[first_on], &ns[first_on]);
 		if (!err)
