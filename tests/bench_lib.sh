@@ -114,3 +114,21 @@ bench_wait_recording() {
 bench_median() {
 	sort -g | awk '{ x[++n] = $1 } END { if (!n) exit 1; print (n % 2) ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2 }'
 }
+
+# "mean ± standard error" of the numbers on stdin (one a line): with a
+# per-window noise of a few %, the error says whether a mean below a bar
+# of half a % means anything.
+bench_mean_se() {
+	awk '{ s += $1; q += $1 * $1; n++ }
+		END { if (!n) exit 1; m = s / n; v = n > 1 ? (q - n * m * m) / (n - 1) : 0
+			printf "%.2f ± %.2f", m, (v > 0 ? sqrt(v / n) : 0) }'
+}
+
+# bench_switch_rate PID SECONDS: context switches per second of all PID's
+# threads (voluntary and not) over the next SECONDS.
+bench_switch_rate() {
+	local a b
+	sw() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }'; }
+	a=$(sw "$1"); sleep "$2"; b=$(sw "$1")
+	echo $(((b - a) / $2))
+}

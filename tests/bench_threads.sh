@@ -21,7 +21,7 @@
 #      one profiled; its records per task-CPU-second over the other's in the
 #      same window (common-mode noise cancels), against the off window.
 # Usage: tests/bench_threads.sh [BUILD_DIR]   (make bench)
-# Environment: BENCH_PARTS ("1 2 3"), BENCH_PAIRS (5), BENCH_SECONDS (10), BENCH_RUNS (3),
+# Environment: BENCH_PARTS ("1 2 3 4"), BENCH_PAIRS (5), BENCH_SECONDS (10), BENCH_RUNS (3),
 #   BENCH_MODES (per-thread per-cpu; jitter and weighted can be added).
 
 . "$(dirname "$0")/e2e/lib.sh" "${1:-build}"
@@ -32,7 +32,7 @@ PAIRS=${BENCH_PAIRS:-5}
 SECS=${BENCH_SECONDS:-10}
 RUNS=${BENCH_RUNS:-3}
 read -r -a MODES <<<"${BENCH_MODES:-per-thread per-cpu}"
-PARTS=${BENCH_PARTS:-1 2 3}
+PARTS=${BENCH_PARTS:-1 2 3 4}
 
 bench_init bench_threads
 bench_header
@@ -82,14 +82,32 @@ with_recording() {
 
 # interleaved_rounds PID WINDOW_FN OUT LEGEND: PAIRS rounds of an off window
 # and one window per mode; OUT gets a line "mode <WINDOW_FN's figures>" each.
+# Each round starts one place further in the list (off, modes...): with a
+# fixed order, a drift within the round (the JIT, the heap, the host) was
+# charged to whichever mode came last, and per-cpu showed a negative loss.
 interleaved_rounds() {
-	local i mode
+	local i k mode
+	local -a order=(off "${MODES[@]}")
 	: >"$3"
 	for i in $(seq "$PAIRS"); do
-		echo "off $("$2" "$SECS")" >>"$3"
-		for mode in "${MODES[@]}"; do echo "$mode $(with_recording "$1" "$mode" "$2")" >>"$3"; done
-		echo "   round $i ($4): $(tail -n $((${#MODES[@]} + 1)) "$3" | paste -sd'|')"
+		for k in $(seq 0 $((${#order[@]} - 1))); do
+			mode=${order[$(((i + k) % ${#order[@]}))]}
+			if [ "$mode" = off ]; then
+				echo "off $("$2" "$SECS")" >>"$3"
+			else
+				echo "$mode $(with_recording "$1" "$mode" "$2")" >>"$3"
+			fi
+		done
+		echo "   round $i ($4): $(tail -n ${#order[@]} "$3" | paste -sd'|')"
 	done
+}
+
+# with_off FILE: interleaved_rounds' lines as "mode <the round's off
+# figures> <the mode's figures>", one per mode and round.
+with_off() {
+	awk -v k=$((${#MODES[@]} + 1)) '{ r = int((NR - 1) / k); line[NR] = $0; if ($1 == "off") off[r] = $0 }
+		END { for (i = 1; i <= NR; i++) { split(line[i], f, " "); if (f[1] == "off") continue
+			o = off[int((i - 1) / k)]; sub(/^off /, "", o); m = line[i]; sub(/^[^ ]+ /, "", m); print f[1], o, m } }' "$1"
 }
 
 part1() {
@@ -131,19 +149,23 @@ echo "   loss against the off window of the same round, median of $PAIRS; in-thr
 echo "   task-CPU-second, agent = its CPU over all $NCPU CPUs, their sum = the loss on a saturated"
 echo "   machine without the host's noise (the plain records/s loss carries it):"
 for mode in "${MODES[@]}"; do
-	awk -v m="$mode" -v n="$NCPU" '$1 == "off" { r = $2; e = $3 }
-		$1 == m && r > 0 && e > 0 { w = 100 * (1 - $2 / r); t = 100 * (1 - $3 / e); a = $4 / (10 * n); print w, t, a, t + a }' \
-		"$E2E_TMP/tp" >"$E2E_TMP/tp.$mode"
+	with_off "$E2E_TMP/tp" | awk -v m="$mode" -v n="$NCPU" '$1 == m && $2 > 0 && $3 > 0 {
+		w = 100 * (1 - $5 / $2); t = 100 * (1 - $6 / $3); a = $7 / (10 * n); print w, t, a, t + a }' \
+		>"$E2E_TMP/tp.$mode"
 	col() { awk -v c="$1" '{ print $c }' "$E2E_TMP/tp.$mode" | bench_median; }
-	printf "   %-10s records/s loss %.2f %%; in-thread %.2f %% + agent %.2f %% = %.2f %% (sum of medians %.2f %%)\n" \
-		"$mode" "$(col 1)" "$(col 2)" "$(col 3)" "$(col 4)" "$(awk -v a="$(col 2)" -v b="$(col 3)" 'BEGIN { print a + b }')"
+	printf "   %-10s records/s loss %.2f %%; in-thread %.2f %% + agent %.2f %% = %.2f %% (sum of medians %.2f %%; mean %s %%)\n" \
+		"$mode" "$(col 1)" "$(col 2)" "$(col 3)" "$(col 4)" "$(awk -v a="$(col 2)" -v b="$(col 3)" 'BEGIN { print a + b }')" \
+		"$(awk '{ print $4 }' "$E2E_TMP/tp.$mode" | bench_mean_se)"
 done
+STANDIN_SWITCHES=$(bench_switch_rate "$TM_PID" 5)
+echo "   the stand-in's threads switch $STANDIN_SWITCHES times a second (what part 4's cost per switch applies to)"
+stop_pid "$TM_PID"
 }
 
 part3() {
 echo
 echo "== 3. Paired: two stand-ins A and B with one always-busy subtask each, only A profiled at 99 Hz"
-echo "   ($PAIRS rounds of ${SECS} s: off, then each mode). A's records per task-CPU-second over B's in the"
+echo "   ($PAIRS rounds of ${SECS} s: off and each mode, rotated). A's records per task-CPU-second over B's in the"
 echo "   same window cancels what the host does to both (the caches, the other load); the ratio's"
 echo "   change from the off window is the in-thread cost. Per CPU, B's threads still run the"
 echo "   program's target check at each tick: a little of per-cpu's cost falls on B."
@@ -170,17 +192,52 @@ pair_window() {
 }
 interleaved_rounds "$A_PID" pair_window "$E2E_TMP/pair" "mode A-records/CPU-s B-records/CPU-s agent-ms/s"
 for mode in "${MODES[@]}"; do
-	awk -v m="$mode" -v n="$(nproc)" '$1 == "off" { r = $2 / $3 }
-		$1 == m && r > 0 { t = 100 * (1 - ($2 / $3) / r); a = $4 / (10 * n); print t, a, t + a }' \
-		"$E2E_TMP/pair" >"$E2E_TMP/pair.$mode"
+	with_off "$E2E_TMP/pair" | awk -v m="$mode" -v n="$(nproc)" '$1 == m && $2 > 0 && $3 > 0 {
+		t = 100 * (1 - ($5 / $6) / ($2 / $3)); a = $7 / (10 * n); print t, a, t + a }' \
+		>"$E2E_TMP/pair.$mode"
 	pcol() { awk -v c="$1" '{ print $c }' "$E2E_TMP/pair.$mode" | bench_median; }
-	printf "   %-10s paired in-thread loss %.2f %% (rounds: %s) + agent %.2f %% = %.2f %% (median of sums)\n" \
-		"$mode" "$(pcol 1)" "$(awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $1 }' "$E2E_TMP/pair.$mode")" "$(pcol 2)" "$(pcol 3)"
+	printf "   %-10s paired in-thread loss %.2f %% (rounds: %s) + agent %.2f %% = %.2f %% (median of sums; mean %s %%)\n" \
+		"$mode" "$(pcol 1)" "$(awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $1 }' "$E2E_TMP/pair.$mode")" "$(pcol 2)" "$(pcol 3)" \
+		"$(awk '{ print $3 }' "$E2E_TMP/pair.$mode" | bench_mean_se)"
 done
 stop_pid "$A_PID"; stop_pid "$B_PID"
+}
+
+part4() {
+echo
+echo "== 4. Cost per context switch: two threads on one CPU hand a byte back and forth (two switches a"
+echo "   round trip, tests/workloads/sched/switch_pingpong.c); round trips/s off and with each mode,"
+echo "   $PAIRS rounds of ${SECS} s, rotated. A per-thread event is switched out and in with its thread"
+echo "   (its hrtimer cancelled and restarted); a per-CPU one is not."
+gcc -O2 -pthread -o "$E2E_TMP/switch_pingpong" "$REPO/tests/workloads/sched/switch_pingpong.c" ||
+	bench_die "cannot build switch_pingpong"
+"$E2E_TMP/switch_pingpong" 0 >"$E2E_TMP/pp.out" &
+PP_PID=$!
+track "$PP_PID"
+sleep 2
+# pp_window SECONDS [AGENT_PID]: round trips per second
+pp_window() {
+	local a b
+	a=$(tail -n1 "$E2E_TMP/pp.out"); sleep "$1"; b=$(tail -n1 "$E2E_TMP/pp.out")
+	echo "$a $b" | awk '{ printf "%.0f\n", ($5 - $2) / ($4 - $1) }'
+}
+interleaved_rounds "$PP_PID" pp_window "$E2E_TMP/pp" "mode round-trips/s"
+for mode in "${MODES[@]}"; do
+	# µs added per switch = (1/rate - 1/off) / 2 switches, in µs
+	with_off "$E2E_TMP/pp" | awk -v m="$mode" '$1 == m && $2 > 0 && $3 > 0 { print (1 / $3 - 1 / $2) / 2 * 1e6 }' >"$E2E_TMP/pp.$mode"
+	us=$(bench_median <"$E2E_TMP/pp.$mode")
+	printf "   %-10s %.2f µs added per switch (median; mean %s)" "$mode" "$us" "$(bench_mean_se <"$E2E_TMP/pp.$mode")"
+	if [ -n "${STANDIN_SWITCHES:-}" ]; then
+		awk -v u="$us" -v r="$STANDIN_SWITCHES" -v n="$(nproc)" \
+			'BEGIN { printf "; at part 2 stand-in'"'"'s %d switches/s: %.3f %% of %d CPUs", r, u * r / (1e4 * n), n }'
+	fi
+	echo
+done
+kill "$PP_PID" 2>/dev/null; wait "$PP_PID" 2>/dev/null
 }
 
 case " $PARTS " in *" 1 "*) part1 ;; esac
 case " $PARTS " in *" 2 "*) part2 ;; esac
 case " $PARTS " in *" 3 "*) part3 ;; esac
+case " $PARTS " in *" 4 "*) part4 ;; esac
 echo "   load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -11,12 +11,14 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/collect/alloc_tracer.h"
 #include "agent/collect/bpf_load.h"
 #include "agent/collect/collector.h"
 #include "agent/collect/leak_tracer.h"
+#include "agent/collect/switch_cost.h"
 #include "agent/core/capabilities.h"
 #include "agent/core/exit_codes.h"
 #include "agent/jvm/hotspot_attach.h"
@@ -25,6 +27,7 @@
 #include "agent/jvm/jvm_runtime.h"
 #include "agent/collect/kernel_features.h"
 #include "agent/core/log.h"
+#include "agent/core/proc_info.h"
 #include "agent/core/session.h"
 #include "agent/core/target.h"
 #include "agent/jvm/thread_names.h"
@@ -38,8 +41,9 @@ static const char *const usage_text =
 	"\n"
 	"Checks what works on this host, one line per item (✔ works, ✘ does not, with\n"
 	"the fix): kernel and BTF, privileges, perf events, tracefs, uprobes, whether\n"
-	"each event kind's BPF programs load (loaded, not attached), and for every JVM\n"
-	"(or only PID): attach, Java frames (which unwinder) and full thread names.\n"
+	"each event kind's BPF programs load (loaded, not attached), what per-thread\n"
+	"sampling adds to a context switch here, and for every JVM (or only PID):\n"
+	"attach, Java frames (which unwinder), full thread names and its switch rate.\n"
 	"  -p PID   check only this JVM\n"
 	"  -v       libbpf's messages, the whole verifier log of a rejected program\n"
 	"exit: 0 everything works; 3 a host item fails (kernel, privileges, BPF);\n"
@@ -49,7 +53,20 @@ static const char *const usage_text =
 struct doctor {
 	unsigned int host_failures;
 	unsigned int jvm_failures;
+	/* What a per-thread sampling event adds to a context switch here, ns
+	 * (check_switch_cost); 0 if it could not be measured. */
+	double switch_added_ns;
 };
+
+/* The period record's default -F (99 Hz) gives a per-thread event. */
+#define DOCTOR_PERIOD_NS (1000000000ULL / 99)
+/* A JVM's switch rate is counted over this long. */
+#define DOCTOR_SWITCH_WINDOW_MS 500
+/* Above this share of a CPU, per-thread sampling's switch cost is worth a
+ * sentence on --per-cpu. */
+#define DOCTOR_SWITCH_PCT_NOTE 1.0
+/* A target's thread list is its own to grow: count at most this many. */
+#define DOCTOR_MAX_THREADS 65536
 
 /* One line: "✔ ITEM: what works" or "✘ ITEM: what does not; fix". */
 static void item(struct doctor *d, bool ok, bool jvm, const char *fmt, ...)
@@ -376,6 +393,51 @@ static void check_java_frames(struct doctor *d, const struct jvm_info *j, bool p
 		     session_hotspot_error(err));
 }
 
+/* Per-thread sampling (record's default) costs each sampled thread
+ * something at every context switch; how much depends on the host (a VM
+ * reprograms its timer through the hypervisor), so it is measured here, in
+ * about two seconds, and applied to each JVM's own switch rate below. */
+static void check_switch_cost(struct doctor *d)
+{
+	struct switch_cost c;
+	int err = switch_cost_measure(9, 100, DOCTOR_PERIOD_NS, &c);
+
+	if (err) {
+		item(d, true, false, "per-thread sampling: its cost per context switch could not be "
+		     "measured (%s); it is what `tmprof record` without --per-cpu adds", strerror(-err));
+		return;
+	}
+	d->switch_added_ns = c.added_ns > 0 ? c.added_ns : 0;
+	item(d, true, false, "per-thread sampling: adds %.2f µs to each context switch of a sampled "
+	     "thread here (a switch takes %.2f µs without); %.2f %% of a CPU at 10000 switches/s",
+	     d->switch_added_ns / 1000, c.switch_ns / 1000, switch_cost_cpu_pct(d->switch_added_ns, 10000));
+}
+
+/* The JVM's context switches per second, all its threads, over a short
+ * window; per-thread sampling pays its cost per switch on each. */
+static void check_jvm_switches(struct doctor *d, pid_t pid)
+{
+	struct timespec nap = { 0, DOCTOR_SWITCH_WINDOW_MS * 1000000L };
+	uint64_t a, b;
+	double rate, pct;
+
+	if (proc_switches(pid, DOCTOR_MAX_THREADS, &a) || nanosleep(&nap, NULL) ||
+	    proc_switches(pid, DOCTOR_MAX_THREADS, &b))
+		return;
+	/* Threads that exit in the window take their counts with them. */
+	rate = b > a ? (double)(b - a) * 1000 / DOCTOR_SWITCH_WINDOW_MS : 0;
+	pct = switch_cost_cpu_pct(d->switch_added_ns, rate);
+	if (!d->switch_added_ns)
+		item(d, true, true, "PID %d context switches: %.0f a second", (int)pid, rate);
+	else if (pct < DOCTOR_SWITCH_PCT_NOTE)
+		item(d, true, true, "PID %d context switches: %.0f a second; per-thread sampling costs "
+		     "it about %.2f %% of a CPU for them", (int)pid, rate, pct);
+	else
+		item(d, true, true, "PID %d context switches: %.0f a second; per-thread sampling costs "
+		     "it about %.2f %% of a CPU for them: --per-cpu (daemon: sampler = per-cpu) costs "
+		     "nothing per switch, at a few pp of bias on timer-woken threads", (int)pid, rate, pct);
+}
+
 static void check_jvm(struct doctor *d, const struct jvm_info *j)
 {
 	struct thread_names *tn = NULL;
@@ -411,6 +473,7 @@ static void check_jvm(struct doctor *d, const struct jvm_info *j)
 		item(d, false, true, "PID %d thread names: cut to 15 characters (%s); fix attach",
 		     (int)j->pid, err ? "no thread dump: attach failed" : "the thread dump named none");
 	thread_names_free(tn);
+	check_jvm_switches(d, j->pid);
 }
 
 static int check_jvms(struct doctor *d, pid_t only)
@@ -511,6 +574,7 @@ int cmd_doctor(int argc, char **argv)
 	else
 		item(&d, false, false, "wall: needs both cpu and offcpu (see above)");
 	check_kind(&d, "leak", 1u << KF_LEAK, leak_tracer_try_load, u.release);
+	check_switch_cost(&d);
 	rc = check_jvms(&d, only);
 	if (rc)
 		return rc;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "agent/core/proc_info.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -95,6 +96,44 @@ int schedstat_parse(const char *text, uint64_t *cpu_ns)
 	if (errno || (*end && *end != ' ' && *end != '\n'))
 		return -EINVAL;
 	*cpu_ns = v;
+	return 0;
+}
+
+int schedstat_parse_runs(const char *text, uint64_t *runs)
+{
+	unsigned long long cpu, wait, n;
+	char end;
+
+	/* "<ns on CPU> <ns waiting> <times run on a CPU>\n" */
+	if (sscanf(text, "%llu %llu %llu%c", &cpu, &wait, &n, &end) != 4 || end != '\n')
+		return -EINVAL;
+	*runs = n;
+	return 0;
+}
+
+int proc_switches(pid_t pid, unsigned int max_threads, uint64_t *count)
+{
+	char path[32], name[48], buf[128];
+	struct dirent *e;
+	unsigned int seen = 0;
+	uint64_t sum = 0, runs;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while ((e = readdir(d)) && seen < max_threads) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		seen++;
+		snprintf(name, sizeof(name), "task/%.20s/schedstat", e->d_name);
+		/* A thread that exited meanwhile counts nothing. */
+		if (proc_text_read(pid, name, buf, sizeof(buf)) > 0 && !schedstat_parse_runs(buf, &runs))
+			sum += runs;
+	}
+	closedir(d);
+	*count = sum;
 	return 0;
 }
 

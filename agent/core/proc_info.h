@@ -46,6 +46,12 @@ ssize_t proc_text_read(pid_t pid, const char *name, char *buf, size_t size);
 /* Parse the first field of /proc/.../schedstat (ns on CPU, the scheduler's
  * sum_exec_runtime). -EINVAL if not a number. */
 int schedstat_parse(const char *text, uint64_t *cpu_ns);
+/* The third field of /proc/.../schedstat: how many times the thread was
+ * put on a CPU (its context switches in). -EINVAL if malformed. */
+int schedstat_parse_runs(const char *text, uint64_t *runs);
+/* The sum of that over the threads of pid alive now, at most max_threads of
+ * them (a target's thread list is its own to grow). -ESRCH if pid is gone. */
+int proc_switches(pid_t pid, unsigned int max_threads, uint64_t *count);
 /* CPU time of thread tid of tgid from its schedstat, in ns. */
 int proc_thread_cpu_ns(pid_t tgid, pid_t tid, uint64_t *cpu_ns);
 /* 1 if process pid shares namespace ns ("mnt", "net", "pid", ...) with

@@ -50,6 +50,11 @@ for n in tm:$P_TM noattach:$P_NOATTACH; do
 done
 
 # ------------------------------------------------------------ 1. all well
+# The TaskManager's own switch rate, as the test counts it (ctxt_switches of
+# every thread over 2 s), for doctor's figure to be compared with.
+sw() { cat /proc/"$P_TM"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }'; }
+sw_a=$(sw); sleep 2; sw_b=$(sw)
+TM_SWITCHES=$(((sw_b - sw_a) / 2))
 run_tmprof 120 doctor -p "$P_TM"
 show
 if [ "$RC" -eq 0 ]; then ok "doctor -p TM: exit 0"; else not_ok "doctor -p TM: exit $RC, expected 0"; fi
@@ -73,9 +78,19 @@ if [ -n "$named" ] && [ "${named% *}" -ge 1 ] && [ $(( ${named% *} * 100 )) -ge 
 else
 	not_ok "thread names: expected ✔ with >= $MIN_NAMED_PCT % of threads named, got '${named:-no ✔ line}'"
 fi
+has_line '^✔ per-thread sampling: adds -?[0-9]+\.[0-9]+ µs to each context switch of a sampled thread here \(a switch takes [0-9]+\.[0-9]+ µs without\)' \
+	"per-thread sampling's cost per switch measured"
+rate=$(sed -nE "s/^✔ PID $P_TM context switches: ([0-9]+) a second.*/\1/p" "$OUT")
+# Within a factor of 3 of the test's own count: doctor counts over 0.5 s,
+# after its own thread dump.
+if [ -n "$rate" ] && [ $((rate * 3)) -ge "$TM_SWITCHES" ] && [ "$rate" -le $((TM_SWITCHES * 3 + 30)) ]; then
+	ok "the TaskManager's switch rate: $rate a second (the test counted $TM_SWITCHES)"
+else
+	not_ok "the TaskManager's switch rate: '${rate:-no line}', the test counted $TM_SWITCHES a second"
+fi
 n_lines=$(grep -c '^[✔✘] ' "$OUT")
 n_bad=$(grep -c '^✘ ' "$OUT")
-if [ "$n_bad" -eq 0 ] && [ "$n_lines" -eq 13 ]; then ok "13 items, none ✘"; else not_ok "$n_lines items, $n_bad ✘ (expected 13, 0)"; fi
+if [ "$n_bad" -eq 0 ] && [ "$n_lines" -eq 15 ]; then ok "15 items, none ✘"; else not_ok "$n_lines items, $n_bad ✘ (expected 15, 0)"; fi
 
 # Discovery without -p: the same JVM, as `tmprof list` finds it. Other JVMs
 # on the host may fail their own checks: only ours is asserted.

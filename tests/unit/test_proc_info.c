@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -239,6 +241,63 @@ static void test_schedstat_parse(void **state)
 	assert_int_equal(schedstat_parse("99999999999999999999999 1", &ns), -EINVAL);
 }
 
+static void test_schedstat_parse_runs(void **state)
+{
+	uint64_t runs = 0;
+
+	(void)state;
+	assert_int_equal(schedstat_parse_runs("123456789 2000 17\n", &runs), 0);
+	assert_int_equal(runs, 17);
+	assert_int_equal(schedstat_parse_runs("1 2\n", &runs), -EINVAL);
+	assert_int_equal(schedstat_parse_runs("1 2 3x\n", &runs), -EINVAL);
+	assert_int_equal(schedstat_parse_runs("1 2 3", &runs), -EINVAL);
+	assert_int_equal(schedstat_parse_runs("", &runs), -EINVAL);
+}
+
+/* This process's threads: a thread that slept 200 times (each sleep a
+ * switch out and back in) adds at least 200 to the process's count while it
+ * lives; counting one thread only counts less. */
+static int sleeper_done[2], sleeper_go[2];
+
+static void *sleeper(void *arg)
+{
+	char c = 'x';
+
+	for (int i = 0; i < 200; i++) {
+		struct timespec ts = { 0, 50000 };
+
+		nanosleep(&ts, NULL);
+	}
+	if (write(sleeper_done[1], &c, 1) != 1 || read(sleeper_go[0], &c, 1) != 1)
+		return NULL;
+	return arg;
+}
+
+static void test_proc_switches(void **state)
+{
+	uint64_t before = 0, during = 0, one = 0;
+	pthread_t th;
+	char c = 'x';
+
+	(void)state;
+	assert_int_equal(pipe(sleeper_done), 0);
+	assert_int_equal(pipe(sleeper_go), 0);
+	assert_int_equal(proc_switches(getpid(), 1024, &before), 0);
+	assert_int_equal(pthread_create(&th, NULL, sleeper, NULL), 0);
+	assert_int_equal(read(sleeper_done[0], &c, 1), 1);
+	assert_int_equal(proc_switches(getpid(), 1024, &during), 0);
+	assert_int_equal(proc_switches(getpid(), 1, &one), 0);
+	assert_int_equal(write(sleeper_go[1], &c, 1), 1);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_true(during >= before + 200);
+	assert_true(one < during);
+	assert_int_equal(proc_switches(jvm_fixture_dead_pid(), 16, &before), -ESRCH);
+	for (int i = 0; i < 2; i++) {
+		close(sleeper_done[i]);
+		close(sleeper_go[i]);
+	}
+}
+
 /* proc_text_read and proc_thread_cpu_ns on this process's own thread: a
  * thread that spun reads as a nonzero CPU time; a missing thread as ESRCH. */
 static void test_text_read_and_thread_cpu(void **state)
@@ -285,6 +344,8 @@ int main(void)
 		cmocka_unit_test(test_argv_read_self),
 		cmocka_unit_test(test_file_read),
 		cmocka_unit_test(test_schedstat_parse),
+		cmocka_unit_test(test_schedstat_parse_runs),
+		cmocka_unit_test(test_proc_switches),
 		cmocka_unit_test(test_text_read_and_thread_cpu),
 		cmocka_unit_test(test_namespaces),
 	};
