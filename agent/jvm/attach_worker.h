@@ -24,7 +24,8 @@
 /* Threads: a JVM that never answers holds one for the timeout, the other
  * keeps serving the rest. */
 #define ATTACH_WORKER_THREADS 2
-/* Jobs waiting at once; a session asks at most two per target. */
+/* Jobs waiting at once; a session asks at most three per target (names or
+ * perf map, unwind tables, HotSpot set-up). */
 #define ATTACH_WORKER_QUEUE 256
 
 enum attach_job {
