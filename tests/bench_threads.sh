@@ -20,8 +20,11 @@
 #   3. The same cost, paired: two stand-ins with one busy subtask each, only
 #      one profiled; its records per task-CPU-second over the other's in the
 #      same window (common-mode noise cancels), against the off window.
+#   4. What each mode adds to a context switch (switch_pingpong: two threads
+#      on one CPU), applied to the stand-in's own switch rate from part 2.
 # Usage: tests/bench_threads.sh [BUILD_DIR]   (make bench)
 # Environment: BENCH_PARTS ("1 2 3 4"), BENCH_PAIRS (5), BENCH_SECONDS (10), BENCH_RUNS (3),
+#   BENCH_PAIR_CPU (part 3: pin both stand-ins to this CPU),
 #   BENCH_MODES (per-thread per-cpu; jitter and weighted can be added).
 
 . "$(dirname "$0")/e2e/lib.sh" "${1:-build}"
@@ -175,6 +178,13 @@ start_tm tmb "$MAIN_STANDALONE" on -- --truth "$E2E_TMP/b.truth" --task 'map:100
 B_PID=$TM_PID
 wait_ready "$A_PID" "$E2E_TMP/tma.out" 60 && wait_ready "$B_PID" "$E2E_TMP/tmb.out" 60 ||
 	bench_die "paired stand-ins did not start"
+# BENCH_PAIR_CPU=N: both on CPU N, where they share one core's caches and
+# neighbours (and take turns, which adds switches), tmprof on the others.
+if [ -n "${BENCH_PAIR_CPU:-}" ]; then
+	taskset -a -cp "$BENCH_PAIR_CPU" "$A_PID" >/dev/null && taskset -a -cp "$BENCH_PAIR_CPU" "$B_PID" >/dev/null ||
+		bench_die "cannot pin the stand-ins to CPU $BENCH_PAIR_CPU"
+	echo "   both stand-ins on CPU $BENCH_PAIR_CPU"
+fi
 sleep 8 # JIT warm-up
 # pair_window SECONDS [AGENT_PID]: "A records/CPU-s, B records/CPU-s, agent ms/s"
 pair_window() {
