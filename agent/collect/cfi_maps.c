@@ -22,10 +22,7 @@
 /* A file whose rows are in the array (or, failed, that has none). */
 struct cfi_file {
 	struct cfi_file *next;
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime;
+	struct cfi_key key;
 	struct cfi_seg segs[CFI_TABLE_MAX_SEGS];
 	size_t nsegs;
 	uint32_t first, n;
@@ -157,19 +154,92 @@ static void file_put(struct cfi_maps *c, struct cfi_file *f)
 	}
 }
 
-static bool key_equal(const struct cfi_key *a, dev_t dev, ino_t ino, off_t size,
-		      const struct timespec *mtime)
+static bool key_equal(const struct cfi_key *a, const struct cfi_key *b)
 {
-	return a->dev == dev && a->ino == ino && a->size == size && a->mtime.tv_sec == mtime->tv_sec &&
-	       a->mtime.tv_nsec == mtime->tv_nsec;
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
 
 static struct cfi_file *file_find(const struct cfi_maps *c, const struct cfi_key *k)
 {
 	for (struct cfi_file *f = c->files; f; f = f->next)
-		if (key_equal(k, f->dev, f->ino, f->size, &f->mtime))
+		if (key_equal(k, &f->key))
 			return f;
 	return NULL;
+}
+
+/* Free what nobody needs: files with rows no target references (one
+ * whose mapping offset no segment holds never got a reference), and
+ * failed files past CFI_FAILED_MAX, the oldest (the list is newest first). */
+static void files_trim(struct cfi_maps *c)
+{
+	struct cfi_file **p = &c->files;
+	size_t failed = 0;
+
+	while (*p) {
+		struct cfi_file *f = *p;
+
+		if (f->failed ? ++failed > CFI_FAILED_MAX : !f->refs) {
+			*p = f->next;
+			free(f);
+		} else {
+			p = &f->next;
+		}
+	}
+}
+
+/* Most referenced first: libc and ld-linux, which every target maps,
+ * before the files of one target. */
+static int file_cmp_refs(const void *a, const void *b)
+{
+	const struct cfi_file *x = *(const struct cfi_file *const *)a;
+	const struct cfi_file *y = *(const struct cfi_file *const *)b;
+
+	return (x->refs < y->refs) - (x->refs > y->refs);
+}
+
+int cfi_maps_snapshot(const struct cfi_maps *c, struct cfi_known **out)
+{
+	const struct cfi_file **all = NULL;
+	struct cfi_known *k = NULL;
+	size_t n = 0, i = 0;
+	int err = -ENOMEM;
+
+	for (const struct cfi_file *f = c->files; f; f = f->next)
+		n++;
+	all = malloc((n ? n : 1) * sizeof(*all));
+	k = malloc(sizeof(*k) + (n < CFI_KNOWN_MAX ? n : CFI_KNOWN_MAX) * sizeof(k->keys[0]));
+	if (!all || !k)
+		goto cleanup;
+	for (const struct cfi_file *f = c->files; f; f = f->next)
+		all[i++] = f;
+	if (n > CFI_KNOWN_MAX)
+		qsort(all, n, sizeof(*all), file_cmp_refs);
+	k->n = n < CFI_KNOWN_MAX ? n : CFI_KNOWN_MAX;
+	for (i = 0; i < k->n; i++)
+		k->keys[i] = all[i]->key;
+	*out = k;
+	k = NULL;
+	err = 0;
+cleanup:
+	free(all);
+	free(k);
+	return err;
+}
+
+void cfi_known_free(struct cfi_known *k)
+{
+	free(k);
+}
+
+/* The one test of "the maps hold this file already" (in line, known is a
+ * snapshot taken just before). */
+static bool known_has(const struct cfi_known *known, const struct cfi_key *k)
+{
+	for (size_t i = 0; known && i < known->n; i++)
+		if (key_equal(&known->keys[i], k))
+			return true;
+	return false;
 }
 
 /* A prepared file's rows into the array: cheap next to parsing them. */
@@ -183,20 +253,13 @@ static struct cfi_file *file_install(struct cfi_maps *c, pid_t pid, const struct
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
-	f->dev = p->key.dev;
-	f->ino = p->key.ino;
-	f->size = p->key.size;
-	f->mtime = p->key.mtime;
-	if (!err && !p->parsed)
-		err = -EAGAIN; /* known when prepared, dropped since: another time */
+	f->key = p->key;
+	/* Not parsed and not failed: known when prepared, which
+	 * cfi_maps_install checked it still is. */
 	if (!err)
 		err = rows_alloc(c, (uint32_t)p->t.n, &f->first);
 	if (!err)
 		err = rows_write(c->rows_fd, f->first, p->t.rows, p->t.n);
-	if (err == -EAGAIN) {
-		free(f);
-		return NULL;
-	}
 	if (err) {
 		log_debug("PID %d: no unwind rows for %s: %s", (int)pid, p->path, strerror(-err));
 		f->failed = true;
@@ -206,7 +269,8 @@ static struct cfi_file *file_install(struct cfi_maps *c, pid_t pid, const struct
 		f->nsegs = p->t.nsegs;
 		log_debug("PID %d: %zu unwind rows for %s at %u", (int)pid, p->t.n, p->path, f->first);
 	}
-	/* Failed files stay (refs 0 forever) so they are not read again. */
+	/* Failed files stay (refs 0 forever, up to CFI_FAILED_MAX) so they
+	 * are not read again. */
 	f->next = c->files;
 	c->files = f;
 	return f;
@@ -238,10 +302,10 @@ static struct cfi_pid *pid_find(struct cfi_maps *c, pid_t pid)
 	return NULL;
 }
 
-/* Parse (or with known, skip what known already holds) the file behind m
- * into p->files[*nfiles] unless this pid's earlier mapping did; its index
- * in *idx. -errno: the mapping is left out. */
-static int prep_file(const struct cfi_maps *known, pid_t pid, const struct proc_map *m,
+/* Parse (or skip, if known names it) the file behind m into
+ * p->files[*nfiles] unless this pid's earlier mapping did; its index in
+ * *idx. -errno: the mapping is left out. */
+static int prep_file(const struct cfi_known *known, pid_t pid, const struct proc_map *m,
 		     struct cfi_prep *p, size_t *idx)
 {
 	struct cfi_prep_file *pf;
@@ -257,7 +321,7 @@ static int prep_file(const struct cfi_maps *known, pid_t pid, const struct proc_
 	}
 	k = (struct cfi_key){ .dev = sb.st_dev, .ino = sb.st_ino, .size = sb.st_size, .mtime = sb.st_mtim };
 	for (size_t i = 0; i < p->nfiles; i++) {
-		if (key_equal(&p->files[i].key, k.dev, k.ino, k.size, &k.mtime)) {
+		if (key_equal(&p->files[i].key, &k)) {
 			close(fd);
 			*idx = i;
 			return 0;
@@ -267,7 +331,7 @@ static int prep_file(const struct cfi_maps *known, pid_t pid, const struct proc_
 	memset(pf, 0, sizeof(*pf));
 	pf->key = k;
 	snprintf(pf->path, sizeof(pf->path), "%s", m->path);
-	if (!known || !file_find(known, &k)) {
+	if (!known_has(known, &k)) {
 		pf->err = cfi_table_build(fd, &pf->t);
 		pf->parsed = !pf->err;
 	}
@@ -276,7 +340,7 @@ static int prep_file(const struct cfi_maps *known, pid_t pid, const struct proc_
 	return 0;
 }
 
-int cfi_prep_build_maps(const struct cfi_maps *known, pid_t pid, const struct proc_maps *pm,
+int cfi_prep_build_maps(const struct cfi_known *known, pid_t pid, const struct proc_maps *pm,
 			struct cfi_prep **out)
 {
 	struct cfi_prep *p = calloc(1, sizeof(*p));
@@ -314,14 +378,14 @@ int cfi_prep_build_maps(const struct cfi_maps *known, pid_t pid, const struct pr
 	return 0;
 }
 
-int cfi_prep_build(pid_t pid, struct cfi_prep **out)
+int cfi_prep_build(const struct cfi_known *known, pid_t pid, struct cfi_prep **out)
 {
 	struct proc_maps *pm;
 	int err = proc_maps_read(pid, &pm);
 
 	if (err)
 		return err;
-	err = cfi_prep_build_maps(NULL, pid, pm, out);
+	err = cfi_prep_build_maps(known, pid, pm, out);
 	proc_maps_free(pm);
 	return err;
 }
@@ -337,12 +401,35 @@ void cfi_prep_free(struct cfi_prep *p)
 	free(p);
 }
 
+/* Room for one more pid, before its entry is set: nothing to undo after. */
+static int pids_reserve(struct cfi_maps *c)
+{
+	size_t cap = c->cap ? c->cap * 2 : 8;
+	struct cfi_pid *g;
+
+	if (c->npids < c->cap)
+		return 0;
+	g = realloc(c->pids, cap * sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	c->pids = g;
+	c->cap = cap;
+	return 0;
+}
+
 int cfi_maps_install(struct cfi_maps *c, pid_t pid, const struct cfi_prep *p)
 {
 	struct cfi_proc proc = { 0 };
 	struct cfi_pid now = { .pid = pid }, *old;
 	int err;
 
+	/* Prepared on another thread from a snapshot: a file known then whose
+	 * last target left since has no rows here and none in p. Installing
+	 * the rest would leave the target without that library's rows for
+	 * good; the caller prepares again instead (the file is parsed then). */
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (!p->files[i].parsed && !p->files[i].err && !file_find(c, &p->files[i].key))
+			return -EAGAIN;
 	for (size_t i = 0; i < p->nmaps && proc.n < CFI_MAX_MAPPINGS; i++) {
 		const struct cfi_prep_map *m = &p->maps[i];
 		struct cfi_file *f = file_install(c, pid, &p->files[m->file]);
@@ -360,44 +447,40 @@ int cfi_maps_install(struct cfi_maps *c, pid_t pid, const struct cfi_prep *p)
 		now.files[now.n++] = f;
 	}
 	old = pid_find(c, pid);
-	err = proc.n ? proc_set(c->procs_fd, pid, &proc) : proc_set(c->procs_fd, pid, NULL);
+	err = old || !now.n ? 0 : pids_reserve(c);
+	if (!err)
+		err = proc_set(c->procs_fd, pid, proc.n ? &proc : NULL);
 	if (err) {
 		for (size_t i = 0; i < now.n; i++)
 			file_put(c, now.files[i]);
-		return err;
+		goto cleanup;
 	}
 	if (old) {
 		for (size_t i = 0; i < old->n; i++)
 			file_put(c, old->files[i]);
 		*old = now;
 	} else if (now.n) {
-		if (c->npids == c->cap) {
-			size_t cap = c->cap ? c->cap * 2 : 8;
-			struct cfi_pid *g = realloc(c->pids, cap * sizeof(*g));
-
-			if (!g) {
-				proc_set(c->procs_fd, pid, NULL);
-				for (size_t i = 0; i < now.n; i++)
-					file_put(c, now.files[i]);
-				return -ENOMEM;
-			}
-			c->pids = g;
-			c->cap = cap;
-		}
 		c->pids[c->npids++] = now;
 	}
-	return (int)proc.n;
+	err = (int)proc.n;
+cleanup:
+	files_trim(c);
+	return err;
 }
 
 int cfi_maps_add_maps(struct cfi_maps *c, pid_t pid, const struct proc_maps *pm)
 {
-	struct cfi_prep *p;
-	int err = cfi_prep_build_maps(c, pid, pm, &p);
+	struct cfi_known *known = NULL;
+	struct cfi_prep *p = NULL;
+	/* In line, nothing leaves between the snapshot and the install. */
+	int err = cfi_maps_snapshot(c, &known);
 
-	if (err)
-		return err;
-	err = cfi_maps_install(c, pid, p);
+	if (!err)
+		err = cfi_prep_build_maps(known, pid, pm, &p);
+	if (!err)
+		err = cfi_maps_install(c, pid, p);
 	cfi_prep_free(p);
+	cfi_known_free(known);
 	return err;
 }
 

@@ -42,6 +42,25 @@ struct cfi_prep_file {
 	char path[256]; /* for the debug log */
 };
 
+/* The keys of files a cfi_maps holds, taken by the loop for a prep built
+ * on another thread (cfi_maps_snapshot): the worker may not read the maps,
+ * which the loop changes. */
+struct cfi_known {
+	size_t n;
+	struct cfi_key keys[];
+};
+
+/* Keys a snapshot takes at most (40 bytes each): a job waiting in the
+ * worker's queue holds its snapshot, so 64 keys bound that to 2.5 KiB a
+ * job. The maps hold a bounded number of files (with rows: at most
+ * CFI_MAX_MAPPINGS per target of CFI_MAX_TARGETS; failed: CFI_FAILED_MAX)
+ * and a TaskManager maps a dozen; past 64, the most shared are taken. */
+#define CFI_KNOWN_MAX 64
+/* Files whose rows could not be built, kept so that they are not parsed
+ * again; past this many the oldest go (a target that exec's in a loop
+ * over new broken libraries would otherwise grow the list forever). */
+#define CFI_FAILED_MAX 64
+
 struct cfi_prep_map {
 	uint64_t start, end, offset;
 	size_t file; /* index in files */
@@ -66,17 +85,23 @@ void cfi_maps_free(struct cfi_maps *c);
 int cfi_maps_add(struct cfi_maps *c, pid_t pid);
 /* The same from already read mappings (tests). */
 int cfi_maps_add_maps(struct cfi_maps *c, pid_t pid, const struct proc_maps *pm);
+/* The keys of the files c holds (up to CFI_KNOWN_MAX, the most shared
+ * first), for cfi_prep_build on another thread. */
+int cfi_maps_snapshot(const struct cfi_maps *c, struct cfi_known **out);
+void cfi_known_free(struct cfi_known *k);
 /* Parse pid's libraries (the ones cfi_maps_add takes, in its order)
- * without touching any cfi_maps: safe on another thread. -errno: its
- * mappings cannot be read. */
-int cfi_prep_build(pid_t pid, struct cfi_prep **out);
-/* The same from read mappings; files that known (when not NULL) holds are
- * not parsed again. */
-int cfi_prep_build_maps(const struct cfi_maps *known, pid_t pid, const struct proc_maps *pm,
+ * without touching any cfi_maps: safe on another thread. Files known
+ * (when not NULL) names are not parsed: cfi_maps_install shares the rows
+ * the maps hold for them. -errno: its mappings cannot be read. */
+int cfi_prep_build(const struct cfi_known *known, pid_t pid, struct cfi_prep **out);
+/* The same from read mappings. */
+int cfi_prep_build_maps(const struct cfi_known *known, pid_t pid, const struct proc_maps *pm,
 			struct cfi_prep **out);
 void cfi_prep_free(struct cfi_prep *p);
 /* Set pid's entry from p: files c already holds are shared, the others'
- * rows written. Returns as cfi_maps_add. p stays the caller's. */
+ * rows written. Returns as cfi_maps_add; -EAGAIN: a file p was prepared
+ * as known is not in c any more (its last target left), nothing changed:
+ * prepare again. p stays the caller's. */
 int cfi_maps_install(struct cfi_maps *c, pid_t pid, const struct cfi_prep *p);
 
 /* Drop pid's entry and its references; unknown pids are not an error. */

@@ -121,6 +121,11 @@ int unwind_maps_set_cfi(struct unwind_maps *u, pid_t tgid)
 	return u->cfi ? cfi_maps_add(u->cfi, tgid) : -EOPNOTSUPP;
 }
 
+int unwind_maps_snapshot_cfi(const struct unwind_maps *u, struct cfi_known **out)
+{
+	return u->cfi ? cfi_maps_snapshot(u->cfi, out) : -EOPNOTSUPP;
+}
+
 int unwind_maps_install_cfi(struct unwind_maps *u, pid_t tgid, const struct cfi_prep *p)
 {
 	return u->cfi ? cfi_maps_install(u->cfi, tgid, p) : -EOPNOTSUPP;

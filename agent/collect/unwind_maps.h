@@ -20,6 +20,7 @@
 #include "bpf/abi.h"
 
 struct bpf_object;
+struct cfi_known;
 struct cfi_prep;
 struct hotspot_cfg;
 struct unwind_maps;
@@ -50,7 +51,12 @@ int unwind_maps_set_hotspot(struct unwind_maps *u, pid_t tgid, const struct hots
  * .eh_frame rows; call again after the target exec'd. Returns how many
  * mappings got rows, or -errno. */
 int unwind_maps_set_cfi(struct unwind_maps *u, pid_t tgid);
-/* The same from tables parsed elsewhere (cfi_prep_build, on a worker). */
+/* The keys of the files whose rows the maps hold (cfi_maps_snapshot), for
+ * cfi_prep_build on a worker: a new target's libraries that another
+ * target loaded already are not parsed again. */
+int unwind_maps_snapshot_cfi(const struct unwind_maps *u, struct cfi_known **out);
+/* The same from tables parsed elsewhere (cfi_prep_build, on a worker);
+ * -EAGAIN: prepare again (cfi_maps_install). */
 int unwind_maps_install_cfi(struct unwind_maps *u, pid_t tgid, const struct cfi_prep *p);
 /* Are unwind rows loaded at all (--unwind with CFI)? */
 bool unwind_maps_has_cfi(const struct unwind_maps *u);

@@ -214,9 +214,14 @@ static void session_set_cfi(struct session *s, struct target *t)
 	if (!s->unwind)
 		return;
 	if (s->worker && unwind_maps_has_cfi(s->unwind)) {
+		struct cfi_known *known = NULL;
+
 		if (t->cfi_pending)
 			return;
-		if (!attach_worker_submit(s->worker, t->pid, t->start_time, ATTACH_JOB_CFI, 0)) {
+		/* Libraries another target loaded (libc, the JDK's): not parsed
+		 * again. Without the snapshot (no memory) all are. */
+		unwind_maps_snapshot_cfi(s->unwind, &known);
+		if (!attach_worker_submit_cfi(s->worker, t->pid, t->start_time, known)) {
 			t->cfi_pending = true;
 			return;
 		}
@@ -545,9 +550,19 @@ static void program_result(struct session *s, struct target *t, struct attach_re
 		return;
 	}
 	if (cfi) {
-		cfi_rows_set(t->pid, !r->err && s->unwind ?
-					     unwind_maps_install_cfi(s->unwind, t->pid, r->cfi) :
-					     r->err);
+		int n = !r->err && s->unwind ? unwind_maps_install_cfi(s->unwind, t->pid, r->cfi) :
+					       r->err;
+
+		/* A library the snapshot named lost its last target since: asked
+		 * again, this time parsing all (no snapshot, so this cannot repeat). */
+		if (!r->err && n == -EAGAIN) {
+			if (!attach_worker_submit(s->worker, t->pid, t->start_time, ATTACH_JOB_CFI, 0))
+				t->cfi_pending = true;
+			else
+				session_set_cfi(s, t);
+		} else {
+			cfi_rows_set(t->pid, n);
+		}
 	} else if (r->hotspot) {
 		session_hotspot_install(s, t, r->hotspot);
 	} else {

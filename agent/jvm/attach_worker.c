@@ -20,6 +20,7 @@ struct job {
 	unsigned long long start_time;
 	enum attach_job job;
 	int timeout_ms;
+	struct cfi_known *known; /* ATTACH_JOB_CFI: files not to parse; the job's */
 };
 
 /* Two rings under one lock: jobs to run, results to take. */
@@ -69,7 +70,7 @@ static void job_run(const struct job *j, struct attach_result *r)
 	r->exe_dev = before.exe_dev;
 	r->exe_ino = before.exe_ino;
 	if (j->job == ATTACH_JOB_CFI)
-		r->err = cfi_prep_build(j->pid, &r->cfi);
+		r->err = cfi_prep_build(j->known, j->pid, &r->cfi);
 	else if (j->job == ATTACH_JOB_HOTSPOT)
 		r->err = hotspot_prep_build(j->pid, &r->hotspot);
 	else if (j->job == ATTACH_JOB_NAMES)
@@ -120,6 +121,7 @@ static void *worker_main(void *arg)
 		w->running++;
 		pthread_mutex_unlock(&w->lock);
 		job_run(&j, &r);
+		cfi_known_free(j.known);
 		pthread_mutex_lock(&w->lock);
 		w->running--;
 		/* The results ring is as long as the jobs ring and a job is
@@ -175,6 +177,8 @@ void attach_worker_free(struct attach_worker *w)
 	pthread_mutex_unlock(&w->lock);
 	for (size_t i = 0; i < w->nthreads; i++)
 		pthread_join(w->threads[i], NULL);
+	for (size_t i = 0; i < w->njobs; i++)
+		cfi_known_free(w->jobs[(w->job_head + i) % ATTACH_WORKER_QUEUE].known);
 	for (size_t i = 0; i < w->nresults; i++)
 		attach_result_free(&w->results[(w->res_head + i) % ATTACH_WORKER_QUEUE]);
 	pthread_cond_destroy(&w->wake);
@@ -182,8 +186,8 @@ void attach_worker_free(struct attach_worker *w)
 	free(w);
 }
 
-int attach_worker_submit(struct attach_worker *w, pid_t pid, unsigned long long start_time,
-			 enum attach_job job, int timeout_ms)
+/* What j holds is the queue's once queued, else still the caller's. */
+static int job_queue(struct attach_worker *w, const struct job *j)
 {
 	int err = 0;
 
@@ -191,13 +195,32 @@ int attach_worker_submit(struct attach_worker *w, pid_t pid, unsigned long long 
 	if (w->njobs == ATTACH_WORKER_QUEUE) {
 		err = -EAGAIN;
 	} else {
-		w->jobs[(w->job_head + w->njobs) % ATTACH_WORKER_QUEUE] =
-			(struct job){ .pid = pid, .start_time = start_time, .job = job,
-				      .timeout_ms = timeout_ms };
+		w->jobs[(w->job_head + w->njobs) % ATTACH_WORKER_QUEUE] = *j;
 		w->njobs++;
 		pthread_cond_signal(&w->wake);
 	}
 	pthread_mutex_unlock(&w->lock);
+	return err;
+}
+
+int attach_worker_submit(struct attach_worker *w, pid_t pid, unsigned long long start_time,
+			 enum attach_job job, int timeout_ms)
+{
+	const struct job j = { .pid = pid, .start_time = start_time, .job = job,
+			       .timeout_ms = timeout_ms };
+
+	return job_queue(w, &j);
+}
+
+int attach_worker_submit_cfi(struct attach_worker *w, pid_t pid, unsigned long long start_time,
+			     struct cfi_known *known)
+{
+	const struct job j = { .pid = pid, .start_time = start_time, .job = ATTACH_JOB_CFI,
+			       .known = known };
+	int err = job_queue(w, &j);
+
+	if (err)
+		cfi_known_free(known);
 	return err;
 }
 

@@ -62,6 +62,7 @@ struct attach_result {
 };
 
 struct attach_worker;
+struct cfi_known;
 struct cfi_prep;
 struct hotspot_prep;
 
@@ -73,6 +74,12 @@ void attach_worker_free(struct attach_worker *w);
 /* Queue a job: 0, -EAGAIN when the queue is full (ask again later). */
 int attach_worker_submit(struct attach_worker *w, pid_t pid, unsigned long long start_time,
 			 enum attach_job job, int timeout_ms);
+/* An ATTACH_JOB_CFI job that leaves the files known names unparsed (the
+ * caller's snapshot of its maps, cfi_maps_snapshot; NULL: parse all).
+ * known is the job's from here, queued or not: at most CFI_KNOWN_MAX keys,
+ * 2.5 KiB a job, 640 KiB with the queue full. Returns as above. */
+int attach_worker_submit_cfi(struct attach_worker *w, pid_t pid, unsigned long long start_time,
+			     struct cfi_known *known);
 
 /* Finished jobs, oldest first, at most max; never blocks. */
 size_t attach_worker_take(struct attach_worker *w, struct attach_result *out, size_t max);

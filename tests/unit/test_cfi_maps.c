@@ -82,7 +82,7 @@ static void test_prep_parses_libc_first(void **state)
 	struct cfi_prep *p = NULL;
 
 	(void)state;
-	assert_int_equal(cfi_prep_build(getpid(), &p), 0);
+	assert_int_equal(cfi_prep_build(NULL, getpid(), &p), 0);
 	assert_non_null(p);
 	assert_true(p->nmaps >= 1);
 	libc = prep_libc(p);
@@ -100,7 +100,7 @@ static void test_prep_of_no_process(void **state)
 	struct cfi_prep *p = NULL;
 
 	(void)state;
-	assert_true(cfi_prep_build(0x7ffffff0, &p) < 0);
+	assert_true(cfi_prep_build(NULL, 0x7ffffff0, &p) < 0);
 	assert_null(p);
 	cfi_prep_free(NULL);
 }
@@ -118,7 +118,7 @@ static void test_install_shares_files(void **state)
 
 	if (!ready(f))
 		return;
-	assert_int_equal(cfi_prep_build(getpid(), &p), 0);
+	assert_int_equal(cfi_prep_build(NULL, getpid(), &p), 0);
 	n = cfi_maps_install(f->c, FAKE_A, p);
 	assert_true(n >= 1);
 	assert_int_equal(bpf_map_lookup_elem(f->procs_fd, &key, &proc), 0);
