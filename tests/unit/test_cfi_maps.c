@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,7 +17,6 @@
 
 #include "agent/collect/cfi_maps.h"
 #include "bpf/abi.h"
-#include "symbolize/proc_maps.h"
 #include "support.h"
 
 /* Pids that only key the procs map: the rows are this process's. */
@@ -135,39 +136,154 @@ static void test_install_shares_files(void **state)
 	assert_true(bpf_map_lookup_elem(f->procs_fd, &key, &proc) != 0);
 }
 
-/* In line (tmprof record): files the maps hold are not parsed again; a
- * file known when prepared but dropped before the install is left out,
- * not installed without rows. */
+/* Is k in the snapshot? */
+static bool known_has_key(const struct cfi_known *known, const struct cfi_key *k)
+{
+	for (size_t i = 0; i < known->n; i++)
+		if (!memcmp(&known->keys[i], k, sizeof(*k)))
+			return true;
+	return false;
+}
+
+/* The daemon: the loop snapshots the files the maps hold, the worker
+ * prepares a second target from it and parses none of them, the install
+ * shares their rows. */
 static void test_known_files_skipped(void **state)
 {
 	struct fixture *f = *state;
-	struct proc_maps *pm = NULL;
 	struct cfi_prep *p = NULL, *again = NULL;
-	const struct cfi_prep_file *libc;
+	struct cfi_known *known = NULL;
+	size_t used;
 	int n;
 
 	if (!ready(f))
 		return;
-	assert_int_equal(proc_maps_read(getpid(), &pm), 0);
-	assert_int_equal(cfi_prep_build_maps(f->c, getpid(), pm, &p), 0);
+	assert_int_equal(cfi_prep_build(NULL, getpid(), &p), 0);
 	n = cfi_maps_install(f->c, FAKE_A, p);
 	assert_true(n >= 1);
-	assert_int_equal(cfi_prep_build_maps(f->c, getpid(), pm, &again), 0);
-	libc = prep_libc(again);
-	assert_non_null(libc);
-	assert_false(libc->parsed);
-	assert_int_equal(libc->err, 0);
+	used = cfi_maps_rows_used(f->c);
+	assert_int_equal(cfi_maps_snapshot(f->c, &known), 0);
+	assert_true(known->n >= 1 && known->n <= CFI_KNOWN_MAX);
+	assert_true(known_has_key(known, &prep_libc(p)->key));
+	assert_int_equal(cfi_prep_build(known, getpid(), &again), 0);
+	assert_int_equal(again->nfiles, p->nfiles);
+	/* Every file the first target installed (rows or failed) is known. */
+	for (size_t i = 0; i < again->nfiles; i++) {
+		assert_true(known_has_key(known, &again->files[i].key));
+		assert_false(again->files[i].parsed);
+		assert_int_equal(again->files[i].err, 0);
+		assert_int_equal(again->files[i].t.n, 0);
+	}
 	assert_int_equal(cfi_maps_install(f->c, FAKE_B, again), n);
+	assert_int_equal(cfi_maps_rows_used(f->c), used);
 	cfi_maps_remove(f->c, FAKE_A);
+	assert_int_equal(cfi_maps_rows_used(f->c), used); /* B holds them */
 	cfi_maps_remove(f->c, FAKE_B);
-	/* Dropped since: libc's mapping is skipped, the call still works. */
-	n = cfi_maps_install(f->c, FAKE_A, again);
-	assert_true(n >= 0);
 	assert_int_equal(cfi_maps_rows_used(f->c), 0);
-	cfi_maps_remove(f->c, FAKE_A);
+	cfi_known_free(known);
 	cfi_prep_free(p);
 	cfi_prep_free(again);
-	proc_maps_free(pm);
+}
+
+/* Known when the job was given its snapshot, dropped (its last target
+ * left) before the install: -EAGAIN and nothing set, not an entry without
+ * libc's rows; prepared again from a new snapshot, the target gets all. */
+static void test_known_file_dropped(void **state)
+{
+	struct fixture *f = *state;
+	struct cfi_prep *p = NULL, *stale = NULL, *fresh = NULL;
+	struct cfi_known *known = NULL;
+	struct cfi_proc proc;
+	__u32 key = FAKE_B;
+	int n;
+
+	if (!ready(f))
+		return;
+	assert_int_equal(cfi_prep_build(NULL, getpid(), &p), 0);
+	n = cfi_maps_install(f->c, FAKE_A, p);
+	assert_true(n >= 1);
+	assert_int_equal(cfi_maps_snapshot(f->c, &known), 0);
+	assert_int_equal(cfi_prep_build(known, getpid(), &stale), 0);
+	cfi_known_free(known);
+	known = NULL;
+	cfi_maps_remove(f->c, FAKE_A);
+	assert_int_equal(cfi_maps_install(f->c, FAKE_B, stale), -EAGAIN);
+	assert_true(bpf_map_lookup_elem(f->procs_fd, &key, &proc) != 0);
+	assert_int_equal(cfi_maps_rows_used(f->c), 0);
+	/* Asked again: libc is not in the maps any more, so it is parsed. */
+	assert_int_equal(cfi_maps_snapshot(f->c, &known), 0);
+	assert_false(known_has_key(known, &prep_libc(p)->key));
+	assert_int_equal(cfi_prep_build(known, getpid(), &fresh), 0);
+	assert_true(prep_libc(fresh)->parsed);
+	assert_int_equal(cfi_maps_install(f->c, FAKE_B, fresh), n);
+	assert_int_equal(bpf_map_lookup_elem(f->procs_fd, &key, &proc), 0);
+	assert_int_equal(proc.n, (unsigned int)n);
+	assert_true(cfi_maps_rows_used(f->c) >= prep_libc(p)->t.n);
+	cfi_maps_remove(f->c, FAKE_B);
+	cfi_known_free(known);
+	cfi_prep_free(p);
+	cfi_prep_free(stale);
+	cfi_prep_free(fresh);
+}
+
+/* A prep of n files that all failed (as a broken or truncated library
+ * does), keys made up from base. */
+static struct cfi_prep *prep_failed(size_t n, ino_t base)
+{
+	struct cfi_prep *p = calloc(1, sizeof(*p));
+
+	assert_non_null(p);
+	p->maps = calloc(n, sizeof(*p->maps));
+	p->files = calloc(n, sizeof(*p->files));
+	assert_non_null(p->maps);
+	assert_non_null(p->files);
+	for (size_t i = 0; i < n; i++) {
+		p->files[i].key = (struct cfi_key){ .dev = 1, .ino = base + (ino_t)i, .size = 4096 };
+		p->files[i].err = -ENOEXEC;
+		snprintf(p->files[i].path, sizeof(p->files[i].path), "/broken/%zu.so", i);
+		p->maps[i] = (struct cfi_prep_map){ .start = 0x1000 * (i + 1), .end = 0x1000 * (i + 2),
+						    .file = i };
+	}
+	p->nmaps = p->nfiles = n;
+	return p;
+}
+
+/* A target that maps new broken libraries over and over (exec in a loop)
+ * grows neither the maps' file list nor the snapshot past their bounds;
+ * past CFI_KNOWN_MAX the snapshot keeps the files targets share. */
+static void test_failed_and_snapshot_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct cfi_prep *real = NULL, *broken;
+	struct cfi_known *known = NULL;
+	struct cfi_key oldest, newest;
+
+	if (!ready(f))
+		return;
+	broken = prep_failed(CFI_FAILED_MAX + 40, 1000);
+	oldest = broken->files[0].key;
+	newest = broken->files[broken->nfiles - 1].key;
+	assert_int_equal(cfi_maps_install(f->c, FAKE_A, broken), 0);
+	assert_int_equal(cfi_maps_snapshot(f->c, &known), 0);
+	assert_int_equal(known->n, CFI_FAILED_MAX);
+	assert_false(known_has_key(known, &oldest));
+	assert_true(known_has_key(known, &newest));
+	cfi_known_free(known);
+	/* Known failed files are not parsed again, nor installed with rows. */
+	assert_int_equal(cfi_maps_install(f->c, FAKE_A, broken), 0);
+	/* A real target beside them: more files than a snapshot takes, and
+	 * libc (referenced) is one it takes. */
+	assert_int_equal(cfi_prep_build(NULL, getpid(), &real), 0);
+	assert_true(cfi_maps_install(f->c, FAKE_B, real) >= 1);
+	assert_int_equal(cfi_maps_snapshot(f->c, &known), 0);
+	assert_int_equal(known->n, CFI_KNOWN_MAX);
+	assert_true(known_has_key(known, &prep_libc(real)->key));
+	cfi_known_free(known);
+	cfi_maps_remove(f->c, FAKE_A);
+	cfi_maps_remove(f->c, FAKE_B);
+	assert_int_equal(cfi_maps_rows_used(f->c), 0);
+	cfi_prep_free(real);
+	cfi_prep_free(broken);
 }
 
 int main(void)
@@ -177,6 +293,8 @@ int main(void)
 		cmocka_unit_test(test_prep_of_no_process),
 		cmocka_unit_test(test_install_shares_files),
 		cmocka_unit_test(test_known_files_skipped),
+		cmocka_unit_test(test_known_file_dropped),
+		cmocka_unit_test(test_failed_and_snapshot_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
