@@ -76,6 +76,18 @@ static const struct cfi_prep_file *prep_libc(const struct cfi_prep *p)
 	return NULL;
 }
 
+/* This process's libraries, prepared without keys, installed as pid's:
+ * how many mappings got rows (at least libc's). */
+static int install_self(struct fixture *f, pid_t pid, struct cfi_prep **p)
+{
+	int n;
+
+	assert_int_equal(cfi_prep_build(NULL, getpid(), p), 0);
+	n = cfi_maps_install(f->c, pid, *p);
+	assert_true(n >= 1);
+	return n;
+}
+
 /* The worker's half touches no map: libc first, parsed, with its rows. */
 static void test_prep_parses_libc_first(void **state)
 {
@@ -119,9 +131,7 @@ static void test_install_shares_files(void **state)
 
 	if (!ready(f))
 		return;
-	assert_int_equal(cfi_prep_build(NULL, getpid(), &p), 0);
-	n = cfi_maps_install(f->c, FAKE_A, p);
-	assert_true(n >= 1);
+	n = install_self(f, FAKE_A, &p);
 	assert_int_equal(bpf_map_lookup_elem(f->procs_fd, &key, &proc), 0);
 	assert_int_equal(proc.n, (unsigned int)n);
 	used = cfi_maps_rows_used(f->c);
@@ -158,9 +168,7 @@ static void test_known_files_skipped(void **state)
 
 	if (!ready(f))
 		return;
-	assert_int_equal(cfi_prep_build(NULL, getpid(), &p), 0);
-	n = cfi_maps_install(f->c, FAKE_A, p);
-	assert_true(n >= 1);
+	n = install_self(f, FAKE_A, &p);
 	used = cfi_maps_rows_used(f->c);
 	assert_int_equal(cfi_maps_snapshot(f->c, &known), 0);
 	assert_true(known->n >= 1 && known->n <= CFI_KNOWN_MAX);
@@ -199,9 +207,7 @@ static void test_known_file_dropped(void **state)
 
 	if (!ready(f))
 		return;
-	assert_int_equal(cfi_prep_build(NULL, getpid(), &p), 0);
-	n = cfi_maps_install(f->c, FAKE_A, p);
-	assert_true(n >= 1);
+	n = install_self(f, FAKE_A, &p);
 	assert_int_equal(cfi_maps_snapshot(f->c, &known), 0);
 	assert_int_equal(cfi_prep_build(known, getpid(), &stale), 0);
 	cfi_known_free(known);
