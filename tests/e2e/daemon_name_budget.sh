@@ -5,7 +5,7 @@
 #   tm-libs  tests/workloads/naming/lib_churn.c: posing as a TaskManager,
 #            it calls through random functions of NB_LIBS copies of a
 #            library with NB_SYMBOLS functions (no build-id), replaces one
-#            copy every 100 ms and gives every file a new mtime every
+#            copy every 250 ms and gives every file a new mtime every
 #            second: nearly every sample is a new stack whose frames are in
 #            symbol tables the daemon has to parse again
 #   tm-good  a stand-in TaskManager (JVM), added after tm-libs so that its

@@ -15,7 +15,7 @@
  *  - two threads call through random functions of random libraries, 6
  *    deep, so that nearly every sample is a stack never seen before, each
  *    of whose frames is in another library;
- *  - every 100 ms one library is replaced by a new copy (new file, loaded
+ *  - every 250 ms one library is replaced by a new copy (new file, loaded
  *    at another address behind a guard mapping of random size): a sampled
  *    address the daemon's mappings do not hold makes it re-read them and
  *    let go of the tables it held, and the idle ones beyond its cache's
@@ -40,8 +40,8 @@
 
 #define DEPTH 6
 #define NLIBS_MAX 1024
-#define ROTATE_US 100000
-#define TOUCH_EVERY 10       /* rotations: once a second */
+#define ROTATE_US 250000
+#define TOUCH_EVERY 4 /* rotations: once a second */
 #define RETIRE_AFTER_NS 1000000000ull /* callers are long out of a replaced library */
 #define THREADS 2
 
