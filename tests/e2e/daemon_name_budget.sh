@@ -12,7 +12,7 @@
 #            builds come after tm-libs' and get what tm-libs left
 # Checks: the budget was used up (tmprof_stacks_named_cheaply_total > 0),
 # the longest period writing stays within the budget plus a margin, tm-good
-# gets a file every period with its frames named (none cheap), tm-libs'
+# gets a file every period with its frames named (at most 1 % cheap), tm-libs'
 # files parse and hold cheap names as well as named frames.
 # NB_NAMING=off runs the same without a budget (the write-time check then
 # fails: that is what the budget is for); the figures are printed.
