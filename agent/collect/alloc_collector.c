@@ -156,6 +156,7 @@ const struct collector_ops alloc_collector_ops = {
 	.start = COLLECTOR_START_EARLY,
 	.key_size = sizeof(struct alloc_key),
 	.uses_unwinder = true,
+	.needs_runtime = true,
 	.open = alloc_open,
 	.close = alloc_close,
 	.add_target = alloc_add_target,

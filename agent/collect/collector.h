@@ -85,6 +85,12 @@ struct collector_ops {
 	/* Its BPF object walks user stacks with tmprof's unwinder and takes
 	 * the session's shared unwinder maps (unwind_maps.h). */
 	bool uses_unwinder;
+	/* Its add_target needs a JVM's runtime (target_runtime_open: libjvm's
+	 * symbol tables and the vmStructs the JVM fills). In a session with a
+	 * worker (the daemon) a JVM is given to it only once the worker has
+	 * read that runtime: read on the loop, a hostile JVM could make it
+	 * long. add_target then finds t->runtime open. */
+	bool needs_runtime;
 
 	/* Load and attach the BPF side. -EPERM/-EACCES: not privileged. */
 	int (*open)(const struct session_options *o, const struct unwind_maps *unwind, void **out);

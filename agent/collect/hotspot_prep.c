@@ -31,7 +31,7 @@ int hotspot_prep_fill(const struct jvm_runtime *rt, struct hotspot_prep *p)
 	return err;
 }
 
-int hotspot_prep_build(pid_t pid, struct hotspot_prep **out)
+int hotspot_prep_build(pid_t pid, bool unwind, struct hotspot_prep **out)
 {
 	struct hotspot_prep *p = calloc(1, sizeof(*p));
 	struct jvm_runtime *rt = calloc(1, sizeof(*rt));
@@ -47,7 +47,8 @@ int hotspot_prep_build(pid_t pid, struct hotspot_prep **out)
 		free(rt);
 		p->err = err;
 	} else {
-		hotspot_prep_fill(rt, p);
+		if (unwind)
+			hotspot_prep_fill(rt, p);
 		p->rt = rt;
 	}
 	*out = p;

@@ -43,9 +43,10 @@ struct hotspot_prep {
  * first; the outcome is p->err, also returned. */
 int hotspot_prep_fill(const struct jvm_runtime *rt, struct hotspot_prep *p);
 
-/* Open pid's runtime and read it: *out (hotspot_prep_free) with its err,
- * or -ENOMEM and no *out. Safe on any thread. */
-int hotspot_prep_build(pid_t pid, struct hotspot_prep **out);
+/* Open pid's runtime and, with unwind, read the set-up from it: *out
+ * (hotspot_prep_free) with its err, or -ENOMEM and no *out. Without
+ * unwind only rt is kept (err: the runtime's). Safe on any thread. */
+int hotspot_prep_build(pid_t pid, bool unwind, struct hotspot_prep **out);
 
 /* Is another try worth it after one that ended with err, tries made so
  * far? Only "not set up yet" (-ENOENT), HOTSPOT_TRIES in all. */

@@ -340,6 +340,38 @@ static void session_unwind_hotspot(struct session *s, struct target *t)
 	java_frames_free(p.java);
 }
 
+/* A collector waits for t's runtime (follow_waits) and no HotSpot set-up
+ * will bring it (--unwind fp): the worker reads the runtime alone, with
+ * the HotSpot set-up's tries and pending flag (never both in a session). */
+static void session_read_runtime(struct session *s, struct target *t)
+{
+	if (s->opts.unwind != UNWIND_FP || !s->worker || !t->follow_waiting || t->runtime ||
+	    t->exited || t->hotspot_pending || t->hotspot_tries >= HOTSPOT_TRIES)
+		return;
+	/* A full queue: tried again at the next poll. */
+	if (!attach_worker_submit(s->worker, t->pid, t->start_time, ATTACH_JOB_RUNTIME, 0)) {
+		t->hotspot_tries++;
+		t->hotspot_pending = true;
+	}
+}
+
+/* The runtime the worker read (ATTACH_JOB_RUNTIME) into t; not found yet
+ * (a JVM still starting: -ENOENT) is tried again, anything else is final. */
+static void session_runtime_install(struct target *t, struct hotspot_prep *p)
+{
+	if (!p) {
+		t->hotspot_tries = HOTSPOT_TRIES;
+		return;
+	}
+	if (p->rt && !t->runtime) {
+		t->runtime = p->rt;
+		p->rt = NULL;
+	}
+	t->hotspot_err = p->err;
+	if (p->err && !hotspot_prep_retry(p->err, t->hotspot_tries))
+		t->hotspot_tries = HOTSPOT_TRIES;
+}
+
 const char *session_hotspot_error(int err)
 {
 	switch (err) {
@@ -398,6 +430,49 @@ const char *session_java_stacks_warning(const struct session *s, const struct ta
 	return buf;
 }
 
+/* Does collector c wait for the worker to read t's runtime before it
+ * follows t? Only in a session with a worker (the daemon): `record` and
+ * `top` read it in line, before the first sample. */
+static bool follow_waits(const struct session *s, const struct target *t,
+			 const struct collector *c)
+{
+	return s->worker && c->ops->needs_runtime && t->is_jvm && !t->runtime;
+}
+
+static const char *runtime_error(int err)
+{
+	if (err == -ENOENT)
+		return "no libjvm.so mapped";
+	/* Every request met a full worker queue. */
+	return err ? strerror(-err) : "the attach worker had no room for the request";
+}
+
+/* The collectors waiting for t's runtime follow t once the worker has
+ * read it (add_target then finds it open: what is left is cheap, uprobes
+ * and offsets); with no runtime and no try left, they never will. */
+static void session_follow_waiting(struct session *s, struct target *t)
+{
+	bool give_up = !t->runtime && !t->hotspot_pending && t->hotspot_tries >= HOTSPOT_TRIES;
+
+	if (!t->follow_waiting || (!t->runtime && !give_up))
+		return;
+	for (size_t i = 0; i < s->ncollectors; i++) {
+		struct collector *c = &s->collectors[i];
+		int err = give_up ? -ENOEXEC : 0;
+
+		if (!c->impl || !(t->follow_waiting & c->event))
+			continue;
+		if (give_up)
+			log_warn("PID %d: cannot read its JVM's runtime (libjvm's symbols, vmStructs): %s",
+				 t->pid, runtime_error(t->hotspot_err));
+		else
+			err = c->ops->add_target(c->impl, t);
+		if (err)
+			log_warn("PID %d: no %s profile for this process", t->pid, c->ops->name);
+	}
+	t->follow_waiting = 0;
+}
+
 /* Every open collector whose start phase is `phase` follows target t.
  * -ENOEXEC from a collector: this target cannot have that kind (already
  * reported); a running session (the daemon) goes on with the other kinds. */
@@ -410,6 +485,10 @@ static int session_follow_phase(struct session *s, struct target *t, enum collec
 
 		if (!c->impl || c->ops->start != phase)
 			continue;
+		if (follow_waits(s, t, c)) {
+			t->follow_waiting |= c->event;
+			continue;
+		}
 		err = c->ops->add_target(c->impl, t);
 		if (err == -ENOEXEC && running) {
 			log_warn("PID %d: no %s profile for this process", t->pid, c->ops->name);
@@ -429,6 +508,7 @@ static void session_prepare_target(struct session *s, struct target *t)
 {
 	session_set_cfi(s, t);
 	session_unwind_hotspot(s, t);
+	session_read_runtime(s, t);
 }
 
 int session_start(struct session *s)
@@ -548,6 +628,8 @@ static void program_result(struct session *s, struct target *t, struct attach_re
 		cfi_rows_set(t->pid, !r->err && s->unwind ?
 					     unwind_maps_install_cfi(s->unwind, t->pid, r->cfi) :
 					     r->err);
+	} else if (r->job == ATTACH_JOB_RUNTIME) {
+		session_runtime_install(t, r->hotspot);
 	} else if (r->hotspot) {
 		session_hotspot_install(s, t, r->hotspot);
 	} else {
@@ -577,7 +659,8 @@ static void worker_results(struct session *s)
 					t = &s->targets[i];
 					break;
 				}
-			if (r[k].job == ATTACH_JOB_CFI || r[k].job == ATTACH_JOB_HOTSPOT) {
+			if (r[k].job == ATTACH_JOB_CFI || r[k].job == ATTACH_JOB_HOTSPOT ||
+			    r[k].job == ATTACH_JOB_RUNTIME) {
 				program_result(s, t, &r[k]);
 				err = 0; /* not an attach failure */
 			} else if (t && r[k].job == ATTACH_JOB_NAMES && t->names_pending) {
@@ -854,8 +937,11 @@ static size_t poll_with(struct session *s, int names_interval_ms, int perf_map_i
 	refresh_names(s, names_interval_ms);
 	for (size_t i = 0; i < s->ntargets; i++) {
 		refresh_perf_map(s, &s->targets[i], perf_map_interval_ms);
-		if (s->started)
-			session_unwind_hotspot(s, &s->targets[i]);
+		if (!s->started)
+			continue;
+		session_unwind_hotspot(s, &s->targets[i]);
+		session_read_runtime(s, &s->targets[i]);
+		session_follow_waiting(s, &s->targets[i]);
 	}
 	return check_targets(s);
 }

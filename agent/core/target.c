@@ -136,6 +136,7 @@ void target_forget_jvm(struct target *t)
 	t->runtime = NULL;
 	t->names = NULL;
 	t->is_jvm = false;
+	t->follow_waiting = 0; /* nothing to wait for any more */
 }
 
 void target_perf_map_hand(struct target *t, struct perf_map *map, int read_err)

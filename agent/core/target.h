@@ -65,6 +65,9 @@ struct target {
 				       * (-ENOTSUP: no Compiler.perfmap, JDK < 17) */
 	int hotspot_err;              /* 0, or why HotSpot unwinding is off */
 	unsigned int hotspot_tries;   /* a starting JVM has no code cache yet */
+	/* Event bits of the collectors (needs_runtime) that follow this JVM
+	 * once the worker has read its runtime (session.c). */
+	unsigned int follow_waiting;
 	uint32_t epoch_now;           /* the epoch a stack taken now would carry */
 	bool is_jvm;
 	bool hotspot;

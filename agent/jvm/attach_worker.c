@@ -48,7 +48,7 @@ static uint64_t elapsed_ms(const struct timespec *t0)
  * product describes the program (its libraries, its JVM). */
 static bool job_reads_program(enum attach_job job)
 {
-	return job == ATTACH_JOB_CFI || job == ATTACH_JOB_HOTSPOT;
+	return job == ATTACH_JOB_CFI || job == ATTACH_JOB_HOTSPOT || job == ATTACH_JOB_RUNTIME;
 }
 
 static void job_run(const struct job *j, struct attach_result *r)
@@ -70,8 +70,8 @@ static void job_run(const struct job *j, struct attach_result *r)
 	r->exe_ino = before.exe_ino;
 	if (j->job == ATTACH_JOB_CFI)
 		r->err = cfi_prep_build(j->pid, &r->cfi);
-	else if (j->job == ATTACH_JOB_HOTSPOT)
-		r->err = hotspot_prep_build(j->pid, &r->hotspot);
+	else if (j->job == ATTACH_JOB_HOTSPOT || j->job == ATTACH_JOB_RUNTIME)
+		r->err = hotspot_prep_build(j->pid, j->job == ATTACH_JOB_HOTSPOT, &r->hotspot);
 	else if (j->job == ATTACH_JOB_NAMES)
 		r->err = hotspot_thread_headers(j->pid, j->timeout_ms, &r->reply);
 	else

@@ -38,6 +38,10 @@ enum attach_job {
 	 * for HotSpot unwinding (hotspot_prep_build), which walks tables the
 	 * target fills: a hostile JVM could make that long. */
 	ATTACH_JOB_HOTSPOT,
+	/* The JVM's runtime alone (libjvm's symbols and vmStructs), for a
+	 * collector that needs it when no HotSpot set-up is read (--unwind fp):
+	 * hotspot_prep_build without the unwinding part. */
+	ATTACH_JOB_RUNTIME,
 };
 
 struct attach_result {
@@ -47,7 +51,7 @@ struct attach_result {
 	 * (NULL and read_err when it could not be); attach_result_free. */
 	struct perf_map *perf_map;
 	struct cfi_prep *cfi;      /* ATTACH_JOB_CFI: attach_result_free */
-	struct hotspot_prep *hotspot; /* ATTACH_JOB_HOTSPOT: attach_result_free */
+	struct hotspot_prep *hotspot; /* ATTACH_JOB_HOTSPOT, _RUNTIME: attach_result_free */
 	/* The program the job found under pid, the same before and after it
 	 * ran (else err is -ESTALE and nothing is kept): whoever installs the
 	 * result checks the process still runs it (target_identity_read). */

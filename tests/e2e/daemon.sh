@@ -9,7 +9,9 @@
 # SIGTERM writes the last period and exits 0. Sampling: per thread by default
 # (/metrics: each TaskManager's open perf events, bounded by its threads), and
 # per CPU after a reload with `sampler = per-cpu` (one event per CPU, none
-# per TaskManager).
+# per TaskManager). Java allocations after a reload with `alloc = on`, with
+# --unwind auto and fp: each JVM is followed once the attach worker has read
+# its runtime (off the loop), and its allocated classes are named.
 # Usage: tests/e2e/daemon.sh [BUILD_DIR]
 . "$(dirname "$0")/lib.sh" "${1:-build}"
 
@@ -30,6 +32,7 @@ write_config() { # PERIOD [extra line]
 	frequency = 49
 	period = ${1}s
 	sampler = ${SAMPLER:-per-thread}
+	${PROFILE_EXTRA:-}
 	[output]
 	directory = $OUT
 	folded = on
@@ -47,7 +50,7 @@ write_config 5 "bogus_key = 1"
 rc=$?
 check "unknown key: exit 1 ($rc)" [ "$rc" -eq 1 ]
 check "unknown key: one line naming file and line" \
-	grep -q "daemon.ini:13: \[metrics\] bogus_key: unknown key" "$E2E_TMP/bad.err"
+	grep -q "daemon.ini:14: \[metrics\] bogus_key: unknown key" "$E2E_TMP/bad.err"
 check "unknown key: one error line" [ "$(wc -l <"$E2E_TMP/bad.err")" -eq 1 ]
 printf '[profile]\nperiod = soon\n' >"$E2E_TMP/bad2.ini"
 "$TMPROF" daemon --config "$E2E_TMP/bad2.ini" 2>"$E2E_TMP/bad2.err"
@@ -187,6 +190,41 @@ check "/metrics per CPU: one perf event per CPU ($(nproc)) within 120 s" wait_fo
 check "/metrics per CPU: no per-thread events for tm-a ($(tm_events tm-a))" [ "$(tm_events tm-a)" = 0 ]
 n0=$(nfiles tm-a)
 check "per CPU: files keep coming" wait_for 30 has_files tm-a $((n0 + 1))
+# ---------------------------------------------------------------- alloc = on
+# The alloc collector needs each JVM's runtime (libjvm's symbols, vmStructs):
+# the worker reads it, with the HotSpot set-up (auto) or alone (fp), and the
+# JVM is followed when it is in. The stand-ins allocate boxed longs and
+# strings as they parse and sum.
+# alloc_raw: pprof -raw of tm-a's allocation profiles written since the marker.
+alloc_raw() {
+	local f
+	find "$OUT/tm-a" -maxdepth 1 -name '*.alloc.pb.gz' -newer "$E2E_TMP/alloc.mark" 2>/dev/null |
+		while read -r f; do go tool pprof -raw "$f" 2>&1 || echo "PARSE FAILED: $f"; done
+}
+# Two profiles since the reload, with samples whose leaf is a named class.
+alloc_named() {
+	alloc_raw >"$E2E_TMP/alloc-$uw.txt"
+	[ "$(grep -c '^Samples:' "$E2E_TMP/alloc-$uw.txt")" -ge 2 ] &&
+		grep -qE '^ +[0-9]+: 0x0 M=[0-9]+ java\.lang\.(Long|String) ' "$E2E_TMP/alloc-$uw.txt"
+}
+# (pprof is slow to start: every 2 s)
+wait_alloc_named() { local i; for i in $(seq 60); do alloc_named && return 0; sleep 2; done; return 1; }
+for uw in auto fp; do
+	touch "$E2E_TMP/alloc.mark"
+	SAMPLER=per-cpu PROFILE_EXTRA="alloc = on
+unwind = $uw" write_config 2
+	kill -HUP "$DPID"
+	check "alloc = on, unwind = $uw: tm-a's allocation profiles name the allocated classes within 120 s" \
+		wait_alloc_named
+	check "alloc, unwind = $uw: every profile parses" bash -c "! grep -q 'PARSE FAILED' '$E2E_TMP/alloc-$uw.txt'"
+	check "alloc, unwind = $uw: bytes and objects counted" \
+		grep -qE '^ +[1-9][0-9]* +[1-9][0-9]*: [0-9]' "$E2E_TMP/alloc-$uw.txt"
+	check "alloc, unwind = $uw: the stand-in's Java frames" \
+		grep -qE 'M=[0-9]+ com\.example\.jobs\.' "$E2E_TMP/alloc-$uw.txt"
+done
+check "alloc: every TaskManager of this test followed (no 'no alloc profile' warning)" \
+	bash -c "! grep -qE 'PID ($TMA2|$TMB|$TMC): no alloc profile' '$DAEMON_LOG'"
+
 echo "[profile]
 period = never" >"$CFG"
 kill -HUP "$DPID"

@@ -16,6 +16,7 @@
 #include "agent/collect/cfi_maps.h"
 #include "agent/collect/hotspot_prep.h"
 #include "agent/jvm/attach_worker.h"
+#include "agent/jvm/jvm_runtime.h"
 #include "agent/core/target.h"
 #include "jvm_fixture.h"
 
@@ -295,6 +296,22 @@ static void test_hotspot_job_jvm(void **state)
 	assert_null(r.hotspot->java);
 	attach_result_free(&r);
 	target_close(&t);
+
+	/* The runtime alone (--unwind fp, for the alloc collector): libjvm's
+	 * allocation hooks and vmStructs, no unwinding set-up. */
+	assert_int_equal(attach_worker_submit(pool, j->pid, start, ATTACH_JOB_RUNTIME, 0), 0);
+	assert_int_equal(take_n(pool, &r, 1), 1);
+	assert_int_equal(r.job, ATTACH_JOB_RUNTIME);
+	assert_int_equal(r.err, 0);
+	assert_non_null(r.hotspot);
+	assert_int_equal(r.hotspot->err, 0);
+	assert_non_null(r.hotspot->rt);
+	assert_true(r.hotspot->rt->vmstructs_ok);
+	assert_true(r.hotspot->rt->alloc_in_new_tlab != 0);
+	assert_null(r.hotspot->java);
+	assert_int_equal(r.hotspot->cfg.codecache_high, 0);
+	assert_int_equal(attach_result_current(&r), 1);
+	attach_result_free(&r);
 	attach_worker_free(pool);
 }
 

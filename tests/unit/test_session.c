@@ -2,7 +2,8 @@
 /* The session over fake collectors (no BPF): which collectors it opens,
  * how targets reach them as they are added and removed, and how drained
  * and cut rows and loss counters come back. The targets are real
- * processes (this test and children that sleep), opened from /proc. */
+ * processes (this test and children that sleep, and a JVM for a
+ * collector that needs its runtime), opened from /proc. */
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -17,7 +18,11 @@
 #include <cmocka.h>
 
 #include "agent/collect/collector.h"
+#include "agent/collect/hotspot_prep.h"
 #include "agent/core/session.h"
+#include "agent/core/target.h"
+#include "agent/jvm/attach_worker.h"
+#include "jvm_fixture.h"
 
 struct fake_key {
 	uint32_t tgid, tid;
@@ -40,6 +45,7 @@ struct fake {
 	int nrows;
 	int stack_fetches;
 	struct collector_stats stats;
+	int added_with_runtime; /* targets whose runtime was open when added */
 };
 
 static struct fake fakes[2];
@@ -78,6 +84,7 @@ static int fake_add_target(void *c, struct target *t)
 		return f->add_err;
 	assert_true(f->nadded < MAX_CALLS);
 	f->added[f->nadded++] = t->pid;
+	f->added_with_runtime += t->runtime != NULL;
 	return 0;
 }
 
@@ -157,8 +164,9 @@ static const struct collector_ops fake_a = {
 	.cut = fake_cut, .user_stack = fake_user_stack, .stats = fake_stats,
 };
 
+/* fake-b needs a JVM's runtime, as the alloc collector does. */
 static const struct collector_ops fake_b = {
-	.name = "fake-b", .key_size = sizeof(struct fake_key),
+	.name = "fake-b", .key_size = sizeof(struct fake_key), .needs_runtime = true,
 	.open = fake_open_b, .close = fake_close, .add_target = fake_add_target,
 	.remove_target = fake_remove_target,
 	.drain = fake_drain, .user_stack = fake_user_stack,
@@ -359,6 +367,97 @@ static void test_drain_cut_and_losses(void **state)
 	session_free(&s);
 }
 
+/* Poll until t waits for no runtime any more (bounded: the worker's
+ * jobs end, and a runtime that cannot be read has HOTSPOT_TRIES tries). */
+static void poll_until_followed(struct session *s, pid_t pid)
+{
+	for (int i = 0; i < 6000; i++) {
+		struct target *t = NULL;
+
+		session_poll(s);
+		for (size_t k = 0; k < s->ntargets; k++)
+			if (s->targets[k].pid == pid)
+				t = &s->targets[k];
+		assert_non_null(t);
+		if (!t->follow_waiting)
+			return;
+		usleep(5000);
+	}
+	fail_msg("PID %d still waits for its runtime", (int)pid);
+}
+
+/* With a worker (the daemon), a collector that needs a JVM's runtime
+ * follows the JVM only once the worker has read it (none of it on the
+ * loop), with --unwind fp too (a runtime-only job); the others follow at
+ * once. A non-JVM target is followed at once by both. */
+static void test_runtime_read_by_worker(void **state)
+{
+	struct attach_worker *w = NULL;
+	struct jvm_fixture *j;
+	pid_t child;
+	struct session s;
+
+	(void)state;
+	if (!jvm_fixture_require())
+		return;
+	j = jvm_fixture_start(0, NULL);
+	child = spawn_sleeper();
+	assert_int_equal(attach_worker_new(&w), 0);
+	session_fake_init(&s, (1u << 0) | (1u << 1));
+	s.worker = w;
+	assert_int_equal(session_start(&s), 0);
+	assert_int_equal(session_add_target(&s, j->pid), 0);
+	assert_true(s.targets[0].is_jvm);
+	assert_int_equal(fakes[0].nadded, 1);
+	assert_int_equal(fakes[1].nadded, 0);
+	assert_int_equal(s.targets[0].follow_waiting, 1u << 1);
+	assert_null(s.targets[0].runtime);
+	assert_int_equal(session_add_target(&s, child), 0);
+	assert_int_equal(fakes[1].nadded, 1); /* no JVM: at once */
+	assert_int_equal(fakes[1].added[0], child);
+
+	poll_until_followed(&s, j->pid);
+	assert_int_equal(fakes[1].nadded, 2);
+	assert_int_equal(fakes[1].added[1], j->pid);
+	assert_int_equal(fakes[1].added_with_runtime, 1);
+	assert_non_null(s.targets[0].runtime);
+	assert_false(s.targets[0].hotspot); /* --unwind fp: the runtime alone */
+	session_free(&s);
+	attach_worker_free(w);
+	reap(child);
+}
+
+/* A target taken for a JVM whose runtime the worker cannot read (no
+ * libjvm: a process that only looks like one) is given up after
+ * HOTSPOT_TRIES tries: the collector that needs it never follows it, the
+ * others do. */
+static void test_runtime_unreadable(void **state)
+{
+	struct attach_worker *w = NULL;
+	pid_t child = spawn_sleeper();
+	struct session s;
+
+	(void)state;
+	assert_int_equal(attach_worker_new(&w), 0);
+	session_fake_init(&s, (1u << 0) | (1u << 1));
+	s.worker = w;
+	assert_int_equal(session_add_target(&s, child), 0);
+	s.targets[0].is_jvm = true;
+	s.targets[0].jvm.attach_disabled = true; /* no attach request to a sleeper */
+	assert_int_equal(session_start(&s), 0);
+	assert_int_equal(fakes[0].nadded, 1);
+	assert_int_equal(fakes[1].nadded, 0);
+	assert_int_equal(s.targets[0].follow_waiting, 1u << 1);
+	poll_until_followed(&s, child);
+	assert_int_equal(fakes[1].nadded, 0);
+	assert_int_equal(s.targets[0].hotspot_tries, HOTSPOT_TRIES);
+	assert_int_equal(s.targets[0].hotspot_err, -ENOENT);
+	assert_null(s.targets[0].runtime);
+	session_free(&s);
+	attach_worker_free(w);
+	reap(child);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,7 +465,9 @@ int main(void)
 		cmocka_unit_test(test_remove_target),
 		cmocka_unit_test(test_add_target_enoexec),
 		cmocka_unit_test(test_drain_cut_and_losses),
+		cmocka_unit_test_teardown(test_runtime_read_by_worker, jvm_fixture_teardown),
+		cmocka_unit_test(test_runtime_unreadable),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, jvm_fixture_group_setup, jvm_fixture_group_teardown);
 }
