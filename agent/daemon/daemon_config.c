@@ -82,11 +82,16 @@ static char *string_reader(char *str, int num, void *stream)
 	return str;
 }
 
-int daemon_parse_duration(const char *text, uint64_t *out)
+struct unit {
+	const char *suffix;
+	uint64_t mul;
+};
+
+/* Digits, then one of units' suffixes (the first may be ""). */
+static int parse_with_units(const char *text, const struct unit *units, size_t n, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
-	uint64_t mul = 1;
 
 	if (!text || !isdigit((unsigned char)*text))
 		return -EINVAL;
@@ -94,46 +99,33 @@ int daemon_parse_duration(const char *text, uint64_t *out)
 	v = strtoull(text, &end, 10);
 	if (errno)
 		return -EINVAL;
-	if (!strcmp(end, "") || !strcmp(end, "s"))
-		mul = 1;
-	else if (!strcmp(end, "m"))
-		mul = 60;
-	else if (!strcmp(end, "h"))
-		mul = 3600;
-	else if (!strcmp(end, "d"))
-		mul = 86400;
-	else
-		return -EINVAL;
-	if (v > UINT64_MAX / mul)
-		return -ERANGE;
-	*out = v * mul;
-	return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(end, units[i].suffix))
+			continue;
+		if (v > UINT64_MAX / units[i].mul)
+			return -ERANGE;
+		*out = v * units[i].mul;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int daemon_parse_duration(const char *text, uint64_t *out)
+{
+	static const struct unit units[] = {
+		{ "", 1 }, { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 },
+	};
+
+	return parse_with_units(text, units, sizeof(units) / sizeof(units[0]), out);
 }
 
 int daemon_parse_millis(const char *text, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
-	uint64_t mul;
+	static const struct unit units[] = {
+		{ "ms", 1 }, { "", 1000 }, { "s", 1000 }, { "m", 60000 },
+	};
 
-	if (!text || !isdigit((unsigned char)*text))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	if (errno)
-		return -EINVAL;
-	if (!strcmp(end, "ms"))
-		mul = 1;
-	else if (!strcmp(end, "") || !strcmp(end, "s"))
-		mul = 1000;
-	else if (!strcmp(end, "m"))
-		mul = 60000;
-	else
-		return -EINVAL;
-	if (v > UINT64_MAX / mul)
-		return -ERANGE;
-	*out = v * mul;
-	return 0;
+	return parse_with_units(text, units, sizeof(units) / sizeof(units[0]), out);
 }
 
 int daemon_parse_size(const char *text, uint64_t *out)
