@@ -99,14 +99,6 @@ DAEMON_LOG="$E2E_TMP/daemon.err"
 DPID=$!
 track "$DPID"
 
-wait_for() {
-	local limit=$(( $1 * 10 )) i
-	shift
-	for i in $(seq "$limit"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
-nfiles() { find "$OUT/$1" -maxdepth 1 -name '*.pb.gz' 2>/dev/null | wc -l; }
-has_files() { [ "$(nfiles "$1")" -ge "${2:-1}" ]; }
 metric() { awk -v k="$1" '$1 == k { print $2 }' "$E2E_TMP/metrics.txt"; }
 metrics_get() { curl -s --max-time 5 -o "$E2E_TMP/metrics.txt" "http://127.0.0.1:$PORT/metrics"; }
 check "tm-libs added by the daemon" wait_for 30 grep -q "TaskManager tm-libs (PID $CHURN) added" "$DAEMON_LOG"
