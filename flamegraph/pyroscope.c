@@ -399,13 +399,29 @@ static void curl_setup(CURL *c, const struct pyroscope_target *t, const char *ur
 	}
 }
 
+/* A push made ready to send: a libcurl handle with its URL, headers and
+ * body set, and the target's retry settings; nothing of the caller's is
+ * kept (libcurl copies string options; the body and headers are ours). */
+struct pyroscope_request {
+	CURL *c;
+	struct curl_slist *headers;
+	char *url;
+	unsigned char *body;
+	size_t len;
+	unsigned int tries, backoff_ms, timeout_ms;
+	char where[512]; /* the redacted ingest URL, for messages */
+};
+
 /* Attempts until success, a final error, the try limit or the deadline. */
-static int attempts_run(CURL *c, const struct pyroscope_target *t, const char *where, char *err,
+static int attempts_run(const struct pyroscope_request *r, unsigned int timeout_ms, char *err,
 			size_t errlen)
 {
-	unsigned int tries = t->tries ? t->tries : DEFAULT_TRIES;
-	int64_t backoff = t->backoff_ms ? t->backoff_ms : DEFAULT_BACKOFF_MS;
-	int64_t deadline = mono_ms() + (t->timeout_ms ? t->timeout_ms : DEFAULT_TIMEOUT_MS);
+	CURL *c = r->c;
+	const char *where = r->where;
+	unsigned int tries = r->tries ? r->tries : DEFAULT_TRIES;
+	int64_t backoff = r->backoff_ms ? r->backoff_ms : DEFAULT_BACKOFF_MS;
+	int64_t deadline = mono_ms() + (timeout_ms ? timeout_ms :
+					r->timeout_ms ? r->timeout_ms : DEFAULT_TIMEOUT_MS);
 	struct attempt a;
 	unsigned int n;
 	bool retry;
@@ -435,18 +451,30 @@ static int attempts_run(CURL *c, const struct pyroscope_target *t, const char *w
 	return http_retryable(a.status) ? -EAGAIN : -EPROTO;
 }
 
-int pyroscope_push(const struct pyroscope_target *t, const struct profile *p,
-		   const struct pprof_options *o, char *err, size_t errlen)
+void pyroscope_request_free(struct pyroscope_request *r)
+{
+	if (!r)
+		return;
+	if (r->headers)
+		api()->slist_free_all(r->headers);
+	if (r->c)
+		api()->easy_cleanup(r->c);
+	free(r->url);
+	free(r->body);
+	free(r);
+}
+
+int pyroscope_request_new(const struct pyroscope_target *t, const struct profile *p,
+			  const struct pprof_options *o, struct pyroscope_request **out, char *err,
+			  size_t errlen)
 {
 	const struct pprof_options defaults = { .kind = PPROF_KIND_CPU };
+	struct pyroscope_request *r = NULL;
 	struct push_params pp;
-	struct curl_slist *headers = NULL;
-	unsigned char *body = NULL;
-	char *url = NULL, where[512];
-	size_t len = 0;
-	CURL *c = NULL;
+	size_t len;
 	int rc;
 
+	*out = NULL;
 	err_set(err, errlen, "%s", "");
 	rc = pyroscope_target_check(t, err, errlen);
 	if (rc)
@@ -457,36 +485,64 @@ int pyroscope_push(const struct pyroscope_target *t, const struct profile *p,
 	}
 	if (!o)
 		o = &defaults;
-	pyroscope_url_redact(t->url, where, sizeof(where));
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		err_set(err, errlen, "pyroscope: out of memory");
+		return -ENOMEM;
+	}
+	r->tries = t->tries;
+	r->backoff_ms = t->backoff_ms;
+	r->timeout_ms = t->timeout_ms;
+	pyroscope_url_redact(t->url, r->where, sizeof(r->where));
 	/* Named as requested: base URL without trailing '/', then /ingest. */
-	for (len = strlen(where); len > 0 && where[len - 1] == '/'; len--)
-		where[len - 1] = '\0';
-	snprintf(where + len, sizeof(where) - len, "/ingest");
-	len = 0;
+	for (len = strlen(r->where); len > 0 && r->where[len - 1] == '/'; len--)
+		r->where[len - 1] = '\0';
+	snprintf(r->where + len, sizeof(r->where) - len, "/ingest");
 	params_init(&pp, t, o);
-	rc = body_build(t, p, o, &body, &len);
+	rc = body_build(t, p, o, &r->body, &r->len);
 	if (rc) {
 		err_set(err, errlen, "pyroscope: encoding the profile: %s", strerror(-rc));
-		goto cleanup;
+		goto fail;
 	}
 	if (!curl_api_get(err, errlen)) {
 		rc = -ENOPKG;
-		goto cleanup;
+		goto fail;
 	}
 	rc = -ENOMEM;
-	c = api()->easy_init();
-	if (!c || !(url = ingest_url(c, t, &pp)) || !(headers = headers_build(t, &pp))) {
+	r->c = api()->easy_init();
+	if (!r->c || !(r->url = ingest_url(r->c, t, &pp)) || !(r->headers = headers_build(t, &pp))) {
 		err_set(err, errlen, "pyroscope: out of memory");
-		goto cleanup;
+		goto fail;
 	}
-	curl_setup(c, t, url, headers, body, len);
-	rc = attempts_run(c, t, where, err, errlen);
-cleanup:
-	if (headers)
-		api()->slist_free_all(headers);
-	if (c)
-		api()->easy_cleanup(c);
-	free(url);
-	free(body);
+	curl_setup(r->c, t, r->url, r->headers, r->body, r->len);
+	*out = r;
+	return 0;
+fail:
+	pyroscope_request_free(r); /* calls libcurl only for what it made */
+	return rc;
+}
+
+int pyroscope_request_send(struct pyroscope_request *r, unsigned int timeout_ms, char *err,
+			   size_t errlen)
+{
+	err_set(err, errlen, "%s", "");
+	return attempts_run(r, timeout_ms, err, errlen);
+}
+
+size_t pyroscope_request_size(const struct pyroscope_request *r)
+{
+	return r ? sizeof(*r) + r->len : 0;
+}
+
+int pyroscope_push(const struct pyroscope_target *t, const struct profile *p,
+		   const struct pprof_options *o, char *err, size_t errlen)
+{
+	struct pyroscope_request *r;
+	int rc = pyroscope_request_new(t, p, o, &r, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = pyroscope_request_send(r, 0, err, errlen);
+	pyroscope_request_free(r);
 	return rc;
 }

@@ -80,6 +80,21 @@ struct pyroscope_target {
 int pyroscope_push(const struct pyroscope_target *t, const struct profile *p,
 		   const struct pprof_options *o, char *err, size_t errlen);
 
+/* The same in two steps, for a caller that sends elsewhere (the daemon's
+ * push thread): new encodes p and sets up the request (loads libcurl at
+ * the first call); send makes the attempts, within timeout_ms (0: t's),
+ * and may run on another thread; free releases it (NULL is fine). The
+ * results are pyroscope_push's. */
+struct pyroscope_request;
+int pyroscope_request_new(const struct pyroscope_target *t, const struct profile *p,
+			  const struct pprof_options *o, struct pyroscope_request **out, char *err,
+			  size_t errlen);
+int pyroscope_request_send(struct pyroscope_request *r, unsigned int timeout_ms, char *err,
+			   size_t errlen);
+/* Bytes it holds (the encoded body and itself). */
+size_t pyroscope_request_size(const struct pyroscope_request *r);
+void pyroscope_request_free(struct pyroscope_request *r);
+
 /* Longest bearer token or tenant id sent (a header line). */
 #define PYROSCOPE_MAX_HEADER_VALUE 1000u
 

@@ -6,12 +6,16 @@
 
 bool log_verbose;
 
+/* One line, whole: the daemon logs from its loop, the attach worker and
+ * the push thread. */
 static void log_line(const char *prefix, const char *fmt, va_list ap)
 {
+	flockfile(stderr);
 	fputs("tmprof: ", stderr);
 	fputs(prefix, stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 void log_error(const char *fmt, ...)

@@ -74,9 +74,9 @@ int profile_output_write(const struct profile *p, FILE *out, enum record_format 
 	}
 }
 
-int profile_output_push(const struct push_settings *ps, const char *taskmanager,
-		       const struct profile *p, const struct profile_meta *m, char *msg,
-		       size_t msglen)
+int profile_output_push_request(const struct push_settings *ps, const char *taskmanager,
+				const struct profile *p, const struct profile_meta *m,
+				struct pyroscope_request **out, char *msg, size_t msglen)
 {
 	struct pprof_options po;
 	char host[256] = "";
@@ -100,5 +100,19 @@ int profile_output_push(const struct push_settings *ps, const char *taskmanager,
 	if (taskmanager && *taskmanager)
 		tags[t.ntags++] = (struct pyroscope_tag){ "taskmanager", taskmanager };
 	pprof_options_from(m, &po, true);
-	return pyroscope_push(&t, p, &po, msg, msglen);
+	return pyroscope_request_new(&t, p, &po, out, msg, msglen);
+}
+
+int profile_output_push(const struct push_settings *ps, const char *taskmanager,
+		       const struct profile *p, const struct profile_meta *m, char *msg,
+		       size_t msglen)
+{
+	struct pyroscope_request *r;
+	int err = profile_output_push_request(ps, taskmanager, p, m, &r, msg, msglen);
+
+	if (err)
+		return err;
+	err = pyroscope_request_send(r, 0, msg, msglen);
+	pyroscope_request_free(r);
+	return err;
 }

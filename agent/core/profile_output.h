@@ -44,5 +44,11 @@ struct push_settings {
 int profile_output_push(const struct push_settings *ps, const char *taskmanager,
 		       const struct profile *p, const struct profile_meta *m, char *msg,
 		       size_t msglen);
+/* The same push made ready, to be sent elsewhere (pyroscope_request_send;
+ * the daemon's push thread): p is not needed once it returns. */
+struct pyroscope_request;
+int profile_output_push_request(const struct push_settings *ps, const char *taskmanager,
+				const struct profile *p, const struct profile_meta *m,
+				struct pyroscope_request **out, char *msg, size_t msglen);
 
 #endif

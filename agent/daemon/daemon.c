@@ -19,6 +19,7 @@
 #include "agent/daemon/daemon_config.h"
 #include "agent/daemon/daemon_metrics.h"
 #include "agent/daemon/daemon_period.h"
+#include "agent/daemon/daemon_push.h"
 #include "agent/daemon/daemon_retention.h"
 #include "agent/daemon/daemon_tm.h"
 #include "agent/core/exit_codes.h"
@@ -106,6 +107,7 @@ struct daemon {
 	uint64_t losses_at_start[4];
 	struct daemon_push_state push; /* backoff across periods */
 	struct attach_worker *worker;  /* attach requests, off the loop */
+	struct daemon_pusher *pusher;  /* pushes to Pyroscope, off the loop */
 	uint64_t cache_use[CACHE__COUNT]; /* as last measured, between periods */
 	bool over_budget_warned;
 	/* /metrics is served by its own thread from the text the loop last
@@ -514,7 +516,8 @@ static void end_period(struct daemon *d, bool final)
 		log_error("out of memory writing the period");
 		d->k.write_errors++;
 	} else if (n) {
-		daemon_period_write(&d->s, &d->cfg, &d->rules, &d->cats, names, n, &d->push, &r);
+		daemon_period_write(&d->s, &d->cfg, &d->rules, &d->cats, names, n, &d->push,
+				    d->pusher, &r);
 		d->k.periods++;
 	}
 	free(names);
@@ -884,6 +887,11 @@ int daemon_run(const char *config_path, const char *categories_path)
 		rc = EXIT_INTERNAL;
 		goto cleanup;
 	}
+	if ((rc = daemon_pusher_new(&d.pusher))) {
+		log_error("cannot start the push thread: %s", strerror(-rc));
+		rc = EXIT_INTERNAL;
+		goto cleanup;
+	}
 	signals_install();
 	rc = daemon_session_open(&d);
 	if (rc)
@@ -898,11 +906,15 @@ int daemon_run(const char *config_path, const char *categories_path)
 	main_loop(&d);
 	if (d.session_on) {
 		end_period(&d, true);
+		/* The last period's pushes get their usual time. */
+		daemon_pusher_free(d.pusher, daemon_push_budget_ms(d.cfg.period_s));
+		d.pusher = NULL;
 		log_info("daemon: stopped; the last period is written");
 	}
 	rc = EXIT_OK;
 cleanup:
 	daemon_session_close(&d);
+	daemon_pusher_free(d.pusher, 0);
 	attach_worker_free(d.worker);
 	metrics_close(&d);
 	free(d.metrics_body);

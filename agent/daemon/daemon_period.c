@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "agent/daemon/daemon_config.h"
+#include "agent/daemon/daemon_push.h"
 #include "agent/core/log.h"
 #include "agent/core/profile_builder.h"
 #include "agent/core/session_build.h"
@@ -21,67 +22,8 @@
 #include "flamegraph/profile.h"
 #include "flamegraph/pyroscope.h"
 
-/* A push blocks the main loop: keep it short, the next period retries. */
+/* Tries per push; the push thread bounds each request's time. */
 #define PUSH_TRIES 2
-#define PUSH_TIMEOUT_MS 10000
-/* All pushes of one period together, whatever the server does (a server
- * answering 503 after 9 s once blocked 20 TaskManagers x 2 x 10 s): a
- * quarter of the period, between 1 s and 15 s, so the next period starts
- * on time. */
-#define PUSH_BUDGET_MIN_MS 1000
-#define PUSH_BUDGET_MAX_MS 15000
-
-static uint64_t push_budget_ms(unsigned int period_s)
-{
-	uint64_t b = (uint64_t)period_s * 1000 / 4;
-
-	return b < PUSH_BUDGET_MIN_MS ? PUSH_BUDGET_MIN_MS : b > PUSH_BUDGET_MAX_MS ? PUSH_BUDGET_MAX_MS : b;
-}
-/* A failed push that took this long is as good as no answer. */
-#define PUSH_SLOW_MS 3000
-/* Periods skipped after a down server: 0, 1, 3, 7, 15, 15, ... */
-#define PUSH_MAX_SKIP 15
-
-bool daemon_push_is_down(int err, uint64_t elapsed_ms)
-{
-	if (!err)
-		return false;
-	return err == -ECONNREFUSED || err == -ETIMEDOUT || err == -EHOSTUNREACH ||
-	       err == -EAGAIN || elapsed_ms >= PUSH_SLOW_MS;
-}
-
-bool daemon_push_period_start(struct daemon_push_state *ps)
-{
-	if (ps->skip_periods) {
-		ps->skip_periods--;
-		return false;
-	}
-	return true;
-}
-
-void daemon_push_period_end(struct daemon_push_state *ps, bool tried, bool down)
-{
-	unsigned int skip;
-
-	if (!tried)
-		return;
-	if (!down) {
-		ps->down_streak = 0;
-		return;
-	}
-	if (ps->down_streak < 16)
-		ps->down_streak++;
-	skip = (1u << (ps->down_streak - 1)) - 1;
-	ps->skip_periods = skip > PUSH_MAX_SKIP ? PUSH_MAX_SKIP : skip;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 void daemon_stamp_format(int64_t unix_ns, char *out, size_t len)
 {
@@ -251,9 +193,25 @@ static void write_one(const char *base, const char *ext, const struct profile *p
 	}
 }
 
-static int push_one(const struct daemon_config *c, const char *tm, const struct profile *p,
-		    const struct profile_meta *m, unsigned int timeout_ms)
+struct period_ctx {
+	struct session *s;
+	const struct daemon_config *c;
+	const struct daemon_tm_name *names;
+	size_t n;
+	struct daemon_period_result *r;
+	struct daemon_pusher *pusher;
+	uint64_t period;  /* this period's id for the push thread: its start */
+	bool push_gate;   /* daemon_push_period_start() allowed pushes */
+	uint64_t push_skipped; /* not handed over: backing off, or not encoded */
+	size_t builds_left; /* for the naming budget's shares */
+};
+
+/* The push of tm's profile p, encoded here and sent by the push thread:
+ * the loop never waits for the server. */
+static void push_maybe(struct period_ctx *x, const char *tm, const struct profile *p,
+		       const struct profile_meta *m)
 {
+	const struct daemon_config *c = x->c;
 	struct push_settings ps = {
 		.url = c->push_url,
 		.app_name = c->app_name,
@@ -263,79 +221,53 @@ static int push_one(const struct daemon_config *c, const char *tm, const struct 
 		.basic_password = c->basic_password,
 		.tenant_id = c->tenant_id,
 		.tries = PUSH_TRIES,
-		.timeout_ms = timeout_ms,
 	};
-	char msg[512], where[512];
-	int err = profile_output_push(&ps, tm, p, m, msg, sizeof(msg));
-
-	if (err) {
-		pyroscope_url_redact(c->push_url, where, sizeof(where));
-		log_warn("push to %s for %s: %s; the files on disk are complete", where, tm, msg);
-	}
-	return err;
-}
-
-struct period_ctx {
-	struct session *s;
-	const struct daemon_config *c;
-	const struct daemon_tm_name *names;
-	size_t n;
-	struct daemon_period_result *r;
-	bool push_down;  /* the server did not answer: no more tries this period */
-	bool push_tried; /* a push was made this period */
-	bool push_gate;  /* daemon_push_period_start() allowed pushes */
-	uint64_t push_budget_end_ms;
-	uint64_t push_skipped;
-	size_t builds_left; /* for the naming budget's shares */
-};
-
-static void push_maybe(struct period_ctx *x, const char *tm, const struct profile *p,
-		       const struct profile_meta *m)
-{
+	struct pyroscope_request *req;
+	char msg[512];
 	int err;
 
-	uint64_t start, elapsed;
-
-	if (!x->c->push_url || !profile_total(p))
+	if (!c->push_url || !x->pusher || !profile_total(p))
 		return;
-	start = now_ms();
-	if (!x->push_budget_end_ms)
-		x->push_budget_end_ms = start + push_budget_ms(x->c->period_s);
-	if (x->push_down || !x->push_gate || start + 100 >= x->push_budget_end_ms) {
+	if (!x->push_gate) {
 		x->r->push_failures++;
 		x->push_skipped++;
 		return;
 	}
-	x->push_tried = true;
-	err = push_one(x->c, tm, p, m,
-		       (unsigned int)(x->push_budget_end_ms - start < PUSH_TIMEOUT_MS ?
-					      x->push_budget_end_ms - start : PUSH_TIMEOUT_MS));
-	elapsed = now_ms() - start;
-	x->r->push_ms += elapsed;
-	if (err)
+	err = profile_output_push_request(&ps, tm, p, m, &req, msg, sizeof(msg));
+	if (err) {
+		log_warn("push for %s: %s; the files on disk are complete", tm, msg);
 		x->r->push_failures++;
-	else
-		x->r->pushes++;
-	if (daemon_push_is_down(err, elapsed))
-		x->push_down = true;
+		return;
+	}
+	daemon_pusher_submit(x->pusher, x->period, daemon_push_budget_ms(c->period_s), tm, req);
 }
 
-/* One line for the pushes not made this period, and the backoff. */
+/* What the push thread did since the last period (the pushes of the one
+ * before, mostly: they go out while this one is written), into the
+ * counters and the backoff; one line for the pushes not made. */
 static void push_finish(struct period_ctx *x, struct daemon_push_state *ps)
 {
+	struct daemon_push_outcome o = { 0 };
 	char where[512];
+	uint64_t skipped;
 
-	if (!x->c->push_url)
+	if (!x->c->push_url || !x->pusher)
 		return;
-	daemon_push_period_end(ps, x->push_tried, x->push_down);
-	if (!x->push_skipped)
+	daemon_pusher_take(x->pusher, &o);
+	x->r->pushes += o.pushes;
+	x->r->push_failures += o.failures;
+	x->r->push_ms += o.ms;
+	daemon_push_period_end(ps, o.tried, o.down);
+	skipped = x->push_skipped + o.skipped;
+	if (!skipped)
 		return;
 	pyroscope_url_redact(x->c->push_url, where, sizeof(where));
-	log_warn("push to %s: %" PRIu64 " profiles not pushed this period (%s); next try in %u "
+	log_warn("push to %s: %" PRIu64 " profiles not pushed (%s); next try in %u "
 		 "periods; the files on disk are complete",
-		 where, x->push_skipped,
+		 where, skipped,
 		 !x->push_gate ? "backing off, the server was down" :
-		 x->push_down ? "the server is down or too slow" : "the period's push time is used up",
+		 o.down ? "the server is down or too slow" :
+			  "the period's push time was used up, or too many waited",
 		 ps->skip_periods + 1);
 }
 
@@ -365,10 +297,11 @@ static struct profile *build_group(struct period_ctx *x, const struct build_opti
 
 void daemon_period_write(struct session *s, const struct daemon_config *c,
 			 const struct state_rules *rules, const struct category_rules *cats,
-			 const struct daemon_tm_name *names,
-			 size_t nnames, struct daemon_push_state *ps, struct daemon_period_result *r)
+			 const struct daemon_tm_name *names, size_t nnames, struct daemon_push_state *ps,
+			 struct daemon_pusher *pusher, struct daemon_period_result *r)
 {
-	struct period_ctx x = { .s = s, .c = c, .names = names, .n = nnames, .r = r };
+	struct period_ctx x = { .s = s, .c = c, .names = names, .n = nnames, .r = r,
+				.pusher = pusher };
 	struct daemon_push_state no_state = { 0 };
 	bool spans = s->opts.events & SESSION_OFFCPU, stacks = s->opts.events & (SESSION_CPU | SESSION_OFFCPU);
 	struct build_options bo = {
@@ -393,6 +326,7 @@ void daemon_period_write(struct session *s, const struct daemon_config *c,
 	if (!nnames)
 		return;
 	x.push_gate = daemon_push_period_start(ps);
+	x.period = (uint64_t)m.time_ns;
 	for (size_t i = 0; i < nnames; i++)
 		if (group_of(names, i) == i)
 			x.builds_left += (size_t)(stacks != 0) + (size_t)((s->opts.events & SESSION_ALLOC) != 0);

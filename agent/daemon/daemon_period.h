@@ -16,6 +16,8 @@
 struct build_input;
 struct build_options;
 struct daemon_config;
+struct daemon_push_state;
+struct daemon_pusher;
 struct profile;
 struct session;
 struct state_rules;
@@ -31,26 +33,9 @@ struct daemon_tm_name {
 struct daemon_period_result {
 	uint64_t files_written, write_errors;
 	uint64_t pushes, push_failures;
-	uint64_t push_ms; /* time spent pushing (bounded per period) */
+	/* What the push thread did since the last period (daemon_push.h). */
+	uint64_t push_ms; /* time spent pushing, off the loop */
 };
-
-/* Pushes across periods: after a period in which the server was down
- * (refused, timed out, answered 5xx/408/429, or failed slowly), the next
- * 0, 1, 3, 7, then 15 periods push nothing; a push that works resets it.
- * Within a period, the first "down" push stops the others, and all pushes
- * together get a quarter of the period (at least 1 s, at most 15 s). */
-struct daemon_push_state {
-	unsigned int down_streak;  /* periods in a row with the server down */
-	unsigned int skip_periods; /* periods still to skip */
-};
-
-/* Pure, for tests: is this push's outcome "the server is down"? */
-bool daemon_push_is_down(int err, uint64_t elapsed_ms);
-/* May this period push? (Counts a skipped period down.) */
-bool daemon_push_period_start(struct daemon_push_state *ps);
-/* After the period's pushes: tried = any push made, down = the server was
- * found down. */
-void daemon_push_period_end(struct daemon_push_state *ps, bool tried, bool down);
 
 /* "20240131T235959Z" for a Unix time in ns. Pure: for tests. */
 void daemon_stamp_format(int64_t unix_ns, char *out, size_t len);
@@ -64,11 +49,12 @@ int daemon_profile_build_group(const struct build_input *in, const struct build_
 			       const struct daemon_tm_name *names, size_t nnames, size_t group,
 			       struct profile *out);
 
-/* After session_cut: build, write and push, one TaskManager at a time. Errors are logged and
- * counted; the daemon carries on. */
+/* After session_cut: build and write one TaskManager at a time, and hand
+ * its push to pusher (NULL: none) unless ps says to back off. Errors are
+ * logged and counted; the daemon carries on. */
 void daemon_period_write(struct session *s, const struct daemon_config *c,
 			 const struct state_rules *rules, const struct category_rules *cats,
-			 const struct daemon_tm_name *names,
-			 size_t nnames, struct daemon_push_state *ps, struct daemon_period_result *r);
+			 const struct daemon_tm_name *names, size_t nnames, struct daemon_push_state *ps,
+			 struct daemon_pusher *pusher, struct daemon_period_result *r);
 
 #endif
