@@ -19,19 +19,26 @@ static uint64_t now_of(const struct name_budget *b)
 void name_budget_start(struct name_budget *b, unsigned int ms)
 {
 	b->spent = false;
-	b->end_ns = ms ? now_of(b) + (uint64_t)ms * 1000000 : 0;
+	b->total_ns = (uint64_t)ms * 1000000;
+	b->floor_ns = 0;
+	b->end_ns = ms ? now_of(b) + b->total_ns : 0;
 	b->deadline_ns = b->end_ns;
 }
 
 void name_budget_share(struct name_budget *b, size_t builds_left)
 {
-	uint64_t now;
+	uint64_t now, share;
 
 	if (!b->end_ns)
 		return;
+	if (!builds_left)
+		builds_left = 1;
+	if (!b->floor_ns)
+		b->floor_ns = b->total_ns / builds_left;
 	now = now_of(b);
 	b->spent = false;
-	b->deadline_ns = now < b->end_ns ? now + (b->end_ns - now) / (builds_left ? builds_left : 1) : now;
+	share = now < b->end_ns ? (b->end_ns - now) / builds_left : 0;
+	b->deadline_ns = now + (share > b->floor_ns ? share : b->floor_ns);
 }
 
 bool name_budget_spent(struct name_budget *b)

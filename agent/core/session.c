@@ -762,17 +762,23 @@ static bool note_budget_spent(const struct session *s)
 	return s->note_deadline_ns && monotonic_ns() >= s->note_deadline_ns;
 }
 
-/* A new stack of collector c: named now, or, past the drain's budget,
- * queued for the next drains (or, with the queue full, left to the
- * period's build). */
+static bool note_spent(const void *ctx)
+{
+	return note_budget_spent(ctx);
+}
+
+/* A new stack of collector c: named now, or, past the drain's budget
+ * (looked at between frames: one may cost a whole symbol table), queued
+ * for the next drains (or, with the queue full, left to the period's
+ * build). */
 static void note_stack(struct session *s, struct target *t, size_t c, uint64_t stack,
 		       const struct stack_copy *user)
 {
 	struct note_ref r = { .stack = stack, .pid = t->pid, .collector = (uint32_t)c };
 
-	if (!note_budget_spent(s))
-		target_note_stack(t, user->ips, user->depth);
-	else if (note_backlog_push(&s->backlog, &r))
+	if (!note_budget_spent(s) && target_note_stack(t, user->ips, user->depth, note_spent, s))
+		return;
+	if (note_backlog_push(&s->backlog, &r))
 		s->notes_skipped++;
 }
 
@@ -806,9 +812,15 @@ static void note_backlog_work(struct session *s)
 		if (!t || t->exited || r.collector >= s->ncollectors)
 			continue;
 		user = stack_cache_get(&s->collectors[r.collector].user_stacks, r.stack, &fresh);
-		if (user) {
-			target_note_stack(t, user->ips, user->depth);
+		if (!user)
+			continue;
+		if (target_note_stack(t, user->ips, user->depth, note_spent, s)) {
 			s->notes_deferred++;
+		} else {
+			/* Stopped within the stack: the rest at the next drain. */
+			if (note_backlog_push(&s->backlog, &r))
+				s->notes_skipped++;
+			break;
 		}
 	}
 }

@@ -429,7 +429,8 @@ size_t target_resolve_word_cached(struct target *t, uint64_t word, bool leaf, ui
 	return resolve_word(t, word, leaf, epoch, out, max, cheap);
 }
 
-void target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth)
+bool target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth,
+		       bool (*spent)(const void *ctx), const void *ctx)
 {
 	struct frame_sym fs, java[TARGET_MAX_INLINED];
 	uint32_t epoch = target_stack_epoch(ips, depth);
@@ -438,6 +439,8 @@ void target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth)
 		/* Return addresses point after the call; look up the call itself. */
 		uint64_t addr = i ? ips[i] - 1 : ips[i];
 
+		if (i && spent && spent(ctx))
+			return false;
 		if (hs_frame_is_java(ips[i])) {
 			/* Named now, while the nmethod lives; cached from then on. */
 			target_resolve_word(t, ips[i], i == 0, epoch, java, TARGET_MAX_INLINED);
@@ -451,6 +454,7 @@ void target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth)
 			t->jit_unresolved++;
 		}
 	}
+	return true;
 }
 
 bool target_perf_map_due(struct target *t, uint64_t now_ms, uint64_t min_interval_ms)

@@ -155,8 +155,13 @@ size_t target_resolve_word_cached(struct target *t, uint64_t word, bool leaf, ui
 uint32_t target_stack_epoch(const uint64_t *ips, uint32_t depth);
 
 /* A user stack seen for the first time: resolve it now (ELF files are
- * reachable only while the process lives) and count unnamed JIT frames. */
-void target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth);
+ * reachable only while the process lives) and count unnamed JIT frames.
+ * spent (NULL: never) is asked before every frame but the first, as one
+ * frame may cost a whole symbol table: false when it stopped the walk
+ * (the frames named so far are cached; noting the stack again goes on
+ * from there at the cost of lookups). */
+bool target_note_stack(struct target *t, const uint64_t *ips, uint32_t depth,
+		       bool (*spent)(const void *ctx), const void *ctx);
 
 /* Ask the JVM for a fresh perf map when too many JIT addresses went
  * unresolved, at most once per min_interval_ms. Returns 1 if refreshed. */

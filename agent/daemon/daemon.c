@@ -60,13 +60,18 @@
 /* Time a period's writing may spend naming what the drains left (shared
  * out over its TaskManagers): past it frames get cheap names, so the
  * period is written on time whatever the targets do. A twentieth of the
- * period, from 250 ms to 1 s (pushes get a quarter of it). */
+ * period, from 250 ms to 1 s (pushes get a quarter of it), unless
+ * [limits] naming_time says otherwise. */
 #define BUILD_BUDGET_MIN_MS 250
 #define BUILD_BUDGET_MAX_MS 1000
 
-static unsigned int build_budget_ms(unsigned int period_s)
+static unsigned int build_budget_ms(const struct daemon_config *c)
 {
-	unsigned int ms = period_s * 50;
+	unsigned int ms = c->period_s * 50;
+
+	/* [limits] naming_time: a fixed time, or off (0: no budget). */
+	if (c->naming_ms != DAEMON_NAMING_AUTO)
+		return c->naming_ms;
 
 	return ms < BUILD_BUDGET_MIN_MS ? BUILD_BUDGET_MIN_MS :
 	       ms > BUILD_BUDGET_MAX_MS ? BUILD_BUDGET_MAX_MS : ms;
@@ -257,7 +262,7 @@ static int daemon_session_open(struct daemon *d)
 	struct session_options so = { .events = d->cfg.events, .freq_hz = d->cfg.freq_hz,
 				      .unwind = d->cfg.unwind, .sampler = d->cfg.sampler,
 				      .note_budget_ms = NOTE_BUDGET_MS,
-				      .build_budget_ms = build_budget_ms(d->cfg.period_s) };
+				      .build_budget_ms = build_budget_ms(&d->cfg) };
 	int rc;
 
 	if (session_init(&d->s, &so))
@@ -779,6 +784,8 @@ static void daemon_reload(struct daemon *d)
 	d->cfg = nc;
 	if (collectors && daemon_session_restart(d, "new mode, frequency or sampler") != EXIT_OK)
 		stop_requested = 1;
+	/* A new period or naming time applies from the next period's writing. */
+	d->s.opts.build_budget_ms = build_budget_ms(&d->cfg);
 	if (!listen) {
 		metrics_close(d);
 		if (metrics_open(d))

@@ -82,11 +82,16 @@ static char *string_reader(char *str, int num, void *stream)
 	return str;
 }
 
-int daemon_parse_duration(const char *text, uint64_t *out)
+struct unit {
+	const char *suffix;
+	uint64_t mul;
+};
+
+/* Digits, then one of units' suffixes (the first may be ""). */
+static int parse_with_units(const char *text, const struct unit *units, size_t n, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
-	uint64_t mul = 1;
 
 	if (!text || !isdigit((unsigned char)*text))
 		return -EINVAL;
@@ -94,20 +99,33 @@ int daemon_parse_duration(const char *text, uint64_t *out)
 	v = strtoull(text, &end, 10);
 	if (errno)
 		return -EINVAL;
-	if (!strcmp(end, "") || !strcmp(end, "s"))
-		mul = 1;
-	else if (!strcmp(end, "m"))
-		mul = 60;
-	else if (!strcmp(end, "h"))
-		mul = 3600;
-	else if (!strcmp(end, "d"))
-		mul = 86400;
-	else
-		return -EINVAL;
-	if (v > UINT64_MAX / mul)
-		return -ERANGE;
-	*out = v * mul;
-	return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(end, units[i].suffix))
+			continue;
+		if (v > UINT64_MAX / units[i].mul)
+			return -ERANGE;
+		*out = v * units[i].mul;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int daemon_parse_duration(const char *text, uint64_t *out)
+{
+	static const struct unit units[] = {
+		{ "", 1 }, { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 },
+	};
+
+	return parse_with_units(text, units, sizeof(units) / sizeof(units[0]), out);
+}
+
+int daemon_parse_millis(const char *text, uint64_t *out)
+{
+	static const struct unit units[] = {
+		{ "ms", 1 }, { "", 1000 }, { "s", 1000 }, { "m", 60000 },
+	};
+
+	return parse_with_units(text, units, sizeof(units) / sizeof(units[0]), out);
 }
 
 int daemon_parse_size(const char *text, uint64_t *out)
@@ -385,14 +403,33 @@ static void set_output(struct parse *p, const char *key, const char *v)
 	}
 }
 
+/* auto, off, or a duration in range. */
+static void set_naming_time(struct parse *p, const char *v)
+{
+	uint64_t ms;
+
+	if (!strcmp(v, "auto"))
+		p->c->naming_ms = DAEMON_NAMING_AUTO;
+	else if (!strcmp(v, "off"))
+		p->c->naming_ms = 0;
+	else if (daemon_parse_millis(v, &ms) || ms < DAEMON_NAMING_MIN_MS || ms > DAEMON_NAMING_MAX_MS)
+		parse_fail(p, "[limits] naming_time: '%s' is not auto, off or a duration from %ums to "
+			      "%us (e.g. 250ms, 1s)",
+			   v, DAEMON_NAMING_MIN_MS, DAEMON_NAMING_MAX_MS / 1000);
+	else
+		p->c->naming_ms = (unsigned int)ms;
+}
+
 static void set_limits(struct parse *p, const char *key, const char *v)
 {
 	if (!strcmp(key, "memory")) {
 		if (daemon_parse_size(v, &p->c->memory) || p->c->memory < DAEMON_MIN_MEMORY)
 			parse_fail(p, "[limits] memory: '%s' is not a size of at least %llu M (e.g. 96M, 1G)",
 				   v, DAEMON_MIN_MEMORY >> 20);
+	} else if (!strcmp(key, "naming_time")) {
+		set_naming_time(p, v);
 	} else {
-		parse_fail(p, "[limits] %s: unknown key; known: memory", key);
+		parse_fail(p, "[limits] %s: unknown key; known: memory, naming_time", key);
 	}
 }
 
@@ -507,6 +544,7 @@ void daemon_config_defaults(struct daemon_config *c)
 	c->period_s = 60;
 	c->metrics_on = true;
 	c->memory = DAEMON_DEFAULT_MEMORY;
+	c->naming_ms = DAEMON_NAMING_AUTO;
 	daemon_parse_listen(DAEMON_DEFAULT_LISTEN, &c->metrics_addr, &c->metrics_addr_len);
 }
 
@@ -538,6 +576,14 @@ static int config_complete(struct parse *p)
 	if (!c->basic_user != !c->basic_password) {
 		snprintf(p->err, p->errlen, "%s: [push] basic_user and basic_password_file go together",
 			 p->name);
+		return -EINVAL;
+	}
+	/* The naming time is spent while the period is written: as long as
+	 * the period, the next one would start late. */
+	if (c->naming_ms != DAEMON_NAMING_AUTO && c->naming_ms >= c->period_s * 1000ull) {
+		snprintf(p->err, p->errlen,
+			 "%s: [limits] naming_time (%u ms) must be shorter than [profile] period (%u s)",
+			 p->name, c->naming_ms, c->period_s);
 		return -EINVAL;
 	}
 	return 0;

@@ -38,6 +38,7 @@
 #ifndef TMPROF_AGENT_DAEMON_CONFIG_H
 #define TMPROF_AGENT_DAEMON_CONFIG_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,7 +68,17 @@ struct daemon_config {
 	struct sockaddr_storage metrics_addr;
 	socklen_t metrics_addr_len;
 	uint64_t memory;      /* [limits] memory: the daemon's RSS budget */
+	/* [limits] naming_time: the time a period's writing may spend naming
+	 * the stacks the drains left, in ms; 0: no limit (off);
+	 * DAEMON_NAMING_AUTO: a twentieth of the period, 250 ms to 1 s. */
+	unsigned int naming_ms;
 };
+
+#define DAEMON_NAMING_AUTO UINT_MAX
+/* naming_time's range when given: below 10 ms nothing the drains left gets
+ * named; a minute is longer than any sensible period's writing. */
+#define DAEMON_NAMING_MIN_MS 10u
+#define DAEMON_NAMING_MAX_MS 60000u
 
 /* Default and least [limits] memory: the daemon's own RSS with a few
  * TaskManagers is ~30 MiB (libraries, BPF, buffers), caches come on top. */
@@ -86,6 +97,8 @@ int daemon_config_load(const char *path, struct daemon_config *c, char *err, siz
 
 /* "90", "90s", "5m", "2h", "7d" -> seconds. Pure: for tests. */
 int daemon_parse_duration(const char *text, uint64_t *out);
+/* "250ms", "2s", "1m" -> milliseconds ("90": seconds). Pure: for tests. */
+int daemon_parse_millis(const char *text, uint64_t *out);
 /* "1048576", "512K", "100M", "1G", "1T" (binary units, optional B) -> bytes. */
 int daemon_parse_size(const char *text, uint64_t *out);
 /* "IPv4:port", "[IPv6]:port", "localhost:port". */

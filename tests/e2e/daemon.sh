@@ -73,15 +73,6 @@ start_daemon() {
 	DPID=$!
 	track "$DPID"
 }
-# wait_for SECONDS COMMAND...: until the command succeeds.
-wait_for() {
-	local limit=$(( $1 * 10 )) i
-	shift
-	for i in $(seq "$limit"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
-nfiles() { find "$OUT/$1" -maxdepth 1 -name '*.pb.gz' 2>/dev/null | wc -l; }
-has_files() { [ "$(nfiles "$1")" -ge "${2:-1}" ]; }
 temps() { find "$OUT" -name '.*.tmprof-*' | wc -l; }
 
 start_daemon

@@ -221,14 +221,6 @@ DAEMON_LOG="$E2E_TMP/daemon.err"
 DPID=$!
 track "$DPID"
 
-wait_for() {
-	local limit=$(( $1 * 10 )) i
-	shift
-	for i in $(seq "$limit"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
-nfiles() { find "$OUT/$1" -maxdepth 1 -name '*.pb.gz' 2>/dev/null | wc -l; }
-has_files() { [ "$(nfiles "$1")" -ge "${2:-1}" ]; }
 # metrics_ms: the time /metrics takes to answer in full, in ms, as curl
 # measures it from the connect (not counting the start of a process on a
 # busy machine); 9999: no answer.

@@ -283,6 +283,20 @@ free_pid() {
 	echo 999999
 }
 
+# ------------------------------------------------------------- daemon output
+
+# wait_for SECONDS COMMAND...: until the command succeeds.
+wait_for() {
+	local limit=$(( $1 * 10 )) i
+	shift
+	for i in $(seq "$limit"); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+# nfiles ID / has_files ID [N]: the daemon's pprof files for TaskManager
+# ID in $OUT (the script's [output] directory), at least N of them.
+nfiles() { find "$OUT/$1" -maxdepth 1 -name '*.pb.gz' 2>/dev/null | wc -l; }
+has_files() { [ "$(nfiles "$1")" -ge "${2:-1}" ]; }
+
 # ------------------------------------------------------------- folded stacks
 # Folded line: "frame;frame;...;leaf COUNT", root first. With thread frames
 # (tmprof's default) the first frame is "[<thread name> tid=<tid>]".

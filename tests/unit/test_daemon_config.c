@@ -20,6 +20,11 @@
 
 static char err[1024];
 
+struct bad_case {
+	const char *text;
+	const char *want; /* start of the message */
+};
+
 static int parse(const char *text, struct daemon_config *c)
 {
 	err[0] = '\0';
@@ -42,10 +47,56 @@ static void test_defaults(void **state)
 	assert_string_equal(c.metrics_listen, "127.0.0.1:9464");
 	assert_int_equal(((struct sockaddr_in *)&c.metrics_addr)->sin_port, htons(9464));
 	assert_int_equal(c.memory, DAEMON_DEFAULT_MEMORY);
+	assert_int_equal(c.naming_ms, DAEMON_NAMING_AUTO);
 	daemon_config_free(&c);
 	assert_int_equal(parse("[limits]\nmemory = 48M\n", &c), 0);
 	assert_int_equal(c.memory, 48ull << 20);
 	daemon_config_free(&c);
+}
+
+/* [limits] naming_time: auto, off (0: no budget) or a duration, shorter
+ * than the period whichever section comes first. */
+static void test_naming_time(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned int ms;
+	} good[] = {
+		{ "[limits]\nnaming_time = auto\n", DAEMON_NAMING_AUTO },
+		{ "[limits]\nnaming_time = off\n", 0 },
+		{ "[limits]\nnaming_time = 250ms\n", 250 },
+		{ "[limits]\nnaming_time = 10ms\n", 10 },
+		{ "[limits]\nnaming_time = 2s\n", 2000 },
+		{ "[limits]\nnaming_time = 1m\n[profile]\nperiod = 5m\n", 60000 },
+		{ "[profile]\nperiod = 1s\n[limits]\nnaming_time = 999ms\n", 999 },
+	};
+	static const struct bad_case bad[] = {
+		{ "[limits]\nnaming_time = 9ms\n", "t.ini:2: [limits] naming_time: '9ms' is not auto, off or a duration from 10ms to 60s" },
+		{ "[limits]\nnaming_time = 61s\n", "t.ini:2: [limits] naming_time: '61s'" },
+		{ "[limits]\nnaming_time = 0\n", "t.ini:2: [limits] naming_time: '0'" },
+		{ "[limits]\nnaming_time = 1.5s\n", "t.ini:2: [limits] naming_time" },
+		{ "[limits]\nnaming_time = -1s\n", "t.ini:2: [limits] naming_time" },
+		{ "[limits]\nnaming_time = none\n", "t.ini:2: [limits] naming_time" },
+		{ "[limits]\nnaming_time = 5s\n[profile]\nperiod = 5s\n",
+		  "t.ini: [limits] naming_time (5000 ms) must be shorter than [profile] period (5 s)" },
+		{ "[limits]\nnaming_time = 2m\n", "t.ini:2: [limits] naming_time: '2m'" },
+	};
+	struct daemon_config c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (parse(good[i].text, &c))
+			fail_msg("case %zu: %s", i, err);
+		assert_int_equal(c.naming_ms, good[i].ms);
+		daemon_config_free(&c);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(bad[i].text, &c), -EINVAL);
+		if (strncmp(err, bad[i].want, strlen(bad[i].want)))
+			fail_msg("case %zu: got '%s', want '%s...'", i, err, bad[i].want);
+		assert_int_equal(c.naming_ms, DAEMON_NAMING_AUTO);
+		daemon_config_free(&c);
+	}
 }
 
 /* A secret file must be a regular file that others can neither read nor
@@ -153,11 +204,6 @@ static void test_full(void **state)
 	free(dir);
 }
 
-struct bad_case {
-	const char *text;
-	const char *want; /* start of the message */
-};
-
 static void test_malformed(void **state)
 {
 	static const struct bad_case cases[] = {
@@ -186,7 +232,7 @@ static void test_malformed(void **state)
 		{ "[nope]\nx = 1\n", "t.ini:2: [nope]: unknown section" },
 		{ "[limits]\nmemory = 8M\n", "t.ini:2: [limits] memory: '8M' is not a size of at least 32 M" },
 		{ "[limits]\nmemory = lots\n", "t.ini:2: [limits] memory" },
-		{ "[limits]\ncpu = 1\n", "t.ini:2: [limits] cpu: unknown key" },
+		{ "[limits]\ncpu = 1\n", "t.ini:2: [limits] cpu: unknown key; known: memory, naming_time" },
 		{ "period = 5\n", "t.ini:1: period: key outside a section" },
 		/* Syntax errors before a bad key: the first line wins. */
 		{ "[profile]\njust words\nbogus = 1\n", "t.ini:2: expected 'key = value'" },
@@ -242,6 +288,15 @@ static void test_units(void **state)
 	assert_int_equal(daemon_parse_duration("", &v), -EINVAL);
 	assert_int_equal(daemon_parse_duration("99999999999999999999d", &v), -EINVAL);
 	assert_int_equal(daemon_parse_duration("999999999999999999d", &v), -ERANGE);
+	assert_int_equal(daemon_parse_millis("250ms", &v), 0);
+	assert_int_equal(v, 250);
+	assert_int_equal(daemon_parse_millis("3", &v), 0);
+	assert_int_equal(v, 3000);
+	assert_int_equal(daemon_parse_millis("2m", &v), 0);
+	assert_int_equal(v, 120000);
+	assert_int_equal(daemon_parse_millis("5h", &v), -EINVAL);
+	assert_int_equal(daemon_parse_millis("ms", &v), -EINVAL);
+	assert_int_equal(daemon_parse_millis("999999999999999999m", &v), -ERANGE);
 	assert_int_equal(daemon_parse_size("512K", &v), 0);
 	assert_int_equal(v, 512 * 1024);
 	assert_int_equal(daemon_parse_size("100MiB", &v), 0);
@@ -260,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_full), cmocka_unit_test(test_secret_files),
 		cmocka_unit_test(test_malformed),  cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_load_missing), cmocka_unit_test(test_units),
+		cmocka_unit_test(test_naming_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -59,9 +59,13 @@ static void test_shares(void **state)
 	assert_false(name_budget_spent(&b));
 	fake_ns += 1 * MS;
 	assert_true(name_budget_spent(&b));
-	/* Past the whole budget: the last build names nothing new. */
+	/* Past the whole budget (a build overran its share): the last
+	 * build still gets the even share, 1000 / 4 ms. */
 	fake_ns = 2500 * MS;
 	name_budget_share(&b, 1);
+	fake_ns += 249 * MS;
+	assert_false(name_budget_spent(&b));
+	fake_ns += 1 * MS;
 	assert_true(name_budget_spent(&b));
 	/* The next period starts afresh; stop means no budget at all. */
 	name_budget_start(&b, 100);
@@ -70,6 +74,35 @@ static void test_shares(void **state)
 	name_budget_stop(&b);
 	fake_ns += 1000 * MS;
 	assert_false(name_budget_spent(&b));
+}
+
+/* One build's overrun (a word that cost a whole symbol table) leaves the
+ * next builds their even share, not the little that is left. */
+static void test_overrun_keeps_next_shares(void **state)
+{
+	struct name_budget b = { .now_ns = fake_now };
+
+	(void)state;
+	fake_ns = 0;
+	name_budget_start(&b, 250);
+	name_budget_share(&b, 2); /* 125 ms */
+	fake_ns = 1100 * MS;      /* one word took a second */
+	assert_true(name_budget_spent(&b));
+	name_budget_share(&b, 1); /* the budget is over: 125 ms still */
+	assert_false(name_budget_spent(&b));
+	fake_ns += 124 * MS;
+	assert_false(name_budget_spent(&b));
+	fake_ns += 1 * MS;
+	assert_true(name_budget_spent(&b));
+	/* Within the budget the share is what is left, when more. */
+	name_budget_start(&b, 250);
+	name_budget_share(&b, 2);
+	fake_ns += 10 * MS;
+	name_budget_share(&b, 1); /* 240 ms left */
+	fake_ns += 239 * MS;
+	assert_false(name_budget_spent(&b));
+	fake_ns += 1 * MS;
+	assert_true(name_budget_spent(&b));
 }
 
 /* A share asked with no build left counted takes the whole rest. */
@@ -92,7 +125,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_budget),
 		cmocka_unit_test(test_shares),
-		cmocka_unit_test(test_zero_builds_left),
+		cmocka_unit_test(test_overrun_keeps_next_shares), cmocka_unit_test(test_zero_builds_left),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
