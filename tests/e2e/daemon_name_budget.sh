@@ -33,8 +33,10 @@ PORT=$(( 20000 + RANDOM % 20000 ))
 PERIOD=5
 NAMING=${NB_NAMING:-250ms}
 NB_LIBS=${NB_LIBS:-150}
-NB_SYMBOLS=${NB_SYMBOLS:-30000}
-PHASE_S=${NB_PHASE_S:-40}
+NB_SYMBOLS=${NB_SYMBOLS:-20000}
+PHASE_S=${NB_PHASE_S:-30}
+# (the whole suite runs twice in CI, the second time under ASan)
+[ "$SANITIZED" = 1 ] && PHASE_S=${NB_PHASE_S:-20}
 # The longest period writing may exceed the budget by this much: the frame
 # being named when the share runs out costs up to a whole symbol table
 # parsed again (30000 symbols: 30 ms on a quiet machine, 0.2-0.7 s at a
