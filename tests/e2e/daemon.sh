@@ -192,11 +192,14 @@ alloc_raw() {
 	find "$OUT/tm-a" -maxdepth 1 -name '*.alloc.pb.gz' -newer "$E2E_TMP/alloc.mark" 2>/dev/null |
 		while read -r f; do go tool pprof -raw "$f" 2>&1 || echo "PARSE FAILED: $f"; done
 }
-# Two profiles since the reload, with samples whose leaf is a named class.
+# Two profiles since the reload, with samples whose leaf is a named class
+# and with the stand-in's Java frames (with unwind = fp those come from
+# the perf map, asked again after the reload: later under ASan).
 alloc_named() {
 	alloc_raw >"$E2E_TMP/alloc-$uw.txt"
 	[ "$(grep -c '^Samples:' "$E2E_TMP/alloc-$uw.txt")" -ge 2 ] &&
-		grep -qE '^ +[0-9]+: 0x0 M=[0-9]+ java\.lang\.(Long|String) ' "$E2E_TMP/alloc-$uw.txt"
+		grep -qE '^ +[0-9]+: 0x0 M=[0-9]+ java\.lang\.(Long|String) ' "$E2E_TMP/alloc-$uw.txt" &&
+		grep -qE 'M=[0-9]+ com\.example\.jobs\.' "$E2E_TMP/alloc-$uw.txt"
 }
 # (pprof is slow to start: every 2 s)
 wait_alloc_named() { local i; for i in $(seq 60); do alloc_named && return 0; sleep 2; done; return 1; }
@@ -205,7 +208,7 @@ for uw in auto fp; do
 	SAMPLER=per-cpu PROFILE_EXTRA="alloc = on
 unwind = $uw" write_config 2
 	kill -HUP "$DPID"
-	check "alloc = on, unwind = $uw: tm-a's allocation profiles name the allocated classes within 120 s" \
+	check "alloc = on, unwind = $uw: tm-a's allocation profiles name the classes and Java frames within 120 s" \
 		wait_alloc_named
 	check "alloc, unwind = $uw: every profile parses" bash -c "! grep -q 'PARSE FAILED' '$E2E_TMP/alloc-$uw.txt'"
 	check "alloc, unwind = $uw: bytes and objects counted" \
