@@ -542,9 +542,13 @@ static int child_attach(const struct attach_target *t, const char *sock_path, in
 	if (err != ECONNREFUSED || !ino)
 		return err;
 	/* The socket of an earlier JVM with the same pid, e.g. a restarted
-	 * container that kept its /tmp. Triggered, the JVM replaces it. */
-	if (child_socket_start(t, sock_path, ino, deadline) != 0)
-		return ECONNREFUSED;
+	 * container that kept its /tmp, or a JVM killed before pids wrapped.
+	 * Triggered, the JVM replaces it; if it does not, say why (ETIMEDOUT:
+	 * attach disabled or hung), not the dead JVM's refusal. A process we
+	 * may not signal was never asked: the refusal is all we know. */
+	err = child_socket_start(t, sock_path, ino, deadline);
+	if (err)
+		return t->may_signal ? err : ECONNREFUSED;
 	return child_exchange(t, sock_path, out_fd);
 }
 

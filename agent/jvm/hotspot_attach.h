@@ -24,7 +24,7 @@ struct attach_reply {
  * ("threaddump", NULL). Errors:
  *   -ESRCH     target gone
  *   -ETIMEDOUT no socket / no answer within timeout_ms
- *   -ECONNREFUSED attach mechanism disabled or socket refused
+ *   -ECONNREFUSED the socket the JVM made for us refused the connection
  *   -EPROTO    malformed reply
  */
 int hotspot_attach_command(pid_t pid, const char *cmd, const char *arg0, int timeout_ms,
