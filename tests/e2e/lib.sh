@@ -137,6 +137,13 @@ e2e_cleanup() {
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
+	# What a killed JVM (or a stand-in posing as one) leaves in /tmp: left
+	# there, pids wrap (32768 here) and a later test's process finds a dead
+	# attach socket or another program's perf map under its pid. Not if
+	# the pid already belongs to someone else.
+	for p in "${E2E_PIDS[@]}"; do
+		kill -0 "$p" 2>/dev/null || rm -f "/tmp/.java_pid$p" "/tmp/perf-$p.map"
+	done
 	E2E_PIDS=()
 	[ -n "${E2E_KEEP:-}" ] || rm -rf "$E2E_TMP"
 }
