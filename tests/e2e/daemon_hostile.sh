@@ -17,7 +17,7 @@
 #                                                               thread, not the loop
 #   tm-threads  starts and ends threads by the thousand, names them with
 #               1000 bytes each, and 500 made-up nids         -> thread names bounded
-#   (the last three: tests/e2e/hostile_tm.c)
+#   (the last three: tests/workloads/hostile/hostile_tm.c)
 # Throughout: tm-good gets a file every period, on time, the daemon stays up
 # under an RSS bound (its [limits] memory), /metrics answers within 1 s.
 # `tmprof record` of tm-perfmap and of tm-trunc (repeatedly, while the loop
@@ -94,8 +94,8 @@ truncation_loop() {
 }
 
 # ---------------------------------------------------------------- attach attackers
-gcc -O1 -pthread -o "$E2E_TMP/hostile_tm" "$REPO/tests/e2e/hostile_tm.c" ||
-	{ not_ok "cannot compile tests/e2e/hostile_tm.c"; finish; }
+gcc -O1 -pthread -o "$E2E_TMP/hostile_tm" "$REPO/tests/workloads/hostile/hostile_tm.c" ||
+	{ not_ok "cannot compile tests/workloads/hostile/hostile_tm.c"; finish; }
 LIBJVM=$(find /usr/lib/jvm -name libjvm.so -path '*server*' 2>/dev/null | head -n 1)
 [ -n "$LIBJVM" ] || skip_all "no libjvm.so under /usr/lib/jvm (for the posing TaskManagers)"
 start_hostile() { # MODE: its pid in HOSTILE_PID

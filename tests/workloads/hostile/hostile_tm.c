@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A process posing as a Flink TaskManager to attack the daemon, for
  * tests/e2e/daemon_hostile.sh. Built by the test itself:
- *   gcc -O1 -pthread -o hostile_tm tests/e2e/hostile_tm.c
+ *   gcc -O1 -pthread -o hostile_tm tests/workloads/hostile/hostile_tm.c
  *
  *   hostile_tm -Dtaskmanager.resource-id=ID \
  *       org.apache.flink.runtime.taskexecutor.TaskManagerRunner MODE LIBJVM
@@ -34,6 +34,8 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "../pose_jvm.h"
 
 #define GARBAGE_BYTES (64u << 20)
 
@@ -164,8 +166,7 @@ int main(int argc, char **argv)
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	const char *mode, *libjvm;
 	pthread_t th;
-	struct stat st;
-	int fd, lfd;
+	int lfd;
 	int held[64], nheld = 0;
 
 	if (argc < 5)
@@ -174,13 +175,8 @@ int main(int argc, char **argv)
 	libjvm = argv[argc - 1];
 	if (strcmp(mode, "garbage") && strcmp(mode, "hang") && strcmp(mode, "threads"))
 		return 2;
-	fd = open(libjvm, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 ||
-	    mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED) {
-		perror(libjvm);
+	if (pose_jvm_map_libjvm(libjvm) < 0)
 		return 2;
-	}
-	close(fd);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	if (pthread_create(&th, NULL, burn, NULL))

@@ -38,6 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../pose_jvm.h"
+
 #define DEPTH 6
 #define NLIBS_MAX 1024
 #define ROTATE_US 250000
@@ -213,8 +215,6 @@ int main(int argc, char **argv)
 	const char *libjvm;
 	unsigned int seed = 1;
 	pthread_t th;
-	struct stat st;
-	int fd;
 
 	if (argc < 6)
 		return 2;
@@ -224,13 +224,8 @@ int main(int argc, char **argv)
 	libjvm = argv[argc - 1];
 	if (nlibs < 1 || nlibs > NLIBS_MAX)
 		return 2;
-	fd = open(libjvm, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 ||
-	    mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED) {
-		perror(libjvm);
+	if (pose_jvm_map_libjvm(libjvm) < 0)
 		return 2;
-	}
-	close(fd);
 	for (unsigned int i = 0; i < nlibs; i++)
 		slots[i] = lib_load(&seed);
 	for (uintptr_t i = 0; i < THREADS; i++)
