@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,12 +36,18 @@ struct cache_obj {
 	size_t nkeys;
 	unsigned int refs;
 	uint64_t idle_since; /* tick of the last put, for eviction */
+	/* Tables the load cap refused (bytes), where, and whether someone
+	 * was told (elf_cache_take_refused). */
+	uint64_t refused;
+	char *refused_path;
+	bool reported;
 };
 
 struct elf_cache {
 	pthread_mutex_t lock;
 	struct cache_obj *objs;
 	uint64_t tick;
+	uint64_t max_load; /* elf_symtab_load's max_bytes */
 	struct elf_cache_stats stats;
 };
 
@@ -53,6 +60,7 @@ static bool key_equal(const struct file_key *a, const struct file_key *b)
 static void obj_free(struct cache_obj *o)
 {
 	elf_symtab_free(o->st);
+	free(o->refused_path);
 	free(o);
 }
 
@@ -216,11 +224,17 @@ int elf_cache_get(struct elf_cache *c, int fd, pid_t pid, const char *path,
 	o->keys[0] = key;
 	o->nkeys = 1;
 	c->stats.loads++;
-	ret = id_len < 0 ? id_len : elf_symtab_load(fd, pid, path, &o->st);
+	ret = id_len < 0 ? id_len : elf_symtab_load(fd, pid, path, c->max_load, &o->refused, &o->st);
 	if (ret == -ENOMEM) {
 		/* Not a property of the file: do not remember it. */
-		free(o);
+		obj_free(o);
 		goto cleanup;
+	}
+	if (o->refused) {
+		c->stats.refused++;
+		/* Without the path (no memory) it is counted, not reported. */
+		o->refused_path = strdup(path ? path : "?");
+		o->reported = !o->refused_path;
 	}
 	if (ret < 0) {
 		o->err = ret;
@@ -241,6 +255,47 @@ int elf_cache_get(struct elf_cache *c, int fd, pid_t pid, const char *path,
 cleanup:
 	pthread_mutex_unlock(&c->lock);
 	return ret;
+}
+
+void elf_cache_set_max_load(struct elf_cache *c, uint64_t bytes)
+{
+	pthread_mutex_lock(&c->lock);
+	if (c->max_load != bytes) {
+		/* What the old cap refused may fit now: forget it, unless in use. */
+		for (struct cache_obj **pp = &c->objs; *pp;) {
+			struct cache_obj *o = *pp;
+
+			if (!o->refused || o->refs) {
+				pp = &o->next;
+				continue;
+			}
+			*pp = o->next;
+			obj_free(o);
+			c->stats.objects--;
+		}
+	}
+	c->max_load = bytes;
+	pthread_mutex_unlock(&c->lock);
+}
+
+bool elf_cache_take_refused(struct elf_cache *c, char *path, size_t len, uint64_t *bytes,
+			    bool *partial)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&c->lock);
+	for (struct cache_obj *o = c->objs; o; o = o->next) {
+		if (!o->refused || o->reported)
+			continue;
+		o->reported = true;
+		snprintf(path, len, "%s", o->refused_path);
+		*bytes = o->refused;
+		*partial = o->st != NULL;
+		found = true;
+		break;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return found;
 }
 
 void elf_cache_put(struct elf_cache *c, struct elf_symtab *st)

@@ -10,7 +10,9 @@
 #ifndef TMPROF_SYMBOLIZE_ELF_CACHE_H
 #define TMPROF_SYMBOLIZE_ELF_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct elf_symtab;
@@ -20,6 +22,7 @@ struct elf_cache_stats {
 	size_t objects; /* parsed files held (in use or idle), failures included */
 	size_t loads;   /* files parsed */
 	size_t hits;    /* gets served without parsing */
+	size_t refused; /* files whose symbol tables were over the load cap */
 };
 
 int elf_cache_new(struct elf_cache **out);
@@ -32,6 +35,16 @@ void elf_cache_free(struct elf_cache *c);
 int elf_cache_get(struct elf_cache *c, int fd, pid_t pid, const char *path,
 		  struct elf_symtab **out);
 void elf_cache_put(struct elf_cache *c, struct elf_symtab *st);
+
+/* Bound on the symbol and string table bytes one load reads (0, the
+ * default: only elf_symtab's fixed caps). A file over it keeps its
+ * .dynsym if that fits, else is a cached -EFBIG failure. */
+void elf_cache_set_max_load(struct elf_cache *c, uint64_t bytes);
+/* A file the cap refused tables of that was not reported yet: true, its
+ * path as the target maps it, the refused bytes, and whether it kept its
+ * exported symbols (partial). Each file is reported once. */
+bool elf_cache_take_refused(struct elf_cache *c, char *path, size_t len, uint64_t *bytes,
+			    bool *partial);
 
 void elf_cache_stats(struct elf_cache *c, struct elf_cache_stats *out);
 /* Memory held by every entry (NULL: 0). */

@@ -47,6 +47,9 @@ struct elf_symtab {
 	enum elf_syms_source source;
 	uint8_t build_id[ELF_BUILD_ID_MAX];
 	size_t build_id_len;
+	/* While loading: symbol and string table bytes read, the cap, and
+	 * the bytes of the first tables the cap refused. */
+	uint64_t read_bytes, read_max, refused;
 };
 
 size_t elf_symtab_memory(const struct elf_symtab *st)
@@ -145,7 +148,30 @@ static bool sym_wanted(const GElf_Sym *sym, const bool *exec, size_t nexec, uint
 	return true;
 }
 
-/* Add the symbols of every section of type sh_type. */
+/* Bytes that reading every section of type sh_type and its string table
+ * costs: libelf holds both in memory until elf_end. */
+static uint64_t symbols_bytes(Elf *elf, GElf_Word sh_type)
+{
+	Elf_Scn *scn = NULL;
+	uint64_t n = 0;
+
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr shdr, link;
+		Elf_Scn *strs;
+
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != sh_type)
+			continue;
+		n += shdr.sh_size;
+		strs = elf_getscn(elf, shdr.sh_link);
+		if (strs && gelf_getshdr(strs, &link) && link.sh_type == SHT_STRTAB)
+			n += link.sh_size;
+	}
+	return n;
+}
+
+/* Add the symbols of every section of type sh_type; none, and the bytes
+ * noted in st->refused, if reading them would take the load over its cap
+ * (the caller falls back to smaller tables). */
 static int symbols_load(struct elf_symtab *st, Elf *elf, GElf_Word sh_type)
 {
 	Elf_Scn *scn = NULL;
@@ -153,6 +179,16 @@ static int symbols_load(struct elf_symtab *st, Elf *elf, GElf_Word sh_type)
 	size_t nexec = 0;
 	int ret;
 
+	if (st->read_max) {
+		uint64_t bytes = symbols_bytes(elf, sh_type);
+
+		if (bytes > st->read_max - st->read_bytes) {
+			if (!st->refused)
+				st->refused = bytes;
+			return 0;
+		}
+		st->read_bytes += bytes;
+	}
 	ret = exec_sections(elf, &exec, &nexec);
 	if (ret < 0)
 		return ret;
@@ -285,13 +321,16 @@ int elf_symtab_read_build_id(int fd, uint8_t *buf, size_t cap)
 	return ret;
 }
 
-int elf_symtab_load(int fd, pid_t pid, const char *path, struct elf_symtab **out)
+int elf_symtab_load(int fd, pid_t pid, const char *path, uint64_t max_bytes, uint64_t *refused,
+		    struct elf_symtab **out)
 {
 	struct elf_symtab *st = NULL;
 	Elf *elf;
 	int ret;
 
 	*out = NULL;
+	if (refused)
+		*refused = 0;
 	elf = elf_file_open(fd, NULL);
 	if (!elf)
 		return -EINVAL;
@@ -300,6 +339,7 @@ int elf_symtab_load(int fd, pid_t pid, const char *path, struct elf_symtab **out
 		ret = -ENOMEM;
 		goto cleanup;
 	}
+	st->read_max = max_bytes;
 	ret = segments_load(st, elf);
 	if (ret < 0)
 		goto cleanup;
@@ -321,6 +361,13 @@ int elf_symtab_load(int fd, pid_t pid, const char *path, struct elf_symtab **out
 		if (ret < 0)
 			goto cleanup;
 		st->source = st->count ? ELF_SYMS_DYNSYM : ELF_SYMS_NONE;
+	}
+	if (refused)
+		*refused = st->refused;
+	/* Refused and nothing smaller to fall back on. */
+	if (!st->count && st->refused) {
+		ret = -EFBIG;
+		goto cleanup;
 	}
 	symbols_sort(st);
 	*out = st;

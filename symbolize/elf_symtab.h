@@ -29,8 +29,16 @@ struct elf_symtab;
 /* Load the symbols of the ELF file open on fd. path is where the target
  * maps it (absolute, in the mount namespace of pid; 0: the host) and is
  * only used to find a separate debug file. -EINVAL for anything that is not
- * a well-formed ELF executable or shared object. */
-int elf_symtab_load(int fd, pid_t pid, const char *path, struct elf_symtab **out);
+ * a well-formed ELF executable or shared object.
+ *
+ * max_bytes (0: only the fixed caps) bounds the symbol and string tables
+ * read, which is what a load costs in memory and time (4 M symbols: 470
+ * MiB and a second). Tables over it are not read: .symtab falls back to
+ * .dynsym (exported functions only), and with nothing that fits the load
+ * is -EFBIG. *refused (may be NULL) gets the bytes of the first tables
+ * refused, 0 if none. */
+int elf_symtab_load(int fd, pid_t pid, const char *path, uint64_t max_bytes, uint64_t *refused,
+		    struct elf_symtab **out);
 
 /* Build-id of the ELF file on fd without loading symbols: its length
  * (0: none), or -EINVAL. */

@@ -77,14 +77,18 @@ struct process_symbolizer {
 static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct elf_cache *shared_cache;
 static unsigned int shared_users;
+static uint64_t shared_table_max;
 
 static int shared_cache_get(struct elf_cache **out)
 {
 	int ret = 0;
 
 	pthread_mutex_lock(&shared_lock);
-	if (!shared_cache)
+	if (!shared_cache) {
 		ret = elf_cache_new(&shared_cache);
+		if (ret == 0)
+			elf_cache_set_max_load(shared_cache, shared_table_max);
+	}
 	if (ret == 0) {
 		shared_users++;
 		*out = shared_cache;
@@ -611,6 +615,25 @@ size_t symbolizer_shared_memory(void)
 	n = elf_cache_memory(shared_cache);
 	pthread_mutex_unlock(&shared_lock);
 	return n;
+}
+
+void symbolizer_set_table_max(uint64_t bytes)
+{
+	pthread_mutex_lock(&shared_lock);
+	shared_table_max = bytes;
+	if (shared_cache)
+		elf_cache_set_max_load(shared_cache, bytes);
+	pthread_mutex_unlock(&shared_lock);
+}
+
+bool symbolizer_take_refused_table(char *path, size_t len, uint64_t *bytes, bool *partial)
+{
+	bool found;
+
+	pthread_mutex_lock(&shared_lock);
+	found = shared_cache && elf_cache_take_refused(shared_cache, path, len, bytes, partial);
+	pthread_mutex_unlock(&shared_lock);
+	return found;
 }
 
 size_t symbolizer_shared_trim(void)

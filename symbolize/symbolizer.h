@@ -53,6 +53,13 @@ int process_symbolizer_trim(struct process_symbolizer *ps, bool perf_map);
  * those no symbolizer uses now (returns how many). */
 size_t symbolizer_shared_memory(void);
 size_t symbolizer_shared_trim(void);
+/* Bound on the symbol and string table bytes one ELF file's load reads
+ * (0, the default: elf_symtab's fixed caps only): the daemon keeps a
+ * hostile library from holding it for seconds and hundreds of MiB. */
+void symbolizer_set_table_max(uint64_t bytes);
+/* A library whose tables the bound refused, once each: see
+ * elf_cache_take_refused. */
+bool symbolizer_take_refused_table(char *path, size_t len, uint64_t *bytes, bool *partial);
 
 /* pid: host pid of the target. ksyms may be NULL (kernel frames unknown). */
 int process_symbolizer_new(pid_t pid, struct ksyms *ksyms, struct process_symbolizer **out);

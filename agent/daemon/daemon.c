@@ -53,6 +53,8 @@
  * share of the memory budget (1 MiB of the default 96M): a JVM that keeps
  * compiling new code would otherwise add to them all day. */
 #define TARGET_CACHE_SHARE 96
+/* One library's symbol tables: at most this share of [limits] memory. */
+#define TABLE_SHARE 4
 /* Time each drain (once a second) may spend naming new stacks: a target
  * churning through code, or a hundred starting at once, must not hold the
  * loop; the rest are named in the next turns or by the period's build. */
@@ -257,6 +259,32 @@ static void on_attached(void *ctx, struct target *t)
 			 slot->id, t->pid);
 }
 
+/* One library's symbol tables are read whole before they are parsed: a
+ * target could map one of 8 M symbols (900 MiB, seconds on the loop).
+ * Over a quarter of the budget they are not read. */
+static void table_cap_apply(const struct daemon *d)
+{
+	symbolizer_set_table_max(d->cfg.memory / TABLE_SHARE);
+}
+
+/* The libraries that cap refused, once each, with the fix. */
+static void refused_tables_report(const struct daemon *d)
+{
+	char path[512];
+	uint64_t bytes;
+	bool partial;
+
+	for (int i = 0; i < 8 && symbolizer_take_refused_table(path, sizeof(path), &bytes, &partial);
+	     i++)
+		log_warn("%s: its symbol tables (%" PRIu64 " MiB) are over a quarter of [limits] "
+			 "memory (%" PRIu64 " MiB), so %s; set [limits] memory = %" PRIu64
+			 "M or more to name its functions",
+			 path, (bytes + (1u << 20) - 1) >> 20, d->cfg.memory >> 20,
+			 partial ? "it is named from its exported symbols only" :
+				   "its frames are named by library only",
+			 ((bytes * TABLE_SHARE) >> 20) + 1);
+}
+
 static int daemon_session_open(struct daemon *d)
 {
 	struct session_options so = { .events = d->cfg.events, .freq_hz = d->cfg.freq_hz,
@@ -267,6 +295,7 @@ static int daemon_session_open(struct daemon *d)
 
 	if (session_init(&d->s, &so))
 		return EXIT_INTERNAL;
+	table_cap_apply(d);
 	d->s.worker = d->worker;
 	d->s.on_attached = on_attached;
 	d->s.on_attached_ctx = d;
@@ -444,6 +473,8 @@ static void memory_enforce(struct daemon *d)
 	uint64_t rss = 0, fds = 0;
 	unsigned int n;
 
+	table_cap_apply(d);
+	refused_tables_report(d);
 	/* What the period did not use first: that keeps RSS flat while a
 	 * target churns through code; the budget is for many targets. */
 	n = session_cache_age(&d->s, d->cfg.memory / TARGET_CACHE_SHARE);

@@ -17,7 +17,10 @@
 #                                                               thread, not the loop
 #   tm-threads  starts and ends threads by the thousand, names them with
 #               1000 bytes each, and 500 made-up nids         -> thread names bounded
-#   (the last three: tests/workloads/hostile/hostile_tm.c)
+#   tm-symbols  burns its CPU in a library of 700000 functions (29 MiB of
+#               .symtab + .strtab, as much again of .dynsym)  -> not read: one
+#                                                               warning, named by library
+#   (the last four: tests/workloads/hostile/hostile_tm.c)
 # Throughout: tm-good gets a file every period, on time, the daemon stays up
 # under an RSS bound (its [limits] memory), /metrics answers within 1 s.
 # `tmprof record` of tm-perfmap and of tm-trunc (repeatedly, while the loop
@@ -111,6 +114,27 @@ start_hostile hang
 H_HANG=$HOSTILE_PID
 start_hostile threads
 H_THREADS=$HOSTILE_PID
+# tm-symbols burns its CPU in a library of 700000 functions: its symbol
+# tables (.symtab + .strtab, and .dynsym + .dynstr: 29 MiB each) are over a
+# quarter of the daemon's [limits] memory (24 MiB of 96), so they are never
+# read; read, they cost 75 MiB of RSS at their peak and 170 ms of the loop
+# (measured on a quiet machine).
+SYMS_LIB="$E2E_TMP/libhostile_syms.so"
+python3 - "$E2E_TMP/syms.s" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write(".text\n.globl hostile_spin\n.type hostile_spin,@function\n"
+            "hostile_spin: mov $3000000,%ecx\n1: imul %ecx,%eax\n dec %ecx\n jnz 1b\n ret\n"
+            ".size hostile_spin,.-hostile_spin\n")
+    for i in range(700000):
+        f.write(f".globl hostile_sym_{i:06d}\n.type hostile_sym_{i:06d},@function\n"
+                f"hostile_sym_{i:06d}: ret\n.size hostile_sym_{i:06d},1\n")
+PY
+{ as -o "$E2E_TMP/syms.o" "$E2E_TMP/syms.s" && ld -shared -o "$SYMS_LIB" "$E2E_TMP/syms.o"; } ||
+	{ not_ok "cannot build the library with huge symbol tables"; finish; }
+rm -f "$E2E_TMP/syms.s" "$E2E_TMP/syms.o"
+HOSTILE_SYMBOLS_LIB="$SYMS_LIB" start_hostile symbols
+H_SYMBOLS=$HOSTILE_PID
 
 # ---------------------------------------------------------------- Pyroscope stand-in
 cat >"$E2E_TMP/pyro.py" <<'PY'
@@ -357,6 +381,21 @@ check "tm-hang: the silent JVM reported" \
 	grep -q "TaskManager tm-hang (PID $H_HANG): the JVM did not answer the attach request" "$DAEMON_LOG"
 check "tm-garbage, tm-hang, tm-threads are profiled (files)" \
 	bash -c "ls '$OUT/tm-garbage' '$OUT/tm-hang' '$OUT/tm-threads' | grep -q 'pb.gz'"
+
+# The library with huge symbol tables: not read, one warning with the fix,
+# its frames named by library; the RSS bound above held with it.
+check "tm-symbols (PID $H_SYMBOLS) is profiled (files)" has_files tm-symbols
+if [ "$SANITIZED" = 1 ]; then
+	# Under ASan [limits] memory is 400M: its .symtab and .strtab (29 MiB)
+	# are under the cap of 100 MiB, and read.
+	check "tm-symbols: tables under the cap are read (no warning)" \
+		bash -c "! grep -q 'libhostile_syms.so: its symbol tables' '$DAEMON_LOG'"
+else
+	check "tm-symbols: its symbol tables refused, one warning with the fix" \
+		grep -q "libhostile_syms.so: its symbol tables (29 MiB) are over a quarter of \[limits\] memory (96 MiB), so its frames are named by library only; set \[limits\] memory = 115M or more" "$DAEMON_LOG"
+	check "tm-symbols: the warning is given once" \
+		[ "$(grep -c 'libhostile_syms.so: its symbol tables' "$DAEMON_LOG")" -eq 1 ]
+fi
 tn_bytes=$(awk '$1 == "tmprof_cache_bytes{cache=\"thread_names\"}" { print $2 }' "$E2E_TMP/metrics.txt")
 budget=$(awk '$1 == "tmprof_memory_budget_bytes" { print $2 }' "$E2E_TMP/metrics.txt")
 echo "# thread names held: ${tn_bytes:-?} bytes; memory budget ${budget:-?} bytes; pending attach requests: $(awk '$1 == "tmprof_attach_requests_pending" { print $2 }' "$E2E_TMP/metrics.txt")"

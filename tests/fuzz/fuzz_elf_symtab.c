@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ftruncate(memfd, 0) < 0 || pwrite(memfd, data, size, 0) != (ssize_t)size)
 		abort();
 	elf_symtab_read_build_id(memfd, id, sizeof(id));
-	if (elf_symtab_load(memfd, 0, "/nonexistent/tmprof-fuzz/lib.so", &st) == 0) {
+	if (elf_symtab_load(memfd, 0, "/nonexistent/tmprof-fuzz/lib.so", 0, NULL, &st) == 0) {
 		elf_symtab_info(st, &info);
 		for (unsigned i = 0; i < 16; i++) {
 			uint64_t va = fuzz_addr(data, size, i), off;

@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -105,6 +106,42 @@ static void test_failure_cached(void **state)
 	elf_cache_free(c);
 }
 
+/* The load cap: a refused file is a cached failure, reported once; a new
+ * cap forgets it. */
+static void test_load_cap(void **state)
+{
+	struct elf_cache *c = NULL;
+	struct elf_symtab *st = (void *)1;
+	struct elf_cache_stats stats;
+	char path[PATH_MAX];
+	uint64_t bytes = 0;
+	bool partial = true;
+
+	(void)state;
+	assert_int_equal(elf_cache_new(&c), 0);
+	elf_cache_set_max_load(c, 1);
+	assert_int_equal(get(c, "liba.so", &st), -EFBIG);
+	assert_null(st);
+	assert_int_equal(get(c, "liba.so", &st), -EFBIG);
+	elf_cache_stats(c, &stats);
+	assert_int_equal(stats.loads, 1);
+	assert_int_equal(stats.refused, 1);
+	assert_true(elf_cache_take_refused(c, path, sizeof(path), &bytes, &partial));
+	assert_non_null(strstr(path, "/liba.so"));
+	assert_true(bytes > 1);
+	assert_false(partial);
+	assert_false(elf_cache_take_refused(c, path, sizeof(path), &bytes, &partial));
+	/* Raised: parsed again, whole. */
+	elf_cache_set_max_load(c, bytes);
+	assert_int_equal(get(c, "liba.so", &st), 0);
+	assert_non_null(st);
+	elf_cache_stats(c, &stats);
+	assert_int_equal(stats.loads, 2);
+	assert_false(elf_cache_take_refused(c, path, sizeof(path), &bytes, &partial));
+	elf_cache_put(c, st);
+	elf_cache_free(c);
+}
+
 static void test_idle_bound(void **state)
 {
 	struct elf_cache *c = NULL;
@@ -159,6 +196,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shared_by_inode_and_build_id),
 		cmocka_unit_test(test_failure_cached),
+		cmocka_unit_test(test_load_cap),
 		cmocka_unit_test(test_idle_bound),
 		cmocka_unit_test(test_trim),
 	};

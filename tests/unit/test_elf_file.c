@@ -67,12 +67,12 @@ static void readers_on_cut(const unsigned char *data, size_t full, size_t len)
 	if (len < full) {
 		assert_true(cfi_table_build(fd, &t) < 0);
 		assert_true(elf_lookup_symbols(fd, 0, NULL, q, 1, NULL) < 0);
-		assert_true(elf_symtab_load(fd, 0, NULL, &st) < 0);
+		assert_true(elf_symtab_load(fd, 0, NULL, 0, NULL, &st) < 0);
 	} else {
 		assert_int_equal(cfi_table_build(fd, &t), 0);
 		cfi_table_free(&t);
 		assert_int_equal(elf_lookup_symbols(fd, 0, NULL, q, 1, NULL), 1);
-		assert_int_equal(elf_symtab_load(fd, 0, NULL, &st), 0);
+		assert_int_equal(elf_symtab_load(fd, 0, NULL, 0, NULL, &st), 0);
 		elf_symtab_free(st);
 	}
 	close(fd);

@@ -60,7 +60,7 @@ static int load(const char *path, const char *map_path, struct elf_symtab **st)
 
 	if (fd < 0)
 		return -errno;
-	ret = elf_symtab_load(fd, 0, map_path ? map_path : path, st);
+	ret = elf_symtab_load(fd, 0, map_path ? map_path : path, 0, NULL, st);
 	close(fd);
 	return ret;
 }
@@ -106,6 +106,39 @@ static void test_file_to_vaddr(void **state)
 	/* ...and far past the end of the file nothing is loaded. */
 	assert_int_equal(elf_symtab_file_to_vaddr(st, 1ull << 40, &vaddr), -ENOENT);
 	elf_symtab_free(st);
+}
+
+/* The load cap: tables over it are never read; .symtab falls back to
+ * .dynsym (smaller: exported functions only); nothing that fits: -EFBIG. */
+static void test_table_cap(void **state)
+{
+	struct fixture *f = *state;
+	struct elf_symtab *st = NULL;
+	uint64_t all = 0, refused = 99;
+	int fd = open(f->full, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(elf_symtab_load(fd, 0, f->full, 0, &refused, &st), 0);
+	assert_int_equal(refused, 0);
+	elf_symtab_free(st);
+	/* A cap of 1 byte: .symtab's and .strtab's size is what is refused. */
+	assert_int_equal(elf_symtab_load(fd, 0, f->full, 1, &all, &st), -EFBIG);
+	assert_null(st);
+	assert_true(all > 1);
+	/* Just under it: the exported symbols, not the hidden one. */
+	assert_int_equal(elf_symtab_load(fd, 0, f->full, all - 1, &refused, &st), 0);
+	assert_int_equal(refused, all);
+	assert_int_equal(source_of(st), ELF_SYMS_DYNSYM);
+	assert_string_equal(elf_symtab_lookup(st, f->alpha, NULL), "fixture_alpha");
+	assert_null(elf_symtab_lookup(st, f->hidden, NULL));
+	elf_symtab_free(st);
+	/* Exactly it: everything. */
+	assert_int_equal(elf_symtab_load(fd, 0, f->full, all, &refused, &st), 0);
+	assert_int_equal(refused, 0);
+	assert_int_equal(source_of(st), ELF_SYMS_SYMTAB);
+	assert_string_equal(elf_symtab_lookup(st, f->hidden, NULL), "fixture_hidden");
+	elf_symtab_free(st);
+	close(fd);
 }
 
 static void test_dynsym_only(void **state)
@@ -408,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_build_id_mismatch),
 		cmocka_unit_test(test_crc32),
 		cmocka_unit_test(test_not_elf),
+		cmocka_unit_test(test_table_cap),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_garbage_section_headers),
 		cmocka_unit_test(test_random_corruption_no_crash),

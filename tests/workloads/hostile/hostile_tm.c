@@ -14,6 +14,9 @@
  *            binary junk
  *   hang     accepts, reads the request, never answers, keeps the
  *            connection open
+ *   symbols  burns its CPU in $HOSTILE_SYMBOLS_LIB's hostile_spin, a
+ *            library whose symbol tables are bigger than the daemon may
+ *            read (the test generates it); answers with an empty dump
  *   threads  starts and ends threads by the thousand, forever, and answers
  *            Thread.print with up to 3000 of its live threads, named with
  *            1000 bytes each, and 500 made-up nids (about 3 MiB: under the
@@ -21,6 +24,7 @@
  *            TaskManager)
  * A thread burns a little CPU so that there is something to sample.
  * Prints "ready" once the socket listens. Argument errors exit 2. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -40,6 +44,8 @@
 #define GARBAGE_BYTES (64u << 20)
 
 static volatile unsigned long sink;
+/* symbols mode: the burn runs in the library with the huge tables. */
+static void (*lib_spin)(void);
 
 static void *burn(void *arg)
 {
@@ -47,12 +53,34 @@ static void *burn(void *arg)
 
 	(void)arg;
 	for (;;) {
-		for (int i = 0; i < 300000; i++)
-			x = x * 6364136223846793005UL + 1442695040888963407UL;
-		sink = x;
+		if (lib_spin) {
+			lib_spin();
+		} else {
+			for (int i = 0; i < 300000; i++)
+				x = x * 6364136223846793005UL + 1442695040888963407UL;
+			sink = x;
+		}
 		usleep(2000); /* a fraction of a CPU: the machine is shared */
 	}
 	return NULL;
+}
+
+/* $HOSTILE_SYMBOLS_LIB and its hostile_spin; 0 or -1 with the reason. */
+static int spin_load(void)
+{
+	const char *path = getenv("HOSTILE_SYMBOLS_LIB");
+	void *h = path ? dlopen(path, RTLD_NOW) : NULL;
+
+	if (!h) {
+		fprintf(stderr, "HOSTILE_SYMBOLS_LIB: %s\n", path ? dlerror() : "not set");
+		return -1;
+	}
+	*(void **)&lib_spin = dlsym(h, "hostile_spin");
+	if (!lib_spin) {
+		fprintf(stderr, "%s: no hostile_spin\n", path);
+		return -1;
+	}
+	return 0;
 }
 
 static void *short_life(void *arg)
@@ -173,9 +201,12 @@ int main(int argc, char **argv)
 		return 2;
 	mode = argv[argc - 2];
 	libjvm = argv[argc - 1];
-	if (strcmp(mode, "garbage") && strcmp(mode, "hang") && strcmp(mode, "threads"))
+	if (strcmp(mode, "garbage") && strcmp(mode, "hang") && strcmp(mode, "threads") &&
+	    strcmp(mode, "symbols"))
 		return 2;
 	if (pose_jvm_map_libjvm(libjvm) < 0)
+		return 2;
+	if (!strcmp(mode, "symbols") && spin_load() < 0)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
@@ -218,8 +249,10 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(mode, "garbage"))
 			answer_garbage(c);
-		else
+		else if (!strcmp(mode, "threads"))
 			answer_threads(c);
+		else if (write(c, "0\n", 2) < 0) /* symbols: an empty thread dump */
+			perror("write");
 		close(c);
 	}
 }
