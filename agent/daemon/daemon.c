@@ -473,7 +473,6 @@ static void memory_enforce(struct daemon *d)
 	uint64_t rss = 0, fds = 0;
 	unsigned int n;
 
-	table_cap_apply(d);
 	refused_tables_report(d);
 	/* What the period did not use first: that keeps RSS flat while a
 	 * target churns through code; the budget is for many targets. */
@@ -813,6 +812,7 @@ static void daemon_reload(struct daemon *d)
 		end_period(d, true);
 	old = d->cfg;
 	d->cfg = nc;
+	table_cap_apply(d); /* [limits] memory may have changed */
 	if (collectors && daemon_session_restart(d, "new mode, frequency or sampler") != EXIT_OK)
 		stop_requested = 1;
 	/* A new period or naming time applies from the next period's writing. */
